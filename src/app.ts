@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import underPressure from '@fastify/under-pressure';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { auditRoutes } from './audit/routes.js';
+import { tokenRoutes } from './auth/routes.js';
+import { clientRoutes } from './clients/routes.js';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import type { DB } from './db/types.js';
+import auth from './http/auth.js';
+import errorHandler, { renderError } from './http/error-handler.js';
+import { errors } from './http/errors.js';
+import swagger from './http/swagger.js';
+import { createLogger } from './logger.js';
+import metrics from './ops/metrics.js';
+import { opsRoutes } from './ops/routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Kysely<DB>;
+    config: Config;
+  }
+}
+
+export interface AppOptions {
+  config: Config;
+  database: Database;
+  jwtSecret: string;
+  logger?: Logger;
+}
+
+const CORRELATION_HEADER = 'inin-correlation-id';
+const SAFE_CORRELATION_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+/** Genesys sends ININ-Correlation-Id; we keep it (when it is safe to log) or make one. */
+function correlationId(req: IncomingMessage): string {
+  const header = req.headers[CORRELATION_HEADER];
+  const value = Array.isArray(header) ? header[0] : header;
+  return value !== undefined && SAFE_CORRELATION_ID.test(value) ? value : randomUUID();
+}
+
+/** Builds the whole service as a Fastify instance; `server.ts` listens, tests inject. */
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const { config, database } = opts;
+  const app = Fastify({
+    loggerInstance: (opts.logger ?? createLogger(config.logLevel)) as FastifyBaseLogger,
+    genReqId: correlationId,
+    requestIdHeader: false,
+    logController: new LogController({
+      requestIdLogLabel: 'correlationId',
+      // Probes and scrapes every few seconds would drown the log.
+      disableRequestLogging: (request) => ['/healthz', '/readyz', '/metrics'].includes(request.url),
+    }),
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    // Genesys data actions fail on a reset connection: outlive any load balancer's idle timeout (60 s).
+    keepAliveTimeout: 72_000,
+    requestTimeout: 30_000,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Only JSON bodies (and forms, on the token endpoint): anything else is a 415, not a confusing 400.
+  app.removeContentTypeParser('text/plain');
+  app.decorate('db', database.db);
+  app.decorate('config', config);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('ININ-Correlation-Id', request.id);
+  });
+
+  await app.register(errorHandler);
+  // A JSON API: no HTML of ours to protect with a CSP, and Swagger UI needs inline scripts.
+  await app.register(helmet, { contentSecurityPolicy: false });
+  await app.register(underPressure, {
+    maxEventLoopDelay: 2_000,
+    retryAfter: 5,
+    pressureHandler: (request, reply, type) => {
+      const { status, body } = renderError(errors.unavailable(`The service is overloaded (${type})`), request.id);
+      void reply.code(status).header('Retry-After', '5').send(body);
+    },
+  });
+  await app.register(metrics, { pool: database.pool });
+  await app.register(swagger);
+  await app.register(auth, { db: database.db, jwtSecret: opts.jwtSecret, previousSecrets: config.jwtPreviousSecrets });
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler', // after authentication, so authenticated callers are counted per client
+    max: config.rateLimit.max,
+    timeWindow: config.rateLimit.windowSeconds * 1000,
+    keyGenerator: (request) => (request.principal ? `client:${request.principal.clientId}` : `ip:${request.ip}`),
+    errorResponseBuilder: (_request, context) => errors.rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
+  });
+
+  await app.register(opsRoutes);
+  await app.register(async (scope) => {
+    await scope.register(formbody);
+    await scope.register(tokenRoutes, { tokenTtlSeconds: config.tokenTtlSeconds, rateLimit: { max: config.rateLimit.tokenMax, windowSeconds: config.rateLimit.windowSeconds } });
+  });
+  app.get('/openapi.json', { config: { public: true, rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(
+    async (admin) => {
+      await admin.register(async (scope) => {
+        scope.addHook('onRequest', app.requireRoles('administrator'));
+        await scope.register(clientRoutes);
+      });
+      await admin.register(async (scope) => {
+        scope.addHook('onRequest', app.requireRoles('administrator', 'supervisor'));
+        await scope.register(auditRoutes);
+      });
+    },
+    { prefix: '/admin/v1' },
+  );
+
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true, docExpansion: 'list' } });
+  return app;
+}

@@ -1,0 +1,46 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { errorResponses, IsoTime } from '../http/schemas.js';
+import { listAudit } from './service.js';
+
+const AuditEntry = Type.Object({
+  id: Type.Integer(),
+  at: IsoTime,
+  actor: Type.String(),
+  action: Type.String(),
+  entity: Type.String(),
+  entityId: Type.String(),
+  before: Type.Unknown(),
+  after: Type.Unknown(),
+  correlationId: Type.Union([Type.String(), Type.Null()]),
+});
+
+const AuditQuery = Type.Object({
+  entity: Type.Optional(Type.String({ maxLength: 64 })),
+  entityId: Type.Optional(Type.String({ maxLength: 200 })),
+  actor: Type.Optional(Type.String({ maxLength: 200 })),
+  cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', description: 'nextCursor of the previous page' })),
+  limit: Type.Integer({ minimum: 1, maximum: 250, default: 50 }),
+});
+
+/** `/admin/v1/audit` — who changed what, newest first. */
+export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/audit',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'Read the audit log (newest first, cursor paging)',
+        querystring: AuditQuery,
+        response: {
+          200: Type.Object({ items: Type.Array(AuditEntry), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request) => {
+      const { entity, entityId, actor, cursor, limit } = request.query;
+      return listAudit(app.db, { entity, entityId, actor, limit, before: cursor === undefined ? undefined : Number(cursor) });
+    },
+  );
+};

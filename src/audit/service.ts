@@ -1,0 +1,72 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from '../db/types.js';
+
+/** Who is acting, for the audit log and histories. */
+export interface Actor {
+  /** Client id (or `system`, `cli`). */
+  id: string;
+  correlationId?: string | undefined;
+}
+
+export const SYSTEM_ACTOR: Actor = { id: 'system' };
+
+export interface AuditEntry {
+  action: 'create' | 'update' | 'delete' | string;
+  entity: string;
+  entityId: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** Written in the same transaction as the change it describes: no change without its record. */
+export async function recordAudit(trx: Transaction<DB>, actor: Actor, entry: AuditEntry): Promise<void> {
+  await trx
+    .insertInto('audit_log')
+    .values({
+      actor: actor.id,
+      action: entry.action,
+      entity: entry.entity,
+      entity_id: entry.entityId,
+      before: entry.before === undefined ? null : JSON.stringify(entry.before),
+      after: entry.after === undefined ? null : JSON.stringify(entry.after),
+      correlation_id: actor.correlationId ?? null,
+    })
+    .execute();
+}
+
+export interface AuditFilter {
+  entity?: string | undefined;
+  entityId?: string | undefined;
+  actor?: string | undefined;
+  /** Return entries with id below this (cursor paging, newest first). */
+  before?: number | undefined;
+  limit: number;
+}
+
+export async function listAudit(db: Kysely<DB>, f: AuditFilter) {
+  let q = db
+    .selectFrom('audit_log')
+    .select(['id', 'at', 'actor', 'action', 'entity', 'entity_id', 'before', 'after', 'correlation_id'])
+    .orderBy('id', 'desc')
+    .limit(f.limit + 1);
+  if (f.entity) q = q.where('entity', '=', f.entity);
+  if (f.entityId) q = q.where('entity_id', '=', f.entityId);
+  if (f.actor) q = q.where('actor', '=', f.actor);
+  if (f.before !== undefined) q = q.where('id', '<', String(f.before));
+  const rows = await q.execute();
+  const page = rows.slice(0, f.limit);
+  return {
+    items: page.map((r) => ({
+      id: Number(r.id),
+      at: r.at.toISOString(),
+      actor: r.actor,
+      action: r.action,
+      entity: r.entity,
+      entityId: r.entity_id,
+      before: r.before ?? null,
+      after: r.after ?? null,
+      correlationId: r.correlation_id,
+    })),
+    nextCursor: rows.length > f.limit && page.length > 0 ? String(page[page.length - 1]!.id) : null,
+  };
+}

@@ -1,0 +1,158 @@
+import { parseArgs } from 'node:util';
+import { createClient, listClients, rotateSecret, updateClient } from '../clients/service.js';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { createDatabase, type Database } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { openDatabase } from '../db/open.js';
+import { staleGeneratedFiles, writeGeneratedFiles } from '../docs/generate.js';
+import { AppError } from '../http/errors.js';
+import { ROLES, type Role } from '../http/schemas.js';
+
+/**
+ * Operator commands. They honor the same DATA_DIR / DATABASE_URL as the service: on the embedded
+ * default they use the running embedded database, or start it and stop it afterwards.
+ * Results go to stdout (JSON with --json); diagnostics go to stderr.
+ */
+
+const USAGE = `Usage: npm run cli -- <command> [options]
+
+Commands:
+  migrate                                         apply pending database migrations
+  clients create --name NAME --roles r1,r2 [--queues q1,q2] [--json]
+                                                  create an API client; prints its secret once
+  clients list [--json]                           list API clients
+  clients rotate-secret --id CLIENT_ID [--json]   issue a new secret (old tokens stop working)
+  clients deactivate --id CLIENT_ID               refuse the client's tokens from now on
+  generate [--check]                              write openapi/ (or, with --check, fail if stale)
+
+Roles: ${ROLES.join(', ')}
+`;
+
+class UsageError extends Error {}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+function parseRoles(value: string | undefined): Role[] {
+  const roles = list(value);
+  if (roles.length === 0) throw new UsageError('--roles is required (comma-separated)');
+  const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0) throw new UsageError(`unknown role(s): ${unknown.join(', ')}`);
+  return roles as Role[];
+}
+
+async function withDatabase<T>(config: Config, fn: (database: Database) => Promise<T>): Promise<T> {
+  const opened = await openDatabase(config);
+  try {
+    await migrateToLatest(opened.url);
+    const database = createDatabase(opened.url, { max: 2 });
+    try {
+      return await fn(database);
+    } finally {
+      await database.close();
+    }
+  } finally {
+    await opened.embedded?.stop();
+  }
+}
+
+const CLI_ACTOR = { id: 'cli' };
+
+function print(json: boolean, value: unknown, text: string): void {
+  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      roles: { type: 'string' },
+      queues: { type: 'string' },
+      id: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      check: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, sub] = positionals;
+  if (values.help || command === undefined) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const json = values.json ?? false;
+
+  if (command === 'generate') {
+    if (values.check) {
+      const stale = await staleGeneratedFiles();
+      if (stale.length > 0) throw new UsageError(`stale generated files (run npm run generate): ${stale.join(', ')}`);
+      process.stderr.write('generated files are up to date\n');
+    } else {
+      const written = await writeGeneratedFiles();
+      process.stderr.write(`wrote ${written.map((f) => `openapi/${f}`).join(', ')}\n`);
+    }
+    return;
+  }
+
+  const config = loadConfig();
+  if (command === 'migrate') {
+    const opened = await openDatabase(config);
+    try {
+      const { applied } = await migrateToLatest(opened.url);
+      print(json, { applied }, applied.length > 0 ? `applied: ${applied.join(', ')}` : 'database is up to date');
+    } finally {
+      await opened.embedded?.stop();
+    }
+    return;
+  }
+
+  if (command === 'clients') {
+    await withDatabase(config, async ({ db }) => {
+      switch (sub) {
+        case 'create': {
+          if (!values.name) throw new UsageError('--name is required');
+          const queues = list(values.queues);
+          const { client, clientSecret } = await createClient(
+            db,
+            { name: values.name, roles: parseRoles(values.roles), queues: queues.length > 0 ? queues : null },
+            CLI_ACTOR,
+          );
+          print(json, { clientId: client.clientId, clientSecret, name: client.name, roles: client.roles, queues: client.queues },
+            `created client "${client.name}"\n  client_id:     ${client.clientId}\n  client_secret: ${clientSecret}\n(the secret is shown only now)`);
+          return;
+        }
+        case 'list': {
+          const clients = await listClients(db);
+          print(json, clients, clients.map((c) => `${c.clientId}  ${c.active ? 'active  ' : 'inactive'}  ${c.name}  [${c.roles.join(',')}]`).join('\n') || '(no clients)');
+          return;
+        }
+        case 'rotate-secret': {
+          if (!values.id) throw new UsageError('--id is required');
+          const { client, clientSecret } = await rotateSecret(db, values.id, CLI_ACTOR);
+          print(json, { clientId: client.clientId, clientSecret }, `new secret for "${client.name}": ${clientSecret}`);
+          return;
+        }
+        case 'deactivate': {
+          if (!values.id) throw new UsageError('--id is required');
+          const client = await updateClient(db, values.id, { active: false }, CLI_ACTOR);
+          print(json, client, `deactivated "${client.name}"`);
+          return;
+        }
+        default:
+          throw new UsageError(`unknown clients command: ${sub ?? '(none)'}`);
+      }
+    });
+    return;
+  }
+  throw new UsageError(`unknown command: ${command}`);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError) process.stderr.write(`error: ${err.message}\n\n${USAGE}`);
+  else if (err instanceof ConfigError) process.stderr.write(`Invalid configuration: ${err.message}\n`);
+  else if (err instanceof AppError) process.stderr.write(`error: ${err.message}\n`);
+  else process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

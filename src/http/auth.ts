@@ -1,0 +1,159 @@
+import fastifyJwt from '@fastify/jwt';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Kysely } from 'kysely';
+import { findClient } from '../clients/queries.js';
+import type { DB } from '../db/types.js';
+import { errors } from './errors.js';
+import type { Role } from './schemas.js';
+
+/** What a valid token proves, with the client's current roles and allow-list. */
+export interface Principal {
+  clientId: string;
+  name: string;
+  roles: Role[];
+  /** Queue allow-list (names or ids); null = every queue. */
+  queues: string[] | null;
+}
+
+export interface TokenClaims {
+  sub: string;
+  name: string;
+  roles: Role[];
+  queues?: string[];
+  iat?: number;
+  exp?: number;
+}
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: TokenClaims;
+    user: TokenClaims;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Reachable without a token (health, metrics, docs, the token endpoint). */
+    public?: boolean;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyInstance {
+    /** onRequest hook for a scope: the caller must hold one of these roles. */
+    requireRoles(...roles: Role[]): onRequestHookHandler;
+    clientCache: ClientCache;
+  }
+}
+
+interface CachedClient {
+  active: boolean;
+  name: string;
+  roles: Role[];
+  queues: string[] | null;
+  tokensNotBefore: number;
+}
+
+/**
+ * A short-lived view of clients' state, so that every request does not read the database, yet a
+ * deactivated, deleted or rotated client loses access within `ttlMs` on every replica (and at once
+ * on the replica that made the change).
+ */
+export class ClientCache {
+  private readonly entries = new Map<string, { value: CachedClient | null; expires: number }>();
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly ttlMs = 5_000,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  async get(id: string): Promise<CachedClient | null> {
+    const now = Date.now();
+    const hit = this.entries.get(id);
+    if (hit !== undefined && hit.expires > now) return hit.value;
+    const row = await findClient(this.db, id);
+    const value: CachedClient | null = row
+      ? {
+          active: row.active,
+          name: row.name,
+          roles: row.roles as Role[],
+          queues: row.queues,
+          tokensNotBefore: row.tokens_not_before.getTime(),
+        }
+      : null;
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(id, { value, expires: now + this.ttlMs });
+    return value;
+  }
+
+  invalidate(id: string): void {
+    this.entries.delete(id);
+  }
+}
+
+export interface AuthOptions {
+  db: Kysely<DB>;
+  jwtSecret: string;
+  previousSecrets: string[];
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function authPlugin(app: FastifyInstance, opts: AuthOptions) {
+  await app.register(fastifyJwt, { secret: opts.jwtSecret, sign: { algorithm: 'HS256' }, verify: { algorithms: ['HS256'] } });
+  const cache = new ClientCache(opts.db);
+  app.decorate('clientCache', cache);
+  app.decorateRequest('principal', null);
+
+  function verify(token: string): TokenClaims {
+    try {
+      return app.jwt.verify<TokenClaims>(token);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'FAST_JWT_EXPIRED') throw errors.unauthorized('The token has expired');
+      // During a signing-key rotation, tokens signed with a previous key stay valid until they expire.
+      if (code === 'FAST_JWT_INVALID_SIGNATURE') {
+        for (const key of opts.previousSecrets) {
+          try {
+            return app.jwt.verify<TokenClaims>(token, { key });
+          } catch {
+            // try the next key
+          }
+        }
+      }
+      throw errors.unauthorized('The token is invalid');
+    }
+  }
+
+  async function authenticate(request: FastifyRequest): Promise<void> {
+    if (request.is404 || request.routeOptions.config.public || request.routeOptions.url?.startsWith('/docs')) return;
+    const header = request.headers.authorization;
+    const match = header ? BEARER.exec(header) : null;
+    if (!match) throw errors.unauthorized();
+    const claims = verify(match[1]!);
+    if (typeof claims.sub !== 'string' || !UUID_RE.test(claims.sub)) throw errors.unauthorized('The token is invalid');
+    const client = await cache.get(claims.sub);
+    if (!client || !client.active) throw errors.unauthorized('The client is inactive or no longer exists');
+    if ((claims.iat ?? 0) * 1000 < Math.floor(client.tokensNotBefore / 1000) * 1000) {
+      throw errors.unauthorized('The token was revoked by a secret rotation');
+    }
+    // Authorize with the client's current roles: a role removed by an administrator takes effect at once.
+    request.principal = { clientId: claims.sub, name: client.name, roles: client.roles, queues: client.queues };
+  }
+  app.addHook('onRequest', authenticate);
+
+  app.decorate('requireRoles', (...roles: Role[]): onRequestHookHandler => {
+    const allowed = new Set<Role>(roles);
+    return async (request) => {
+      const principal = request.principal;
+      if (!principal) throw errors.unauthorized();
+      if (!principal.roles.some((r) => allowed.has(r))) {
+        throw errors.forbidden(`This needs one of the roles: ${roles.join(', ')}`);
+      }
+    };
+  });
+}
+
+export default fp(authPlugin, { name: 'auth' });

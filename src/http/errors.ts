@@ -1,0 +1,55 @@
+/**
+ * The closed set of error codes this service answers with. Every error body is
+ * `{ error, message, correlationId }` (+ `field` when one input is at fault, + `details`).
+ * Business refusals that a flow branches on are not errors: they are 200 answers with an `outcome`.
+ */
+export const ERROR_STATUS = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 400,
+  INVALID_JSON: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
+
+export class AppError extends Error {
+  readonly statusCode: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+    readonly details?: Record<string, unknown>,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+    this.statusCode = ERROR_STATUS[code];
+  }
+}
+
+export const errors = {
+  validation: (field: string, message: string) => new AppError('VALIDATION_FAILED', message, field),
+  badRequest: (message: string, field?: string) => new AppError('BAD_REQUEST', message, field),
+  unauthorized: (message = 'A valid bearer token is required') =>
+    new AppError('UNAUTHORIZED', message, undefined, undefined, { 'WWW-Authenticate': 'Bearer' }),
+  forbidden: (message: string) => new AppError('FORBIDDEN', message),
+  notFound: (what: string, id?: string) =>
+    new AppError('NOT_FOUND', id === undefined ? `${what} not found` : `${what} ${id} not found`),
+  conflict: (message: string, details?: Record<string, unknown>) =>
+    new AppError('CONFLICT', message, undefined, details),
+  rateLimited: (retryAfterSeconds: number) =>
+    new AppError('RATE_LIMITED', `Too many requests; retry in ${retryAfterSeconds} s`, undefined, undefined, {
+      'Retry-After': String(retryAfterSeconds),
+    }),
+  unavailable: (message: string) => new AppError('SERVICE_UNAVAILABLE', message),
+};

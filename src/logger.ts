@@ -1,0 +1,48 @@
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import type { LogLevel } from './config.js';
+
+/**
+ * Paths pino replaces with "[redacted]" wherever they appear in a log line. Fastify does not log
+ * bodies or headers by default; this is the net under anything that logs an object carrying them.
+ */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers.Authorization',
+  '*.headers.authorization',
+  '*.headers.Authorization',
+  'config.headers.Authorization',
+  '*.config.headers.Authorization',
+  'config.data',
+  '*.config.data',
+  'client_secret',
+  'clientSecret',
+  'secret',
+  'password',
+  'access_token',
+  'token',
+  '*.client_secret',
+  '*.clientSecret',
+  '*.secret',
+  '*.password',
+  '*.access_token',
+  '*.token',
+];
+
+export function loggerOptions(level: LogLevel): LoggerOptions {
+  return {
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    base: { service: 'callback-engine' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+}
+
+/** JSON lines, or pretty output when a person is watching a terminal. */
+export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  const opts = loggerOptions(level);
+  if (destination) return pino(opts, destination);
+  if (process.stdout.isTTY) return pino({ ...opts, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } });
+  return pino(opts);
+}

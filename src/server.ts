@@ -1,0 +1,87 @@
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.js';
+import { resolveJwtSecret } from './auth/jwt-secret.js';
+import { seedDemoClients, type DemoClients } from './clients/demo.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { openDatabase } from './db/open.js';
+import { createLogger } from './logger.js';
+
+/** Process entry: config, database, migrations, listen, graceful shutdown. */
+
+function banner(config: Config, demo: DemoClients | null, startupMs: number): string {
+  const base = config.publicBaseUrl;
+  const lines = [
+    '',
+    `Callback engine ready in ${startupMs} ms on ${base}`,
+    `  API docs:  ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
+    `  Database:  ${config.database.kind === 'embedded' ? `embedded PostgreSQL under ${config.dataDir}/pg (port ${config.database.port})` : 'DATABASE_URL'}`,
+  ];
+  if (demo) {
+    lines.push(
+      '',
+      'Demo clients were created. Their secrets are shown this once; only hashes are stored.',
+      `  administrator  client_id=${demo.admin.client.clientId}  client_secret=${demo.admin.clientSecret}`,
+      `  data actions   client_id=${demo.actions.client.clientId}  client_secret=${demo.actions.clientSecret}`,
+      '',
+      'Get an administrator token:',
+      `  curl -s -u '${demo.admin.client.clientId}:${demo.admin.clientSecret}' -d grant_type=client_credentials ${base}/oauth/token`,
+    );
+  } else {
+    lines.push(
+      '',
+      'Get a token (client secrets are shown only when a client is created):',
+      `  curl -s -u 'CLIENT_ID:CLIENT_SECRET' -d grant_type=client_credentials ${base}/oauth/token`,
+      'Create a client:',
+      '  npm run cli -- clients create --name me --roles administrator',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Invalid configuration: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const pgLog = logger.child({ component: 'postgres' });
+  const opened = await openDatabase(config, (line) => pgLog.debug(line));
+  try {
+    const { applied } = await migrateToLatest(opened.url);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    const database = createDatabase(opened.url, {
+      max: config.databasePoolMax,
+      onError: (err) => logger.warn({ err: err.message }, 'idle database connection failed'),
+    });
+    const demo = config.demoSeed ? await seedDemoClients(database.db) : null;
+    const app = await buildApp({ config, database, jwtSecret: await resolveJwtSecret(config), logger });
+    app.addHook('onClose', async () => database.close());
+
+    closeWithGrace({ delay: config.shutdownTimeoutSeconds * 1000, logger }, async ({ signal, err }) => {
+      if (err) logger.error({ err }, 'shutting down after an error');
+      else logger.info({ signal }, 'shutting down');
+      await app.close(); // stops accepting, lets in-flight requests finish, closes the pool
+      await opened.embedded?.stop();
+    });
+
+    await app.listen({ host: config.host, port: config.port });
+    process.stdout.write(banner(config, demo, Math.round(performance.now() - started)));
+  } catch (err) {
+    await opened.embedded?.stop();
+    throw err;
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
