@@ -23,7 +23,7 @@ export function lockClient(trx: Transaction<DB>, id: string): Promise<ApiClientR
 }
 
 export function listClients(db: Kysely<DB>): Promise<ApiClientRow[]> {
-  return db.selectFrom('api_clients').select(COLUMNS).orderBy('created_at').orderBy('id').execute();
+  return db.selectFrom('api_clients').select(COLUMNS).orderBy('name').execute();
 }
 
 export function insertClient(trx: Transaction<DB>, values: NewApiClient): Promise<ApiClientRow> {

@@ -25,6 +25,8 @@ export interface TestAppOptions {
   /** Reuse a database (several apps on one database); default: a fresh clone of the template. */
   url?: string;
   captureLogs?: boolean;
+  /** Add test-only routes before the app is ready. */
+  beforeReady?: (app: FastifyInstance) => void;
 }
 
 export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -45,6 +47,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   });
   const logger = createLogger(config.logLevel, sink);
   const app = await buildApp({ config, database, jwtSecret: config.jwtSecret!, logger });
+  opts.beforeReady?.(app);
   await app.ready();
   return {
     app,

@@ -1,0 +1,108 @@
+/**
+ * The slot engine: pure functions from a queue's hours, grid and capacity rule to bookable slots.
+ * No I/O. This module is the entry point; it re-exports the pieces in `hours`, `capacity`, `spoken`.
+ *
+ * The grid is wall-clock: slots start at local 00:00, 00:00+d, … in the grid zone (the business-hours
+ * zone if the queue has hours, else the queue zone). A wall time in a skipped hour has no slot; one in
+ * a repeated hour has two (one per offset). A slot is open when the hours are open at its start [003].
+ */
+import { SLOT_DURATIONS } from './types.js';
+import type { QueueSlotSpec, Slot } from './types.js';
+import { isOpenAt } from './hours.js';
+import { slotCapacityAt } from './capacity.js';
+import {
+  MINUTES_PER_DAY,
+  addDays,
+  assertZone,
+  dayStart,
+  gridZone,
+  isoWithOffset,
+  localParts,
+  wallInstants,
+} from './time.js';
+
+export * from './types.js';
+export { validateInterval, validateBusinessHours, isOpenAt, openWindow, intervalsOn } from './hours.js';
+export type { OpenWindow } from './hours.js';
+export { slotCapacityAt, convertTimeslotLength, validateCapacityCells, cellKey } from './capacity.js';
+export { spokenTime } from './spoken.js';
+export { gridZone } from './time.js';
+
+const MS_PER_MINUTE = 60_000;
+/** slotsInRange walks day by day; a bound keeps a bad request from walking for years. */
+export const MAX_RANGE_DAYS = 400;
+
+function checkedDuration(spec: QueueSlotSpec): number {
+  const d = spec.slotDurationMinutes;
+  if (!(SLOT_DURATIONS as readonly number[]).includes(d)) {
+    throw new RangeError(`slot duration must be one of ${SLOT_DURATIONS.join(', ')} minutes, got ${d}`);
+  }
+  return d;
+}
+
+/**
+ * Every open slot of a local date, ordered by instant, with its capacity (possibly 0: callers filter).
+ * A slot lasts its duration in real time but never runs past the next grid instant, so a long slot
+ * that straddles a spring-forward gap is shortened rather than overlapping the next one.
+ */
+export function slotsForDay(spec: QueueSlotSpec, localDate: string): Slot[] {
+  const duration = checkedDuration(spec);
+  const zone = gridZone(spec);
+  assertZone(zone);
+  const grid: Date[] = [];
+  for (let minute = 0; minute < MINUTES_PER_DAY; minute += duration) {
+    grid.push(...wallInstants(zone, localDate, minute));
+  }
+  grid.sort((a, b) => a.getTime() - b.getTime());
+  const nextDay = dayStart(zone, addDays(localDate, 1)).getTime();
+  const slots: Slot[] = [];
+  grid.forEach((start, n) => {
+    if (n > 0 && (grid[n - 1] as Date).getTime() === start.getTime()) return;
+    if (!isOpenAt(spec.hours, start)) return;
+    const next = grid[n + 1]?.getTime() ?? nextDay;
+    const end = new Date(Math.min(start.getTime() + duration * MS_PER_MINUTE, next));
+    slots.push({ start, end, localStart: isoWithOffset(start, zone), capacity: slotCapacityAt(spec, start) });
+  });
+  return slots;
+}
+
+/** All open slots with from ≤ start < to, ordered by instant. */
+export function slotsInRange(spec: QueueSlotSpec, from: Date, to: Date): Slot[] {
+  if (!(from.getTime() < to.getTime())) return [];
+  const zone = gridZone(spec);
+  // Start a day early: an instant's local date can begin before `from` ends its UTC day, and vice versa.
+  let date = addDays(localParts(from, zone).date, -1);
+  const last = localParts(to, zone).date;
+  const slots: Slot[] = [];
+  for (let days = 0; date <= last; days++, date = addDays(date, 1)) {
+    if (days > MAX_RANGE_DAYS + 2) throw new RangeError(`range longer than ${MAX_RANGE_DAYS} days`);
+    for (const slot of slotsForDay(spec, date)) {
+      if (slot.start.getTime() >= from.getTime() && slot.start.getTime() < to.getTime()) slots.push(slot);
+    }
+  }
+  return slots;
+}
+
+/**
+ * The grid instant equal to `instant`, or null when the instant is off the grid (not a multiple of
+ * the duration after local midnight, or has seconds). Says nothing about opening hours or capacity:
+ * a caller validating a desired time tells "not on the grid" apart from "closed" with slotContaining.
+ */
+export function alignToSlot(spec: QueueSlotSpec, instant: Date): Date | null {
+  const duration = checkedDuration(spec);
+  const { dt } = localParts(instant, gridZone(spec));
+  if (dt.second !== 0 || dt.millisecond !== 0) return null;
+  return (dt.hour * 60 + dt.minute) % duration === 0 ? new Date(instant.getTime()) : null;
+}
+
+/** The open slot whose [start, end) contains the instant, or null (closed, or in a DST gap remnant). */
+export function slotContaining(spec: QueueSlotSpec, instant: Date): Slot | null {
+  const date = localParts(instant, gridZone(spec)).date;
+  const t = instant.getTime();
+  // The previous date too: where midnight repeats, a slot of yesterday's grid can run into today.
+  for (const day of [addDays(date, -1), date]) {
+    const slot = slotsForDay(spec, day).find((s) => s.start.getTime() <= t && t < s.end.getTime());
+    if (slot) return slot;
+  }
+  return null;
+}

@@ -1,0 +1,143 @@
+/**
+ * Business hours: validation, "open at this instant?", and the edges of the current open or closed
+ * period. Hours are wall-clock intervals in the hours' own zone, so a 09:00–17:00 day stays 09:00–17:00
+ * local on both sides of a DST change.
+ */
+import { DateTime, IANAZone } from 'luxon';
+import { WEEKDAYS } from './types.js';
+import type { BusinessHoursSpec, FieldProblem, TimeInterval, Weekday } from './types.js';
+import {
+  MINUTES_PER_DAY,
+  addDays,
+  dayStart,
+  isRealDate,
+  localParts,
+  offsetTransitions,
+  toMinutes,
+  wallInstants,
+  weekdayOf,
+} from './time.js';
+
+const START = /^([01]\d|2[0-3]):[0-5]\d$/;
+const MS_PER_DAY = 86_400_000;
+/** How far openWindow looks: a closing within a week-plus, an opening within the booking horizon. */
+export const CLOSE_SEARCH_DAYS = 8;
+export const OPEN_SEARCH_DAYS = 30;
+
+export function validateInterval(i: TimeInterval): string | null {
+  if (typeof i?.start !== 'string' || !START.test(i.start)) return `start must be HH:mm between 00:00 and 23:59`;
+  if (typeof i.end !== 'string' || !(START.test(i.end) || i.end === '24:00')) {
+    return `end must be HH:mm between 00:00 and 24:00`;
+  }
+  const start = toMinutes(i.start);
+  const end = toMinutes(i.end);
+  if (start === end) return `interval ${i.start}–${i.end} is empty`;
+  if (start > end) return `interval ${i.start}–${i.end} ends before it starts`;
+  return null;
+}
+
+/** Checks each interval, then that no two overlap (touching, like 12:00–12:00, is fine). */
+function validateDay(intervals: unknown, field: string): FieldProblem | null {
+  if (!Array.isArray(intervals)) return { field, message: 'must be a list of intervals' };
+  for (const [n, interval] of (intervals as TimeInterval[]).entries()) {
+    const message = validateInterval(interval);
+    if (message) return { field: `${field}[${n}]`, message };
+  }
+  const sorted = [...(intervals as TimeInterval[])].sort((a, b) => toMinutes(a.start) - toMinutes(b.start));
+  for (let n = 1; n < sorted.length; n++) {
+    const prev = sorted[n - 1] as TimeInterval;
+    const cur = sorted[n] as TimeInterval;
+    if (toMinutes(cur.start) < toMinutes(prev.end)) {
+      return { field, message: `intervals ${prev.start}–${prev.end} and ${cur.start}–${cur.end} overlap` };
+    }
+  }
+  return null;
+}
+
+/** The first problem found, naming its field (e.g. `weekly.monday`, `exceptions[2].date`). */
+export function validateBusinessHours(spec: BusinessHoursSpec): FieldProblem | null {
+  if (typeof spec?.timezone !== 'string' || !IANAZone.isValidZone(spec.timezone)) {
+    return { field: 'timezone', message: `unknown IANA time zone: ${String(spec?.timezone)}` };
+  }
+  const weekly: Record<string, unknown> = spec.weekly ?? {};
+  for (const key of Object.keys(weekly)) {
+    if (!(WEEKDAYS as readonly string[]).includes(key)) {
+      return { field: `weekly.${key}`, message: `not a weekday (expected one of ${WEEKDAYS.join(', ')})` };
+    }
+  }
+  for (const day of WEEKDAYS) {
+    if (weekly[day] === undefined) continue;
+    const problem = validateDay(weekly[day], `weekly.${day}`);
+    if (problem) return problem;
+  }
+  if (!Array.isArray(spec.exceptions)) return { field: 'exceptions', message: 'must be a list' };
+  const seen = new Set<string>();
+  for (const [n, exception] of spec.exceptions.entries()) {
+    const field = `exceptions[${n}]`;
+    if (typeof exception?.date !== 'string' || !isRealDate(exception.date)) {
+      return { field: `${field}.date`, message: `not a real date (YYYY-MM-DD): ${String(exception?.date)}` };
+    }
+    if (seen.has(exception.date)) return { field: `${field}.date`, message: `duplicate exception for ${exception.date}` };
+    seen.add(exception.date);
+    if (typeof exception.closed !== 'boolean') return { field: `${field}.closed`, message: 'must be true or false' };
+    // A closed day with hours is contradictory input; refusing it beats guessing which one was meant.
+    if (exception.closed && Array.isArray(exception.intervals) && exception.intervals.length > 0) {
+      return { field: `${field}.intervals`, message: 'a day closed all day cannot have intervals' };
+    }
+    const problem = validateDay(exception.intervals ?? [], `${field}.intervals`);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+/** The intervals in force on a local date: its exception if any, else its weekday's. */
+export function intervalsOn(hours: BusinessHoursSpec, date: string, weekday?: Weekday): TimeInterval[] {
+  const exception = hours.exceptions.find((e) => e.date === date);
+  if (exception) return exception.closed ? [] : exception.intervals;
+  const day = weekday ?? weekdayOf(DateTime.fromISO(date, { zone: 'utc' }));
+  return hours.weekly[day] ?? [];
+}
+
+export function isOpenAt(hours: BusinessHoursSpec | null, instant: Date): boolean {
+  if (!hours) return true;
+  const { date, weekday, minuteOfDay } = localParts(instant, hours.timezone);
+  return intervalsOn(hours, date, weekday).some(
+    (i) => toMinutes(i.start) <= minuteOfDay && minuteOfDay < toMinutes(i.end),
+  );
+}
+
+export interface OpenWindow {
+  open: boolean;
+  /** When open: the end of the current contiguous open period (null if it outlasts the search). */
+  closesAt: Date | null;
+  /** When closed: the next instant the queue opens (null if none within the search). */
+  nextOpenAt: Date | null;
+}
+
+/**
+ * Openness only changes where the wall clock reaches an interval boundary, at local midnight, or at an
+ * offset change. So the next change is the first such candidate instant whose openness differs from
+ * now's. This follows intervals across midnight and through DST gaps and repeats without special cases.
+ */
+export function openWindow(hours: BusinessHoursSpec | null, instant: Date): OpenWindow {
+  if (!hours) return { open: true, closesAt: null, nextOpenAt: null };
+  const open = isOpenAt(hours, instant);
+  const days = open ? CLOSE_SEARCH_DAYS : OPEN_SEARCH_DAYS;
+  const limit = instant.getTime() + days * MS_PER_DAY;
+  const today = localParts(instant, hours.timezone).date;
+  const candidates: Date[] = [];
+  for (let d = -1; d <= days + 1; d++) {
+    const date = addDays(today, d);
+    candidates.push(dayStart(hours.timezone, date), ...offsetTransitions(hours.timezone, date));
+    for (const i of intervalsOn(hours, date)) {
+      for (const minute of [toMinutes(i.start), toMinutes(i.end)]) {
+        if (minute < MINUTES_PER_DAY) candidates.push(...wallInstants(hours.timezone, date, minute));
+      }
+    }
+  }
+  const ordered = candidates
+    .filter((c) => c.getTime() > instant.getTime() && c.getTime() <= limit)
+    .sort((a, b) => a.getTime() - b.getTime());
+  const change = ordered.find((c) => isOpenAt(hours, c) !== open) ?? null;
+  return open ? { open, closesAt: change, nextOpenAt: null } : { open, closesAt: null, nextOpenAt: change };
+}

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { staleGeneratedFiles } from '../src/docs/generate.js';
+import { buildTestApp, type TestApp } from './helpers/app.js';
+import postman from '../openapi/postman_collection.json' with { type: 'json' };
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await buildTestApp();
+});
+afterAll(async () => t.close());
+
+describe('generated API documents', () => {
+  it('openapi/ matches the route schemas (run `npm run generate` after changing a route)', async () => {
+    expect(await staleGeneratedFiles()).toEqual([]);
+  });
+
+  it('document every route with a summary, a tag and its responses', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { summary?: string; tags?: string[]; responses?: Record<string, unknown> }>>;
+    };
+    const operations = Object.entries(doc.paths).flatMap(([p, ops]) => Object.entries(ops).map(([m, op]) => ({ id: `${m} ${p}`, op })));
+    expect(operations.length).toBeGreaterThan(8);
+    for (const { id, op } of operations) {
+      expect(op.summary, id).toBeTruthy();
+      expect(op.tags?.length, id).toBeGreaterThan(0);
+      expect(Object.keys(op.responses ?? {}).length, id).toBeGreaterThan(0);
+    }
+  });
+
+  it('the Postman collection has OAuth2 client credentials, a baseUrl variable and a folder per area', () => {
+    expect(postman.auth.type).toBe('oauth2');
+    expect(postman.auth.oauth2).toEqual(expect.arrayContaining([{ key: 'grant_type', value: 'client_credentials', type: 'string' }]));
+    expect(postman.variable.map((v) => v.key)).toEqual(expect.arrayContaining(['baseUrl', 'clientId', 'clientSecret']));
+    expect(postman.item.map((f) => f.name)).toEqual(expect.arrayContaining(['auth', 'clients', 'operations']));
+  });
+
+  it('serves Swagger UI at /docs', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('swagger');
+  });
+});
