@@ -1,7 +1,7 @@
 import { spawn, execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { arch, platform, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -77,13 +77,51 @@ async function hydrateSymlinks(initdb: string): Promise<void> {
   const listFile = path.join(native, 'pg-symlinks.json');
   if (!existsSync(listFile)) return;
   const links = JSON.parse(await readFile(listFile, 'utf8')) as { source: string; target: string }[];
-  const { symlink } = await import('node:fs/promises');
   for (const { source, target } of links) {
     const src = path.resolve(native, '..', source);
     const dst = path.resolve(native, '..', target);
     if (existsSync(dst)) continue;
     await symlink(path.relative(path.dirname(dst), src), dst).catch(() => undefined);
   }
+}
+
+/** True when every directory from `target` up to `/` lets other users through (the x bit). */
+async function reachableByOthers(target: string): Promise<boolean> {
+  let dir = path.resolve(target);
+  for (;;) {
+    const st = await stat(dir).catch(() => undefined);
+    if (st && (st.mode & 0o001) === 0) return false;
+    const parent = path.dirname(dir);
+    if (parent === dir) return true;
+    dir = parent;
+  }
+}
+
+/**
+ * When we run as root, PostgreSQL runs as `postgres`, which must reach the binaries. A checkout
+ * inside a private directory (0700) hides them: then we use a copy in the system temp directory,
+ * made once per PostgreSQL package version.
+ */
+async function reachableBinaries(bins: Binaries): Promise<Binaries> {
+  if (await reachableByOthers(path.dirname(bins.postgres))) return bins;
+  const native = path.resolve(path.dirname(bins.initdb), '..');
+  const { version } = JSON.parse(await readFile(path.join(native, '..', 'package.json'), 'utf8')) as { version: string };
+  const target = path.join(tmpdir(), `callback-engine-postgres-${version}`);
+  if (!existsSync(path.join(target, 'bin', 'postgres'))) {
+    const staging = `${target}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    await cp(native, staging, { recursive: true, verbatimSymlinks: true });
+    await chmod(staging, 0o755);
+    // Another process may have won the race; its copy is as good as ours.
+    await rename(staging, target).catch(() => rm(staging, { recursive: true, force: true }));
+  }
+  return { initdb: path.join(target, 'bin', 'initdb'), postgres: path.join(target, 'bin', 'postgres') };
+}
+
+/** Same reason for the cluster: outside reach, it lives under /var/lib, keyed by the data directory. */
+async function clusterDirectory(dataDir: string, asOtherUser: boolean): Promise<string> {
+  if (!asOtherUser || (await reachableByOthers(dataDir))) return path.join(dataDir, 'pg');
+  const key = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
+  return path.join('/var/lib/callback-engine', key, 'pg');
 }
 
 function alive(pid: number): boolean {
@@ -133,26 +171,27 @@ function run(cmd: string, args: string[], ids: { uid?: number; gid?: number }): 
 
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedPostgres> {
   const dataDir = path.resolve(opts.dataDir);
-  const pgdata = path.join(dataDir, 'pg');
   await mkdir(dataDir, { recursive: true });
   const pw = await password(dataDir);
+  const ids = await runAsIds();
+  if (ids.uid !== undefined) {
+    // The server runs as another user: it must be able to pass through our directory to its own.
+    await chmod(dataDir, (await stat(dataDir)).mode | 0o711);
+  }
+  const pgdata = await clusterDirectory(dataDir, ids.uid !== undefined);
 
   const running = await runningServer(pgdata);
   if (running) {
     return { url: connectionUrl(running.port, pw), owned: false, stop: async () => undefined };
   }
 
-  const bins = await binaries();
-  await hydrateSymlinks(bins.initdb);
-  const ids = await runAsIds();
-  if (ids.uid !== undefined) {
-    // The server runs as another user: it must be able to reach its directory inside ours.
-    const { stat } = await import('node:fs/promises');
-    await chmod(dataDir, (await stat(dataDir)).mode | 0o711);
-  }
+  const packaged = await binaries();
+  await hydrateSymlinks(packaged.initdb);
+  const bins = ids.uid !== undefined ? await reachableBinaries(packaged) : packaged;
 
   if (!existsSync(path.join(pgdata, 'PG_VERSION'))) {
     await rm(pgdata, { recursive: true, force: true });
+    await mkdir(path.dirname(pgdata), { recursive: true, mode: 0o755 });
     await mkdir(pgdata, { recursive: true, mode: 0o700 });
     const pwFile = path.join(tmpdir(), `pg-pw-${randomBytes(6).toString('hex')}`);
     await writeFile(pwFile, `${pw}\n`, { mode: 0o600 });
