@@ -3,7 +3,7 @@
  * value is the capacity of every slot starting inside the cell — per slot, not per cell.
  */
 import { WEEKDAYS } from './types.js';
-import type { CapacityCells, FieldProblem, QueueSlotSpec, TimeslotLength } from './types.js';
+import type { CapacityCells, FieldProblem, QueueSlotSpec, TimeslotLength, Weekday } from './types.js';
 import { gridZone, localParts } from './time.js';
 
 export const MAX_CELL_CAPACITY = 100_000;
@@ -23,7 +23,14 @@ export function cellKey(hour: number, minute: number, length: TimeslotLength): s
 export function slotCapacityAt(spec: QueueSlotSpec, slotStart: Date): number {
   if (!spec.rule) return spec.slotCapacity;
   const { dt, weekday } = localParts(slotStart, gridZone(spec));
-  return spec.rule.cells[weekday]?.[cellKey(dt.hour, dt.minute, spec.rule.timeslotLength)] ?? 0;
+  return capacityAtWallTime(spec, weekday, dt.hour * 60 + dt.minute);
+}
+
+/** The same lookup by local weekday and wall-clock minute, for callers that already know them. */
+export function capacityAtWallTime(spec: QueueSlotSpec, weekday: Weekday, minute: number): number {
+  if (!spec.rule) return spec.slotCapacity;
+  const key = cellKey(Math.floor(minute / 60), minute % 60, spec.rule.timeslotLength);
+  return spec.rule.cells[weekday]?.[key] ?? 0;
 }
 
 /**

@@ -8,23 +8,20 @@
  */
 import { SLOT_DURATIONS } from './types.js';
 import type { QueueSlotSpec, Slot } from './types.js';
-import { isOpenAt } from './hours.js';
-import { slotCapacityAt } from './capacity.js';
-import {
-  MINUTES_PER_DAY,
-  addDays,
-  assertZone,
-  dayStart,
-  gridZone,
-  isoWithOffset,
-  localParts,
-  wallInstants,
-} from './time.js';
+import { intervalsOn } from './hours.js';
+import { capacityAtWallTime } from './capacity.js';
+import { addDays, assertZone, dayGrid, gridZone, localParts, toMinutes, weekdayOfDate } from './time.js';
 
 export * from './types.js';
 export { validateInterval, validateBusinessHours, isOpenAt, openWindow, intervalsOn } from './hours.js';
 export type { OpenWindow } from './hours.js';
-export { slotCapacityAt, convertTimeslotLength, validateCapacityCells, cellKey } from './capacity.js';
+export {
+  slotCapacityAt,
+  capacityAtWallTime,
+  convertTimeslotLength,
+  validateCapacityCells,
+  cellKey,
+} from './capacity.js';
 export { spokenTime } from './spoken.js';
 export { gridZone } from './time.js';
 
@@ -49,19 +46,18 @@ export function slotsForDay(spec: QueueSlotSpec, localDate: string): Slot[] {
   const duration = checkedDuration(spec);
   const zone = gridZone(spec);
   assertZone(zone);
-  const grid: Date[] = [];
-  for (let minute = 0; minute < MINUTES_PER_DAY; minute += duration) {
-    grid.push(...wallInstants(zone, localDate, minute));
-  }
-  grid.sort((a, b) => a.getTime() - b.getTime());
-  const nextDay = dayStart(zone, addDays(localDate, 1)).getTime();
+  const { points, nextDayStart } = dayGrid(zone, localDate, duration);
+  const weekday = weekdayOfDate(localDate);
+  // The grid zone is the hours zone, so a grid point's wall time is what isOpenAt would compute.
+  const intervals = spec.hours ? intervalsOn(spec.hours, localDate, weekday) : null;
+  const isOpen = (minute: number) =>
+    !intervals || intervals.some((i) => toMinutes(i.start) <= minute && minute < toMinutes(i.end));
   const slots: Slot[] = [];
-  grid.forEach((start, n) => {
-    if (n > 0 && (grid[n - 1] as Date).getTime() === start.getTime()) return;
-    if (!isOpenAt(spec.hours, start)) return;
-    const next = grid[n + 1]?.getTime() ?? nextDay;
+  points.forEach(({ minute, start, localStart }, n) => {
+    if (!isOpen(minute)) return;
+    const next = points[n + 1]?.start.getTime() ?? nextDayStart.getTime();
     const end = new Date(Math.min(start.getTime() + duration * MS_PER_MINUTE, next));
-    slots.push({ start, end, localStart: isoWithOffset(start, zone), capacity: slotCapacityAt(spec, start) });
+    slots.push({ start, end, localStart, capacity: capacityAtWallTime(spec, weekday, minute) });
   });
   return slots;
 }
@@ -95,14 +91,12 @@ export function alignToSlot(spec: QueueSlotSpec, instant: Date): Date | null {
   return (dt.hour * 60 + dt.minute) % duration === 0 ? new Date(instant.getTime()) : null;
 }
 
-/** The open slot whose [start, end) contains the instant, or null (closed, or in a DST gap remnant). */
+/**
+ * The open slot whose [start, end) contains the instant, or null (closed, or the uncovered remainder
+ * of a DST gap). Only the instant's own local date is searched: a date's slots end by the next date.
+ */
 export function slotContaining(spec: QueueSlotSpec, instant: Date): Slot | null {
   const date = localParts(instant, gridZone(spec)).date;
   const t = instant.getTime();
-  // The previous date too: where midnight repeats, a slot of yesterday's grid can run into today.
-  for (const day of [addDays(date, -1), date]) {
-    const slot = slotsForDay(spec, day).find((s) => s.start.getTime() <= t && t < s.end.getTime());
-    if (slot) return slot;
-  }
-  return null;
+  return slotsForDay(spec, date).find((s) => s.start.getTime() <= t && t < s.end.getTime()) ?? null;
 }

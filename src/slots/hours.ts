@@ -3,7 +3,7 @@
  * period. Hours are wall-clock intervals in the hours' own zone, so a 09:00–17:00 day stays 09:00–17:00
  * local on both sides of a DST change.
  */
-import { DateTime, IANAZone } from 'luxon';
+import { IANAZone } from 'luxon';
 import { WEEKDAYS } from './types.js';
 import type { BusinessHoursSpec, FieldProblem, TimeInterval, Weekday } from './types.js';
 import {
@@ -15,7 +15,7 @@ import {
   offsetTransitions,
   toMinutes,
   wallInstants,
-  weekdayOf,
+  weekdayOfDate,
 } from './time.js';
 
 const START = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -36,7 +36,7 @@ export function validateInterval(i: TimeInterval): string | null {
   return null;
 }
 
-/** Checks each interval, then that no two overlap (touching, like 12:00–12:00, is fine). */
+/** Checks each interval, then that no two overlap (touching, 08:00–12:00 then 12:00–17:00, is fine). */
 function validateDay(intervals: unknown, field: string): FieldProblem | null {
   if (!Array.isArray(intervals)) return { field, message: 'must be a list of intervals' };
   for (const [n, interval] of (intervals as TimeInterval[]).entries()) {
@@ -77,7 +77,9 @@ export function validateBusinessHours(spec: BusinessHoursSpec): FieldProblem | n
     if (typeof exception?.date !== 'string' || !isRealDate(exception.date)) {
       return { field: `${field}.date`, message: `not a real date (YYYY-MM-DD): ${String(exception?.date)}` };
     }
-    if (seen.has(exception.date)) return { field: `${field}.date`, message: `duplicate exception for ${exception.date}` };
+    if (seen.has(exception.date)) {
+      return { field: `${field}.date`, message: `duplicate exception for ${exception.date}` };
+    }
     seen.add(exception.date);
     if (typeof exception.closed !== 'boolean') return { field: `${field}.closed`, message: 'must be true or false' };
     // A closed day with hours is contradictory input; refusing it beats guessing which one was meant.
@@ -94,8 +96,7 @@ export function validateBusinessHours(spec: BusinessHoursSpec): FieldProblem | n
 export function intervalsOn(hours: BusinessHoursSpec, date: string, weekday?: Weekday): TimeInterval[] {
   const exception = hours.exceptions.find((e) => e.date === date);
   if (exception) return exception.closed ? [] : exception.intervals;
-  const day = weekday ?? weekdayOf(DateTime.fromISO(date, { zone: 'utc' }));
-  return hours.weekly[day] ?? [];
+  return hours.weekly[weekday ?? weekdayOfDate(date)] ?? [];
 }
 
 export function isOpenAt(hours: BusinessHoursSpec | null, instant: Date): boolean {
@@ -123,21 +124,24 @@ export function openWindow(hours: BusinessHoursSpec | null, instant: Date): Open
   if (!hours) return { open: true, closesAt: null, nextOpenAt: null };
   const open = isOpenAt(hours, instant);
   const days = open ? CLOSE_SEARCH_DAYS : OPEN_SEARCH_DAYS;
-  const limit = instant.getTime() + days * MS_PER_DAY;
+  const now = instant.getTime();
+  const limit = now + days * MS_PER_DAY;
   const today = localParts(instant, hours.timezone).date;
-  const candidates: Date[] = [];
+  // A date's candidates all fall within that date, so dates are searched in order and the search
+  // stops at the first change. 24:00 is the next date's start, already a candidate of that date.
   for (let d = -1; d <= days + 1; d++) {
     const date = addDays(today, d);
-    candidates.push(dayStart(hours.timezone, date), ...offsetTransitions(hours.timezone, date));
+    const candidates = [dayStart(hours.timezone, date), ...offsetTransitions(hours.timezone, date)];
     for (const i of intervalsOn(hours, date)) {
       for (const minute of [toMinutes(i.start), toMinutes(i.end)]) {
         if (minute < MINUTES_PER_DAY) candidates.push(...wallInstants(hours.timezone, date, minute));
       }
     }
+    const change = candidates
+      .filter((c) => c.getTime() > now && c.getTime() <= limit)
+      .sort((a, b) => a.getTime() - b.getTime())
+      .find((c) => isOpenAt(hours, c) !== open);
+    if (change) return { open, closesAt: open ? change : null, nextOpenAt: open ? null : change };
   }
-  const ordered = candidates
-    .filter((c) => c.getTime() > instant.getTime() && c.getTime() <= limit)
-    .sort((a, b) => a.getTime() - b.getTime());
-  const change = ordered.find((c) => isOpenAt(hours, c) !== open) ?? null;
-  return open ? { open, closesAt: change, nextOpenAt: null } : { open, closesAt: null, nextOpenAt: change };
+  return { open, closesAt: null, nextOpenAt: null };
 }

@@ -65,34 +65,56 @@ export function localParts(instant: Date, zone: string): LocalParts {
  * repeated hour (earlier offset first), one otherwise. luxon silently shifts a skipped time forward,
  * so a result whose wall clock differs from the request is discarded.
  */
-export function wallInstants(zone: string, date: string, minute: number): Date[] {
-  assertDate(date);
+function wallDateTimes(zone: string, date: string, minute: number): DateTime[] {
   const [year, month, day] = date.split('-').map(Number);
   const hour = Math.floor(minute / 60);
   const min = minute % 60;
   const dt = DateTime.fromObject({ year, month, day, hour, minute: min }, { zone });
   if (!dt.isValid || dt.toISODate() !== date || dt.hour !== hour || dt.minute !== min) return [];
-  return dt
-    .getPossibleOffsets()
-    .map((d) => d.toJSDate())
-    .sort((a, b) => a.getTime() - b.getTime());
+  return dt.getPossibleOffsets().sort((a, b) => a.toMillis() - b.toMillis());
 }
 
-/** First instant of a local date (luxon moves a skipped midnight to the first real time). */
-export function dayStart(zone: string, date: string): Date {
+export function wallInstants(zone: string, date: string, minute: number): Date[] {
   assertDate(date);
-  return DateTime.fromISO(date, { zone }).startOf('day').toJSDate();
+  return wallDateTimes(zone, date, minute).map((d) => d.toJSDate());
+}
+
+function startOfDate(zone: string, date: string): DateTime {
+  assertDate(date);
+  // luxon moves a skipped midnight to the first real time of the day, but picks the later of a
+  // repeated midnight; the day begins at the earlier one.
+  const candidates = DateTime.fromISO(date, { zone }).startOf('day').getPossibleOffsets();
+  return candidates.sort((a, b) => a.toMillis() - b.toMillis())[0] as DateTime;
+}
+
+/** First instant of a local date. */
+export function dayStart(zone: string, date: string): Date {
+  return startOfDate(zone, date).toJSDate();
 }
 
 /**
- * Instants within the local date at which the UTC offset changes (DST and the like). Found by
- * sampling hourly and bisecting, so no offset rule is hard-coded here.
+ * True when the wall clock runs 00:00 → 24:00 with one offset all day, i.e. wall minute m is
+ * exactly m real minutes after midnight. tzdb never changes the offset twice within one day, so
+ * equal offsets at both ends mean no change in between.
+ */
+function isPlainDay(start: DateTime, next: DateTime): boolean {
+  return start.hour === 0 && start.minute === 0 && start.offset === next.offset;
+}
+
+/**
+ * Instants within the local date at which the UTC offset changes (DST and the like), found by
+ * sampling hourly and bisecting on luxon's offsets, so no offset rule is hard-coded here.
  */
 export function offsetTransitions(zone: string, date: string): Date[] {
+  const startDt = startOfDate(zone, date);
+  const nextDt = startOfDate(zone, addDays(date, 1));
+  if (isPlainDay(startDt, nextDt)) return [];
   const tz = IANAZone.create(zone);
-  const from = dayStart(zone, date).getTime();
-  const to = dayStart(zone, addDays(date, 1)).getTime();
+  const from = startDt.toMillis();
+  const to = nextDt.toMillis();
   const found: Date[] = [];
+  // A change exactly at the day's first instant (a skipped midnight) counts as within the day.
+  if (tz.offset(from - 1) !== tz.offset(from)) found.push(new Date(from));
   for (let lo = from; lo < to; lo += 60 * MS_PER_MINUTE) {
     let hi = Math.min(lo + 60 * MS_PER_MINUTE, to);
     if (tz.offset(lo) === tz.offset(hi)) continue;
@@ -107,7 +129,43 @@ export function offsetTransitions(zone: string, date: string): Date[] {
   return found;
 }
 
-/** ISO 8601 with a numeric offset (luxon's toISO would print 'Z' for UTC; callers want one shape). */
-export function isoWithOffset(instant: Date, zone: string): string {
-  return DateTime.fromJSDate(instant, { zone }).toFormat("yyyy-MM-dd'T'HH:mm:ssZZ");
+export interface GridPoint {
+  /** Wall-clock minutes after local midnight. */
+  minute: number;
+  start: Date;
+  localStart: string;
+}
+
+const ISO_WITH_OFFSET = "yyyy-MM-dd'T'HH:mm:ssZZ";
+
+/**
+ * Every wall-clock grid time of a local date (00:00, 00:00+step, …) as instants, ordered by instant,
+ * plus the first instant of the next date. Plain days take a fast path (one offset for the whole
+ * day); days with an offset change map each wall time through luxon.
+ */
+export function dayGrid(zone: string, date: string, step: number): { points: GridPoint[]; nextDayStart: Date } {
+  const startDt = startOfDate(zone, date);
+  const nextDt = startOfDate(zone, addDays(date, 1));
+  const points: GridPoint[] = [];
+  if (isPlainDay(startDt, nextDt)) {
+    const base = startDt.toMillis();
+    const offset = startDt.toFormat('ZZ');
+    for (let minute = 0; minute < MINUTES_PER_DAY; minute += step) {
+      const hhmm = `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+      const start = new Date(base + minute * MS_PER_MINUTE);
+      points.push({ minute, start, localStart: `${date}T${hhmm}:00${offset}` });
+    }
+  } else {
+    for (let minute = 0; minute < MINUTES_PER_DAY; minute += step) {
+      for (const dt of wallDateTimes(zone, date, minute)) {
+        points.push({ minute, start: dt.toJSDate(), localStart: dt.toFormat(ISO_WITH_OFFSET) });
+      }
+    }
+    points.sort((a, b) => a.start.getTime() - b.start.getTime());
+  }
+  return { points, nextDayStart: nextDt.toJSDate() };
+}
+
+export function weekdayOfDate(date: string): Weekday {
+  return weekdayOf(DateTime.fromISO(date, { zone: 'utc' }));
 }
