@@ -11,6 +11,8 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { auditRoutes } from './audit/routes.js';
 import { tokenRoutes } from './auth/routes.js';
+import { availabilityRoutes } from './availability/routes.js';
+import { capacityRoutes } from './capacity/routes.js';
 import { clientRoutes } from './clients/routes.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
@@ -21,7 +23,9 @@ import { errors } from './http/errors.js';
 import swagger from './http/swagger.js';
 import { createLogger } from './logger.js';
 import metrics from './ops/metrics.js';
+import { hoursRoutes } from './hours/routes.js';
 import { opsRoutes } from './ops/routes.js';
+import { queueRoutes } from './queues/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -115,8 +119,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         scope.addHook('onRequest', app.requireRoles('administrator', 'supervisor'));
         await scope.register(auditRoutes);
       });
+      // Configuration: every operator role reads, administrators write (scopes inside crudRoutes).
+      await admin.register(queueRoutes(database.db));
+      await admin.register(hoursRoutes(database.db));
+      await admin.register(capacityRoutes(database.db));
     },
     { prefix: '/admin/v1' },
+  );
+
+  await app.register(
+    async (actions) => {
+      actions.addHook('onRequest', app.requireRoles('actions'));
+      await actions.register(availabilityRoutes);
+    },
+    { prefix: '/actions/v1' },
   );
 
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true, docExpansion: 'list' } });

@@ -1,5 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
+import { isForeignKeyViolation, isUniqueViolation, violatedColumn } from '../db/errors.js';
 import type { DB } from '../db/types.js';
+import { errors } from '../http/errors.js';
 
 /** Who is acting, for the audit log and histories. */
 export interface Actor {
@@ -69,4 +71,47 @@ export async function listAudit(db: Kysely<DB>, f: AuditFilter) {
     })),
     nextCursor: rows.length > f.limit && page.length > 0 ? String(page[page.length - 1]!.id) : null,
   };
+}
+
+export interface Change<T> {
+  entityId: string;
+  before?: unknown;
+  after?: unknown;
+  result: T;
+}
+
+/**
+ * Runs a configuration change in a transaction with its audit record, and turns the database's
+ * refusals into answers: a duplicate name → 409, a reference to a missing row → 400 naming the field.
+ */
+export async function auditedChange<T>(
+  db: Kysely<DB>,
+  actor: Actor,
+  what: { entity: string; action: string; name?: string | undefined },
+  work: (trx: Transaction<DB>) => Promise<Change<T>>,
+): Promise<T> {
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const change = await work(trx);
+      await recordAudit(trx, actor, {
+        action: what.action,
+        entity: what.entity,
+        entityId: change.entityId,
+        before: change.before,
+        after: change.after,
+      });
+      return change.result;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw errors.conflict(`A ${what.entity} ${what.name === undefined ? 'with these values' : `named "${what.name}"`} already exists`);
+    }
+    if (isForeignKeyViolation(err)) {
+      const field = violatedColumn(err);
+      throw what.action === 'delete'
+        ? errors.conflict(`The ${what.entity} is still in use`)
+        : errors.validation(field ?? 'body', `${field ?? 'a reference'} does not name an existing record`);
+    }
+    throw err;
+  }
 }

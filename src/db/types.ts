@@ -33,7 +33,79 @@ export interface AuditLogTable {
 }
 export type AuditRow = Selectable<AuditLogTable>;
 
+type Json<T> = ColumnType<T, string, string>;
+
+export interface BusinessHoursTable {
+  id: Generated<string>;
+  name: string;
+  timezone: string;
+  weekly: Json<Record<string, { start: string; end: string }[]>>;
+  exceptions: Json<{ date: string; closed: boolean; intervals: { start: string; end: string }[] }[]>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export type BusinessHoursRow = Selectable<BusinessHoursTable>;
+
+export interface CapacityRulesTable {
+  id: Generated<string>;
+  name: string;
+  timeslot_length: 'hour' | 'halfHour';
+  cells: Json<Record<string, Record<string, number>>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export type CapacityRuleRow = Selectable<CapacityRulesTable>;
+
+export interface NumberRulesTable {
+  id: Generated<string>;
+  name: string;
+  permitted_countries: string[];
+  blocked_patterns: string[];
+  blocked_number_types: string[];
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export type NumberRuleRow = Selectable<NumberRulesTable>;
+
+export interface QueuesTable {
+  id: Generated<string>;
+  name: string;
+  genesys_queue_id: string | null;
+  timezone: string;
+  business_hours_id: string | null;
+  mode: 'conversation' | 'campaign';
+  immediate_enabled: boolean;
+  scheduled_enabled: boolean;
+  slot_duration_minutes: number;
+  slot_capacity: number;
+  capacity_rule_id: string | null;
+  number_rule_id: string | null;
+  max_days_ahead: number;
+  immediate_blackout_minutes: number;
+  purge_after_minutes: number | null;
+  purge_at_close: boolean;
+  max_pending_per_number: number;
+  default_priority: number;
+  script_id: string | null;
+  default_country: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export type QueueRow = Selectable<QueuesTable>;
+export type NewQueue = Insertable<QueuesTable>;
+
+export interface SlotBookingsTable {
+  queue_id: string;
+  slot_start: Date;
+  booked: number;
+}
+
 export interface DB {
   api_clients: ApiClientsTable;
   audit_log: AuditLogTable;
+  business_hours: BusinessHoursTable;
+  capacity_rules: CapacityRulesTable;
+  number_rules: NumberRulesTable;
+  queues: QueuesTable;
+  slot_bookings: SlotBookingsTable;
 }

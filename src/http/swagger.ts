@@ -4,6 +4,10 @@ import fp from 'fastify-plugin';
 import pkg from '../../package.json' with { type: 'json' };
 
 export const OPENAPI_TAGS = [
+  { name: 'data-actions', description: 'Called by Genesys Architect flows through Web Services data actions (role actions)' },
+  { name: 'queues', description: 'Callback queues' },
+  { name: 'business-hours', description: 'Weekly hours with date exceptions' },
+  { name: 'capacity-rules', description: 'Weekly capacity calendars' },
   { name: 'auth', description: 'OAuth 2.0 client-credentials tokens' },
   { name: 'clients', description: 'API clients (administrators)' },
   { name: 'audit', description: 'Audit log of configuration changes' },

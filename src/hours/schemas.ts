@@ -1,0 +1,59 @@
+import { Type, type Static } from 'typebox';
+import { IsoTime, Uuid } from '../http/schemas.js';
+import { WEEKDAYS } from '../slots/engine.js';
+
+const Hhmm = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$', description: "Local time 'HH:mm'; '24:00' only as an end" });
+export const Interval = Type.Object({ start: Hhmm, end: Hhmm }, { additionalProperties: false });
+
+export const Weekly = Type.Object(
+  Object.fromEntries(WEEKDAYS.map((d) => [d, Type.Optional(Type.Array(Interval, { maxItems: 48 }))])) as Record<
+    (typeof WEEKDAYS)[number],
+    ReturnType<typeof Type.Optional<ReturnType<typeof Type.Array<typeof Interval>>>>
+  >,
+  { additionalProperties: false, description: 'Open intervals per weekday, in the hours’ time zone; a missing day is closed' },
+);
+
+export const DateException = Type.Object(
+  {
+    date: Type.String({ format: 'date', description: 'YYYY-MM-DD (local)' }),
+    closed: Type.Boolean({ default: false, description: 'Closed all day' }),
+    intervals: Type.Array(Interval, { maxItems: 48, default: [], description: 'Special hours replacing the weekday’s' }),
+  },
+  { additionalProperties: false },
+);
+
+const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
+const Zone = Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Berlin' });
+
+export const CreateHoursBody = Type.Object(
+  { name: Name, timezone: Zone, weekly: Weekly, exceptions: Type.Optional(Type.Array(DateException, { maxItems: 2000 })) },
+  { additionalProperties: false },
+);
+export type CreateHoursBody = Static<typeof CreateHoursBody>;
+
+export const UpdateHoursBody = Type.Object(
+  {
+    name: Type.Optional(Name),
+    timezone: Type.Optional(Zone),
+    weekly: Type.Optional(Weekly),
+    exceptions: Type.Optional(Type.Array(DateException, { maxItems: 2000 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateHoursBody = Static<typeof UpdateHoursBody>;
+
+export const QueueRef = Type.Object({ id: Uuid, name: Type.String() });
+
+export const BusinessHours = Type.Object(
+  {
+    id: Uuid,
+    name: Type.String(),
+    timezone: Type.String(),
+    weekly: Weekly,
+    exceptions: Type.Array(DateException),
+    queues: Type.Array(QueueRef, { description: 'Queues using these hours' }),
+    createdAt: IsoTime,
+    updatedAt: IsoTime,
+  },
+  { title: 'BusinessHours' },
+);

@@ -1,0 +1,87 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { BusinessHoursRow, CapacityRuleRow, DB, QueueRow } from '../db/types.js';
+
+export const QUEUE_COLUMNS = [
+  'id',
+  'name',
+  'genesys_queue_id',
+  'timezone',
+  'business_hours_id',
+  'mode',
+  'immediate_enabled',
+  'scheduled_enabled',
+  'slot_duration_minutes',
+  'slot_capacity',
+  'capacity_rule_id',
+  'number_rule_id',
+  'max_days_ahead',
+  'immediate_blackout_minutes',
+  'purge_after_minutes',
+  'purge_at_close',
+  'max_pending_per_number',
+  'default_priority',
+  'script_id',
+  'default_country',
+  'created_at',
+  'updated_at',
+] as const;
+
+export function findQueue(db: Kysely<DB> | Transaction<DB>, id: string): Promise<QueueRow | undefined> {
+  return db.selectFrom('queues').select(QUEUE_COLUMNS).where('id', '=', id).executeTakeFirst();
+}
+
+export function lockQueue(trx: Transaction<DB>, id: string): Promise<QueueRow | undefined> {
+  return trx.selectFrom('queues').select(QUEUE_COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export function listQueueRows(db: Kysely<DB>): Promise<QueueRow[]> {
+  return db.selectFrom('queues').select(QUEUE_COLUMNS).orderBy('name').execute();
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface QueueWithConfig {
+  queue: QueueRow;
+  /** Changes whenever the queue, its hours or its rule change: a cache key that is right on every replica. */
+  version: string;
+  hours: Pick<BusinessHoursRow, 'id' | 'timezone' | 'weekly' | 'exceptions'> | null;
+  rule: Pick<CapacityRuleRow, 'id' | 'timeslot_length' | 'cells'> | null;
+}
+
+/**
+ * A queue as a flow names it — `queue` (its name) or `queueId` (our id or the Genesys queue id) —
+ * with its hours and capacity rule, in one round trip.
+ */
+export async function findQueueWithConfig(db: Kysely<DB>, ref: { queue?: string | undefined; queueId?: string | undefined }): Promise<QueueWithConfig | undefined> {
+  let q = db
+    .selectFrom('queues')
+    .leftJoin('business_hours as h', 'h.id', 'queues.business_hours_id')
+    .leftJoin('capacity_rules as r', 'r.id', 'queues.capacity_rule_id')
+    .select(QUEUE_COLUMNS.map((c) => `queues.${c}` as const))
+    .select([
+      'h.timezone as h_timezone',
+      'h.weekly as h_weekly',
+      'h.exceptions as h_exceptions',
+      'h.updated_at as h_updated_at',
+      'r.timeslot_length as r_length',
+      'r.cells as r_cells',
+      'r.updated_at as r_updated_at',
+    ]);
+  if (ref.queueId !== undefined) {
+    const id = ref.queueId;
+    q = UUID_RE.test(id) ? q.where((eb) => eb.or([eb('queues.id', '=', id), eb('queues.genesys_queue_id', '=', id)])) : q.where('queues.genesys_queue_id', '=', id);
+  } else if (ref.queue !== undefined) {
+    q = q.where('queues.name', '=', ref.queue);
+  } else {
+    return undefined;
+  }
+  const row = await q.executeTakeFirst();
+  if (!row) return undefined;
+  const { h_timezone, h_weekly, h_exceptions, h_updated_at, r_length, r_cells, r_updated_at, ...queue } = row;
+  return {
+    queue: queue as QueueRow,
+    version: [queue.id, queue.updated_at.getTime(), h_updated_at?.getTime() ?? '', r_updated_at?.getTime() ?? ''].join(':'),
+    hours: queue.business_hours_id && h_timezone ? { id: queue.business_hours_id, timezone: h_timezone, weekly: h_weekly!, exceptions: h_exceptions! } : null,
+    rule: queue.capacity_rule_id && r_length ? { id: queue.capacity_rule_id, timeslot_length: r_length, cells: r_cells! } : null,
+  };
+}

@@ -1,0 +1,51 @@
+import { Type, type Static } from 'typebox';
+import { IsoTime, Uuid } from '../http/schemas.js';
+import { SLOT_DURATIONS } from '../slots/engine.js';
+
+const NullableUuid = (description: string) => Type.Union([Uuid, Type.Null()], { description });
+const NullableString = (max: number, description: string) => Type.Union([Type.String({ minLength: 1, maxLength: max }), Type.Null()], { description });
+
+/** Every queue setting with its default; the product rules live in ../../shared/docs/product.md. */
+const settings = {
+  genesysQueueId: NullableString(100, 'Genesys Cloud queue id callbacks are delivered to'),
+  timezone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone of the queue (local times in answers)' }),
+  businessHoursId: NullableUuid('Business hours; none = open around the clock'),
+  mode: Type.Enum(['conversation', 'campaign'], { default: 'conversation', description: 'conversation: Genesys callback conversations; campaign: contact-list insertion' }),
+  immediateEnabled: Type.Boolean({ default: true }),
+  scheduledEnabled: Type.Boolean({ default: true }),
+  slotDurationMinutes: Type.Integer({ enum: [...SLOT_DURATIONS], default: 15, description: 'Minutes per slot (divides 60, or 120)' }),
+  slotCapacity: Type.Integer({ minimum: 0, maximum: 100_000, default: 5, description: 'Scheduled callbacks per slot when no capacity rule is assigned' }),
+  capacityRuleId: NullableUuid('Capacity rule overriding slotCapacity'),
+  numberRuleId: NullableUuid('Number rule used to screen callback numbers'),
+  maxDaysAhead: Type.Integer({ minimum: 1, maximum: 30, default: 30, description: 'How far ahead a callback may be scheduled' }),
+  immediateBlackoutMinutes: Type.Integer({ minimum: 0, maximum: 1440, default: 0, description: 'No immediate callbacks this close to closing time' }),
+  purgeAfterMinutes: Type.Union([Type.Integer({ minimum: 1, maximum: 43_200 }), Type.Null()], { default: null, description: 'Purge immediate callbacks not handled within this time' }),
+  purgeAtClose: Type.Boolean({ default: false, description: 'Purge immediate callbacks not handled by the end of the business day' }),
+  maxPendingPerNumber: Type.Integer({ minimum: 1, maximum: 100, default: 1, description: 'Pending callbacks one number may hold in this queue' }),
+  defaultPriority: Type.Integer({ minimum: -25_000_000, maximum: 25_000_000, default: 0 }),
+  scriptId: NullableString(100, 'Genesys script shown to agents'),
+  defaultCountry: Type.Union([Type.String({ pattern: '^[A-Za-z]{2}$' }), Type.Null()], { default: null, description: 'ISO country for national-format numbers' }),
+};
+
+const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'Unique; flows name the queue by it' });
+
+export const CreateQueueBody = Type.Object(
+  {
+    name: Name,
+    timezone: settings.timezone,
+    ...Object.fromEntries(Object.entries(settings).filter(([k]) => k !== 'timezone').map(([k, v]) => [k, Type.Optional(v)])),
+  } as { name: typeof Name; timezone: typeof settings.timezone } & { [K in Exclude<keyof typeof settings, 'timezone'>]: ReturnType<typeof Type.Optional<(typeof settings)[K]>> },
+  { additionalProperties: false },
+);
+export type CreateQueueBody = Static<typeof CreateQueueBody>;
+
+export const UpdateQueueBody = Type.Object(
+  { name: Type.Optional(Name), ...Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, Type.Optional(v)])) } as {
+    name: ReturnType<typeof Type.Optional<typeof Name>>;
+  } & { [K in keyof typeof settings]: ReturnType<typeof Type.Optional<(typeof settings)[K]>> },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateQueueBody = Static<typeof UpdateQueueBody>;
+
+export const Queue = Type.Object({ id: Uuid, name: Type.String(), ...settings, createdAt: IsoTime, updatedAt: IsoTime }, { title: 'Queue' });
+export type Queue = Static<typeof Queue>;

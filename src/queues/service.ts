@@ -1,0 +1,127 @@
+import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { IANAZone } from 'luxon';
+import { auditedChange, type Actor } from '../audit/service.js';
+import type { DB, NewQueue, QueueRow } from '../db/types.js';
+import { errors } from '../http/errors.js';
+import { supportedCountry } from '../numbers/screening.js';
+import type { QueueSlotSpec } from '../slots/engine.js';
+import { assertQueueAccess, mayUseQueue } from './access.js';
+import { findQueue, listQueueRows, lockQueue, QUEUE_COLUMNS, type QueueWithConfig } from './queries.js';
+import type { CreateQueueBody, Queue, UpdateQueueBody } from './schemas.js';
+
+const ENTITY = 'queue';
+
+export function toApi(row: QueueRow): Queue {
+  return {
+    id: row.id,
+    name: row.name,
+    genesysQueueId: row.genesys_queue_id,
+    timezone: row.timezone,
+    businessHoursId: row.business_hours_id,
+    mode: row.mode,
+    immediateEnabled: row.immediate_enabled,
+    scheduledEnabled: row.scheduled_enabled,
+    slotDurationMinutes: row.slot_duration_minutes,
+    slotCapacity: row.slot_capacity,
+    capacityRuleId: row.capacity_rule_id,
+    numberRuleId: row.number_rule_id,
+    maxDaysAhead: row.max_days_ahead,
+    immediateBlackoutMinutes: row.immediate_blackout_minutes,
+    purgeAfterMinutes: row.purge_after_minutes,
+    purgeAtClose: row.purge_at_close,
+    maxPendingPerNumber: row.max_pending_per_number,
+    defaultPriority: row.default_priority,
+    scriptId: row.script_id,
+    defaultCountry: row.default_country,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** API fields → columns, for the fields present; checks what the schema cannot (zones, countries). */
+function toColumns(body: UpdateQueueBody): Partial<NewQueue> {
+  if (body.timezone !== undefined && !IANAZone.isValidZone(body.timezone)) {
+    throw errors.validation('timezone', `timezone: unknown IANA time zone "${body.timezone}"`);
+  }
+  let defaultCountry = body.defaultCountry;
+  if (typeof defaultCountry === 'string') {
+    defaultCountry = supportedCountry(defaultCountry);
+    if (defaultCountry === undefined) throw errors.validation('defaultCountry', `defaultCountry: unknown country "${body.defaultCountry}"`);
+  }
+  const map: [keyof UpdateQueueBody, keyof NewQueue, unknown][] = [
+    ['name', 'name', body.name?.trim()],
+    ['genesysQueueId', 'genesys_queue_id', body.genesysQueueId],
+    ['timezone', 'timezone', body.timezone],
+    ['businessHoursId', 'business_hours_id', body.businessHoursId],
+    ['mode', 'mode', body.mode],
+    ['immediateEnabled', 'immediate_enabled', body.immediateEnabled],
+    ['scheduledEnabled', 'scheduled_enabled', body.scheduledEnabled],
+    ['slotDurationMinutes', 'slot_duration_minutes', body.slotDurationMinutes],
+    ['slotCapacity', 'slot_capacity', body.slotCapacity],
+    ['capacityRuleId', 'capacity_rule_id', body.capacityRuleId],
+    ['numberRuleId', 'number_rule_id', body.numberRuleId],
+    ['maxDaysAhead', 'max_days_ahead', body.maxDaysAhead],
+    ['immediateBlackoutMinutes', 'immediate_blackout_minutes', body.immediateBlackoutMinutes],
+    ['purgeAfterMinutes', 'purge_after_minutes', body.purgeAfterMinutes],
+    ['purgeAtClose', 'purge_at_close', body.purgeAtClose],
+    ['maxPendingPerNumber', 'max_pending_per_number', body.maxPendingPerNumber],
+    ['defaultPriority', 'default_priority', body.defaultPriority],
+    ['scriptId', 'script_id', body.scriptId],
+    ['defaultCountry', 'default_country', defaultCountry],
+  ];
+  return Object.fromEntries(map.filter(([field]) => body[field] !== undefined).map(([, column, value]) => [column, value]));
+}
+
+export async function createQueue(db: Kysely<DB>, body: CreateQueueBody, actor: Actor, request?: FastifyRequest) {
+  if (request) assertQueueAccess(request.principal, { id: '', name: body.name.trim(), genesys_queue_id: body.genesysQueueId ?? null });
+  const values = toColumns(body) as NewQueue;
+  return auditedChange(db, actor, { entity: ENTITY, action: 'create', name: body.name }, async (trx) => {
+    const row = await trx.insertInto('queues').values(values).returning(QUEUE_COLUMNS).executeTakeFirstOrThrow();
+    const result = toApi(row);
+    return { entityId: row.id, after: result, result };
+  });
+}
+
+export async function listQueues(db: Kysely<DB>, request: FastifyRequest) {
+  return (await listQueueRows(db)).filter((q) => mayUseQueue(request.principal, q)).map(toApi);
+}
+
+export async function getQueue(db: Kysely<DB>, id: string, request: FastifyRequest) {
+  const row = await findQueue(db, id);
+  if (!row) throw errors.notFound('Queue', id);
+  assertQueueAccess(request.principal, row);
+  return toApi(row);
+}
+
+export async function updateQueue(db: Kysely<DB>, id: string, patch: UpdateQueueBody, actor: Actor, request?: FastifyRequest) {
+  const values = toColumns(patch);
+  return auditedChange(db, actor, { entity: ENTITY, action: 'update', name: patch.name }, async (trx) => {
+    const before = await lockQueue(trx, id);
+    if (!before) throw errors.notFound('Queue', id);
+    if (request) assertQueueAccess(request.principal, before);
+    const row = await trx.updateTable('queues').set({ ...values, updated_at: new Date() }).where('id', '=', id).returning(QUEUE_COLUMNS).executeTakeFirstOrThrow();
+    return { entityId: id, before: toApi(before), after: toApi(row), result: toApi(row) };
+  });
+}
+
+export async function deleteQueue(db: Kysely<DB>, id: string, actor: Actor, request?: FastifyRequest): Promise<void> {
+  await auditedChange(db, actor, { entity: ENTITY, action: 'delete' }, async (trx) => {
+    const before = await lockQueue(trx, id);
+    if (!before) throw errors.notFound('Queue', id);
+    if (request) assertQueueAccess(request.principal, before);
+    await trx.deleteFrom('queues').where('id', '=', id).execute();
+    return { entityId: id, before: toApi(before), result: undefined };
+  });
+}
+
+/** What the slot engine needs to know about a queue. */
+export function slotSpecOf(config: QueueWithConfig): QueueSlotSpec {
+  return {
+    timezone: config.queue.timezone,
+    slotDurationMinutes: config.queue.slot_duration_minutes,
+    slotCapacity: config.queue.slot_capacity,
+    hours: config.hours && { timezone: config.hours.timezone, weekly: config.hours.weekly, exceptions: config.hours.exceptions },
+    rule: config.rule && { timeslotLength: config.rule.timeslot_length, cells: config.rule.cells },
+  };
+}

@@ -1,0 +1,27 @@
+import type { Kysely } from 'kysely';
+import { createRule } from '../../src/capacity/service.js';
+import type { CreateRuleBody } from '../../src/capacity/schemas.js';
+import type { DB } from '../../src/db/types.js';
+import { createHours } from '../../src/hours/service.js';
+import type { CreateHoursBody } from '../../src/hours/schemas.js';
+import { createQueue } from '../../src/queues/service.js';
+import type { CreateQueueBody } from '../../src/queues/schemas.js';
+
+/** Factories insert through the real service functions, with overridable defaults. */
+
+const actor = { id: 'test' };
+let n = 0;
+const unique = (prefix: string) => `${prefix}-${++n}-${Math.random().toString(36).slice(2, 7)}`;
+
+export const WEEKDAYS_9_TO_5 = Object.fromEntries(
+  ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'].map((d) => [d, [{ start: '09:00', end: '17:00' }]]),
+);
+
+export function factories(db: Kysely<DB>) {
+  return {
+    hours: (o: Partial<CreateHoursBody> = {}) =>
+      createHours(db, { name: unique('hours'), timezone: 'America/New_York', weekly: WEEKDAYS_9_TO_5, exceptions: [], ...o }, actor),
+    rule: (o: Partial<CreateRuleBody> = {}) => createRule(db, { name: unique('rule'), timeslotLength: 'hour', cells: {}, ...o }, actor),
+    queue: (o: Partial<CreateQueueBody> = {}) => createQueue(db, { name: unique('queue'), timezone: 'America/New_York', ...o }, actor),
+  };
+}
