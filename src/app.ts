@@ -31,14 +31,22 @@ declare module 'fastify' {
   interface FastifyInstance {
     db: Kysely<DB>;
     config: Config;
+    clock: Clock;
   }
 }
+
+/** Where "now" comes from: the wall clock, or a controllable one in tests. */
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
 
 export interface AppOptions {
   config: Config;
   database: Database;
   jwtSecret: string;
   logger?: Logger;
+  clock?: Clock;
 }
 
 const CORRELATION_HEADER = 'inin-correlation-id';
@@ -75,6 +83,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   app.decorate('db', database.db);
   app.decorate('config', config);
+  app.decorate('clock', opts.clock ?? systemClock);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('ININ-Correlation-Id', request.id);
   });

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type Clock } from '../../src/app.js';
 import { createClient } from '../../src/clients/service.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDatabase, type Database } from '../../src/db/database.js';
@@ -25,6 +25,7 @@ export interface TestAppOptions {
   /** Reuse a database (several apps on one database); default: a fresh clone of the template. */
   url?: string;
   captureLogs?: boolean;
+  clock?: Clock;
   /** Add test-only routes before the app is ready. */
   beforeReady?: (app: FastifyInstance) => void;
 }
@@ -46,7 +47,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  const app = await buildApp({ config, database, jwtSecret: config.jwtSecret!, logger });
+  const app = await buildApp({ config, database, jwtSecret: config.jwtSecret!, logger, ...(opts.clock && { clock: opts.clock }) });
   opts.beforeReady?.(app);
   await app.ready();
   return {
@@ -90,4 +91,18 @@ export async function tokenFor(t: TestApp, client: TestClient): Promise<string> 
 export async function authHeader(t: TestApp, roles: Role[], extra: { queues?: string[] } = {}) {
   const client = await makeClient(t, roles, extra);
   return { client, headers: { authorization: `Bearer ${await tokenFor(t, client)}` } };
+}
+
+/** A clock tests set and move by hand. */
+export class TestClock implements Clock {
+  constructor(private current: Date) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  set(to: Date | string): void {
+    this.current = new Date(to);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
 }
