@@ -24,6 +24,7 @@ import swagger from './http/swagger.js';
 import { createLogger } from './logger.js';
 import metrics from './ops/metrics.js';
 import { hoursRoutes } from './hours/routes.js';
+import { numberCheckRoutes, numberRuleRoutes } from './numbers/routes.js';
 import { opsRoutes } from './ops/routes.js';
 import { queueRoutes } from './queues/routes.js';
 
@@ -132,6 +133,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await admin.register(queueRoutes(database.db));
       await admin.register(hoursRoutes(database.db));
       await admin.register(capacityRoutes(database.db));
+      await admin.register(numberRuleRoutes(database.db));
     },
     { prefix: '/admin/v1' },
   );
@@ -140,6 +142,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     async (actions) => {
       actions.addHook('onRequest', app.requireRoles('actions'));
       await actions.register(availabilityRoutes);
+      await actions.register(numberCheckRoutes);
     },
     { prefix: '/actions/v1' },
   );

@@ -8,6 +8,7 @@ export const OPENAPI_TAGS = [
   { name: 'queues', description: 'Callback queues' },
   { name: 'business-hours', description: 'Weekly hours with date exceptions' },
   { name: 'capacity-rules', description: 'Weekly capacity calendars' },
+  { name: 'number-rules', description: 'Number screening: permitted countries, blocked patterns and number types' },
   { name: 'auth', description: 'OAuth 2.0 client-credentials tokens' },
   { name: 'clients', description: 'API clients (administrators)' },
   { name: 'audit', description: 'Audit log of configuration changes' },

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { BusinessHoursRow, CapacityRuleRow, DB, QueueRow } from '../db/types.js';
+import type { BusinessHoursRow, CapacityRuleRow, DB, NumberRuleRow, QueueRow } from '../db/types.js';
 
 export const QUEUE_COLUMNS = [
   'id',
@@ -46,6 +46,7 @@ export interface QueueWithConfig {
   version: string;
   hours: Pick<BusinessHoursRow, 'id' | 'timezone' | 'weekly' | 'exceptions'> | null;
   rule: Pick<CapacityRuleRow, 'id' | 'timeslot_length' | 'cells'> | null;
+  numberRule: Pick<NumberRuleRow, 'id' | 'permitted_countries' | 'blocked_patterns' | 'blocked_number_types' | 'updated_at'> | null;
 }
 
 /**
@@ -57,6 +58,7 @@ export async function findQueueWithConfig(db: Kysely<DB>, ref: { queue?: string 
     .selectFrom('queues')
     .leftJoin('business_hours as h', 'h.id', 'queues.business_hours_id')
     .leftJoin('capacity_rules as r', 'r.id', 'queues.capacity_rule_id')
+    .leftJoin('number_rules as n', 'n.id', 'queues.number_rule_id')
     .select(QUEUE_COLUMNS.map((c) => `queues.${c}` as const))
     .select([
       'h.timezone as h_timezone',
@@ -66,6 +68,10 @@ export async function findQueueWithConfig(db: Kysely<DB>, ref: { queue?: string 
       'r.timeslot_length as r_length',
       'r.cells as r_cells',
       'r.updated_at as r_updated_at',
+      'n.permitted_countries as n_countries',
+      'n.blocked_patterns as n_patterns',
+      'n.blocked_number_types as n_types',
+      'n.updated_at as n_updated_at',
     ]);
   if (ref.queueId !== undefined) {
     const id = ref.queueId;
@@ -77,11 +83,15 @@ export async function findQueueWithConfig(db: Kysely<DB>, ref: { queue?: string 
   }
   const row = await q.executeTakeFirst();
   if (!row) return undefined;
-  const { h_timezone, h_weekly, h_exceptions, h_updated_at, r_length, r_cells, r_updated_at, ...queue } = row;
+  const { h_timezone, h_weekly, h_exceptions, h_updated_at, r_length, r_cells, r_updated_at, n_countries, n_patterns, n_types, n_updated_at, ...queue } = row;
   return {
     queue: queue as QueueRow,
     version: [queue.id, queue.updated_at.getTime(), h_updated_at?.getTime() ?? '', r_updated_at?.getTime() ?? ''].join(':'),
     hours: queue.business_hours_id && h_timezone ? { id: queue.business_hours_id, timezone: h_timezone, weekly: h_weekly!, exceptions: h_exceptions! } : null,
     rule: queue.capacity_rule_id && r_length ? { id: queue.capacity_rule_id, timeslot_length: r_length, cells: r_cells! } : null,
+    numberRule:
+      queue.number_rule_id && n_countries && n_updated_at
+        ? { id: queue.number_rule_id, permitted_countries: n_countries, blocked_patterns: n_patterns ?? [], blocked_number_types: n_types ?? [], updated_at: n_updated_at }
+        : null,
   };
 }

@@ -1,0 +1,157 @@
+import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { auditedChange, type Actor } from '../audit/service.js';
+import type { DB, NumberRuleRow } from '../db/types.js';
+import { errors } from '../http/errors.js';
+import type { QueueWithConfig } from '../queues/queries.js';
+import { resolveQueue } from '../queues/resolve.js';
+import { queuesUsing, refuseDeleteWhileUsed } from '../queues/usage.js';
+import type { CreateNumberRuleBody, NumberCheckInput, UpdateNumberRuleBody } from './schemas.js';
+import {
+
+  normalizeRuleInput,
+  RuleCache,
+  screenNumber,
+  supportedCountry,
+  validateRuleSpec,
+  type NumberRuleInput,
+  type ScreeningResult,
+} from './screening.js';
+
+const COLUMNS = ['id', 'name', 'permitted_countries', 'blocked_patterns', 'blocked_number_types', 'created_at', 'updated_at'] as const;
+const ENTITY = 'number-rule';
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type RuleColumns = Pick<NumberRuleRow, 'id' | 'permitted_countries' | 'blocked_patterns' | 'blocked_number_types' | 'updated_at'>;
+
+/**
+ * Compiled rules, keyed by rule id and its updated_at: a change made through any replica is picked
+ * up by every replica on its next screening, and nothing is recompiled per request.
+ */
+const compiled = new RuleCache();
+
+function compiledRule(row: RuleColumns) {
+  return compiled.get({
+    id: row.id,
+    version: row.updated_at.toISOString(),
+    permittedCountries: row.permitted_countries,
+    blockedPatterns: row.blocked_patterns,
+    blockedNumberTypes: row.blocked_number_types,
+  });
+}
+
+function toApi(row: NumberRuleRow, queues: { id: string; name: string }[] = []) {
+  return {
+    id: row.id,
+    name: row.name,
+    permittedCountries: row.permitted_countries,
+    blockedPatterns: row.blocked_patterns,
+    blockedNumberTypes: row.blocked_number_types,
+    queues,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** Validated and normalized (upper-case codes, no duplicates); a pattern RE2 cannot compile is a 400 with the reason. */
+function validated(input: NumberRuleInput): NumberRuleInput {
+  const problem = validateRuleSpec(input);
+  if (problem) throw errors.validation(problem.field, `${problem.field}: ${problem.message}`);
+  return normalizeRuleInput(input);
+}
+
+function columns(input: NumberRuleInput) {
+  return { permitted_countries: input.permittedCountries, blocked_patterns: input.blockedPatterns, blocked_number_types: input.blockedNumberTypes };
+}
+
+export async function createNumberRule(db: Kysely<DB>, body: CreateNumberRuleBody, actor: Actor) {
+  const input = validated({ permittedCountries: body.permittedCountries, blockedPatterns: body.blockedPatterns ?? [], blockedNumberTypes: body.blockedNumberTypes ?? [] });
+  return auditedChange(db, actor, { entity: ENTITY, action: 'create', name: body.name }, async (trx) => {
+    const row = await trx.insertInto('number_rules').values({ name: body.name.trim(), ...columns(input) }).returning(COLUMNS).executeTakeFirstOrThrow();
+    const result = toApi(row);
+    return { entityId: row.id, after: result, result };
+  });
+}
+
+export async function listNumberRules(db: Kysely<DB>) {
+  const rows = await db.selectFrom('number_rules').select(COLUMNS).orderBy('name').execute();
+  const users = await queuesUsing(db, 'number_rule_id', rows.map((r) => r.id));
+  return rows.map((r) => toApi(r, users.get(r.id)));
+}
+
+async function findRule(db: Kysely<DB>, ref: string): Promise<NumberRuleRow | undefined> {
+  const q = db.selectFrom('number_rules').select(COLUMNS);
+  return (UUID_RE.test(ref) ? q.where((eb) => eb.or([eb('id', '=', ref), eb('name', '=', ref)])) : q.where('name', '=', ref)).executeTakeFirst();
+}
+
+export async function getNumberRule(db: Kysely<DB>, id: string) {
+  const row = await db.selectFrom('number_rules').select(COLUMNS).where('id', '=', id).executeTakeFirst();
+  if (!row) throw errors.notFound('Number rule', id);
+  return toApi(row, (await queuesUsing(db, 'number_rule_id', [id])).get(id));
+}
+
+export async function updateNumberRule(db: Kysely<DB>, id: string, patch: UpdateNumberRuleBody, actor: Actor) {
+  return auditedChange(db, actor, { entity: ENTITY, action: 'update', name: patch.name }, async (trx) => {
+    const before = await trx.selectFrom('number_rules').select(COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!before) throw errors.notFound('Number rule', id);
+    const input = validated({
+      permittedCountries: patch.permittedCountries ?? before.permitted_countries,
+      blockedPatterns: patch.blockedPatterns ?? before.blocked_patterns,
+      blockedNumberTypes: patch.blockedNumberTypes ?? before.blocked_number_types,
+    });
+    const row = await trx
+      .updateTable('number_rules')
+      .set({ ...(patch.name !== undefined && { name: patch.name.trim() }), ...columns(input), updated_at: new Date() })
+      .where('id', '=', id)
+      .returning(COLUMNS)
+      .executeTakeFirstOrThrow();
+    const users = (await queuesUsing(trx, 'number_rule_id', [id])).get(id);
+    return { entityId: id, before: toApi(before), after: toApi(row), result: toApi(row, users) };
+  });
+}
+
+export async function deleteNumberRule(db: Kysely<DB>, id: string, actor: Actor): Promise<void> {
+  await auditedChange(db, actor, { entity: ENTITY, action: 'delete' }, async (trx) => {
+    const before = await trx.selectFrom('number_rules').select(COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!before) throw errors.notFound('Number rule', id);
+    await refuseDeleteWhileUsed(trx, 'number_rule_id', id, 'number rule');
+    await trx.deleteFrom('number_rules').where('id', '=', id).execute();
+    return { entityId: id, before: toApi(before), result: undefined };
+  });
+}
+
+/** A caller's default country if it is a real one; an unknown code is ignored rather than refused. */
+function countryOrUndefined(code: string | undefined | null): string | undefined {
+  return code ? supportedCountry(code) : undefined;
+}
+
+/**
+ * Screening for a queue — what callback creation and the numbers/check action use. Default country:
+ * the request's, else the queue's, else the rule's first permitted country. No rule: every valid
+ * number is allowed.
+ */
+export function screenForQueue(config: Pick<QueueWithConfig, 'queue' | 'numberRule'>, phoneNumber: string, defaultCountry?: string): ScreeningResult {
+  const rule = config.numberRule ? compiledRule(config.numberRule) : null;
+  return screenNumber(rule, phoneNumber, countryOrUndefined(defaultCountry) ?? countryOrUndefined(config.queue.default_country));
+}
+
+/** Operators trying a number against a rule: the same answer a flow gets, nothing booked. */
+export async function testNumber(db: Kysely<DB>, id: string, phoneNumber: string, defaultCountry?: string): Promise<ScreeningResult> {
+  const row = await db.selectFrom('number_rules').select(COLUMNS).where('id', '=', id).executeTakeFirst();
+  if (!row) throw errors.notFound('Number rule', id);
+  return screenNumber(compiledRule(row), phoneNumber, countryOrUndefined(defaultCountry));
+}
+
+/** `POST /actions/v1/numbers/check`: by queue (its rule and default country) or by rule. */
+export async function checkNumber(db: Kysely<DB>, request: FastifyRequest, input: NumberCheckInput): Promise<ScreeningResult> {
+  if (input.rule !== undefined && (input.queue !== undefined || input.queueId !== undefined)) {
+    throw errors.validation('rule', 'send either a queue or a rule, not both');
+  }
+  if (input.rule !== undefined) {
+    const row = await findRule(db, input.rule);
+    if (!row) throw errors.notFound('Number rule', input.rule);
+    return screenNumber(compiledRule(row), input.phoneNumber, countryOrUndefined(input.defaultCountry));
+  }
+  return screenForQueue(await resolveQueue(db, request, input), input.phoneNumber, input.defaultCountry);
+}
+
