@@ -1,32 +1,39 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
-import { seedDemoClients, type DemoClients } from './clients/demo.js';
+
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
+import { DEMO_QUEUE, seedDemo, type DemoSeed } from './demo.js';
 import { createLogger } from './logger.js';
 
 /** Process entry: config, database, migrations, listen, graceful shutdown. */
 
-function banner(config: Config, demo: DemoClients | null, startupMs: number): string {
+function banner(config: Config, demo: DemoSeed | null, startupMs: number): string {
   const base = config.publicBaseUrl;
   const lines = [
     '',
     `Callback engine ready in ${startupMs} ms on ${base}`,
     `  API docs:  ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
-    `  Database:  ${config.database.kind === 'embedded' ? `embedded PostgreSQL under ${config.dataDir}/pg (port ${config.database.port})` : 'DATABASE_URL'}`,
+    `  Database:  ${config.database.kind === 'embedded' ? `embedded PostgreSQL under ${config.dataDir} (port ${config.database.port})` : 'DATABASE_URL'}`,
   ];
-  if (demo) {
+  if (demo?.queue) lines.push(`  Demo queue "${DEMO_QUEUE}" created (America/New_York, Mon-Fri 08:00-18:00, Sat 09:00-13:00).`);
+  const clients = demo?.clients;
+  if (clients) {
+    const { admin, actions } = clients;
     lines.push(
       '',
       'Demo clients were created. Their secrets are shown this once; only hashes are stored.',
-      `  administrator  client_id=${demo.admin.client.clientId}  client_secret=${demo.admin.clientSecret}`,
-      `  data actions   client_id=${demo.actions.client.clientId}  client_secret=${demo.actions.clientSecret}`,
+      `  administrator  client_id=${admin.client.clientId}  client_secret=${admin.clientSecret}`,
+      `  data actions   client_id=${actions.client.clientId}  client_secret=${actions.clientSecret}`,
       '',
       'Get an administrator token:',
-      `  curl -s -u '${demo.admin.client.clientId}:${demo.admin.clientSecret}' -d grant_type=client_credentials ${base}/oauth/token`,
+      `  curl -s -u '${admin.client.clientId}:${admin.clientSecret}' -d grant_type=client_credentials ${base}/oauth/token`,
+      'Ask for the demo queue\'s free slots as an Architect flow would:',
+      `  TOKEN=$(curl -s -u '${actions.client.clientId}:${actions.clientSecret}' -d grant_type=client_credentials ${base}/oauth/token | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')`,
+      `  curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"queue":"${DEMO_QUEUE}","maxSlots":3}' ${base}/actions/v1/availability`,
     );
   } else {
     lines.push(
@@ -62,7 +69,7 @@ async function main(): Promise<void> {
       max: config.databasePoolMax,
       onError: (err) => logger.warn({ err: err.message }, 'idle database connection failed'),
     });
-    const demo = config.demoSeed ? await seedDemoClients(database.db) : null;
+    const demo = config.demoSeed ? await seedDemo(database.db) : null;
     const app = await buildApp({ config, database, jwtSecret: await resolveJwtSecret(config), logger });
     app.addHook('onClose', async () => database.close());
 

@@ -76,6 +76,10 @@ describe('npm start', () => {
     expect(clients.status).toBe(200);
     expect(((await clients.json()) as { items: { name: string }[] }).items.map((c) => c.name)).toEqual(['demo-actions', 'demo-admin']);
     expect((await fetch(`${base}/docs/`)).status).toBe(200);
+    // The demo queue answers the data action the banner shows.
+    const queues = await fetch(`${base}/admin/v1/queues`, { headers: { authorization: `Bearer ${token}` } });
+    expect(((await queues.json()) as { items: { name: string }[] }).items.map((q) => q.name)).toEqual(['Demo']);
+    expect(out).toContain('/actions/v1/availability');
     // Genesys data actions fail on reset connections: idle keep-alive outlives a 60 s load balancer.
     expect((await fetch(`${base}/healthz`)).headers.get('keep-alive')).toBe('timeout=72');
 

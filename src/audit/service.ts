@@ -90,18 +90,20 @@ export async function auditedChange<T>(
   what: { entity: string; action: string; name?: string | undefined },
   work: (trx: Transaction<DB>) => Promise<Change<T>>,
 ): Promise<T> {
-  try {
-    return await db.transaction().execute(async (trx) => {
-      const change = await work(trx);
-      await recordAudit(trx, actor, {
-        action: what.action,
-        entity: what.entity,
-        entityId: change.entityId,
-        before: change.before,
-        after: change.after,
-      });
-      return change.result;
+  const run = async (trx: Transaction<DB>) => {
+    const change = await work(trx);
+    await recordAudit(trx, actor, {
+      action: what.action,
+      entity: what.entity,
+      entityId: change.entityId,
+      before: change.before,
+      after: change.after,
     });
+    return change.result;
+  };
+  try {
+    // Inside a caller's transaction (seeding several records at once), join it.
+    return db.isTransaction ? await run(db as Transaction<DB>) : await db.transaction().execute(run);
   } catch (err) {
     if (isUniqueViolation(err)) {
       throw errors.conflict(`A ${what.entity} ${what.name === undefined ? 'with these values' : `named "${what.name}"`} already exists`);

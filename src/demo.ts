@@ -1,0 +1,77 @@
+import { sql, type Kysely } from 'kysely';
+import { createRule } from './capacity/service.js';
+import { countClients } from './clients/queries.js';
+import { insertClient, type ApiClient } from './clients/service.js';
+import type { DB } from './db/types.js';
+import { createHours } from './hours/service.js';
+import { createNumberRule } from './numbers/service.js';
+import { createQueue } from './queues/service.js';
+
+export interface DemoSeed {
+  /** Created on a database with no clients; their secrets are shown once. */
+  clients: {
+    admin: { client: ApiClient; clientSecret: string };
+    actions: { client: ApiClient; clientSecret: string };
+  } | null;
+  /** Created on a database with no queues. */
+  queue: { id: string; name: string } | null;
+}
+
+export const DEMO_QUEUE = 'Demo';
+const SEED_LOCK_KEY = 7_311_845_202;
+const actor = { id: 'system' };
+
+/**
+ * A first start on the embedded database gets a demo administrator, a demo data-action client and a
+ * demo queue (hours, number rule, capacity rule), so every endpoint can be tried at once. A second
+ * instance starting at the same moment waits on the lock and finds them there.
+ */
+export async function seedDemo(db: Kysely<DB>): Promise<DemoSeed> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${SEED_LOCK_KEY})`.execute(trx);
+    let clients: DemoSeed['clients'] = null;
+    if ((await countClients(trx)) === 0) {
+      clients = {
+        admin: await insertClient(trx, { name: 'demo-admin', roles: ['administrator'] }, actor),
+        actions: await insertClient(trx, { name: 'demo-actions', roles: ['actions', 'events'] }, actor),
+      };
+    }
+    let queue: DemoSeed['queue'] = null;
+    const { n } = await trx.selectFrom('queues').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    if (Number(n) === 0) {
+      const weekdays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'];
+      const hours = await createHours(
+        trx,
+        {
+          name: 'Demo hours',
+          timezone: 'America/New_York',
+          weekly: { ...Object.fromEntries(weekdays.map((d) => [d, [{ start: '08:00', end: '18:00' }]])), saturday: [{ start: '09:00', end: '13:00' }] },
+          exceptions: [],
+        },
+        actor,
+      );
+      const numbers = await createNumberRule(
+        trx,
+        { name: 'Demo numbers', permittedCountries: ['US', 'CA'], blockedPatterns: ['^1900', '^1976'], blockedNumberTypes: ['PREMIUM_RATE', 'SHARED_COST'] },
+        actor,
+      );
+      const lunchPeak = Object.fromEntries(weekdays.map((d) => [d, { '08:00': 5, '09:00': 5, '10:00': 5, '11:00': 5, '12:00': 8, '13:00': 8, '14:00': 5, '15:00': 5, '16:00': 5, '17:00': 5 }]));
+      const capacity = await createRule(trx, { name: 'Demo capacity', timeslotLength: 'hour', cells: { ...lunchPeak, saturday: { '09:00': 3, '10:00': 3, '11:00': 3, '12:00': 3 } } }, actor);
+      const created = await createQueue(
+        trx,
+        {
+          name: DEMO_QUEUE,
+          timezone: 'America/New_York',
+          businessHoursId: hours.id,
+          numberRuleId: numbers.id,
+          capacityRuleId: capacity.id,
+          defaultCountry: 'US',
+          immediateBlackoutMinutes: 15,
+        },
+        actor,
+      );
+      queue = { id: created.id, name: created.name };
+    }
+    return { clients, queue };
+  });
+}
