@@ -4,6 +4,7 @@
  * combine these; `run.ts` is the command line. Not part of the test run.
  */
 import { randomBytes } from 'node:crypto';
+import { freePort } from '../test/helpers/ports.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { arch, cpus, platform, tmpdir } from 'node:os';
@@ -46,18 +47,7 @@ export function defaultSeconds(): number {
   return n;
 }
 
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no free port'))));
-    });
-  });
-}
+export { freePort };
 
 function baseUrlOf(server: { address(): AddressInfo | string | null }): string {
   const addr = server.address();

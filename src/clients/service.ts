@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
-import { recordAudit, type Actor } from '../audit/service.js';
+import { auditedChange, recordAudit, type Actor } from '../audit/service.js';
 import { generateSecret, hashSecret, verifySecret } from '../auth/secrets.js';
+import { isUniqueViolation } from '../db/errors.js';
 import type { ApiClientRow, DB } from '../db/types.js';
 import { errors } from '../http/errors.js';
 import type { Role } from '../http/schemas.js';
@@ -42,10 +43,6 @@ export interface NewClientInput {
 function normalizeQueues(queues: string[] | null | undefined): string[] | null {
   if (queues === undefined || queues === null) return null;
   return [...new Set(queues.map((s) => s.trim()).filter((s) => s !== ''))];
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
 }
 
 /** Inserts a client and its audit record in the caller's transaction; the secret is returned once. */
@@ -98,30 +95,19 @@ export interface ClientPatch {
 }
 
 export async function updateClient(db: Kysely<DB>, id: string, patch: ClientPatch, actor: Actor): Promise<ApiClient> {
-  try {
-    const row = await db.transaction().execute(async (trx) => {
-      const before = await q.lockClient(trx, id);
-      if (!before) throw errors.notFound('Client', id);
-      const after = await q.updateClientRow(trx, id, {
+  return auditedChange(db, actor, { entity: 'client', action: 'update', name: patch.name }, async (trx) => {
+    const before = await q.lockClient(trx, id);
+    if (!before) throw errors.notFound('Client', id);
+    const after = toApiClient(
+      await q.updateClientRow(trx, id, {
         ...(patch.name !== undefined && { name: patch.name.trim() }),
         ...(patch.roles !== undefined && { roles: [...new Set(patch.roles)] }),
         ...(patch.queues !== undefined && { queues: normalizeQueues(patch.queues) }),
         ...(patch.active !== undefined && { active: patch.active }),
-      });
-      await recordAudit(trx, actor, {
-        action: 'update',
-        entity: 'client',
-        entityId: id,
-        before: toApiClient(before),
-        after: toApiClient(after),
-      });
-      return after;
-    });
-    return toApiClient(row);
-  } catch (err) {
-    if (isUniqueViolation(err)) throw errors.conflict(`A client named "${patch.name}" already exists`);
-    throw err;
-  }
+      }),
+    );
+    return { entityId: id, before: toApiClient(before), after, result: after };
+  });
 }
 
 /** A new secret, shown once. Tokens issued before the rotation stop working: a leaked secret's tokens die with it. */
@@ -132,22 +118,19 @@ export async function rotateSecret(
 ): Promise<{ client: ApiClient; clientSecret: string }> {
   const clientSecret = generateSecret();
   const secretHash = await hashSecret(clientSecret);
-  const row = await db.transaction().execute(async (trx) => {
-    const before = await q.lockClient(trx, id);
-    if (!before) throw errors.notFound('Client', id);
+  return auditedChange(db, actor, { entity: 'client', action: 'rotate-secret' }, async (trx) => {
+    if (!(await q.lockClient(trx, id))) throw errors.notFound('Client', id);
     const after = await q.updateClientRow(trx, id, { secret_hash: secretHash, tokens_not_before: new Date() });
-    await recordAudit(trx, actor, { action: 'rotate-secret', entity: 'client', entityId: id });
-    return after;
+    return { entityId: id, result: { client: toApiClient(after), clientSecret } };
   });
-  return { client: toApiClient(row), clientSecret };
 }
 
 export async function deleteClient(db: Kysely<DB>, id: string, actor: Actor): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await auditedChange(db, actor, { entity: 'client', action: 'delete' }, async (trx) => {
     const before = await q.lockClient(trx, id);
     if (!before) throw errors.notFound('Client', id);
     await q.deleteClientRow(trx, id);
-    await recordAudit(trx, actor, { action: 'delete', entity: 'client', entityId: id, before: toApiClient(before) });
+    return { entityId: id, before: toApiClient(before), result: undefined };
   });
 }
 

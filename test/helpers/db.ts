@@ -3,30 +3,21 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { withDatabase } from '../../src/db/embedded.js';
 
-/** A fresh database cloned from the migrated template; one per call (files usually need one). */
-export async function createTestDatabase(): Promise<string> {
+async function createDatabase(template: string | undefined): Promise<string> {
   const pgUrl = inject('pgUrl');
   const name = `t_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: pgUrl });
   await client.connect();
   try {
-    await client.query(`create database ${name} template ${inject('templateDb')}`);
+    await client.query(`create database ${name}${template ? ` template ${template}` : ''}`);
   } finally {
     await client.end();
   }
   return withDatabase(pgUrl, name);
 }
 
+/** A fresh database cloned from the migrated template; one per call (files usually need one). */
+export const createTestDatabase = () => createDatabase(inject('templateDb'));
+
 /** An empty database (no migrations), for migration tests. */
-export async function createEmptyDatabase(): Promise<string> {
-  const pgUrl = inject('pgUrl');
-  const name = `e_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: pgUrl });
-  await client.connect();
-  try {
-    await client.query(`create database ${name}`);
-  } finally {
-    await client.end();
-  }
-  return withDatabase(pgUrl, name);
-}
+export const createEmptyDatabase = () => createDatabase(undefined);
