@@ -12,11 +12,15 @@ import type { Logger } from 'pino';
 import { auditRoutes } from './audit/routes.js';
 import { tokenRoutes } from './auth/routes.js';
 import { availabilityRoutes } from './availability/routes.js';
+import { callbackActionRoutes } from './callbacks/routes.js';
 import { capacityRoutes } from './capacity/routes.js';
 import { clientRoutes } from './clients/routes.js';
+import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { DB } from './db/types.js';
+import type { GenesysGateway } from './genesys/gateway.js';
+import { createSimulatedGateway } from './genesys/simulated-gateway.js';
 import auth from './http/auth.js';
 import errorHandler, { renderError } from './http/error-handler.js';
 import { errors } from './http/errors.js';
@@ -36,11 +40,6 @@ declare module 'fastify' {
   }
 }
 
-/** Where "now" comes from: the wall clock, or a controllable one in tests. */
-export interface Clock {
-  now(): Date;
-}
-export const systemClock: Clock = { now: () => new Date() };
 
 export interface AppOptions {
   config: Config;
@@ -48,6 +47,10 @@ export interface AppOptions {
   jwtSecret: string;
   logger?: Logger;
   clock?: Clock;
+  /** Default: the simulated gateway (tests and tools); server.ts passes the configured one. */
+  gateway?: GenesysGateway;
+  /** Whether this process's job worker is running, for /readyz; absent when it runs elsewhere. */
+  workerHealthy?: () => boolean;
 }
 
 const CORRELATION_HEADER = 'inin-correlation-id';
@@ -63,6 +66,7 @@ function correlationId(req: IncomingMessage): string {
 /** Builds the whole service as a Fastify instance; `server.ts` listens, tests inject. */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config, database } = opts;
+  const gateway = opts.gateway ?? createSimulatedGateway(database.db);
   const app = Fastify({
     loggerInstance: (opts.logger ?? createLogger(config.logLevel)) as FastifyBaseLogger,
     genReqId: correlationId,
@@ -112,7 +116,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     errorResponseBuilder: (_request, context) => errors.rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
   });
 
-  await app.register(opsRoutes);
+  await app.register(opsRoutes, { workerHealthy: opts.workerHealthy });
   await app.register(async (scope) => {
     await scope.register(formbody);
     await scope.register(tokenRoutes, { tokenTtlSeconds: config.tokenTtlSeconds, rateLimit: { max: config.rateLimit.tokenMax, windowSeconds: config.rateLimit.windowSeconds } });
@@ -143,6 +147,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       actions.addHook('onRequest', app.requireRoles('actions'));
       await actions.register(availabilityRoutes);
       await actions.register(numberCheckRoutes);
+      await actions.register(callbackActionRoutes(gateway));
     },
     { prefix: '/actions/v1' },
   );

@@ -53,6 +53,11 @@ export interface Config {
   /** Create the demo clients on first start (default on for the embedded database only). */
   demoSeed: boolean;
   shutdownTimeoutSeconds: number;
+  /** Run the job worker inside the service (the default); off when separate `npm run worker` processes do it. */
+  workerEnabled: boolean;
+  workerConcurrency: number;
+  /** Days callbacks are kept after their desired time. */
+  retentionDays: number;
   genesys: GenesysConfig;
 }
 
@@ -166,6 +171,9 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: bool(env, 'TRUST_PROXY', false),
     demoSeed: bool(env, 'DEMO_SEED', database.kind === 'embedded'),
     shutdownTimeoutSeconds: int(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
+    workerEnabled: bool(env, 'WORKER_ENABLED', true),
+    workerConcurrency: int(env, 'WORKER_CONCURRENCY', 5, 1, 100),
+    retentionDays: int(env, 'RETENTION_DAYS', 14, 1, 3650),
     genesys,
   };
 }

@@ -61,6 +61,8 @@ export async function seedDemo(db: Kysely<DB>): Promise<DemoSeed> {
         trx,
         {
           name: DEMO_QUEUE,
+          // Stands for the Genesys queue id; set the real one when connecting an org.
+          genesysQueueId: 'demo-genesys-queue',
           timezone: 'America/New_York',
           businessHoursId: hours.id,
           numberRuleId: numbers.id,

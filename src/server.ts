@@ -3,11 +3,9 @@ import { buildApp } from './app.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
 
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createDatabase } from './db/database.js';
-import { migrateToLatest } from './db/migrate.js';
-import { openDatabase } from './db/open.js';
 import { DEMO_QUEUE, seedDemo, type DemoSeed } from './demo.js';
 import { createLogger } from './logger.js';
+import { startRuntime } from './runtime.js';
 
 /** Process entry: config, database, migrations, listen, graceful shutdown. */
 
@@ -60,30 +58,29 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const pgLog = logger.child({ component: 'postgres' });
-  const opened = await openDatabase(config, (line) => pgLog.debug(line));
+  const runtime = await startRuntime(config, logger, { worker: config.workerEnabled });
   try {
-    const { applied } = await migrateToLatest(opened.url);
-    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-    const database = createDatabase(opened.url, {
-      max: config.databasePoolMax,
-      onError: (err) => logger.warn({ err: err.message }, 'idle database connection failed'),
+    const demo = config.demoSeed ? await seedDemo(runtime.database.db) : null;
+    const app = await buildApp({
+      config,
+      database: runtime.database,
+      jwtSecret: await resolveJwtSecret(config),
+      logger,
+      gateway: runtime.gateway,
+      ...(runtime.runner && { workerHealthy: runtime.runner.healthy }),
     });
-    const demo = config.demoSeed ? await seedDemo(database.db) : null;
-    const app = await buildApp({ config, database, jwtSecret: await resolveJwtSecret(config), logger });
-    app.addHook('onClose', async () => database.close());
 
     closeWithGrace({ delay: config.shutdownTimeoutSeconds * 1000, logger }, async ({ signal, err }) => {
       if (err) logger.error({ err }, 'shutting down after an error');
       else logger.info({ signal }, 'shutting down');
-      await app.close(); // stops accepting, lets in-flight requests finish, closes the pool
-      await opened.embedded?.stop();
+      await app.close(); // stops accepting, lets in-flight requests finish
+      await runtime.close(); // running jobs finish, then the pool and the embedded database close
     });
 
     await app.listen({ host: config.host, port: config.port });
     process.stdout.write(banner(config, demo, Math.round(performance.now() - started)));
   } catch (err) {
-    await opened.embedded?.stop();
+    await runtime.close();
     throw err;
   }
 }

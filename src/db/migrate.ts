@@ -1,3 +1,4 @@
+import { Logger as WorkerLogger, runMigrations as runWorkerMigrations } from 'graphile-worker';
 import { Kysely, Migrator, PostgresDialect, type MigrationResult } from 'kysely';
 import pg from 'pg';
 import { migrations } from '../../migrations/index.js';
@@ -33,6 +34,8 @@ export async function migrateToLatest(url: string): Promise<MigrationReport> {
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${reason}`.replace('  ', ' '));
     }
+    // The job queue's own schema (graphile_worker), so jobs can be enqueued in our transactions.
+    await runWorkerMigrations({ connectionString: url, logger: new WorkerLogger(() => () => undefined) });
     return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
   } finally {
     await lockClient.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);

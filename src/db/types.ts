@@ -100,7 +100,76 @@ export interface SlotBookingsTable {
   booked: number;
 }
 
+export type CallbackState = 'SCHEDULED' | 'QUEUED' | 'ROUTING' | 'PROCESSING' | 'COMPLETED';
+export type DeliveryStatus = 'PENDING' | 'SENDING' | 'DELIVERED' | 'FAILED' | 'NOT_REQUIRED';
+type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export interface CallbacksTable {
+  id: Generated<string>;
+  queue_id: string;
+  type: 'immediate' | 'scheduled';
+  state: CallbackState;
+  completion_reason: string | null;
+  phone_e164: string;
+  customer_name: string | null;
+  desired_time: NullableTime;
+  scheduled_time: NullableTime;
+  slot_start: NullableTime;
+  priority: number;
+  ivr_conversation_id: string | null;
+  genesys_conversation_id: string | null;
+  genesys_callback_id: string | null;
+  user_data: Json<Record<string, string>>;
+  idempotency_key: string | null;
+  delivery_status: Generated<DeliveryStatus>;
+  delivery_attempts: Generated<number>;
+  delivery_error: string | null;
+  delivered_at: NullableTime;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  completed_at: NullableTime;
+}
+export type CallbackRow = Selectable<CallbacksTable>;
+
+export interface CallbackHistoryTable {
+  id: Generated<string>;
+  callback_id: string;
+  at: Timestamp;
+  actor: string;
+  event: string;
+  from_state: string | null;
+  to_state: string | null;
+  reason: string | null;
+  detail: Json<unknown> | null;
+}
+
+export interface IdempotentAnswersTable {
+  scope: string;
+  key: string;
+  answer: Json<unknown>;
+  created_at: Timestamp;
+}
+
+export interface SimulatedGenesysCallsTable {
+  id: Generated<string>;
+  at: Timestamp;
+  operation: string;
+  request: Json<unknown>;
+  response: Json<unknown> | null;
+}
+
+export interface WorkerHeartbeatsTable {
+  worker_id: string;
+  last_seen: Timestamp;
+}
+
 export interface DB {
+  callbacks: CallbacksTable;
+  callback_history: CallbackHistoryTable;
+  idempotent_answers: IdempotentAnswersTable;
+  simulated_genesys_calls: SimulatedGenesysCallsTable;
+  worker_heartbeats: WorkerHeartbeatsTable;
   api_clients: ApiClientsTable;
   audit_log: AuditLogTable;
   business_hours: BusinessHoursTable;

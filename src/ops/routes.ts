@@ -6,12 +6,19 @@ import { ErrorBody } from '../http/schemas.js';
 const Health = Type.Object({ status: Type.String() });
 const Ready = Type.Object({
   status: Type.String({ enum: ['ready', 'unready'] }),
-  checks: Type.Object({ database: Type.String({ enum: ['ok', 'down'] }) }),
+  checks: Type.Object({
+    database: Type.String({ enum: ['ok', 'down'] }),
+    worker: Type.String({ enum: ['ok', 'down', 'elsewhere'], description: 'The job worker in this process (elsewhere: WORKER_ENABLED=false)' }),
+  }),
 });
+
+export interface OpsOptions {
+  workerHealthy?: (() => boolean) | undefined;
+}
 
 const DB_CHECK_TIMEOUT_MS = 2_000;
 
-export const opsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const opsRoutes: FastifyPluginAsyncTypebox<OpsOptions> = async (app, opts) => {
   app.get(
     '/healthz',
     {
@@ -27,7 +34,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { public: true, rateLimit: false },
       schema: {
         tags: ['operations'],
-        summary: 'Readiness: the database answers',
+        summary: 'Readiness: the database answers and the job worker runs',
         security: [],
         response: { 200: Ready, 503: Ready },
       },
@@ -43,8 +50,9 @@ export const opsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.log.warn({ err: (err as Error).message }, 'database not ready');
         database = 'down';
       }
-      const ready = database === 'ok';
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unready', checks: { database } });
+      const worker = opts.workerHealthy === undefined ? 'elsewhere' : opts.workerHealthy() ? 'ok' : 'down';
+      const ready = database === 'ok' && worker !== 'down';
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unready', checks: { database, worker } });
     },
   );
 

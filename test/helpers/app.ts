@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, type Clock } from '../../src/app.js';
+import { buildApp } from '../../src/app.js';
+import type { Clock } from '../../src/clock.js';
 import { createClient } from '../../src/clients/service.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDatabase, type Database } from '../../src/db/database.js';

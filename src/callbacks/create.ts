@@ -1,0 +1,155 @@
+import type { FastifyRequest } from 'fastify';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Actor } from '../audit/service.js';
+import type { CallbackRow, DB } from '../db/types.js';
+import { checkZone, parseTimeInput } from '../http/time-input.js';
+import { addJob } from '../jobs/enqueue.js';
+import { screenForQueue } from '../numbers/service.js';
+import type { QueueWithConfig } from '../queues/queries.js';
+import { resolveQueue } from '../queues/resolve.js';
+import { slotSpecOf } from '../queues/service.js';
+import { gridZone, openWindow } from '../slots/engine.js';
+import { answerFor, emptyAnswer, slotTimes, type CreateAnswer } from './answers.js';
+import { recordHistory } from './lifecycle.js';
+import { countPendingForNumber, pendingForNumber, CALLBACK_COLUMNS } from './queries.js';
+import { bookOrNearest, checkDesiredTime, nearestSlots, type ChosenSlot } from './slot-choice.js';
+import { parseUserData } from './user-data.js';
+import type { CreateInput } from './schemas.js';
+
+
+/** Serializes work on one key for the rest of the transaction (idempotency keys, one number's callbacks). */
+export async function lockKey(trx: Transaction<DB>, key: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+}
+
+interface Decision {
+  answer: CreateAnswer;
+}
+
+export interface CreateContext {
+  db: Kysely<DB>;
+  now: Date;
+  actor: Actor;
+}
+
+/**
+ * `POST /actions/v1/callbacks/create`. Checks run in the product's order — queue enabled for the type;
+ * immediate: open and not in the blackout; scheduled: not in the past, not too far ahead, open at the
+ * slot; screening; the per-number limit; booking — and each refusal is an outcome. An idempotency
+ * key replays the first answer, also to requests racing with it.
+ */
+export async function createCallback(ctx: CreateContext, request: FastifyRequest, input: CreateInput): Promise<CreateAnswer> {
+  checkZone(input.timezone, 'timezone');
+  const userData = parseUserData(input.userData);
+  const config = await resolveQueue(ctx.db, request, input);
+  const zone = input.timezone ?? config.queue.timezone;
+  const desired = input.desiredTime === undefined ? undefined : parseTimeInput(input.desiredTime, input.timezone ?? gridZone(slotSpecOf(config)), 'desiredTime');
+
+  return ctx.db.transaction().execute(async (trx) => {
+    const scope = `callbacks.create:${config.queue.id}`;
+    if (input.idempotencyKey !== undefined) {
+      await lockKey(trx, `${scope}:${input.idempotencyKey}`);
+      const first = await trx.selectFrom('idempotent_answers').select('answer').where('scope', '=', scope).where('key', '=', input.idempotencyKey).executeTakeFirst();
+      if (first) return { ...(first.answer as CreateAnswer), replayed: true };
+    }
+    const { answer } = await decide(trx, ctx, config, input, desired, userData, zone);
+    if (input.idempotencyKey !== undefined) {
+      await trx.insertInto('idempotent_answers').values({ scope, key: input.idempotencyKey, answer: JSON.stringify(answer) }).execute();
+    }
+    return answer;
+  });
+}
+
+async function decide(
+  trx: Transaction<DB>,
+  ctx: CreateContext,
+  config: QueueWithConfig,
+  input: CreateInput,
+  desired: Date | undefined,
+  userData: Record<string, string>,
+  zone: string,
+): Promise<Decision> {
+  const q = config.queue;
+  const now = ctx.now;
+  const refuse = async (outcome: CreateAnswer['outcome'], message: string, around?: Date): Promise<Decision> => ({
+    answer: { ...emptyAnswer(outcome, message), ...slotTimes('alternativeSlots', around ? await nearestSlots(trx, config, around, now) : [], zone) },
+  });
+
+  // 1. The queue takes this type of callback.
+  if (desired === undefined && !q.immediate_enabled) return refuse('IMMEDIATE_DISABLED', `Queue ${q.name} does not take immediate callbacks`);
+  if (desired !== undefined && !q.scheduled_enabled) return refuse('SCHEDULED_DISABLED', `Queue ${q.name} does not take scheduled callbacks`);
+
+  // 2. Time.
+  const spec = slotSpecOf(config);
+  let slot: ChosenSlot | null = null;
+  if (desired === undefined) {
+    const window = openWindow(spec.hours, now);
+    if (!window.open) return refuse('QUEUE_CLOSED', `Queue ${q.name} is closed now`, now);
+    const left = window.closesAt ? (window.closesAt.getTime() - now.getTime()) / 60_000 : Infinity;
+    if (left < q.immediate_blackout_minutes) {
+      return refuse('QUEUE_CLOSED', `Queue ${q.name} closes in ${Math.ceil(left)} minutes: too late for an immediate callback`, now);
+    }
+  } else {
+    const check = checkDesiredTime(config, desired, now);
+    if (!check.ok) return refuse(check.outcome, check.message, check.around);
+    slot = check.slot;
+  }
+
+  // 3. Screening.
+  const screened = screenForQueue(config, input.phoneNumber, input.defaultCountry);
+  if (!screened.allowed) {
+    return { answer: { ...emptyAnswer(screened.outcome as CreateAnswer['outcome'], screened.message), phoneE164: screened.phoneE164 } };
+  }
+  const phone = screened.phoneE164;
+
+  // 4. The per-number limit, serialized per queue and number so racing requests count each other.
+  await lockKey(trx, `callbacks.number:${q.id}:${phone}`);
+  if ((await countPendingForNumber(trx, q.id, phone)) >= q.max_pending_per_number) {
+    const [existing] = await pendingForNumber(trx, phone, q.id);
+    return {
+      answer: {
+        ...emptyAnswer('DUPLICATE', `${phone} already has a pending callback in ${q.name}`),
+        ...(existing && answerFor(existing, zone)),
+        created: false,
+        phoneE164: phone,
+      },
+    };
+  }
+
+  // 5. Booking: a full slot refuses, or with acceptNearest the nearest later free slot is taken.
+  let scheduledTime = desired ?? null;
+  if (slot) {
+    const booked = await bookOrNearest(trx, config, slot, input.acceptNearest ?? false, now);
+    if (!booked) return refuse('SLOT_FULL', 'That slot is full', desired);
+    if (booked !== slot) scheduledTime = booked.start;
+    slot = booked;
+  }
+
+  const callback = await trx
+    .insertInto('callbacks')
+    .values({
+      queue_id: q.id,
+      type: desired === undefined ? 'immediate' : 'scheduled',
+      state: desired === undefined ? 'QUEUED' : 'SCHEDULED',
+      phone_e164: phone,
+      customer_name: input.customerName ?? null,
+      desired_time: desired ?? null,
+      scheduled_time: scheduledTime,
+      slot_start: slot?.start ?? null,
+      priority: input.priority ?? q.default_priority,
+      ivr_conversation_id: input.conversationId ?? null,
+      user_data: JSON.stringify(userData),
+      idempotency_key: input.idempotencyKey ?? null,
+      created_by: ctx.actor.id,
+    })
+    .returning(CALLBACK_COLUMNS)
+    .executeTakeFirstOrThrow();
+  await recordHistory(trx, callback.id, ctx.actor, { event: 'created', to: callback.state, detail: { type: callback.type, correlationId: ctx.actor.correlationId } });
+  await enqueueDelivery(trx, callback);
+  return { answer: { ...emptyAnswer('CREATED', 'Callback created'), ...answerFor(callback, zone), created: true } };
+}
+
+/** The callback's delivery to Genesys commits with the callback itself. */
+export async function enqueueDelivery(trx: Transaction<DB>, callback: Pick<CallbackRow, 'id'>): Promise<void> {
+  await addJob(trx, 'deliver-callback', { callbackId: callback.id }, { jobKey: `deliver:${callback.id}` });
+}

@@ -1,0 +1,88 @@
+import { Type, type Static } from 'typebox';
+import { QueueInput } from '../queues/resolve.js';
+import { CREATE_OUTCOMES } from './answers.js';
+
+const Phone = Type.String({ minLength: 1, maxLength: 1_000, description: 'E.164, national format, or a tel: URI (Genesys ANI)' });
+const Time = (description: string) => Type.String({ minLength: 1, maxLength: 64, description });
+const Zone = Type.String({ minLength: 1, maxLength: 64, description: 'IANA zone: for desiredTime without an offset, and for the local times in the answer' });
+const Id = Type.String({ format: 'uuid', description: 'Callback id' });
+const Utc = Type.String({ description: 'UTC ISO-8601 ("" when not applicable)' });
+const Strings = (description: string) => Type.Array(Type.String(), { description });
+
+export const CreateInput = Type.Object(
+  {
+    ...QueueInput,
+    phoneNumber: Phone,
+    customerName: Type.Optional(Type.String({ maxLength: 200 })),
+    desiredTime: Type.Optional(Time('When to call back; absent = immediate callback')),
+    timezone: Type.Optional(Zone),
+    priority: Type.Optional(Type.Integer({ minimum: -25_000_000, maximum: 25_000_000, description: 'Routing priority (default: the queue’s)' })),
+    idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Replays of the same key on the same queue get the first answer' })),
+    conversationId: Type.Optional(Type.String({ maxLength: 100, description: 'The IVR conversation asking, for the record' })),
+    acceptNearest: Type.Optional(Type.Boolean({ description: 'If the slot is full, book the nearest later free slot instead' })),
+    defaultCountry: Type.Optional(Type.String({ maxLength: 10, description: 'ISO country for a national-format number' })),
+    userData: Type.Optional(Type.String({ maxLength: 65_536, description: 'JSON text of a flat string map (≤ 50 keys, values ≤ 1,024 chars), passed to Genesys as participant data' })),
+  },
+  { additionalProperties: false },
+);
+export type CreateInput = Static<typeof CreateInput>;
+
+const CallbackFields = {
+  callbackId: Type.String(),
+  state: Type.String({ description: 'SCHEDULED, QUEUED, ROUTING, PROCESSING or COMPLETED ("" if none)' }),
+  scheduledTime: Utc,
+  scheduledTimeLocal: Type.String(),
+  phoneE164: Type.String(),
+};
+
+export const CreateOutput = Type.Object({
+  outcome: Type.String({ enum: [...CREATE_OUTCOMES] }),
+  created: Type.Boolean(),
+  replayed: Type.Boolean({ description: 'True when this repeats the first answer to the idempotency key' }),
+  ...CallbackFields,
+  alternativeSlots: Strings('Up to 3 free slots nearest the desired time (UTC), on refusals about time'),
+  alternativeSlotsLocal: Strings('The same, local'),
+  message: Type.String(),
+});
+
+export const LookupInput = Type.Object(
+  { ...QueueInput, phoneNumber: Phone, defaultCountry: Type.Optional(Type.String({ maxLength: 10 })), timezone: Type.Optional(Zone) },
+  { additionalProperties: false },
+);
+export type LookupInput = Static<typeof LookupInput>;
+export const LookupOutput = Type.Object({ found: Type.Boolean(), count: Type.Integer({ description: 'Pending callbacks of this number' }), ...CallbackFields });
+
+export const CancelInput = Type.Object(
+  { callbackId: Type.Optional(Id), ...QueueInput, phoneNumber: Type.Optional(Phone), defaultCountry: Type.Optional(Type.String({ maxLength: 10 })) },
+  { additionalProperties: false, description: 'callbackId, or queue + phoneNumber (cancels that number’s soonest pending callback)' },
+);
+export type CancelInput = Static<typeof CancelInput>;
+export const CancelOutput = Type.Object({
+  outcome: Type.String({ enum: ['CANCELLED', 'NOT_FOUND', 'NOT_CANCELLABLE', 'ALREADY_COMPLETED'] }),
+  callbackId: Type.String(),
+  message: Type.String(),
+});
+
+export const RescheduleInput = Type.Object(
+  { callbackId: Id, desiredTime: Time('The new time'), timezone: Type.Optional(Zone), acceptNearest: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+export type RescheduleInput = Static<typeof RescheduleInput>;
+export const RescheduleOutput = Type.Object({
+  outcome: Type.String({ enum: [...CREATE_OUTCOMES.filter((o) => !['CREATED', 'DUPLICATE', 'INVALID_NUMBER', 'COUNTRY_NOT_PERMITTED', 'BLOCKED_PATTERN', 'BLOCKED_NUMBER_TYPE', 'IMMEDIATE_DISABLED', 'QUEUE_CLOSED'].includes(o)), 'RESCHEDULED', 'NOT_FOUND', 'NOT_RESCHEDULABLE'] }),
+  ...CallbackFields,
+  alternativeSlots: Strings('Up to 3 free slots nearest the desired time (UTC)'),
+  alternativeSlotsLocal: Strings('The same, local'),
+  message: Type.String(),
+});
+
+export const QueueStatusInput = Type.Object({ ...QueueInput }, { additionalProperties: false });
+export const QueueStatusOutput = Type.Object({
+  immediateEnabled: Type.Boolean(),
+  scheduledEnabled: Type.Boolean(),
+  offerImmediate: Type.Boolean({ description: 'Open now, immediate enabled, not within the blackout before closing' }),
+  offerScheduled: Type.Boolean({ description: 'Scheduled enabled and at least one free slot ahead' }),
+  ewtSeconds: Type.Integer({ description: 'Estimated wait for callbacks from Genesys; -1 when unknown' }),
+  waitingCallbacks: Type.Integer({ description: 'Callbacks queued or routing now' }),
+  scheduledToday: Type.Integer({ description: 'Scheduled callbacks still to come today (queue’s zone)' }),
+});

@@ -1,0 +1,189 @@
+import type { FastifyRequest } from 'fastify';
+import type { Kysely, Transaction } from 'kysely';
+import { DateTime } from 'luxon';
+import type { Actor } from '../audit/service.js';
+import type { CallbackRow, DB } from '../db/types.js';
+import type { GenesysGateway } from '../genesys/gateway.js';
+import { errors } from '../http/errors.js';
+import { checkZone, parseTimeInput } from '../http/time-input.js';
+import { addJob } from '../jobs/enqueue.js';
+import { normalizeNumber, supportedCountry } from '../numbers/screening.js';
+import { assertQueueAccess } from '../queues/access.js';
+import { findQueueWithConfig, type QueueWithConfig } from '../queues/queries.js';
+import { resolveQueue } from '../queues/resolve.js';
+import { slotSpecOf } from '../queues/service.js';
+import { releaseSlot } from '../slots/bookings.js';
+import { gridZone, openWindow } from '../slots/engine.js';
+import { freeSlots } from '../slots/search.js';
+import { answerFor, emptyAnswer, slotTimes } from './answers.js';
+import { CANCELLABLE, recordHistory, transition, type CompletionReason } from './lifecycle.js';
+import { lockCallback, pendingForNumber } from './queries.js';
+import type { CancelInput, LookupInput, RescheduleInput } from './schemas.js';
+import { bookOrNearest, checkDesiredTime, nearestSlots } from './slot-choice.js';
+
+const DAY_MS = 86_400_000;
+
+/** A number as a flow typed it, in E.164 — without screening: lookups must find what was booked. */
+function e164(phoneNumber: string, ...countries: (string | null | undefined)[]): string | null {
+  const country = countries.map((c) => (c ? supportedCountry(c) : undefined)).find((c) => c !== undefined);
+  const parsed = normalizeNumber(phoneNumber, country);
+  return parsed.ok ? parsed.number.e164 : null;
+}
+
+export async function lookup(db: Kysely<DB>, request: FastifyRequest, input: LookupInput) {
+  checkZone(input.timezone, 'timezone');
+  const config = input.queue !== undefined || input.queueId !== undefined ? await resolveQueue(db, request, input) : null;
+  const phone = e164(input.phoneNumber, input.defaultCountry, config?.queue.default_country);
+  const none = { found: false, count: 0, callbackId: '', state: '', scheduledTime: '', scheduledTimeLocal: '', phoneE164: phone ?? '' };
+  if (!phone) return none;
+  let pending = await pendingForNumber(db, phone, config?.queue.id);
+  if (!config && request.principal?.queues) {
+    const allowed = new Set((await db.selectFrom('queues').select(['id', 'name', 'genesys_queue_id']).execute()).filter((q) => request.principal!.queues!.some((a) => a === q.id || a === q.name || a === q.genesys_queue_id)).map((q) => q.id));
+    pending = pending.filter((c) => allowed.has(c.queue_id));
+  }
+  const first = pending[0];
+  if (!first) return none;
+  const zone = input.timezone ?? config?.queue.timezone ?? (await db.selectFrom('queues').select('timezone').where('id', '=', first.queue_id).executeTakeFirstOrThrow()).timezone;
+  return { found: true, count: pending.length, ...answerFor(first, zone) };
+}
+
+export type CancelOutcome = 'CANCELLED' | 'NOT_FOUND' | 'NOT_CANCELLABLE' | 'ALREADY_COMPLETED';
+
+/**
+ * Cancels a locked callback: frees its slot, completes it with the reason and, if Genesys has it or
+ * may get it, enqueues its cancellation there — all in the caller's transaction.
+ */
+export async function cancelLocked(trx: Transaction<DB>, callback: CallbackRow, actor: Actor, reason: CompletionReason): Promise<CancelOutcome> {
+  if (callback.state === 'COMPLETED') return 'ALREADY_COMPLETED';
+  if (!CANCELLABLE.includes(callback.state)) return 'NOT_CANCELLABLE';
+  if (callback.slot_start) await releaseSlot(trx, callback.queue_id, callback.slot_start);
+  await transition(trx, callback, 'COMPLETED', actor, { event: 'cancelled', reason });
+  if (callback.delivery_status !== 'NOT_REQUIRED') await addJob(trx, 'cancel-callback', { callbackId: callback.id }, { jobKey: `cancel:${callback.id}` });
+  return 'CANCELLED';
+}
+
+const CANCEL_MESSAGES: Record<CancelOutcome, string> = {
+  CANCELLED: 'The callback was cancelled',
+  NOT_FOUND: 'No pending callback found',
+  NOT_CANCELLABLE: 'An agent is already handling this callback',
+  ALREADY_COMPLETED: 'The callback was already completed',
+};
+
+export async function cancelById(db: Kysely<DB>, request: FastifyRequest | null, id: string, actor: Actor, reason: CompletionReason) {
+  const outcome = await db.transaction().execute(async (trx): Promise<CancelOutcome> => {
+    const callback = await lockCallback(trx, id);
+    if (!callback) return 'NOT_FOUND';
+    if (request) await assertCallbackAccess(trx, request, callback);
+    return cancelLocked(trx, callback, actor, reason);
+  });
+  return { outcome, callbackId: outcome === 'NOT_FOUND' ? '' : id, message: CANCEL_MESSAGES[outcome] };
+}
+
+async function assertCallbackAccess(db: Kysely<DB>, request: FastifyRequest, callback: Pick<CallbackRow, 'queue_id'>) {
+  const queue = await db.selectFrom('queues').select(['id', 'name', 'genesys_queue_id']).where('id', '=', callback.queue_id).executeTakeFirstOrThrow();
+  assertQueueAccess(request.principal, queue);
+}
+
+export async function cancelFromFlow(db: Kysely<DB>, request: FastifyRequest, input: CancelInput, actor: Actor) {
+  if (input.callbackId !== undefined) return cancelById(db, request, input.callbackId, actor, 'CANCELLED_BY_CUSTOMER');
+  if (input.phoneNumber === undefined) throw errors.validation('callbackId', 'callbackId, or queue and phoneNumber, are required');
+  const config = await resolveQueue(db, request, input);
+  const phone = e164(input.phoneNumber, input.defaultCountry, config.queue.default_country);
+  const [soonest] = phone ? await pendingForNumber(db, phone, config.queue.id) : [];
+  if (!soonest) return { outcome: 'NOT_FOUND' as const, callbackId: '', message: CANCEL_MESSAGES.NOT_FOUND };
+  return cancelById(db, request, soonest.id, actor, 'CANCELLED_BY_CUSTOMER');
+}
+
+/**
+ * Moves a scheduled callback atomically: the new slot is booked before the old one is released, in
+ * one transaction, so a failed move leaves the callback where it was.
+ */
+export async function reschedule(db: Kysely<DB>, request: FastifyRequest | null, input: RescheduleInput, actor: Actor, now: Date) {
+  checkZone(input.timezone, 'timezone');
+  return db.transaction().execute(async (trx) => {
+    const callback = await lockCallback(trx, input.callbackId);
+    if (!callback) return { ...emptyAnswer('NOT_FOUND', 'No such callback') };
+    if (request) await assertCallbackAccess(trx, request, callback);
+    const config = (await findQueueWithConfig(trx, { queueId: callback.queue_id }))!;
+    const zone = input.timezone ?? config.queue.timezone;
+    if (callback.type !== 'scheduled' || callback.state !== 'SCHEDULED') {
+      return { ...emptyAnswer('NOT_RESCHEDULABLE', `A ${callback.state.toLowerCase()} ${callback.type} callback cannot be rescheduled`), ...answerFor(callback, zone) };
+    }
+    const desired = parseTimeInput(input.desiredTime, input.timezone ?? gridZone(slotSpecOf(config)), 'desiredTime');
+    const refuse = async (outcome: 'IN_THE_PAST' | 'TOO_FAR_AHEAD' | 'OUTSIDE_HOURS' | 'SLOT_FULL' | 'SCHEDULED_DISABLED', message: string, around: Date) => ({
+      ...emptyAnswer(outcome, message),
+      ...answerFor(callback, zone),
+      ...slotTimes('alternativeSlots', await nearestSlots(trx, config, around, now), zone),
+    });
+    if (!config.queue.scheduled_enabled) return refuse('SCHEDULED_DISABLED', `Queue ${config.queue.name} does not take scheduled callbacks`, desired);
+    const check = checkDesiredTime(config, desired, now);
+    if (!check.ok) return refuse(check.outcome, check.message, check.around);
+    const sameSlot = callback.slot_start?.getTime() === check.slot.start.getTime();
+    let slotStart = check.slot.start;
+    let scheduled = desired;
+    if (!sameSlot) {
+      const booked = await bookOrNearest(trx, config, check.slot, input.acceptNearest ?? false, now);
+      if (!booked) return refuse('SLOT_FULL', 'That slot is full', desired);
+      if (booked !== check.slot) scheduled = booked.start;
+      slotStart = booked.start;
+      if (callback.slot_start) await releaseSlot(trx, callback.queue_id, callback.slot_start);
+    }
+    const updated = await trx
+      .updateTable('callbacks')
+      .set({ desired_time: desired, scheduled_time: scheduled, slot_start: slotStart, updated_at: new Date() })
+      .where('id', '=', callback.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordHistory(trx, callback.id, actor, { event: 'rescheduled', detail: { from: callback.scheduled_time?.toISOString() ?? null, to: scheduled.toISOString() } });
+    await addJob(trx, 'reschedule-callback', { callbackId: callback.id }, { jobKey: `reschedule:${callback.id}` });
+    return { ...emptyAnswer('RESCHEDULED', 'The callback was moved'), ...answerFor(updated, zone) };
+  });
+}
+
+/** Estimated waits are asked of Genesys at most once per queue every 15 s, however many flows ask. */
+const EWT_TTL_MS = 15_000;
+const ewtCache = new Map<string, { at: number; value: Promise<number> }>();
+
+function estimatedWait(gateway: GenesysGateway, genesysQueueId: string | null): Promise<number> {
+  if (!genesysQueueId || gateway.kind === 'simulated') return Promise.resolve(-1);
+  const hit = ewtCache.get(genesysQueueId);
+  if (hit && Date.now() - hit.at < EWT_TTL_MS) return hit.value;
+  const value = gateway
+    .estimatedWaitTime(genesysQueueId, 'callback')
+    .then((s) => (s === null ? -1 : Math.round(s)))
+    .catch(() => -1);
+  ewtCache.set(genesysQueueId, { at: Date.now(), value });
+  return value;
+}
+
+export async function queueStatus(db: Kysely<DB>, gateway: GenesysGateway, request: FastifyRequest, input: { queue?: string | undefined; queueId?: string | undefined }, now: Date) {
+  const config: QueueWithConfig = await resolveQueue(db, request, input);
+  const q = config.queue;
+  const spec = slotSpecOf(config);
+  const window = openWindow(spec.hours, now);
+  const minutesLeft = window.closesAt ? (window.closesAt.getTime() - now.getTime()) / 60_000 : Infinity;
+  const dayEnd = DateTime.fromJSDate(now, { zone: q.timezone }).endOf('day').toJSDate();
+  const [free, counts, ewtSeconds] = await Promise.all([
+    q.scheduled_enabled ? freeSlots(db, { queueId: q.id, version: config.version, spec, from: new Date(now.getTime() + 1), to: new Date(now.getTime() + q.max_days_ahead * DAY_MS), max: 1 }) : [],
+    db
+      .selectFrom('callbacks')
+      .select((eb) => [
+        eb.fn.countAll<number>().filterWhere('state', 'in', ['QUEUED', 'ROUTING']).as('waiting'),
+        eb.fn.countAll<number>().filterWhere((w) => w.and([w('state', '=', 'SCHEDULED'), w('scheduled_time', '>=', now), w('scheduled_time', '<=', dayEnd)])).as('today'),
+      ])
+      .where('queue_id', '=', q.id)
+      .where('state', '<>', 'COMPLETED')
+      .executeTakeFirstOrThrow(),
+    estimatedWait(gateway, q.genesys_queue_id),
+  ]);
+  return {
+    immediateEnabled: q.immediate_enabled,
+    scheduledEnabled: q.scheduled_enabled,
+    offerImmediate: window.open && q.immediate_enabled && minutesLeft > q.immediate_blackout_minutes,
+    offerScheduled: q.scheduled_enabled && free.length > 0,
+    ewtSeconds,
+    waitingCallbacks: Number(counts.waiting),
+    scheduledToday: Number(counts.today),
+  };
+}
+

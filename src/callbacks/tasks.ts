@@ -1,0 +1,133 @@
+import type { JobHelpers } from 'graphile-worker';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { CallbackRow, DB } from '../db/types.js';
+import { GenesysError, type GenesysGateway } from '../genesys/gateway.js';
+import { recordHistory } from './lifecycle.js';
+import { findCallback, lockCallback } from './queries.js';
+
+export interface TaskDeps {
+  db: Kysely<DB>;
+  gateway: GenesysGateway;
+  clock: Clock;
+  logger: Logger;
+}
+
+const WORKER = { id: 'worker' };
+
+/** Thrown to have graphile-worker try again later (with its backoff). */
+export class RetryLater extends Error {}
+
+function describe(err: unknown): string {
+  return err instanceof GenesysError ? `${err.status} ${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+}
+
+async function queueOf(db: Kysely<DB>, callback: CallbackRow) {
+  return db.selectFrom('queues').select(['genesys_queue_id', 'script_id', 'default_country', 'mode']).where('id', '=', callback.queue_id).executeTakeFirstOrThrow();
+}
+
+/**
+ * Delivers a new callback to Genesys. The attempt is marked SENDING (committed) before the call, so
+ * an attempt whose process died mid-call is recognised on retry and reconciled with Genesys (which
+ * has no idempotency key: our id travels in the participant data) instead of creating it twice.
+ */
+export async function deliverCallback(deps: TaskDeps, payload: { callbackId: string }, helpers: Pick<JobHelpers, 'job'>): Promise<void> {
+  const claim = await deps.db.transaction().execute(async (trx) => {
+    const cb = await lockCallback(trx, payload.callbackId);
+    if (!cb || cb.delivery_status === 'DELIVERED' || cb.delivery_status === 'NOT_REQUIRED' || cb.delivery_status === 'FAILED') return null;
+    if (cb.state === 'COMPLETED' && cb.delivery_status === 'PENDING') {
+      await trx.updateTable('callbacks').set({ delivery_status: 'NOT_REQUIRED', updated_at: new Date() }).where('id', '=', cb.id).execute();
+      return null;
+    }
+    const previous = cb.delivery_status;
+    await trx
+      .updateTable('callbacks')
+      .set({ delivery_status: 'SENDING', delivery_attempts: cb.delivery_attempts + 1, updated_at: new Date() })
+      .where('id', '=', cb.id)
+      .execute();
+    return { cb, uncertain: previous === 'SENDING' };
+  });
+  if (!claim) return;
+  const { cb } = claim;
+  const queue = await queueOf(deps.db, cb);
+  if (!queue.genesys_queue_id) return fail(deps, cb, 'The queue has no genesysQueueId: set it to deliver callbacks');
+
+  try {
+    const existing = claim.uncertain ? await deps.gateway.findCallback(queue.genesys_queue_id, cb.id, cb.created_at) : null;
+    const created =
+      existing ??
+      (await deps.gateway.createCallback({
+        queueId: queue.genesys_queue_id,
+        callbackNumbers: [cb.phone_e164],
+        callbackUserName: cb.customer_name ?? undefined,
+        callbackScheduledTime: cb.type === 'scheduled' ? (cb.scheduled_time ?? undefined) : undefined,
+        priority: cb.priority,
+        scriptId: queue.script_id ?? undefined,
+        data: { ...cb.user_data, callbackEngineId: cb.id },
+        countryCode: queue.default_country ?? undefined,
+      }));
+    await deps.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('callbacks')
+        .set({
+          delivery_status: 'DELIVERED',
+          delivery_error: null,
+          delivered_at: new Date(),
+          genesys_conversation_id: created.conversationId,
+          genesys_callback_id: created.callbackId,
+          updated_at: new Date(),
+        })
+        .where('id', '=', cb.id)
+        .execute();
+      await recordHistory(trx, cb.id, WORKER, { event: existing ? 'delivery-reconciled' : 'delivered', detail: { conversationId: created.conversationId } });
+    });
+  } catch (err) {
+    const retryable = !(err instanceof GenesysError) || err.retryable || err.status >= 500 || err.status === 401;
+    const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;
+    if (!retryable || lastAttempt) return fail(deps, cb, describe(err));
+    await deps.db
+      .updateTable('callbacks')
+      .set({ delivery_status: 'PENDING', delivery_error: describe(err), updated_at: new Date() })
+      .where('id', '=', cb.id)
+      .where('delivery_status', '=', 'SENDING')
+      .execute();
+    throw new RetryLater(`delivery of ${cb.id} failed, will retry: ${describe(err)}`);
+  }
+}
+
+async function fail(deps: TaskDeps, cb: CallbackRow, reason: string): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    await trx.updateTable('callbacks').set({ delivery_status: 'FAILED', delivery_error: reason, updated_at: new Date() }).where('id', '=', cb.id).execute();
+    await recordHistory(trx, cb.id, WORKER, { event: 'delivery-failed', reason });
+  });
+  deps.logger.error({ callbackId: cb.id, reason }, 'callback delivery failed');
+}
+
+/** A callback that Genesys may be about to get: wait for the delivery to settle. */
+function delivered(cb: CallbackRow | undefined): cb is CallbackRow & { genesys_conversation_id: string } {
+  if (!cb) return false;
+  if (cb.delivery_status === 'PENDING' || cb.delivery_status === 'SENDING') {
+    if (cb.delivery_status === 'PENDING' && cb.state === 'COMPLETED') return false; // delivery will be skipped
+    throw new RetryLater(`callback ${cb.id} is not delivered yet`);
+  }
+  return cb.delivery_status === 'DELIVERED' && cb.genesys_conversation_id !== null;
+}
+
+export async function rescheduleInGenesys(deps: TaskDeps, payload: { callbackId: string }): Promise<void> {
+  const cb = await findCallback(deps.db, payload.callbackId);
+  if (!delivered(cb) || cb.state !== 'SCHEDULED' || !cb.scheduled_time) return;
+  await deps.gateway.rescheduleCallback(cb.genesys_conversation_id, cb.scheduled_time);
+  await deps.db.transaction().execute((trx) => recordHistory(trx, cb.id, WORKER, { event: 'rescheduled-in-genesys', detail: { scheduledTime: cb.scheduled_time!.toISOString() } }));
+}
+
+export async function cancelInGenesys(deps: TaskDeps, payload: { callbackId: string }): Promise<void> {
+  const cb = await findCallback(deps.db, payload.callbackId);
+  if (!delivered(cb)) return;
+  try {
+    await deps.gateway.cancelCallback(cb.genesys_conversation_id);
+  } catch (err) {
+    if (!(err instanceof GenesysError && err.status === 404)) throw err; // gone already: nothing to cancel
+  }
+  await deps.db.transaction().execute((trx) => recordHistory(trx, cb.id, WORKER, { event: 'cancelled-in-genesys' }));
+}

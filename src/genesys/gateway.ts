@@ -1,0 +1,102 @@
+/**
+ * Everything the service asks of Genesys Cloud goes through this interface. Two implementations:
+ * `sdk` (purecloud-platform-client-v2 against a real org, or a fake server in tests) and
+ * `simulated` (no credentials configured: records each call and answers plausible ids).
+ */
+
+export interface CreateCallbackRequest {
+  /** Genesys queue id. */
+  queueId: string;
+  /** E.164 numbers to call, first one first. */
+  callbackNumbers: string[];
+  callbackUserName?: string | undefined;
+  /** Absent: as soon as possible. */
+  callbackScheduledTime?: Date | undefined;
+  priority?: number | undefined;
+  scriptId?: string | undefined;
+  /** Participant attributes; our callback id travels here because the API has no idempotency key. */
+  data: Record<string, string>;
+  countryCode?: string | undefined;
+}
+
+export interface CreatedCallback {
+  conversationId: string;
+  /** The callback participant's id, when Genesys returns it (callbackIdentifiers). */
+  callbackId: string | null;
+}
+
+export interface ParticipantSnapshot {
+  id: string;
+  purpose: string;
+  /** Participant state, e.g. connected, disconnected, alerting. */
+  state: string;
+  userId: string | null;
+  queueId: string | null;
+  /** States of the participant's callbacks (scheduled, connected, disconnected, ...). */
+  callbackStates: string[];
+}
+
+export interface ConversationSnapshot {
+  id: string;
+  participants: ParticipantSnapshot[];
+}
+
+export interface ContactInput {
+  /** Keep the same id to upsert (re-submit) an existing contact. */
+  id?: string | undefined;
+  data: Record<string, string>;
+  callable?: boolean | undefined;
+}
+
+export interface ContactSnapshot {
+  id: string;
+  contactListId: string;
+  data: Record<string, string>;
+  callable: boolean;
+  /** column → last attempt/result, e.g. { Phone: { lastAttempt, lastResult: 'ININ-OUTBOUND-PREVIEW-SKIPPED' } } */
+  callRecords: Record<string, { lastAttempt: string | null; lastResult: string | null }>;
+}
+
+export interface AddContactsOptions {
+  priority?: boolean | undefined;
+  clearSystemData?: boolean | undefined;
+  doNotQueue?: boolean | undefined;
+}
+
+export interface GenesysGateway {
+  readonly kind: 'sdk' | 'simulated';
+  createCallback(req: CreateCallbackRequest): Promise<CreatedCallback>;
+  rescheduleCallback(conversationId: string, scheduledTime: Date): Promise<void>;
+  cancelCallback(conversationId: string): Promise<void>;
+  /** null when the conversation does not exist (404). */
+  getConversation(conversationId: string): Promise<ConversationSnapshot | null>;
+  setConversationPriority(conversationId: string, priority: number): Promise<void>;
+  addContacts(contactListId: string, contacts: ContactInput[], opts?: AddContactsOptions): Promise<void>;
+  /** null when the contact does not exist (404). */
+  getContact(contactListId: string, contactId: string): Promise<ContactSnapshot | null>;
+  /**
+   * The callback conversation we created earlier with `data.callbackEngineId = engineId`, if Genesys
+   * has it — asked before re-sending a delivery whose outcome is unknown (the process died mid-call).
+   */
+  findCallback(queueId: string, engineId: string, since: Date): Promise<CreatedCallback | null>;
+  /** Estimated wait in seconds; null when Genesys cannot tell. */
+  estimatedWaitTime(queueId: string, mediaType: 'callback' | 'call'): Promise<number | null>;
+  close?(): Promise<void>;
+}
+
+/**
+ * One shape for every failure, whatever the SDK threw. Never carries credentials or tokens.
+ * `retryable`: 429, 502, 503, 504, timeouts and network errors; `retryAfterSeconds` from Retry-After.
+ */
+export class GenesysError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+    readonly retryable: boolean,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'GenesysError';
+  }
+}

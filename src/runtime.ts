@@ -1,0 +1,62 @@
+import type { Logger } from 'pino';
+import { systemClock } from './clock.js';
+import type { Config } from './config.js';
+import { createDatabase, type Database } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { openDatabase, type OpenedDatabase } from './db/open.js';
+import type { GenesysGateway } from './genesys/gateway.js';
+import { createGateway } from './genesys/index.js';
+import { startJobRunner, type JobRunner } from './jobs/runner.js';
+import { buildTaskList, CRONTAB } from './jobs/tasks.js';
+
+/** What the service and the standalone worker share: a migrated database, the gateway, the job runner. */
+export interface Runtime {
+  opened: OpenedDatabase;
+  database: Database;
+  gateway: GenesysGateway;
+  runner: JobRunner | null;
+  /** Stops the worker (running jobs finish), closes the pool, stops an embedded database we started. */
+  close(): Promise<void>;
+}
+
+export async function startRuntime(config: Config, logger: Logger, opts: { worker: boolean }): Promise<Runtime> {
+  const pgLog = logger.child({ component: 'postgres' });
+  const opened = await openDatabase(config, (line) => pgLog.debug(line));
+  try {
+    const { applied } = await migrateToLatest(opened.url);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    const database = createDatabase(opened.url, {
+      max: config.databasePoolMax,
+      onError: (err) => logger.warn({ err: err.message }, 'idle database connection failed'),
+    });
+    const gateway = createGateway(config.genesys, database.db, logger);
+    logger.info({ gateway: gateway.kind }, gateway.kind === 'simulated' ? 'no Genesys credentials: using the simulated gateway' : 'Genesys gateway ready');
+    const runner = opts.worker
+      ? await startJobRunner({
+          pool: database.pool,
+          db: database.db,
+          tasks: buildTaskList({ db: database.db, gateway, clock: systemClock, logger, retentionDays: config.retentionDays }),
+          concurrency: config.workerConcurrency,
+          logger,
+          crontab: CRONTAB,
+        })
+      : null;
+    let closing: Promise<void> | undefined;
+    return {
+      opened,
+      database,
+      gateway,
+      runner,
+      close: () =>
+        (closing ??= (async () => {
+          await runner?.stop();
+          await gateway.close?.();
+          await database.close();
+          await opened.embedded?.stop();
+        })()),
+    };
+  } catch (err) {
+    await opened.embedded?.stop();
+    throw err;
+  }
+}
