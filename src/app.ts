@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { auditRoutes } from './audit/routes.js';
 import { tokenRoutes } from './auth/routes.js';
 import { availabilityRoutes } from './availability/routes.js';
+import { deskRoutes } from './callbacks/desk-routes.js';
 import { callbackActionRoutes } from './callbacks/routes.js';
 import { capacityRoutes } from './capacity/routes.js';
 import { clientRoutes } from './clients/routes.js';
@@ -20,6 +21,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { DB } from './db/types.js';
 import type { GenesysGateway } from './genesys/gateway.js';
+import { simulatedCallRoutes } from './genesys/routes.js';
 import { createSimulatedGateway } from './genesys/simulated-gateway.js';
 import auth from './http/auth.js';
 import errorHandler, { renderError } from './http/error-handler.js';
@@ -138,6 +140,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await admin.register(hoursRoutes(database.db));
       await admin.register(capacityRoutes(database.db));
       await admin.register(numberRuleRoutes(database.db));
+      await admin.register(deskRoutes);
+      await admin.register(simulatedCallRoutes);
     },
     { prefix: '/admin/v1' },
   );

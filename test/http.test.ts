@@ -94,7 +94,7 @@ describe('correlation ids', () => {
 describe('operations', () => {
   it('/healthz and /readyz answer without a token', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
-    expect((await t.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready', checks: { database: 'ok' } });
+    expect((await t.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready', checks: { database: 'ok', worker: 'elsewhere' } });
   });
 
   it('/metrics counts requests per route and status, with durations and pool stats', async () => {

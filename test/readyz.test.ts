@@ -41,7 +41,7 @@ describe('/readyz', () => {
     await pg.stop();
     const down = await t.app.inject({ method: 'GET', url: '/readyz' });
     expect(down.statusCode).toBe(503);
-    expect(down.json()).toEqual({ status: 'unready', checks: { database: 'down' } });
+    expect(down.json()).toEqual({ status: 'unready', checks: { database: 'down', worker: 'elsewhere' } });
     // Liveness does not depend on the database: the process is fine, only not ready.
     expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
 

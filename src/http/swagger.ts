@@ -5,7 +5,9 @@ import pkg from '../../package.json' with { type: 'json' };
 
 export const OPENAPI_TAGS = [
   { name: 'data-actions', description: 'Called by Genesys Architect flows through Web Services data actions (role actions)' },
+  { name: 'callbacks', description: 'The operator’s callback desk' },
   { name: 'queues', description: 'Callback queues' },
+  { name: 'genesys', description: 'What the simulated Genesys gateway was asked' },
   { name: 'business-hours', description: 'Weekly hours with date exceptions' },
   { name: 'capacity-rules', description: 'Weekly capacity calendars' },
   { name: 'number-rules', description: 'Number screening: permitted countries, blocked patterns and number types' },

@@ -1,0 +1,77 @@
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { READ_ROLES, actorOf } from '../http/crud.js';
+import { errorResponses, IdParams } from '../http/schemas.js';
+import * as desk from './desk.js';
+import {
+  BulkCancelBody,
+  BulkCancelReport,
+  CallbackPage,
+  CallbackWithHistory,
+  CreateOutput,
+  DeskCancelOutput,
+  DeskQuery,
+  DeskRescheduleBody,
+  RecreateBody,
+  RescheduleOutput,
+} from './desk-schemas.js';
+import { cancelById, reschedule } from './service.js';
+
+const tags = ['callbacks'];
+
+/** `/admin/v1/callbacks` — supervisors and administrators act; monitors and developers read. */
+export const deskRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  await app.register(async (scope) => {
+    const readers = scope.withTypeProvider<TypeBoxTypeProvider>();
+    readers.addHook('onRequest', app.requireRoles(...READ_ROLES));
+    readers.get(
+      '/callbacks',
+      { schema: { tags, summary: 'Search callbacks (newest first, pages of at most 250)', querystring: DeskQuery, response: { 200: CallbackPage, ...errorResponses(400, 401, 403) } } },
+      async (request) => desk.listCallbacks(app.db, request, request.query),
+    );
+    readers.get(
+      '/callbacks/:id',
+      { schema: { tags, summary: 'A callback with its history', params: IdParams, response: { 200: CallbackWithHistory, ...errorResponses(400, 401, 403, 404) } } },
+      async (request) => desk.getCallback(app.db, request, request.params.id),
+    );
+  });
+
+  await app.register(async (scope) => {
+    const writers = scope.withTypeProvider<TypeBoxTypeProvider>();
+    writers.addHook('onRequest', app.requireRoles('administrator', 'supervisor'));
+    writers.post(
+      '/callbacks/:id/cancel',
+      { schema: { tags, summary: 'Cancel a callback (not one an agent is handling)', params: IdParams, response: { 200: DeskCancelOutput, ...errorResponses(400, 401, 403) } } },
+      async (request) => cancelById(app.db, request, request.params.id, actorOf(request), 'CANCELLED_BY_ADMIN'),
+    );
+    writers.post(
+      '/callbacks/bulk-cancel',
+      {
+        schema: {
+          tags,
+          summary: 'Cancel many callbacks, by ids or "all in this filter"; PROCESSING ones are skipped',
+          body: BulkCancelBody,
+          response: { 200: BulkCancelReport, ...errorResponses(400, 401, 403) },
+        },
+      },
+      async (request) => desk.bulkCancel(app.db, request, request.body, actorOf(request)),
+    );
+    writers.post(
+      '/callbacks/:id/reschedule',
+      { schema: { tags, summary: 'Move a scheduled callback', params: IdParams, body: DeskRescheduleBody, response: { 200: RescheduleOutput, ...errorResponses(400, 401, 403) } } },
+      async (request) => reschedule(app.db, request, { callbackId: request.params.id, ...request.body }, actorOf(request), app.clock.now()),
+    );
+    writers.post(
+      '/callbacks/:id/recreate',
+      {
+        schema: {
+          tags,
+          summary: 'Create a completed callback again (same queue, number, name and data)',
+          params: IdParams,
+          body: RecreateBody,
+          response: { 200: CreateOutput, ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) => desk.recreate({ db: app.db, now: app.clock.now(), actor: actorOf(request) }, request, request.params.id, request.body),
+    );
+  });
+};

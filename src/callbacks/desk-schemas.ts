@@ -1,0 +1,97 @@
+import { Type, type Static } from 'typebox';
+import { IsoTime, Uuid } from '../http/schemas.js';
+import { CreateOutput, RescheduleOutput } from './schemas.js';
+
+const State = Type.Enum(['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING', 'COMPLETED']);
+const Delivery = Type.Enum(['PENDING', 'SENDING', 'DELIVERED', 'FAILED', 'NOT_REQUIRED']);
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+export const DeskFilter = Type.Object(
+  {
+    state: Type.Optional(State),
+    queueId: Type.Optional(Uuid),
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'Scheduled (or created, for immediate) at or after' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: '...and before' })),
+    phone: Type.Optional(Type.String({ maxLength: 40, description: 'E.164 number (digits are enough)' })),
+    deliveryStatus: Type.Optional(Delivery),
+  },
+  { additionalProperties: false },
+);
+export type DeskFilter = Static<typeof DeskFilter>;
+
+export const DeskQuery = Type.Object(
+  {
+    ...DeskFilter.properties,
+    limit: Type.Integer({ minimum: 1, maximum: 250, default: 50 }),
+    cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
+  },
+  { additionalProperties: false },
+);
+
+export const CallbackView = Type.Object(
+  {
+    id: Uuid,
+    queueId: Uuid,
+    queueName: Type.String(),
+    type: Type.Enum(['immediate', 'scheduled']),
+    state: State,
+    completionReason: Nullable(Type.String()),
+    phoneE164: Type.String(),
+    customerName: Nullable(Type.String()),
+    desiredTime: Nullable(IsoTime),
+    scheduledTime: Nullable(IsoTime),
+    priority: Type.Integer(),
+    ivrConversationId: Nullable(Type.String()),
+    genesysConversationId: Nullable(Type.String()),
+    deliveryStatus: Delivery,
+    deliveryAttempts: Type.Integer(),
+    deliveryError: Nullable(Type.String()),
+    userData: Type.Record(Type.String(), Type.String()),
+    idempotencyKey: Nullable(Type.String()),
+    createdBy: Type.String(),
+    createdAt: IsoTime,
+    updatedAt: IsoTime,
+    completedAt: Nullable(IsoTime),
+  },
+  { title: 'Callback' },
+);
+
+export const HistoryEntry = Type.Object({
+  at: IsoTime,
+  actor: Type.String(),
+  event: Type.String(),
+  fromState: Nullable(Type.String()),
+  toState: Nullable(Type.String()),
+  reason: Nullable(Type.String()),
+  detail: Type.Unknown(),
+});
+
+export const CallbackWithHistory = Type.Object({ ...CallbackView.properties, history: Type.Array(HistoryEntry) }, { title: 'CallbackWithHistory' });
+export const CallbackPage = Type.Object({ items: Type.Array(CallbackView), nextCursor: Nullable(Type.String()) });
+
+export const BulkCancelBody = Type.Object(
+  {
+    ids: Type.Optional(Type.Array(Uuid, { minItems: 1, maxItems: 1_000 })),
+    filter: Type.Optional(DeskFilter),
+  },
+  { additionalProperties: false, description: 'Either ids, or a filter ("all in this filter", at most 10,000)' },
+);
+export type BulkCancelBody = Static<typeof BulkCancelBody>;
+
+export const BulkCancelReport = Type.Object({
+  matched: Type.Integer(),
+  cancelled: Type.Integer(),
+  cancelledIds: Type.Array(Uuid),
+  skipped: Type.Array(Type.Object({ callbackId: Type.String(), reason: Type.String({ enum: ['NOT_CANCELLABLE', 'ALREADY_COMPLETED', 'NOT_FOUND', 'FORBIDDEN'] }) })),
+});
+
+export const DeskCancelOutput = Type.Object({ outcome: Type.String(), callbackId: Type.String(), message: Type.String() });
+export const DeskRescheduleBody = Type.Object(
+  { desiredTime: Type.String({ minLength: 1, maxLength: 64 }), timezone: Type.Optional(Type.String({ maxLength: 64 })), acceptNearest: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+export const RecreateBody = Type.Object(
+  { desiredTime: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Absent: an immediate callback' })), timezone: Type.Optional(Type.String({ maxLength: 64 })) },
+  { additionalProperties: false },
+);
+export { CreateOutput, RescheduleOutput };

@@ -1,0 +1,159 @@
+import type { FastifyRequest } from 'fastify';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import type { Actor } from '../audit/service.js';
+import type { CallbackRow, DB } from '../db/types.js';
+import { errors } from '../http/errors.js';
+import { isoUtc } from '../http/time-input.js';
+import { mayUseQueue } from '../queues/access.js';
+import { createCallback, type CreateContext } from './create.js';
+import type { BulkCancelBody, DeskFilter } from './desk-schemas.js';
+import { recordHistory } from './lifecycle.js';
+import { CALLBACK_COLUMNS, lockCallback } from './queries.js';
+import { cancelLocked, type CancelOutcome } from './service.js';
+
+/** The operator's callback desk: search, inspect, cancel (one or many), recreate. */
+
+const MAX_BULK = 10_000;
+type Row = CallbackRow & { queue_name: string; genesys_queue_id: string | null };
+
+function toView(r: Row) {
+  const iso = (d: Date | null) => (d ? isoUtc(d) : null);
+  return {
+    id: r.id,
+    queueId: r.queue_id,
+    queueName: r.queue_name,
+    type: r.type,
+    state: r.state,
+    completionReason: r.completion_reason,
+    phoneE164: r.phone_e164,
+    customerName: r.customer_name,
+    desiredTime: iso(r.desired_time),
+    scheduledTime: iso(r.scheduled_time),
+    priority: r.priority,
+    ivrConversationId: r.ivr_conversation_id,
+    genesysConversationId: r.genesys_conversation_id,
+    deliveryStatus: r.delivery_status,
+    deliveryAttempts: r.delivery_attempts,
+    deliveryError: r.delivery_error,
+    userData: r.user_data,
+    idempotencyKey: r.idempotency_key,
+    createdBy: r.created_by,
+    createdAt: isoUtc(r.created_at),
+    updatedAt: isoUtc(r.updated_at),
+    completedAt: iso(r.completed_at),
+  };
+}
+
+function base(db: Kysely<DB>) {
+  return db
+    .selectFrom('callbacks')
+    .innerJoin('queues', 'queues.id', 'callbacks.queue_id')
+    .select(CALLBACK_COLUMNS.map((c) => `callbacks.${c}` as const))
+    .select(['queues.name as queue_name', 'queues.genesys_queue_id']);
+}
+
+type Query = ReturnType<typeof base> extends SelectQueryBuilder<infer D, infer T, infer O> ? SelectQueryBuilder<D, T, O> : never;
+
+/** The queues a client may see, as a where-clause; null = all. */
+async function allowedQueueIds(db: Kysely<DB>, request: FastifyRequest): Promise<string[] | null> {
+  if (!request.principal?.queues) return null;
+  const queues = await db.selectFrom('queues').select(['id', 'name', 'genesys_queue_id']).execute();
+  return queues.filter((q) => mayUseQueue(request.principal, q)).map((q) => q.id);
+}
+
+async function filtered(db: Kysely<DB>, request: FastifyRequest, f: DeskFilter): Promise<Query> {
+  let q = base(db) as Query;
+  const allowed = await allowedQueueIds(db, request);
+  if (allowed) q = allowed.length === 0 ? q.where('callbacks.id', 'is', null) : q.where('callbacks.queue_id', 'in', allowed);
+  if (f.state) q = q.where('callbacks.state', '=', f.state);
+  if (f.queueId) q = q.where('callbacks.queue_id', '=', f.queueId);
+  if (f.deliveryStatus) q = q.where('callbacks.delivery_status', '=', f.deliveryStatus);
+  if (f.phone) q = q.where('callbacks.phone_e164', '=', `+${f.phone.replace(/\D/g, '')}`);
+  if (f.from) q = q.where((eb) => eb(eb.fn.coalesce('callbacks.scheduled_time', 'callbacks.created_at'), '>=', new Date(f.from!)));
+  if (f.to) q = q.where((eb) => eb(eb.fn.coalesce('callbacks.scheduled_time', 'callbacks.created_at'), '<', new Date(f.to!)));
+  return q;
+}
+
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  try {
+    const { at, id } = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { at: string; id: string };
+    const date = new Date(at);
+    if (Number.isNaN(date.getTime()) || typeof id !== 'string') throw new Error('bad');
+    return { at: date, id };
+  } catch {
+    throw errors.validation('cursor', 'cursor is not one this service gave out');
+  }
+}
+
+export async function listCallbacks(db: Kysely<DB>, request: FastifyRequest, query: DeskFilter & { limit: number; cursor?: string | undefined }) {
+  let q = await filtered(db, request, query);
+  if (query.cursor) {
+    const c = decodeCursor(query.cursor);
+    q = q.where((eb) => eb.or([eb('callbacks.created_at', '<', c.at), eb.and([eb('callbacks.created_at', '=', c.at), eb('callbacks.id', '<', c.id)])]));
+  }
+  const rows = (await q.orderBy('callbacks.created_at', 'desc').orderBy('callbacks.id', 'desc').limit(query.limit + 1).execute()) as Row[];
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(toView),
+    nextCursor: rows.length > query.limit && last ? Buffer.from(JSON.stringify({ at: last.created_at.toISOString(), id: last.id })).toString('base64url') : null,
+  };
+}
+
+async function visible(db: Kysely<DB>, request: FastifyRequest, id: string): Promise<Row> {
+  const row = (await base(db).where('callbacks.id', '=', id).executeTakeFirst()) as Row | undefined;
+  if (!row) throw errors.notFound('Callback', id);
+  if (!mayUseQueue(request.principal, { id: row.queue_id, name: row.queue_name, genesys_queue_id: row.genesys_queue_id })) {
+    throw errors.forbidden(`This client may not use queue "${row.queue_name}"`);
+  }
+  return row;
+}
+
+export async function getCallback(db: Kysely<DB>, request: FastifyRequest, id: string) {
+  const row = await visible(db, request, id);
+  const history = await db.selectFrom('callback_history').selectAll().where('callback_id', '=', id).orderBy('id').execute();
+  return {
+    ...toView(row),
+    history: history.map((h) => ({ at: isoUtc(h.at), actor: h.actor, event: h.event, fromState: h.from_state, toState: h.to_state, reason: h.reason, detail: h.detail ?? null })),
+  };
+}
+
+/** Cancels each callback in its own transaction, skipping PROCESSING ones, and reports what happened. */
+export async function bulkCancel(db: Kysely<DB>, request: FastifyRequest, body: BulkCancelBody, actor: Actor) {
+  if ((body.ids === undefined) === (body.filter === undefined)) throw errors.validation('ids', 'send either ids or filter');
+  const ids = body.ids ?? (await (await filtered(db, request, body.filter!)).where('callbacks.state', '<>', 'COMPLETED').orderBy('callbacks.created_at').limit(MAX_BULK).execute()).map((r) => r.id);
+  const allowed = await allowedQueueIds(db, request);
+  const report = { matched: ids.length, cancelled: 0, cancelledIds: [] as string[], skipped: [] as { callbackId: string; reason: CancelOutcome | 'FORBIDDEN' }[] };
+  for (const id of [...new Set(ids)]) {
+    const outcome = await db.transaction().execute(async (trx): Promise<CancelOutcome | 'FORBIDDEN'> => {
+      const cb = await lockCallback(trx, id);
+      if (!cb) return 'NOT_FOUND';
+      if (allowed && !allowed.includes(cb.queue_id)) return 'FORBIDDEN';
+      return cancelLocked(trx, cb, actor, 'CANCELLED_BY_ADMIN');
+    });
+    if (outcome === 'CANCELLED') {
+      report.cancelled++;
+      report.cancelledIds.push(id);
+    } else report.skipped.push({ callbackId: id, reason: outcome });
+  }
+  return report;
+}
+
+/** A completed callback again, as a new callback through the same checks as a flow's create. */
+export async function recreate(ctx: CreateContext, request: FastifyRequest, id: string, body: { desiredTime?: string | undefined; timezone?: string | undefined }) {
+  const old = await visible(ctx.db, request, id);
+  if (old.state !== 'COMPLETED') throw errors.conflict(`Only a completed callback can be recreated; this one is ${old.state}`);
+  const answer = await createCallback(ctx, request, {
+    queueId: old.queue_id,
+    phoneNumber: old.phone_e164,
+    ...(old.customer_name !== null && { customerName: old.customer_name }),
+    ...(body.desiredTime !== undefined && { desiredTime: body.desiredTime }),
+    ...(body.timezone !== undefined && { timezone: body.timezone }),
+    priority: old.priority,
+    userData: JSON.stringify(old.user_data),
+  });
+  if (answer.created) {
+    await ctx.db.transaction().execute((trx) => recordHistory(trx, id, ctx.actor, { event: 'recreated', detail: { newCallbackId: answer.callbackId } }));
+  }
+  return answer;
+}
