@@ -86,9 +86,12 @@ export async function deliverCallback(deps: TaskDeps, payload: { callbackId: str
     const retryable = !(err instanceof GenesysError) || err.retryable || err.status >= 500 || err.status === 401;
     const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;
     if (!retryable || lastAttempt) return fail(deps, cb, describe(err));
+    // A create whose answer never came (timeout, reset, 502/504) may exist in Genesys: stay SENDING,
+    // so the next attempt asks Genesys before sending again.
+    const unknown = err instanceof GenesysError && err.code === 'outcome_unknown';
     await deps.db
       .updateTable('callbacks')
-      .set({ delivery_status: 'PENDING', delivery_error: describe(err), updated_at: new Date() })
+      .set({ delivery_status: unknown ? 'SENDING' : 'PENDING', delivery_error: describe(err), updated_at: new Date() })
       .where('id', '=', cb.id)
       .where('delivery_status', '=', 'SENDING')
       .execute();

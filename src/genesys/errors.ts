@@ -1,0 +1,102 @@
+/**
+ * Turning whatever failed into a GenesysError. The SDK rejects with many shapes (axios errors whose
+ * config holds the client secret, plain `{ message, code, status }` bodies, bare strings for missing
+ * arguments), so nothing it throws is passed on as is: only the fields below, with credentials
+ * scrubbed from every message.
+ */
+import { GenesysError } from './gateway.js';
+
+/** Statuses where Genesys did not do the work and asks to come back: safe to retry. */
+export const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+
+/** Our own codes; Genesys' codes (`not.found`, `bad.request`, ...) pass through when it sends one. */
+export const ErrorCode = {
+  timeout: 'timeout',
+  network: 'network_error',
+  /** The request may have been carried out (timeout, reset or 502/504 on a non-idempotent call). */
+  outcomeUnknown: 'outcome_unknown',
+  invalidArgument: 'invalid_argument',
+  loginFailed: 'login_failed',
+  closed: 'closed',
+  unexpected: 'unexpected_error',
+} as const;
+
+const MAX_MESSAGE = 300;
+
+/** Remove anything that looks like a credential; applied to every message we build. */
+export function redact(text: string): string {
+  return text
+    .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]')
+    .replace(/("?(?:access_token|client_secret|authorization)"?\s*[:=]\s*"?)[^"&\s,}]+/gi, '$1[redacted]');
+}
+
+function clip(text: string): string {
+  const one = redact(text.replace(/\s+/g, ' ').trim());
+  return one.length > MAX_MESSAGE ? `${one.slice(0, MAX_MESSAGE)}…` : one;
+}
+
+/** Retry-After in seconds (Genesys sends seconds; the HTTP-date form is accepted too). */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (value === null || value === undefined || value.trim() === '') return undefined;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** From an HTTP answer: Genesys bodies carry `message`/`code`, OAuth bodies `error`/`description`. */
+export function errorFromResponse(
+  what: string,
+  status: number,
+  body: unknown,
+  retryAfterSeconds: number | undefined,
+): GenesysError {
+  const b = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const code = str(b.code) ?? str(b.error) ?? `http_${status}`;
+  const detail =
+    str(b.message) ?? str(b.error_description) ?? str(b.description) ?? (typeof body === 'string' ? body : '');
+  return new GenesysError(
+    clip(`Genesys ${what} answered ${status} ${code}${detail ? `: ${detail}` : ''}`),
+    status,
+    code,
+    RETRY_STATUSES.has(status),
+    retryAfterSeconds,
+  );
+}
+
+/** From a fetch failure without an HTTP answer. */
+export function errorFromTransport(what: string, err: unknown, timeoutMs: number): GenesysError {
+  const e = err as { name?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
+  if (e?.name === 'TimeoutError') {
+    return new GenesysError(`Genesys ${what} timed out after ${timeoutMs} ms`, 0, ErrorCode.timeout, true);
+  }
+  const cause = str(e?.cause?.code) ?? str(e?.cause?.message) ?? str(e?.message) ?? 'unknown';
+  return new GenesysError(clip(`Genesys ${what} failed: ${cause}`), 0, ErrorCode.network, true);
+}
+
+/** A fetch failure where the connection never opened, so the request cannot have been carried out. */
+export function neverSent(fetchError: unknown): boolean {
+  const code = (fetchError as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'UND_ERR_CONNECT_TIMEOUT';
+}
+
+/** Anything at all → GenesysError, for the boundary of every gateway method. */
+export function toGenesysError(err: unknown, what: string): GenesysError {
+  if (err instanceof GenesysError) return err;
+  // Missing required SDK arguments are thrown as bare strings.
+  if (typeof err === 'string') return new GenesysError(clip(`Genesys ${what}: ${err}`), 0, ErrorCode.invalidArgument, false);
+  if (typeof err === 'object' && err !== null) {
+    const o = err as Record<string, unknown>;
+    // A plain Genesys error body (`{ message, code, status }`) that reached us without our HTTP client.
+    if (typeof o.status === 'number' && (str(o.code) || str(o.message))) return errorFromResponse(what, o.status, o, undefined);
+    // Deliberately not reading o.config / o.request / o.response.config: they hold credentials.
+    const name = str(o.name) ?? 'Error';
+    const message = str(o.message) ?? '';
+    return new GenesysError(clip(`Genesys ${what} failed: ${name} ${message}`), 0, ErrorCode.unexpected, false);
+  }
+  return new GenesysError(`Genesys ${what} failed`, 0, ErrorCode.unexpected, false);
+}

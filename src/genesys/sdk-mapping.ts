@@ -1,0 +1,83 @@
+/**
+ * SDK models → the gateway's snapshots, and the analytics query that finds a callback we created.
+ * Defensive throughout: every field of the SDK models is optional in practice.
+ */
+import type platformClient from 'purecloud-platform-client-v2';
+import type { ContactSnapshot, ParticipantSnapshot } from './gateway.js';
+
+type SdkParticipant = platformClient.Models.Participant & { state?: string };
+
+/** The participant-data key our callback id travels in (see CreateCallbackRequest.data). */
+export const ENGINE_ID_KEY = 'callbackEngineId';
+
+export function str(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+/** Conversation participants have no state of their own: it lives on their calls/callbacks. */
+function participantState(p: SdkParticipant): string {
+  if (p.state) return p.state;
+  const states = [...(p.calls ?? []), ...(p.callbacks ?? [])]
+    .map((c) => c.state)
+    .filter((s): s is string => typeof s === 'string');
+  const active = states.find((s) => s !== 'disconnected' && s !== 'terminated');
+  return active ?? states.at(-1) ?? (p.endTime ? 'disconnected' : 'unknown');
+}
+
+export function toParticipant(p: SdkParticipant): ParticipantSnapshot {
+  return {
+    id: p.id ?? '',
+    purpose: p.purpose ?? '',
+    state: participantState(p),
+    userId: str(p.userId),
+    queueId: str(p.queueId) ?? str(p.conversationRoutingData?.queue?.id),
+    callbackStates: (p.callbacks ?? []).map((c) => c.state).filter((s): s is string => typeof s === 'string'),
+  };
+}
+
+export function toContact(c: platformClient.Models.DialerContact, contactListId: string): ContactSnapshot {
+  const callRecords: ContactSnapshot['callRecords'] = {};
+  for (const [column, r] of Object.entries(c.callRecords ?? {})) {
+    callRecords[column] = { lastAttempt: str(r?.lastAttempt), lastResult: str(r?.lastResult) };
+  }
+  return {
+    id: c.id ?? '',
+    contactListId: c.contactListId ?? contactListId,
+    data: Object.fromEntries(Object.entries(c.data ?? {}).map(([k, v]) => [k, v == null ? '' : String(v)])),
+    callable: c.callable ?? true,
+    callRecords,
+  };
+}
+
+/**
+ * Callback conversations on `queueId` started in [from, to] whose participant data has our id.
+ * The details query does not return participant attributes, so callers confirm each hit with
+ * GET /conversations/{id}; the property predicate only narrows the search.
+ */
+export function findCallbackQuery(queueId: string, engineId: string, from: Date, to: Date): platformClient.Models.ConversationQuery {
+  return {
+    interval: `${from.toISOString()}/${to.toISOString()}`,
+    order: 'desc',
+    orderBy: 'conversationStart',
+    paging: { pageSize: 25, pageNumber: 1 },
+    segmentFilters: [
+      {
+        type: 'and',
+        predicates: [
+          { type: 'dimension', dimension: 'queueId', operator: 'matches', value: queueId },
+          { type: 'dimension', dimension: 'mediaType', operator: 'matches', value: 'callback' },
+        ],
+      },
+      {
+        type: 'and',
+        predicates: [{ type: 'property', propertyType: 'string', property: ENGINE_ID_KEY, operator: 'matches', value: engineId }],
+      },
+    ],
+  };
+}
+
+/** The participant carrying our id in its data (the customer side rather than the ACD one). */
+export function carrierOf(participants: platformClient.Models.Participant[], engineId: string): platformClient.Models.Participant | undefined {
+  const carriers = participants.filter((p) => p.attributes?.[ENGINE_ID_KEY] === engineId);
+  return carriers.find((p) => p.purpose !== 'acd') ?? carriers[0];
+}

@@ -1,0 +1,500 @@
+/**
+ * A fake Genesys Cloud: the OAuth token endpoint and the Platform API routes the gateway uses, with
+ * the real field names (bodies are validated with `additionalProperties: false`, so a misspelt or
+ * invented field is a 400 like a typo against the real API would be), bearer tokens that expire,
+ * in-memory state, a log of every request, and failures on demand (429/5xx, 401, slowness, resets).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+
+export type FakeRoute =
+  | 'token'
+  | 'createCallback'
+  | 'rescheduleCallback'
+  | 'cancelCallback'
+  | 'bulkDisconnect'
+  | 'getConversation'
+  | 'setPriority'
+  | 'addContacts'
+  | 'getContact'
+  | 'estimatedWaitTime'
+  | 'conversationDetailsQuery'
+  | 'unknown';
+
+export interface RecordedRequest {
+  route: FakeRoute;
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  /** The bearer token used, if any. */
+  token: string | undefined;
+  at: number;
+}
+
+/** One injected answer: an HTTP error (optionally with Retry-After seconds), or a dropped connection. */
+export type InjectedFailure = { status: number; retryAfter?: number; body?: unknown } | { reset: true };
+
+export interface FakeCommunication {
+  id?: string;
+  state: string;
+  callbackScheduledTime?: string;
+  callbackNumbers?: string[];
+}
+
+export interface FakeParticipant {
+  id?: string;
+  purpose: string;
+  userId?: string;
+  queueId?: string;
+  attributes?: Record<string, string>;
+  calls?: FakeCommunication[];
+  callbacks?: FakeCommunication[];
+}
+
+export interface FakeConversation {
+  id: string;
+  startTime: string;
+  participants: FakeParticipant[];
+  priority?: number;
+}
+
+export interface FakeContact {
+  id: string;
+  contactListId: string;
+  data: Record<string, string>;
+  callable: boolean;
+  callRecords?: Record<string, { lastAttempt?: string; lastResult?: string }>;
+}
+
+export interface FakeGenesys {
+  baseUrl: string;
+  port: number;
+  clientId: string;
+  clientSecret: string;
+  /** Every request received, in order. */
+  requests: RecordedRequest[];
+  requestsTo(route: FakeRoute): RecordedRequest[];
+  /** Access tokens issued so far. */
+  issuedTokens: string[];
+  conversations: Map<string, FakeConversation>;
+  /** contactListId → contactId → contact */
+  contacts: Map<string, Map<string, FakeContact>>;
+  /** Answer the next requests to `route` with these failures, in order, then normally. */
+  failNext(route: FakeRoute, failures: InjectedFailure[]): void;
+  /** Answer every request to `route` with `status` for the next `ms` milliseconds. */
+  failFor(route: FakeRoute, ms: number, status: number, retryAfter?: number): void;
+  /** Delay every answer on `route` by `ms` (0 to stop). */
+  slow(route: FakeRoute, ms: number): void;
+  /** Invalidate every issued token: the next API call gets a 401. */
+  expireTokens(): void;
+  /** expires_in of future tokens (default 86,400 s). */
+  setTokenLifetime(seconds: number): void;
+  seedConversation(c: { id?: string; startTime?: Date; participants: FakeParticipant[] }): string;
+  seedContact(c: Omit<FakeContact, 'id' | 'callable'> & { id?: string; callable?: boolean }): string;
+  setEstimatedWait(queueId: string, mediaType: string, seconds: number | null): void;
+  close(): Promise<void>;
+}
+
+const ISO_MS_Z = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$';
+const strings = { type: 'array', items: { type: 'string' } } as const;
+const comm = (extra: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, ...extra });
+
+// Field lists from the SDK models (v262): CreateCallbackCommand, PatchCallbackRequest, ...
+const schemas = {
+  createCallback: comm({
+    required: ['callbackNumbers'],
+    properties: {
+      scriptId: { type: 'string' },
+      queueId: { type: 'string' },
+      routingData: comm({
+        required: ['queueId'],
+        properties: {
+          queueId: { type: 'string' },
+          languageId: { type: 'string' },
+          label: { type: 'string' },
+          priority: { type: 'integer' },
+          skillIds: strings,
+          skillExpression: { type: 'string' },
+          preferredAgentIds: strings,
+        },
+      }),
+      customerFirstCallbackDeliveryMode: { type: 'string' },
+      callbackUserName: { type: 'string' },
+      callbackNumbers: { ...strings, minItems: 1 },
+      callbackScheduledTime: { type: 'string', pattern: ISO_MS_Z },
+      countryCode: { type: 'string' },
+      validateCallbackNumbers: { type: 'boolean' },
+      data: { type: 'object', additionalProperties: { type: 'string' } },
+      callerId: { type: 'string' },
+      callerIdName: { type: 'string' },
+    },
+  }),
+  rescheduleCallback: comm({
+    required: ['conversationId'],
+    properties: {
+      conversationId: { type: 'string' },
+      queueId: { type: 'string' },
+      agentId: { type: 'string' },
+      callbackScheduledTime: { type: 'string', pattern: ISO_MS_Z },
+      countryCode: { type: 'string' },
+      callbackNumbers: strings,
+      validateCallbackNumbers: { type: 'boolean' },
+      customerFirstCallbackDeliveryMode: { type: 'string' },
+    },
+  }),
+  // The model is a whole Conversation; disconnecting is the only change this endpoint makes.
+  cancelCallback: comm({ required: ['state'], properties: { state: { const: 'disconnected' } } }),
+  bulkDisconnect: comm({
+    required: ['callbackDisconnectIdentifiers'],
+    properties: {
+      callbackDisconnectIdentifiers: {
+        type: 'array',
+        minItems: 1,
+        items: comm({
+          required: ['conversationId', 'callbackId'],
+          properties: { conversationId: { type: 'string' }, callbackId: { type: 'string' } },
+        }),
+      },
+    },
+  }),
+  setPriority: comm({
+    minProperties: 1,
+    properties: {
+      priority: { type: 'integer', minimum: -25_000_000, maximum: 25_000_000 },
+      skillIds: strings,
+      skillExpression: { type: 'string' },
+      languageId: { type: 'string' },
+      labelId: { type: 'string' },
+    },
+  }),
+  addContacts: {
+    type: 'array',
+    minItems: 1,
+    maxItems: 1000,
+    items: comm({
+      required: ['contactListId', 'data'],
+      properties: {
+        id: { type: 'string' },
+        contactListId: { type: 'string' },
+        data: { type: 'object', additionalProperties: { type: 'string' } },
+        callable: { type: 'boolean' },
+      },
+    }),
+  },
+  addContactsQuery: comm({
+    properties: Object.fromEntries(
+      ['priority', 'clearSystemData', 'doNotQueue'].map((k) => [k, { enum: ['true', 'false'] }]),
+    ),
+  }),
+  // ConversationQuery, limited to what a lookup needs: interval, order, paging, segment predicates.
+  conversationDetailsQuery: comm({
+    required: ['interval'],
+    properties: {
+      interval: { type: 'string', pattern: `${ISO_MS_Z.slice(0, -1)}/${ISO_MS_Z.slice(1)}` },
+      order: { enum: ['asc', 'desc'] },
+      orderBy: { enum: ['conversationStart', 'conversationEnd', 'segmentStart', 'segmentEnd'] },
+      paging: comm({ required: ['pageSize', 'pageNumber'], properties: { pageSize: { type: 'integer', maximum: 100 }, pageNumber: { type: 'integer', minimum: 1 } } }),
+      segmentFilters: {
+        type: 'array',
+        items: comm({
+          required: ['type'],
+          properties: {
+            type: { enum: ['and', 'or'] },
+            predicates: {
+              type: 'array',
+              items: comm({
+                properties: {
+                  type: { enum: ['dimension', 'property', 'metric'] },
+                  dimension: { type: 'string' },
+                  propertyType: { enum: ['bool', 'integer', 'real', 'date', 'string', 'uuid'] },
+                  property: { type: 'string' },
+                  operator: { enum: ['matches', 'exists', 'notExists'] },
+                  value: { type: 'string' },
+                },
+              }),
+            },
+          },
+        }),
+      },
+    },
+  }),
+  estimatedWaitTime: comm({
+    required: ['queueId', 'mediaType'],
+    properties: { queueId: { type: 'string' }, mediaType: { enum: ['call', 'callback', 'chat', 'email', 'message'] } },
+  }),
+};
+
+const genesysError = (status: number, code: string, message: string) => ({ message, code, status });
+
+export async function startFakeGenesys(opts: { clientId?: string; clientSecret?: string } = {}): Promise<FakeGenesys> {
+  const clientId = opts.clientId ?? 'fake-client-id';
+  const clientSecret = opts.clientSecret ?? `fake-secret-${randomBytes(12).toString('hex')}`;
+  const requests: RecordedRequest[] = [];
+  const issuedTokens: string[] = [];
+  const tokens = new Map<string, number>(); // token → expiry (ms)
+  const conversations = new Map<string, FakeConversation>();
+  const contacts = new Map<string, Map<string, FakeContact>>();
+  const ewt = new Map<string, number | null>();
+  const queued = new Map<FakeRoute, InjectedFailure[]>();
+  const windows = new Map<FakeRoute, { until: number; status: number; retryAfter?: number }>();
+  const delays = new Map<FakeRoute, number>();
+  const closing = new AbortController();
+  let tokenLifetime = 86_400;
+
+  const app = Fastify({
+    logger: false,
+    forceCloseConnections: true, // tests close while the client still holds keep-alive or aborted sockets
+    // Validate like an API: reject, never strip or coerce.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    void reply.code(status).send(genesysError(status, status === 400 ? 'bad.request' : 'internal.server.error', err.message));
+  });
+
+  const routeOf = (req: FastifyRequest): FakeRoute =>
+    ((req.routeOptions.config as { route?: FakeRoute } | undefined)?.route ?? 'unknown');
+
+  // Runs before body validation, like the real API: record, delay, injected failures, then auth.
+  app.addHook('preValidation', async (req, reply) => {
+    const route = routeOf(req);
+    const auth = req.headers.authorization ?? '';
+    const bearer = /^Bearer (.+)$/i.exec(auth)?.[1];
+    requests.push({
+      route,
+      method: req.method,
+      path: req.url.split('?')[0] ?? req.url,
+      query: { ...(req.query as Record<string, string>) },
+      body: req.body,
+      token: bearer,
+      at: Date.now(),
+    });
+    const delay = delays.get(route) ?? 0;
+    if (delay > 0) await sleep(delay, undefined, { signal: closing.signal }).catch(() => undefined);
+
+    const window = windows.get(route);
+    const failure: InjectedFailure | undefined =
+      queued.get(route)?.shift() ?? (window && Date.now() < window.until ? window : undefined);
+    if (failure) {
+      if ('reset' in failure) {
+        req.raw.socket.destroy();
+        return reply.hijack();
+      }
+      if (failure.retryAfter !== undefined) void reply.header('Retry-After', String(failure.retryAfter));
+      const body = 'body' in failure && failure.body !== undefined ? failure.body : genesysError(failure.status, `http.${failure.status}`, 'Injected failure');
+      return reply.code(failure.status).send(body);
+    }
+
+    if (route === 'token' || route === 'unknown') return;
+    const expiry = bearer ? tokens.get(bearer) : undefined;
+    if (expiry === undefined || Date.now() >= expiry) {
+      return reply.code(401).send(genesysError(401, 'bad.credentials', 'Invalid login credentials.'));
+    }
+  });
+
+  const cfg = (route: FakeRoute) => ({ config: { route } });
+  const notFound = (reply: FastifyReply, what: string) => reply.code(404).send(genesysError(404, 'not.found', `${what} not found`));
+
+  app.post('/oauth/token', cfg('token'), async (req, reply) => {
+    const [scheme, encoded] = (req.headers.authorization ?? '').split(' ');
+    const [id, secret] = Buffer.from(encoded ?? '', 'base64').toString().split(':');
+    if (scheme !== 'Basic' || id !== clientId || secret !== clientSecret) {
+      return reply.code(401).send({ error: 'invalid_client', description: 'client not found', error_description: 'client not found' });
+    }
+    if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+      return reply.code(400).send({ error: 'invalid_request', description: 'expected a form-encoded body' });
+    }
+    if ((req.body as Record<string, string> | undefined)?.grant_type !== 'client_credentials') {
+      return reply.code(400).send({ error: 'unsupported_grant_type', description: 'grant_type must be client_credentials' });
+    }
+    const token = randomBytes(24).toString('base64url');
+    tokens.set(token, Date.now() + tokenLifetime * 1000);
+    issuedTokens.push(token);
+    return { access_token: token, token_type: 'bearer', expires_in: tokenLifetime };
+  });
+
+  const participantIds = (c: FakeConversation) =>
+    c.participants.map((p) => ({ type: p.purpose === 'acd' ? 'ACD' : 'EXTERNAL', id: p.id ?? '' }));
+
+  app.post('/api/v2/conversations/callbacks', { ...cfg('createCallback'), schema: { body: schemas.createCallback } }, async (req, reply) => {
+    const b = req.body as { queueId?: string; routingData?: { queueId: string; priority?: number }; callbackNumbers: string[]; callbackScheduledTime?: string; data?: Record<string, string> };
+    const queueId = b.routingData?.queueId ?? b.queueId;
+    if (!queueId) return reply.code(400).send(genesysError(400, 'bad.request', 'queueId or routingData.queueId is required'));
+    const state = b.callbackScheduledTime ? 'scheduled' : 'alerting';
+    const cb = () => ({ id: randomUUID(), state, callbackNumbers: b.callbackNumbers, ...(b.callbackScheduledTime ? { callbackScheduledTime: b.callbackScheduledTime } : {}) });
+    const id = randomUUID();
+    const conv: FakeConversation = {
+      id,
+      startTime: new Date().toISOString(),
+      ...(b.routingData?.priority !== undefined ? { priority: b.routingData.priority } : {}),
+      participants: [
+        { id: randomUUID(), purpose: 'customer', attributes: b.data ?? {}, callbacks: [cb()] },
+        { id: randomUUID(), purpose: 'acd', queueId, callbacks: [cb()] },
+      ],
+    };
+    conversations.set(id, conv);
+    return { conversation: { id, selfUri: `/api/v2/conversations/${id}` }, callbackIdentifiers: participantIds(conv) };
+  });
+
+  app.patch('/api/v2/conversations/callbacks', { ...cfg('rescheduleCallback'), schema: { body: schemas.rescheduleCallback } }, async (req, reply) => {
+    const b = req.body as { conversationId: string; callbackScheduledTime?: string };
+    const conv = conversations.get(b.conversationId);
+    if (!conv) return notFound(reply, 'Conversation');
+    for (const p of conv.participants) {
+      for (const c of p.callbacks ?? []) if (b.callbackScheduledTime) c.callbackScheduledTime = b.callbackScheduledTime;
+    }
+    return { conversation: { id: conv.id }, callbackIdentifiers: participantIds(conv) };
+  });
+
+  const disconnect = (conv: FakeConversation) => {
+    for (const p of conv.participants) for (const c of [...(p.calls ?? []), ...(p.callbacks ?? [])]) c.state = 'disconnected';
+  };
+
+  app.patch('/api/v2/conversations/callbacks/:conversationId', { ...cfg('cancelCallback'), schema: { body: schemas.cancelCallback } }, async (req, reply) => {
+    const conv = conversations.get((req.params as { conversationId: string }).conversationId);
+    if (!conv) return notFound(reply, 'Conversation');
+    disconnect(conv);
+    return { id: conv.id, participants: conv.participants };
+  });
+
+  app.post('/api/v2/conversations/callbacks/bulk/disconnect', { ...cfg('bulkDisconnect'), schema: { body: schemas.bulkDisconnect } }, async (req, reply) => {
+    for (const { conversationId } of (req.body as { callbackDisconnectIdentifiers: { conversationId: string }[] }).callbackDisconnectIdentifiers) {
+      const conv = conversations.get(conversationId);
+      if (conv) disconnect(conv);
+    }
+    return reply.code(202).send();
+  });
+
+  app.get('/api/v2/conversations/:conversationId', cfg('getConversation'), async (req, reply) => {
+    const conv = conversations.get((req.params as { conversationId: string }).conversationId);
+    if (!conv) return notFound(reply, 'Conversation');
+    return { id: conv.id, startTime: conv.startTime, participants: conv.participants, selfUri: `/api/v2/conversations/${conv.id}` };
+  });
+
+  app.patch('/api/v2/routing/conversations/:conversationId', { ...cfg('setPriority'), schema: { body: schemas.setPriority } }, async (req, reply) => {
+    const conv = conversations.get((req.params as { conversationId: string }).conversationId);
+    if (!conv) return notFound(reply, 'Conversation');
+    const { priority } = req.body as { priority?: number };
+    if (priority !== undefined) conv.priority = priority;
+    return { priority: conv.priority };
+  });
+
+  app.post(
+    '/api/v2/outbound/contactlists/:contactListId/contacts',
+    { ...cfg('addContacts'), schema: { body: schemas.addContacts, querystring: schemas.addContactsQuery } },
+    async (req, reply) => {
+      const { contactListId } = req.params as { contactListId: string };
+      const body = req.body as Array<{ id?: string; contactListId: string; data: Record<string, string>; callable?: boolean }>;
+      if (body.some((c) => c.contactListId !== contactListId)) {
+        return reply.code(400).send(genesysError(400, 'bad.request', 'contactListId in body does not match the path'));
+      }
+      const list = contacts.get(contactListId) ?? new Map<string, FakeContact>();
+      contacts.set(contactListId, list);
+      return body.map((c) => {
+        const id = c.id ?? randomUUID();
+        const stored: FakeContact = { ...list.get(id), id, contactListId, data: c.data, callable: c.callable ?? true };
+        list.set(id, stored);
+        return stored;
+      });
+    },
+  );
+
+  app.get('/api/v2/outbound/contactlists/:contactListId/contacts/:contactId', cfg('getContact'), async (req, reply) => {
+    const { contactListId, contactId } = req.params as { contactListId: string; contactId: string };
+    const contact = contacts.get(contactListId)?.get(contactId);
+    return contact ?? notFound(reply, 'Contact');
+  });
+
+  type Predicate = { type?: string; dimension?: string; property?: string; value?: string };
+  /** Does the conversation satisfy one predicate? Only what the gateway asks is modelled. */
+  const matches = (c: FakeConversation, p: Predicate): boolean => {
+    if (p.type === 'property') return c.participants.some((x) => p.property !== undefined && x.attributes?.[p.property] === p.value);
+    if (p.dimension === 'queueId') return c.participants.some((x) => x.queueId === p.value);
+    if (p.dimension === 'mediaType') return p.value === 'callback' ? c.participants.some((x) => x.callbacks?.length) : c.participants.some((x) => x.calls?.length);
+    return true;
+  };
+
+  app.post(
+    '/api/v2/analytics/conversations/details/query',
+    { ...cfg('conversationDetailsQuery'), schema: { body: schemas.conversationDetailsQuery } },
+    async (req) => {
+      const q = req.body as { interval: string; segmentFilters?: Array<{ type: 'and' | 'or'; predicates?: Predicate[] }> };
+      const [from, to] = q.interval.split('/').map((t) => Date.parse(t)) as [number, number];
+      const hits = [...conversations.values()].filter((c) => {
+        const start = Date.parse(c.startTime);
+        if (start < from || start > to) return false;
+        return (q.segmentFilters ?? []).every((f) =>
+          f.type === 'and' ? (f.predicates ?? []).every((p) => matches(c, p)) : (f.predicates ?? []).some((p) => matches(c, p)),
+        );
+      });
+      // Like the real API: no attributes in details results, and no `conversations` key when empty.
+      return {
+        totalHits: hits.length,
+        ...(hits.length
+          ? { conversations: hits.map((c) => ({ conversationId: c.id, conversationStart: c.startTime, participants: c.participants.map((p) => ({ participantId: p.id, purpose: p.purpose })) })) }
+          : {}),
+      };
+    },
+  );
+
+  app.get(
+    '/api/v2/routing/queues/:queueId/mediatypes/:mediaType/estimatedwaittime',
+    { ...cfg('estimatedWaitTime'), schema: { params: schemas.estimatedWaitTime } },
+    async (req) => {
+      const { queueId, mediaType } = req.params as { queueId: string; mediaType: string };
+      const seconds = ewt.get(`${queueId}/${mediaType}`);
+      return { results: seconds == null ? [] : [{ intent: 'ESTIMATE', formula: 'BEST', estimatedWaitTimeSeconds: seconds }] };
+    },
+  );
+
+  app.setNotFoundHandler((req, reply) => notFound(reply, `Route ${req.method} ${req.url}`));
+
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (typeof address !== 'object' || address === null) throw new Error('fake Genesys did not bind');
+  const port = address.port;
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    clientId,
+    clientSecret,
+    requests,
+    requestsTo: (route) => requests.filter((r) => r.route === route),
+    issuedTokens,
+    conversations,
+    contacts,
+    failNext: (route, failures) => queued.set(route, [...(queued.get(route) ?? []), ...failures]),
+    failFor: (route, ms, status, retryAfter) =>
+      windows.set(route, { until: Date.now() + ms, status, ...(retryAfter !== undefined ? { retryAfter } : {}) }),
+    slow: (route, ms) => delays.set(route, ms),
+    expireTokens: () => tokens.clear(),
+    setTokenLifetime: (seconds) => {
+      tokenLifetime = seconds;
+    },
+    seedConversation: (c) => {
+      const id = c.id ?? randomUUID();
+      const participants = c.participants.map((p) => ({ ...p, id: p.id ?? randomUUID() }));
+      conversations.set(id, { id, startTime: (c.startTime ?? new Date()).toISOString(), participants });
+      return id;
+    },
+    seedContact: (c) => {
+      const id = c.id ?? randomUUID();
+      const list = contacts.get(c.contactListId) ?? new Map<string, FakeContact>();
+      contacts.set(c.contactListId, list);
+      list.set(id, { ...c, id, callable: c.callable ?? true });
+      return id;
+    },
+    setEstimatedWait: (queueId, mediaType, seconds) => ewt.set(`${queueId}/${mediaType}`, seconds),
+    close: async () => {
+      closing.abort();
+      await app.close();
+    },
+  };
+}
