@@ -56,6 +56,9 @@ export interface Config {
   /** Run the job worker inside the service (the default); off when separate `npm run worker` processes do it. */
   workerEnabled: boolean;
   workerConcurrency: number;
+  /** How often workers announce themselves, and when a silent one counts as dead (its jobs are released). */
+  workerHeartbeatSeconds: number;
+  workerDeadAfterSeconds: number;
   /** Days callbacks are kept after their desired time. */
   retentionDays: number;
   genesys: GenesysConfig;
@@ -173,6 +176,8 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutSeconds: int(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
     workerEnabled: bool(env, 'WORKER_ENABLED', true),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 5, 1, 100),
+    workerHeartbeatSeconds: int(env, 'WORKER_HEARTBEAT_SECONDS', 5, 1, 300),
+    workerDeadAfterSeconds: int(env, 'WORKER_DEAD_AFTER_SECONDS', 30, 2, 3600),
     retentionDays: int(env, 'RETENTION_DAYS', 14, 1, 3650),
     genesys,
   };

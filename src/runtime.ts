@@ -37,6 +37,8 @@ export async function startRuntime(config: Config, logger: Logger, opts: { worke
           db: database.db,
           tasks: buildTaskList({ db: database.db, gateway, clock: systemClock, logger, retentionDays: config.retentionDays }),
           concurrency: config.workerConcurrency,
+          heartbeatMs: config.workerHeartbeatSeconds * 1000,
+          deadAfterSeconds: config.workerDeadAfterSeconds,
           logger,
           crontab: CRONTAB,
         })

@@ -88,6 +88,8 @@ export interface FakeGenesys {
   failFor(route: FakeRoute, ms: number, status: number, retryAfter?: number): void;
   /** Delay every answer on `route` by `ms` (0 to stop). */
   slow(route: FakeRoute, ms: number): void;
+  /** Do the work at once but delay the answer by `ms`: a caller that dies meanwhile never learns it succeeded. */
+  slowAnswer(route: FakeRoute, ms: number): void;
   /** Invalidate every issued token: the next API call gets a 401. */
   expireTokens(): void;
   /** expires_in of future tokens (default 86,400 s). */
@@ -260,6 +262,12 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
 
   const routeOf = (req: FastifyRequest): FakeRoute =>
     ((req.routeOptions.config as { route?: FakeRoute } | undefined)?.route ?? 'unknown');
+
+  const answerDelays = new Map<FakeRoute, number>();
+  app.addHook('onSend', async (req) => {
+    const delay = answerDelays.get(routeOf(req)) ?? 0;
+    if (delay > 0) await sleep(delay, undefined, { signal: closing.signal }).catch(() => undefined);
+  });
 
   // Runs before body validation, like the real API: record, delay, injected failures, then auth.
   app.addHook('preValidation', async (req, reply) => {
@@ -474,6 +482,7 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
     failFor: (route, ms, status, retryAfter) =>
       windows.set(route, { until: Date.now() + ms, status, ...(retryAfter !== undefined ? { retryAfter } : {}) }),
     slow: (route, ms) => delays.set(route, ms),
+    slowAnswer: (route, ms) => answerDelays.set(route, ms),
     expireTokens: () => tokens.clear(),
     setTokenLifetime: (seconds) => {
       tokenLifetime = seconds;

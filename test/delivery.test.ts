@@ -1,0 +1,196 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../src/clock.js';
+import { createSdkGateway } from '../src/genesys/sdk-gateway.js';
+import { startJobRunner, type JobRunner } from '../src/jobs/runner.js';
+import { buildTaskList } from '../src/jobs/tasks.js';
+import { createLogger } from '../src/logger.js';
+import { authHeader, buildTestApp, type TestApp } from './helpers/app.js';
+import { factories } from './helpers/factories.js';
+import { startFakeGenesys, type FakeGenesys } from './helpers/fake-genesys.js';
+
+/** Durable delivery of callbacks to Genesys through the real SDK, against a fake Genesys Cloud. */
+
+let t: TestApp;
+let fake: FakeGenesys;
+let actions: { authorization: string };
+beforeAll(async () => {
+  t = await buildTestApp({ env: { DATABASE_POOL_MAX: '20' } });
+  fake = await startFakeGenesys();
+  actions = (await authHeader(t, ['actions'])).headers;
+});
+afterAll(async () => {
+  await fake.close();
+  await t.close();
+});
+
+const genesysEnv = () => ({ region: undefined, baseUrl: fake.baseUrl, clientId: fake.clientId, clientSecret: fake.clientSecret });
+
+async function withRunner<T>(fn: () => Promise<T>): Promise<T> {
+  const logger = createLogger('silent');
+  const gateway = createSdkGateway({ ...genesysEnv(), maxRetryWaitMs: 5_000, baseBackoffMs: 50 });
+  const runner: JobRunner = await startJobRunner({
+    pool: t.database.pool,
+    db: t.database.db,
+    tasks: buildTaskList({ db: t.database.db, gateway, clock: systemClock, logger, retentionDays: 14 }),
+    concurrency: 4,
+    pollInterval: 200,
+    logger,
+  });
+  try {
+    return await fn();
+  } finally {
+    await runner.stop();
+  }
+}
+
+let phone = 4560100;
+async function createCallbacks(queueName: string, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const res = await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/create', headers: actions, payload: { queue: queueName, phoneNumber: `+1202${++phone}` } });
+    expect(res.json().outcome, res.body).toBe('CREATED');
+    ids.push(res.json().callbackId);
+  }
+  return ids;
+}
+
+async function waitUntil(fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const statuses = async (ids: string[]) =>
+  (await t.database.db.selectFrom('callbacks').select(['id', 'delivery_status', 'genesys_conversation_id']).where('id', 'in', ids).execute());
+const allDelivered = (ids: string[]) => async () => (await statuses(ids)).every((r) => r.delivery_status === 'DELIVERED');
+
+/** How many Genesys conversations carry each of our callback ids. */
+function conversationsPerCallback(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const c of fake.conversations.values()) {
+    const id = c.participants.find((p) => p.purpose === 'customer')?.attributes?.callbackEngineId;
+    if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
+}
+
+async function deliveryQueue() {
+  return factories(t.database.db).queue({ genesysQueueId: `gq-${Math.random().toString(36).slice(2)}`, maxPendingPerNumber: 100 });
+}
+
+describe('delivery to Genesys', () => {
+  it('creates the callback in Genesys with our id in its data, and records the conversation', async () => {
+    const queue = await deliveryQueue();
+    const [id] = await createCallbacks(queue.name, 1);
+    await withRunner(() => waitUntil(allDelivered([id!]), 15_000));
+    const [row] = await statuses([id!]);
+    const conversation = fake.conversations.get(row!.genesys_conversation_id!);
+    expect(conversation?.participants.find((p) => p.purpose === 'customer')?.attributes).toMatchObject({ callbackEngineId: id });
+    expect(conversationsPerCallback().get(id!)).toBe(1);
+  });
+
+  it('honours 429 Retry-After three times, then delivers once', async () => {
+    const queue = await deliveryQueue();
+    fake.failNext('createCallback', [{ status: 429, retryAfter: 1 }, { status: 429, retryAfter: 1 }, { status: 429, retryAfter: 1 }]);
+    const before = fake.requestsTo('createCallback').length;
+    const started = Date.now();
+    const [id] = await createCallbacks(queue.name, 1);
+    await withRunner(() => waitUntil(allDelivered([id!]), 20_000));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3_000);
+    expect(fake.requestsTo('createCallback').length - before).toBe(4);
+    expect(conversationsPerCallback().get(id!)).toBe(1);
+  });
+
+  it('keeps retrying through an outage of 500s and delivers after recovery', async () => {
+    const queue = await deliveryQueue();
+    fake.failFor('createCallback', 2_500, 500);
+    const [id] = await createCallbacks(queue.name, 1);
+    await withRunner(async () => {
+      const during = async () => t.database.db.selectFrom('callbacks').select(['delivery_status', 'delivery_error']).where('id', '=', id!).executeTakeFirstOrThrow();
+      await waitUntil(async () => (await during()).delivery_error !== null, 10_000);
+      // A failing delivery is visible, never silent, and stays pending for another try.
+      expect(await during()).toMatchObject({ delivery_status: 'PENDING', delivery_error: expect.stringMatching(/500/) });
+      await waitUntil(allDelivered([id!]), 30_000);
+    });
+    expect(conversationsPerCallback().get(id!)).toBe(1);
+  });
+
+  it('logs in again once after a 401 and delivers', async () => {
+    const queue = await deliveryQueue();
+    await withRunner(async () => {
+      const [warm] = await createCallbacks(queue.name, 1);
+      await waitUntil(allDelivered([warm!]), 15_000);
+      const logins = fake.requestsTo('token').length;
+      fake.expireTokens();
+      const [id] = await createCallbacks(queue.name, 1);
+      await waitUntil(allDelivered([id!]), 15_000);
+      expect(fake.requestsTo('token').length - logins).toBe(1);
+      expect(conversationsPerCallback().get(id!)).toBe(1);
+    });
+  });
+
+  it('marks a delivery Genesys refuses (4xx) as FAILED with the reason, without retrying forever', async () => {
+    const queue = await deliveryQueue();
+    fake.failNext('createCallback', [{ status: 400 }]);
+    const [id] = await createCallbacks(queue.name, 1);
+    await withRunner(() => waitUntil(async () => (await statuses([id!]))[0]?.delivery_status === 'FAILED', 15_000));
+    const row = await t.database.db.selectFrom('callbacks').select(['delivery_error']).where('id', '=', id!).executeTakeFirstOrThrow();
+    expect(row.delivery_error).toMatch(/400/);
+  });
+
+  it('cancels and reschedules in Genesys what was delivered', async () => {
+    const queue = await deliveryQueue();
+    const [id] = await createCallbacks(queue.name, 1);
+    await withRunner(async () => {
+      await waitUntil(allDelivered([id!]), 15_000);
+      const cancel = await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/cancel', headers: actions, payload: { callbackId: id } });
+      expect(cancel.json().outcome).toBe('CANCELLED');
+      const conversationId = (await statuses([id!]))[0]!.genesys_conversation_id!;
+      await waitUntil(async () => fake.requestsTo('cancelCallback').some((r) => r.path.includes(conversationId)), 15_000);
+    });
+  });
+
+  it('survives a worker killed with SIGKILL mid-run: every callback delivered, none twice', async () => {
+    const queue = await deliveryQueue();
+    // Genesys does the work at once but answers slowly: a worker killed meanwhile never learns it succeeded.
+    fake.slowAnswer('createCallback', 400);
+    const ids = await createCallbacks(queue.name, 30);
+    const env = {
+      ...process.env,
+      DATABASE_URL: t.url,
+      JWT_SECRET: 'x'.repeat(40),
+      GENESYS_BASE_URL: fake.baseUrl,
+      GENESYS_CLIENT_ID: fake.clientId,
+      GENESYS_CLIENT_SECRET: fake.clientSecret,
+      WORKER_CONCURRENCY: '5',
+      WORKER_HEARTBEAT_SECONDS: '1',
+      WORKER_DEAD_AFTER_SECONDS: '3',
+      LOG_LEVEL: 'silent',
+    };
+    const startWorker = () => spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], { env, stdio: 'ignore' });
+    let worker: ChildProcess = startWorker();
+    try {
+      await waitUntil(async () => conversationsPerCallback().size >= 8, 30_000);
+      worker.kill('SIGKILL');
+      await new Promise((r) => worker.once('exit', r));
+      const sending = (await statuses(ids)).filter((r) => r.delivery_status === 'SENDING').length;
+      expect(sending).toBeGreaterThan(0); // some deliveries really were cut off mid-call
+
+      worker = startWorker();
+      await waitUntil(allDelivered(ids), 60_000);
+    } finally {
+      fake.slowAnswer('createCallback', 0);
+      if (worker.exitCode === null) {
+        worker.kill('SIGTERM');
+        await new Promise((r) => worker.once('exit', r));
+      }
+    }
+    const counts = conversationsPerCallback();
+    for (const id of ids) expect(counts.get(id), id).toBe(1);
+    const rows = await statuses(ids);
+    for (const row of rows) expect(fake.conversations.has(row.genesys_conversation_id!)).toBe(true);
+  }, 120_000);
+});
