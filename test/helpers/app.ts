@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
+import type { GenesysGateway } from '../../src/genesys/gateway.js';
 import { createClient } from '../../src/clients/service.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDatabase, type Database } from '../../src/db/database.js';
@@ -27,6 +28,7 @@ export interface TestAppOptions {
   url?: string;
   captureLogs?: boolean;
   clock?: Clock;
+  gateway?: GenesysGateway;
   /** Add test-only routes before the app is ready. */
   beforeReady?: (app: FastifyInstance) => void;
 }
@@ -48,7 +50,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  const app = await buildApp({ config, database, jwtSecret: config.jwtSecret!, logger, ...(opts.clock && { clock: opts.clock }) });
+  const app = await buildApp({ config, database, jwtSecret: config.jwtSecret!, logger, ...(opts.clock && { clock: opts.clock }), ...(opts.gateway && { gateway: opts.gateway }) });
   opts.beforeReady?.(app);
   await app.ready();
   return {
