@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_queues_and_slots.js';
 import * as m0003 from './0003_callbacks.js';
+import * as m0004 from './0004_events.js';
 
 /** Every migration, by name, in order. Add a new file and list it here; never edit an applied one. */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_queues_and_slots': m0002,
   '0003_callbacks': m0003,
+  '0004_events': m0004,
 };

@@ -9,6 +9,7 @@ import underPressure from '@fastify/under-pressure';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { agingRoutes } from './aging/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { tokenRoutes } from './auth/routes.js';
 import { availabilityRoutes } from './availability/routes.js';
@@ -26,13 +27,16 @@ import { createSimulatedGateway } from './genesys/simulated-gateway.js';
 import auth from './http/auth.js';
 import errorHandler, { renderError } from './http/error-handler.js';
 import { errors } from './http/errors.js';
+import { refuseNul } from './http/nul-guard.js';
 import swagger from './http/swagger.js';
 import { createLogger } from './logger.js';
 import metrics from './ops/metrics.js';
+import { eventRoutes } from './events/routes.js';
 import { hoursRoutes } from './hours/routes.js';
 import { numberCheckRoutes, numberRuleRoutes } from './numbers/routes.js';
 import { opsRoutes } from './ops/routes.js';
 import { queueRoutes } from './queues/routes.js';
+import { retryRoutes } from './retries/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -94,6 +98,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('ININ-Correlation-Id', request.id);
   });
+  app.addHook('preValidation', refuseNul);
 
   await app.register(errorHandler);
   // A JSON API: no HTML of ours to protect with a CSP, and Swagger UI needs inline scripts.
@@ -141,6 +146,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await admin.register(capacityRoutes(database.db));
       await admin.register(numberRuleRoutes(database.db));
       await admin.register(deskRoutes);
+      await admin.register(agingRoutes(database.db));
+      await admin.register(retryRoutes(database.db));
       await admin.register(simulatedCallRoutes);
     },
     { prefix: '/admin/v1' },
@@ -154,6 +161,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await actions.register(callbackActionRoutes(gateway));
     },
     { prefix: '/actions/v1' },
+  );
+
+  await app.register(
+    async (events) => {
+      events.addHook('onRequest', app.requireRoles('events'));
+      await events.register(eventRoutes(gateway));
+    },
+    { prefix: '/events/v1' },
   );
 
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true, docExpansion: 'list' } });

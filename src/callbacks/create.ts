@@ -86,7 +86,7 @@ async function decide(
     const window = openWindow(spec.hours, now);
     if (!window.open) return refuse('QUEUE_CLOSED', `Queue ${q.name} is closed now`, now);
     const left = window.closesAt ? (window.closesAt.getTime() - now.getTime()) / 60_000 : Infinity;
-    if (left < q.immediate_blackout_minutes) {
+    if (left <= q.immediate_blackout_minutes) {
       return refuse('QUEUE_CLOSED', `Queue ${q.name} closes in ${Math.ceil(left)} minutes: too late for an immediate callback`, now);
     }
   } else {

@@ -7,6 +7,7 @@ import { transition } from './lifecycle.js';
 import { CALLBACK_COLUMNS, lockCallback } from './queries.js';
 
 const SYSTEM = { id: 'system' };
+const MAX_DAYS_AHEAD = 30;
 
 /**
  * Immediate callbacks not handled in time are purged [003]: after the queue's `purgeAfterMinutes`,
@@ -55,7 +56,9 @@ export async function applyRetention(db: Kysely<DB>, now: Date, days: number): P
     .deleteFrom('callbacks')
     .where((eb) => eb(eb.fn.coalesce('desired_time', 'created_at'), '<', cutoff))
     .executeTakeFirst();
-  await db.deleteFrom('idempotent_answers').where('created_at', '<', cutoff).execute();
+  // An idempotency answer must outlive its callback (booked up to 30 days ahead), or a replay would
+  // find the callback's key taken with no answer to give.
+  await db.deleteFrom('idempotent_answers').where('created_at', '<', new Date(cutoff.getTime() - MAX_DAYS_AHEAD * 86_400_000)).execute();
   await db.deleteFrom('simulated_genesys_calls').where('at', '<', cutoff).execute();
   return { deleted: Number(result.numDeletedRows) };
 }

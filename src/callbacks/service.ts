@@ -23,7 +23,10 @@ import { bookOrNearest, checkDesiredTime, nearestSlots } from './slot-choice.js'
 
 const DAY_MS = 86_400_000;
 
-/** A number as a flow typed it, in E.164 — without screening: lookups must find what was booked. */
+/**
+ * A number as a flow typed it, in E.164 — without screening: lookups must find what was booked, so
+ * national numbers get the same default country as at creation (request, queue, rule).
+ */
 function e164(phoneNumber: string, ...countries: (string | null | undefined)[]): string | null {
   const country = countries.map((c) => (c ? supportedCountry(c) : undefined)).find((c) => c !== undefined);
   const parsed = normalizeNumber(phoneNumber, country);
@@ -33,7 +36,7 @@ function e164(phoneNumber: string, ...countries: (string | null | undefined)[]):
 export async function lookup(db: Kysely<DB>, request: FastifyRequest, input: LookupInput) {
   checkZone(input.timezone, 'timezone');
   const config = input.queue !== undefined || input.queueId !== undefined ? await resolveQueue(db, request, input) : null;
-  const phone = e164(input.phoneNumber, input.defaultCountry, config?.queue.default_country);
+  const phone = e164(input.phoneNumber, input.defaultCountry, config?.queue.default_country, config?.numberRule?.permitted_countries[0]);
   const none = { found: false, count: 0, callbackId: '', state: '', scheduledTime: '', scheduledTimeLocal: '', phoneE164: phone ?? '' };
   if (!phone) return none;
   let pending = await pendingForNumber(db, phone, config?.queue.id);
@@ -88,7 +91,7 @@ export async function cancelFromFlow(db: Kysely<DB>, request: FastifyRequest, in
   if (input.callbackId !== undefined) return cancelById(db, request, input.callbackId, actor, 'CANCELLED_BY_CUSTOMER');
   if (input.phoneNumber === undefined) throw errors.validation('callbackId', 'callbackId, or queue and phoneNumber, are required');
   const config = await resolveQueue(db, request, input);
-  const phone = e164(input.phoneNumber, input.defaultCountry, config.queue.default_country);
+  const phone = e164(input.phoneNumber, input.defaultCountry, config.queue.default_country, config.numberRule?.permitted_countries[0]);
   const [soonest] = phone ? await pendingForNumber(db, phone, config.queue.id) : [];
   if (!soonest) return { outcome: 'NOT_FOUND' as const, callbackId: '', message: CANCEL_MESSAGES.NOT_FOUND };
   return cancelById(db, request, soonest.id, actor, 'CANCELLED_BY_CUSTOMER');
@@ -100,6 +103,8 @@ export async function cancelFromFlow(db: Kysely<DB>, request: FastifyRequest, in
  */
 export async function reschedule(db: Kysely<DB>, request: FastifyRequest | null, input: RescheduleInput, actor: Actor, now: Date) {
   checkZone(input.timezone, 'timezone');
+  // A malformed time is a broken request whatever the callback: 400 before looking it up.
+  parseTimeInput(input.desiredTime, input.timezone ?? 'UTC', 'desiredTime');
   return db.transaction().execute(async (trx) => {
     const callback = await lockCallback(trx, input.callbackId);
     if (!callback) return { ...emptyAnswer('NOT_FOUND', 'No such callback') };

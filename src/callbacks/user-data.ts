@@ -24,6 +24,7 @@ export function parseUserData(text: string | undefined): Record<string, string> 
   for (const [key, v] of entries) {
     if (!KEY.test(key) || RESERVED_KEYS.has(key)) throw errors.validation('userData', `userData key "${key.slice(0, 64)}" must be an identifier (letters, digits, _) and not reserved`);
     if (typeof v !== 'string') throw errors.validation('userData', `userData.${key} must be a string`);
+    if (v.includes('\u0000')) throw errors.validation('userData', `userData.${key} must not contain NUL characters`);
     if (v.length > MAX_USER_DATA_VALUE) throw errors.validation('userData', `userData.${key} is longer than ${MAX_USER_DATA_VALUE} characters`);
   }
   return value as Record<string, string>;

@@ -88,6 +88,7 @@ export interface QueuesTable {
   default_priority: number;
   script_id: string | null;
   default_country: string | null;
+  prioritization_policy_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -164,7 +165,155 @@ export interface WorkerHeartbeatsTable {
   last_seen: Timestamp;
 }
 
+export interface EventInboxTable {
+  dedupe_key: string;
+  topic: string;
+  conversation_id: string | null;
+  received_at: Timestamp;
+  payload: Json<unknown>;
+  action: string | null;
+  result: Json<unknown> | null;
+}
+
+export interface PrioritizationPoliciesTable {
+  id: Generated<string>;
+  name: string;
+  mode: 'step' | 'age';
+  initial_delay_seconds: number;
+  interval_seconds: number;
+  increment: number;
+  base_priority: number;
+  points_per_minute: number;
+  max_steps: number;
+  max_priority: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export type PrioritizationPolicyRow = Selectable<PrioritizationPoliciesTable>;
+
+export interface AgingTracksTable {
+  conversation_id: string;
+  queue_id: string | null;
+  policy_id: string | null;
+  status: 'ACTIVE' | 'STOPPED';
+  started_at: Date | string;
+  base_priority: number;
+  steps: Generated<number>;
+  current_priority: number | null;
+  stop_reason: string | null;
+  last_check_at: NullableTime;
+  next_check_at: NullableTime;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export type AgingTrackRow = Selectable<AgingTracksTable>;
+
+export interface AgingStepsTable {
+  id: Generated<string>;
+  conversation_id: string;
+  at: Timestamp;
+  step: number;
+  priority: number;
+  scheduled_for: NullableTime;
+}
+
+export interface RetryPoliciesTable {
+  id: Generated<string>;
+  name: string;
+  match: string;
+  wait_seconds: number;
+  max_attempts: number;
+  clear_system_data: boolean;
+  priority: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export type RetryPolicyRow = Selectable<RetryPoliciesTable>;
+
+export interface PreviewContactsTable {
+  id: Generated<string>;
+  phone_digits: string;
+  contact_id: string;
+  contact_list_id: string;
+  campaign_id: string | null;
+  conversation_id: string | null;
+  accepted_at: Date | string;
+  attempts: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export type PreviewContactRow = Selectable<PreviewContactsTable>;
+
+export interface RetryAttemptsTable {
+  id: Generated<string>;
+  preview_contact_id: string;
+  attempt: number;
+  conversation_id: string | null;
+  last_result: string | null;
+  policy_id: string | null;
+  wait_seconds: number | null;
+  retry_at: NullableTime;
+  status: 'SCHEDULED' | 'SUBMITTED' | 'FAILED';
+  error: string | null;
+  created_at: Timestamp;
+  submitted_at: NullableTime;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: Json<unknown>;
+  updated_at: Timestamp;
+}
+
+export interface CampaignsTable {
+  id: Generated<string>;
+  name: string;
+  contact_list_id: string;
+  phone_column: string;
+  name_column: string | null;
+  extra_columns: Json<Record<string, string>>;
+  number_rule_id: string | null;
+  business_hours_id: string | null;
+  max_delay_seconds: number;
+  max_pending_per_number: number;
+  default_country: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export type CampaignRow = Selectable<CampaignsTable>;
+
+export interface CampaignCallbacksTable {
+  id: Generated<string>;
+  campaign_id: string;
+  state: 'SCHEDULED' | 'QUEUED' | 'COMPLETED';
+  completion_reason: string | null;
+  phone_e164: string;
+  full_name: string | null;
+  dial_at: Date | string;
+  priority: boolean;
+  idempotency_key: string | null;
+  contact_id: Generated<string>;
+  delivery_status: Generated<'PENDING' | 'DELIVERED' | 'FAILED' | 'NOT_REQUIRED'>;
+  delivery_error: string | null;
+  delivered_at: NullableTime;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  completed_at: NullableTime;
+}
+export type CampaignCallbackRow = Selectable<CampaignCallbacksTable>;
+
 export interface DB {
+  event_inbox: EventInboxTable;
+  prioritization_policies: PrioritizationPoliciesTable;
+  aging_tracks: AgingTracksTable;
+  aging_steps: AgingStepsTable;
+  retry_policies: RetryPoliciesTable;
+  preview_contacts: PreviewContactsTable;
+  retry_attempts: RetryAttemptsTable;
+  settings: SettingsTable;
+  campaigns: CampaignsTable;
+  campaign_callbacks: CampaignCallbacksTable;
   callbacks: CallbacksTable;
   callback_history: CallbackHistoryTable;
   idempotent_answers: IdempotentAnswersTable;

@@ -5,7 +5,10 @@ import pkg from '../../package.json' with { type: 'json' };
 
 export const OPENAPI_TAGS = [
   { name: 'data-actions', description: 'Called by Genesys Architect flows through Web Services data actions (role actions)' },
+  { name: 'events', description: 'Conversation events forwarded by trigger workflows (role events)' },
   { name: 'callbacks', description: 'The operator’s callback desk' },
+  { name: 'priority-aging', description: 'Raising the priority of waiting callbacks over time' },
+  { name: 'preview-retries', description: 'Retrying preview-dialer contacts by wrap-up' },
   { name: 'queues', description: 'Callback queues' },
   { name: 'genesys', description: 'What the simulated Genesys gateway was asked' },
   { name: 'business-hours', description: 'Weekly hours with date exceptions' },

@@ -22,6 +22,7 @@ export const QUEUE_COLUMNS = [
   'default_priority',
   'script_id',
   'default_country',
+  'prioritization_policy_id',
   'created_at',
   'updated_at',
 ] as const;

@@ -17,6 +17,7 @@ const settings = {
   slotCapacity: Type.Integer({ minimum: 0, maximum: 100_000, default: 5, description: 'Scheduled callbacks per slot when no capacity rule is assigned' }),
   capacityRuleId: NullableUuid('Capacity rule overriding slotCapacity'),
   numberRuleId: NullableUuid('Number rule used to screen callback numbers'),
+  prioritizationPolicyId: NullableUuid('Priority aging for callbacks waiting in this queue'),
   maxDaysAhead: Type.Integer({ minimum: 1, maximum: 30, default: 30, description: 'How far ahead a callback may be scheduled' }),
   immediateBlackoutMinutes: Type.Integer({ minimum: 0, maximum: 1440, default: 0, description: 'No immediate callbacks this close to closing time' }),
   purgeAfterMinutes: Type.Union([Type.Integer({ minimum: 1, maximum: 43_200 }), Type.Null()], { default: null, description: 'Purge immediate callbacks not handled within this time' }),

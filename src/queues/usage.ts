@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/types.js';
 import { errors } from '../http/errors.js';
 
-export type QueueReference = 'business_hours_id' | 'capacity_rule_id' | 'number_rule_id';
+export type QueueReference = 'business_hours_id' | 'capacity_rule_id' | 'number_rule_id' | 'prioritization_policy_id';
 
 /** Queues that use a rule or hours, by id; for GET answers and for refusing deletes. */
 export async function queuesUsing(db: Kysely<DB> | Transaction<DB>, column: QueueReference, ids: string[]) {

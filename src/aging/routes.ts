@@ -1,0 +1,85 @@
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Kysely } from 'kysely';
+import { Type } from 'typebox';
+import type { AgingTrackRow, DB } from '../db/types.js';
+import { crudRoutes, READ_ROLES } from '../http/crud.js';
+import { errors } from '../http/errors.js';
+import { errorResponses } from '../http/schemas.js';
+import { isoUtc } from '../http/time-input.js';
+import * as policies from './policies.js';
+import { CreatePolicyBody, Policy, Track, UpdatePolicyBody } from './schemas.js';
+
+function toTrack(r: AgingTrackRow) {
+  const iso = (d: Date | string | null) => (d === null ? null : isoUtc(new Date(d)));
+  return {
+    conversationId: r.conversation_id,
+    queueId: r.queue_id,
+    policyId: r.policy_id,
+    status: r.status,
+    startedAt: iso(r.started_at)!,
+    basePriority: r.base_priority,
+    steps: r.steps,
+    currentPriority: r.current_priority,
+    stopReason: r.stop_reason,
+    lastCheckAt: iso(r.last_check_at),
+    nextCheckAt: iso(r.next_check_at),
+  };
+}
+
+/** `/admin/v1/prioritization-policies` and `/admin/v1/aging-tracks`. */
+export const agingRoutes =
+  (db: Kysely<DB>): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    await app.register(
+      crudRoutes({
+        path: '/prioritization-policies',
+        tag: 'priority-aging',
+        noun: 'prioritization policy',
+        item: Policy,
+        create: CreatePolicyBody,
+        update: UpdatePolicyBody,
+        list: () => policies.listPolicies(db),
+        get: (id) => policies.getPolicy(db, id),
+        add: (body, actor) => policies.createPolicy(db, body, actor),
+        change: (id, patch, actor) => policies.updatePolicy(db, id, patch, actor),
+        remove: (id, actor) => policies.deletePolicy(db, id, actor),
+      }),
+    );
+    await app.register(async (scope) => {
+      const readers = scope.withTypeProvider<TypeBoxTypeProvider>();
+      readers.addHook('onRequest', app.requireRoles(...READ_ROLES));
+      readers.get(
+        '/aging-tracks',
+        {
+          schema: {
+            tags: ['priority-aging'],
+            summary: 'Priority-aging tracks, most recent first',
+            querystring: Type.Object({ status: Type.Optional(Type.Enum(['ACTIVE', 'STOPPED'])), limit: Type.Integer({ minimum: 1, maximum: 250, default: 50 }) }),
+            response: { 200: Type.Object({ items: Type.Array(Track) }), ...errorResponses(400, 401, 403) },
+          },
+        },
+        async (request) => {
+          let q = db.selectFrom('aging_tracks').selectAll().orderBy('created_at', 'desc').limit(request.query.limit);
+          if (request.query.status) q = q.where('status', '=', request.query.status);
+          return { items: (await q.execute()).map(toTrack) };
+        },
+      );
+      readers.get(
+        '/aging-tracks/:conversationId',
+        {
+          schema: {
+            tags: ['priority-aging'],
+            summary: 'A track with every priority it set',
+            params: Type.Object({ conversationId: Type.String({ maxLength: 200 }) }),
+            response: { 200: Track, ...errorResponses(400, 401, 403, 404) },
+          },
+        },
+        async (request) => {
+          const row = await db.selectFrom('aging_tracks').selectAll().where('conversation_id', '=', request.params.conversationId).executeTakeFirst();
+          if (!row) throw errors.notFound('Aging track', request.params.conversationId);
+          const steps = await db.selectFrom('aging_steps').selectAll().where('conversation_id', '=', row.conversation_id).orderBy('id').execute();
+          return { ...toTrack(row), history: steps.map((s) => ({ at: isoUtc(s.at), step: s.step, priority: s.priority, scheduledFor: s.scheduled_for ? isoUtc(s.scheduled_for) : null })) };
+        },
+      );
+    });
+  };

@@ -1,0 +1,41 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../db/types.js';
+import type { EventEnvelope } from './normalize.js';
+
+export interface EventResult {
+  action: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Processes an event exactly once. The inbox row and the event's effects commit together; a repeat
+ * (same dedupe key) answers DUPLICATE and changes nothing. Events of one conversation are processed
+ * one at a time, so parallel and out-of-order deliveries see each other's effects.
+ */
+export async function processOnce<T extends EventResult>(
+  db: Kysely<DB>,
+  topic: string,
+  key: string,
+  env: EventEnvelope,
+  work: (trx: Transaction<DB>) => Promise<T>,
+): Promise<T | EventResult> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`conversation:${env.conversationId}`}, 0))`.execute(trx);
+    const inserted = await trx
+      .insertInto('event_inbox')
+      .values({ dedupe_key: key, topic, conversation_id: env.conversationId, payload: JSON.stringify(env.fields) })
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .returning('dedupe_key')
+      .executeTakeFirst();
+    if (!inserted) return { action: 'DUPLICATE', message: 'This event was already processed' };
+    const result = await work(trx);
+    await trx.updateTable('event_inbox').set({ action: result.action, result: JSON.stringify(result) }).where('dedupe_key', '=', key).execute();
+    return result;
+  });
+}
+
+/** Whether an event was seen already (a cheap check before asking Genesys anything). */
+export async function seen(db: Kysely<DB>, key: string): Promise<boolean> {
+  return (await db.selectFrom('event_inbox').select('dedupe_key').where('dedupe_key', '=', key).executeTakeFirst()) !== undefined;
+}

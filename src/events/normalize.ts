@@ -1,0 +1,81 @@
+import { errors } from '../http/errors.js';
+import { assertNoNul } from '../http/nul-guard.js';
+
+/**
+ * A forwarded event arrives either as its top-level fields (trigger data format TopLevelPrimitives,
+ * which drops arrays such as callbackNumbers) or whole as `jsonData` text (data format Json).
+ */
+
+export const MAX_JSON_DATA = 65_536;
+
+export interface EventEnvelope {
+  conversationId: string;
+  participantId: string | null;
+  sessionId: string | null;
+  eventTime: Date;
+  fields: Record<string, unknown>;
+}
+
+function text(fields: Record<string, unknown>, name: string): string | null {
+  const v = fields[name];
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v !== 'string') throw errors.validation(name, `${name} must be a string`);
+  if (v.length > 200) throw errors.validation(name, `${name} is longer than 200 characters`);
+  return v;
+}
+
+function time(value: unknown): Date {
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return new Date(value);
+  if (typeof value === 'string' && value.trim() !== '') {
+    const n = Number(value);
+    const d = Number.isFinite(n) && /^\d+$/.test(value.trim()) ? new Date(n) : new Date(value);
+    if (!Number.isNaN(d.getTime())) return d;
+  }
+  throw errors.validation('eventTime', 'eventTime must be epoch milliseconds or an ISO-8601 time');
+}
+
+export function parseEvent(body: Record<string, unknown>, opts: { requireEventTime?: boolean } = {}): EventEnvelope {
+  let fields = body;
+  if (typeof body.jsonData === 'string') {
+    if (body.jsonData.length > MAX_JSON_DATA) throw errors.validation('jsonData', `jsonData is longer than ${MAX_JSON_DATA} characters`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.jsonData);
+    } catch {
+      throw errors.validation('jsonData', 'jsonData must be the event as JSON text');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw errors.validation('jsonData', 'jsonData must be a JSON object');
+    assertNoNul(parsed, 'jsonData');
+    // Top-level fields sent beside jsonData fill what the JSON lacks.
+    const { jsonData: _ignored, ...rest } = body;
+    fields = { ...rest, ...(parsed as Record<string, unknown>) };
+  } else if (body.jsonData !== undefined) {
+    throw errors.validation('jsonData', 'jsonData must be a string of JSON');
+  }
+  const conversationId = text(fields, 'conversationId');
+  if (!conversationId) throw errors.validation('conversationId', 'conversationId is required');
+  const eventTime = fields.eventTime === undefined && !opts.requireEventTime ? new Date(0) : time(fields.eventTime);
+  return { conversationId, participantId: text(fields, 'participantId'), sessionId: text(fields, 'sessionId'), eventTime, fields };
+}
+
+export function field(env: EventEnvelope, name: string): string | null {
+  const v = env.fields[name];
+  if (v === undefined || v === null) return null;
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
+}
+
+/** callbackNumbers (array, Json format) or callbackNumber (string, TopLevelPrimitives). */
+export function callbackNumbers(env: EventEnvelope): string[] {
+  const list = env.fields.callbackNumbers;
+  const out: string[] = [];
+  if (Array.isArray(list)) for (const n of list) if (typeof n === 'string') out.push(n);
+  if (typeof list === 'string') out.push(list);
+  const one = env.fields.callbackNumber;
+  if (typeof one === 'string') out.push(one);
+  return out;
+}
+
+/** topic + conversation + participant/session + event time: the same event forwarded twice has the same key. */
+export function dedupeKey(topic: string, env: EventEnvelope, extra = ''): string {
+  return [topic, env.conversationId, env.participantId ?? env.sessionId ?? '', env.eventTime.getTime(), extra].join('|');
+}
