@@ -15,6 +15,7 @@ import { tokenRoutes } from './auth/routes.js';
 import { availabilityRoutes } from './availability/routes.js';
 import { deskRoutes } from './callbacks/desk-routes.js';
 import { callbackActionRoutes } from './callbacks/routes.js';
+import { campaignActionRoutes, campaignRoutes } from './campaigns/routes.js';
 import { capacityRoutes } from './capacity/routes.js';
 import { clientRoutes } from './clients/routes.js';
 import { systemClock, type Clock } from './clock.js';
@@ -148,6 +149,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await admin.register(deskRoutes);
       await admin.register(agingRoutes(database.db));
       await admin.register(retryRoutes(database.db));
+      await admin.register(campaignRoutes(database.db));
       await admin.register(simulatedCallRoutes);
     },
     { prefix: '/admin/v1' },
@@ -159,6 +161,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await actions.register(availabilityRoutes);
       await actions.register(numberCheckRoutes);
       await actions.register(callbackActionRoutes(gateway));
+      await actions.register(campaignActionRoutes);
     },
     { prefix: '/actions/v1' },
   );

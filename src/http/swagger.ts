@@ -9,6 +9,7 @@ export const OPENAPI_TAGS = [
   { name: 'callbacks', description: 'The operator’s callback desk' },
   { name: 'priority-aging', description: 'Raising the priority of waiting callbacks over time' },
   { name: 'preview-retries', description: 'Retrying preview-dialer contacts by wrap-up' },
+  { name: 'campaigns', description: 'Always-running campaigns for automated callbacks' },
   { name: 'queues', description: 'Callback queues' },
   { name: 'genesys', description: 'What the simulated Genesys gateway was asked' },
   { name: 'business-hours', description: 'Weekly hours with date exceptions' },

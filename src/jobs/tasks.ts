@@ -1,5 +1,6 @@
 import type { Task, TaskList } from 'graphile-worker';
 import { agingCheck } from '../aging/tracks.js';
+import { dialCampaignCallback } from '../campaigns/service.js';
 import { resubmitContact } from '../retries/service.js';
 import { applyRetention, purgeCallbacks } from '../callbacks/maintenance.js';
 import { cancelInGenesys, deliverCallback, rescheduleInGenesys, type TaskDeps } from '../callbacks/tasks.js';
@@ -22,6 +23,7 @@ export function buildTaskList(deps: TaskDeps & { retentionDays: number }): TaskL
     'cancel-callback': (payload) => cancelInGenesys(deps, callbackPayload(payload)),
     'aging-check': (payload, helpers) => agingCheck(deps, { conversationId: stringField(payload, 'conversationId') }, helpers),
     'resubmit-contact': (payload) => resubmitContact(deps, { attemptId: stringField(payload, 'attemptId') }),
+    'dial-campaign-callback': (payload) => dialCampaignCallback(deps, { id: stringField(payload, 'id') }),
     'purge-callbacks': async () => {
       const { purged } = await purgeCallbacks(deps.db, deps.clock.now());
       if (purged.length > 0) deps.logger.info({ count: purged.length }, 'purged immediate callbacks');

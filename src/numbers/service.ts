@@ -120,19 +120,30 @@ export async function deleteNumberRule(db: Kysely<DB>, id: string, actor: Actor)
   });
 }
 
+/** A real ISO country (upper-cased), or null. */
+export function supportedCountryOrNull(code: string): string | null {
+  return supportedCountry(code) ?? null;
+}
+
 /** A caller's default country if it is a real one; an unknown code is ignored rather than refused. */
 function countryOrUndefined(code: string | undefined | null): string | undefined {
   return code ? supportedCountry(code) : undefined;
 }
 
+type RuleColumnsOrNull = RuleColumns | null | undefined;
+
 /**
- * Screening for a queue — what callback creation and the numbers/check action use. Default country:
- * the request's, else the queue's, else the rule's first permitted country. No rule: every valid
- * number is allowed.
+ * Screening with a rule (or none: every valid number allowed). Default country: the first of the
+ * given countries that is real, else the rule's first permitted country.
  */
+export function screenWith(rule: RuleColumnsOrNull, phoneNumber: string, ...countries: (string | null | undefined)[]): ScreeningResult {
+  const country = countries.map(countryOrUndefined).find((c) => c !== undefined);
+  return screenNumber(rule ? compiledRule(rule) : null, phoneNumber, country);
+}
+
+/** Screening for a queue — what callback creation and the numbers/check action use. */
 export function screenForQueue(config: Pick<QueueWithConfig, 'queue' | 'numberRule'>, phoneNumber: string, defaultCountry?: string): ScreeningResult {
-  const rule = config.numberRule ? compiledRule(config.numberRule) : null;
-  return screenNumber(rule, phoneNumber, countryOrUndefined(defaultCountry) ?? countryOrUndefined(config.queue.default_country));
+  return screenWith(config.numberRule, phoneNumber, defaultCountry, config.queue.default_country);
 }
 
 /** Operators trying a number against a rule: the same answer a flow gets, nothing booked. */

@@ -1,0 +1,65 @@
+import { Type, type Static } from 'typebox';
+import { IsoTime, Uuid } from '../http/schemas.js';
+
+const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'Flows name the campaign by it' });
+const Column = Type.String({ minLength: 1, maxLength: 100 });
+const NullableUuid = (description: string) => Type.Union([Uuid, Type.Null()], { description });
+const fields = {
+  contactListId: Type.String({ minLength: 1, maxLength: 100, description: 'Contact list of the always-running (agentless) campaign' }),
+  phoneColumn: Column,
+  nameColumn: Type.Union([Column, Type.Null()], { description: 'Column for the customer’s name (null: not written)' }),
+  extraColumns: Type.Record(Type.String({ pattern: '^[^\\u0000]{1,100}$' }), Type.String({ maxLength: 1_024 }), { maxProperties: 50, description: 'Fixed values written to these columns of every contact' }),
+  numberRuleId: NullableUuid('Number rule screening the numbers'),
+  businessHoursId: NullableUuid('A dial time outside these hours moves to the next opening'),
+  maxDelaySeconds: Type.Integer({ minimum: 0, maximum: 86_400, description: 'Longest delay a flow may ask for' }),
+  maxPendingPerNumber: Type.Integer({ minimum: 1, maximum: 100, description: 'Pending callbacks one number may hold in this campaign' }),
+  defaultCountry: Type.Union([Type.String({ pattern: '^[A-Za-z]{2}$' }), Type.Null()]),
+};
+
+export const CreateCampaignBody = Type.Object(
+  {
+    name: Name,
+    contactListId: fields.contactListId,
+    phoneColumn: fields.phoneColumn,
+    nameColumn: Type.Optional(fields.nameColumn),
+    extraColumns: Type.Optional(fields.extraColumns),
+    numberRuleId: Type.Optional(fields.numberRuleId),
+    businessHoursId: Type.Optional(fields.businessHoursId),
+    maxDelaySeconds: Type.Optional(fields.maxDelaySeconds),
+    maxPendingPerNumber: Type.Optional(fields.maxPendingPerNumber),
+    defaultCountry: Type.Optional(fields.defaultCountry),
+  },
+  { additionalProperties: false, examples: [{ name: 'Automated callbacks', contactListId: 'contact-list-id', phoneColumn: 'PhoneNumber', nameColumn: 'FullName' }] },
+);
+export type CreateCampaignBody = Static<typeof CreateCampaignBody>;
+export const UpdateCampaignBody = Type.Object(
+  { name: Type.Optional(Name), ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, Type.Optional(v)])) } as {
+    name: ReturnType<typeof Type.Optional<typeof Name>>;
+  } & { [K in keyof typeof fields]: ReturnType<typeof Type.Optional<(typeof fields)[K]>> },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateCampaignBody = Static<typeof UpdateCampaignBody>;
+export const Campaign = Type.Object({ id: Uuid, name: Type.String(), ...fields, createdAt: IsoTime, updatedAt: IsoTime }, { title: 'Campaign' });
+
+export const CampaignCallbackInput = Type.Object(
+  {
+    campaign: Type.String({ minLength: 1, maxLength: 100, description: 'The campaign’s name' }),
+    phoneNumber: Type.String({ minLength: 1, maxLength: 1_000 }),
+    fullName: Type.Optional(Type.String({ maxLength: 200 })),
+    delaySeconds: Type.Integer({ minimum: 0, maximum: 86_400, default: 0, description: 'Dial after this long' }),
+    priority: Type.Boolean({ default: false, description: 'Dial next (contact-list priority insert)' }),
+    idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    defaultCountry: Type.Optional(Type.String({ maxLength: 10 })),
+  },
+  { additionalProperties: false },
+);
+export type CampaignCallbackInput = Static<typeof CampaignCallbackInput>;
+
+export const CampaignCallbackOutput = Type.Object({
+  outcome: Type.String({ enum: ['SCHEDULED', 'DUPLICATE', 'INVALID_NUMBER', 'COUNTRY_NOT_PERMITTED', 'BLOCKED_PATTERN', 'BLOCKED_NUMBER_TYPE'] }),
+  replayed: Type.Boolean(),
+  callbackId: Type.String(),
+  dialAt: Type.String({ description: 'When the contact is added to the list (UTC), "" if refused' }),
+  phoneE164: Type.String(),
+  message: Type.String(),
+});
