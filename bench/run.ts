@@ -8,8 +8,10 @@ import { parseArgs } from 'node:util';
 import * as harness from './harness.js';
 import type { BenchOptions, Comparison, Pacing, Row, Scenario, ScenarioContext } from './harness.js';
 import { auth } from './scenarios/auth.js';
+import { availability, availability10, availability100 } from './scenarios/availability.js';
+import { numbersCheck } from './scenarios/numbers-check.js';
 
-const scenarios = new Map<string, Scenario>([[auth.name, auth]]);
+const scenarios = new Map<string, Scenario>([auth, availability, availability10, availability100, numbersCheck].map((s) => [s.name, s]));
 
 const BARE_ROW = 'bare POST /bare';
 
