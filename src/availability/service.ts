@@ -35,7 +35,8 @@ export async function availability(db: Kysely<DB>, request: FastifyRequest, inpu
   return {
     slotCount: slots.length,
     slots: slots.map((s) => isoUtc(s.start)),
-    slotsLocal: slots.map((s) => isoLocal(s.start, zone)),
+    // The engine's local times are in the grid zone; only another zone needs formatting again.
+    slotsLocal: zone === gridZone(spec) ? slots.map((s) => s.localStart) : slots.map((s) => isoLocal(s.start, zone)),
     remaining: slots.map((s) => s.remaining),
     firstSlot: first ? isoUtc(first.start) : '',
     firstSlotLocal: first ? isoLocal(first.start, zone) : '',

@@ -1,4 +1,5 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { isZone } from '../slots/time.js';
 import { errors } from './errors.js';
 
 /** ISO-8601 time from a flow: with an offset or `Z` it is absolute; without, it is local to `zone`. */
@@ -9,7 +10,7 @@ export function parseTimeInput(value: string, zone: string, field: string): Date
 }
 
 export function checkZone(zone: string | undefined, field: string): void {
-  if (zone !== undefined && !IANAZone.isValidZone(zone)) throw errors.validation(field, `${field}: unknown IANA time zone "${zone.slice(0, 64)}"`);
+  if (zone !== undefined && !isZone(zone)) throw errors.validation(field, `${field}: unknown IANA time zone "${zone.slice(0, 64)}"`);
 }
 
 /** `2030-03-05T14:15:00Z`: UTC without milliseconds. */

@@ -1,11 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import { IANAZone } from 'luxon';
 import { auditedChange, type Actor } from '../audit/service.js';
 import type { DB, NewQueue, QueueRow } from '../db/types.js';
 import { errors } from '../http/errors.js';
 import { supportedCountry } from '../numbers/screening.js';
 import type { QueueSlotSpec } from '../slots/engine.js';
+import { isZone } from '../slots/time.js';
 import { assertQueueAccess, mayUseQueue } from './access.js';
 import { findQueue, listQueueRows, lockQueue, QUEUE_COLUMNS, type QueueWithConfig } from './queries.js';
 import type { CreateQueueBody, Queue, UpdateQueueBody } from './schemas.js';
@@ -42,7 +42,7 @@ export function toApi(row: QueueRow): Queue {
 
 /** API fields → columns, for the fields present; checks what the schema cannot (zones, countries). */
 function toColumns(body: UpdateQueueBody): Partial<NewQueue> {
-  if (body.timezone !== undefined && !IANAZone.isValidZone(body.timezone)) {
+  if (body.timezone !== undefined && !isZone(body.timezone)) {
     throw errors.validation('timezone', `timezone: unknown IANA time zone "${body.timezone}"`);
   }
   let defaultCountry = body.defaultCountry;

@@ -3,7 +3,6 @@
  * period. Hours are wall-clock intervals in the hours' own zone, so a 09:00–17:00 day stays 09:00–17:00
  * local on both sides of a DST change.
  */
-import { IANAZone } from 'luxon';
 import { WEEKDAYS } from './types.js';
 import type { BusinessHoursSpec, FieldProblem, TimeInterval, Weekday } from './types.js';
 import {
@@ -11,6 +10,7 @@ import {
   addDays,
   dayStart,
   isRealDate,
+  isZone,
   localParts,
   offsetTransitions,
   toMinutes,
@@ -56,7 +56,7 @@ function validateDay(intervals: unknown, field: string): FieldProblem | null {
 
 /** The first problem found, naming its field (e.g. `weekly.monday`, `exceptions[2].date`). */
 export function validateBusinessHours(spec: BusinessHoursSpec): FieldProblem | null {
-  if (typeof spec?.timezone !== 'string' || !IANAZone.isValidZone(spec.timezone)) {
+  if (typeof spec?.timezone !== 'string' || !isZone(spec.timezone)) {
     return { field: 'timezone', message: `unknown IANA time zone: ${String(spec?.timezone)}` };
   }
   const weekly: Record<string, unknown> = spec.weekly ?? {};

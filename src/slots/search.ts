@@ -30,6 +30,8 @@ function cachedDay(version: string, spec: QueueSlotSpec, date: string): Slot[] {
 
 export interface FreeSlot {
   start: Date;
+  /** Local start with offset in the grid zone (the engine computed it already). */
+  localStart: string;
   capacity: number;
   remaining: number;
 }
@@ -63,7 +65,7 @@ export async function freeSlots(db: Kysely<DB>, q: SlotQuery): Promise<FreeSlot[
     for (const slot of candidates) {
       const remaining = slot.capacity - (booked.get(slot.start.getTime()) ?? 0);
       if (remaining <= 0) continue;
-      found.push({ start: slot.start, capacity: slot.capacity, remaining });
+      found.push({ start: slot.start, localStart: slot.localStart, capacity: slot.capacity, remaining });
       if (found.length >= q.max) return found;
     }
   }

@@ -18,8 +18,21 @@ export function gridZone(spec: QueueSlotSpec): string {
   return spec.hours?.timezone ?? spec.timezone;
 }
 
+const knownZones = new Set<string>();
+
+/**
+ * Whether `zone` is an IANA zone. luxon's isValidZone builds an Intl formatter on every call (tens of
+ * microseconds, on every availability request); a zone once found valid stays valid.
+ */
+export function isZone(zone: string): boolean {
+  if (knownZones.has(zone)) return true;
+  if (!IANAZone.isValidZone(zone)) return false;
+  if (knownZones.size < 1_000) knownZones.add(zone);
+  return true;
+}
+
 export function assertZone(zone: string): void {
-  if (!IANAZone.isValidZone(zone)) throw new RangeError(`unknown IANA time zone: ${zone}`);
+  if (!isZone(zone)) throw new RangeError(`unknown IANA time zone: ${zone}`);
 }
 
 export function isRealDate(date: string): boolean {
