@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSdkGateway } from '../src/genesys/sdk-gateway.js';
+import { authHeader, buildTestApp, type TestApp } from './helpers/app.js';
+import { factories } from './helpers/factories.js';
+import { startFakeGenesys, type FakeGenesys } from './helpers/fake-genesys.js';
+
+/** Aging checks and preview re-submissions survive a worker killed with SIGKILL, and happen once. */
+
+let t: TestApp;
+let fake: FakeGenesys;
+beforeAll(async () => {
+  fake = await startFakeGenesys();
+  const gateway = createSdkGateway({ region: undefined, baseUrl: fake.baseUrl, clientId: fake.clientId, clientSecret: fake.clientSecret });
+  t = await buildTestApp({ gateway });
+});
+afterAll(async () => {
+  await t.close();
+  await fake.close();
+});
+
+async function waitUntil(fn: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('event jobs and a worker killed mid-run', () => {
+  it('every aging check and every retry runs once after a restart', async () => {
+    const { headers: events } = await authHeader(t, ['events']);
+    const { headers: admin } = await authHeader(t, ['administrator']);
+    const policy = (await t.app.inject({ method: 'POST', url: '/admin/v1/prioritization-policies', headers: admin, payload: { name: 'one-step', mode: 'step', intervalSeconds: 30, increment: 3, maxSteps: 1, maxPriority: 100 } })).json();
+    await factories(t.database.db).queue({ genesysQueueId: 'gq-crash', prioritizationPolicyId: policy.id });
+    await t.app.inject({ method: 'POST', url: '/admin/v1/retry-policies', headers: admin, payload: { name: 'skip', match: 'SKIPPED', waitSeconds: 1, maxAttempts: 3 } });
+
+    const conversations: string[] = [];
+    for (let i = 0; i < 15; i++) {
+      const id = fake.seedConversation({ participants: [{ purpose: 'customer', callbacks: [{ state: 'connected' }] }, { purpose: 'acd', queueId: 'gq-crash', callbacks: [{ state: 'connected' }] }] });
+      conversations.push(id);
+      const res = await t.app.inject({ method: 'POST', url: '/events/v1/conversation-acd-start', headers: events, payload: { conversationId: id, participantId: 'p', mediaType: 'CALLBACK', queueId: 'gq-crash', eventTime: Date.now() } });
+      expect(res.json().action).toBe('TRACKING_STARTED');
+    }
+    const contactIds: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const number = `+1555000${String(1000 + i)}`;
+      const contactId = fake.seedContact({ contactListId: 'crash-list', data: { Phone: number }, callRecords: { Phone: { lastAttempt: new Date().toISOString(), lastResult: 'SKIPPED' } } });
+      contactIds.push(contactId);
+      await t.app.inject({ method: 'POST', url: '/events/v1/preview-accepted', headers: events, payload: { conversationId: `pa-${i}`, phoneNumber: number, contactId, contactListId: 'crash-list' } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/events/v1/conversation-user-end',
+        headers: events,
+        payload: { conversationId: `ue-${i}`, participantId: 'p', eventTime: Date.now(), disconnectType: 'CLIENT', mediaType: 'CALLBACK', provider: 'PureCloud Callback', direction: 'OUTBOUND', callbackNumber: number },
+      });
+      expect(res.json().action).toBe('RETRY_SCHEDULED');
+    }
+
+    // Genesys does each change at once but answers slowly: a worker killed meanwhile never learns of it.
+    fake.slowAnswer('setPriority', 500);
+    fake.slowAnswer('addContacts', 500);
+    const env = {
+      ...process.env,
+      DATABASE_URL: t.url,
+      JWT_SECRET: 'x'.repeat(40),
+      GENESYS_BASE_URL: fake.baseUrl,
+      GENESYS_CLIENT_ID: fake.clientId,
+      GENESYS_CLIENT_SECRET: fake.clientSecret,
+      WORKER_CONCURRENCY: '4',
+      WORKER_HEARTBEAT_SECONDS: '1',
+      WORKER_DEAD_AFTER_SECONDS: '3',
+      LOG_LEVEL: 'silent',
+    };
+    const start = () => spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], { env, stdio: 'ignore' });
+    let worker: ChildProcess = start();
+    try {
+      await waitUntil(() => fake.requestsTo('setPriority').length + fake.requestsTo('addContacts').length >= 4, 30_000);
+      worker.kill('SIGKILL');
+      await new Promise((r) => worker.once('exit', r));
+      worker = start();
+      await waitUntil(async () => {
+        const active = await t.database.db.selectFrom('aging_tracks').select('conversation_id').where('status', '=', 'ACTIVE').execute();
+        const waiting = await t.database.db.selectFrom('retry_attempts').select('id').where('status', '=', 'SCHEDULED').execute();
+        return active.length === 0 && waiting.length === 0;
+      }, 60_000);
+    } finally {
+      fake.slowAnswer('setPriority', 0);
+      fake.slowAnswer('addContacts', 0);
+      if (worker.exitCode === null) {
+        worker.kill('SIGTERM');
+        await new Promise((r) => worker.once('exit', r));
+      }
+    }
+    // Each track took its one step, recorded once; each retry was submitted and recorded once.
+    const steps = await t.database.db.selectFrom('aging_steps').select(['conversation_id', 'priority']).where('conversation_id', 'in', conversations).execute();
+    expect(steps).toHaveLength(conversations.length);
+    expect(new Set(steps.map((s) => s.conversation_id)).size).toBe(conversations.length);
+    for (const s of steps) expect(s.priority).toBe(3);
+    const tracks = await t.database.db.selectFrom('aging_tracks').select(['steps', 'stop_reason']).where('conversation_id', 'in', conversations).execute();
+    for (const tr of tracks) expect(tr).toEqual({ steps: 1, stop_reason: 'MAX_STEPS' });
+    const attempts = await t.database.db.selectFrom('retry_attempts').select(['status']).execute();
+    expect(attempts.filter((a) => a.status === 'SUBMITTED')).toHaveLength(contactIds.length);
+    // Re-sending a contact is an upsert by id: the list holds each contact once, with its data.
+    for (const id of contactIds) expect(fake.contacts.get('crash-list')?.get(id)?.data.Phone).toMatch(/^\+1555000/);
+  }, 120_000);
+});
