@@ -6,7 +6,7 @@ import { crudRoutes, READ_ROLES } from '../http/crud.js';
 import { errors } from '../http/errors.js';
 import { errorResponses } from '../http/schemas.js';
 import { isoUtc } from '../http/time-input.js';
-import * as policies from './policies.js';
+import { policies } from './policies.js';
 import { CreatePolicyBody, Policy, Track, UpdatePolicyBody } from './schemas.js';
 
 function toTrack(r: AgingTrackRow) {
@@ -38,11 +38,11 @@ export const agingRoutes =
         item: Policy,
         create: CreatePolicyBody,
         update: UpdatePolicyBody,
-        list: () => policies.listPolicies(db),
-        get: (id) => policies.getPolicy(db, id),
-        add: (body, actor) => policies.createPolicy(db, body, actor),
-        change: (id, patch, actor) => policies.updatePolicy(db, id, patch, actor),
-        remove: (id, actor) => policies.deletePolicy(db, id, actor),
+        list: () => policies.list(db),
+        get: (id) => policies.get(db, id),
+        add: (body, actor) => policies.create(db, body, actor),
+        change: (id, patch, actor) => policies.update(db, id, patch, actor),
+        remove: (id, actor) => policies.remove(db, id, actor),
       }),
     );
     await app.register(async (scope) => {

@@ -34,11 +34,11 @@ export const campaignRoutes =
         item: Campaign,
         create: CreateCampaignBody,
         update: UpdateCampaignBody,
-        list: () => service.listCampaigns(db),
-        get: (id) => service.getCampaign(db, id),
-        add: (body, actor) => service.createCampaign(db, body, actor),
-        change: (id, patch, actor) => service.updateCampaign(db, id, patch, actor),
-        remove: (id, actor) => service.deleteCampaign(db, id, actor),
+        list: () => service.campaigns.list(db),
+        get: (id) => service.campaigns.get(db, id),
+        add: (body, actor) => service.campaigns.create(db, body, actor),
+        change: (id, patch, actor) => service.campaigns.update(db, id, patch, actor),
+        remove: (id, actor) => service.campaigns.remove(db, id, actor),
       }),
     );
     await app.register(async (scope) => {

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
-import { auditedChange, type Actor } from '../audit/service.js';
+import type { Actor } from '../audit/service.js';
 import { lockKey } from '../callbacks/create.js';
 import type { TaskDeps } from '../callbacks/tasks.js';
+import { tableResource } from '../db/resource.js';
 import type { CampaignRow, DB } from '../db/types.js';
 import { GenesysError } from '../genesys/gateway.js';
 import { toSpec } from '../hours/service.js';
@@ -10,7 +11,7 @@ import { isoUtc } from '../http/time-input.js';
 import { addJob } from '../jobs/enqueue.js';
 import { screenWith, supportedCountryOrNull } from '../numbers/service.js';
 import { isOpenAt, openWindow } from '../slots/engine.js';
-import type { CampaignCallbackInput, CreateCampaignBody, UpdateCampaignBody } from './schemas.js';
+import type { CampaignCallbackInput, CreateCampaignBody } from './schemas.js';
 
 /**
  * Always-running campaign callbacks [000]: a flow asks for a callback, and after the delay the number
@@ -53,13 +54,13 @@ function toApi(r: CampaignRow) {
   };
 }
 
-function columns(b: UpdateCampaignBody) {
+function columns(b: Partial<CreateCampaignBody>) {
   let defaultCountry = b.defaultCountry;
   if (typeof defaultCountry === 'string') {
     defaultCountry = supportedCountryOrNull(defaultCountry);
     if (!defaultCountry) throw errors.validation('defaultCountry', `defaultCountry: unknown country "${b.defaultCountry}"`);
   }
-  const map: [keyof UpdateCampaignBody, string, unknown][] = [
+  const map: [keyof CreateCampaignBody, string, unknown][] = [
     ['name', 'name', b.name?.trim()],
     ['contactListId', 'contact_list_id', b.contactListId],
     ['phoneColumn', 'phone_column', b.phoneColumn],
@@ -74,38 +75,19 @@ function columns(b: UpdateCampaignBody) {
   return Object.fromEntries(map.filter(([k]) => b[k] !== undefined).map(([, c, v]) => [c, v]));
 }
 
-export async function createCampaign(db: Kysely<DB>, body: CreateCampaignBody, actor: Actor) {
-  return auditedChange(db, actor, { entity: ENTITY, action: 'create', name: body.name }, async (trx) => {
-    const row = await trx.insertInto('campaigns').values(columns(body) as never).returning(COLUMNS).executeTakeFirstOrThrow();
-    return { entityId: row.id, after: toApi(row), result: toApi(row) };
-  });
-}
-export async function listCampaigns(db: Kysely<DB>) {
-  return (await db.selectFrom('campaigns').select(COLUMNS).orderBy('name').execute()).map(toApi);
-}
-export async function getCampaign(db: Kysely<DB>, id: string) {
-  const row = await db.selectFrom('campaigns').select(COLUMNS).where('id', '=', id).executeTakeFirst();
-  if (!row) throw errors.notFound('Campaign', id);
-  return toApi(row);
-}
-export async function updateCampaign(db: Kysely<DB>, id: string, patch: UpdateCampaignBody, actor: Actor) {
-  return auditedChange(db, actor, { entity: ENTITY, action: 'update', name: patch.name }, async (trx) => {
-    const before = await trx.selectFrom('campaigns').select(COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
-    if (!before) throw errors.notFound('Campaign', id);
-    const row = await trx.updateTable('campaigns').set({ ...columns(patch), updated_at: new Date() }).where('id', '=', id).returning(COLUMNS).executeTakeFirstOrThrow();
-    return { entityId: id, before: toApi(before), after: toApi(row), result: toApi(row) };
-  });
-}
-export async function deleteCampaign(db: Kysely<DB>, id: string, actor: Actor): Promise<void> {
-  await auditedChange(db, actor, { entity: ENTITY, action: 'delete' }, async (trx) => {
-    const before = await trx.selectFrom('campaigns').select(COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
-    if (!before) throw errors.notFound('Campaign', id);
+/** `/admin/v1/campaigns`. A campaign with callbacks is kept: they stay for their retention period. */
+export const campaigns = tableResource<CampaignRow, ReturnType<typeof toApi>, CreateCampaignBody>({
+  table: 'campaigns',
+  entity: ENTITY,
+  label: 'Campaign',
+  columns: COLUMNS,
+  toApi,
+  toColumns: columns,
+  async beforeDelete(trx, id) {
     const used = await trx.selectFrom('campaign_callbacks').select('id').where('campaign_id', '=', id).limit(1).executeTakeFirst();
     if (used) throw errors.conflict('The campaign has callbacks; they are kept for their retention period');
-    await trx.deleteFrom('campaigns').where('id', '=', id).execute();
-    return { entityId: id, before: toApi(before), result: undefined };
-  });
-}
+  },
+});
 
 type Answer = { outcome: string; replayed: boolean; callbackId: string; dialAt: string; phoneE164: string; message: string };
 

@@ -41,11 +41,11 @@ export const retryRoutes =
         item: RetryPolicy,
         create: CreateRetryPolicyBody,
         update: UpdateRetryPolicyBody,
-        list: () => service.listRetryPolicies(db),
-        get: (id) => service.getRetryPolicy(db, id),
-        add: (body, actor) => service.createRetryPolicy(db, body, actor),
-        change: (id, patch, actor) => service.updateRetryPolicy(db, id, patch, actor),
-        remove: (id, actor) => service.deleteRetryPolicy(db, id, actor),
+        list: () => service.retryPolicies.list(db),
+        get: (id) => service.retryPolicies.get(db, id),
+        add: (body, actor) => service.retryPolicies.create(db, body, actor),
+        change: (id, patch, actor) => service.retryPolicies.update(db, id, patch, actor),
+        remove: (id, actor) => service.retryPolicies.remove(db, id, actor),
       }),
     );
     await app.register(async (scope) => {

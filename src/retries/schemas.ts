@@ -66,6 +66,7 @@ export const PreviewRetrySettings = Type.Object(
   {
     criteria: Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]*$' }), Type.String({ maxLength: 200 }), {
       description: 'user.end fields that must all equal these values for the event to count as a closed preview',
+      additionalProperties: false,
     }),
     wrapupColumn: Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()], {
       description: 'Contact-list column holding the wrap-up; null: the most recent call record’s lastResult',

@@ -1,16 +1,15 @@
 import type { Kysely, Transaction } from 'kysely';
 import { auditedChange, type Actor } from '../audit/service.js';
 import type { TaskDeps } from '../callbacks/tasks.js';
+import { tableResource } from '../db/resource.js';
 import type { DB, RetryPolicyRow } from '../db/types.js';
 import type { ContactSnapshot } from '../genesys/gateway.js';
-import { errors } from '../http/errors.js';
 import { addJob } from '../jobs/enqueue.js';
-import { DEFAULT_PREVIEW_SETTINGS, type CreateRetryPolicyBody, type PreviewRetrySettings, type UpdateRetryPolicyBody } from './schemas.js';
+import { DEFAULT_PREVIEW_SETTINGS, type CreateRetryPolicyBody, type PreviewRetrySettings } from './schemas.js';
 
 /** Preview-dialer retries by wrap-up [004], in place of the blueprint's data tables and workflow. */
 
 const COLUMNS = ['id', 'name', 'match', 'wait_seconds', 'max_attempts', 'clear_system_data', 'priority', 'created_at', 'updated_at'] as const;
-const ENTITY = 'retry-policy';
 
 function toApi(r: RetryPolicyRow) {
   return {
@@ -26,47 +25,22 @@ function toApi(r: RetryPolicyRow) {
   };
 }
 
-function columns(b: Partial<CreateRetryPolicyBody>) {
-  return {
+/** `/admin/v1/retry-policies`: wrap-up or last result → wait and attempts. */
+export const retryPolicies = tableResource<RetryPolicyRow, ReturnType<typeof toApi>, CreateRetryPolicyBody>({
+  table: 'retry_policies',
+  entity: 'retry-policy',
+  label: 'Retry policy',
+  columns: COLUMNS,
+  toApi,
+  toColumns: (b) => ({
     ...(b.name !== undefined && { name: b.name.trim() }),
     ...(b.match !== undefined && { match: b.match.trim() }),
     ...(b.waitSeconds !== undefined && { wait_seconds: b.waitSeconds }),
     ...(b.maxAttempts !== undefined && { max_attempts: b.maxAttempts }),
     ...(b.clearSystemData !== undefined && { clear_system_data: b.clearSystemData }),
     ...(b.priority !== undefined && { priority: b.priority }),
-  };
-}
-
-export async function createRetryPolicy(db: Kysely<DB>, body: CreateRetryPolicyBody, actor: Actor) {
-  return auditedChange(db, actor, { entity: ENTITY, action: 'create', name: body.name }, async (trx) => {
-    const row = await trx.insertInto('retry_policies').values(columns(body) as never).returning(COLUMNS).executeTakeFirstOrThrow();
-    return { entityId: row.id, after: toApi(row), result: toApi(row) };
-  });
-}
-export async function listRetryPolicies(db: Kysely<DB>) {
-  return (await db.selectFrom('retry_policies').select(COLUMNS).orderBy('name').execute()).map(toApi);
-}
-export async function getRetryPolicy(db: Kysely<DB>, id: string) {
-  const row = await db.selectFrom('retry_policies').select(COLUMNS).where('id', '=', id).executeTakeFirst();
-  if (!row) throw errors.notFound('Retry policy', id);
-  return toApi(row);
-}
-export async function updateRetryPolicy(db: Kysely<DB>, id: string, patch: UpdateRetryPolicyBody, actor: Actor) {
-  return auditedChange(db, actor, { entity: ENTITY, action: 'update', name: patch.name }, async (trx) => {
-    const before = await trx.selectFrom('retry_policies').select(COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
-    if (!before) throw errors.notFound('Retry policy', id);
-    const row = await trx.updateTable('retry_policies').set({ ...columns(patch), updated_at: new Date() }).where('id', '=', id).returning(COLUMNS).executeTakeFirstOrThrow();
-    return { entityId: id, before: toApi(before), after: toApi(row), result: toApi(row) };
-  });
-}
-export async function deleteRetryPolicy(db: Kysely<DB>, id: string, actor: Actor): Promise<void> {
-  await auditedChange(db, actor, { entity: ENTITY, action: 'delete' }, async (trx) => {
-    const before = await trx.selectFrom('retry_policies').select(COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
-    if (!before) throw errors.notFound('Retry policy', id);
-    await trx.deleteFrom('retry_policies').where('id', '=', id).execute();
-    return { entityId: id, before: toApi(before), result: undefined };
-  });
-}
+  }),
+});
 
 const SETTINGS_KEY = 'previewRetries';
 
