@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialCampaignCallback } from '../src/campaigns/service.js';
-import { createSdkGateway } from '../src/genesys/sdk-gateway.js';
 import { createLogger } from '../src/logger.js';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
 import { factories } from './helpers/factories.js';
+import { gatewayFor } from './helpers/worker.js';
 import { startFakeGenesys, type FakeGenesys } from './helpers/fake-genesys.js';
 
 /** Always-running campaign callbacks (seed 000). */
@@ -17,7 +17,7 @@ let admin: { authorization: string };
 let deps: Parameters<typeof dialCampaignCallback>[0];
 beforeAll(async () => {
   fake = await startFakeGenesys();
-  const gateway = createSdkGateway({ region: undefined, baseUrl: fake.baseUrl, clientId: fake.clientId, clientSecret: fake.clientSecret });
+  const gateway = gatewayFor(fake);
   t = await buildTestApp({ clock, gateway });
   actions = (await authHeader(t, ['actions'])).headers;
   admin = (await authHeader(t, ['administrator'])).headers;

@@ -1,13 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
-import { createSdkGateway } from '../src/genesys/sdk-gateway.js';
 import { startJobRunner, type JobRunner } from '../src/jobs/runner.js';
 import { buildTaskList } from '../src/jobs/tasks.js';
 import { createLogger } from '../src/logger.js';
 import { authHeader, buildTestApp, type TestApp } from './helpers/app.js';
 import { factories } from './helpers/factories.js';
 import { startFakeGenesys, type FakeGenesys } from './helpers/fake-genesys.js';
+import { gatewayFor, startWorkerProcess, stopProcess, waitUntil } from './helpers/worker.js';
 
 /** Durable delivery of callbacks to Genesys through the real SDK, against a fake Genesys Cloud. */
 
@@ -24,11 +24,9 @@ afterAll(async () => {
   await t.close();
 });
 
-const genesysEnv = () => ({ region: undefined, baseUrl: fake.baseUrl, clientId: fake.clientId, clientSecret: fake.clientSecret });
-
 async function withRunner<T>(fn: () => Promise<T>): Promise<T> {
   const logger = createLogger('silent');
-  const gateway = createSdkGateway({ ...genesysEnv(), maxRetryWaitMs: 5_000, baseBackoffMs: 50 });
+  const gateway = gatewayFor(fake, { maxRetryWaitMs: 5_000, baseBackoffMs: 50 });
   const runner: JobRunner = await startJobRunner({
     pool: t.database.pool,
     db: t.database.db,
@@ -53,14 +51,6 @@ async function createCallbacks(queueName: string, n: number): Promise<string[]> 
     ids.push(res.json().callbackId);
   }
   return ids;
-}
-
-async function waitUntil(fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const statuses = async (ids: string[]) =>
@@ -158,24 +148,11 @@ describe('delivery to Genesys', () => {
     // Genesys does the work at once but answers slowly: a worker killed meanwhile never learns it succeeded.
     fake.slowAnswer('createCallback', 400);
     const ids = await createCallbacks(queue.name, 30);
-    const env = {
-      ...process.env,
-      DATABASE_URL: t.url,
-      JWT_SECRET: 'x'.repeat(40),
-      GENESYS_BASE_URL: fake.baseUrl,
-      GENESYS_CLIENT_ID: fake.clientId,
-      GENESYS_CLIENT_SECRET: fake.clientSecret,
-      WORKER_CONCURRENCY: '5',
-      WORKER_HEARTBEAT_SECONDS: '1',
-      WORKER_DEAD_AFTER_SECONDS: '3',
-      LOG_LEVEL: 'silent',
-    };
-    const startWorker = () => spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], { env, stdio: 'ignore' });
+    const startWorker = () => startWorkerProcess(t.url, fake, 5);
     let worker: ChildProcess = startWorker();
     try {
       await waitUntil(async () => conversationsPerCallback().size >= 8, 30_000);
-      worker.kill('SIGKILL');
-      await new Promise((r) => worker.once('exit', r));
+      await stopProcess(worker, 'SIGKILL');
       const sending = (await statuses(ids)).filter((r) => r.delivery_status === 'SENDING').length;
       expect(sending).toBeGreaterThan(0); // some deliveries really were cut off mid-call
 
@@ -183,10 +160,7 @@ describe('delivery to Genesys', () => {
       await waitUntil(allDelivered(ids), 60_000);
     } finally {
       fake.slowAnswer('createCallback', 0);
-      if (worker.exitCode === null) {
-        worker.kill('SIGTERM');
-        await new Promise((r) => worker.once('exit', r));
-      }
+      await stopProcess(worker);
     }
     const counts = conversationsPerCallback();
     for (const id of ids) expect(counts.get(id), id).toBe(1);

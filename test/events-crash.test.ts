@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSdkGateway } from '../src/genesys/sdk-gateway.js';
 import { authHeader, buildTestApp, type TestApp } from './helpers/app.js';
 import { factories } from './helpers/factories.js';
 import { startFakeGenesys, type FakeGenesys } from './helpers/fake-genesys.js';
+import { gatewayFor, startWorkerProcess, stopProcess, waitUntil } from './helpers/worker.js';
 
 /** Aging checks and preview re-submissions survive a worker killed with SIGKILL, and happen once. */
 
@@ -11,21 +11,12 @@ let t: TestApp;
 let fake: FakeGenesys;
 beforeAll(async () => {
   fake = await startFakeGenesys();
-  const gateway = createSdkGateway({ region: undefined, baseUrl: fake.baseUrl, clientId: fake.clientId, clientSecret: fake.clientSecret });
-  t = await buildTestApp({ gateway });
+  t = await buildTestApp({ gateway: gatewayFor(fake) });
 });
 afterAll(async () => {
   await t.close();
   await fake.close();
 });
-
-async function waitUntil(fn: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('event jobs and a worker killed mid-run', () => {
   it('every aging check and every retry runs once after a restart', async () => {
@@ -60,24 +51,11 @@ describe('event jobs and a worker killed mid-run', () => {
     // Genesys does each change at once but answers slowly: a worker killed meanwhile never learns of it.
     fake.slowAnswer('setPriority', 500);
     fake.slowAnswer('addContacts', 500);
-    const env = {
-      ...process.env,
-      DATABASE_URL: t.url,
-      JWT_SECRET: 'x'.repeat(40),
-      GENESYS_BASE_URL: fake.baseUrl,
-      GENESYS_CLIENT_ID: fake.clientId,
-      GENESYS_CLIENT_SECRET: fake.clientSecret,
-      WORKER_CONCURRENCY: '4',
-      WORKER_HEARTBEAT_SECONDS: '1',
-      WORKER_DEAD_AFTER_SECONDS: '3',
-      LOG_LEVEL: 'silent',
-    };
-    const start = () => spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], { env, stdio: 'ignore' });
+    const start = () => startWorkerProcess(t.url, fake, 4);
     let worker: ChildProcess = start();
     try {
       await waitUntil(() => fake.requestsTo('setPriority').length + fake.requestsTo('addContacts').length >= 4, 30_000);
-      worker.kill('SIGKILL');
-      await new Promise((r) => worker.once('exit', r));
+      await stopProcess(worker, 'SIGKILL');
       worker = start();
       await waitUntil(async () => {
         const active = await t.database.db.selectFrom('aging_tracks').select('conversation_id').where('status', '=', 'ACTIVE').execute();
@@ -87,10 +65,7 @@ describe('event jobs and a worker killed mid-run', () => {
     } finally {
       fake.slowAnswer('setPriority', 0);
       fake.slowAnswer('addContacts', 0);
-      if (worker.exitCode === null) {
-        worker.kill('SIGTERM');
-        await new Promise((r) => worker.once('exit', r));
-      }
+      await stopProcess(worker);
     }
     // Each track took its one step, recorded once; each retry was submitted and recorded once.
     const steps = await t.database.db.selectFrom('aging_steps').select(['conversation_id', 'priority']).where('conversation_id', 'in', conversations).execute();

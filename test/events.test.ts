@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agingCheck } from '../src/aging/tracks.js';
-import { createSdkGateway } from '../src/genesys/sdk-gateway.js';
 import { createLogger } from '../src/logger.js';
 import { resubmitContact } from '../src/retries/service.js';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
 import { factories } from './helpers/factories.js';
+import { gatewayFor } from './helpers/worker.js';
 import { startFakeGenesys, type FakeGenesys, type FakeParticipant } from './helpers/fake-genesys.js';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../shared/fixtures/genesys/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -21,7 +21,7 @@ let admin: { authorization: string };
 let deps: Parameters<typeof agingCheck>[0];
 beforeAll(async () => {
   fake = await startFakeGenesys();
-  const gateway = createSdkGateway({ region: undefined, baseUrl: fake.baseUrl, clientId: fake.clientId, clientSecret: fake.clientSecret });
+  const gateway = gatewayFor(fake);
   t = await buildTestApp({ clock, gateway, env: { DATABASE_POOL_MAX: '30' } });
   events = (await authHeader(t, ['events'])).headers;
   admin = (await authHeader(t, ['administrator'])).headers;

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSdkGateway } from '../src/genesys/sdk-gateway.js';
 import { authHeader, buildTestApp, type TestApp } from './helpers/app.js';
 import { factories } from './helpers/factories.js';
+import { gatewayFor } from './helpers/worker.js';
 import { startFakeGenesys, type FakeGenesys } from './helpers/fake-genesys.js';
 
 let t: TestApp;
 let fake: FakeGenesys;
 beforeAll(async () => {
   fake = await startFakeGenesys();
-  const gateway = createSdkGateway({ region: undefined, baseUrl: fake.baseUrl, clientId: fake.clientId, clientSecret: fake.clientSecret });
+  const gateway = gatewayFor(fake);
   t = await buildTestApp({ gateway });
 });
 afterAll(async () => {
