@@ -96,7 +96,7 @@ async function decide(
   }
 
   // 3. Screening.
-  const screened = screenForQueue(config, input.phoneNumber, input.defaultCountry);
+  const screened = await screenForQueue(trx, config, input.phoneNumber, input.defaultCountry);
   if (!screened.allowed) {
     return { answer: { ...emptyAnswer(screened.outcome as CreateAnswer['outcome'], screened.message), phoneE164: screened.phoneE164 } };
   }

@@ -8,6 +8,7 @@ import { errors } from '../http/errors.js';
 import { checkZone, parseTimeInput } from '../http/time-input.js';
 import { addJob } from '../jobs/enqueue.js';
 import { normalizeNumber, supportedCountry } from '../numbers/screening.js';
+import { ruleOf } from '../numbers/service.js';
 import { assertQueueAccess } from '../queues/access.js';
 import { findQueueWithConfig, type QueueWithConfig } from '../queues/queries.js';
 import { resolveQueue } from '../queues/resolve.js';
@@ -33,10 +34,16 @@ function e164(phoneNumber: string, ...countries: (string | null | undefined)[]):
   return parsed.ok ? parsed.number.e164 : null;
 }
 
+/** The queue's number rule's first permitted country: the last default for national numbers. */
+async function ruleCountry(db: Kysely<DB>, config: QueueWithConfig | null): Promise<string | undefined> {
+  const rule = config?.numberRule ? await ruleOf(db, config.numberRule) : null;
+  return rule?.spec.permittedCountries[0];
+}
+
 export async function lookup(db: Kysely<DB>, request: FastifyRequest, input: LookupInput) {
   checkZone(input.timezone, 'timezone');
   const config = input.queue !== undefined || input.queueId !== undefined ? await resolveQueue(db, request, input) : null;
-  const phone = e164(input.phoneNumber, input.defaultCountry, config?.queue.default_country, config?.numberRule?.permitted_countries[0]);
+  const phone = e164(input.phoneNumber, input.defaultCountry, config?.queue.default_country, await ruleCountry(db, config));
   const none = { found: false, count: 0, callbackId: '', state: '', scheduledTime: '', scheduledTimeLocal: '', phoneE164: phone ?? '' };
   if (!phone) return none;
   let pending = await pendingForNumber(db, phone, config?.queue.id);
@@ -91,7 +98,7 @@ export async function cancelFromFlow(db: Kysely<DB>, request: FastifyRequest, in
   if (input.callbackId !== undefined) return cancelById(db, request, input.callbackId, actor, 'CANCELLED_BY_CUSTOMER');
   if (input.phoneNumber === undefined) throw errors.validation('callbackId', 'callbackId, or queue and phoneNumber, are required');
   const config = await resolveQueue(db, request, input);
-  const phone = e164(input.phoneNumber, input.defaultCountry, config.queue.default_country, config.numberRule?.permitted_countries[0]);
+  const phone = e164(input.phoneNumber, input.defaultCountry, config.queue.default_country, await ruleCountry(db, config));
   const [soonest] = phone ? await pendingForNumber(db, phone, config.queue.id) : [];
   if (!soonest) return { outcome: 'NOT_FOUND' as const, callbackId: '', message: CANCEL_MESSAGES.NOT_FOUND };
   return cancelById(db, request, soonest.id, actor, 'CANCELLED_BY_CUSTOMER');

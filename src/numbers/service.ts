@@ -14,6 +14,7 @@ import {
   screenNumber,
   supportedCountry,
   validateRuleSpec,
+  type CompiledRule,
   type NumberRuleInput,
   type ScreeningResult,
 } from './screening.js';
@@ -141,9 +142,27 @@ export function screenWith(rule: RuleColumnsOrNull, phoneNumber: string, ...coun
   return screenNumber(rule ? compiledRule(rule) : null, phoneNumber, country);
 }
 
+/** Compiled rules by id and version: a queue lookup carries only those, not the (up to 500) patterns. */
+const byVersion = new Map<string, CompiledRule>();
+const MAX_VERSIONS = 1_000;
+
+export async function ruleOf(db: Kysely<DB>, ref: Pick<NumberRuleRow, 'id' | 'updated_at'>): Promise<CompiledRule | null> {
+  const key = `${ref.id}|${ref.updated_at.toISOString()}`;
+  const hit = byVersion.get(key);
+  if (hit) return hit;
+  const row = await db.selectFrom('number_rules').select(COLUMNS).where('id', '=', ref.id).executeTakeFirst();
+  if (!row) return null;
+  const rule = compiledRule(row);
+  if (byVersion.size >= MAX_VERSIONS) byVersion.delete(byVersion.keys().next().value!);
+  byVersion.set(`${row.id}|${row.updated_at.toISOString()}`, rule);
+  return rule;
+}
+
 /** Screening for a queue — what callback creation and the numbers/check action use. */
-export function screenForQueue(config: Pick<QueueWithConfig, 'queue' | 'numberRule'>, phoneNumber: string, defaultCountry?: string): ScreeningResult {
-  return screenWith(config.numberRule, phoneNumber, defaultCountry, config.queue.default_country);
+export async function screenForQueue(db: Kysely<DB>, config: Pick<QueueWithConfig, 'queue' | 'numberRule'>, phoneNumber: string, defaultCountry?: string): Promise<ScreeningResult> {
+  const rule = config.numberRule ? await ruleOf(db, config.numberRule) : null;
+  const country = [defaultCountry, config.queue.default_country].map(countryOrUndefined).find((c) => c !== undefined);
+  return screenNumber(rule, phoneNumber, country);
 }
 
 /** Operators trying a number against a rule: the same answer a flow gets, nothing booked. */
@@ -163,6 +182,6 @@ export async function checkNumber(db: Kysely<DB>, request: FastifyRequest, input
     if (!row) throw errors.notFound('Number rule', input.rule);
     return screenNumber(compiledRule(row), input.phoneNumber, countryOrUndefined(input.defaultCountry));
   }
-  return screenForQueue(await resolveQueue(db, request, input), input.phoneNumber, input.defaultCountry);
+  return screenForQueue(db, await resolveQueue(db, request, input), input.phoneNumber, input.defaultCountry);
 }
 

@@ -47,7 +47,8 @@ export interface QueueWithConfig {
   version: string;
   hours: Pick<BusinessHoursRow, 'id' | 'timezone' | 'weekly' | 'exceptions'> | null;
   rule: Pick<CapacityRuleRow, 'id' | 'timeslot_length' | 'cells'> | null;
-  numberRule: Pick<NumberRuleRow, 'id' | 'permitted_countries' | 'blocked_patterns' | 'blocked_number_types' | 'updated_at'> | null;
+  /** Only its identity and version: the compiled rule comes from a cache (numbers/service.ts). */
+  numberRule: Pick<NumberRuleRow, 'id' | 'updated_at'> | null;
 }
 
 /**
@@ -69,9 +70,6 @@ export async function findQueueWithConfig(db: Kysely<DB>, ref: { queue?: string 
       'r.timeslot_length as r_length',
       'r.cells as r_cells',
       'r.updated_at as r_updated_at',
-      'n.permitted_countries as n_countries',
-      'n.blocked_patterns as n_patterns',
-      'n.blocked_number_types as n_types',
       'n.updated_at as n_updated_at',
     ]);
   if (ref.queueId !== undefined) {
@@ -84,15 +82,12 @@ export async function findQueueWithConfig(db: Kysely<DB>, ref: { queue?: string 
   }
   const row = await q.executeTakeFirst();
   if (!row) return undefined;
-  const { h_timezone, h_weekly, h_exceptions, h_updated_at, r_length, r_cells, r_updated_at, n_countries, n_patterns, n_types, n_updated_at, ...queue } = row;
+  const { h_timezone, h_weekly, h_exceptions, h_updated_at, r_length, r_cells, r_updated_at, n_updated_at, ...queue } = row;
   return {
     queue: queue as QueueRow,
     version: [queue.id, queue.updated_at.getTime(), h_updated_at?.getTime() ?? '', r_updated_at?.getTime() ?? ''].join(':'),
     hours: queue.business_hours_id && h_timezone ? { id: queue.business_hours_id, timezone: h_timezone, weekly: h_weekly!, exceptions: h_exceptions! } : null,
     rule: queue.capacity_rule_id && r_length ? { id: queue.capacity_rule_id, timeslot_length: r_length, cells: r_cells! } : null,
-    numberRule:
-      queue.number_rule_id && n_countries && n_updated_at
-        ? { id: queue.number_rule_id, permitted_countries: n_countries, blocked_patterns: n_patterns ?? [], blocked_number_types: n_types ?? [], updated_at: n_updated_at }
-        : null,
+    numberRule: queue.number_rule_id && n_updated_at ? { id: queue.number_rule_id, updated_at: n_updated_at } : null,
   };
 }
