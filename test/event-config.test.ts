@@ -64,3 +64,40 @@ describe('configuration of events', () => {
     expect((await call('DELETE', `/campaigns/${empty.id}`)).statusCode).toBe(204);
   });
 });
+
+describe('events move our callback records along', () => {
+  async function delivered(conversationId: string) {
+    const queue = await factories(t.database.db).queue({ genesysQueueId: `gq-${conversationId}` });
+    const { headers } = await authHeader(t, ['actions']);
+    const created = (await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/create', headers, payload: { queue: queue.name, phoneNumber: '+12024561111' } })).json();
+    await t.database.db.updateTable('callbacks').set({ state: 'SCHEDULED', genesys_conversation_id: conversationId, delivery_status: 'DELIVERED' }).where('id', '=', created.callbackId).execute();
+    return created.callbackId as string;
+  }
+  const state = async (id: string) => t.database.db.selectFrom('callbacks').select(['state', 'completion_reason']).where('id', '=', id).executeTakeFirstOrThrow();
+
+  it('acd.start → QUEUED, acd.end ANSWERED → PROCESSING, the agent’s user.end → COMPLETED/HANDLED, each in the history', async () => {
+    const { headers: events } = await authHeader(t, ['events']);
+    const id = await delivered('conv-handled');
+    const send = (path: string, payload: object) => t.app.inject({ method: 'POST', url: `/events/v1/${path}`, headers: events, payload: { conversationId: 'conv-handled', eventTime: Date.now(), ...payload } });
+    await send('conversation-acd-start', { participantId: 'acd', mediaType: 'CALLBACK', queueId: 'gq-conv-handled' });
+    expect(await state(id)).toEqual({ state: 'QUEUED', completion_reason: null });
+    await send('conversation-acd-end', { participantId: 'acd', acdOutcome: 'ANSWERED' });
+    expect(await state(id)).toEqual({ state: 'PROCESSING', completion_reason: null });
+    await send('conversation-user-end', { participantId: 'agent', userId: 'agent-1', disconnectType: 'ENDPOINT' });
+    expect(await state(id)).toEqual({ state: 'COMPLETED', completion_reason: 'HANDLED' });
+    const history = await t.database.db.selectFrom('callback_history').select(['event', 'to_state']).where('callback_id', '=', id).orderBy('id').execute();
+    expect(history.map((h) => `${h.event}:${h.to_state}`)).toEqual(['created:QUEUED', 'acd.start:QUEUED', 'acd.end:PROCESSING', 'user.end:COMPLETED']);
+  });
+
+  it('acd.end ABANDON completes the callback as ABANDONED, and an answer arriving before the start still wins', async () => {
+    const { headers: events } = await authHeader(t, ['events']);
+    const abandoned = await delivered('conv-abandon');
+    await t.app.inject({ method: 'POST', url: '/events/v1/conversation-acd-end', headers: events, payload: { conversationId: 'conv-abandon', participantId: 'acd', eventTime: Date.now(), acdOutcome: 'ABANDON' } });
+    expect(await state(abandoned)).toEqual({ state: 'COMPLETED', completion_reason: 'ABANDONED' });
+
+    const early = await delivered('conv-early');
+    await t.app.inject({ method: 'POST', url: '/events/v1/conversation-acd-end', headers: events, payload: { conversationId: 'conv-early', participantId: 'acd', eventTime: Date.now() + 1000, acdOutcome: 'ANSWERED' } });
+    await t.app.inject({ method: 'POST', url: '/events/v1/conversation-acd-start', headers: events, payload: { conversationId: 'conv-early', participantId: 'acd', eventTime: Date.now(), mediaType: 'CALLBACK' } });
+    expect(await state(early)).toEqual({ state: 'PROCESSING', completion_reason: null });
+  });
+});
