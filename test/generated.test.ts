@@ -34,6 +34,27 @@ describe('generated API documents', () => {
     expect(postman.item.map((f) => f.name)).toEqual(expect.arrayContaining(['auth', 'clients', 'operations']));
   });
 
+  it('the Postman collection has an example body for every JSON request and a saved example answer for every JSON answer', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> }; responses?: Record<string, { content?: Record<string, unknown> }> }>>;
+    };
+    type Item = { request: { method: string; url: { path: string[] }; body?: { mode: string; raw?: string } }; response: { code: number; body: string }[] };
+    const items = (postman.item as unknown as { item: Item[] }[]).flatMap((f) => f.item);
+    for (const [p, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const segments = p.split('/').filter((s) => s !== '').map((s) => s.replace(/^\{(.+)\}$/, ':$1'));
+        const item = items.find((i) => i.request.method === method.toUpperCase() && i.request.url.path.join('/') === segments.join('/'));
+        expect(item, `${method} ${p}`).toBeDefined();
+        if (op.requestBody?.content?.['application/json'] && p !== '/oauth/token') expect(() => JSON.parse(item!.request.body!.raw!), `${method} ${p}`).not.toThrow();
+        const json2xx = Object.entries(op.responses ?? {}).some(([code, r]) => /^2/.test(code) && r.content?.['application/json']);
+        if (json2xx) {
+          expect(item!.response.length, `${method} ${p}`).toBe(1);
+          expect(() => JSON.parse(item!.response[0]!.body), `${method} ${p}`).not.toThrow();
+        }
+      }
+    }
+  });
+
   it('serves Swagger UI at /docs', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/docs/' });
     expect(res.statusCode).toBe(200);

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { openDatabase } from '../db/open.js';
-import { staleGeneratedFiles, writeGeneratedFiles } from '../docs/generate.js';
+import { staleGeneratedFiles, writeGeneratedFiles, writeGenesysExport } from '../docs/generate.js';
 import { AppError } from '../http/errors.js';
 import { ROLES, type Role } from '../http/schemas.js';
 
@@ -24,6 +24,7 @@ Commands:
   clients rotate-secret --id CLIENT_ID [--json]   issue a new secret (old tokens stop working)
   clients deactivate --id CLIENT_ID               refuse the client's tokens from now on
   generate [--check]                              write openapi/ (or, with --check, fail if stale)
+  generate --base-url URL --out DIR               write the Genesys data actions for URL into DIR/genesys/
 
 Roles: ${ROLES.join(', ')}
 `;
@@ -74,6 +75,8 @@ async function main(argv: string[]): Promise<void> {
       id: { type: 'string' },
       json: { type: 'boolean', default: false },
       check: { type: 'boolean', default: false },
+      'base-url': { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -85,13 +88,17 @@ async function main(argv: string[]): Promise<void> {
   const json = values.json ?? false;
 
   if (command === 'generate') {
-    if (values.check) {
+    if (values['base-url'] !== undefined || values.out !== undefined) {
+      if (!values['base-url'] || !values.out) throw new UsageError('--base-url and --out go together');
+      const written = await writeGenesysExport(values.out, values['base-url']);
+      process.stderr.write(`wrote ${written.length} files under ${values.out}/genesys/ for ${values['base-url']}\n`);
+    } else if (values.check) {
       const stale = await staleGeneratedFiles();
       if (stale.length > 0) throw new UsageError(`stale generated files (run npm run generate): ${stale.join(', ')}`);
       process.stderr.write('generated files are up to date\n');
     } else {
       const written = await writeGeneratedFiles();
-      process.stderr.write(`wrote ${written.map((f) => `openapi/${f}`).join(', ')}\n`);
+      process.stderr.write(`wrote ${written.length} files under openapi/ (openapi.json, postman_collection.json, genesys/)\n`);
     }
     return;
   }

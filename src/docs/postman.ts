@@ -1,6 +1,7 @@
 /**
  * A Postman v2.1 collection from the OpenAPI document: a folder per tag, an example body for
- * every request, OAuth 2.0 client-credentials auth preconfigured and a `baseUrl` variable.
+ * every request and a saved example answer for every endpoint, OAuth 2.0 client-credentials auth
+ * preconfigured and a `baseUrl` variable.
  */
 
 type Json = Record<string, unknown>;
@@ -12,6 +13,7 @@ interface OpenApiOperation {
   security?: unknown[];
   parameters?: { name: string; in: string; required?: boolean; schema?: Json; description?: string }[];
   requestBody?: { content?: Record<string, { schema?: Json }> };
+  responses?: Record<string, { description?: string; content?: Record<string, { schema?: Json }> }>;
 }
 
 interface OpenApiDocument {
@@ -22,36 +24,74 @@ interface OpenApiDocument {
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
-/** A plausible value for a schema: its example or default, the first enum value, else by type and format. */
-export function exampleFor(schema: Json | undefined, name = ''): unknown {
+/**
+ * Values for fields that recur across the API, so that example requests work against the demo
+ * setup (`npm start` seeds the queue `Demo`) instead of failing on a placeholder.
+ */
+const NAMED_EXAMPLES: Record<string, string | number> = {
+  queue: 'Demo',
+  phoneNumber: '+12024561111',
+  defaultCountry: 'US',
+  timezone: 'America/New_York',
+  desiredTime: '2030-03-05T14:15:00Z',
+  customerName: 'Ada Lovelace',
+  fullName: 'Ada Lovelace',
+  conversationId: '0b6c1f3e-8a52-4d0e-9c1a-3f7f2a5d9e10',
+  participantId: '5e2d7c9a-1b4f-4c8e-a6d3-9f0e1a2b3c4d',
+  eventTime: 1769706000000,
+  mediaType: 'CALLBACK',
+};
+
+/** True when a value was invented from the field's name only: not worth sending for an optional field. */
+const isPlaceholder = (value: unknown, name: string) => value === name || value === 'string';
+
+/**
+ * A plausible value for a schema: its example or default, the first enum value, a known value for
+ * a recurring field name, else by type and format. With `minimal` (request bodies), optional
+ * properties that would only carry a placeholder are left out.
+ */
+export function exampleFor(schema: Json | undefined, name = '', opts: { minimal?: boolean } = {}): unknown {
   if (!schema) return undefined;
   if (Array.isArray(schema.examples) && schema.examples.length > 0) return schema.examples[0];
   if (schema.example !== undefined) return schema.example;
   if (schema.default !== undefined) return schema.default;
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
   if (schema.const !== undefined) return schema.const;
+  const named = NAMED_EXAMPLES[name];
+  const types = [schema.type, ...((schema.anyOf ?? schema.oneOf ?? []) as Json[]).map((o) => o.type)];
+  if (named !== undefined && types.includes(typeof named === 'number' ? 'number' : 'string')) return named;
   for (const key of ['anyOf', 'oneOf'] as const) {
     const options = schema[key];
     if (Array.isArray(options)) {
       const first = (options as Json[]).find((o) => o.type !== 'null');
-      return exampleFor(first, name);
+      return exampleFor(first, name, opts);
     }
   }
   switch (schema.type) {
     case 'object': {
       const props = (schema.properties ?? {}) as Record<string, Json>;
-      return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, exampleFor(v, k)]));
+      const required = new Set((schema.required ?? []) as string[]);
+      return Object.fromEntries(
+        Object.entries(props)
+          .map(([k, v]) => [k, exampleFor(v, k, opts)] as const)
+          .filter(([k, v]) => !opts.minimal || required.has(k) || !isPlaceholder(v, k)),
+      );
     }
     case 'array':
-      return [exampleFor(schema.items as Json | undefined, name)];
+      return [exampleFor(schema.items as Json | undefined, name, opts)];
     case 'integer':
     case 'number':
-      return typeof schema.minimum === 'number' ? schema.minimum : 1;
+      // 1 when allowed (not the minimum: a priority of -25,000,000 is a poor example)
+      if (typeof schema.minimum === 'number' && schema.minimum > 1) return schema.minimum;
+      if (typeof schema.maximum === 'number' && schema.maximum < 1) return schema.maximum;
+      return 1;
     case 'boolean':
       return true;
     case 'string':
       if (schema.format === 'uuid') return '00000000-0000-4000-8000-000000000000';
       if (schema.format === 'date-time') return '2030-03-05T14:15:00Z';
+      // JSON carried as text (userData, an event's jsonData): the smallest valid one.
+      if (typeof schema.description === 'string' && /JSON text/i.test(schema.description)) return '{}';
       return name === '' ? 'string' : name;
     default:
       return null;
@@ -95,10 +135,28 @@ function requestItem(path: string, method: string, op: OpenApiOperation): Json {
     const json = content['application/json'];
     if (json) {
       (request.header as Json[]).push({ key: 'Content-Type', value: 'application/json' });
-      request.body = { mode: 'raw', raw: JSON.stringify(exampleFor(json.schema), null, 2), options: { raw: { language: 'json' } } };
+      request.body = { mode: 'raw', raw: JSON.stringify(exampleFor(json.schema, '', { minimal: true }), null, 2), options: { raw: { language: 'json' } } };
     }
   }
-  return { name: op.summary ?? `${method.toUpperCase()} ${path}`, request, response: [] };
+  return { name: op.summary ?? `${method.toUpperCase()} ${path}`, request, response: exampleAnswers(request, op) };
+}
+
+/** A saved example answer (Postman "example") from the first success response with a JSON schema. */
+function exampleAnswers(request: Json, op: OpenApiOperation): Json[] {
+  const entry = Object.entries(op.responses ?? {}).find(([code, r]) => /^2\d\d$/.test(code) && r.content?.['application/json']?.schema);
+  if (!entry) return [];
+  const [code, response] = entry;
+  return [
+    {
+      name: `${code} ${response.description && response.description !== 'Default Response' ? response.description : 'example'}`,
+      originalRequest: request,
+      status: code === '201' ? 'Created' : 'OK',
+      code: Number(code),
+      _postman_previewlanguage: 'json',
+      header: [{ key: 'Content-Type', value: 'application/json' }],
+      body: JSON.stringify(exampleFor(response.content!['application/json']!.schema), null, 2),
+    },
+  ];
 }
 
 export function toPostman(doc: OpenApiDocument): Json {
