@@ -1,5 +1,5 @@
 import type { JobHelpers } from 'graphile-worker';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { TaskDeps } from '../callbacks/tasks.js';
 import type { AgingTrackRow, DB, PrioritizationPolicyRow } from '../db/types.js';
 import { GenesysError, type ConversationSnapshot } from '../genesys/gateway.js';
@@ -85,44 +85,59 @@ async function stop(db: Kysely<DB>, conversationId: string, reason: StopReason, 
 /** One check of a track (the `aging-check` job). */
 export async function agingCheck(deps: TaskDeps, payload: { conversationId: string }, helpers?: Pick<JobHelpers, 'job'>): Promise<void> {
   const { db, gateway } = deps;
-  const track = await db.selectFrom('aging_tracks').selectAll().where('conversation_id', '=', payload.conversationId).executeTakeFirst();
-  if (!track || track.status !== 'ACTIVE') return;
-  const policy = track.policy_id ? await db.selectFrom('prioritization_policies').selectAll().where('id', '=', track.policy_id).executeTakeFirst() : undefined;
+  // Track and policy in one read: at 10,000 tracks every round trip per check counts.
+  const row = await db
+    .selectFrom('aging_tracks as t')
+    .leftJoin('prioritization_policies as p', 'p.id', 't.policy_id')
+    .selectAll('t')
+    .select(['p.id as p_id', 'p.mode', 'p.increment', 'p.base_priority as p_base', 'p.points_per_minute', 'p.max_steps', 'p.max_priority', 'p.interval_seconds'])
+    .where('t.conversation_id', '=', payload.conversationId)
+    .executeTakeFirst();
+  if (!row || row.status !== 'ACTIVE') return;
   const now = deps.clock.now();
-  if (!policy) return stop(db, track.conversation_id, 'POLICY_REMOVED', now);
+  if (!row.p_id) return stop(db, row.conversation_id, 'POLICY_REMOVED', now);
+  const policy = {
+    mode: row.mode!,
+    increment: row.increment!,
+    base_priority: row.p_base!,
+    points_per_minute: row.points_per_minute!,
+    max_steps: row.max_steps!,
+    max_priority: row.max_priority!,
+    interval_seconds: row.interval_seconds!,
+  };
 
-  const conversation = await gateway.getConversation(track.conversation_id);
-  if (!conversation) return stop(db, track.conversation_id, 'NOT_FOUND', now);
+  const conversation = await gateway.getConversation(row.conversation_id);
+  if (!conversation) return stop(db, row.conversation_id, 'NOT_FOUND', now);
   const state = waitingInQueue(conversation);
-  if (state !== 'WAITING') return stop(db, track.conversation_id, state, now);
+  if (state !== 'WAITING') return stop(db, row.conversation_id, state, now);
 
-  const priority = nextPriority(policy, track, now);
+  const priority = nextPriority(policy as PrioritizationPolicyRow, row, now);
   try {
-    await gateway.setConversationPriority(track.conversation_id, priority);
+    await gateway.setConversationPriority(row.conversation_id, priority);
   } catch (err) {
-    if (err instanceof GenesysError && err.status === 404) return stop(db, track.conversation_id, 'NOT_FOUND', now);
+    if (err instanceof GenesysError && err.status === 404) return stop(db, row.conversation_id, 'NOT_FOUND', now);
     throw err;
   }
-  await db.transaction().execute(async (trx) => {
-    const current = await trx.selectFrom('aging_tracks').select(['status', 'steps']).where('conversation_id', '=', track.conversation_id).forUpdate().executeTakeFirst();
-    // Stopped meanwhile (acd.end arrived): record nothing further and schedule nothing.
-    if (!current || current.status !== 'ACTIVE' || current.steps !== track.steps) return;
-    const step = track.steps + 1;
-    await trx.insertInto('aging_steps').values({ conversation_id: track.conversation_id, step, priority, scheduled_for: helpers?.job.run_at ?? null }).execute();
-    const capped = priority >= policy.max_priority;
-    const done = capped || step >= policy.max_steps;
-    const next = new Date(now.getTime() + policy.interval_seconds * 1000);
-    await trx
-      .updateTable('aging_tracks')
-      .set({
-        steps: step,
-        current_priority: priority,
-        last_check_at: now,
-        updated_at: new Date(),
-        ...(done ? { status: 'STOPPED' as const, stop_reason: capped ? 'PRIORITY_CAP' : 'MAX_STEPS', next_check_at: null } : { next_check_at: next }),
-      })
-      .where('conversation_id', '=', track.conversation_id)
-      .execute();
-    if (!done) await addJob(trx, 'aging-check', { conversationId: track.conversation_id }, { runAt: next, jobKey: jobKey(track.conversation_id) });
-  });
+  const step = row.steps + 1;
+  const capped = priority >= policy.max_priority;
+  const done = capped || step >= policy.max_steps;
+  const next = new Date(now.getTime() + policy.interval_seconds * 1000);
+  // One statement, so atomic without a transaction: it records the step only if the track is still
+  // active at the step we read (acd.end may have stopped it meanwhile; a retried job may have run
+  // it already), and schedules the next check only then.
+  await sql`
+    with moved as (
+      update aging_tracks
+         set steps = ${step}, current_priority = ${priority}, last_check_at = ${now}, updated_at = now(),
+             status = ${done ? 'STOPPED' : 'ACTIVE'},
+             stop_reason = ${done ? (capped ? 'PRIORITY_CAP' : 'MAX_STEPS') : null},
+             next_check_at = ${done ? null : next}::timestamptz
+       where conversation_id = ${row.conversation_id} and status = 'ACTIVE' and steps = ${row.steps}
+      returning conversation_id
+    ), recorded as (
+      insert into aging_steps (conversation_id, step, priority, scheduled_for)
+      select conversation_id, ${step}, ${priority}, ${helpers?.job.run_at ?? null}::timestamptz from moved
+    )
+    select graphile_worker.add_job('aging-check', json_build_object('conversationId', conversation_id), run_at => ${next}::timestamptz, job_key => ${jobKey(row.conversation_id)})
+      from moved where ${!done}`.execute(db);
 }
