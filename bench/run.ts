@@ -10,8 +10,13 @@ import type { BenchOptions, Comparison, Pacing, Row, Scenario, ScenarioContext }
 import { auth } from './scenarios/auth.js';
 import { availability, availability10, availability100 } from './scenarios/availability.js';
 import { numbersCheck } from './scenarios/numbers-check.js';
+import { callbacksCreate, callbacksLookup } from './scenarios/callbacks.js';
+import { events, eventsAcdStart, eventsUserEnd } from './scenarios/events.js';
+import { aging } from './scenarios/aging.js';
 
-const scenarios = new Map<string, Scenario>([auth, availability, availability10, availability100, numbersCheck].map((s) => [s.name, s]));
+const scenarios = new Map<string, Scenario>(
+  [auth, availability, availability10, availability100, numbersCheck, callbacksCreate, callbacksLookup, events, eventsAcdStart, eventsUserEnd, aging].map((s) => [s.name, s]),
+);
 
 const BARE_ROW = 'bare POST /bare';
 
