@@ -40,7 +40,7 @@ import type { GenesysGateway } from '../../src/genesys/gateway.js';
 import type { JobRunner } from '../../src/jobs/runner.js';
 import { createQueue } from '../../src/queues/service.js';
 import type { Row, Scenario, ScenarioContext } from '../harness.js';
-import { bareWithLoad, describeLoad, MachineMonitor, saveProfile, startProfile, type CpuProfile, type MachineLoad } from './callbacks.js';
+import { bareWithLoad, describeLoad, saveProfile, startProfile, startStack, MachineMonitor, type CpuProfile, type MachineLoad } from './callbacks.js';
 
 export const AGING_QUEUE = 'bench-aging';
 const GENESYS_QUEUE = 'bench-aging-genesys-queue';
@@ -301,13 +301,7 @@ export const aging: Scenario = {
     ]);
 
     const { harness } = ctx;
-    ctx.log('starting PostgreSQL, the app (for configuration) and the fake Genesys thread');
-    const database = await harness.startBenchDatabase();
-    ctx.defer(database.stop);
-    const bench = await harness.startBenchApp(database.url);
-    ctx.defer(bench.close);
-    const db = bench.db;
-    const monitor = await MachineMonitor.start(db);
+    const { database, bench, db, monitor } = await startStack(ctx, 'PostgreSQL, the app (for configuration) and the fake Genesys thread');
     const fake = await startFakeThread();
     ctx.defer(fake.close);
 

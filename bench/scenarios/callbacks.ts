@@ -263,6 +263,16 @@ export function describeLoad(load: MachineLoad): string {
  * `ctx.measure` with the machine's load recorded: logged, and kept on the row as `machine` (so it
  * is in the results JSON). Checks for other load first and logs a warning if there is some.
  */
+/** PostgreSQL, the app and a CPU monitor for a scenario, all stopped when it ends. */
+export async function startStack(ctx: ScenarioContext, what = 'PostgreSQL and the app') {
+  ctx.log(`starting ${what}`);
+  const database = await ctx.harness.startBenchDatabase();
+  ctx.defer(database.stop);
+  const bench = await ctx.harness.startBenchApp(database.url);
+  ctx.defer(bench.close);
+  return { database, bench, db: bench.db, monitor: await MachineMonitor.start(bench.db) };
+}
+
 export async function measureWithLoad(ctx: ScenarioContext, monitor: MachineMonitor, opts: ScenarioMeasureOptions): Promise<Row> {
   const idle = await monitor.idleCheck();
   if (idle.other !== null && idle.other > OTHER_LOAD_LIMIT) ctx.log(`before "${opts.name}": machine not idle — ${describeLoad(idle)}`);
@@ -382,13 +392,7 @@ export const callbacksCreate: Scenario = {
   goals: { [CREATE_ROW]: { maxP99Ms: 50 } },
   async run(ctx) {
     const { harness } = ctx;
-    ctx.log('starting PostgreSQL and the app');
-    const database = await harness.startBenchDatabase();
-    ctx.defer(database.stop);
-    const bench = await harness.startBenchApp(database.url);
-    ctx.defer(bench.close);
-    const db = bench.db;
-    const monitor = await MachineMonitor.start(db);
+    const { bench, db, monitor } = await startStack(ctx);
 
     const queue = await alwaysOpenQueue(db, CREATE_QUEUE, { slotCapacity: 50, maxPendingPerNumber: 1, genesysQueueId: 'bench-genesys-queue' });
 
@@ -515,13 +519,7 @@ export const callbacksLookup: Scenario = {
   goals: { [LOOKUP_ROW]: { maxP99Ms: 10 } },
   async run(ctx) {
     const { harness } = ctx;
-    ctx.log('starting PostgreSQL and the app');
-    const database = await harness.startBenchDatabase();
-    ctx.defer(database.stop);
-    const bench = await harness.startBenchApp(database.url);
-    ctx.defer(bench.close);
-    const db = bench.db;
-    const monitor = await MachineMonitor.start(db);
+    const { bench, db, monitor } = await startStack(ctx);
 
     const queue = await alwaysOpenQueue(db, LOOKUP_QUEUE, { slotCapacity: 50, maxPendingPerNumber: 3, genesysQueueId: 'bench-lookup-queue' });
     for (let i = 0; i < PENDING_NUMBERS + COMPLETED_NUMBERS + UNKNOWN_NUMBERS; i++) {

@@ -23,7 +23,7 @@ import type autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { createQueue } from '../../src/queues/service.js';
 import type { Row, Scenario, ScenarioContext } from '../harness.js';
-import { bareWithLoad, MachineMonitor, measureWithLoad } from './callbacks.js';
+import { bareWithLoad, measureWithLoad, startStack } from './callbacks.js';
 
 export const EVENTS_QUEUE = 'bench-events';
 export const EVENTS_GENESYS_QUEUE = 'c67cc289-4471-4777-9e23-45e89c109d58';
@@ -140,13 +140,7 @@ export const eventsUserEnd = eventsScenario('events-user-end', 'both conversatio
 
 async function runEvents(ctx: ScenarioContext, variants: Variant[]): Promise<Row[]> {
   const { harness } = ctx;
-  ctx.log('starting PostgreSQL and the app');
-  const database = await harness.startBenchDatabase();
-  ctx.defer(database.stop);
-  const bench = await harness.startBenchApp(database.url);
-  ctx.defer(bench.close);
-  const db = bench.db;
-  const monitor = await MachineMonitor.start(db);
+  const { bench, db, monitor } = await startStack(ctx);
 
   // A queue with a prioritization policy (created through the admin API), named by its Genesys id.
   const admin = await harness.makeToken(bench.app, db, ['administrator']);
