@@ -5,24 +5,23 @@ import type { AgingTrackRow, DB } from '../db/types.js';
 import { crudRoutes, READ_ROLES } from '../http/crud.js';
 import { errors } from '../http/errors.js';
 import { errorResponses } from '../http/schemas.js';
-import { isoUtc } from '../http/time-input.js';
+import { isoUtc, isoUtcOrNull } from '../http/time-input.js';
 import { policies } from './policies.js';
 import { CreatePolicyBody, Policy, Track, UpdatePolicyBody } from './schemas.js';
 
 function toTrack(r: AgingTrackRow) {
-  const iso = (d: Date | string | null) => (d === null ? null : isoUtc(new Date(d)));
   return {
     conversationId: r.conversation_id,
     queueId: r.queue_id,
     policyId: r.policy_id,
     status: r.status,
-    startedAt: iso(r.started_at)!,
+    startedAt: isoUtcOrNull(r.started_at)!,
     basePriority: r.base_priority,
     steps: r.steps,
     currentPriority: r.current_priority,
     stopReason: r.stop_reason,
-    lastCheckAt: iso(r.last_check_at),
-    nextCheckAt: iso(r.next_check_at),
+    lastCheckAt: isoUtcOrNull(r.last_check_at),
+    nextCheckAt: isoUtcOrNull(r.next_check_at),
   };
 }
 

@@ -4,7 +4,7 @@ import type { DB } from '../db/types.js';
 import { errors } from '../http/errors.js';
 import { checkZone, isoLocal, isoUtc, parseTimeInput } from '../http/time-input.js';
 import { resolveQueue } from '../queues/resolve.js';
-import { slotSpecOf } from '../queues/service.js';
+import { beforeBlackout, slotSpecOf } from '../queues/service.js';
 import { gridZone, openWindow, spokenTime } from '../slots/engine.js';
 import { CLOSE_SEARCH_DAYS } from '../slots/hours.js';
 import { freeSlots } from '../slots/search.js';
@@ -68,6 +68,6 @@ export async function openFor(db: Kysely<DB>, request: FastifyRequest, input: Op
     nextOpenTimeSpoken: nextOpen ? spokenTime(nextOpen, zone, now) : '',
     immediateEnabled: q.immediate_enabled,
     scheduledEnabled: q.scheduled_enabled,
-    offerImmediate: window.open && q.immediate_enabled && openForSeconds > q.immediate_blackout_minutes * 60,
+    offerImmediate: q.immediate_enabled && beforeBlackout(q, window, at),
   };
 }

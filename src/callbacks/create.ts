@@ -1,13 +1,14 @@
 import type { FastifyRequest } from 'fastify';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from '../audit/service.js';
+import { lockKey } from '../db/locks.js';
 import type { CallbackRow, DB } from '../db/types.js';
 import { checkZone, parseTimeInput } from '../http/time-input.js';
 import { addJob } from '../jobs/enqueue.js';
 import { screenForQueue } from '../numbers/service.js';
 import type { QueueWithConfig } from '../queues/queries.js';
 import { resolveQueue } from '../queues/resolve.js';
-import { slotSpecOf } from '../queues/service.js';
+import { beforeBlackout, slotSpecOf } from '../queues/service.js';
 import { gridZone, openWindow } from '../slots/engine.js';
 import { answerFor, emptyAnswer, slotTimes, type CreateAnswer } from './answers.js';
 import { recordHistory } from './lifecycle.js';
@@ -15,16 +16,6 @@ import { countPendingForNumber, pendingForNumber, CALLBACK_COLUMNS } from './que
 import { bookOrNearest, checkDesiredTime, nearestSlots, type ChosenSlot } from './slot-choice.js';
 import { parseUserData } from './user-data.js';
 import type { CreateInput } from './schemas.js';
-
-
-/** Serializes work on one key for the rest of the transaction (idempotency keys, one number's callbacks). */
-export async function lockKey(trx: Transaction<DB>, key: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
-}
-
-interface Decision {
-  answer: CreateAnswer;
-}
 
 export interface CreateContext {
   db: Kysely<DB>;
@@ -52,7 +43,7 @@ export async function createCallback(ctx: CreateContext, request: FastifyRequest
       const first = await trx.selectFrom('idempotent_answers').select('answer').where('scope', '=', scope).where('key', '=', input.idempotencyKey).executeTakeFirst();
       if (first) return { ...(first.answer as CreateAnswer), replayed: true };
     }
-    const { answer } = await decide(trx, ctx, config, input, desired, userData, zone);
+    const answer = await decide(trx, ctx, config, input, desired, userData, zone);
     if (input.idempotencyKey !== undefined) {
       await trx.insertInto('idempotent_answers').values({ scope, key: input.idempotencyKey, answer: JSON.stringify(answer) }).execute();
     }
@@ -68,11 +59,12 @@ async function decide(
   desired: Date | undefined,
   userData: Record<string, string>,
   zone: string,
-): Promise<Decision> {
+): Promise<CreateAnswer> {
   const q = config.queue;
   const now = ctx.now;
-  const refuse = async (outcome: CreateAnswer['outcome'], message: string, around?: Date): Promise<Decision> => ({
-    answer: { ...emptyAnswer(outcome, message), ...slotTimes('alternativeSlots', around ? await nearestSlots(trx, config, around, now) : [], zone) },
+  const refuse = async (outcome: CreateAnswer['outcome'], message: string, around?: Date): Promise<CreateAnswer> => ({
+    ...emptyAnswer(outcome, message),
+    ...slotTimes('alternativeSlots', around ? await nearestSlots(trx, config, around, now) : [], zone),
   });
 
   // 1. The queue takes this type of callback.
@@ -85,9 +77,9 @@ async function decide(
   if (desired === undefined) {
     const window = openWindow(spec.hours, now);
     if (!window.open) return refuse('QUEUE_CLOSED', `Queue ${q.name} is closed now`, now);
-    const left = window.closesAt ? (window.closesAt.getTime() - now.getTime()) / 60_000 : Infinity;
-    if (left <= q.immediate_blackout_minutes) {
-      return refuse('QUEUE_CLOSED', `Queue ${q.name} closes in ${Math.ceil(left)} minutes: too late for an immediate callback`, now);
+    if (!beforeBlackout(q, window, now)) {
+      const left = Math.ceil((window.closesAt!.getTime() - now.getTime()) / 60_000);
+      return refuse('QUEUE_CLOSED', `Queue ${q.name} closes in ${left} minutes: too late for an immediate callback`, now);
     }
   } else {
     const check = checkDesiredTime(config, desired, now);
@@ -98,7 +90,7 @@ async function decide(
   // 3. Screening.
   const screened = await screenForQueue(trx, config, input.phoneNumber, input.defaultCountry);
   if (!screened.allowed) {
-    return { answer: { ...emptyAnswer(screened.outcome as CreateAnswer['outcome'], screened.message), phoneE164: screened.phoneE164 } };
+    return { ...emptyAnswer(screened.outcome as CreateAnswer['outcome'], screened.message), phoneE164: screened.phoneE164 };
   }
   const phone = screened.phoneE164;
 
@@ -107,12 +99,10 @@ async function decide(
   if ((await countPendingForNumber(trx, q.id, phone)) >= q.max_pending_per_number) {
     const [existing] = await pendingForNumber(trx, phone, q.id);
     return {
-      answer: {
-        ...emptyAnswer('DUPLICATE', `${phone} already has a pending callback in ${q.name}`),
-        ...(existing && answerFor(existing, zone)),
-        created: false,
-        phoneE164: phone,
-      },
+      ...emptyAnswer('DUPLICATE', `${phone} already has a pending callback in ${q.name}`),
+      ...(existing && answerFor(existing, zone)),
+      created: false,
+      phoneE164: phone,
     };
   }
 
@@ -146,7 +136,7 @@ async function decide(
     .executeTakeFirstOrThrow();
   await recordHistory(trx, callback.id, ctx.actor, { event: 'created', to: callback.state, detail: { type: callback.type, correlationId: ctx.actor.correlationId } });
   await enqueueDelivery(trx, callback);
-  return { answer: { ...emptyAnswer('CREATED', 'Callback created'), ...answerFor(callback, zone), created: true } };
+  return { ...emptyAnswer('CREATED', 'Callback created'), ...answerFor(callback, zone), created: true };
 }
 
 /** The callback's delivery to Genesys commits with the callback itself. */

@@ -3,7 +3,7 @@ import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Actor } from '../audit/service.js';
 import type { CallbackRow, DB } from '../db/types.js';
 import { errors } from '../http/errors.js';
-import { isoUtc } from '../http/time-input.js';
+import { isoUtc, isoUtcOrNull } from '../http/time-input.js';
 import { mayUseQueue } from '../queues/access.js';
 import { createCallback, type CreateContext } from './create.js';
 import type { BulkCancelBody, DeskFilter } from './desk-schemas.js';
@@ -17,7 +17,6 @@ const MAX_BULK = 10_000;
 type Row = CallbackRow & { queue_name: string; genesys_queue_id: string | null };
 
 function toView(r: Row) {
-  const iso = (d: Date | null) => (d ? isoUtc(d) : null);
   return {
     id: r.id,
     queueId: r.queue_id,
@@ -27,8 +26,8 @@ function toView(r: Row) {
     completionReason: r.completion_reason,
     phoneE164: r.phone_e164,
     customerName: r.customer_name,
-    desiredTime: iso(r.desired_time),
-    scheduledTime: iso(r.scheduled_time),
+    desiredTime: isoUtcOrNull(r.desired_time),
+    scheduledTime: isoUtcOrNull(r.scheduled_time),
     priority: r.priority,
     ivrConversationId: r.ivr_conversation_id,
     genesysConversationId: r.genesys_conversation_id,
@@ -40,7 +39,7 @@ function toView(r: Row) {
     createdBy: r.created_by,
     createdAt: isoUtc(r.created_at),
     updatedAt: isoUtc(r.updated_at),
-    completedAt: iso(r.completed_at),
+    completedAt: isoUtcOrNull(r.completed_at),
   };
 }
 

@@ -12,7 +12,7 @@ import { ruleOf } from '../numbers/service.js';
 import { assertQueueAccess } from '../queues/access.js';
 import { findQueueWithConfig, type QueueWithConfig } from '../queues/queries.js';
 import { resolveQueue } from '../queues/resolve.js';
-import { slotSpecOf } from '../queues/service.js';
+import { beforeBlackout, slotSpecOf } from '../queues/service.js';
 import { releaseSlot } from '../slots/bookings.js';
 import { gridZone, openWindow } from '../slots/engine.js';
 import { freeSlots } from '../slots/search.js';
@@ -173,7 +173,6 @@ export async function queueStatus(db: Kysely<DB>, gateway: GenesysGateway, reque
   const q = config.queue;
   const spec = slotSpecOf(config);
   const window = openWindow(spec.hours, now);
-  const minutesLeft = window.closesAt ? (window.closesAt.getTime() - now.getTime()) / 60_000 : Infinity;
   const dayEnd = DateTime.fromJSDate(now, { zone: q.timezone }).endOf('day').toJSDate();
   const [free, counts, ewtSeconds] = await Promise.all([
     q.scheduled_enabled ? freeSlots(db, { queueId: q.id, version: config.version, spec, from: new Date(now.getTime() + 1), to: new Date(now.getTime() + q.max_days_ahead * DAY_MS), max: 1 }) : [],
@@ -191,7 +190,7 @@ export async function queueStatus(db: Kysely<DB>, gateway: GenesysGateway, reque
   return {
     immediateEnabled: q.immediate_enabled,
     scheduledEnabled: q.scheduled_enabled,
-    offerImmediate: window.open && q.immediate_enabled && minutesLeft > q.immediate_blackout_minutes,
+    offerImmediate: q.immediate_enabled && beforeBlackout(q, window, now),
     offerScheduled: q.scheduled_enabled && free.length > 0,
     ewtSeconds,
     waitingCallbacks: Number(counts.waiting),

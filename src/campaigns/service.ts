@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Actor } from '../audit/service.js';
-import { lockKey } from '../callbacks/create.js';
 import type { TaskDeps } from '../callbacks/tasks.js';
+import { lockKey } from '../db/locks.js';
 import { tableResource } from '../db/resource.js';
 import type { CampaignRow, DB } from '../db/types.js';
 import { GenesysError } from '../genesys/gateway.js';

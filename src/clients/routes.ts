@@ -1,13 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
-import type { Actor } from '../audit/service.js';
+import { actorOf } from '../http/crud.js';
 import { errorResponses, IdParams } from '../http/schemas.js';
 import { ApiClientSchema, ClientList, ClientWithSecret, CreateClientBody, UpdateClientBody } from './schemas.js';
 import * as service from './service.js';
-
-export function actorOf(request: FastifyRequest): Actor {
-  return { id: request.principal?.clientId ?? 'anonymous', correlationId: request.id };
-}
 
 const tags = ['clients'];
 

@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { lockKey } from '../db/locks.js';
 import type { DB } from '../db/types.js';
 import type { EventEnvelope } from './normalize.js';
 
@@ -21,7 +22,7 @@ export async function processOnce<T extends EventResult>(
   work: (trx: Transaction<DB>) => Promise<T>,
 ): Promise<T | EventResult> {
   return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtextextended(${`conversation:${env.conversationId}`}, 0))`.execute(trx);
+    await lockKey(trx, `conversation:${env.conversationId}`);
     const inserted = await trx
       .insertInto('event_inbox')
       .values({ dedupe_key: key, topic, conversation_id: env.conversationId, payload: JSON.stringify(env.fields) })

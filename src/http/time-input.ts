@@ -18,6 +18,11 @@ export function isoUtc(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** The same for a column that may be null (and may arrive as text). */
+export function isoUtcOrNull(d: Date | string | null): string | null {
+  return d === null ? null : isoUtc(new Date(d));
+}
+
 /** `2030-03-05T09:15:00-05:00`: local wall time with its offset. */
 export function isoLocal(d: Date, zone: string): string {
   return DateTime.fromJSDate(d, { zone }).toISO({ suppressMilliseconds: true }) ?? isoUtc(d);

@@ -4,7 +4,7 @@ import { auditedChange, type Actor } from '../audit/service.js';
 import type { DB, NewQueue, QueueRow } from '../db/types.js';
 import { errors } from '../http/errors.js';
 import { supportedCountry } from '../numbers/screening.js';
-import type { QueueSlotSpec } from '../slots/engine.js';
+import type { OpenWindow, QueueSlotSpec } from '../slots/engine.js';
 import { isZone } from '../slots/time.js';
 import { assertQueueAccess, mayUseQueue } from './access.js';
 import { findQueue, listQueueRows, lockQueue, QUEUE_COLUMNS, type QueueWithConfig } from './queries.js';
@@ -126,4 +126,14 @@ export function slotSpecOf(config: QueueWithConfig): QueueSlotSpec {
     hours: config.hours && { timezone: config.hours.timezone, weekly: config.hours.weekly, exceptions: config.hours.exceptions },
     rule: config.rule && { timeslotLength: config.rule.timeslot_length, cells: config.rule.cells },
   };
+}
+
+/**
+ * Whether it is still time for an immediate callback: open, and more than the queue's blackout
+ * before closing. Create, open-for and queue-status all ask this one question.
+ */
+export function beforeBlackout(queue: Pick<QueueRow, 'immediate_blackout_minutes'>, window: OpenWindow, at: Date): boolean {
+  if (!window.open) return false;
+  const left = window.closesAt ? window.closesAt.getTime() - at.getTime() : Infinity;
+  return left > queue.immediate_blackout_minutes * 60_000;
 }

@@ -5,7 +5,7 @@ import type { DB } from '../db/types.js';
 import { actorOf, crudRoutes, READ_ROLES } from '../http/crud.js';
 import { errors } from '../http/errors.js';
 import { errorResponses, IdParams } from '../http/schemas.js';
-import { isoUtc } from '../http/time-input.js';
+import { isoUtc, isoUtcOrNull } from '../http/time-input.js';
 import { CreateRetryPolicyBody, PreviewContact, PreviewRetrySettings, RetryPolicy, UpdateRetryPolicyBody } from './schemas.js';
 import * as service from './service.js';
 
@@ -15,7 +15,6 @@ async function previewContact(db: Kysely<DB>, id: string) {
   const p = await db.selectFrom('preview_contacts').selectAll().where('id', '=', id).executeTakeFirst();
   if (!p) throw errors.notFound('Preview contact', id);
   const retries = await db.selectFrom('retry_attempts').selectAll().where('preview_contact_id', '=', id).orderBy('attempt').execute();
-  const iso = (d: Date | string | null) => (d === null ? null : isoUtc(new Date(d)));
   return {
     id: p.id,
     phoneDigits: p.phone_digits,
@@ -23,9 +22,9 @@ async function previewContact(db: Kysely<DB>, id: string) {
     contactListId: p.contact_list_id,
     campaignId: p.campaign_id,
     conversationId: p.conversation_id,
-    acceptedAt: iso(p.accepted_at)!,
+    acceptedAt: isoUtcOrNull(p.accepted_at)!,
     attempts: p.attempts,
-    retries: retries.map((r) => ({ attempt: r.attempt, lastResult: r.last_result, waitSeconds: r.wait_seconds, retryAt: iso(r.retry_at), status: r.status, error: r.error, submittedAt: iso(r.submitted_at) })),
+    retries: retries.map((r) => ({ attempt: r.attempt, lastResult: r.last_result, waitSeconds: r.wait_seconds, retryAt: isoUtcOrNull(r.retry_at), status: r.status, error: r.error, submittedAt: isoUtcOrNull(r.submitted_at) })),
   };
 }
 
