@@ -105,7 +105,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // A JSON API: no HTML of ours to protect with a CSP, and Swagger UI needs inline scripts.
   await app.register(helmet, { contentSecurityPolicy: false });
   await app.register(underPressure, {
-    maxEventLoopDelay: 2_000,
+    maxEventLoopDelay: config.overloadMaxEventLoopDelayMs,
     retryAfter: 5,
     pressureHandler: (request, reply, type) => {
       const { status, body } = renderError(errors.unavailable(`The service is overloaded (${type})`), request.id);

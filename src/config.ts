@@ -53,6 +53,8 @@ export interface Config {
   /** Create the demo clients on first start (default on for the embedded database only). */
   demoSeed: boolean;
   shutdownTimeoutSeconds: number;
+  /** Shed load (503 with Retry-After) when the event loop lags this long; 0 turns the guard off. */
+  overloadMaxEventLoopDelayMs: number;
   /** Run the job worker inside the service (the default); off when separate `npm run worker` processes do it. */
   workerEnabled: boolean;
   workerConcurrency: number;
@@ -174,6 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: bool(env, 'TRUST_PROXY', false),
     demoSeed: bool(env, 'DEMO_SEED', database.kind === 'embedded'),
     shutdownTimeoutSeconds: int(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
+    overloadMaxEventLoopDelayMs: int(env, 'OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 2_000, 0, 60_000),
     workerEnabled: bool(env, 'WORKER_ENABLED', true),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 5, 1, 100),
     workerHeartbeatSeconds: int(env, 'WORKER_HEARTBEAT_SECONDS', 5, 1, 300),
