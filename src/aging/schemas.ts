@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { QueueRef } from '../hours/schemas.js';
+import { updateBodyOf } from '../http/patch.js';
 import { IsoTime, Uuid } from '../http/schemas.js';
 
 const fields = {
@@ -30,12 +31,7 @@ export const CreatePolicyBody = Type.Object(
 );
 export type CreatePolicyBody = Static<typeof CreatePolicyBody>;
 
-export const UpdatePolicyBody = Type.Object(
-  Object.fromEntries([['name', Type.Optional(Name)], ...Object.entries(fields).map(([k, v]) => [k, Type.Optional(v)])]) as {
-    name: ReturnType<typeof Type.Optional<typeof Name>>;
-  } & { [K in keyof typeof fields]: ReturnType<typeof Type.Optional<(typeof fields)[K]>> },
-  { additionalProperties: false, minProperties: 1 },
-);
+export const UpdatePolicyBody = updateBodyOf(CreatePolicyBody);
 export type UpdatePolicyBody = Static<typeof UpdatePolicyBody>;
 
 export const Policy = Type.Object({ id: Uuid, name: Type.String(), ...fields, queues: Type.Array(QueueRef), createdAt: IsoTime, updatedAt: IsoTime }, { title: 'PrioritizationPolicy' });

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Kysely, Transaction } from 'kysely';
 import { isForeignKeyViolation, isUniqueViolation, violatedColumn } from '../db/errors.js';
 import type { DB } from '../db/types.js';
@@ -20,8 +21,22 @@ export interface AuditEntry {
   after?: unknown;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * A change's before and after, cut to the fields whose values differ, so the entry says what the
+ * change was rather than restating everything else. `updatedAt` is left out: the entry has its time.
+ */
+export function changedFields(before: unknown, after: unknown): { before: unknown; after: unknown } {
+  if (!isRecord(before) || !isRecord(after)) return { before, after };
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => k !== 'updatedAt' && !isDeepStrictEqual(before[k], after[k]));
+  const pick = (o: Record<string, unknown>) => Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]));
+  return { before: pick(before), after: pick(after) };
+}
+
 /** Written in the same transaction as the change it describes: no change without its record. */
 export async function recordAudit(trx: Transaction<DB>, actor: Actor, entry: AuditEntry): Promise<void> {
+  const { before, after } = changedFields(entry.before, entry.after);
   await trx
     .insertInto('audit_log')
     .values({
@@ -29,8 +44,8 @@ export async function recordAudit(trx: Transaction<DB>, actor: Actor, entry: Aud
       action: entry.action,
       entity: entry.entity,
       entity_id: entry.entityId,
-      before: entry.before === undefined ? null : JSON.stringify(entry.before),
-      after: entry.after === undefined ? null : JSON.stringify(entry.after),
+      before: before === undefined ? null : JSON.stringify(before),
+      after: after === undefined ? null : JSON.stringify(after),
       correlation_id: actor.correlationId ?? null,
     })
     .execute();

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { updateBodyOf } from '../http/patch.js';
 import { IsoTime, Uuid } from '../http/schemas.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'Flows name the campaign by it' });
@@ -32,12 +33,7 @@ export const CreateCampaignBody = Type.Object(
   { additionalProperties: false, examples: [{ name: 'Automated callbacks', contactListId: 'contact-list-id', phoneColumn: 'PhoneNumber', nameColumn: 'FullName' }] },
 );
 export type CreateCampaignBody = Static<typeof CreateCampaignBody>;
-export const UpdateCampaignBody = Type.Object(
-  { name: Type.Optional(Name), ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, Type.Optional(v)])) } as {
-    name: ReturnType<typeof Type.Optional<typeof Name>>;
-  } & { [K in keyof typeof fields]: ReturnType<typeof Type.Optional<(typeof fields)[K]>> },
-  { additionalProperties: false, minProperties: 1 },
-);
+export const UpdateCampaignBody = updateBodyOf(CreateCampaignBody);
 export type UpdateCampaignBody = Static<typeof UpdateCampaignBody>;
 export const Campaign = Type.Object({ id: Uuid, name: Type.String(), ...fields, createdAt: IsoTime, updatedAt: IsoTime }, { title: 'Campaign' });
 

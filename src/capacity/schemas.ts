@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { updateBodyOf } from '../http/patch.js';
 import { IsoTime, Uuid } from '../http/schemas.js';
 import { QueueRef } from '../hours/schemas.js';
 import { WEEKDAYS } from '../slots/engine.js';
@@ -26,19 +27,11 @@ export const CreateRuleBody = Type.Object(
 );
 export type CreateRuleBody = Static<typeof CreateRuleBody>;
 
-export const UpdateRuleBody = Type.Object(
-  {
-    timeslotLength: Type.Optional(TimeslotLength),
-    cells: Type.Optional(CapacityCells),
-  },
-  {
-    additionalProperties: false,
-    minProperties: 1,
-    description:
-      'Cells sent are merged into the rule cell by cell. Changing timeslotLength converts the existing cells first ' +
-      '(hourly→half-hourly copies each HH:00 value to HH:30; half-hourly→hourly keeps HH:00 and drops HH:30).',
-  },
-);
+export const UpdateRuleBody = updateBodyOf(Type.Omit(CreateRuleBody, ['name']), {
+  description:
+    'Cells sent are merged into the rule cell by cell. Changing timeslotLength converts the existing cells first ' +
+    '(hourly→half-hourly copies each HH:00 value to HH:30; half-hourly→hourly keeps HH:00 and drops HH:30).',
+});
 export type UpdateRuleBody = Static<typeof UpdateRuleBody>;
 
 export const CapacityRule = Type.Object(

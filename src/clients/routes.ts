@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf } from '../http/crud.js';
+import { refuseEmptyPatch } from '../http/patch.js';
 import { errorResponses, IdParams } from '../http/schemas.js';
 import { ApiClientSchema, ClientList, ClientWithSecret, CreateClientBody, UpdateClientBody } from './schemas.js';
 import * as service from './service.js';
@@ -41,6 +42,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/clients/:id',
     {
+      preValidation: refuseEmptyPatch,
       schema: {
         tags,
         summary: "Change a client's name, roles, queue allow-list or active flag",

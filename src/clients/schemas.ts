@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { updateBodyOf } from '../http/patch.js';
 import { IsoTime, RoleSchema, Uuid } from '../http/schemas.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'Unique name' });
@@ -31,9 +32,6 @@ export const CreateClientBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const UpdateClientBody = Type.Object(
-  { name: Type.Optional(Name), roles: Type.Optional(Roles), queues: Type.Optional(Queues), active: Type.Optional(Type.Boolean()) },
-  { additionalProperties: false, minProperties: 1 },
-);
+export const UpdateClientBody = updateBodyOf(CreateClientBody);
 
 export const ClientList = Type.Object({ items: Type.Array(ApiClientSchema) });

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { updateBodyOf } from '../http/patch.js';
 import { IsoTime, Uuid } from '../http/schemas.js';
 import { WEEKDAYS } from '../slots/engine.js';
 
@@ -31,15 +32,7 @@ export const CreateHoursBody = Type.Object(
 );
 export type CreateHoursBody = Static<typeof CreateHoursBody>;
 
-export const UpdateHoursBody = Type.Object(
-  {
-    name: Type.Optional(Name),
-    timezone: Type.Optional(Zone),
-    weekly: Type.Optional(Weekly),
-    exceptions: Type.Optional(Type.Array(DateException, { maxItems: 2000 })),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
+export const UpdateHoursBody = updateBodyOf(CreateHoursBody);
 export type UpdateHoursBody = Static<typeof UpdateHoursBody>;
 
 export const QueueRef = Type.Object({ id: Uuid, name: Type.String() });

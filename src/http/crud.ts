@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type, type Static, type TSchema } from 'typebox';
 import type { Actor } from '../audit/service.js';
+import { refuseEmptyPatch } from './patch.js';
 import { errorResponses, IdParams } from './schemas.js';
 
 /**
@@ -62,6 +63,7 @@ export function crudRoutes<TItem extends TSchema, TCreate extends TSchema, TUpda
       writers.patch<Id & { Body: Static<TUpdate> }>(
         `${r.path}/:id`,
         {
+          preValidation: refuseEmptyPatch,
           schema: {
             tags,
             summary: `Change a ${r.noun} (only the fields sent)`,

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { updateBodyOf } from '../http/patch.js';
 import { IsoTime, Uuid } from '../http/schemas.js';
 import { QueueRef } from '../hours/schemas.js';
 import { QueueInput } from '../queues/resolve.js';
@@ -24,10 +25,7 @@ export const CreateNumberRuleBody = Type.Object(
 );
 export type CreateNumberRuleBody = Static<typeof CreateNumberRuleBody>;
 
-export const UpdateNumberRuleBody = Type.Object(
-  { name: Type.Optional(Name), permittedCountries: Type.Optional(Countries), blockedPatterns: Type.Optional(Patterns), blockedNumberTypes: Type.Optional(Types) },
-  { additionalProperties: false, minProperties: 1 },
-);
+export const UpdateNumberRuleBody = updateBodyOf(CreateNumberRuleBody);
 export type UpdateNumberRuleBody = Static<typeof UpdateNumberRuleBody>;
 
 export const NumberRule = Type.Object(

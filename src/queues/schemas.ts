@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { updateBodyOf } from '../http/patch.js';
 import { IsoTime, Uuid } from '../http/schemas.js';
 import { SLOT_DURATIONS } from '../slots/engine.js';
 
@@ -40,12 +41,7 @@ export const CreateQueueBody = Type.Object(
 );
 export type CreateQueueBody = Static<typeof CreateQueueBody>;
 
-export const UpdateQueueBody = Type.Object(
-  { name: Type.Optional(Name), ...Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, Type.Optional(v)])) } as {
-    name: ReturnType<typeof Type.Optional<typeof Name>>;
-  } & { [K in keyof typeof settings]: ReturnType<typeof Type.Optional<(typeof settings)[K]>> },
-  { additionalProperties: false, minProperties: 1 },
-);
+export const UpdateQueueBody = updateBodyOf(CreateQueueBody);
 export type UpdateQueueBody = Static<typeof UpdateQueueBody>;
 
 export const Queue = Type.Object({ id: Uuid, name: Type.String(), ...settings, createdAt: IsoTime, updatedAt: IsoTime }, { title: 'Queue' });

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { updateBodyOf } from '../http/patch.js';
 import { IsoTime, Uuid } from '../http/schemas.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
@@ -22,17 +23,7 @@ export const CreateRetryPolicyBody = Type.Object(
   { additionalProperties: false, examples: [{ name: 'Skipped previews', match: 'ININ-OUTBOUND-PREVIEW-SKIPPED', waitSeconds: 240, maxAttempts: 3 }] },
 );
 export type CreateRetryPolicyBody = Static<typeof CreateRetryPolicyBody>;
-export const UpdateRetryPolicyBody = Type.Object(
-  {
-    name: Type.Optional(Name),
-    match: Type.Optional(fields.match),
-    waitSeconds: Type.Optional(fields.waitSeconds),
-    maxAttempts: Type.Optional(fields.maxAttempts),
-    clearSystemData: Type.Optional(fields.clearSystemData),
-    priority: Type.Optional(fields.priority),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
+export const UpdateRetryPolicyBody = updateBodyOf(CreateRetryPolicyBody);
 export type UpdateRetryPolicyBody = Static<typeof UpdateRetryPolicyBody>;
 export const RetryPolicy = Type.Object({ id: Uuid, name: Type.String(), ...fields, createdAt: IsoTime, updatedAt: IsoTime }, { title: 'RetryPolicy' });
 
