@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { IsoTime, Uuid } from '../http/schemas.js';
+import { QueueInput } from '../queues/resolve.js';
 import { CreateOutput, RescheduleOutput } from './schemas.js';
 
 const State = Type.Enum(['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING', 'COMPLETED']);
@@ -9,6 +10,7 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => T
 export const DeskFilter = Type.Object(
   {
     state: Type.Optional(State),
+    queue: QueueInput.queue,
     queueId: Type.Optional(Uuid),
     from: Type.Optional(Type.String({ format: 'date-time', description: 'Scheduled (or created, for immediate) at or after' })),
     to: Type.Optional(Type.String({ format: 'date-time', description: '...and before' })),
@@ -73,12 +75,18 @@ export const BulkCancelBody = Type.Object(
   {
     ids: Type.Optional(Type.Array(Uuid, { minItems: 1, maxItems: 1_000 })),
     filter: Type.Optional(DeskFilter),
+    all: Type.Optional(Type.Boolean({ description: 'true: cancel with a filter naming no queue and no time range (every queue, any time)' })),
+    dryRun: Type.Optional(Type.Boolean({ description: 'true: cancel nothing, answer the report a real run would give' })),
   },
-  { additionalProperties: false, description: 'Either ids, or a filter ("all in this filter", at most 10,000)' },
+  {
+    additionalProperties: false,
+    description: 'Either ids, or a filter ("all in this filter", at most 10,000) naming a queue or a time range (from/to), or with "all": true',
+  },
 );
 export type BulkCancelBody = Static<typeof BulkCancelBody>;
 
 export const BulkCancelReport = Type.Object({
+  dryRun: Type.Boolean({ description: 'true: nothing was cancelled; cancelled and cancelledIds are what a real run would cancel' }),
   matched: Type.Integer(),
   cancelled: Type.Integer(),
   cancelledIds: Type.Array(Uuid),

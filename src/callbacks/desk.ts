@@ -5,11 +5,12 @@ import type { CallbackRow, DB } from '../db/types.js';
 import { errors } from '../http/errors.js';
 import { isoUtc, isoUtcOrNull } from '../http/time-input.js';
 import { mayUseQueue } from '../queues/access.js';
+import { resolveQueue } from '../queues/resolve.js';
 import { createCallback, type CreateContext } from './create.js';
 import type { BulkCancelBody, DeskFilter } from './desk-schemas.js';
 import { recordHistory } from './lifecycle.js';
-import { CALLBACK_COLUMNS, lockCallback } from './queries.js';
-import { cancelLocked, type CancelOutcome } from './service.js';
+import { CALLBACK_COLUMNS, findCallback, lockCallback } from './queries.js';
+import { cancelLocked, cancelOutcomeOf, type CancelOutcome } from './service.js';
 
 /** The operator's callback desk: search, inspect, cancel (one or many), recreate. */
 
@@ -60,12 +61,22 @@ async function allowedQueueIds(db: Kysely<DB>, request: FastifyRequest): Promise
   return queues.filter((q) => mayUseQueue(request.principal, q)).map((q) => q.id);
 }
 
+/**
+ * The filter's queue, named as a data action names it (by name, or by id): an unknown queue is a 404
+ * rather than an empty page a supervisor would read as "no callbacks", and one outside the client's
+ * allow-list a 403.
+ */
+async function filterQueueIds(db: Kysely<DB>, request: FastifyRequest, f: DeskFilter): Promise<string[]> {
+  const refs = [...(f.queue !== undefined ? [{ queue: f.queue }] : []), ...(f.queueId !== undefined ? [{ queueId: f.queueId }] : [])];
+  return Promise.all(refs.map(async (ref) => (await resolveQueue(db, request, ref)).queue.id));
+}
+
 async function filtered(db: Kysely<DB>, request: FastifyRequest, f: DeskFilter): Promise<Query> {
   let q = base(db) as Query;
   const allowed = await allowedQueueIds(db, request);
   if (allowed) q = allowed.length === 0 ? q.where('callbacks.id', 'is', null) : q.where('callbacks.queue_id', 'in', allowed);
   if (f.state) q = q.where('callbacks.state', '=', f.state);
-  if (f.queueId) q = q.where('callbacks.queue_id', '=', f.queueId);
+  for (const id of await filterQueueIds(db, request, f)) q = q.where('callbacks.queue_id', '=', id);
   if (f.deliveryStatus) q = q.where('callbacks.delivery_status', '=', f.deliveryStatus);
   if (f.phone) q = q.where('callbacks.phone_e164', '=', `+${f.phone.replace(/\D/g, '')}`);
   if (f.from) q = q.where((eb) => eb(eb.fn.coalesce('callbacks.scheduled_time', 'callbacks.created_at'), '>=', new Date(f.from!)));
@@ -117,19 +128,45 @@ export async function getCallback(db: Kysely<DB>, request: FastifyRequest, id: s
   };
 }
 
-/** Cancels each callback in its own transaction, skipping PROCESSING ones, and reports what happened. */
+/**
+ * The filter of a bulk cancel must show intent: a queue or a time range, or `all: true` for
+ * everything the rest of the filter matches. An empty filter would otherwise cancel every pending
+ * callback in every queue.
+ */
+function bulkFilter(body: BulkCancelBody): DeskFilter | undefined {
+  if (body.ids !== undefined) {
+    if (body.filter !== undefined) throw errors.validation('ids', 'send either ids or filter, not both');
+    if (body.all !== undefined) throw errors.validation('all', 'all applies to a filter, not to ids');
+    return undefined;
+  }
+  const filter = body.filter ?? (body.all === true ? {} : undefined);
+  if (filter === undefined) throw errors.validation('filter', 'send ids, or a filter naming a queue or a time range (or "all": true)');
+  const scoped = filter.queue !== undefined || filter.queueId !== undefined || filter.from !== undefined || filter.to !== undefined;
+  if (!scoped && body.all !== true) {
+    throw errors.validation('filter', 'the filter must name a queue (queue or queueId) or a time range (from, to); to cancel in every queue at any time, send "all": true');
+  }
+  return filter;
+}
+
+/**
+ * Cancels each callback in its own transaction, skipping PROCESSING ones, and reports what happened.
+ * A dry run reads the same callbacks and answers the report a real run would give, changing nothing.
+ */
 export async function bulkCancel(db: Kysely<DB>, request: FastifyRequest, body: BulkCancelBody, actor: Actor) {
-  if ((body.ids === undefined) === (body.filter === undefined)) throw errors.validation('ids', 'send either ids or filter');
-  const ids = body.ids ?? (await (await filtered(db, request, body.filter!)).where('callbacks.state', '<>', 'COMPLETED').orderBy('callbacks.created_at').limit(MAX_BULK).execute()).map((r) => r.id);
+  const filter = bulkFilter(body);
+  const dryRun = body.dryRun === true;
+  const ids = body.ids ?? (await (await filtered(db, request, filter!)).where('callbacks.state', '<>', 'COMPLETED').orderBy('callbacks.created_at').limit(MAX_BULK).execute()).map((r) => r.id);
   const allowed = await allowedQueueIds(db, request);
-  const report = { matched: ids.length, cancelled: 0, cancelledIds: [] as string[], skipped: [] as { callbackId: string; reason: CancelOutcome | 'FORBIDDEN' }[] };
+  const report = { dryRun, matched: ids.length, cancelled: 0, cancelledIds: [] as string[], skipped: [] as { callbackId: string; reason: CancelOutcome | 'FORBIDDEN' }[] };
+  const decide = (cb: CallbackRow | undefined, act: (cb: CallbackRow) => CancelOutcome | Promise<CancelOutcome>) => {
+    if (!cb) return 'NOT_FOUND' as const;
+    if (allowed && !allowed.includes(cb.queue_id)) return 'FORBIDDEN' as const;
+    return act(cb);
+  };
   for (const id of [...new Set(ids)]) {
-    const outcome = await db.transaction().execute(async (trx): Promise<CancelOutcome | 'FORBIDDEN'> => {
-      const cb = await lockCallback(trx, id);
-      if (!cb) return 'NOT_FOUND';
-      if (allowed && !allowed.includes(cb.queue_id)) return 'FORBIDDEN';
-      return cancelLocked(trx, cb, actor, 'CANCELLED_BY_ADMIN');
-    });
+    const outcome = dryRun
+      ? await decide(await findCallback(db, id), cancelOutcomeOf)
+      : await db.transaction().execute(async (trx) => decide(await lockCallback(trx, id), (cb) => cancelLocked(trx, cb, actor, 'CANCELLED_BY_ADMIN')));
     if (outcome === 'CANCELLED') {
       report.cancelled++;
       report.cancelledIds.push(id);

@@ -59,13 +59,20 @@ export async function lookup(db: Kysely<DB>, request: FastifyRequest, input: Loo
 
 export type CancelOutcome = 'CANCELLED' | 'NOT_FOUND' | 'NOT_CANCELLABLE' | 'ALREADY_COMPLETED';
 
+/** What cancelling a callback in this state comes to; a bulk cancel's dry run asks the same question. */
+export function cancelOutcomeOf(callback: Pick<CallbackRow, 'state'>): CancelOutcome {
+  if (callback.state === 'COMPLETED') return 'ALREADY_COMPLETED';
+  if (!CANCELLABLE.includes(callback.state)) return 'NOT_CANCELLABLE';
+  return 'CANCELLED';
+}
+
 /**
  * Cancels a locked callback: frees its slot, completes it with the reason and, if Genesys has it or
  * may get it, enqueues its cancellation there — all in the caller's transaction.
  */
 export async function cancelLocked(trx: Transaction<DB>, callback: CallbackRow, actor: Actor, reason: CompletionReason): Promise<CancelOutcome> {
-  if (callback.state === 'COMPLETED') return 'ALREADY_COMPLETED';
-  if (!CANCELLABLE.includes(callback.state)) return 'NOT_CANCELLABLE';
+  const outcome = cancelOutcomeOf(callback);
+  if (outcome !== 'CANCELLED') return outcome;
   if (callback.slot_start) await releaseSlot(trx, callback.queue_id, callback.slot_start);
   await transition(trx, callback, 'COMPLETED', actor, { event: 'cancelled', reason });
   if (callback.delivery_status !== 'NOT_REQUIRED') await addJob(trx, 'cancel-callback', { callbackId: callback.id }, { jobKey: `cancel:${callback.id}` });
