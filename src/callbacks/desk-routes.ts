@@ -48,7 +48,7 @@ export const deskRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         schema: {
           tags,
-          summary: 'Cancel many callbacks, by ids or "all in this filter"; PROCESSING ones are skipped',
+          summary: 'Cancel many callbacks, by ids or "all in this filter" (a queue, a time range, or all: true); PROCESSING ones are skipped; dryRun only reports',
           body: BulkCancelBody,
           response: { 200: BulkCancelReport, ...errorResponses(400, 401, 403) },
         },
