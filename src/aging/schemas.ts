@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { QueueRef } from '../hours/schemas.js';
-import { IsoTime, Uuid } from '../http/schemas.js';
+import { IsoTime, Uuid, VisibleText } from '../http/schemas.js';
 
 const fields = {
   mode: Type.Enum(['step', 'age'], { description: 'step: add `increment` each interval; age: basePriority + minutes waited × pointsPerMinute' }),
@@ -12,7 +12,7 @@ const fields = {
   maxSteps: Type.Integer({ minimum: 1, maximum: 10_000 }),
   maxPriority: Type.Integer({ minimum: -25_000_000, maximum: 25_000_000 }),
 };
-const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
+const Name = VisibleText(100);
 
 export const CreatePolicyBody = Type.Object(
   {
