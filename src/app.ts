@@ -29,6 +29,7 @@ import auth from './http/auth.js';
 import errorHandler, { renderError } from './http/error-handler.js';
 import { errors } from './http/errors.js';
 import { refuseNul } from './http/nul-guard.js';
+import { refuseNonFinite } from './http/finite-numbers.js';
 import swagger from './http/swagger.js';
 import { createLogger } from './logger.js';
 import metrics from './ops/metrics.js';
@@ -100,6 +101,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     reply.header('ININ-Correlation-Id', request.id);
   });
   app.addHook('preValidation', refuseNul);
+  app.addHook('preHandler', refuseNonFinite);
 
   await app.register(errorHandler);
   // A JSON API: no HTML of ours to protect with a CSP, and Swagger UI needs inline scripts.

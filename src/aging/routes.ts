@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { AgingTrackRow, DB } from '../db/types.js';
 import { crudRoutes, READ_ROLES } from '../http/crud.js';
 import { errors } from '../http/errors.js';
-import { errorResponses } from '../http/schemas.js';
+import { errorResponses, PageLimit } from '../http/schemas.js';
 import { isoUtc, isoUtcOrNull } from '../http/time-input.js';
 import { policies } from './policies.js';
 import { CreatePolicyBody, Policy, Track, UpdatePolicyBody } from './schemas.js';
@@ -53,7 +53,7 @@ export const agingRoutes =
           schema: {
             tags: ['priority-aging'],
             summary: 'Priority-aging tracks, most recent first',
-            querystring: Type.Object({ status: Type.Optional(Type.Enum(['ACTIVE', 'STOPPED'])), limit: Type.Integer({ minimum: 1, maximum: 250, default: 50 }) }),
+            querystring: Type.Object({ status: Type.Optional(Type.Enum(['ACTIVE', 'STOPPED'])), limit: PageLimit }),
             response: { 200: Type.Object({ items: Type.Array(Track) }), ...errorResponses(400, 401, 403) },
           },
         },

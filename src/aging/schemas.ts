@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { QueueRef } from '../hours/schemas.js';
 import { updateBodyOf } from '../http/patch.js';
-import { IsoTime, Uuid } from '../http/schemas.js';
+import { IsoTime, Uuid, VisibleText } from '../http/schemas.js';
 
 const fields = {
   mode: Type.Enum(['step', 'age'], { description: 'step: add `increment` each interval; age: basePriority + minutes waited × pointsPerMinute' }),
@@ -13,7 +13,7 @@ const fields = {
   maxSteps: Type.Integer({ minimum: 1, maximum: 10_000 }),
   maxPriority: Type.Integer({ minimum: -25_000_000, maximum: 25_000_000 }),
 };
-const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
+const Name = VisibleText(100);
 
 export const CreatePolicyBody = Type.Object(
   {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { errorResponses, IsoTime } from '../http/schemas.js';
+import { errorResponses, IsoTime, PageLimit } from '../http/schemas.js';
 import { listAudit } from './service.js';
 
 const AuditEntry = Type.Object({
@@ -20,7 +20,7 @@ const AuditQuery = Type.Object({
   entityId: Type.Optional(Type.String({ maxLength: 200 })),
   actor: Type.Optional(Type.String({ maxLength: 200 })),
   cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', description: 'nextCursor of the previous page' })),
-  limit: Type.Integer({ minimum: 1, maximum: 250, default: 50 }),
+  limit: PageLimit,
 });
 
 /** `/admin/v1/audit` — who changed what, newest first. */

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { IsoTime, Uuid } from '../http/schemas.js';
+import { IsoTime, PageLimit, TimeFilter, Uuid } from '../http/schemas.js';
 import { QueueInput } from '../queues/resolve.js';
 import { CreateOutput, RescheduleOutput } from './schemas.js';
 
@@ -12,8 +12,8 @@ export const DeskFilter = Type.Object(
     state: Type.Optional(State),
     queue: QueueInput.queue,
     queueId: Type.Optional(Uuid),
-    from: Type.Optional(Type.String({ format: 'date-time', description: 'Scheduled (or created, for immediate) at or after' })),
-    to: Type.Optional(Type.String({ format: 'date-time', description: '...and before' })),
+    from: Type.Optional(TimeFilter('Scheduled (or created, for immediate) at or after')),
+    to: Type.Optional(TimeFilter('...and before')),
     phone: Type.Optional(Type.String({ maxLength: 40, description: 'E.164 number (digits are enough)' })),
     deliveryStatus: Type.Optional(Delivery),
   },
@@ -24,7 +24,7 @@ export type DeskFilter = Static<typeof DeskFilter>;
 export const DeskQuery = Type.Object(
   {
     ...DeskFilter.properties,
-    limit: Type.Integer({ minimum: 1, maximum: 250, default: 50 }),
+    limit: PageLimit,
     cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
   },
   { additionalProperties: false },

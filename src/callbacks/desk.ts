@@ -3,7 +3,7 @@ import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Actor } from '../audit/service.js';
 import type { CallbackRow, DB } from '../db/types.js';
 import { errors } from '../http/errors.js';
-import { isoUtc, isoUtcOrNull } from '../http/time-input.js';
+import { checkTimeRange, isoUtc, isoUtcOrNull, parseTimeFilter } from '../http/time-input.js';
 import { mayUseQueue } from '../queues/access.js';
 import { resolveQueue } from '../queues/resolve.js';
 import { createCallback, type CreateContext } from './create.js';
@@ -79,19 +79,27 @@ async function filtered(db: Kysely<DB>, request: FastifyRequest, f: DeskFilter):
   for (const id of await filterQueueIds(db, request, f)) q = q.where('callbacks.queue_id', '=', id);
   if (f.deliveryStatus) q = q.where('callbacks.delivery_status', '=', f.deliveryStatus);
   if (f.phone) q = q.where('callbacks.phone_e164', '=', `+${f.phone.replace(/\D/g, '')}`);
-  if (f.from) q = q.where((eb) => eb(eb.fn.coalesce('callbacks.scheduled_time', 'callbacks.created_at'), '>=', new Date(f.from!)));
-  if (f.to) q = q.where((eb) => eb(eb.fn.coalesce('callbacks.scheduled_time', 'callbacks.created_at'), '<', new Date(f.to!)));
+  if (f.from) {
+    const from = parseTimeFilter(f.from, 'from');
+    q = q.where((eb) => eb(eb.fn.coalesce('callbacks.scheduled_time', 'callbacks.created_at'), '>=', from));
+  }
+  if (f.to) {
+    const to = parseTimeFilter(f.to, 'to');
+    q = q.where((eb) => eb(eb.fn.coalesce('callbacks.scheduled_time', 'callbacks.created_at'), '<', to));
+  }
   return q;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Only what `nextCursor` gives out: anything else would reach PostgreSQL as a bad uuid or timestamp. */
 function decodeCursor(cursor: string): { at: Date; id: string } {
   try {
-    const { at, id } = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { at: string; id: string };
-    const date = new Date(at);
-    if (Number.isNaN(date.getTime()) || typeof id !== 'string') throw new Error('bad');
-    return { at: date, id };
+    const { at, id } = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { at: unknown; id: unknown };
+    if (typeof at !== 'string' || typeof id !== 'string' || !UUID.test(id)) throw new Error('not ours');
+    return { at: checkTimeRange(new Date(at), 'cursor'), id };
   } catch {
-    throw errors.validation('cursor', 'cursor is not one this service gave out');
+    throw errors.validation('cursor', 'cursor is not valid');
   }
 }
 

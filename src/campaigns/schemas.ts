@@ -1,12 +1,12 @@
 import { Type, type Static } from 'typebox';
 import { updateBodyOf } from '../http/patch.js';
-import { IsoTime, Uuid } from '../http/schemas.js';
+import { IsoTime, Uuid, VisibleText } from '../http/schemas.js';
 
-const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'Flows name the campaign by it' });
-const Column = Type.String({ minLength: 1, maxLength: 100 });
+const Name = VisibleText(100, 'Flows name the campaign by it');
+const Column = VisibleText(100);
 const NullableUuid = (description: string) => Type.Union([Uuid, Type.Null()], { description });
 const fields = {
-  contactListId: Type.String({ minLength: 1, maxLength: 100, description: 'Contact list of the always-running (agentless) campaign' }),
+  contactListId: VisibleText(100, 'Contact list of the always-running (agentless) campaign'),
   phoneColumn: Column,
   nameColumn: Type.Union([Column, Type.Null()], { description: 'Column for the customer’s name (null: not written)' }),
   extraColumns: Type.Record(Type.String({ pattern: '^[^\\u0000]{1,100}$' }), Type.String({ maxLength: 1_024 }), { maxProperties: 50, description: 'Fixed values written to these columns of every contact' }),

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { updateBodyOf } from '../http/patch.js';
-import { IsoTime, Uuid } from '../http/schemas.js';
+import { IsoTime, Uuid, VisibleText } from '../http/schemas.js';
 import { QueueRef } from '../hours/schemas.js';
 import { WEEKDAYS } from '../slots/engine.js';
 
@@ -19,7 +19,7 @@ export const CapacityCells = Type.Object(
 );
 
 const TimeslotLength = Type.Enum(['hour', 'halfHour'], { description: 'Cell length of the calendar (not the slot duration)' });
-const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'Unique; cannot be changed after creation' });
+const Name = VisibleText(100, 'Unique; cannot be changed after creation');
 
 export const CreateRuleBody = Type.Object(
   { name: Name, timeslotLength: TimeslotLength, cells: Type.Optional(CapacityCells) },

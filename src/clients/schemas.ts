@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import { updateBodyOf } from '../http/patch.js';
-import { IsoTime, RoleSchema, Uuid } from '../http/schemas.js';
+import { IsoTime, RoleSchema, Uuid, VisibleText } from '../http/schemas.js';
 
-const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'Unique name' });
+const Name = VisibleText(100, 'Unique name');
 const Roles = Type.Array(RoleSchema, { minItems: 1, uniqueItems: true });
 const Queues = Type.Union([Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 1000 }), Type.Null()], {
   description: 'Queue allow-list (queue names or ids); null or absent means every queue',

@@ -1,5 +1,6 @@
 import { errors } from '../http/errors.js';
 import { assertNoNul } from '../http/nul-guard.js';
+import { checkTimeRange } from '../http/time-input.js';
 
 /**
  * A forwarded event arrives either as its top-level fields (trigger data format TopLevelPrimitives,
@@ -25,13 +26,14 @@ function text(fields: Record<string, unknown>, name: string): string | null {
 }
 
 function time(value: unknown): Date {
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return new Date(value);
+  let d: Date | undefined;
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) d = new Date(value);
   if (typeof value === 'string' && value.trim() !== '') {
     const n = Number(value);
-    const d = Number.isFinite(n) && /^\d+$/.test(value.trim()) ? new Date(n) : new Date(value);
-    if (!Number.isNaN(d.getTime())) return d;
+    d = Number.isFinite(n) && /^\d+$/.test(value.trim()) ? new Date(n) : new Date(value);
   }
-  throw errors.validation('eventTime', 'eventTime must be epoch milliseconds or an ISO-8601 time');
+  if (d === undefined || Number.isNaN(d.getTime())) throw errors.validation('eventTime', 'eventTime must be epoch milliseconds or an ISO-8601 time');
+  return checkTimeRange(d, 'eventTime');
 }
 
 export function parseEvent(body: Record<string, unknown>, opts: { requireEventTime?: boolean } = {}): EventEnvelope {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { READ_ROLES } from '../http/crud.js';
-import { errorResponses, IsoTime } from '../http/schemas.js';
+import { errorResponses, IsoTime, PageLimit } from '../http/schemas.js';
 
 const Call = Type.Object({ id: Type.Integer(), at: IsoTime, operation: Type.String(), request: Type.Unknown(), response: Type.Unknown() });
 
@@ -18,7 +18,7 @@ export const simulatedCallRoutes: FastifyPluginAsyncTypebox = async (app) => {
           summary: 'Calls the simulated Genesys gateway recorded (newest first)',
           querystring: Type.Object({
             operation: Type.Optional(Type.String({ maxLength: 64 })),
-            limit: Type.Integer({ minimum: 1, maximum: 250, default: 50 }),
+            limit: PageLimit,
           }),
           response: { 200: Type.Object({ items: Type.Array(Call) }), ...errorResponses(400, 401, 403) },
         },

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { updateBodyOf } from '../http/patch.js';
-import { IsoTime, Uuid } from '../http/schemas.js';
+import { IsoTime, Uuid, VisibleText } from '../http/schemas.js';
 import { WEEKDAYS } from '../slots/engine.js';
 
 const Hhmm = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$', description: "Local time 'HH:mm'; '24:00' only as an end" });
@@ -23,7 +23,7 @@ export const DateException = Type.Object(
   { additionalProperties: false },
 );
 
-const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
+const Name = VisibleText(100);
 const Zone = Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Berlin' });
 
 export const CreateHoursBody = Type.Object(

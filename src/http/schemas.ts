@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { ERROR_CODES } from './errors.js';
+import { isoUtc, TIME_INPUT_RANGE } from './time-input.js';
 
 /** Shared primitives: every route builds on these, so OpenAPI and the generated artifacts agree. */
 
@@ -19,6 +20,23 @@ export const Uuid = Type.String({ format: 'uuid' });
 export const IsoTime = Type.String({ format: 'date-time', description: 'ISO-8601; UTC times end in Z' });
 
 export const IdParams = Type.Object({ id: Uuid });
+
+/** A time filter on a listing; the service parses it with `parseTimeFilter`, which also bounds its range. */
+export const TimeFilter = (description: string) =>
+  Type.String({ format: 'date-time', maxLength: 64, description: `${description} (ISO-8601 with an offset, from ${isoUtc(TIME_INPUT_RANGE.from)}, before ${isoUtc(TIME_INPUT_RANGE.to)})` });
+
+/** Page size of every listing. */
+export const PageLimit = Type.Integer({ minimum: 1, maximum: 250, default: 50, description: 'Items per page (1 to 250)' });
+
+/**
+ * At least one character that shows: `\S` alone lets through a name of zero-width or other format
+ * characters only, which looks blank in every list and is empty once trimmed.
+ */
+export const VISIBLE_TEXT = '[^\\s\\p{C}]';
+
+/** A name or other identifying text: trimmed by the services, and never blank or invisible. */
+export const VisibleText = (maxLength: number, description?: string) =>
+  Type.String({ minLength: 1, maxLength, pattern: VISIBLE_TEXT, ...(description !== undefined && { description }) });
 
 /** The error answers a route can give, for its response schema. */
 export function errorResponses(...statuses: number[]): Record<number, typeof ErrorBody> {

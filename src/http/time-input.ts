@@ -2,11 +2,31 @@ import { DateTime } from 'luxon';
 import { isZone } from '../slots/time.js';
 import { errors } from './errors.js';
 
+/**
+ * Every time a caller sends must fall in this window. Outside it a time is a typo or a probe, and
+ * the slot and hours searches, the spoken times and PostgreSQL all have edges of their own out there.
+ */
+export const TIME_INPUT_RANGE = { from: new Date('2000-01-01T00:00:00Z'), to: new Date('2100-01-01T00:00:00Z') } as const;
+
+export function checkTimeRange(d: Date, field: string): Date {
+  if (Number.isNaN(d.getTime()) || d < TIME_INPUT_RANGE.from || d >= TIME_INPUT_RANGE.to) {
+    throw errors.validation(field, `${field} must be from ${isoUtc(TIME_INPUT_RANGE.from)} and before ${isoUtc(TIME_INPUT_RANGE.to)}`);
+  }
+  return d;
+}
+
 /** ISO-8601 time from a flow: with an offset or `Z` it is absolute; without, it is local to `zone`. */
 export function parseTimeInput(value: string, zone: string, field: string): Date {
+  // Luxon refuses what PostgreSQL could not store either (a leap second, February 30).
   const dt = DateTime.fromISO(value.trim(), { zone, setZone: true });
   if (!dt.isValid) throw errors.validation(field, `${field} must be an ISO-8601 time such as 2030-03-05T09:15:00Z or 2030-03-05T09:15 (got "${value.slice(0, 64)}")`);
-  return dt.toJSDate();
+  return checkTimeRange(dt.toJSDate(), field);
+}
+
+/** An absolute time filter (`TimeFilter` in the schema: the format already demands an offset). */
+export function parseTimeFilter(value: string, field: string): Date {
+  // RFC 3339 also allows `2030-03-05 09:15:00z`, which Luxon's ISO parser does not.
+  return parseTimeInput(value.trim().toUpperCase().replace(' ', 'T'), 'UTC', field);
 }
 
 export function checkZone(zone: string | undefined, field: string): void {

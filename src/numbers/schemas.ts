@@ -1,11 +1,11 @@
 import { Type, type Static } from 'typebox';
 import { updateBodyOf } from '../http/patch.js';
-import { IsoTime, Uuid } from '../http/schemas.js';
+import { IsoTime, Uuid, VisibleText } from '../http/schemas.js';
 import { QueueRef } from '../hours/schemas.js';
 import { QueueInput } from '../queues/resolve.js';
 import { MAX_PATTERN_LENGTH, MAX_PATTERNS, NUMBER_TYPES, SCREENING_OUTCOMES } from './screening.js';
 
-const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
+const Name = VisibleText(100);
 const Countries = Type.Array(Type.String({ pattern: '^[A-Za-z]{2}$' }), {
   minItems: 1,
   maxItems: 250,

@@ -1,10 +1,10 @@
 import { Type, type Static } from 'typebox';
 import { updateBodyOf } from '../http/patch.js';
-import { IsoTime, Uuid } from '../http/schemas.js';
+import { IsoTime, Uuid, VisibleText } from '../http/schemas.js';
 import { SLOT_DURATIONS } from '../slots/engine.js';
 
 const NullableUuid = (description: string) => Type.Union([Uuid, Type.Null()], { description });
-const NullableString = (max: number, description: string) => Type.Union([Type.String({ minLength: 1, maxLength: max }), Type.Null()], { description });
+const NullableString = (max: number, description: string) => Type.Union([VisibleText(max), Type.Null()], { description });
 
 /** Every queue setting with its default; the product rules live in ../../shared/docs/product.md. */
 const settings = {
@@ -29,7 +29,7 @@ const settings = {
   defaultCountry: Type.Union([Type.String({ pattern: '^[A-Za-z]{2}$' }), Type.Null()], { default: null, description: 'ISO country for national-format numbers' }),
 };
 
-const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'Unique; flows name the queue by it' });
+const Name = VisibleText(100, 'Unique; flows name the queue by it');
 
 export const CreateQueueBody = Type.Object(
   {

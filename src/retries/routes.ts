@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { DB } from '../db/types.js';
 import { actorOf, crudRoutes, READ_ROLES } from '../http/crud.js';
 import { errors } from '../http/errors.js';
-import { errorResponses, IdParams } from '../http/schemas.js';
+import { errorResponses, IdParams, PageLimit } from '../http/schemas.js';
 import { isoUtc, isoUtcOrNull } from '../http/time-input.js';
 import { CreateRetryPolicyBody, PreviewContact, PreviewRetrySettings, RetryPolicy, UpdateRetryPolicyBody } from './schemas.js';
 import * as service from './service.js';
@@ -56,7 +56,7 @@ export const retryRoutes =
           schema: {
             tags,
             summary: 'Accepted preview contacts, most recent first, with their retries',
-            querystring: Type.Object({ phone: Type.Optional(Type.String({ maxLength: 40 })), limit: Type.Integer({ minimum: 1, maximum: 250, default: 50 }) }),
+            querystring: Type.Object({ phone: Type.Optional(Type.String({ maxLength: 40 })), limit: PageLimit }),
             response: { 200: Type.Object({ items: Type.Array(PreviewContact) }), ...errorResponses(400, 401, 403) },
           },
         },

@@ -1,10 +1,10 @@
 import { Type, type Static } from 'typebox';
 import { updateBodyOf } from '../http/patch.js';
-import { IsoTime, Uuid } from '../http/schemas.js';
+import { IsoTime, Uuid, VisibleText } from '../http/schemas.js';
 
-const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
+const Name = VisibleText(100);
 const fields = {
-  match: Type.String({ minLength: 1, maxLength: 200, description: 'Wrap-up code or last result, e.g. ININ-OUTBOUND-PREVIEW-SKIPPED' }),
+  match: VisibleText(200, 'Wrap-up code or last result, e.g. ININ-OUTBOUND-PREVIEW-SKIPPED'),
   waitSeconds: Type.Integer({ minimum: 1, maximum: 86_400, description: 'Re-submit the contact after this long' }),
   maxAttempts: Type.Integer({ minimum: 0, maximum: 20, description: 'Retries per contact' }),
   clearSystemData: Type.Boolean({ default: false, description: 'Ask the dialer to clear the contact’s call records on re-submit' }),
@@ -59,7 +59,7 @@ export const PreviewRetrySettings = Type.Object(
       description: 'user.end fields that must all equal these values for the event to count as a closed preview',
       additionalProperties: false,
     }),
-    wrapupColumn: Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()], {
+    wrapupColumn: Type.Union([VisibleText(100), Type.Null()], {
       description: 'Contact-list column holding the wrap-up; null: the most recent call record’s lastResult',
     }),
   },
