@@ -28,11 +28,21 @@ describe('bookSlot under concurrency', () => {
     expect(await counter(queue.id)).toBe(successes);
   });
 
-  it('books nothing in a slot of capacity 0, even 300 times at once', async () => {
+  it('books nothing more in a full slot (capacity 3, 3 booked), even 300 times at once', async () => {
     const queue = await factories(t.database.db).queue();
-    const results = await Promise.all(Array.from({ length: 300 }, () => bookSlot(t.database.db, queue.id, slot, 0)));
+    for (let i = 0; i < 3; i++) expect(await bookSlot(t.database.db, queue.id, slot, 3)).toBe(true);
+    const results = await Promise.all(
+      Array.from({ length: 300 }, () => t.database.db.transaction().execute((trx) => bookSlot(trx, queue.id, slot, 3))),
+    );
     expect(results.filter(Boolean)).toHaveLength(0);
-    expect(await counter(queue.id)).toBe(0);
+    expect(await counter(queue.id)).toBe(3);
+  });
+
+  it('books nothing in a slot of capacity 0 and leaves no counter behind', async () => {
+    const queue = await factories(t.database.db).queue();
+    expect(await bookSlot(t.database.db, queue.id, slot, 0)).toBe(false);
+    const rows = await t.database.db.selectFrom('slot_bookings').select('booked').where('queue_id', '=', queue.id).execute();
+    expect(rows).toEqual([]);
   });
 
   it('keeps the counter exact when bookings and releases race, and a rolled-back booking frees its place', async () => {
@@ -47,16 +57,20 @@ describe('bookSlot under concurrency', () => {
     expect(final).toBe(5 + booked.filter(Boolean).length - released.filter(Boolean).length);
     expect(final).toBeLessThanOrEqual(5);
 
-    const before = await counter(queue.id);
-    await t.database.db
-      .transaction()
-      .execute(async (trx) => {
-        await releaseSlot(trx, queue.id, slot);
-        await bookSlot(trx, queue.id, slot, 5);
+    // A rolled-back transaction leaves the counter as it found it: 4 of 5 booked, the last place free.
+    const other = await factories(t.database.db).queue();
+    for (let i = 0; i < 4; i++) await bookSlot(t.database.db, other.id, slot, 5);
+    let full: boolean | undefined;
+    await expect(
+      t.database.db.transaction().execute(async (trx) => {
+        expect(await bookSlot(trx, other.id, slot, 5)).toBe(true);
+        full = !(await bookSlot(trx, other.id, slot, 5));
         throw new Error('roll back');
-      })
-      .catch(() => undefined);
-    expect(await counter(queue.id)).toBe(before);
+      }),
+    ).rejects.toThrow('roll back');
+    expect(full).toBe(true);
+    expect(await counter(other.id)).toBe(4);
+    expect(await bookSlot(t.database.db, other.id, slot, 5)).toBe(true);
   });
 
   it('never lets the counter go below zero', async () => {

@@ -48,8 +48,7 @@ describe('the callback desk', () => {
     const third = (await desk('GET', `/callbacks?queueId=${queue.id}&limit=3&cursor=${second.nextCursor}`, monitor)).json();
     expect(third.nextCursor).toBeNull();
     const seen = [...first.items, ...second.items, ...third.items].map((c: { id: string }) => c.id);
-    expect(new Set(seen)).toEqual(new Set(ids));
-    expect(seen).toHaveLength(7);
+    expect(seen).toEqual([...ids].reverse());
 
     const windowed = (await desk('GET', `/callbacks?queueId=${queue.id}&from=2030-03-05T14:10:00Z&to=2030-03-05T14:20:00Z`, monitor)).json();
     expect(windowed.items).toHaveLength(2);

@@ -134,11 +134,17 @@ describe('POST /actions/v1/callbacks/lookup', () => {
 
   it('counts PROCESSING callbacks as pending (still found), but not COMPLETED ones', async () => {
     clock.set(MONDAY_10AM);
-    const queue = await hoursQueue();
+    const queue = await hoursQueue({ maxPendingPerNumber: 5 });
     const phone = nextPhone();
+    const handled = (id: string) => t.database.db.updateTable('callbacks').set({ state: 'COMPLETED', completion_reason: 'HANDLED', completed_at: new Date() }).where('id', '=', id).execute();
+    const done = await created({ queue: queue.name, phoneNumber: phone });
+    await handled(done.callbackId);
     const cb = await created({ queue: queue.name, phoneNumber: phone });
     await setState(cb.callbackId, 'PROCESSING');
-    expect(await ok('callbacks/lookup', { queue: queue.name, phoneNumber: phone })).toMatchObject({ found: true, count: 1, state: 'PROCESSING' });
+    // The completed one is older, so it would come first if it counted.
+    expect(await ok('callbacks/lookup', { queue: queue.name, phoneNumber: phone })).toMatchObject({ found: true, count: 1, callbackId: cb.callbackId, state: 'PROCESSING' });
+    await handled(cb.callbackId);
+    expect(await ok('callbacks/lookup', { queue: queue.name, phoneNumber: phone })).toMatchObject({ found: false, count: 0, callbackId: '' });
   });
 });
 
@@ -261,6 +267,18 @@ describe('POST /actions/v1/callbacks/reschedule', () => {
     const body = await ok('callbacks/reschedule', { callbackId: cb.callbackId, desiredTime: '2030-03-05T15:10', timezone: 'Europe/London' });
     expect(body).toMatchObject({ outcome: 'RESCHEDULED', scheduledTime: '2030-03-05T15:10:00Z', scheduledTimeLocal: '2030-03-05T15:10:00+00:00' });
     expect(await booked(queue.id, '2030-03-05T15:00:00Z')).toBe(1);
+  });
+
+  it('within its own slot when that slot is full (capacity 1, its own booking) moves the time, keeps the one booking, and still refuses another callback there', async () => {
+    clock.set(MONDAY_10AM);
+    const queue = await hoursQueue({ slotCapacity: 1 });
+    const cb = await created({ queue: queue.name, phoneNumber: US, desiredTime: '2030-03-05T10:00' });
+    expect(await booked(queue.id, '2030-03-05T15:00:00Z')).toBe(1);
+    const body = await ok('callbacks/reschedule', { callbackId: cb.callbackId, desiredTime: '2030-03-05T10:10' });
+    expect(body).toMatchObject({ outcome: 'RESCHEDULED', scheduledTime: '2030-03-05T15:10:00Z' });
+    expect(await booked(queue.id, '2030-03-05T15:00:00Z')).toBe(1);
+    expect((await row(cb.callbackId)).slot_start?.toISOString()).toBe('2030-03-05T15:00:00.000Z');
+    expect((await ok('callbacks/create', { queue: queue.name, phoneNumber: nextPhone(), desiredTime: '2030-03-05T10:05' })).outcome).toBe('SLOT_FULL');
   });
 
   it('into a full slot answers SLOT_FULL with the nearest free slots and leaves the original booking untouched', async () => {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authHeader, buildTestApp, tokenFor, type TestApp } from './helpers/app.js';
+import { authHeader, buildTestApp, makeClient, skewDateNow, tokenFor, type TestApp } from './helpers/app.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -130,5 +130,31 @@ describe('npm run cli -- clients create', () => {
       env: { ...process.env, DATABASE_URL: t.url, JWT_SECRET: 'x'.repeat(40) },
     });
     await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('unknown role(s): root') });
+  });
+});
+
+describe('client state across replicas (two apps on one database)', () => {
+  it('a client deactivated on one replica is refused there at once, and on the other once its 5 s cache window has passed', async () => {
+    const other = await buildTestApp({ url: t.url });
+    const clock = skewDateNow();
+    try {
+      const client = await makeClient(t, ['monitor']);
+      const headers = { authorization: `Bearer ${await tokenFor(t, client)}` };
+      const read = (app: TestApp) => app.app.inject({ method: 'GET', url: '/admin/v1/queues', headers });
+      expect((await read(t)).statusCode).toBe(200);
+      expect((await read(other)).statusCode).toBe(200); // the other replica now caches the client as active
+
+      const off = await t.app.inject({ method: 'PATCH', url: `/admin/v1/clients/${client.clientId}`, headers: admin, payload: { active: false } });
+      expect(off.json().active).toBe(false);
+      expect((await read(t)).statusCode).toBe(401);
+
+      clock.advance(5_001);
+      const refused = await read(other);
+      expect(refused.statusCode).toBe(401);
+      expect(refused.json().message).toMatch(/inactive/);
+    } finally {
+      clock.restore();
+      await other.close();
+    }
   });
 });

@@ -39,6 +39,8 @@ describe('configuration of events', () => {
     expect((await call('POST', '/retry-policies', { name: 'w1', match: 'B', waitSeconds: 86_401, maxAttempts: 1 })).json().field).toBe('waitSeconds');
     expect((await call('POST', '/retry-policies', { name: 'a21', match: 'C', waitSeconds: 60, maxAttempts: 21 })).json().field).toBe('maxAttempts');
     expect((await call('DELETE', `/retry-policies/${first.json().id}`)).statusCode).toBe(204);
+    expect((await call('GET', `/retry-policies/${first.json().id}`)).statusCode).toBe(404);
+    expect((await call('GET', '/retry-policies')).json().items.map((p: { id: string }) => p.id)).not.toContain(first.json().id);
   });
 
   it('preview-retry criteria default to the seed’s four and can be changed', async () => {
@@ -60,8 +62,10 @@ describe('configuration of events', () => {
     const { headers: actions } = await authHeader(t, ['actions']);
     await t.app.inject({ method: 'POST', url: '/actions/v1/campaign-callbacks', headers: actions, payload: { campaign: 'keep', phoneNumber: '+12024561111' } });
     expect((await call('DELETE', `/campaigns/${c.id}`)).statusCode).toBe(409);
+    expect((await call('GET', `/campaigns/${c.id}`)).json()).toMatchObject({ id: c.id, name: 'keep' });
     const empty = (await call('POST', '/campaigns', { name: 'drop', contactListId: 'l2', phoneColumn: 'Phone' })).json();
     expect((await call('DELETE', `/campaigns/${empty.id}`)).statusCode).toBe(204);
+    expect((await call('GET', `/campaigns/${empty.id}`)).statusCode).toBe(404);
   });
 });
 

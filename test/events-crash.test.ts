@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('event jobs and a worker killed mid-run', () => {
-  it('every aging check and every retry runs once after a restart', async () => {
+  it('changes cut off by a SIGKILL are redone after a restart: each aging step and each retry recorded once, Genesys asked again only for what was cut off', async () => {
     const { headers: events } = await authHeader(t, ['events']);
     const { headers: admin } = await authHeader(t, ['administrator']);
     const policy = (await t.app.inject({ method: 'POST', url: '/admin/v1/prioritization-policies', headers: admin, payload: { name: 'one-step', mode: 'step', intervalSeconds: 30, increment: 3, maxSteps: 1, maxPriority: 100 } })).json();
@@ -51,11 +51,21 @@ describe('event jobs and a worker killed mid-run', () => {
     // Genesys does each change at once but answers slowly: a worker killed meanwhile never learns of it.
     fake.slowAnswer('setPriority', 500);
     fake.slowAnswer('addContacts', 500);
+    const prioritiesSentTo = (conversationId: string) => fake.requestsTo('setPriority').filter((r) => r.path.endsWith(`/${conversationId}`));
+    const contactsSent = (contactId: string) => fake.requestsTo('addContacts').filter((r) => (r.body as { id?: string }[]).some((c) => c.id === contactId)).length;
+    let cutPriorities = 0;
+    let cutContacts = 0;
     const start = () => startWorkerProcess(t.url, fake, 4);
     let worker: ChildProcess = start();
     try {
       await waitUntil(() => fake.requestsTo('setPriority').length + fake.requestsTo('addContacts').length >= 4, 30_000);
       await stopProcess(worker, 'SIGKILL');
+      // Genesys did these changes, but the killed worker never recorded them.
+      const recorded = new Set((await t.database.db.selectFrom('aging_steps').select('conversation_id').where('conversation_id', 'in', conversations).execute()).map((r) => r.conversation_id));
+      cutPriorities = conversations.filter((c) => prioritiesSentTo(c).length > 0 && !recorded.has(c)).length;
+      const submitted = (await t.database.db.selectFrom('retry_attempts').select('id').where('status', '=', 'SUBMITTED').execute()).length;
+      cutContacts = contactIds.filter((id) => contactsSent(id) > 0).length - submitted;
+      expect(cutPriorities + cutContacts, 'some changes were cut off mid-call').toBeGreaterThan(0);
       worker = start();
       await waitUntil(async () => {
         const active = await t.database.db.selectFrom('aging_tracks').select('conversation_id').where('status', '=', 'ACTIVE').execute();
@@ -76,6 +86,17 @@ describe('event jobs and a worker killed mid-run', () => {
     for (const tr of tracks) expect(tr).toEqual({ steps: 1, stop_reason: 'MAX_STEPS' });
     const attempts = await t.database.db.selectFrom('retry_attempts').select(['status']).execute();
     expect(attempts.filter((a) => a.status === 'SUBMITTED')).toHaveLength(contactIds.length);
+    // Genesys was asked once per change, and again only for a change cut off by the kill.
+    for (const c of conversations) {
+      expect(prioritiesSentTo(c).map((r) => (r.body as { priority: number }).priority), c).toContain(3);
+      expect(fake.conversations.get(c)?.priority).toBe(3);
+    }
+    const priorityCalls = conversations.reduce((n, c) => n + prioritiesSentTo(c).length, 0);
+    expect(priorityCalls).toBeGreaterThanOrEqual(conversations.length);
+    expect(priorityCalls).toBeLessThanOrEqual(conversations.length + cutPriorities);
+    const contactCalls = contactIds.reduce((n, id) => n + contactsSent(id), 0);
+    for (const id of contactIds) expect(contactsSent(id), id).toBeGreaterThanOrEqual(1);
+    expect(contactCalls).toBeLessThanOrEqual(contactIds.length + cutContacts);
     // Re-sending a contact is an upsert by id: the list holds each contact once, with its data.
     for (const id of contactIds) expect(fake.contacts.get('crash-list')?.get(id)?.data.Phone).toMatch(/^\+1555000/);
   }, 120_000);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agingCheck } from '../src/aging/tracks.js';
@@ -6,12 +5,12 @@ import { createLogger } from '../src/logger.js';
 import { resubmitContact } from '../src/retries/service.js';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
 import { factories } from './helpers/factories.js';
+import { genesysFixture } from './helpers/fixtures.js';
 import { gatewayFor } from './helpers/worker.js';
 import { startFakeGenesys, type FakeGenesys, type FakeParticipant } from './helpers/fake-genesys.js';
 
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../shared/fixtures/genesys/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
-const acdStartFixture = fixture('acd-start-callback.json');
-const userEndFixture = fixture('user-end-preview.json');
+const acdStartFixture = genesysFixture('acd-start-callback.json');
+const userEndFixture = genesysFixture('user-end-preview.json');
 
 const clock = new TestClock(new Date('2030-03-04T15:00:00Z'));
 let t: TestApp;
@@ -153,6 +152,48 @@ describe('priority aging (seed 001)', () => {
     expect((await jobs('aging-check')).filter((j) => j.key === `aging:${conversationId}`)).toHaveLength(1);
   });
 
+  // Different events of one conversation do not collide on the inbox key: only the per-conversation
+  // lock makes the acd.end see the track its concurrent acd.start is inserting.
+  it('acd.start and acd.end of one conversation sent at once, 80 conversations over: every track ends STOPPED, no check left', async () => {
+    const queueId = await agingQueue({ mode: 'step', intervalSeconds: 60, maxSteps: 10, maxPriority: 100 });
+    const conversations = Array.from({ length: 80 }, () => `race-${uid()}`);
+    const at = clock.now().getTime();
+    const answers = await Promise.all(
+      conversations.map((conversationId) =>
+        Promise.all([
+          post('conversation-acd-start', { ...acdStartFixture, conversationId, queueId, eventTime: at }),
+          post('conversation-acd-end', { conversationId, participantId: 'p1', eventTime: at + 1000, acdOutcome: 'ANSWERED' }),
+        ]),
+      ),
+    );
+    const tracks = await t.database.db.selectFrom('aging_tracks').select(['conversation_id', 'status', 'stop_reason']).where('conversation_id', 'in', conversations).execute();
+    expect(tracks).toHaveLength(conversations.length);
+    expect(tracks.filter((tr) => tr.status !== 'STOPPED')).toEqual([]);
+    for (const tr of tracks) expect(tr.stop_reason).toBe('ACD_END');
+    const keys = new Set(conversations.map((c) => `aging:${c}`));
+    expect((await jobs('aging-check')).filter((j) => keys.has(j.key))).toEqual([]);
+    // Either may run first, but the answers agree: the end stopped a track exactly when the start began one.
+    for (const [start, end] of answers) expect(start.json().action === 'TRACKING_STARTED').toBe(end.json().action === 'TRACKING_STOPPED');
+  });
+
+  it('lists tracks most recent first, filtered by status', async () => {
+    const queueId = await agingQueue({ mode: 'step', intervalSeconds: 60, maxSteps: 10, maxPriority: 100 });
+    const [a, b, c] = [`list-a-${uid()}`, `list-b-${uid()}`, `list-c-${uid()}`];
+    for (const conversationId of [a, b, c]) {
+      expect((await post('conversation-acd-start', { ...acdStartFixture, conversationId, queueId, eventTime: clock.now().getTime() })).json().action).toBe('TRACKING_STARTED');
+    }
+    expect((await post('conversation-acd-end', { conversationId: b, participantId: 'p1', eventTime: clock.now().getTime() + 1000, acdOutcome: 'ANSWERED' })).json().action).toBe('TRACKING_STOPPED');
+    const list = async (query: string) => {
+      const res = await t.app.inject({ method: 'GET', url: `/admin/v1/aging-tracks?${query}`, headers: admin });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().items.map((tr: { conversationId: string; status: string }) => [tr.conversationId, tr.status]);
+    };
+    expect(await list('limit=3')).toEqual([[c, 'ACTIVE'], [b, 'STOPPED'], [a, 'ACTIVE']]);
+    expect(await list('status=ACTIVE&limit=2')).toEqual([[c, 'ACTIVE'], [a, 'ACTIVE']]);
+    expect(await list('status=STOPPED&limit=1')).toEqual([[b, 'STOPPED']]);
+    expect((await t.app.inject({ method: 'GET', url: '/admin/v1/aging-tracks?status=PAUSED', headers: admin })).statusCode).toBe(400);
+  });
+
   it('ignores events that are not callbacks or whose queue is not configured', async () => {
     expect((await post('conversation-acd-start', { ...acdStartFixture, conversationId: uid(), mediaType: 'VOICE' })).json().action).toBe('IGNORED');
     expect((await post('conversation-acd-start', { ...acdStartFixture, conversationId: uid(), queueId: 'unknown-queue' })).json().action).toBe('IGNORED');
@@ -168,7 +209,8 @@ describe('preview-dialer retries (seed 004)', () => {
       data: { Phone: number, Name: 'Customer', OpportunityId: 'OPP-42' },
       callRecords: { Phone: { lastAttempt: '2030-03-04T14:58:00Z', lastResult } },
     });
-    await t.app.inject({ method: 'POST', url: '/admin/v1/retry-policies', headers: admin, payload: { name: `r-${uid()}`, match: `${lastResult}`, waitSeconds: 240, maxAttempts } }).catch(() => undefined);
+    const policy = await t.app.inject({ method: 'POST', url: '/admin/v1/retry-policies', headers: admin, payload: { name: `r-${uid()}`, match: `${lastResult}`, waitSeconds: 240, maxAttempts } });
+    expect(policy.statusCode, policy.body).toBe(201);
     const accepted = await post('preview-accepted', { phoneNumber: number, contactId, contactListId, campaignId: 'camp-1', conversationId: `preview-${uid()}`, eventTime: clock.now().getTime() });
     expect(accepted.json()).toMatchObject({ accepted: true, action: 'RECORDED' });
     return { number, contactId, contactListId };
@@ -191,6 +233,27 @@ describe('preview-dialer retries (seed 004)', () => {
     expect(sent[0]!.body).toEqual([expect.objectContaining({ id: contactId, contactListId, data: { Phone: number, Name: 'Customer', OpportunityId: 'OPP-42' } })]);
     const contacts = (await t.app.inject({ method: 'GET', url: `/admin/v1/preview-contacts?phone=${number}`, headers: admin })).json().items;
     expect(contacts[0]).toMatchObject({ attempts: 1, retries: [{ attempt: 1, status: 'SUBMITTED', lastResult: result, waitSeconds: 240 }] });
+  });
+
+  it('shows one preview contact by id with its retries, and 404 for an unknown id', async () => {
+    const result = `BYID-${uid()}`;
+    const { number, contactId, contactListId } = await setup(result);
+    expect((await userEnd(number)).json().action).toBe('RETRY_SCHEDULED');
+    const [listed] = (await t.app.inject({ method: 'GET', url: `/admin/v1/preview-contacts?phone=${number}`, headers: admin })).json().items;
+    const res = await t.app.inject({ method: 'GET', url: `/admin/v1/preview-contacts/${listed.id}`, headers: admin });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({
+      id: listed.id,
+      contactId,
+      contactListId,
+      campaignId: 'camp-1',
+      phoneDigits: number.slice(1),
+      attempts: 1,
+      retries: [{ attempt: 1, status: 'SCHEDULED', lastResult: result, waitSeconds: 240 }],
+    });
+    const unknown = await t.app.inject({ method: 'GET', url: '/admin/v1/preview-contacts/00000000-0000-4000-8000-000000000000', headers: admin });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error).toBe('NOT_FOUND');
   });
 
   it('the fixture’s user.end as Json (jsonData) matches the seed’s four criteria', async () => {

@@ -5,6 +5,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ensureDatabaseExists } from '../src/db/database.js';
 import { startEmbeddedPostgres, withDatabase, type EmbeddedPostgres } from '../src/db/embedded.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { startJobRunner } from '../src/jobs/runner.js';
+import { buildTaskList } from '../src/jobs/tasks.js';
+import { createSimulatedGateway } from '../src/genesys/simulated-gateway.js';
+import { createLogger } from '../src/logger.js';
+import { systemClock } from '../src/clock.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { freePort } from './helpers/ports.js';
 
@@ -48,5 +53,33 @@ describe('/readyz', () => {
     pg = await startEmbeddedPostgres({ dataDir: dir, port });
     await waitFor(async () => (await ready()) === 200);
     expect(await ready()).toBe(200);
+  });
+});
+
+describe('/readyz and the in-process job worker', () => {
+  it('is ready with worker ok while the runner runs, and 503 with worker down once it has stopped', async () => {
+    const w = await buildTestApp({ workerHealthy: () => runner.healthy() });
+    const logger = createLogger('silent');
+    const runner = await startJobRunner({
+      pool: w.database.pool,
+      db: w.database.db,
+      tasks: buildTaskList({ db: w.database.db, gateway: createSimulatedGateway(w.database.db), clock: systemClock, logger, retentionDays: 14 }),
+      concurrency: 1,
+      logger,
+    });
+    let stopped = false;
+    try {
+      const up = await w.app.inject({ method: 'GET', url: '/readyz' });
+      expect(up.statusCode).toBe(200);
+      expect(up.json()).toEqual({ status: 'ready', checks: { database: 'ok', worker: 'ok' } });
+      await runner.stop();
+      stopped = true;
+      const down = await w.app.inject({ method: 'GET', url: '/readyz' });
+      expect(down.statusCode).toBe(503);
+      expect(down.json()).toEqual({ status: 'unready', checks: { database: 'ok', worker: 'down' } });
+    } finally {
+      if (!stopped) await runner.stop();
+      await w.close();
+    }
   });
 });

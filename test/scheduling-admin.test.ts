@@ -108,6 +108,26 @@ describe('business hours', () => {
     expect(res.json().message).toMatch(message);
   });
 
+  it('PATCH changes only the fields sent (read back), refuses an invalid week with 400 and leaves the hours as they were', async () => {
+    const exceptions = [{ date: '2030-12-25', closed: true, intervals: [] }];
+    const created = (await post('/admin/v1/business-hours', { name: 'Patched', timezone: 'Europe/Berlin', weekly: WEEKDAYS_9_TO_5, exceptions })).json();
+    const saturday = { ...WEEKDAYS_9_TO_5, saturday: [{ start: '10:00', end: '14:00' }] };
+    const patched = await patch(`/admin/v1/business-hours/${created.id}`, { weekly: saturday });
+    expect(patched.statusCode, patched.body).toBe(200);
+    const read = (await get(`/admin/v1/business-hours/${created.id}`)).json();
+    expect(read).toMatchObject({ id: created.id, name: 'Patched', timezone: 'Europe/Berlin', weekly: saturday, exceptions });
+
+    const renamed = await patch(`/admin/v1/business-hours/${created.id}`, { name: 'Renamed' });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    expect((await get(`/admin/v1/business-hours/${created.id}`)).json()).toMatchObject({ name: 'Renamed', timezone: 'Europe/Berlin', weekly: saturday, exceptions });
+
+    const overlap = await patch(`/admin/v1/business-hours/${created.id}`, { weekly: { monday: [{ start: '09:00', end: '12:00' }, { start: '11:00', end: '14:00' }] } });
+    expect(overlap.statusCode).toBe(400);
+    expect(overlap.json().field).toBe('weekly.monday');
+    expect((await get(`/admin/v1/business-hours/${created.id}`)).json()).toMatchObject({ name: 'Renamed', weekly: saturday });
+    expect((await patch('/admin/v1/business-hours/00000000-0000-4000-8000-000000000000', { name: 'x' })).statusCode).toBe(404);
+  });
+
   it('refuse an unknown time zone, and cannot be deleted while a queue uses them', async () => {
     expect((await post('/admin/v1/business-hours', { name: 'tz', timezone: 'Nowhere/City', weekly: {} })).json().field).toBe('timezone');
     const hours = (await post('/admin/v1/business-hours', { name: 'In use', timezone: 'UTC', weekly: WEEKDAYS_9_TO_5 })).json();
@@ -116,8 +136,10 @@ describe('business hours', () => {
     const refused = await t.app.inject({ method: 'DELETE', url: `/admin/v1/business-hours/${hours.id}`, headers: admin });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().details.queues).toEqual([{ id: queue.id, name: 'Uses hours' }]);
+    expect((await get(`/admin/v1/business-hours/${hours.id}`)).statusCode).toBe(200);
     await patch(`/admin/v1/queues/${queue.id}`, { businessHoursId: null });
     expect((await t.app.inject({ method: 'DELETE', url: `/admin/v1/business-hours/${hours.id}`, headers: admin })).statusCode).toBe(204);
+    expect((await get(`/admin/v1/business-hours/${hours.id}`)).statusCode).toBe(404);
   });
 });
 

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
@@ -29,6 +30,8 @@ export interface TestAppOptions {
   captureLogs?: boolean;
   clock?: Clock;
   gateway?: GenesysGateway;
+  /** The in-process worker's health for /readyz; absent: the worker runs elsewhere. */
+  workerHealthy?: () => boolean;
   /** Add test-only routes before the app is ready. */
   beforeReady?: (app: FastifyInstance) => void;
 }
@@ -52,7 +55,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  const app = await buildApp({ config, database, jwtSecret: config.jwtSecret!, logger, ...(opts.clock && { clock: opts.clock }), ...(opts.gateway && { gateway: opts.gateway }) });
+  const app = await buildApp({ config, database, jwtSecret: config.jwtSecret!, logger, ...(opts.clock && { clock: opts.clock }), ...(opts.gateway && { gateway: opts.gateway }), ...(opts.workerHealthy && { workerHealthy: opts.workerHealthy }) });
   opts.beforeReady?.(app);
   await app.ready();
   return {
@@ -110,4 +113,22 @@ export class TestClock implements Clock {
   advance(ms: number): void {
     this.current = new Date(this.current.getTime() + ms);
   }
+}
+
+/**
+ * Moves `Date.now()` (which in-memory caches read) `ms` ahead of the real clock until `restore()`;
+ * the app's own clock and timers are untouched.
+ */
+export function skewDateNow(): { advance(ms: number): void; restore(): void } {
+  const real = Date.now.bind(Date);
+  let offset = 0;
+  const spy = vi.spyOn(Date, 'now').mockImplementation(() => real() + offset);
+  return {
+    advance(ms: number) {
+      offset += ms;
+    },
+    restore() {
+      spy.mockRestore();
+    },
+  };
 }

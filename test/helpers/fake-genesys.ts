@@ -90,6 +90,8 @@ export interface FakeGenesys {
   slow(route: FakeRoute, ms: number): void;
   /** Do the work at once but delay the answer by `ms`: a caller that dies meanwhile never learns it succeeded. */
   slowAnswer(route: FakeRoute, ms: number): void;
+  /** Do the work of the next requests to `route`, then answer them with these failures instead: the caller never learns it succeeded. */
+  failAfterWork(route: FakeRoute, failures: InjectedFailure[]): void;
   /** Invalidate every issued token: the next API call gets a 401. */
   expireTokens(): void;
   /** expires_in of future tokens (default 86,400 s). */
@@ -264,9 +266,18 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
     ((req.routeOptions.config as { route?: FakeRoute } | undefined)?.route ?? 'unknown');
 
   const answerDelays = new Map<FakeRoute, number>();
-  app.addHook('onSend', async (req) => {
+  const afterWork = new Map<FakeRoute, InjectedFailure[]>();
+  app.addHook('onSend', async (req, reply, payload) => {
     const delay = answerDelays.get(routeOf(req)) ?? 0;
     if (delay > 0) await sleep(delay, undefined, { signal: closing.signal }).catch(() => undefined);
+    const failure = reply.statusCode < 400 ? afterWork.get(routeOf(req))?.shift() : undefined;
+    if (!failure) return payload;
+    if ('reset' in failure) {
+      req.raw.socket.destroy();
+      return payload;
+    }
+    void reply.code(failure.status);
+    return JSON.stringify(failure.body ?? genesysError(failure.status, `http.${failure.status}`, 'Injected failure after the work was done'));
   });
 
   // Runs before body validation, like the real API: record, delay, injected failures, then auth.
@@ -483,6 +494,7 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
       windows.set(route, { until: Date.now() + ms, status, ...(retryAfter !== undefined ? { retryAfter } : {}) }),
     slow: (route, ms) => delays.set(route, ms),
     slowAnswer: (route, ms) => answerDelays.set(route, ms),
+    failAfterWork: (route, failures) => afterWork.set(route, [...(afterWork.get(route) ?? []), ...failures]),
     expireTokens: () => tokens.clear(),
     setTokenLifetime: (seconds) => {
       tokenLifetime = seconds;

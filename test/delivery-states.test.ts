@@ -1,0 +1,139 @@
+import type { JobHelpers } from 'graphile-worker';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cancelInGenesys, deliverCallback, RetryLater, type TaskDeps } from '../src/callbacks/tasks.js';
+import { buildTaskList } from '../src/jobs/tasks.js';
+import { createLogger } from '../src/logger.js';
+import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
+import { factories } from './helpers/factories.js';
+import { startFakeGenesys, type FakeGenesys } from './helpers/fake-genesys.js';
+import { gatewayFor } from './helpers/worker.js';
+
+/**
+ * The delivery state of a callback, step by step: each task is called as the worker would call it,
+ * one attempt at a time, against a fake Genesys, so no test waits for a poll or a backoff.
+ */
+
+// Monday 2030-03-04, 10:00 in New York; the factories' hours are 09:00–17:00 on weekdays.
+const clock = new TestClock(new Date('2030-03-04T15:00:00Z'));
+let t: TestApp;
+let fake: FakeGenesys;
+let actions: { authorization: string };
+let deps: TaskDeps;
+beforeAll(async () => {
+  fake = await startFakeGenesys();
+  // No waiting between the gateway's own retries: each test drives the attempts itself.
+  const gateway = gatewayFor(fake, { maxRetryWaitMs: 5_000, baseBackoffMs: 1 });
+  t = await buildTestApp({ clock, gateway });
+  actions = (await authHeader(t, ['actions'])).headers;
+  deps = { db: t.database.db, gateway, clock, logger: createLogger('silent') };
+});
+afterAll(async () => {
+  await t.close();
+  await fake.close();
+});
+
+/** The worker's view of the job: attempt `n` of 25. */
+const attempt = (n: number) => ({ job: { attempts: n, max_attempts: 25 } }) as unknown as Pick<JobHelpers, 'job'>;
+
+let phone = 4569100;
+async function queue() {
+  const hours = await factories(t.database.db).hours();
+  return factories(t.database.db).queue({ businessHoursId: hours.id, genesysQueueId: `gq-${Math.random().toString(36).slice(2)}` });
+}
+async function create(queueName: string, extra: object = {}): Promise<string> {
+  const res = await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/create', headers: actions, payload: { queue: queueName, phoneNumber: `+1202${++phone}`, ...extra } });
+  expect(res.json().outcome, res.body).toBe('CREATED');
+  return res.json().callbackId;
+}
+const row = (id: string) => t.database.db.selectFrom('callbacks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const history = async (id: string) => (await t.database.db.selectFrom('callback_history').select('event').where('callback_id', '=', id).orderBy('id').execute()).map((h) => h.event);
+
+/** The Genesys conversations that carry our callback id. */
+const inGenesys = (id: string) => [...fake.conversations.values()].filter((c) => c.participants.some((p) => p.attributes?.callbackEngineId === id));
+const createRequests = (id: string) => fake.requestsTo('createCallback').filter((r) => (r.body as { data?: Record<string, string> }).data?.callbackEngineId === id);
+
+async function jobPayload(task: string, callbackId: string): Promise<Record<string, string>> {
+  const { rows } = await sql<{ payload: Record<string, string> }>`
+    select j.payload from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+    where t.identifier = ${task} and j.payload->>'callbackId' = ${callbackId}`.execute(t.database.db);
+  expect(rows, `${task} job for ${callbackId}`).toHaveLength(1);
+  return rows[0]!.payload;
+}
+
+describe('a delivery whose outcome is unknown', () => {
+  it.each([
+    ['a 504', { status: 504 }],
+    ['a reset connection', { reset: true as const }],
+  ])('after %s on a create Genesys carried out, stays SENDING, and the next attempt finds the callback instead of creating a second', async (_what, failure) => {
+    const { name } = await queue();
+    const id = await create(name);
+    fake.failAfterWork('createCallback', [failure]);
+
+    await expect(deliverCallback(deps, { callbackId: id }, attempt(1))).rejects.toBeInstanceOf(RetryLater);
+    expect(await row(id)).toMatchObject({ delivery_status: 'SENDING', delivery_attempts: 1, delivery_error: expect.any(String) });
+    const [made] = inGenesys(id);
+    expect(made, 'Genesys made the callback although its answer was lost').toBeDefined();
+
+    await deliverCallback(deps, { callbackId: id }, attempt(2));
+    expect(await row(id)).toMatchObject({ delivery_status: 'DELIVERED', delivery_attempts: 2, genesys_conversation_id: made!.id, delivery_error: null });
+    expect(inGenesys(id)).toHaveLength(1);
+    expect(createRequests(id)).toHaveLength(1);
+    expect(await history(id)).toEqual(['created', 'delivery-reconciled']);
+  });
+
+  it('after a 500 (not carried out) goes back to PENDING, and the next attempt creates it without asking Genesys first', async () => {
+    const { name } = await queue();
+    const id = await create(name);
+    // A create is never replayed by the gateway itself: one 500, one failed attempt.
+    fake.failNext('createCallback', [{ status: 500 }]);
+    await expect(deliverCallback(deps, { callbackId: id }, attempt(1))).rejects.toBeInstanceOf(RetryLater);
+    expect(await row(id)).toMatchObject({ delivery_status: 'PENDING', delivery_error: expect.stringMatching(/500/) });
+    expect(inGenesys(id)).toHaveLength(0);
+
+    const lookups = fake.requestsTo('conversationDetailsQuery').length;
+    await deliverCallback(deps, { callbackId: id }, attempt(2));
+    expect(fake.requestsTo('conversationDetailsQuery')).toHaveLength(lookups);
+    expect(await row(id)).toMatchObject({ delivery_status: 'DELIVERED' });
+    expect(inGenesys(id)).toHaveLength(1);
+    expect(await history(id)).toEqual(['created', 'delivered']);
+  });
+});
+
+describe('cancel and reschedule around delivery', () => {
+  it('a callback cancelled before its delivery ran is never sent to Genesys: NOT_REQUIRED, nothing to cancel there', async () => {
+    const { name } = await queue();
+    const id = await create(name);
+    const cancel = await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/cancel', headers: actions, payload: { callbackId: id } });
+    expect(cancel.json().outcome).toBe('CANCELLED');
+
+    await deliverCallback(deps, { callbackId: id }, attempt(1));
+    expect(createRequests(id)).toHaveLength(0);
+    expect(inGenesys(id)).toHaveLength(0);
+    expect(await row(id)).toMatchObject({ state: 'COMPLETED', delivery_status: 'NOT_REQUIRED', genesys_conversation_id: null });
+
+    const cancels = fake.requestsTo('cancelCallback').length;
+    await cancelInGenesys(deps, { callbackId: id });
+    expect(fake.requestsTo('cancelCallback')).toHaveLength(cancels);
+  });
+
+  it('a reschedule of a delivered callback moves it in Genesys to the new time (through the reschedule-callback job)', async () => {
+    clock.set('2030-03-04T15:00:00Z');
+    const { name } = await queue();
+    const id = await create(name, { desiredTime: '2030-03-05T10:00' });
+    await deliverCallback(deps, { callbackId: id }, attempt(1));
+    const { genesys_conversation_id: conversationId } = await row(id);
+    expect(conversationId).not.toBeNull();
+
+    const moved = await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/reschedule', headers: actions, payload: { callbackId: id, desiredTime: '2030-03-05T11:30' } });
+    expect(moved.json()).toMatchObject({ outcome: 'RESCHEDULED', scheduledTime: '2030-03-05T16:30:00Z' });
+
+    const tasks = buildTaskList({ ...deps, retentionDays: 14 });
+    await (tasks['reschedule-callback'] as (payload: unknown, helpers: unknown) => Promise<void>)(await jobPayload('reschedule-callback', id), attempt(1));
+    const sent = fake.requestsTo('rescheduleCallback').filter((r) => (r.body as { conversationId: string }).conversationId === conversationId);
+    expect(sent.map((r) => r.body)).toEqual([{ conversationId, callbackScheduledTime: '2030-03-05T16:30:00.000Z' }]);
+    const times = fake.conversations.get(conversationId!)!.participants.flatMap((p) => (p.callbacks ?? []).map((c) => c.callbackScheduledTime));
+    expect(times).toEqual(['2030-03-05T16:30:00.000Z', '2030-03-05T16:30:00.000Z']);
+    expect((await history(id)).at(-1)).toBe('rescheduled-in-genesys');
+  });
+});
