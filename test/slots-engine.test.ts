@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { DateTime } from 'luxon';
 import {
+  MAX_RANGE_DAYS,
   WEEKDAYS,
   alignToSlot,
   convertTimeslotLength,
@@ -327,10 +328,36 @@ describe('grid alignment and lookup', () => {
     expect(slotsForDay(spec, '2030-03-04')).toHaveLength(32);
   });
 
+  it('alignToSlot refuses an instant with milliseconds past a grid minute', () => {
+    expect(alignToSlot(spec, at('2030-03-04T09:15:00.500-05:00'))).toBeNull();
+  });
+
   it('refuses a slot duration outside 5,10,15,20,30,60,120 and a date that does not exist', () => {
-    expect(() => slotsForDay({ ...spec, slotDurationMinutes: 7 }, '2030-03-04')).toThrow(RangeError);
+    expect(() => slotsForDay({ ...spec, slotDurationMinutes: 7 }, '2030-03-04')).toThrow(
+      new RangeError('slot duration must be one of 5, 10, 15, 20, 30, 60, 120 minutes, got 7'),
+    );
     expect(() => slotsForDay(spec, '2030-02-30')).toThrow(RangeError);
+  });
+
+  it('slotsInRange includes a slot starting at `from`, excludes one starting at `to`, and reaches the last local date', () => {
+    const got = slotsInRange(spec, at('2030-03-04T16:45:00-05:00'), at('2030-03-05T08:30:00-05:00'));
+    expect(got.map((s) => s.localStart)).toEqual([
+      '2030-03-04T16:45:00-05:00',
+      '2030-03-05T08:00:00-05:00',
+      '2030-03-05T08:15:00-05:00',
+    ]);
+  });
+
+  it('slotsInRange answers no slots for an empty or inverted range', () => {
+    expect(slotsInRange(spec, at('2030-03-04T09:00:00-05:00'), at('2030-03-04T09:00:00-05:00'))).toEqual([]);
     expect(slotsInRange(spec, at('2030-03-05T00:00:00Z'), at('2030-03-04T00:00:00Z'))).toEqual([]);
+  });
+
+  it(`slotsInRange walks at most ${MAX_RANGE_DAYS} days and refuses a longer range`, () => {
+    const from = at('2030-01-01T00:00:00Z');
+    const limit = new Date(from.getTime() + MAX_RANGE_DAYS * 86_400_000);
+    expect(slotsInRange(spec, from, limit).length).toBeGreaterThan(0);
+    expect(() => slotsInRange(spec, from, new Date(limit.getTime() + 1))).toThrow(new RangeError(`range longer than ${MAX_RANGE_DAYS} days`));
   });
 });
 
