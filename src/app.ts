@@ -87,10 +87,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     trustProxy: config.trustProxy,
     // Genesys data actions fail on a reset connection: outlive any load balancer's idle timeout (60 s).
     keepAliveTimeout: 72_000,
-    requestTimeout: 30_000,
-    // Node checks request timeouts on this timer (default 30 s), so a slow client would otherwise
-    // get its 408 up to twice as late as requestTimeout says.
-    http: { connectionsCheckingInterval: 1_000 },
+    requestTimeout: config.requestTimeoutSeconds * 1000,
+    // Node takes these only when the server is created (set later, a slow body waits out the 60 s
+    // default headersTimeout instead) and checks them on a timer that defaults to 30 s.
+    http: {
+      requestTimeout: config.requestTimeoutSeconds * 1000,
+      headersTimeout: config.requestTimeoutSeconds * 1000,
+      connectionsCheckingInterval: 1_000,
+    },
     frameworkErrors,
     clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },

@@ -41,9 +41,10 @@ function post(url: string, who: string, payload: string, contentType = 'applicat
 }
 
 /** Raw bytes on a real socket; resolves with everything the server sent before closing. */
-function rawExchange(chunks: (string | Buffer)[], opts: { keepOpen?: boolean } = {}): Promise<string> {
+function rawExchange(chunks: (string | Buffer)[], opts: { keepOpen?: boolean; port?: number } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    // keepOpen: the request stays unfinished, so only the server can end the exchange.
+    const socket = connect(opts.port ?? port, '127.0.0.1');
     const received: Buffer[] = [];
     socket.on('data', (d) => received.push(d));
     socket.on('error', reject);
@@ -201,23 +202,15 @@ describe('what the HTTP parser refuses', () => {
     expect(res.body).toEqual({ error: 'BAD_REQUEST', message: 'The request is not valid HTTP', correlationId: expect.any(String) });
   });
 
-  it('a client that does not finish its request in time → 408 REQUEST_TIMEOUT in the error shape', async () => {
-    // Shortened on this test server (Node reads them on each check) so the test waits ~1 s, not 30.
-    const slow = await buildTestApp({ url: t.url });
+  it.each([
+    ['headers', 'POST /oauth/token HTTP/1.1\r\nHost: x\r\n'],
+    ['body', 'POST /oauth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"grant_type":'],
+  ])('a client that does not finish its %s within REQUEST_TIMEOUT_SECONDS → 408 REQUEST_TIMEOUT in the error shape', async (_part, bytes) => {
+    const slow = await buildTestApp({ url: t.url, env: { REQUEST_TIMEOUT_SECONDS: '1' } });
     try {
-      Object.assign(slow.app.server, { requestTimeout: 500, headersTimeout: 500 });
       await slow.app.listen({ port: 0, host: '127.0.0.1' });
       const slowPort = (slow.app.server.address() as AddressInfo).port;
-      const text = await new Promise<string>((resolve, reject) => {
-        const socket = connect(slowPort, '127.0.0.1');
-        const received: Buffer[] = [];
-        socket.on('data', (d) => received.push(d));
-        socket.on('error', reject);
-        socket.on('close', () => resolve(Buffer.concat(received).toString('utf8')));
-        // Headers never finished: the server must give up on its own.
-        socket.on('connect', () => socket.write('POST /oauth/token HTTP/1.1\r\nHost: x\r\n'));
-      });
-      const res = parseRaw(text);
+      const res = parseRaw(await rawExchange([bytes], { port: slowPort, keepOpen: true }));
       expect(res.status).toBe(408);
       expect(res.body).toEqual({ error: 'REQUEST_TIMEOUT', message: expect.any(String), correlationId: expect.any(String) });
     } finally {
