@@ -26,9 +26,9 @@ import type { GenesysGateway } from './genesys/gateway.js';
 import { simulatedCallRoutes } from './genesys/routes.js';
 import { createSimulatedGateway } from './genesys/simulated-gateway.js';
 import auth from './http/auth.js';
-import errorHandler, { renderError } from './http/error-handler.js';
+import errorHandler, { clientErrorHandler, frameworkErrors, renderError } from './http/error-handler.js';
 import { errors } from './http/errors.js';
-import { refuseNul } from './http/nul-guard.js';
+import { refuseUnstorable, utf8JsonParser } from './http/input-guard.js';
 import { refuseNonFinite } from './http/finite-numbers.js';
 import swagger from './http/swagger.js';
 import { createLogger } from './logger.js';
@@ -88,19 +88,31 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     trustProxy: config.trustProxy,
     // Genesys data actions fail on a reset connection: outlive any load balancer's idle timeout (60 s).
     keepAliveTimeout: 72_000,
-    requestTimeout: 30_000,
+    requestTimeout: config.requestTimeoutSeconds * 1000,
+    // Node takes these only when the server is created (set later, a slow body waits out the 60 s
+    // default headersTimeout instead) and checks them on a timer that defaults to 30 s.
+    http: {
+      requestTimeout: config.requestTimeoutSeconds * 1000,
+      headersTimeout: config.requestTimeoutSeconds * 1000,
+      connectionsCheckingInterval: 1_000,
+    },
+    frameworkErrors,
+    clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Only JSON bodies (and forms, on the token endpoint): anything else is a 415, not a confusing 400.
   app.removeContentTypeParser('text/plain');
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, utf8JsonParser(parseJson));
   app.decorate('db', database.db);
   app.decorate('config', config);
   app.decorate('clock', opts.clock ?? systemClock);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('ININ-Correlation-Id', request.id);
   });
-  app.addHook('preValidation', refuseNul);
+  app.addHook('preValidation', refuseUnstorable);
   app.addHook('preHandler', refuseNonFinite);
 
   await app.register(errorHandler);

@@ -53,6 +53,8 @@ export interface Config {
   /** Create the demo clients on first start (default on for the embedded database only). */
   demoSeed: boolean;
   shutdownTimeoutSeconds: number;
+  /** A client must send its whole request (headers and body) within this; 408 otherwise. */
+  requestTimeoutSeconds: number;
   /** Shed load (503 with Retry-After) when the event loop lags this long; 0 turns the guard off. */
   overloadMaxEventLoopDelayMs: number;
   /** Run the job worker inside the service (the default); off when separate `npm run worker` processes do it. */
@@ -176,6 +178,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: bool(env, 'TRUST_PROXY', false),
     demoSeed: bool(env, 'DEMO_SEED', database.kind === 'embedded'),
     shutdownTimeoutSeconds: int(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
+    requestTimeoutSeconds: int(env, 'REQUEST_TIMEOUT_SECONDS', 30, 1, 600),
     overloadMaxEventLoopDelayMs: int(env, 'OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 2_000, 0, 60_000),
     workerEnabled: bool(env, 'WORKER_ENABLED', true),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 5, 1, 100),

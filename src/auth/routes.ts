@@ -2,12 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { authenticateClient } from '../clients/service.js';
 import type { TokenClaims } from '../http/auth.js';
-import type { Role } from '../http/schemas.js';
+import { ErrorBody, errorResponses, type Role } from '../http/schemas.js';
 
 /**
  * `POST /oauth/token` — OAuth 2.0 client credentials (RFC 6749 §4.4), what a Genesys
  * "User Defined (OAuth)" credential's login action calls. Errors follow RFC 6749 §5.2, not the
- * service's error shape, because OAuth clients parse them.
+ * service's error shape, because OAuth clients parse them; transport errors keep the common shape.
  */
 
 const TokenRequest = Type.Object(
@@ -32,6 +32,9 @@ const OAuthError = Type.Object({
   error_description: Type.String(),
   correlationId: Type.String(),
 });
+
+/** ErrorBody without its $id, which the OpenAPI document would otherwise hoist into a def-0 reference. */
+const EdgeError = Type.Object(ErrorBody.properties, { title: 'Error' });
 
 type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type';
 
@@ -71,7 +74,9 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (
         security: [],
         consumes: ['application/x-www-form-urlencoded', 'application/json'],
         body: TokenRequest,
-        response: { 200: TokenResponse, 400: OAuthError, 401: OAuthError },
+        // OAuth errors in RFC 6749's shape; what the edge refuses (JSON, size, media type, text that
+        // cannot be stored) in the service's common shape.
+        response: { 200: TokenResponse, 400: Type.Union([OAuthError, EdgeError]), 401: OAuthError, ...errorResponses(413, 415, 429) },
       },
     },
     async (request, reply) => {

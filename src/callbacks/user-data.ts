@@ -1,4 +1,5 @@
 import { errors } from '../http/errors.js';
+import { textProblem } from '../http/input-guard.js';
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 export const MAX_USER_DATA_KEYS = 50;
@@ -24,7 +25,8 @@ export function parseUserData(text: string | undefined): Record<string, string> 
   for (const [key, v] of entries) {
     if (!KEY.test(key) || RESERVED_KEYS.has(key)) throw errors.validation('userData', `userData key "${key.slice(0, 64)}" must be an identifier (letters, digits, _) and not reserved`);
     if (typeof v !== 'string') throw errors.validation('userData', `userData.${key} must be a string`);
-    if (v.includes('\u0000')) throw errors.validation('userData', `userData.${key} must not contain NUL characters`);
+    const problem = textProblem(v);
+    if (problem) throw errors.validation('userData', `userData.${key} ${problem}`);
     if (v.length > MAX_USER_DATA_VALUE) throw errors.validation('userData', `userData.${key} is longer than ${MAX_USER_DATA_VALUE} characters`);
   }
   return value as Record<string, string>;

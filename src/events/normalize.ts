@@ -1,5 +1,5 @@
 import { errors } from '../http/errors.js';
-import { assertNoNul } from '../http/nul-guard.js';
+import { assertStorable } from '../http/input-guard.js';
 import { checkTimeRange } from '../http/time-input.js';
 
 /**
@@ -47,7 +47,7 @@ export function parseEvent(body: Record<string, unknown>, opts: { requireEventTi
       throw errors.validation('jsonData', 'jsonData must be the event as JSON text');
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw errors.validation('jsonData', 'jsonData must be a JSON object');
-    assertNoNul(parsed, 'jsonData');
+    assertStorable(parsed, 'jsonData');
     // Top-level fields sent beside jsonData fill what the JSON lacks.
     const { jsonData: _ignored, ...rest } = body;
     fields = { ...rest, ...(parsed as Record<string, unknown>) };

@@ -11,10 +11,13 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
+  REQUEST_TIMEOUT: 408,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  HEADERS_TOO_LARGE: 431,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
 } as const;
@@ -40,9 +43,14 @@ export class AppError extends Error {
 export const errors = {
   validation: (field: string, message: string) => new AppError('VALIDATION_FAILED', message, field),
   badRequest: (message: string, field?: string) => new AppError('BAD_REQUEST', message, field),
+  invalidJson: (message: string) => new AppError('INVALID_JSON', message),
   unauthorized: (message = 'A valid bearer token is required') =>
     new AppError('UNAUTHORIZED', message, undefined, undefined, { 'WWW-Authenticate': 'Bearer' }),
   forbidden: (message: string) => new AppError('FORBIDDEN', message),
+  methodNotAllowed: (method: string, path: string, allowed: string[]) =>
+    new AppError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, undefined, undefined, {
+      Allow: allowed.join(', '),
+    }),
   notFound: (what: string, id?: string) =>
     new AppError('NOT_FOUND', id === undefined ? `${what} not found` : `${what} ${id} not found`),
   conflict: (message: string, details?: Record<string, unknown>) =>
