@@ -13,17 +13,20 @@ export {
 export type { NormalizedNumber, NormalizeResult, NumberTypeName } from './normalize.js';
 export {
   compileRule,
+  compileRuleInSlices,
   findBlockedPattern,
-  MAX_PATTERN_INSTRUCTIONS,
+  MAX_PATTERN_COST,
   MAX_PATTERN_LENGTH,
   MAX_PATTERNS,
-  MAX_RULE_INSTRUCTIONS,
+  MAX_RULE_COST,
   normalizeRuleInput,
+  patternCost,
   PatternError,
+  prepareRule,
   RuleCache,
   validateRuleSpec,
 } from './rules.js';
-export type { CompiledRule, NumberRuleInput, NumberRuleSpec } from './rules.js';
+export type { CompiledPattern, CompiledRule, NumberRuleInput, NumberRuleSpec, PreparedRule, RuleProblem } from './rules.js';
 
 export type ScreeningOutcome =
   | 'ALLOWED'
