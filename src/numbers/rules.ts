@@ -7,16 +7,16 @@ export const MAX_PATTERN_LENGTH = 512;
 /**
  * Limits on compiled size, in RE2 program units: one per instruction plus one per 100 character-class
  * ranges. RE2 keeps matching linear, but building a pattern (parsing it, then the matcher's tables of
- * class boundaries) costs time in proportion to both: `(?i)[\pL\pN]` is one instruction of ~780
- * ranges, so `(?i)[\pL\pN]{199}N` costs ~1,750 units and ~2 ms, and 490 of them stalled a replica
- * for seconds. A unit costs about 1 µs on an ordinary core.
+ * class boundaries) costs time and memory in proportion to both: `(?i)[\pL\pN]` is one instruction
+ * of ~780 ranges, so `(?i)[\pL\pN]{199}N` costs ~1,750 units and ~2 ms, and 490 of them stalled a
+ * replica for seconds. A unit is roughly a microsecond of CPU and a few hundred bytes.
  *
- * Per pattern, 1,000 units: the largest step compiling ever takes at once (~1 ms), so compiling in
- * slices keeps the event loop responsive. Phone-number patterns stay far below it: `^1900` is 7 units,
- * `^44(70|71)\d{8}$` 18, 512 characters of digits 517, an alternation of 36 numbers in 512 characters
- * ~30 to ~480.
- * Per rule, 300,000 units: 500 patterns of 512 ordinary characters (at most ~520 units each) fit, and
- * the worst rule accepted compiles in ~0.3 s of CPU, in slices.
+ * Per pattern, 1,000 units: the longest step compiling takes at once (~1 ms), so compiling in slices
+ * keeps the event loop responsive. Phone-number patterns are far below it: `^1900` is 7 units,
+ * `^44(70|71)\d{8}$` 18; the costliest of 512 characters (an alternation of 36 unrelated numbers, or
+ * 512 digits) ~517.
+ * Per rule, 300,000 units: 500 such 512-character patterns fit (~260,000), and the worst rule accepted
+ * compiles in about half a second of CPU, in slices of a few milliseconds.
  */
 export const MAX_PATTERN_COST = 1_000;
 export const MAX_RULE_COST = 300_000;
@@ -153,7 +153,7 @@ export function compileRule(spec: NumberRuleSpec): CompiledRule {
 }
 
 /** Compiles in slices of about SLICE_MS, yielding to the event loop (I/O included) between them. */
-export async function compileRuleInSlices(spec: NumberRuleSpec): Promise<CompiledRule> {
+async function compileRuleInSlices(spec: NumberRuleSpec): Promise<CompiledRule> {
   return assemble(spec, await inSlices(compiling(spec.blockedPatterns)));
 }
 

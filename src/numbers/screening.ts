@@ -13,7 +13,6 @@ export {
 export type { NormalizedNumber, NormalizeResult, NumberTypeName } from './normalize.js';
 export {
   compileRule,
-  compileRuleInSlices,
   findBlockedPattern,
   MAX_PATTERN_COST,
   MAX_PATTERN_LENGTH,
@@ -26,7 +25,7 @@ export {
   RuleCache,
   validateRuleSpec,
 } from './rules.js';
-export type { CompiledPattern, CompiledRule, NumberRuleInput, NumberRuleSpec, PreparedRule, RuleProblem } from './rules.js';
+export type { CompiledPattern, CompiledRule, NumberRuleInput, NumberRuleSpec, PreparedRule } from './rules.js';
 
 export type ScreeningOutcome =
   | 'ALLOWED'
