@@ -111,7 +111,7 @@ export async function requestCampaignCallback(db: Kysely<DB>, input: CampaignCal
       if (first) return { ...(first.answer as Answer), replayed: true };
     }
     const answer = await (async (): Promise<Answer> => {
-      const screened = screenWith(rule, input.phoneNumber, input.defaultCountry, campaign.default_country);
+      const screened = await screenWith(rule, input.phoneNumber, input.defaultCountry, campaign.default_country);
       if (!screened.allowed) return refusal(screened.outcome, screened.message, screened.phoneE164);
       const phone = screened.phoneE164;
       await lockKey(trx, `campaign.number:${campaign.id}:${phone}`);

@@ -14,16 +14,18 @@ export type { NormalizedNumber, NormalizeResult, NumberTypeName } from './normal
 export {
   compileRule,
   findBlockedPattern,
-  MAX_PATTERN_INSTRUCTIONS,
+  MAX_PATTERN_COST,
   MAX_PATTERN_LENGTH,
   MAX_PATTERNS,
-  MAX_RULE_INSTRUCTIONS,
+  MAX_RULE_COST,
   normalizeRuleInput,
+  patternCost,
   PatternError,
+  prepareRule,
   RuleCache,
   validateRuleSpec,
 } from './rules.js';
-export type { CompiledRule, NumberRuleInput, NumberRuleSpec } from './rules.js';
+export type { CompiledPattern, CompiledRule, NumberRuleInput, NumberRuleSpec, PreparedRule } from './rules.js';
 
 export type ScreeningOutcome =
   | 'ALLOWED'

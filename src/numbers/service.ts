@@ -8,14 +8,14 @@ import { resolveQueue } from '../queues/resolve.js';
 import { queuesUsing, refuseDeleteWhileUsed } from '../queues/usage.js';
 import type { CreateNumberRuleBody, NumberCheckInput, UpdateNumberRuleBody } from './schemas.js';
 import {
-
-  normalizeRuleInput,
+  prepareRule,
   RuleCache,
   screenNumber,
   supportedCountry,
-  validateRuleSpec,
   type CompiledRule,
   type NumberRuleInput,
+  type NumberRuleSpec,
+  type PreparedRule,
   type ScreeningResult,
 } from './screening.js';
 
@@ -26,20 +26,22 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 type RuleColumns = Pick<NumberRuleRow, 'id' | 'permitted_countries' | 'blocked_patterns' | 'blocked_number_types' | 'updated_at'>;
 
 /**
- * Compiled rules, keyed by rule id and its updated_at: a change made through any replica is picked
- * up by every replica on its next screening, and nothing is recompiled per request.
+ * Compiled rules of this process, keyed by rule id and its updated_at: a change made through any
+ * replica is picked up by every replica on its next screening, and nothing is recompiled per request.
  */
 const compiled = new RuleCache();
 
-function compiledRule(row: RuleColumns) {
-  return compiled.get({
+function specOf(row: RuleColumns): NumberRuleSpec {
+  return {
     id: row.id,
     version: row.updated_at.toISOString(),
     permittedCountries: row.permitted_countries,
     blockedPatterns: row.blocked_patterns,
     blockedNumberTypes: row.blocked_number_types,
-  });
+  };
 }
+
+const compiledRule = (row: RuleColumns) => compiled.get(specOf(row));
 
 function toApi(row: NumberRuleRow, queues: { id: string; name: string }[] = []) {
   return {
@@ -54,11 +56,19 @@ function toApi(row: NumberRuleRow, queues: { id: string; name: string }[] = []) 
   };
 }
 
-/** Validated and normalized (upper-case codes, no duplicates); a pattern RE2 cannot compile is a 400 with the reason. */
-function validated(input: NumberRuleInput): NumberRuleInput {
-  const problem = validateRuleSpec(input);
-  if (problem) throw errors.validation(problem.field, `${problem.field}: ${problem.message}`);
-  return normalizeRuleInput(input);
+/**
+ * Validated, normalized (upper-case codes, no duplicates) and compiled; a pattern RE2 cannot compile,
+ * or one that costs too much to compile, is a 400 with the reason.
+ */
+async function validated(input: NumberRuleInput): Promise<PreparedRule> {
+  const prepared = await prepareRule(input);
+  if ('problem' in prepared) throw errors.validation(prepared.problem.field, `${prepared.problem.field}: ${prepared.problem.message}`);
+  return prepared.rule;
+}
+
+/** Saving compiled the rule already: keep it, so the first check after the change does not wait. */
+function keepCompiled(row: RuleColumns, prepared: PreparedRule): void {
+  compiled.put(specOf(row), prepared.patterns);
 }
 
 function columns(input: NumberRuleInput) {
@@ -66,12 +76,16 @@ function columns(input: NumberRuleInput) {
 }
 
 export async function createNumberRule(db: Kysely<DB>, body: CreateNumberRuleBody, actor: Actor) {
-  const input = validated({ permittedCountries: body.permittedCountries, blockedPatterns: body.blockedPatterns ?? [], blockedNumberTypes: body.blockedNumberTypes ?? [] });
-  return auditedChange(db, actor, { entity: ENTITY, action: 'create', name: body.name }, async (trx) => {
-    const row = await trx.insertInto('number_rules').values({ name: body.name.trim(), ...columns(input) }).returning(COLUMNS).executeTakeFirstOrThrow();
+  const prepared = await validated({ permittedCountries: body.permittedCountries, blockedPatterns: body.blockedPatterns ?? [], blockedNumberTypes: body.blockedNumberTypes ?? [] });
+  let saved: RuleColumns | undefined;
+  const result = await auditedChange(db, actor, { entity: ENTITY, action: 'create', name: body.name }, async (trx) => {
+    const row = await trx.insertInto('number_rules').values({ name: body.name.trim(), ...columns(prepared.input) }).returning(COLUMNS).executeTakeFirstOrThrow();
+    saved = row;
     const result = toApi(row);
     return { entityId: row.id, after: result, result };
   });
+  if (saved) keepCompiled(saved, prepared);
+  return result;
 }
 
 export async function listNumberRules(db: Kysely<DB>) {
@@ -92,23 +106,27 @@ export async function getNumberRule(db: Kysely<DB>, id: string) {
 }
 
 export async function updateNumberRule(db: Kysely<DB>, id: string, patch: UpdateNumberRuleBody, actor: Actor) {
-  return auditedChange(db, actor, { entity: ENTITY, action: 'update', name: patch.name }, async (trx) => {
+  let saved: { row: RuleColumns; prepared: PreparedRule } | undefined;
+  const result = await auditedChange(db, actor, { entity: ENTITY, action: 'update', name: patch.name }, async (trx) => {
     const before = await trx.selectFrom('number_rules').select(COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
     if (!before) throw errors.notFound('Number rule', id);
-    const input = validated({
+    const prepared = await validated({
       permittedCountries: patch.permittedCountries ?? before.permitted_countries,
       blockedPatterns: patch.blockedPatterns ?? before.blocked_patterns,
       blockedNumberTypes: patch.blockedNumberTypes ?? before.blocked_number_types,
     });
     const row = await trx
       .updateTable('number_rules')
-      .set({ ...(patch.name !== undefined && { name: patch.name.trim() }), ...columns(input), updated_at: new Date() })
+      .set({ ...(patch.name !== undefined && { name: patch.name.trim() }), ...columns(prepared.input), updated_at: new Date() })
       .where('id', '=', id)
       .returning(COLUMNS)
       .executeTakeFirstOrThrow();
+    saved = { row, prepared };
     const users = (await queuesUsing(trx, 'number_rule_id', [id])).get(id);
     return { entityId: id, before: toApi(before), after: toApi(row), result: toApi(row, users) };
   });
+  if (saved) keepCompiled(saved.row, saved.prepared);
+  return result;
 }
 
 export async function deleteNumberRule(db: Kysely<DB>, id: string, actor: Actor): Promise<void> {
@@ -137,25 +155,17 @@ type RuleColumnsOrNull = RuleColumns | null | undefined;
  * Screening with a rule (or none: every valid number allowed). Default country: the first of the
  * given countries that is real, else the rule's first permitted country.
  */
-export function screenWith(rule: RuleColumnsOrNull, phoneNumber: string, ...countries: (string | null | undefined)[]): ScreeningResult {
+export async function screenWith(rule: RuleColumnsOrNull, phoneNumber: string, ...countries: (string | null | undefined)[]): Promise<ScreeningResult> {
   const country = countries.map(countryOrUndefined).find((c) => c !== undefined);
-  return screenNumber(rule ? compiledRule(rule) : null, phoneNumber, country);
+  return screenNumber(rule ? await compiledRule(rule) : null, phoneNumber, country);
 }
 
-/** Compiled rules by id and version: a queue lookup carries only those, not the (up to 500) patterns. */
-const byVersion = new Map<string, CompiledRule>();
-const MAX_VERSIONS = 1_000;
-
+/** A queue lookup carries only the rule's id and version: the (up to 500) patterns are read on a cache miss. */
 export async function ruleOf(db: Kysely<DB>, ref: Pick<NumberRuleRow, 'id' | 'updated_at'>): Promise<CompiledRule | null> {
-  const key = `${ref.id}|${ref.updated_at.toISOString()}`;
-  const hit = byVersion.get(key);
-  if (hit) return hit;
+  const warm = compiled.peek(ref.id, ref.updated_at.toISOString());
+  if (warm) return warm;
   const row = await db.selectFrom('number_rules').select(COLUMNS).where('id', '=', ref.id).executeTakeFirst();
-  if (!row) return null;
-  const rule = compiledRule(row);
-  if (byVersion.size >= MAX_VERSIONS) byVersion.delete(byVersion.keys().next().value!);
-  byVersion.set(`${row.id}|${row.updated_at.toISOString()}`, rule);
-  return rule;
+  return row ? compiledRule(row) : null;
 }
 
 /** Screening for a queue — what callback creation and the numbers/check action use. */
@@ -169,7 +179,7 @@ export async function screenForQueue(db: Kysely<DB>, config: Pick<QueueWithConfi
 export async function testNumber(db: Kysely<DB>, id: string, phoneNumber: string, defaultCountry?: string): Promise<ScreeningResult> {
   const row = await db.selectFrom('number_rules').select(COLUMNS).where('id', '=', id).executeTakeFirst();
   if (!row) throw errors.notFound('Number rule', id);
-  return screenNumber(compiledRule(row), phoneNumber, countryOrUndefined(defaultCountry));
+  return screenNumber(await compiledRule(row), phoneNumber, countryOrUndefined(defaultCountry));
 }
 
 /** `POST /actions/v1/numbers/check`: by queue (its rule and default country) or by rule. */
@@ -180,7 +190,7 @@ export async function checkNumber(db: Kysely<DB>, request: FastifyRequest, input
   if (input.rule !== undefined) {
     const row = await findRule(db, input.rule);
     if (!row) throw errors.notFound('Number rule', input.rule);
-    return screenNumber(compiledRule(row), input.phoneNumber, countryOrUndefined(input.defaultCountry));
+    return screenNumber(await compiledRule(row), input.phoneNumber, countryOrUndefined(input.defaultCountry));
   }
   return screenForQueue(db, await resolveQueue(db, request, input), input.phoneNumber, input.defaultCountry);
 }

@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RE2JS } from 're2js';
+import { MAX_PATTERN_COST, MAX_RULE_COST, patternCost } from '../src/numbers/screening.js';
+import { authHeader, buildTestApp, type TestApp } from './helpers/app.js';
+import { factories } from './helpers/factories.js';
+
+let t: TestApp;
+let admin: { authorization: string };
+let actions: { authorization: string };
+beforeAll(async () => {
+  t = await buildTestApp();
+  admin = (await authHeader(t, ['administrator'])).headers;
+  actions = (await authHeader(t, ['actions'])).headers;
+});
+afterAll(async () => t.close());
+
+let n = 0;
+const name = () => `stall-${++n}-${Math.random().toString(36).slice(2, 6)}`;
+const createRule = (payload: object) => t.app.inject({ method: 'POST', url: '/admin/v1/number-rules', headers: admin, payload });
+
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+/** Distinct patterns of case-folded letter-or-digit classes: tiny to type, costly to compile. */
+const wide = (repeat: number, count: number) =>
+  Array.from({ length: count }, (_, i) => `(?i)[\\pL\\pN]{${repeat}}${LETTERS[i % 26]}${LETTERS[Math.floor(i / 26) % 26]}`);
+
+const costOf = (pattern: string) => patternCost(RE2JS.compile(pattern));
+
+/**
+ * CPU time of the thread running the event loop: Linux has it per thread, in nanoseconds; elsewhere
+ * the process's, which also counts the garbage collector's helper threads (an overestimate).
+ */
+function mainThreadCpuMs(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1_000;
+  }
+}
+
+/**
+ * Sends `/healthz` again and again until `work` settles, each from a new turn of the event loop as
+ * a request from a socket would be. For each answer it takes the CPU time the event loop's thread
+ * spent while the request waited: how long the service itself held it. Wall time adds whatever else
+ * the machine runs (on a loaded 2-core machine an idle event loop sees 60 ms gaps), so the bound is
+ * on that CPU time.
+ */
+async function healthzWhile<T>(app: TestApp['app'], work: Promise<T>): Promise<{ result: T; heldMs: number; answered: number }> {
+  let settled = false;
+  const done = work.finally(() => (settled = true));
+  let heldMs = 0;
+  let answered = 0;
+  while (!settled) {
+    const cpu = mainThreadCpuMs();
+    await new Promise((resolve) => setImmediate(resolve));
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    heldMs = Math.max(heldMs, mainThreadCpuMs() - cpu);
+    expect(res.statusCode).toBe(200);
+    answered++;
+  }
+  return { result: await done, heldMs, answered };
+}
+
+describe('number rules cannot stall the service', () => {
+  it('refuses 490 patterns like (?i)[\\pL\\pN]{199}N with 400 naming the first, each being over the per-pattern cost', async () => {
+    const patterns = wide(197, 490);
+    const res = await createRule({ name: name(), permittedCountries: ['US'], blockedPatterns: patterns });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'VALIDATION_FAILED', field: 'blockedPatterns[0]' });
+    expect(res.json().message).toMatch(/^blockedPatterns\[0\]: pattern is too complex: \d+ RE2 program units, over 1000 per pattern$/);
+  });
+
+  it('refuses a rule whose patterns together cost over the rule budget, on create and PATCH, with 400 naming the costliest', async () => {
+    const patterns = [...wide(100, 489), '^1900'];
+    expect(costOf(patterns[0]!)).toBeLessThanOrEqual(MAX_PATTERN_COST);
+
+    const created = await createRule({ name: name(), permittedCountries: ['US'], blockedPatterns: patterns });
+    expect(created.statusCode).toBe(400);
+    const body = created.json();
+    expect(body).toMatchObject({ error: 'VALIDATION_FAILED', field: 'blockedPatterns[0]' });
+    expect(typeof body.correlationId).toBe('string');
+    expect(body.message).toMatch(
+      /^blockedPatterns\[0\]: patterns together are too complex: \d+ RE2 program units, over the rule's 300000; costliest: blockedPatterns\[0\] \(\d+\), blockedPatterns\[1\] \(\d+\), blockedPatterns\[2\] \(\d+\), blockedPatterns\[3\] \(\d+\), blockedPatterns\[4\] \(\d+\) and 485 more$/,
+    );
+
+    const rule = (await createRule({ name: name(), permittedCountries: ['US'], blockedPatterns: ['^1900'] })).json();
+    const patched = await t.app.inject({ method: 'PATCH', url: `/admin/v1/number-rules/${rule.id}`, headers: admin, payload: { blockedPatterns: patterns } });
+    expect(patched.statusCode).toBe(400);
+    expect(patched.json()).toMatchObject({ field: 'blockedPatterns[0]', message: expect.stringMatching(/together are too complex/) });
+    const after = await t.app.inject({ method: 'GET', url: `/admin/v1/number-rules/${rule.id}`, headers: admin });
+    expect(after.json()).toMatchObject({ blockedPatterns: ['^1900'], updatedAt: rule.updatedAt });
+  });
+
+  it('saves the costliest rule accepted, and screens with it on a replica whose cache is cold, without /healthz ever waiting behind 100 ms of work', async () => {
+    // The widest pattern under the per-pattern cap, as many times as the rule budget allows.
+    let repeat = 1;
+    while (costOf(wide(repeat + 1, 1)[0]!) <= MAX_PATTERN_COST) repeat++;
+    const cost = costOf(wide(repeat, 1)[0]!);
+    // An ordinary pattern last, so a blocked answer shows every pattern before it was compiled and tried.
+    const patterns = [...wide(repeat, Math.min(499, Math.floor(MAX_RULE_COST / cost) - 1)), '^1202'];
+    const total = patterns.map(costOf).reduce((a, b) => a + b, 0);
+    expect(total).toBeLessThanOrEqual(MAX_RULE_COST);
+    expect(total).toBeGreaterThan(0.95 * MAX_RULE_COST);
+
+    const saved = await healthzWhile(t.app, createRule({ name: name(), permittedCountries: ['US'], blockedPatterns: patterns }));
+    expect(saved.result.statusCode).toBe(201);
+    expect(saved.heldMs).toBeLessThan(100);
+    expect(saved.answered).toBeGreaterThan(5);
+    const rule = saved.result.json();
+    const queue = await factories(t.database.db).queue({ numberRuleId: rule.id });
+
+    // Another replica: the same database, its own copy of every module, so nothing compiled here.
+    vi.resetModules();
+    const fresh = (await import('./helpers/app.js')) as typeof import('./helpers/app.js');
+    const replica = await fresh.buildTestApp({ url: t.url });
+    try {
+      const check = replica.app.inject({ method: 'POST', url: '/actions/v1/numbers/check', headers: actions, payload: { queue: queue.name, phoneNumber: '+12024561111' } });
+      const cold = await healthzWhile(replica.app, check);
+      expect(cold.result.json()).toMatchObject({ outcome: 'BLOCKED_PATTERN', matchedPattern: '^1202' });
+      expect(cold.heldMs).toBeLessThan(100);
+      expect(cold.answered).toBeGreaterThan(5);
+    } finally {
+      await replica.close();
+    }
+  });
+});
