@@ -65,6 +65,7 @@ describe('number rules', () => {
     expect(refused.json().details.queues).toEqual([{ id: queue.id, name: queue.name }]);
     await t.app.inject({ method: 'PATCH', url: `/admin/v1/queues/${queue.id}`, headers: admin, payload: { numberRuleId: null } });
     expect((await t.app.inject({ method: 'DELETE', url: `/admin/v1/number-rules/${rule.id}`, headers: admin })).statusCode).toBe(204);
+    expect((await t.app.inject({ method: 'GET', url: `/admin/v1/number-rules/${rule.id}`, headers: admin })).statusCode).toBe(404);
   });
 });
 

@@ -92,6 +92,24 @@ describe('number rules cannot stall the service', () => {
     expect(after.json()).toMatchObject({ blockedPatterns: ['^1900'], updatedAt: rule.updatedAt });
   });
 
+  it('answers 409 naming the rule and pattern, not 500, when a stored rule no longer compiles (written around the API)', async () => {
+    const rule = (await createRule({ name: name(), permittedCountries: ['US'], blockedPatterns: ['^1900'] })).json();
+    await t.database.db
+      .updateTable('number_rules')
+      .set({ blocked_patterns: ['^1900', wide(199, 1)[0]!], updated_at: new Date() })
+      .where('id', '=', rule.id)
+      .execute();
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/actions/v1/numbers/check',
+      headers: actions,
+      payload: { rule: rule.name, phoneNumber: '+12025550123' },
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ error: 'CONFLICT', details: { ruleId: rule.id, field: 'blockedPatterns[1]' } });
+    expect(res.json().message).toMatch(/cannot be used until an administrator edits it: blockedPatterns\[1\]: pattern is too complex/);
+  });
+
   it('saves the costliest rule accepted, and screens with it on a replica whose cache is cold, without /healthz ever waiting behind 100 ms of work', async () => {
     // The widest pattern under the per-pattern cap, as many times as the rule budget allows.
     let repeat = 1;

@@ -8,6 +8,7 @@ import { resolveQueue } from '../queues/resolve.js';
 import { queuesUsing, refuseDeleteWhileUsed } from '../queues/usage.js';
 import type { CreateNumberRuleBody, NumberCheckInput, UpdateNumberRuleBody } from './schemas.js';
 import {
+  PatternError,
   prepareRule,
   RuleCache,
   screenNumber,
@@ -41,7 +42,21 @@ function specOf(row: RuleColumns): NumberRuleSpec {
   };
 }
 
-const compiledRule = (row: RuleColumns) => compiled.get(specOf(row));
+/**
+ * A stored rule that no longer compiles (written around the API, or accepted by an older version
+ * with looser limits) is a configuration problem for an administrator, not an internal error.
+ */
+async function compiledRule(row: RuleColumns): Promise<CompiledRule> {
+  try {
+    return await compiled.get(specOf(row));
+  } catch (err) {
+    if (!(err instanceof PatternError)) throw err;
+    throw errors.conflict(`Number rule ${row.id} cannot be used until an administrator edits it: ${err.message}`, {
+      ruleId: row.id,
+      field: `blockedPatterns[${err.index}]`,
+    });
+  }
+}
 
 function toApi(row: NumberRuleRow, queues: { id: string; name: string }[] = []) {
   return {
