@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError, ERROR_STATUS, type ErrorCode } from './errors.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
+import { AppError, ERROR_STATUS, errors, type ErrorCode } from './errors.js';
 import type { ErrorBody } from './schemas.js';
 
 interface ValidationItem {
@@ -93,6 +94,7 @@ export function renderError(err: unknown, correlationId: string): RenderedError 
   if (status === 503) {
     return { status, headers: {}, body: { error: 'SERVICE_UNAVAILABLE', message: 'The service is unavailable', correlationId } };
   }
+  if (isDatabaseUnavailable(err)) return renderError(errors.unavailable('The database is unavailable; retry shortly'), correlationId);
   // Internals (SQL, stack traces, upstream bodies) never reach the caller.
   return { status: 500, headers: {}, body: { error: 'INTERNAL', message: 'Internal error', correlationId } };
 }

@@ -43,7 +43,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...opts.env,
   });
-  const database = createDatabase(url, { max: config.databasePoolMax });
+  const database = createDatabase(url, { max: config.databasePoolMax, timeouts: config.databaseTimeouts });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
