@@ -4,10 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../src/clock.js';
 import { ensureDatabaseExists } from '../src/db/database.js';
 import { startEmbeddedPostgres, withDatabase, type EmbeddedPostgres } from '../src/db/embedded.js';
 import { isDatabaseUnavailable } from '../src/db/errors.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { createSimulatedGateway } from '../src/genesys/simulated-gateway.js';
+import { startJobRunner, type JobRunner } from '../src/jobs/runner.js';
+import { buildTaskList } from '../src/jobs/tasks.js';
+import { createLogger } from '../src/logger.js';
 import { authHeader, buildTestApp, makeClient, type TestApp, type TestClient } from './helpers/app.js';
 import { factories } from './helpers/factories.js';
 import { freePort } from './helpers/ports.js';
@@ -54,6 +59,7 @@ let dir: string;
 let port: number;
 let pg: EmbeddedPostgres | undefined;
 let t: TestApp;
+let runner: JobRunner | undefined;
 let admin: Record<string, string>;
 let actions: Record<string, string>;
 let actionsClient: TestClient;
@@ -166,11 +172,23 @@ beforeAll(async () => {
   admin = (await authHeader(t, ['administrator'])).headers;
   actionsClient = await makeClient(t, ['actions']);
   actions = (await authHeader(t, ['actions'])).headers;
-  queueName = (await factories(t.database.db).queue()).name;
+  queueName = (await factories(t.database.db).queue({ genesysQueueId: 'gq-outage' })).name;
+  // Jobs run on the app's pool, through the outages, like the in-process worker of the service.
+  const logger = createLogger('silent');
+  runner = await startJobRunner({
+    pool: t.database.pool,
+    db: t.database.db,
+    tasks: buildTaskList({ db: t.database.db, gateway: createSimulatedGateway(t.database.db), clock: systemClock, logger, retentionDays: 14 }),
+    concurrency: 2,
+    pollInterval: 200,
+    heartbeatMs: 1_000,
+    logger,
+  });
 });
 
 afterAll(async () => {
   thaw();
+  await runner?.stop();
   await t?.close();
   await pg?.stop();
   await rm(dir, { recursive: true, force: true });
@@ -226,9 +244,13 @@ describe('PostgreSQL down or frozen', () => {
     }
   });
 
-  it('loses no accepted write: every callback answered CREATED is in the database', async () => {
+  it('loses no accepted write: every callback answered CREATED is in the database, and its delivery job ran after the outages', async () => {
     expect(accepted.length).toBeGreaterThan(1);
     const rows = await t.database.db.selectFrom('callbacks').select('id').where('id', 'in', accepted).execute();
     expect(rows.map((r) => r.id).sort()).toEqual([...accepted].sort());
+    const delivered = async () =>
+      (await t.database.db.selectFrom('callbacks').select('delivery_status').where('id', 'in', accepted).execute()).every((r) => r.delivery_status === 'DELIVERED');
+    await waitFor(delivered);
+    expect(runner!.healthy()).toBe(true);
   });
 });
