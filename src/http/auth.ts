@@ -101,7 +101,7 @@ export class ClientCache {
  * exact; `iat` has one-second granularity, so it only decides for tokens issued before tokens
  * carried a generation.
  */
-export function revokedByRotation(claims: TokenClaims, client: Pick<CachedClient, 'tokensNotBefore' | 'tokenGeneration'>): boolean {
+function revokedByRotation(claims: TokenClaims, client: Pick<CachedClient, 'tokensNotBefore' | 'tokenGeneration'>): boolean {
   if (claims.gen !== undefined) return claims.gen !== client.tokenGeneration;
   return client.tokenGeneration > 0 || (claims.iat ?? 0) * 1000 < Math.floor(client.tokensNotBefore / 1000) * 1000;
 }
