@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
+import { sql } from 'kysely';
 import { ensureDatabaseExists } from '../src/db/database.js';
 import { startEmbeddedPostgres, withDatabase, type EmbeddedPostgres } from '../src/db/embedded.js';
 import { isDatabaseUnavailable } from '../src/db/errors.js';
@@ -182,6 +183,7 @@ beforeAll(async () => {
     concurrency: 2,
     pollInterval: 200,
     heartbeatMs: 1_000,
+    deadAfterSeconds: 3,
     logger,
   });
 });
@@ -248,9 +250,12 @@ describe('PostgreSQL down or frozen', () => {
     expect(accepted.length).toBeGreaterThan(1);
     const rows = await t.database.db.selectFrom('callbacks').select('id').where('id', 'in', accepted).execute();
     expect(rows.map((r) => r.id).sort()).toEqual([...accepted].sort());
+    // Jobs that failed during the outages wait out graphile-worker's backoff (longer the more often they
+    // failed, so on a slow machine): bring them forward, since what is proven here is that none is lost or stuck.
+    await sql`update graphile_worker._private_jobs set run_at = now() where locked_at is null`.execute(t.database.db);
     const delivered = async () =>
       (await t.database.db.selectFrom('callbacks').select('delivery_status').where('id', 'in', accepted).execute()).every((r) => r.delivery_status === 'DELIVERED');
-    await waitFor(delivered);
+    await waitFor(delivered, 50_000);
     expect(runner!.healthy()).toBe(true);
-  });
+  }, 60_000);
 });

@@ -37,7 +37,8 @@ const RESTART_BACKOFF_MS = { first: 500, max: 5_000 };
  *
  * A graphile-worker worker that cannot record a job's result (the database went away mid-job) exits
  * for good and is not replaced. Then the runner starts a fresh set of workers, once the database
- * answers again, after releasing the jobs the exited ones held.
+ * answers again, after releasing the jobs the exited ones held; their heartbeats are left to go
+ * stale, so a job locked for them by a statement still in flight is released later too.
  */
 export async function startJobRunner(opts: JobRunnerOptions): Promise<JobRunner> {
   const log = opts.logger.child({ component: 'jobs' });
@@ -58,6 +59,12 @@ export async function startJobRunner(opts: JobRunnerOptions): Promise<JobRunner>
     ids.delete(worker.workerId);
     retired.add(worker.workerId);
     if (error !== undefined) restart();
+  });
+  // A job request whose answer was lost (connection dropped, client timeout) may still have locked a job
+  // for this worker, which would then never run it: new workers take over, and the old ids stop beating,
+  // so the reclaim below releases whatever they hold once the database has settled.
+  events.on('worker:getJob:error', () => {
+    if (!stopping) restart();
   });
   events.on('job:error', ({ job, error }) =>
     log.warn({ task: job.task_identifier, jobId: job.id, attempt: job.attempts, err: (error as Error)?.message }, 'job failed; will retry'),
@@ -118,7 +125,6 @@ export async function startJobRunner(opts: JobRunnerOptions): Promise<JobRunner>
           if (retired.size > 0) {
             const gone = [...retired];
             await utils.forceUnlockWorkers(gone);
-            await opts.db.deleteFrom('worker_heartbeats').where('worker_id', 'in', gone).execute();
             for (const id of gone) retired.delete(id);
           }
           runner = await start();
