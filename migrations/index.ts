@@ -3,6 +3,7 @@ import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_queues_and_slots.js';
 import * as m0003 from './0003_callbacks.js';
 import * as m0004 from './0004_events.js';
+import * as m0005 from './0005_client_token_generation.js';
 
 /** Every migration, by name, in order. Add a new file and list it here; never edit an applied one. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_queues_and_slots': m0002,
   '0003_callbacks': m0003,
   '0004_events': m0004,
+  '0005_client_token_generation': m0005,
 };

@@ -20,6 +20,18 @@ export type DatabaseConfig =
   | { kind: 'url'; url: string }
   | { kind: 'embedded'; port: number };
 
+export interface DatabaseTimeouts {
+  /** Opening a connection, or waiting for a free one in the pool. */
+  connectMs: number;
+  /** One statement, enforced by the server (and, a little later, by the client when the server is silent). */
+  statementMs: number;
+  /** A transaction left idle this long is ended by the server, releasing its locks. */
+  idleInTransactionMs: number;
+}
+
+// A data action's worst case (a connection wait, then one statement) stays inside Genesys' 10 s action timeout.
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 3_000, statementMs: 4_000, idleInTransactionMs: 10_000 };
+
 export interface GenesysConfig {
   region: string | undefined;
   baseUrl: string | undefined;
@@ -34,6 +46,8 @@ export interface Config {
   publicBaseUrl: string;
   database: DatabaseConfig;
   databasePoolMax: number;
+  /** Bounds on every wait for PostgreSQL, so a stopped or frozen server answers 503 instead of hanging. */
+  databaseTimeouts: DatabaseTimeouts;
   dataDir: string;
   logLevel: LogLevel;
   /** Undefined only on the embedded default, where it is generated and kept under DATA_DIR. */
@@ -164,6 +178,11 @@ export function loadConfig(env: Env = process.env): Config {
     publicBaseUrl,
     database,
     databasePoolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 500),
+    databaseTimeouts: {
+      connectMs: int(env, 'DATABASE_CONNECT_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.connectMs, 100, 600_000),
+      statementMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.statementMs, 100, 3_600_000),
+      idleInTransactionMs: int(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.idleInTransactionMs, 100, 3_600_000),
+    },
     dataDir: str(env, 'DATA_DIR') ?? '.data',
     logLevel,
     jwtSecret,

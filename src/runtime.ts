@@ -27,6 +27,7 @@ export async function startRuntime(config: Config, logger: Logger, opts: { worke
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     const database = createDatabase(opened.url, {
       max: config.databasePoolMax,
+      timeouts: config.databaseTimeouts,
       onError: (err) => logger.warn({ err: err.message }, 'idle database connection failed'),
     });
     const gateway = createGateway(config.genesys, database.db, logger);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { updateClient } from '../src/clients/service.js';
 import { authHeader, buildTestApp, makeClient, TEST_JWT_SECRET, tokenFor, type TestApp } from './helpers/app.js';
 
@@ -162,7 +162,6 @@ describe('bearer tokens', () => {
 
   it('issued before a secret rotation stop working; the new secret works and the old one does not', async () => {
     const { headers, client } = await authHeader(t, ['administrator']);
-    await new Promise((r) => setTimeout(r, 1_100)); // token iat has one-second resolution
     const rotated = await t.app.inject({ method: 'POST', url: `/admin/v1/clients/${client.clientId}/rotate-secret`, headers });
     expect(rotated.statusCode).toBe(200);
     const { clientSecret } = rotated.json();
@@ -172,6 +171,43 @@ describe('bearer tokens', () => {
     await expect(tokenFor(t, client)).rejects.toThrow(/401/);
     const fresh = await tokenFor(t, { clientId: client.clientId, clientSecret });
     expect((await t.app.inject({ method: 'GET', url: '/admin/v1/clients', headers: { authorization: `Bearer ${fresh}` } })).statusCode).toBe(200);
+  });
+
+  it('issued in the same second as a secret rotation, before it, stop working; one issued after it works', async () => {
+    const client = await makeClient(t, ['monitor']);
+    // Every token and the rotation in one instant: iat and the rotation time are the same second.
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2030-05-06T07:08:09.100Z') });
+    try {
+      const { headers: admin } = await authHeader(t, ['administrator']);
+      const before = await Promise.all([tokenFor(t, client), tokenFor(t, client), tokenFor(t, client)]);
+      const rotated = await t.app.inject({ method: 'POST', url: `/admin/v1/clients/${client.clientId}/rotate-secret`, headers: admin });
+      expect(rotated.statusCode).toBe(200);
+      const after = await tokenFor(t, { clientId: client.clientId, clientSecret: rotated.json().clientSecret });
+      const status = async (token: string) =>
+        (await t.app.inject({ method: 'GET', url: '/admin/v1/queues', headers: { authorization: `Bearer ${token}` } })).statusCode;
+      expect(await Promise.all(before.map(status))).toEqual([401, 401, 401]);
+      expect(await status(after)).toBe(200);
+      expect(t.app.jwt.decode<{ iat: number }>(after)!.iat).toBe(t.app.jwt.decode<{ iat: number }>(before[0]!)!.iat);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('issued after a rotation on another replica work on a replica that cached the client before it', async () => {
+    const { headers: admin } = await authHeader(t, ['administrator']);
+    const client = await makeClient(t, ['administrator']);
+    const other = await buildTestApp({ url: t.url });
+    try {
+      const old = await tokenFor(t, client);
+      // The other replica caches the client as it was before the rotation.
+      expect((await other.app.inject({ method: 'GET', url: '/admin/v1/clients', headers: { authorization: `Bearer ${old}` } })).statusCode).toBe(200);
+      const rotated = await t.app.inject({ method: 'POST', url: `/admin/v1/clients/${client.clientId}/rotate-secret`, headers: admin });
+      const fresh = await tokenFor(t, { clientId: client.clientId, clientSecret: rotated.json().clientSecret });
+      expect((await other.app.inject({ method: 'GET', url: '/admin/v1/clients', headers: { authorization: `Bearer ${fresh}` } })).statusCode).toBe(200);
+      expect((await t.app.inject({ method: 'GET', url: '/admin/v1/clients', headers: { authorization: `Bearer ${old}` } })).statusCode).toBe(401);
+    } finally {
+      await other.close();
+    }
   });
 
   it('signed with a previous key stay valid during a key rotation (JWT_PREVIOUS_SECRETS)', async () => {

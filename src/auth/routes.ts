@@ -111,6 +111,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (
         name: client.name,
         roles: client.roles as Role[],
         ...(client.queues && { queues: client.queues }),
+        gen: client.token_generation,
       };
       const accessToken = app.jwt.sign(claims, { expiresIn: opts.tokenTtlSeconds });
       request.log.info({ clientId: client.id }, 'token issued');

@@ -47,7 +47,7 @@ async function withDatabase<T>(config: Config, fn: (database: Database) => Promi
   const opened = await openDatabase(config);
   try {
     await migrateToLatest(opened.url);
-    const database = createDatabase(opened.url, { max: 2 });
+    const database = createDatabase(opened.url, { max: 2, timeouts: config.databaseTimeouts });
     try {
       return await fn(database);
     } finally {

@@ -9,6 +9,7 @@ const COLUMNS = [
   'queues',
   'active',
   'tokens_not_before',
+  'token_generation',
   'last_token_at',
   'created_at',
   'updated_at',

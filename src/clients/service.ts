@@ -119,8 +119,13 @@ export async function rotateSecret(
   const clientSecret = generateSecret();
   const secretHash = await hashSecret(clientSecret);
   return auditedChange(db, actor, { entity: 'client', action: 'rotate-secret' }, async (trx) => {
-    if (!(await q.lockClient(trx, id))) throw errors.notFound('Client', id);
-    const after = await q.updateClientRow(trx, id, { secret_hash: secretHash, tokens_not_before: new Date() });
+    const before = await q.lockClient(trx, id);
+    if (!before) throw errors.notFound('Client', id);
+    const after = await q.updateClientRow(trx, id, {
+      secret_hash: secretHash,
+      tokens_not_before: new Date(),
+      token_generation: before.token_generation + 1,
+    });
     return { entityId: id, result: { client: toApiClient(after), clientSecret } };
   });
 }

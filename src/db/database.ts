@@ -1,5 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../config.js';
+import { isClientTimeout } from './errors.js';
 import type { DB } from './types.js';
 
 // int8 (bigint ids, counts) as string would surprise callers of count(*); ids stay strings in the types.
@@ -11,11 +13,58 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function createDatabase(url: string, opts: { max?: number; onError?: (err: Error) => void } = {}): Database {
+/**
+ * The server enforces the statement timeout, but a frozen or partitioned server enforces nothing:
+ * the client gives up a little later on its own, so that normally the server's cancel comes first
+ * and leaves the connection usable.
+ */
+const CLIENT_TIMEOUT_MARGIN_MS = 1_000;
+
+/**
+ * A client whose query the client-side timer abandoned is still busy with it (the next query would
+ * queue behind it) and may sit on a dead socket: it closes itself, so the pool discards it on release
+ * instead of lending it out again. Every user of the pool — Kysely, graphile-worker — gets this.
+ */
+class BoundedClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const last = args[args.length - 1];
+    if (typeof last === 'function') {
+      const callback = last as (err: Error | undefined, res: unknown) => void;
+      args[args.length - 1] = (err: Error | undefined, res: unknown) => {
+        if (isClientTimeout(err)) this.abandon();
+        callback(err, res);
+      };
+    }
+    const result = (super.query as (...a: unknown[]) => unknown)(...args);
+    if (result instanceof Promise) {
+      result.catch((err: unknown) => {
+        if (isClientTimeout(err)) this.abandon();
+      });
+    }
+    return result as never;
+  }
+
+  private abandon(): void {
+    this.end().catch(() => undefined);
+  }
+}
+
+export interface DatabaseOptions {
+  max?: number;
+  timeouts?: DatabaseTimeouts;
+  onError?: (err: Error) => void;
+}
+
+export function createDatabase(url: string, opts: DatabaseOptions = {}): Database {
+  const timeouts = opts.timeouts ?? DEFAULT_DATABASE_TIMEOUTS;
   const pool = new pg.Pool({
+    Client: BoundedClient,
     connectionString: url,
     max: opts.max ?? 10,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: timeouts.connectMs,
+    statement_timeout: timeouts.statementMs,
+    query_timeout: timeouts.statementMs + CLIENT_TIMEOUT_MARGIN_MS,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
     idleTimeoutMillis: 30_000,
     application_name: 'callback-engine',
   });

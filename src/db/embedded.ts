@@ -26,6 +26,8 @@ export interface EmbeddedPostgres {
   url: string;
   /** True when this process started the server (and so stops it). */
   owned: boolean;
+  /** The postmaster's process id. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -182,7 +184,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
 
   const running = await runningServer(pgdata);
   if (running) {
-    return { url: connectionUrl(running.port, pw), owned: false, stop: async () => undefined };
+    return { url: connectionUrl(running.port, pw), owned: false, pid: running.pid, stop: async () => undefined };
   }
 
   const packaged = await binaries();
@@ -240,6 +242,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   return {
     url: connectionUrl(opts.port, pw),
     owned: true,
+    pid: child.pid,
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -12,6 +12,7 @@ export interface ApiClientsTable {
   queues: string[] | null;
   active: Generated<boolean>;
   tokens_not_before: Timestamp;
+  token_generation: Generated<number>;
   last_token_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;

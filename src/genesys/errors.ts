@@ -22,17 +22,54 @@ export const ErrorCode = {
 } as const;
 
 const MAX_MESSAGE = 300;
+const REDACTED = '[redacted]';
 
-/** Remove anything that looks like a credential; applied to every message we build. */
+/** Credentials this process holds (the Genesys client secret, in the forms it travels in), taken out wherever they appear. */
+const knownSecrets = new Set<string>();
+
+/** Short values would redact ordinary words; a real client secret is far longer. */
+const MIN_KNOWN_SECRET = 8;
+
+export function redactEverywhere(clientId: string, clientSecret: string): void {
+  if (clientSecret.length < MIN_KNOWN_SECRET) return;
+  knownSecrets.add(clientSecret);
+  knownSecrets.add(encodeURIComponent(clientSecret));
+  knownSecrets.add(Buffer.from(`${clientId}:${clientSecret}`).toString('base64'));
+}
+
+const CREDENTIAL_KEYS = 'access_token|refresh_token|id_token|client_secret|password|api[_-]?key|authorization|token|secret';
+/** `"client_secret": "any \"quoted\" text"` in JSON. */
+const JSON_CREDENTIAL = new RegExp(`("(?:${CREDENTIAL_KEYS})"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*"`, 'gi');
+/** `client_secret=…` in a form or query string, `access_token: …` in prose. */
+const LOOSE_CREDENTIAL = new RegExp(`\\b((?:${CREDENTIAL_KEYS})\\s*[:=]\\s*)(?!\\[redacted\\]|Bearer\\b|Basic\\b)[^"&\\s,;}]+`, 'gi');
+/** An Authorization header's value. */
+const AUTH_SCHEME = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+/** A JWT wherever it stands. */
+const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+
+/**
+ * Takes out anything that looks like a credential, and the credentials we hold. The one redaction:
+ * every message built from something Genesys or the SDK said goes through it before it is stored or logged.
+ */
 export function redact(text: string): string {
-  return text
-    .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]')
-    .replace(/("?(?:access_token|client_secret|authorization)"?\s*[:=]\s*"?)[^"&\s,}]+/gi, '$1[redacted]');
+  let out = text;
+  for (const secret of knownSecrets) out = out.split(secret).join(REDACTED);
+  return out
+    .replace(AUTH_SCHEME, `$1 ${REDACTED}`)
+    .replace(JWT, REDACTED)
+    .replace(JSON_CREDENTIAL, `$1${REDACTED}"`)
+    .replace(LOOSE_CREDENTIAL, `$1${REDACTED}`);
 }
 
 function clip(text: string): string {
   const one = redact(text.replace(/\s+/g, ' ').trim());
   return one.length > MAX_MESSAGE ? `${one.slice(0, MAX_MESSAGE)}…` : one;
+}
+
+/** Genesys codes are dotted words (`not.found`, `bad.request`); anything else is not kept. */
+function safeCode(code: string | undefined, status: number): string {
+  const c = code === undefined ? undefined : redact(code);
+  return c !== undefined && /^[A-Za-z0-9_.-]{1,80}$/.test(c) ? c : `http_${status}`;
 }
 
 /** Retry-After in seconds (Genesys sends seconds; the HTTP-date form is accepted too). */
@@ -56,7 +93,7 @@ export function errorFromResponse(
   retryAfterSeconds: number | undefined,
 ): GenesysError {
   const b = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-  const code = str(b.code) ?? str(b.error) ?? `http_${status}`;
+  const code = safeCode(str(b.code) ?? str(b.error), status);
   const detail =
     str(b.message) ?? str(b.error_description) ?? str(b.description) ?? (typeof body === 'string' ? body : '');
   return new GenesysError(

@@ -5,7 +5,7 @@
  */
 import platformClient from 'purecloud-platform-client-v2';
 import { ConfigError, type GenesysConfig } from '../config.js';
-import { ErrorCode, toGenesysError } from './errors.js';
+import { ErrorCode, redactEverywhere, toGenesysError } from './errors.js';
 import {
   GenesysError,
   type AddContactsOptions,
@@ -93,6 +93,8 @@ export function createSdkGateway(config: SdkGatewayOptions, log?: GatewayLog): G
     throw new ConfigError('GENESYS_CLIENT_ID', 'the sdk gateway needs GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET');
   }
   if (!config.region && !config.baseUrl) throw new ConfigError('GENESYS_REGION', 'is required (or GENESYS_BASE_URL)');
+  // Genesys echoes what it was sent often enough (a login error quoting the form, a proxy's error page).
+  redactEverywhere(clientId, clientSecret);
 
   const http = new RetryingHttpClient(
     config.timeoutMs ?? 10_000,

@@ -21,6 +21,8 @@ export interface TokenClaims {
   name: string;
   roles: Role[];
   queues?: string[];
+  /** The client's token generation when the token was issued; a secret rotation moves it on. */
+  gen?: number;
   iat?: number;
   exp?: number;
 }
@@ -53,6 +55,7 @@ interface CachedClient {
   roles: Role[];
   queues: string[] | null;
   tokensNotBefore: number;
+  tokenGeneration: number;
 }
 
 /**
@@ -80,6 +83,7 @@ export class ClientCache {
           roles: row.roles as Role[],
           queues: row.queues,
           tokensNotBefore: row.tokens_not_before.getTime(),
+          tokenGeneration: row.token_generation,
         }
       : null;
     if (this.entries.size >= this.maxEntries) this.entries.clear();
@@ -90,6 +94,16 @@ export class ClientCache {
   invalidate(id: string): void {
     this.entries.delete(id);
   }
+}
+
+/**
+ * A token is revoked when its client's secret was rotated after it was issued. The generation is
+ * exact; `iat` has one-second granularity, so it only decides for tokens issued before tokens
+ * carried a generation.
+ */
+function revokedByRotation(claims: TokenClaims, client: Pick<CachedClient, 'tokensNotBefore' | 'tokenGeneration'>): boolean {
+  if (claims.gen !== undefined) return claims.gen !== client.tokenGeneration;
+  return client.tokenGeneration > 0 || (claims.iat ?? 0) * 1000 < Math.floor(client.tokensNotBefore / 1000) * 1000;
 }
 
 export interface AuthOptions {
@@ -134,11 +148,14 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions) {
     if (!match) throw errors.unauthorized();
     const claims = verify(match[1]!);
     if (typeof claims.sub !== 'string' || !UUID_RE.test(claims.sub)) throw errors.unauthorized('The token is invalid');
-    const client = await cache.get(claims.sub);
-    if (!client || !client.active) throw errors.unauthorized('The client is inactive or no longer exists');
-    if ((claims.iat ?? 0) * 1000 < Math.floor(client.tokensNotBefore / 1000) * 1000) {
-      throw errors.unauthorized('The token was revoked by a secret rotation');
+    let client = await cache.get(claims.sub);
+    // A token newer than the cached client: the rotation happened on another replica since we cached it.
+    if (client && claims.gen !== undefined && claims.gen > client.tokenGeneration) {
+      cache.invalidate(claims.sub);
+      client = await cache.get(claims.sub);
     }
+    if (!client || !client.active) throw errors.unauthorized('The client is inactive or no longer exists');
+    if (revokedByRotation(claims, client)) throw errors.unauthorized('The token was revoked by a secret rotation');
     // Authorize with the client's current roles: a role removed by an administrator takes effect at once.
     request.principal = { clientId: claims.sub, name: client.name, roles: client.roles, queues: client.queues };
   }

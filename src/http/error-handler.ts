@@ -3,6 +3,7 @@ import { STATUS_CODES as HTTP_REASONS } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import { AppError, ERROR_STATUS, errors, type ErrorCode } from './errors.js';
 import type { ErrorBody } from './schemas.js';
 
@@ -108,6 +109,7 @@ export function renderError(err: unknown, correlationId: string): RenderedError 
   if (status === 503) {
     return { status, headers: {}, body: { error: 'SERVICE_UNAVAILABLE', message: 'The service is unavailable', correlationId } };
   }
+  if (isDatabaseUnavailable(err)) return renderError(errors.unavailable('The database is unavailable; retry shortly'), correlationId);
   // Internals (SQL, stack traces, upstream bodies) never reach the caller.
   return { status: 500, headers: {}, body: { error: 'INTERNAL', message: 'Internal error', correlationId } };
 }

@@ -59,5 +59,6 @@ export const errors = {
     new AppError('RATE_LIMITED', `Too many requests; retry in ${retryAfterSeconds} s`, undefined, undefined, {
       'Retry-After': String(retryAfterSeconds),
     }),
-  unavailable: (message: string) => new AppError('SERVICE_UNAVAILABLE', message),
+  unavailable: (message: string, retryAfterSeconds = 5) =>
+    new AppError('SERVICE_UNAVAILABLE', message, undefined, undefined, { 'Retry-After': String(retryAfterSeconds) }),
 };

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger as WorkerLogger, makeWorkerUtils, run, type Runner, type TaskList, type WorkerUtils } from 'graphile-worker';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
@@ -26,18 +27,45 @@ export interface JobRunner {
   stop(): Promise<void>;
 }
 
+/** Waits between attempts to start the workers again while the database is still away. */
+const RESTART_BACKOFF_MS = { first: 500, max: 5_000 };
+
 /**
  * graphile-worker inside this process, plus crash recovery: a job whose worker process died stays
  * locked for hours in graphile-worker. Every worker here writes a heartbeat; every runner unlocks the
  * jobs of workers whose heartbeat stopped (a process killed with SIGKILL), so they run again soon.
+ *
+ * A graphile-worker worker that cannot record a job's result (the database went away mid-job) exits
+ * for good and is not replaced. Then the runner starts a fresh set of workers, once the database
+ * answers again, after releasing the jobs the exited ones held; their heartbeats are left to go
+ * stale, so a job locked for them by a statement still in flight is released later too.
  */
 export async function startJobRunner(opts: JobRunnerOptions): Promise<JobRunner> {
   const log = opts.logger.child({ component: 'jobs' });
   const deadAfter = opts.deadAfterSeconds ?? 30;
   const heartbeatMs = opts.heartbeatMs ?? 5_000;
+  /** Live workers (they beat); every worker this process ever ran; stopped ones whose jobs and heartbeats go before new workers start. */
   const ids = new Set<string>();
+  const created = new Set<string>();
+  const retired = new Set<string>();
+  let stopping = false;
   const events = new EventEmitter() as NonNullable<Parameters<typeof run>[0]['events']>;
-  events.on('worker:create', ({ worker }) => ids.add(worker.workerId));
+  events.on('worker:create', ({ worker }) => {
+    ids.add(worker.workerId);
+    created.add(worker.workerId);
+  });
+  events.on('worker:stop', ({ worker, error }) => {
+    if (stopping) return;
+    ids.delete(worker.workerId);
+    retired.add(worker.workerId);
+    if (error !== undefined) restart();
+  });
+  // A job request whose answer was lost (connection dropped, client timeout) may still have locked a job
+  // for this worker, which would then never run it: new workers take over, and the old ids stop beating,
+  // so the reclaim below releases whatever they hold once the database has settled.
+  events.on('worker:getJob:error', () => {
+    if (!stopping) restart();
+  });
   events.on('job:error', ({ job, error }) =>
     log.warn({ task: job.task_identifier, jobId: job.id, attempt: job.attempts, err: (error as Error)?.message }, 'job failed; will retry'),
   );
@@ -63,7 +91,7 @@ export async function startJobRunner(opts: JobRunnerOptions): Promise<JobRunner>
     log.warn({ workers: deadIds }, 'released the jobs of workers that stopped without shutting down');
   };
 
-  const runner: Runner = await run({
+  const start = () => run({
     pgPool: opts.pool,
     taskList: opts.tasks,
     concurrency: opts.concurrency,
@@ -77,11 +105,43 @@ export async function startJobRunner(opts: JobRunnerOptions): Promise<JobRunner>
       log[method]({ ...meta }, message);
     }),
   });
-  let alive = true;
-  void runner.promise.catch((err: unknown) => {
+  let alive = false;
+  let restarting: Promise<void> | undefined;
+  let runner: Runner | undefined;
+  const watch = (r: Runner) => {
+    alive = true;
+    void r.promise.catch((err: unknown) => {
+      if (r !== runner) return;
+      alive = false;
+      log.error({ err }, 'job runner stopped');
+    });
+  };
+  function restart(): void {
     alive = false;
-    log.error({ err }, 'job runner stopped');
-  });
+    restarting ??= (async () => {
+      await runner?.stop().catch(() => undefined); // the remaining workers finish their jobs
+      for (let attempt = 0; !stopping; attempt++) {
+        try {
+          if (retired.size > 0) {
+            const gone = [...retired];
+            await utils.forceUnlockWorkers(gone);
+            for (const id of gone) retired.delete(id);
+          }
+          runner = await start();
+          watch(runner);
+          log.warn('job workers started again after database errors');
+          return;
+        } catch (err) {
+          log.warn({ err: (err as Error).message }, 'job workers cannot start yet; retrying');
+          await sleep(Math.min(RESTART_BACKOFF_MS.max, RESTART_BACKOFF_MS.first * 2 ** attempt));
+        }
+      }
+    })().finally(() => {
+      restarting = undefined;
+    });
+  }
+  runner = await start();
+  watch(runner);
 
   let ticking = Promise.resolve();
   const timer = setInterval(() => {
@@ -95,11 +155,13 @@ export async function startJobRunner(opts: JobRunnerOptions): Promise<JobRunner>
     workerIds: () => [...ids],
     healthy: () => alive,
     async stop() {
+      stopping = true;
       clearInterval(timer);
       await ticking;
-      await runner.stop();
+      await restarting;
+      await runner?.stop();
       alive = false;
-      await opts.db.deleteFrom('worker_heartbeats').where('worker_id', 'in', [...ids, '']).execute().catch(() => undefined);
+      await opts.db.deleteFrom('worker_heartbeats').where('worker_id', 'in', [...created, '']).execute().catch(() => undefined);
       await utils.release();
     },
   };

@@ -44,9 +44,14 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     LOG_LEVEL: opts.captureLogs ? 'trace' : 'silent',
     // A busy test machine lags its event loop; only a test about load shedding turns the guard on.
     OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+    // Likewise a burst of hundreds of racing requests queues for connections and locks far longer
+    // there; only the outage test tightens these bounds.
+    DATABASE_CONNECT_TIMEOUT_MS: '60000',
+    DATABASE_STATEMENT_TIMEOUT_MS: '60000',
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '60000',
     ...opts.env,
   });
-  const database = createDatabase(url, { max: config.databasePoolMax });
+  const database = createDatabase(url, { max: config.databasePoolMax, timeouts: config.databaseTimeouts });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { GatewayLog } from '../../src/genesys/http-client.js';
 import { createSdkGateway } from '../../src/genesys/sdk-gateway.js';
 import type { FakeGenesys } from './fake-genesys.js';
 
 /** The SDK gateway pointed at a fake Genesys Cloud. */
-export function gatewayFor(fake: FakeGenesys, knobs: { maxRetryWaitMs?: number; baseBackoffMs?: number } = {}) {
-  return createSdkGateway({ region: undefined, baseUrl: fake.baseUrl, clientId: fake.clientId, clientSecret: fake.clientSecret, ...knobs });
+export function gatewayFor(fake: FakeGenesys, knobs: { maxRetryWaitMs?: number; baseBackoffMs?: number } = {}, log?: GatewayLog) {
+  return createSdkGateway({ region: undefined, baseUrl: fake.baseUrl, clientId: fake.clientId, clientSecret: fake.clientSecret, ...knobs }, log);
 }
 
 /** `npm run worker` as a real process on `databaseUrl`, talking to the fake, quick to declare a dead worker. */
