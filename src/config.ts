@@ -107,6 +107,7 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
 }
 
 const MIN_SECRET_LENGTH = 32;
+export const DEFAULT_DATA_DIR = '.data';
 
 export function loadConfig(env: Env = process.env): Config {
   const host = str(env, 'HOST') ?? '127.0.0.1';
@@ -162,7 +163,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicBaseUrl,
     database,
     databasePoolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 500),
-    dataDir: str(env, 'DATA_DIR') ?? '.data',
+    dataDir: str(env, 'DATA_DIR') ?? DEFAULT_DATA_DIR,
     logLevel,
     jwtSecret,
     jwtPreviousSecrets,
