@@ -124,10 +124,10 @@ export function loadConfig(env: Env = process.env): Config {
 
   const jwtSecret = str(env, 'JWT_SECRET');
   if (jwtSecret === undefined && database.kind === 'url') {
-    throw new ConfigError('JWT_SECRET', 'is required when DATABASE_URL is set (at least 32 characters)');
+    throw new ConfigError('JWT_SECRET', 'is required when DATABASE_URL is set (at least 32 characters, e.g. from `openssl rand -hex 32`)');
   }
   if (jwtSecret !== undefined && jwtSecret.length < MIN_SECRET_LENGTH) {
-    throw new ConfigError('JWT_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters`);
+    throw new ConfigError('JWT_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters (e.g. from \`openssl rand -hex 32\`)`);
   }
   const jwtPreviousSecrets = (str(env, 'JWT_PREVIOUS_SECRETS') ?? '')
     .split(',')
