@@ -57,5 +57,5 @@ describe('starting without a database', () => {
     expect(err.code).toBe(1);
     expect(err.stderr).toMatch(/^Failed to start: DATABASE_URL: is not set, .*set DATABASE_URL to your PostgreSQL, or DATA_DIR to a writable directory\n$/);
     expect(err.stdout).toBe('');
-  });
+  }, 120_000); // a process start through tsx
 });

@@ -42,7 +42,7 @@ describe('embedded PostgreSQL', () => {
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
-  });
+  }, 120_000); // initdb
 
   it('runs in its own process group (a terminal Ctrl-C does not reach it) and still stops when the process that started it exits', async () => {
     const dataDir = await tempDir();
@@ -64,5 +64,5 @@ describe('embedded PostgreSQL', () => {
     expect(pgid).not.toBe(ownPgid);
     await waitUntil(() => !alive(pid), 30_000);
     await expect(readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).rejects.toThrow(/ENOENT/); // a clean shutdown
-  });
+  }, 120_000); // a process start through tsx, and initdb
 });

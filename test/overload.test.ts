@@ -57,7 +57,7 @@ describe('overload guard', () => {
     });
     // Only the probes answered 200 ran the handler; the shed one never reached it.
     expect(handled).toBe(probes.filter((p) => p.statusCode === 200).length);
-  });
+  }, 120_000); // up to ROUNDS blocks of BLOCK_MS
 
   it('never sheds load in test apps (the guard is off unless a test turns it on)', async () => {
     const t = await buildTestApp({ beforeReady: testRoutes });
