@@ -44,14 +44,14 @@ describe('embedded PostgreSQL', () => {
     }
   }, 120_000); // initdb
 
-  it('runs in its own process group (a terminal Ctrl-C does not reach it) and still stops when the process that started it exits', async () => {
+  it('with ownProcessGroup (as the service starts it) runs in its own process group (a terminal Ctrl-C does not reach it) and still stops when the process that started it exits', async () => {
     const dataDir = await tempDir();
     const port = await freePort();
     // A process that starts the database and exits without stopping it, printing the server's process group.
     const script = `
       import { execFileSync } from 'node:child_process';
       import { startEmbeddedPostgres } from './src/db/embedded.ts';
-      const pg = await startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)}, port: ${port} });
+      const pg = await startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)}, port: ${port}, ownProcessGroup: true });
       const pid = Number((await import('node:fs')).readFileSync(${JSON.stringify(path.join(dataDir, 'pg', 'postmaster.pid'))}, 'utf8').split('\\n')[0]);
       const pgid = execFileSync('ps', ['-o', 'pgid=', '-p', String(pid)]).toString().trim();
       console.log(JSON.stringify({ owned: pg.owned, pid, pgid: Number(pgid), ownPgid: Number(execFileSync('ps', ['-o', 'pgid=', '-p', String(process.pid)]).toString().trim()) }));

@@ -11,11 +11,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function createDatabase(url: string, opts: { max?: number; onError?: (err: Error) => void } = {}): Database {
+export function createDatabase(url: string, opts: { max?: number; connectTimeoutMs?: number; onError?: (err: Error) => void } = {}): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
     idleTimeoutMillis: 30_000,
     application_name: 'callback-engine',
   });

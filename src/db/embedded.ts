@@ -36,6 +36,12 @@ export interface EmbeddedOptions {
   log?: (line: string) => void;
   /** Extra `-c name=value` server settings. */
   settings?: Record<string, string>;
+  /**
+   * Run the server in its own process group, so a terminal's Ctrl-C reaches only us and we stop it
+   * after our pool has closed (otherwise every open connection logs an error as the server goes
+   * first). Off for throwaway servers (tests), which should die with the terminal's job.
+   */
+  ownProcessGroup?: boolean;
 }
 
 interface Binaries {
@@ -220,9 +226,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const args = ['-D', pgdata, '-p', String(opts.port)];
   for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
 
-  // Its own process group: a terminal's Ctrl-C reaches only us, and we stop the database after the
-  // pool has closed (otherwise every open connection logs an error as the server goes first).
-  const child = spawn(bins.postgres, args, { ...ids, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  const child = spawn(bins.postgres, args, { ...ids, detached: opts.ownProcessGroup ?? false, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
   // Whatever way this process exits, the server it started does not outlive it.
   const stopOnExit = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');

@@ -17,7 +17,7 @@ export interface OpenedDatabase {
 export async function openDatabase(config: Config, log?: (line: string) => void): Promise<OpenedDatabase> {
   if (config.database.kind === 'url') return { url: config.database.url, embedded: undefined };
   await ensureWritable(config.dataDir);
-  const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.database.port, ...(log && { log }) });
+  const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.database.port, ownProcessGroup: true, ...(log && { log }) });
   try {
     await ensureDatabaseExists(embedded.url, EMBEDDED_DATABASE_NAME);
   } catch (err) {

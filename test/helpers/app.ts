@@ -43,7 +43,9 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...opts.env,
   });
-  const database = createDatabase(url, { max: config.databasePoolMax });
+  // Hundreds of concurrent requests queue for the pool; on a loaded machine that wait alone can pass
+  // the service's bound. Tests about that bound build their own pool.
+  const database = createDatabase(url, { max: config.databasePoolMax, connectTimeoutMs: 120_000 });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
