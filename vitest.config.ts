@@ -5,8 +5,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Bounds for a hung test, not a speed requirement: on a shared, loaded machine CPU-bound tests
+    // and process starts take many times longer than on an idle one.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     // Each file gets its own database cloned from the migrated template, so files run in parallel.
     fileParallelism: true,
   },

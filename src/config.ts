@@ -123,6 +123,7 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
 }
 
 const MIN_SECRET_LENGTH = 32;
+export const DEFAULT_DATA_DIR = '.data';
 
 export function loadConfig(env: Env = process.env): Config {
   const host = str(env, 'HOST') ?? '127.0.0.1';
@@ -139,10 +140,10 @@ export function loadConfig(env: Env = process.env): Config {
 
   const jwtSecret = str(env, 'JWT_SECRET');
   if (jwtSecret === undefined && database.kind === 'url') {
-    throw new ConfigError('JWT_SECRET', 'is required when DATABASE_URL is set (at least 32 characters)');
+    throw new ConfigError('JWT_SECRET', 'is required when DATABASE_URL is set (at least 32 characters, e.g. from `openssl rand -hex 32`)');
   }
   if (jwtSecret !== undefined && jwtSecret.length < MIN_SECRET_LENGTH) {
-    throw new ConfigError('JWT_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters`);
+    throw new ConfigError('JWT_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters (e.g. from \`openssl rand -hex 32\`)`);
   }
   const jwtPreviousSecrets = (str(env, 'JWT_PREVIOUS_SECRETS') ?? '')
     .split(',')
@@ -183,7 +184,7 @@ export function loadConfig(env: Env = process.env): Config {
       statementMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.statementMs, 100, 3_600_000),
       idleInTransactionMs: int(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.idleInTransactionMs, 100, 3_600_000),
     },
-    dataDir: str(env, 'DATA_DIR') ?? '.data',
+    dataDir: str(env, 'DATA_DIR') ?? DEFAULT_DATA_DIR,
     logLevel,
     jwtSecret,
     jwtPreviousSecrets,

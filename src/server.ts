@@ -2,12 +2,20 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
 
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, DEFAULT_DATA_DIR, loadConfig, type Config } from './config.js';
 import { DEMO_QUEUE, seedDemo, type DemoSeed } from './demo.js';
 import { createLogger } from './logger.js';
 import { startRuntime } from './runtime.js';
 
 /** Process entry: config, database, migrations, listen, graceful shutdown. */
+
+const shellWord = (s: string) => (/^[\w./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** The CLI must open the same embedded database as this process, so the hint carries its DATA_DIR. */
+function cliCommand(config: Config): string {
+  const env = config.database.kind === 'embedded' && config.dataDir !== DEFAULT_DATA_DIR ? `DATA_DIR=${shellWord(config.dataDir)} ` : '';
+  return `${env}npm run cli --`;
+}
 
 function banner(config: Config, demo: DemoSeed | null, startupMs: number): string {
   const base = config.publicBaseUrl;
@@ -39,7 +47,7 @@ function banner(config: Config, demo: DemoSeed | null, startupMs: number): strin
       'Get a token (client secrets are shown only when a client is created):',
       `  curl -s -u 'CLIENT_ID:CLIENT_SECRET' -d grant_type=client_credentials ${base}/oauth/token`,
       'Create a client:',
-      '  npm run cli -- clients create --name me --roles administrator',
+      `  ${cliCommand(config)} clients create --name me --roles administrator`,
     );
   }
   return `${lines.join('\n')}\n`;
@@ -70,12 +78,18 @@ async function main(): Promise<void> {
       ...(runtime.runner && { workerHealthy: runtime.runner.healthy }),
     });
 
-    closeWithGrace({ delay: config.shutdownTimeoutSeconds * 1000, logger }, async ({ signal, err }) => {
-      if (err) logger.error({ err }, 'shutting down after an error');
-      else logger.info({ signal }, 'shutting down');
-      await app.close(); // stops accepting, lets in-flight requests finish
-      await runtime.close(); // running jobs finish, then the pool and the embedded database close
-    });
+    const closer = closeWithGrace(
+      { delay: config.shutdownTimeoutSeconds * 1000, logger, skip: [...STOP_SIGNALS] },
+      async ({ err }) => {
+        if (err) logger.error({ err }, 'shutting down after an error');
+        else logger.info({ signal: stopSignal }, 'shutting down');
+        await app.close(); // stops accepting, lets in-flight requests finish
+        await runtime.close(); // running jobs finish, then the pool and the embedded database close
+        process.stdout.write('Callback engine stopped.\n');
+      },
+    );
+    stop = () => void closer.close();
+    if (stopSignal) return stop();
 
     await app.listen({ host: config.host, port: config.port });
     process.stdout.write(banner(config, demo, Math.round(performance.now() - started)));
@@ -83,6 +97,22 @@ async function main(): Promise<void> {
     await runtime.close();
     throw err;
   }
+}
+
+/**
+ * Under `npm start`, a terminal's Ctrl-C reaches us twice: from the terminal and forwarded by npm.
+ * So the first SIGINT/SIGTERM starts the shutdown and later ones are ignored: SHUTDOWN_TIMEOUT_SECONDS
+ * bounds it. A signal during start-up stops the service as soon as it is up.
+ */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+let stopSignal: NodeJS.Signals | undefined;
+let stop: (() => void) | undefined;
+for (const signal of STOP_SIGNALS) {
+  process.on(signal, () => {
+    if (stopSignal) return;
+    stopSignal = signal;
+    stop?.();
+  });
 }
 
 main().catch((err: unknown) => {

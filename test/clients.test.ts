@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authHeader, buildTestApp, makeClient, skewDateNow, tokenFor, type TestApp } from './helpers/app.js';
+import { factories } from './helpers/factories.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -115,6 +116,7 @@ describe('/admin/v1/clients', () => {
 
 describe('npm run cli -- clients create', () => {
   it('prints {"clientId","clientSecret"} as JSON on stdout, and the client can get a token', async () => {
+    for (const name of ['q1', 'q2']) await factories(t.database.db).queue({ name }); // --queues must name existing queues
     const { stdout } = await execFileAsync(
       process.execPath,
       ['--import', 'tsx', 'src/cli/index.ts', 'clients', 'create', '--name', 'from-cli', '--roles', 'actions,events', '--queues', 'q1,q2', '--json'],

@@ -86,27 +86,33 @@ describe('delivery to Genesys', () => {
     const queue = await deliveryQueue();
     fake.failNext('createCallback', [{ status: 429, retryAfter: 1 }, { status: 429, retryAfter: 1 }, { status: 429, retryAfter: 1 }]);
     const before = fake.requestsTo('createCallback').length;
-    const started = Date.now();
     const [id] = await createCallbacks(queue.name, 1);
     await withRunner(() => waitUntil(allDelivered([id!]), 20_000));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(3_000);
-    expect(fake.requestsTo('createCallback').length - before).toBe(4);
+    const attempts = fake.requestsTo('createCallback').slice(before);
+    expect(attempts).toHaveLength(4);
+    for (let i = 1; i < attempts.length; i++) expect(attempts[i]!.at - attempts[i - 1]!.at).toBeGreaterThanOrEqual(990);
     expect(conversationsPerCallback().get(id!)).toBe(1);
   });
 
   it('keeps retrying through an outage of 500s and delivers after recovery', async () => {
     const queue = await deliveryQueue();
-    fake.failFor('createCallback', 2_500, 500);
+    const before = fake.requestsTo('createCallback').length;
+    fake.failUntilRecovered('createCallback', 500);
     const [id] = await createCallbacks(queue.name, 1);
     await withRunner(async () => {
       const during = async () => t.database.db.selectFrom('callbacks').select(['delivery_status', 'delivery_error']).where('id', '=', id!).executeTakeFirstOrThrow();
-      await waitUntil(async () => (await during()).delivery_error !== null, 10_000);
-      // A failing delivery is visible, never silent, and stays pending for another try.
-      expect(await during()).toMatchObject({ delivery_status: 'PENDING', delivery_error: expect.stringMatching(/500/) });
+      // A failing delivery is visible, never silent, and stays pending for another try, more than once.
+      let seen: Awaited<ReturnType<typeof during>> | undefined;
+      await waitUntil(async () => {
+        seen = await during();
+        return seen.delivery_status === 'PENDING' && fake.requestsTo('createCallback').length - before >= 2;
+      }, 20_000);
+      expect(seen).toMatchObject({ delivery_status: 'PENDING', delivery_error: expect.stringMatching(/500/) });
+      fake.recover('createCallback');
       await waitUntil(allDelivered([id!]), 30_000);
     });
     expect(conversationsPerCallback().get(id!)).toBe(1);
-  });
+  }, 90_000); // two job-layer backoffs (about 3 s and 7 s) before the third attempt
 
   it('logs in again once after a 401 and delivers', async () => {
     const queue = await deliveryQueue();

@@ -29,7 +29,6 @@ async function setup(knobs: Partial<SdkGatewayOptions> = {}, fake?: FakeGenesys)
       baseUrl: f.baseUrl,
       clientId: f.clientId,
       clientSecret: f.clientSecret,
-      timeoutMs: 2_000,
       baseBackoffMs: 20,
       ...knobs,
     },
@@ -61,14 +60,16 @@ describe('sdk gateway: login', () => {
     expect(new Set(fake.requestsTo('getConversation').map((r) => r.token))).toEqual(new Set([fake.issuedTokens[0]]));
   });
 
-  it('refreshes the token before it expires, so no call is answered 401', async () => {
-    const { fake, gateway } = await setup({ tokenRefreshMarginMs: 60_000 });
-    fake.setTokenLifetime(2); // margin becomes half the lifetime: refresh after 1 s
+  it('refreshes the token before it expires (a minute early, at most half the lifetime), so no call is answered 401', async () => {
+    let now = 0;
+    const { fake, gateway } = await setup({ tokenRefreshMarginMs: 60_000, now: () => now });
+    fake.setTokenLifetime(60); // the minute of margin is capped at half the lifetime: refresh after 30 s
     const id = seedCallback(fake);
     await gateway.getConversation(id);
+    now = 25_000;
     await gateway.getConversation(id);
     expect(fake.requestsTo('token')).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 1_200));
+    now = 30_001;
     await gateway.getConversation(id);
     expect(fake.requestsTo('token')).toHaveLength(2);
     expect(fake.requestsTo('getConversation').at(-1)?.token).toBe(fake.issuedTokens[1]);
@@ -137,8 +138,9 @@ describe('sdk gateway: retries', () => {
     expect((await gateway.getConversation(id))?.id).toBe(id);
     expect(fake.requestsTo('getConversation')).toHaveLength(3);
 
-    fake.failFor('setPriority', 10_000, 503);
+    fake.failUntilRecovered('setPriority', 503);
     const err = await failure(gateway.setConversationPriority(id, 10));
+    fake.recover('setPriority');
     expect(err).toMatchObject({ status: 503, retryable: true });
     expect(fake.requestsTo('setPriority')).toHaveLength(3);
   });
@@ -152,21 +154,24 @@ describe('sdk gateway: retries', () => {
   });
 
   it('turns a timeout into a retryable GenesysError after retrying idempotent calls', async () => {
-    const { fake, gateway } = await setup({ timeoutMs: 150, maxRetries: 1 });
-    fake.slow('getContact', 600);
+    const { fake, gateway } = await setup({ timeoutMs: 1_000, maxRetries: 1 });
+    await gateway.getConversation(seedCallback(fake)); // logged in: only the held calls can time out
+    fake.hold('getContact');
     const err = await failure(gateway.getContact('list-1', 'contact-1'));
+    fake.release('getContact');
     expect(err).toMatchObject({ status: 0, code: 'timeout', retryable: true });
     expect(fake.requestsTo('getContact')).toHaveLength(2);
   });
 
   it('never replays createCallback after a timeout or reset (no idempotency key): outcome_unknown', async () => {
-    const { fake, gateway } = await setup({ timeoutMs: 150 });
+    const { fake, gateway } = await setup({ timeoutMs: 1_000 });
+    await gateway.getConversation(seedCallback(fake));
     const req = { queueId: 'q-1', callbackNumbers: ['+13175550100'], data: { cbId: 'x' } };
-    fake.slow('createCallback', 600);
+    fake.hold('createCallback');
     expect(await failure(gateway.createCallback(req))).toMatchObject({ code: 'outcome_unknown', retryable: true });
     expect(fake.requestsTo('createCallback')).toHaveLength(1);
 
-    fake.slow('createCallback', 0);
+    fake.release('createCallback');
     fake.failNext('createCallback', [{ reset: true }]);
     expect(await failure(gateway.createCallback(req))).toMatchObject({ code: 'outcome_unknown' });
     fake.failNext('createCallback', [{ status: 504 }]);
@@ -335,13 +340,13 @@ describe('sdk gateway: requests and answers', () => {
 
 describe('sdk gateway: secrets', () => {
   it('errors and logs never contain the client secret or an access token', async () => {
-    const { fake, gateway, logs } = await setup({ timeoutMs: 150, maxRetries: 1 });
+    const { fake, gateway, logs } = await setup({ timeoutMs: 1_000, maxRetries: 1 });
     const id = seedCallback(fake);
     await gateway.getConversation(id);
     fake.failNext('getConversation', [{ status: 500 }]);
     fake.failNext('setPriority', [{ status: 401 }, { status: 401 }]);
     fake.failNext('getContact', [{ status: 429, retryAfter: 0 }, { status: 429, retryAfter: 0 }]);
-    fake.slow('estimatedWaitTime', 600);
+    fake.hold('estimatedWaitTime');
     const errors = [
       await failure(gateway.getConversation(id)),
       await failure(gateway.setConversationPriority(id, 1)),

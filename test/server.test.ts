@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { freePort } from './helpers/ports.js';
 let dataDir: string;
 const children: ChildProcess[] = [];
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const c of children) if (c.exitCode === null) process.kill(-c.pid!, 'SIGKILL');
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -20,17 +20,20 @@ interface Started {
   output: () => string;
 }
 
+/** As a terminal runs it: `npm start` leading its own process group (the group a Ctrl-C goes to). */
 async function start(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+  const child = spawn('npm', ['start'], {
+    // A busy test machine lags the event loop: the overload guard has its own test.
+    env: { ...process.env, ...env, LOG_LEVEL: 'warn', OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   children.push(child);
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner in time:\n${out}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`no banner in time:\n${out}`)), 90_000);
     const check = () => {
       if (/Get (an administrator )?(a )?token/.test(out) && out.includes('curl')) {
         clearTimeout(timer);
@@ -43,15 +46,34 @@ async function start(env: Record<string, string>): Promise<Started> {
   return { child, output: () => out };
 }
 
-function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.once('exit', (code) => resolve(code));
-    child.kill('SIGTERM');
-  });
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Stops the service as an operator would; resolves when `npm` has exited, with what is left behind. */
+async function stop(started: Started, how: 'ctrl-c' | 'kill -TERM') {
+  const postmaster = path.join(dataDir, 'pg', 'postmaster.pid');
+  const postgresPid = Number.parseInt((await readFile(postmaster, 'utf8')).split('\n')[0]!, 10);
+  const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
+  if (how === 'ctrl-c') process.kill(-started.child.pid!, 'SIGINT'); // the terminal signals the whole foreground group
+  else process.kill(started.child.pid!, 'SIGTERM');
+  const code = await exited;
+  const out = started.output();
+  return {
+    code,
+    postgresRunning: alive(postgresPid) || existsSync(postmaster),
+    errorLines: out.split('\n').filter((l) => /"level":(50|60)|terminating connection|ERROR/.test(l)),
+    lastLine: out.trim().split('\n').at(-1),
+  };
 }
 
 describe('npm start', () => {
-  it('starts on the embedded database, prints working credentials once, keeps data and tokens across restarts, and shuts down cleanly', async () => {
+  it('starts on the embedded database, prints working credentials once, keeps data and tokens across restarts, and stops cleanly on Ctrl-C (to its process group) and on kill -TERM of npm', async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'callbacks-start-'));
     const port = await freePort();
     const env = { DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(await freePort()) };
@@ -83,15 +105,18 @@ describe('npm start', () => {
     // Genesys data actions fail on reset connections: idle keep-alive outlives a 60 s load balancer.
     expect((await fetch(`${base}/healthz`)).headers.get('keep-alive')).toBe('timeout=72');
 
-    expect(await stop(first.child)).toBe(0);
-    expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false); // the database was stopped too
+    // Ctrl-C: one clean shutdown, the embedded database stopped after the pool, one final line.
+    expect(await stop(first, 'ctrl-c')).toEqual({ code: 0, postgresRunning: false, errorLines: [], lastLine: 'Callback engine stopped.' });
 
     const second = await start(env);
     expect(second.output()).not.toContain(secret);
     expect(second.output()).not.toContain('Demo clients were created');
+    // The CLI hint opens the same database as this process.
+    expect(second.output()).toContain(`DATA_DIR=${dataDir} npm run cli -- clients create`);
     // The signing secret persisted under DATA_DIR: tokens issued before the restart still work.
     const again = await fetch(`${base}/admin/v1/clients`, { headers: { authorization: `Bearer ${token}` } });
     expect(again.status).toBe(200);
-    expect(await stop(second.child)).toBe(0);
-  });
+    // kill -TERM on the npm process reaches the service too.
+    expect(await stop(second, 'kill -TERM')).toEqual({ code: 0, postgresRunning: false, errorLines: [], lastLine: 'Callback engine stopped.' });
+  }, 300_000);
 });

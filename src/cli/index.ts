@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { CLIENT_ID_RE } from '../clients/queries.js';
 import { createClient, listClients, rotateSecret, updateClient } from '../clients/service.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createDatabase, type Database } from '../db/database.js';
@@ -7,6 +8,8 @@ import { openDatabase } from '../db/open.js';
 import { staleGeneratedFiles, writeGeneratedFiles, writeGenesysExport } from '../docs/generate.js';
 import { AppError } from '../http/errors.js';
 import { ROLES, type Role } from '../http/schemas.js';
+import { mayUseQueue } from '../queues/access.js';
+import { listQueueRows } from '../queues/queries.js';
 
 /**
  * Operator commands. They honor the same DATA_DIR / DATABASE_URL as the service: on the embedded
@@ -41,6 +44,21 @@ function parseRoles(value: string | undefined): Role[] {
   const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
   if (unknown.length > 0) throw new UsageError(`unknown role(s): ${unknown.join(', ')}`);
   return roles as Role[];
+}
+
+function parseClientId(value: string | undefined): string {
+  if (!value) throw new UsageError('--id is required');
+  if (!CLIENT_ID_RE.test(value)) throw new UsageError(`--id must be a client_id (a UUID, as "clients list" shows), got "${value}"`);
+  return value;
+}
+
+/** An allow-list entry names a queue by name, our id or its Genesys id; one that names none is a typo. */
+async function checkQueues(db: Database['db'], queues: string[]): Promise<void> {
+  const known = await listQueueRows(db);
+  const unknown = queues.filter((entry) => !known.some((queue) => mayUseQueue({ clientId: '', name: '', roles: [], queues: [entry] }, queue)));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown queue(s) in --queues: ${unknown.join(', ')} (queues: ${known.map((q) => q.name).join(', ') || 'none yet'})`);
+  }
 }
 
 async function withDatabase<T>(config: Config, fn: (database: Database) => Promise<T>): Promise<T> {
@@ -121,9 +139,11 @@ async function main(argv: string[]): Promise<void> {
         case 'create': {
           if (!values.name) throw new UsageError('--name is required');
           const queues = list(values.queues);
+          const roles = parseRoles(values.roles);
+          await checkQueues(db, queues);
           const { client, clientSecret } = await createClient(
             db,
-            { name: values.name, roles: parseRoles(values.roles), queues: queues.length > 0 ? queues : null },
+            { name: values.name, roles, queues: queues.length > 0 ? queues : null },
             CLI_ACTOR,
           );
           print(json, { clientId: client.clientId, clientSecret, name: client.name, roles: client.roles, queues: client.queues },
@@ -136,14 +156,12 @@ async function main(argv: string[]): Promise<void> {
           return;
         }
         case 'rotate-secret': {
-          if (!values.id) throw new UsageError('--id is required');
-          const { client, clientSecret } = await rotateSecret(db, values.id, CLI_ACTOR);
+          const { client, clientSecret } = await rotateSecret(db, parseClientId(values.id), CLI_ACTOR);
           print(json, { clientId: client.clientId, clientSecret }, `new secret for "${client.name}": ${clientSecret}`);
           return;
         }
         case 'deactivate': {
-          if (!values.id) throw new UsageError('--id is required');
-          const client = await updateClient(db, values.id, { active: false }, CLI_ACTOR);
+          const client = await updateClient(db, parseClientId(values.id), { active: false }, CLI_ACTOR);
           print(json, client, `deactivated "${client.name}"`);
           return;
         }

@@ -15,11 +15,16 @@ const COLUMNS = [
   'updated_at',
 ] as const;
 
-export function findClient(db: Kysely<DB>, id: string): Promise<ApiClientRow | undefined> {
+export const CLIENT_ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// Ids are UUIDs: anything else names no client (and would be a type error in PostgreSQL, not a 404).
+export async function findClient(db: Kysely<DB>, id: string): Promise<ApiClientRow | undefined> {
+  if (!CLIENT_ID_RE.test(id)) return undefined;
   return db.selectFrom('api_clients').select(COLUMNS).where('id', '=', id).executeTakeFirst();
 }
 
-export function lockClient(trx: Transaction<DB>, id: string): Promise<ApiClientRow | undefined> {
+export async function lockClient(trx: Transaction<DB>, id: string): Promise<ApiClientRow | undefined> {
+  if (!CLIENT_ID_RE.test(id)) return undefined;
   return trx.selectFrom('api_clients').select(COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
 }
 

@@ -70,12 +70,23 @@ export function createDatabase(url: string, opts: DatabaseOptions = {}): Databas
   });
   // An idle client whose server went away emits 'error'; without a listener it would crash the process.
   pool.on('error', (err) => opts.onError?.(err));
+  // pool.end() resolves once its connections are asked to close, not once they have: a database
+  // stopped right after (the embedded one at shutdown) would cut them, and each would log an error.
+  const connected = new Set<pg.PoolClient>();
+  pool.on('connect', (client) => {
+    connected.add(client);
+    client.once('end', () => connected.delete(client));
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   let closed: Promise<void> | undefined;
   return {
     db,
     pool,
-    close: () => (closed ??= db.destroy()),
+    close: () =>
+      (closed ??= (async () => {
+        await db.destroy();
+        await Promise.all([...connected].map((client) => new Promise((resolve) => client.once('end', resolve))));
+      })()),
   };
 }
 

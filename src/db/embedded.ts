@@ -38,6 +38,12 @@ export interface EmbeddedOptions {
   log?: (line: string) => void;
   /** Extra `-c name=value` server settings. */
   settings?: Record<string, string>;
+  /**
+   * Run the server in its own process group, so a terminal's Ctrl-C reaches only us and we stop it
+   * after our pool has closed (otherwise every open connection logs an error as the server goes
+   * first). Off for throwaway servers (tests), which should die with the terminal's job.
+   */
+  ownProcessGroup?: boolean;
 }
 
 interface Binaries {
@@ -222,19 +228,30 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const args = ['-D', pgdata, '-p', String(opts.port)];
   for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
 
-  const child = spawn(bins.postgres, args, { ...ids, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  const child = spawn(bins.postgres, args, { ...ids, detached: opts.ownProcessGroup ?? false, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  // Whatever way this process exits, the server it started does not outlive it.
+  const stopOnExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+  };
+  process.once('exit', stopOnExit);
   let recent = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      const text = chunk.toString();
-      recent = (recent + text).slice(-4000);
-      for (const line of text.split('\n')) if (line.trim() !== '') opts.log?.(line);
-      if (text.includes('database system is ready to accept connections')) resolve();
-    };
-    child.stderr.on('data', onData);
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`PostgreSQL exited during start (code ${code}): ${recent.trim()}`)));
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        const text = chunk.toString();
+        recent = (recent + text).slice(-4000);
+        for (const line of text.split('\n')) if (line.trim() !== '') opts.log?.(line);
+        if (text.includes('database system is ready to accept connections')) resolve();
+      };
+      child.stderr.on('data', onData);
+      child.on('error', reject);
+      child.on('exit', (code) => reject(startFailure(code, recent, opts.port)));
+    });
+  } catch (err) {
+    process.removeListener('exit', stopOnExit);
+    stopOnExit();
+    throw err;
+  }
   // Keep draining stderr so the server never blocks on a full pipe.
   child.stderr.on('data', () => undefined);
 
@@ -245,6 +262,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     pid: child.pid,
     stop() {
       stopped ??= new Promise<void>((resolve) => {
+        process.removeListener('exit', stopOnExit);
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGINT'); // "fast" shutdown: roll back open transactions, write a checkpoint
@@ -252,6 +270,15 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       return stopped;
     },
   };
+}
+
+function startFailure(code: number | null, output: string, port: number): Error {
+  if (/could not bind .*Address already in use/.test(output)) {
+    return new Error(
+      `Port ${port} on 127.0.0.1 is already in use, so the embedded PostgreSQL cannot start: set EMBEDDED_PG_PORT to a free port (or DATABASE_URL to use another PostgreSQL)`,
+    );
+  }
+  return new Error(`PostgreSQL exited during start (code ${code}): ${output.trim()}`);
 }
 
 /** The same server, another database. */

@@ -84,10 +84,13 @@ export interface FakeGenesys {
   contacts: Map<string, Map<string, FakeContact>>;
   /** Answer the next requests to `route` with these failures, in order, then normally. */
   failNext(route: FakeRoute, failures: InjectedFailure[]): void;
-  /** Answer every request to `route` with `status` for the next `ms` milliseconds. */
-  failFor(route: FakeRoute, ms: number, status: number, retryAfter?: number): void;
-  /** Delay every answer on `route` by `ms` (0 to stop). */
-  slow(route: FakeRoute, ms: number): void;
+  /** Answer every request to `route` with `status` until `recover(route)`: an outage that lasts as long as the test needs. */
+  failUntilRecovered(route: FakeRoute, status: number, retryAfter?: number): void;
+  recover(route: FakeRoute): void;
+  /** Hold every request to `route` unanswered until `release(route)` (or close): a caller can only time out. */
+  hold(route: FakeRoute): void;
+  /** Answer the held requests (and future ones) on `route` normally. */
+  release(route: FakeRoute): void;
   /** Do the work at once but delay the answer by `ms`: a caller that dies meanwhile never learns it succeeded. */
   slowAnswer(route: FakeRoute, ms: number): void;
   /** Do the work of the next requests to `route`, then answer them with these failures instead: the caller never learns it succeeded. */
@@ -243,8 +246,8 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
   const contacts = new Map<string, Map<string, FakeContact>>();
   const ewt = new Map<string, number | null>();
   const queued = new Map<FakeRoute, InjectedFailure[]>();
-  const windows = new Map<FakeRoute, { until: number; status: number; retryAfter?: number }>();
-  const delays = new Map<FakeRoute, number>();
+  const outages = new Map<FakeRoute, { status: number; retryAfter?: number }>();
+  const holds = new Map<FakeRoute, { released: Promise<void>; release: () => void }>();
   const closing = new AbortController();
   let tokenLifetime = 86_400;
 
@@ -294,12 +297,10 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
       token: bearer,
       at: Date.now(),
     });
-    const delay = delays.get(route) ?? 0;
-    if (delay > 0) await sleep(delay, undefined, { signal: closing.signal }).catch(() => undefined);
-
-    const window = windows.get(route);
-    const failure: InjectedFailure | undefined =
-      queued.get(route)?.shift() ?? (window && Date.now() < window.until ? window : undefined);
+    const failure: InjectedFailure | undefined = queued.get(route)?.shift() ?? outages.get(route);
+    // Decided before holding: a request released later must not take a failure queued for the next one.
+    const held = holds.get(route);
+    if (held) await held.released;
     if (failure) {
       if ('reset' in failure) {
         req.raw.socket.destroy();
@@ -490,9 +491,19 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
     conversations,
     contacts,
     failNext: (route, failures) => queued.set(route, [...(queued.get(route) ?? []), ...failures]),
-    failFor: (route, ms, status, retryAfter) =>
-      windows.set(route, { until: Date.now() + ms, status, ...(retryAfter !== undefined ? { retryAfter } : {}) }),
-    slow: (route, ms) => delays.set(route, ms),
+    failUntilRecovered: (route, status, retryAfter) => outages.set(route, { status, ...(retryAfter !== undefined ? { retryAfter } : {}) }),
+    recover: (route) => outages.delete(route),
+    hold: (route) => {
+      if (holds.has(route)) return;
+      let release = () => undefined as void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      closing.signal.addEventListener('abort', () => release(), { once: true });
+      holds.set(route, { released, release });
+    },
+    release: (route) => {
+      holds.get(route)?.release();
+      holds.delete(route);
+    },
     slowAnswer: (route, ms) => answerDelays.set(route, ms),
     failAfterWork: (route, failures) => afterWork.set(route, [...(afterWork.get(route) ?? []), ...failures]),
     expireTokens: () => tokens.clear(),

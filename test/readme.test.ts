@@ -1,0 +1,44 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authHeader, buildTestApp, type TestApp } from './helpers/app.js';
+
+/** What the README tells an integrator to send matches what the routes accept and require. */
+
+let t: TestApp;
+let events: { authorization: string };
+let readme: string;
+beforeAll(async () => {
+  t = await buildTestApp();
+  events = (await authHeader(t, ['events'])).headers;
+  readme = await readFile('README.md', 'utf8');
+});
+afterAll(async () => t.close());
+
+const names = (text: string) => [...text.matchAll(/`(\w+)`/g)].map((m) => m[1]!);
+
+describe('README: preview-accepted inputs', () => {
+  it('lists exactly the body fields of the route, and the ones it calls required are refused with 400 when missing', async () => {
+    const sentence = /`preview-accepted` is called by [^]*?\n\n/.exec(readme)?.[0];
+    expect(sentence).toBeDefined();
+    const [requiredPart, optionalPart] = sentence!.split('(required)');
+    const required = names(requiredPart!.replace('`preview-accepted`', ''));
+    const optional = names(optionalPart!).filter((n) => n !== 'jsonData');
+
+    const spec = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const body = spec.paths['/events/v1/preview-accepted'].post.requestBody.content['application/json'].schema;
+    expect([...required, ...optional, 'jsonData'].sort()).toEqual(Object.keys(body.properties).sort());
+
+    const full: Record<string, string> = { conversationId: 'conv-readme', phoneNumber: '+13175550123', contactId: 'c-1', contactListId: 'l-1' };
+    expect(required.sort()).toEqual(Object.keys(full).sort());
+    const send = (payload: object) => t.app.inject({ method: 'POST', url: '/events/v1/preview-accepted', headers: events, payload });
+    for (const field of required) {
+      const { [field]: _left, ...rest } = full;
+      const res = await send(rest);
+      expect(res.statusCode, field).toBe(400);
+      expect(res.json().field, field).toBe(field);
+    }
+    const res = await send(full);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().action).toBe('RECORDED');
+  });
+});
