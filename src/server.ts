@@ -1,4 +1,3 @@
-import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
 
@@ -6,6 +5,7 @@ import { ConfigError, DEFAULT_DATA_DIR, loadConfig, type Config } from './config
 import { DEMO_QUEUE, seedDemo, type DemoSeed } from './demo.js';
 import { createLogger } from './logger.js';
 import { startRuntime } from './runtime.js';
+import { onStop } from './shutdown.js';
 
 /** Process entry: config, database, migrations, listen, graceful shutdown. */
 
@@ -78,18 +78,12 @@ async function main(): Promise<void> {
       ...(runtime.runner && { workerHealthy: runtime.runner.healthy }),
     });
 
-    const closer = closeWithGrace(
-      { delay: config.shutdownTimeoutSeconds * 1000, logger, skip: [...STOP_SIGNALS] },
-      async ({ err }) => {
-        if (err) logger.error({ err }, 'shutting down after an error');
-        else logger.info({ signal: stopSignal }, 'shutting down');
-        await app.close(); // stops accepting, lets in-flight requests finish
-        await runtime.close(); // running jobs finish, then the pool and the embedded database close
-        process.stdout.write('Callback engine stopped.\n');
-      },
-    );
-    stop = () => void closer.close();
-    if (stopSignal) return stop();
+    const stopping = onStop({ delayMs: config.shutdownTimeoutSeconds * 1000, logger, what: 'service' }, async () => {
+      await app.close(); // stops accepting, lets in-flight requests finish
+      await runtime.close(); // running jobs finish, then the pool and the embedded database close
+      process.stdout.write('Callback engine stopped.\n');
+    });
+    if (stopping) return;
 
     await app.listen({ host: config.host, port: config.port });
     process.stdout.write(banner(config, demo, Math.round(performance.now() - started)));
@@ -97,22 +91,6 @@ async function main(): Promise<void> {
     await runtime.close();
     throw err;
   }
-}
-
-/**
- * Under `npm start`, a terminal's Ctrl-C reaches us twice: from the terminal and forwarded by npm.
- * So the first SIGINT/SIGTERM starts the shutdown and later ones are ignored: SHUTDOWN_TIMEOUT_SECONDS
- * bounds it. A signal during start-up stops the service as soon as it is up.
- */
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-let stopSignal: NodeJS.Signals | undefined;
-let stop: (() => void) | undefined;
-for (const signal of STOP_SIGNALS) {
-  process.on(signal, () => {
-    if (stopSignal) return;
-    stopSignal = signal;
-    stop?.();
-  });
 }
 
 main().catch((err: unknown) => {

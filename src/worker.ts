@@ -1,7 +1,7 @@
-import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startRuntime } from './runtime.js';
+import { onStop } from './shutdown.js';
 
 /**
  * `npm run worker`: a job worker without HTTP, for scaling out. Several can run beside the service
@@ -12,10 +12,9 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const runtime = await startRuntime(config, logger, { worker: true });
   logger.info({ workers: runtime.runner?.workerIds() }, 'job worker running');
-  closeWithGrace({ delay: config.shutdownTimeoutSeconds * 1000, logger }, async ({ signal, err }) => {
-    if (err) logger.error({ err }, 'worker stopping after an error');
-    else logger.info({ signal }, 'worker stopping');
+  onStop({ delayMs: config.shutdownTimeoutSeconds * 1000, logger, what: 'worker' }, async () => {
     await runtime.close();
+    process.stdout.write('Callback engine worker stopped.\n');
   });
 }
 
