@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres } from '../src/db/embedded.js';
+import { processAlive, startEmbeddedPostgres } from '../src/db/embedded.js';
 import { freePort } from './helpers/ports.js';
 import { waitUntil } from './helpers/worker.js';
 
@@ -19,15 +19,6 @@ async function tempDir(): Promise<string> {
   const d = await mkdtemp(path.join(tmpdir(), 'callbacks-embedded-'));
   dirs.push(d);
   return d;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 describe('embedded PostgreSQL', () => {
@@ -62,7 +53,7 @@ describe('embedded PostgreSQL', () => {
     expect(owned).toBe(true);
     expect(pgid).toBe(pid);
     expect(pgid).not.toBe(ownPgid);
-    await waitUntil(() => !alive(pid), 30_000);
+    await waitUntil(() => !processAlive(pid), 30_000);
     await expect(readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).rejects.toThrow(/ENOENT/); // a clean shutdown
   }, 120_000); // a process start through tsx, and initdb
 });

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { processAlive } from '../src/db/embedded.js';
 import { freePort } from './helpers/ports.js';
 
 /** The README's start command, as a newcomer runs it: a real process on the embedded database. */
@@ -46,15 +47,6 @@ async function start(env: Record<string, string>): Promise<Started> {
   return { child, output: () => out };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Stops the service as an operator would; resolves when `npm` has exited, with what is left behind. */
 async function stop(started: Started, how: 'ctrl-c' | 'kill -TERM') {
   const postmaster = path.join(dataDir, 'pg', 'postmaster.pid');
@@ -66,7 +58,7 @@ async function stop(started: Started, how: 'ctrl-c' | 'kill -TERM') {
   const out = started.output();
   return {
     code,
-    postgresRunning: alive(postgresPid) || existsSync(postmaster),
+    postgresRunning: processAlive(postgresPid) || existsSync(postmaster),
     errorLines: out.split('\n').filter((l) => /"level":(50|60)|terminating connection|ERROR/.test(l)),
     lastLine: out.trim().split('\n').at(-1),
   };

@@ -132,7 +132,8 @@ async function clusterDirectory(dataDir: string, asOtherUser: boolean): Promise<
   return path.join('/var/lib/callback-engine', key, 'pg');
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, owned by another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -148,7 +149,7 @@ async function runningServer(pgdata: string): Promise<{ pid: number; port: numbe
   const lines = (await readFile(pidFile, 'utf8')).split('\n');
   const pid = Number.parseInt(lines[0] ?? '', 10);
   const port = Number.parseInt(lines[3] ?? '', 10);
-  if (!Number.isInteger(pid) || !Number.isInteger(port) || !alive(pid)) return undefined;
+  if (!Number.isInteger(pid) || !Number.isInteger(port) || !processAlive(pid)) return undefined;
   return { pid, port };
 }
 
