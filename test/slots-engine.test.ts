@@ -319,6 +319,10 @@ describe('grid alignment and lookup', () => {
     const twenty = { ...spec, slotDurationMinutes: 20 };
     expect(alignToSlot(twenty, at('2030-03-04T09:20:00-05:00'))).not.toBeNull();
     expect(alignToSlot(twenty, at('2030-03-04T09:30:00-05:00'))).toBeNull();
+    const twoHours = { ...spec, slotDurationMinutes: 120 };
+    expect(alignToSlot(twoHours, at('2030-03-04T10:00:00-05:00'))).toEqual(at('2030-03-04T15:00:00Z'));
+    expect(alignToSlot(twoHours, at('2030-03-04T09:00:00-05:00'))).toBeNull();
+    expect(alignToSlot(twoHours, at('2030-03-04T10:30:00-05:00'))).toBeNull();
   });
 
   it('slotContaining finds the open slot around an instant and null during a lunch break', () => {

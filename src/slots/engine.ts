@@ -87,8 +87,8 @@ export function alignToSlot(spec: QueueSlotSpec, instant: Date): Date | null {
   const duration = checkedDuration(spec);
   const { dt } = localParts(instant, gridZone(spec));
   if (dt.second !== 0 || dt.millisecond !== 0) return null;
-  // Stryker disable next-line ArithmeticOperator: equivalent, every duration divides 60 or is 120, so hour·60 ± minute is on the grid alike
-  return (dt.hour * 60 + dt.minute) % duration === 0 ? new Date(instant.getTime()) : null;
+  // Minutes past the hour on the grid, and for 120-minute slots an even hour too.
+  return dt.minute % duration === 0 && (dt.hour * 60) % duration === 0 ? new Date(instant.getTime()) : null;
 }
 
 /**
