@@ -1,4 +1,4 @@
-// Mutation testing of the core rules: `npm run mutate` (all of them, tens of minutes on 2 cores) or
+// Mutation testing of the core rules: `npm run mutate` (all of them: many hours on 2 cores) or
 // `npm run mutate -- --mutate src/slots/engine.ts` (one module). Not part of `npm test`.
 // Equivalent mutants, where a rule cannot be written without one, are disabled where they occur with
 // `// Stryker disable next-line <mutator>: <why>`.
