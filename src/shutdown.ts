@@ -1,5 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from './db/errors.js';
 
 /**
  * Under npm, a terminal's Ctrl-C reaches the process twice: from the terminal and forwarded by npm.
@@ -18,16 +19,35 @@ for (const signal of STOP_SIGNALS) {
 }
 
 /**
+ * graphile-worker 0.16 leaves a rejection unhandled when its cron or worker pool stops on a database
+ * error (a promise chained with `finally`); the job runner already restarts them once the database
+ * answers, so such a rejection is logged, not a reason to stop serving. Any other one still ends the
+ * process, through the graceful close.
+ */
+function toleratedRejection(logger: Logger, reason: unknown): boolean {
+  if (!isDatabaseUnavailable(reason)) return false;
+  logger.warn({ err: (reason as Error)?.message }, 'a background database call failed while the database was unavailable');
+  return true;
+}
+
+/**
  * Runs `close` once, on the first stop signal or an uncaught error, bounded by `delayMs`.
  * Returns true when a stop signal already came, so the caller skips the rest of its start-up.
  */
 export function onStop(opts: { delayMs: number; logger: Logger; what: string }, close: () => Promise<void>): boolean {
-  const closer = closeWithGrace({ delay: opts.delayMs, logger: opts.logger, skip: [...STOP_SIGNALS] }, async ({ err }) => {
+  const closer = closeWithGrace({ delay: opts.delayMs, logger: opts.logger, skip: [...STOP_SIGNALS, 'unhandledRejection'] }, async ({ err }) => {
     if (err) opts.logger.error({ err }, `${opts.what} stopping after an error`);
     else opts.logger.info({ signal: stopSignal }, `${opts.what} stopping`);
     await close();
   });
   stop = () => void closer.close();
+  process.on('unhandledRejection', (reason) => {
+    if (toleratedRejection(opts.logger, reason)) return;
+    // As an uncaught exception it takes close-with-grace's error path: a graceful close, exit code 1.
+    setImmediate(() => {
+      throw reason;
+    });
+  });
   if (!stopSignal) return false;
   stop();
   return true;

@@ -113,7 +113,9 @@ export async function startJobRunner(opts: JobRunnerOptions): Promise<JobRunner>
     void r.promise.catch((err: unknown) => {
       if (r !== runner) return;
       alive = false;
-      log.error({ err }, 'job runner stopped');
+      log.error({ err: (err as Error)?.message }, 'job runner stopped');
+      // Its cron or worker pool gave up on a database error: run again once the database answers.
+      if (!stopping) restart();
     });
   };
   function restart(): void {
@@ -127,6 +129,8 @@ export async function startJobRunner(opts: JobRunnerOptions): Promise<JobRunner>
             await utils.forceUnlockWorkers(gone);
             for (const id of gone) retired.delete(id);
           }
+          // A runner started against a database that does not answer fails at once in its cron.
+          await opts.db.selectNoFrom((eb) => eb.val(1).as('ok')).execute();
           runner = await start();
           watch(runner);
           log.warn('job workers started again after database errors');
