@@ -30,20 +30,24 @@ export interface InputProblem {
 
 const keyPath = (path: string, key: string) => (path ? `${path}.${key}` : key);
 
+/** Why one value (or, with `isKey`, one object key) is refused, or null. */
+export type ValueCheck = (value: unknown, isKey: boolean) => string | null;
+
+const storable: ValueCheck = (v) => (typeof v === 'string' ? textProblem(v) : null);
+
 /**
- * The first string (value or key) that cannot be stored, or the first value nested deeper than
- * MAX_INPUT_DEPTH, with the path of the input at fault. Iterative, so that depth cannot overflow it.
+ * The first value or key `check` refuses, or the first value nested deeper than MAX_INPUT_DEPTH, with
+ * the path of the input at fault, in document order. Iterative, so that depth cannot overflow it.
  */
-export function inputProblem(value: unknown, root = ''): InputProblem | null {
+export function firstProblem(value: unknown, check: ValueCheck, root = ''): InputProblem | null {
   const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: root, depth: 0 }];
   while (stack.length > 0) {
     const { value: v, path, depth } = stack.pop()!;
-    if (typeof v === 'string') {
-      const problem = textProblem(v);
+    if (v === null || typeof v !== 'object') {
+      const problem = check(v, false);
       if (problem) return { field: path || 'body', message: `${path || 'body'} ${problem}` };
       continue;
     }
-    if (v === null || typeof v !== 'object') continue;
     if (depth >= MAX_INPUT_DEPTH) {
       const field = path || 'body';
       return { field, message: `${field} is nested deeper than ${MAX_INPUT_DEPTH} levels` };
@@ -53,7 +57,7 @@ export function inputProblem(value: unknown, root = ''): InputProblem | null {
       v.forEach((item, i) => children.push({ value: item, path: `${path}[${i}]`, depth: depth + 1 }));
     } else {
       for (const [k, item] of Object.entries(v)) {
-        const problem = textProblem(k);
+        const problem = check(k, true);
         if (problem) {
           const field = keyPath(path, printable(k)) || 'body';
           return { field, message: `${field} ${problem}` };
@@ -67,6 +71,19 @@ export function inputProblem(value: unknown, root = ''): InputProblem | null {
   return null;
 }
 
+/** The first string (value or key) that cannot be stored, or the first value nested too deep. */
+export const inputProblem = (value: unknown, root = '') => firstProblem(value, storable, root);
+
+/** A hook refusing, with a 400 naming the field, the first problem in body, query or params. */
+export function refuseInputs(check: ValueCheck) {
+  return async (request: FastifyRequest): Promise<void> => {
+    for (const part of [request.body, request.query, request.params]) {
+      const problem = firstProblem(part, check);
+      if (problem) throw errors.validation(problem.field, problem.message);
+    }
+  };
+}
+
 /** For JSON text inside an input (jsonData, userData): the same rules as the request itself. */
 export function assertStorable(value: unknown, field: string): void {
   const problem = inputProblem(value, field);
@@ -74,12 +91,7 @@ export function assertStorable(value: unknown, field: string): void {
 }
 
 /** preValidation hook: unstorable text or runaway nesting anywhere in the input is a 400 naming the field. */
-export async function refuseUnstorable(request: FastifyRequest): Promise<void> {
-  for (const part of [request.body, request.query, request.params]) {
-    const problem = inputProblem(part);
-    if (problem) throw errors.validation(problem.field, problem.message);
-  }
-}
+export const refuseUnstorable = refuseInputs(storable);
 
 /**
  * JSON bodies must be UTF-8 (RFC 8259): invalid bytes are refused, not silently replaced with U+FFFD.
