@@ -71,9 +71,9 @@ async function filterQueueIds(db: Kysely<DB>, request: FastifyRequest, f: DeskFi
   return Promise.all(refs.map(async (ref) => (await resolveQueue(db, request, ref)).queue.id));
 }
 
-async function filtered(db: Kysely<DB>, request: FastifyRequest, f: DeskFilter): Promise<Query> {
+/** `allowed`: the caller's queues (allowedQueueIds), which callers that check each row again already hold. */
+async function filtered(db: Kysely<DB>, request: FastifyRequest, f: DeskFilter, allowed: string[] | null): Promise<Query> {
   let q = base(db) as Query;
-  const allowed = await allowedQueueIds(db, request);
   if (allowed) q = allowed.length === 0 ? q.where('callbacks.id', 'is', null) : q.where('callbacks.queue_id', 'in', allowed);
   if (f.state) q = q.where('callbacks.state', '=', f.state);
   for (const id of await filterQueueIds(db, request, f)) q = q.where('callbacks.queue_id', '=', id);
@@ -104,7 +104,7 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
 }
 
 export async function listCallbacks(db: Kysely<DB>, request: FastifyRequest, query: DeskFilter & { limit: number; cursor?: string | undefined }) {
-  let q = await filtered(db, request, query);
+  let q = await filtered(db, request, query, await allowedQueueIds(db, request));
   if (query.cursor) {
     const c = decodeCursor(query.cursor);
     q = q.where((eb) => eb.or([eb('callbacks.created_at', '<', c.at), eb.and([eb('callbacks.created_at', '=', c.at), eb('callbacks.id', '<', c.id)])]));
@@ -163,8 +163,8 @@ function bulkFilter(body: BulkCancelBody): DeskFilter | undefined {
 export async function bulkCancel(db: Kysely<DB>, request: FastifyRequest, body: BulkCancelBody, actor: Actor) {
   const filter = bulkFilter(body);
   const dryRun = body.dryRun === true;
-  const ids = body.ids ?? (await (await filtered(db, request, filter!)).where('callbacks.state', '<>', 'COMPLETED').orderBy('callbacks.created_at').limit(MAX_BULK).execute()).map((r) => r.id);
   const allowed = await allowedQueueIds(db, request);
+  const ids = body.ids ?? (await (await filtered(db, request, filter!, allowed)).where('callbacks.state', '<>', 'COMPLETED').orderBy('callbacks.created_at').limit(MAX_BULK).execute()).map((r) => r.id);
   const report = { dryRun, matched: ids.length, cancelled: 0, cancelledIds: [] as string[], skipped: [] as { callbackId: string; reason: CancelOutcome | 'FORBIDDEN' }[] };
   const decide = (cb: CallbackRow | undefined, act: (cb: CallbackRow) => CancelOutcome | Promise<CancelOutcome>) => {
     if (!cb) return 'NOT_FOUND' as const;
