@@ -3,6 +3,7 @@
  * "framework cost" reference, and autocannon at a fixed request rate. Scenarios in `scenarios/`
  * combine these; `run.ts` is the command line. Not part of the test run.
  */
+import { BENCH_CALLER } from './context.js';
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../test/helpers/ports.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -22,7 +23,7 @@ import { createDatabase, ensureDatabaseExists } from '../src/db/database.js';
 import { startEmbeddedPostgres, withDatabase } from '../src/db/embedded.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import type { DB } from '../src/db/types.js';
-import type { Role } from '../src/http/schemas.js';
+import type { Role } from '../src/auth/caller.js';
 import type { LoadJob, LoadMessage, LoadOutcome, Pacing } from './load-worker.js';
 
 export type { Pacing } from './load-worker.js';
@@ -209,7 +210,7 @@ export async function makeToken(app: FastifyInstance, db: Kysely<DB>, roles: Rol
   const { client, clientSecret } = await createClient(
     db,
     { name: `bench-${randomBytes(4).toString('hex')}`, roles },
-    { id: 'bench' },
+    BENCH_CALLER,
   );
   const res = await app.inject({
     method: 'POST',

@@ -17,6 +17,7 @@ import { deskRoutes } from './callbacks/desk-routes.js';
 import { callbackActionRoutes } from './callbacks/routes.js';
 import { campaignActionRoutes, campaignRoutes } from './campaigns/routes.js';
 import { capacityRoutes } from './capacity/routes.js';
+import { findClient } from './clients/queries.js';
 import { clientRoutes } from './clients/routes.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -27,7 +28,7 @@ import { simulatedCallRoutes } from './genesys/routes.js';
 import { createSimulatedGateway } from './genesys/simulated-gateway.js';
 import auth from './http/auth.js';
 import errorHandler, { clientErrorHandler, frameworkErrors, renderError } from './http/error-handler.js';
-import { errors } from './http/errors.js';
+import { errors } from './errors.js';
 import { refuseUnstorable, utf8JsonParser } from './http/input-guard.js';
 import { refuseNonFinite } from './http/finite-numbers.js';
 import swagger from './http/swagger.js';
@@ -106,9 +107,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, utf8JsonParser(parseJson));
+  const services = { db: database.db, clock: opts.clock ?? systemClock, gateway };
   app.decorate('db', database.db);
   app.decorate('config', config);
-  app.decorate('clock', opts.clock ?? systemClock);
+  app.decorate('clock', services.clock);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('ININ-Correlation-Id', request.id);
   });
@@ -128,13 +130,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(metrics, { pool: database.pool });
   await app.register(swagger);
-  await app.register(auth, { db: database.db, jwtSecret: opts.jwtSecret, previousSecrets: config.jwtPreviousSecrets });
+  await app.register(auth, { services, findClient: (id) => findClient(database.db, id), jwtSecret: opts.jwtSecret, previousSecrets: config.jwtPreviousSecrets });
   await app.register(rateLimit, {
     global: true,
     hook: 'preHandler', // after authentication, so authenticated callers are counted per client
     max: config.rateLimit.max,
     timeWindow: config.rateLimit.windowSeconds * 1000,
-    keyGenerator: (request) => (request.principal ? `client:${request.principal.clientId}` : `ip:${request.ip}`),
+    keyGenerator: (request) => (request.caller ? `client:${request.caller.id}` : `ip:${request.ip}`),
     errorResponseBuilder: (_request, context) => errors.rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
   });
 
@@ -156,7 +158,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         await scope.register(auditRoutes);
       });
       // Configuration: every operator role reads, administrators write (scopes inside crudRoutes).
-      await admin.register(queueRoutes(database.db));
+      await admin.register(queueRoutes);
       await admin.register(hoursRoutes(database.db));
       await admin.register(capacityRoutes(database.db));
       await admin.register(numberRuleRoutes(database.db));

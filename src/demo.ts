@@ -1,3 +1,7 @@
+import { systemCaller } from './auth/caller.js';
+import { systemClock } from './clock.js';
+import { contextFor } from './context.js';
+import { createSimulatedGateway } from './genesys/simulated-gateway.js';
 import { sql, type Kysely } from 'kysely';
 import { createRule } from './capacity/service.js';
 import { countClients } from './clients/queries.js';
@@ -19,7 +23,7 @@ export interface DemoSeed {
 
 export const DEMO_QUEUE = 'Demo';
 const SEED_LOCK_KEY = 7_311_845_202;
-const actor = { id: 'system' };
+const actor = systemCaller('demo');
 
 /**
  * A first start on the embedded database gets a demo administrator, a demo data-action client and a
@@ -58,7 +62,7 @@ export async function seedDemo(db: Kysely<DB>): Promise<DemoSeed> {
       const lunchPeak = Object.fromEntries(weekdays.map((d) => [d, { '08:00': 5, '09:00': 5, '10:00': 5, '11:00': 5, '12:00': 8, '13:00': 8, '14:00': 5, '15:00': 5, '16:00': 5, '17:00': 5 }]));
       const capacity = await createRule(trx, { name: 'Demo capacity', timeslotLength: 'hour', cells: { ...lunchPeak, saturday: { '09:00': 3, '10:00': 3, '11:00': 3, '12:00': 3 } } }, actor);
       const created = await createQueue(
-        trx,
+        contextFor({ db: trx, clock: systemClock, gateway: createSimulatedGateway(trx) }, actor),
         {
           name: DEMO_QUEUE,
           // Stands for the Genesys queue id; set the real one when connecting an org.
@@ -70,7 +74,6 @@ export async function seedDemo(db: Kysely<DB>): Promise<DemoSeed> {
           defaultCountry: 'US',
           immediateBlackoutMinutes: 15,
         },
-        actor,
       );
       queue = { id: created.id, name: created.name };
     }

@@ -1,9 +1,10 @@
+import { TEST_CALLER } from './helpers/context.js';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getClient, rotateSecret } from '../src/clients/service.js';
-import { AppError } from '../src/http/errors.js';
+import { AppError } from '../src/errors.js';
 import { buildTestApp, makeClient, type TestApp } from './helpers/app.js';
 import { factories } from './helpers/factories.js';
 
@@ -52,7 +53,7 @@ describe('cli: clients', () => {
 describe('clients service', () => {
   it('a client id that is not a UUID is NOT_FOUND, never a database type error', async () => {
     await makeClient(t, ['actions']);
-    for (const attempt of [getClient(t.database.db, 'nope'), rotateSecret(t.database.db, 'nope', { id: 'test' })]) {
+    for (const attempt of [getClient(t.database.db, 'nope'), rotateSecret(t.database.db, 'nope', TEST_CALLER)]) {
       const err = await attempt.then(() => undefined, (e: unknown) => e);
       expect(err).toBeInstanceOf(AppError);
       expect((err as AppError).code).toBe('NOT_FOUND');

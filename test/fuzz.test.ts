@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seedDemo } from '../src/demo.js';
-import { ROLES } from '../src/http/schemas.js';
+import { ROLES } from '../src/auth/caller.js';
 import { authHeader, buildTestApp, makeClient, TestClock, type TestApp } from './helpers/app.js';
 import { factories, WEEKDAYS_9_TO_5 } from './helpers/factories.js';
 

@@ -31,6 +31,7 @@
  * p50…max = lag in ms; the bare reference is measured before the runner starts, at the run's rate
  * (default 333), so the rps ratio reads achieved / required.
  */
+import { benchContext } from '../context.js';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { JobHelpers, Task, TaskList } from 'graphile-worker';
@@ -313,7 +314,7 @@ export const aging: Scenario = {
       payload: { name: 'bench-aging-step-30s', mode: 'step', initialDelaySeconds: 0, intervalSeconds: INTERVAL_S, increment: 1, maxSteps: 10_000, maxPriority: 25_000_000 },
     });
     if (created.statusCode !== 201) throw new Error(`policy: ${created.statusCode} ${created.body}`);
-    const queue = await createQueue(db, { name: AGING_QUEUE, timezone: 'America/New_York', genesysQueueId: GENESYS_QUEUE, prioritizationPolicyId: created.json<{ id: string }>().id }, { id: 'bench' });
+    const queue = await createQueue(benchContext(db), { name: AGING_QUEUE, timezone: 'America/New_York', genesysQueueId: GENESYS_QUEUE, prioritizationPolicyId: created.json<{ id: string }>().id });
     const policy = await db.selectFrom('prioritization_policies').selectAll().where('id', '=', created.json<{ id: string }>().id).executeTakeFirstOrThrow();
 
     let t = Date.now();

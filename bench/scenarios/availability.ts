@@ -19,6 +19,7 @@
  * The app runs on the wall clock (the harness cannot pass a clock), so the data is laid out from
  * the moment of the run: slots that exist from now on, bookings on those slots.
  */
+import { BENCH_CALLER, benchContext } from '../context.js';
 import { sql } from 'kysely';
 import type autocannon from 'autocannon';
 import { createRule } from '../../src/capacity/service.js';
@@ -121,7 +122,7 @@ async function runAvailability(ctx: ScenarioContext, variants: Variant[]): Promi
   const bench = await harness.startBenchApp(database.url);
   ctx.defer(bench.close);
   const db = bench.db;
-  const actor = { id: 'bench' };
+  const actor = BENCH_CALLER;
 
   // Open every day 00:00–24:00; hourly capacity cells 10–40 on every hour of every day.
   const allDay = [{ start: '00:00', end: '24:00' }];
@@ -135,7 +136,7 @@ async function runAvailability(ctx: ScenarioContext, variants: Variant[]): Promi
   );
   const rule = await createRule(db, { name: 'bench-hourly-10-40', timeslotLength: 'hour', cells }, actor);
   const queue = await createQueue(
-    db,
+    benchContext(db),
     {
       name: AVAILABILITY_QUEUE,
       timezone: ZONE,
@@ -145,7 +146,6 @@ async function runAvailability(ctx: ScenarioContext, variants: Variant[]): Promi
       maxDaysAhead: MAX_DAYS_AHEAD,
       scheduledEnabled: true,
     },
-    actor,
   );
 
   // The slots the app will offer, computed by the engine from the stored configuration.

@@ -21,6 +21,7 @@
  * PostgreSQL server during a row, so that a row that overlapped other load says so) and the CPU
  * profile of the main thread (`BENCH_PROFILE=1`: over each measured row, warm-up included).
  */
+import { BENCH_CALLER, benchContext } from '../context.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -317,11 +318,11 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 
 /** Business hours open every day 00:00–24:00 and a queue with 15-minute slots of `capacity` places. */
 async function alwaysOpenQueue(db: Kysely<DB>, name: string, extra: { slotCapacity: number; maxPendingPerNumber: number; genesysQueueId: string }) {
-  const actor = { id: 'bench' };
+  const actor = BENCH_CALLER;
   const allDay = [{ start: '00:00', end: '24:00' }];
   const hours = await createHours(db, { name: `${name}-always-open`, timezone: ZONE, weekly: Object.fromEntries(WEEKDAYS.map((d) => [d, allDay])), exceptions: [] }, actor);
   return createQueue(
-    db,
+    benchContext(db),
     {
       name,
       timezone: ZONE,
@@ -333,7 +334,6 @@ async function alwaysOpenQueue(db: Kysely<DB>, name: string, extra: { slotCapaci
       defaultCountry: 'US',
       ...extra,
     },
-    actor,
   );
 }
 

@@ -18,6 +18,7 @@
  * Bodies follow the Genesys fixtures (shared/fixtures/genesys/), every one with a new conversation
  * id, participant and event time, built per request by the hooks below (load generator thread).
  */
+import { benchContext } from '../context.js';
 import { randomUUID } from 'node:crypto';
 import type autocannon from 'autocannon';
 import { sql } from 'kysely';
@@ -151,7 +152,7 @@ async function runEvents(ctx: ScenarioContext, variants: Variant[]): Promise<Row
     payload: { name: 'bench-aging', mode: 'step', initialDelaySeconds: 0, intervalSeconds: 30, increment: 1, maxSteps: 100, maxPriority: 1000 },
   });
   if (policy.statusCode !== 201) throw new Error(`policy: ${policy.statusCode} ${policy.body}`);
-  await createQueue(db, { name: EVENTS_QUEUE, timezone: 'America/New_York', genesysQueueId: EVENTS_GENESYS_QUEUE, prioritizationPolicyId: policy.json<{ id: string }>().id }, { id: 'bench' });
+  await createQueue(benchContext(db), { name: EVENTS_QUEUE, timezone: 'America/New_York', genesysQueueId: EVENTS_GENESYS_QUEUE, prioritizationPolicyId: policy.json<{ id: string }>().id });
 
   const authorization = await harness.makeToken(bench.app, db, ['events']);
   const headers = { authorization, 'content-type': 'application/json' };

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { AgingTrackRow, DB } from '../db/types.js';
 import { crudRoutes, READ_ROLES } from '../http/crud.js';
-import { errors } from '../http/errors.js';
+import { errors } from '../errors.js';
 import { errorResponses, PageLimit } from '../http/schemas.js';
 import { isoUtc, isoUtcOrNull } from '../http/time-input.js';
 import { policies } from './policies.js';
@@ -37,11 +37,11 @@ export const agingRoutes =
         item: Policy,
         create: CreatePolicyBody,
         update: UpdatePolicyBody,
-        list: () => policies.list(db),
-        get: (id) => policies.get(db, id),
-        add: (body, actor) => policies.create(db, body, actor),
-        change: (id, patch, actor) => policies.update(db, id, patch, actor),
-        remove: (id, actor) => policies.remove(db, id, actor),
+        list: (ctx) => policies.list(ctx.db),
+        get: (ctx, id) => policies.get(ctx.db, id),
+        add: (ctx, body) => policies.create(ctx.db, body, ctx.caller),
+        change: (ctx, id, patch) => policies.update(ctx.db, id, patch, ctx.caller),
+        remove: (ctx, id) => policies.remove(ctx.db, id, ctx.caller),
       }),
     );
     await app.register(async (scope) => {

@@ -1,17 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Kysely, Transaction } from 'kysely';
+import type { Actor } from '../auth/caller.js';
 import { isForeignKeyViolation, isUniqueViolation, violatedColumn } from '../db/errors.js';
 import type { DB } from '../db/types.js';
-import { errors } from '../http/errors.js';
-
-/** Who is acting, for the audit log and histories. */
-export interface Actor {
-  /** Client id (or `system`, `cli`). */
-  id: string;
-  correlationId?: string | undefined;
-}
-
-export const SYSTEM_ACTOR: Actor = { id: 'system' };
+import { errors } from '../errors.js';
 
 export interface AuditEntry {
   action: 'create' | 'update' | 'delete' | string;

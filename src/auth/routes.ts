@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { authenticateClient } from '../clients/service.js';
 import type { TokenClaims } from '../http/auth.js';
-import { ErrorBody, errorResponses, type Role } from '../http/schemas.js';
+import { ErrorBody, errorResponses } from '../http/schemas.js';
+import type { Role } from './caller.js';
 
 /**
  * `POST /oauth/token` — OAuth 2.0 client credentials (RFC 6749 §4.4), what a Genesys

@@ -17,7 +17,7 @@ export const availabilityRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: AvailabilityOutput, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
-    async (request) => service.availability(app.db, request, request.body, app.clock.now()),
+    async (request) => service.availability(request.ctx, request.body),
   );
 
   app.post(
@@ -30,6 +30,6 @@ export const availabilityRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: OpenForOutput, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
-    async (request) => service.openFor(app.db, request, request.body, app.clock.now()),
+    async (request) => service.openFor(request.ctx, request.body),
   );
 };

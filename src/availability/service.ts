@@ -1,7 +1,5 @@
-import type { FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { DB } from '../db/types.js';
-import { errors } from '../http/errors.js';
+import type { Context } from '../context.js';
+import { errors } from '../errors.js';
 import { checkZone, isoLocal, isoUtc, parseTimeInput } from '../http/time-input.js';
 import { resolveQueue } from '../queues/resolve.js';
 import { beforeBlackout, slotSpecOf } from '../queues/service.js';
@@ -12,10 +10,12 @@ import type { AvailabilityInput, AvailabilityOutput, OpenForInput, OpenForOutput
 
 const DAY_MS = 86_400_000;
 
-export async function availability(db: Kysely<DB>, request: FastifyRequest, input: AvailabilityInput, now = new Date()): Promise<AvailabilityOutput> {
+export async function availability(ctx: Context, input: AvailabilityInput): Promise<AvailabilityOutput> {
+  const { db } = ctx;
+  const now = ctx.clock.now();
   checkZone(input.timezone, 'timezone');
   if (input.days !== undefined && input.end !== undefined) throw errors.validation('end', 'send either days or end, not both');
-  const config = await resolveQueue(db, request, input);
+  const config = await resolveQueue(ctx, input);
   const spec = slotSpecOf(config);
   const zone = input.timezone ?? config.queue.timezone;
   const parseZone = input.timezone ?? gridZone(spec);
@@ -45,9 +45,10 @@ export async function availability(db: Kysely<DB>, request: FastifyRequest, inpu
   };
 }
 
-export async function openFor(db: Kysely<DB>, request: FastifyRequest, input: OpenForInput, now = new Date()): Promise<OpenForOutput> {
+export async function openFor(ctx: Context, input: OpenForInput): Promise<OpenForOutput> {
+  const now = ctx.clock.now();
   checkZone(input.timezone, 'timezone');
-  const config = await resolveQueue(db, request, input);
+  const config = await resolveQueue(ctx, input);
   const spec = slotSpecOf(config);
   const zone = input.timezone ?? config.queue.timezone;
   const at = input.at === undefined ? now : parseTimeInput(input.at, input.timezone ?? gridZone(spec), 'at');

@@ -1,6 +1,5 @@
-import type { FastifyRequest } from 'fastify';
-import type { Kysely, Transaction } from 'kysely';
-import type { Actor } from '../audit/service.js';
+import type { Transaction } from 'kysely';
+import type { Context } from '../context.js';
 import { lockKey } from '../db/locks.js';
 import type { CallbackRow, DB } from '../db/types.js';
 import { checkZone, parseTimeInput } from '../http/time-input.js';
@@ -17,22 +16,17 @@ import { bookOrNearest, checkDesiredTime, nearestSlots, type ChosenSlot } from '
 import { parseUserData } from './user-data.js';
 import type { CreateInput } from './schemas.js';
 
-export interface CreateContext {
-  db: Kysely<DB>;
-  now: Date;
-  actor: Actor;
-}
-
 /**
  * `POST /actions/v1/callbacks/create`. Checks run in the product's order — queue enabled for the type;
  * immediate: open and not in the blackout; scheduled: not in the past, not too far ahead, open at the
  * slot; screening; the per-number limit; booking — and each refusal is an outcome. An idempotency
  * key replays the first answer, also to requests racing with it.
  */
-export async function createCallback(ctx: CreateContext, request: FastifyRequest, input: CreateInput): Promise<CreateAnswer> {
+export async function createCallback(ctx: Context, input: CreateInput): Promise<CreateAnswer> {
+  const now = ctx.clock.now();
   checkZone(input.timezone, 'timezone');
   const userData = parseUserData(input.userData);
-  const config = await resolveQueue(ctx.db, request, input);
+  const config = await resolveQueue(ctx, input);
   const zone = input.timezone ?? config.queue.timezone;
   const desired = input.desiredTime === undefined ? undefined : parseTimeInput(input.desiredTime, input.timezone ?? gridZone(slotSpecOf(config)), 'desiredTime');
 
@@ -43,7 +37,7 @@ export async function createCallback(ctx: CreateContext, request: FastifyRequest
       const first = await trx.selectFrom('idempotent_answers').select('answer').where('scope', '=', scope).where('key', '=', input.idempotencyKey).executeTakeFirst();
       if (first) return { ...(first.answer as CreateAnswer), replayed: true };
     }
-    const answer = await decide(trx, ctx, config, input, desired, userData, zone);
+    const answer = await decide(trx, ctx, now, config, input, desired, userData, zone);
     if (input.idempotencyKey !== undefined) {
       await trx.insertInto('idempotent_answers').values({ scope, key: input.idempotencyKey, answer: JSON.stringify(answer) }).execute();
     }
@@ -53,7 +47,8 @@ export async function createCallback(ctx: CreateContext, request: FastifyRequest
 
 async function decide(
   trx: Transaction<DB>,
-  ctx: CreateContext,
+  ctx: Context,
+  now: Date,
   config: QueueWithConfig,
   input: CreateInput,
   desired: Date | undefined,
@@ -61,7 +56,6 @@ async function decide(
   zone: string,
 ): Promise<CreateAnswer> {
   const q = config.queue;
-  const now = ctx.now;
   const refuse = async (outcome: CreateAnswer['outcome'], message: string, around?: Date): Promise<CreateAnswer> => ({
     ...emptyAnswer(outcome, message),
     ...slotTimes('alternativeSlots', around ? await nearestSlots(trx, config, around, now) : [], zone),
@@ -130,11 +124,11 @@ async function decide(
       ivr_conversation_id: input.conversationId ?? null,
       user_data: JSON.stringify(userData),
       idempotency_key: input.idempotencyKey ?? null,
-      created_by: ctx.actor.id,
+      created_by: ctx.caller.id,
     })
     .returning(CALLBACK_COLUMNS)
     .executeTakeFirstOrThrow();
-  await recordHistory(trx, callback.id, ctx.actor, { event: 'created', to: callback.state, detail: { type: callback.type, correlationId: ctx.actor.correlationId } });
+  await recordHistory(trx, callback.id, ctx.caller, { event: 'created', to: callback.state, detail: { type: callback.type, correlationId: ctx.caller.correlationId } });
   await enqueueDelivery(trx, callback);
   return { ...emptyAnswer('CREATED', 'Callback created'), ...answerFor(callback, zone), created: true };
 }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { READ_ROLES, actorOf } from '../http/crud.js';
+import { READ_ROLES } from '../http/crud.js';
 import { errorResponses, IdParams } from '../http/schemas.js';
 import * as desk from './desk.js';
 import {
@@ -26,12 +26,12 @@ export const deskRoutes: FastifyPluginAsyncTypebox = async (app) => {
     readers.get(
       '/callbacks',
       { schema: { tags, summary: 'Search callbacks (newest first, pages of at most 250)', querystring: DeskQuery, response: { 200: CallbackPage, ...errorResponses(400, 401, 403) } } },
-      async (request) => desk.listCallbacks(app.db, request, request.query),
+      async (request) => desk.listCallbacks(request.ctx, request.query),
     );
     readers.get(
       '/callbacks/:id',
       { schema: { tags, summary: 'A callback with its history', params: IdParams, response: { 200: CallbackWithHistory, ...errorResponses(400, 401, 403, 404) } } },
-      async (request) => desk.getCallback(app.db, request, request.params.id),
+      async (request) => desk.getCallback(request.ctx, request.params.id),
     );
   });
 
@@ -41,7 +41,7 @@ export const deskRoutes: FastifyPluginAsyncTypebox = async (app) => {
     writers.post(
       '/callbacks/:id/cancel',
       { schema: { tags, summary: 'Cancel a callback (not one an agent is handling)', params: IdParams, response: { 200: DeskCancelOutput, ...errorResponses(400, 401, 403) } } },
-      async (request) => cancelById(app.db, request, request.params.id, actorOf(request), 'CANCELLED_BY_ADMIN'),
+      async (request) => cancelById(request.ctx, request.params.id, 'CANCELLED_BY_ADMIN'),
     );
     writers.post(
       '/callbacks/bulk-cancel',
@@ -53,12 +53,12 @@ export const deskRoutes: FastifyPluginAsyncTypebox = async (app) => {
           response: { 200: BulkCancelReport, ...errorResponses(400, 401, 403) },
         },
       },
-      async (request) => desk.bulkCancel(app.db, request, request.body, actorOf(request)),
+      async (request) => desk.bulkCancel(request.ctx, request.body),
     );
     writers.post(
       '/callbacks/:id/reschedule',
       { schema: { tags, summary: 'Move a scheduled callback', params: IdParams, body: DeskRescheduleBody, response: { 200: RescheduleOutput, ...errorResponses(400, 401, 403) } } },
-      async (request) => reschedule(app.db, request, { callbackId: request.params.id, ...request.body }, actorOf(request), app.clock.now()),
+      async (request) => reschedule(request.ctx, { callbackId: request.params.id, ...request.body }),
     );
     writers.post(
       '/callbacks/:id/recreate',
@@ -71,7 +71,7 @@ export const deskRoutes: FastifyPluginAsyncTypebox = async (app) => {
           response: { 200: CreateOutput, ...errorResponses(400, 401, 403, 404, 409) },
         },
       },
-      async (request) => desk.recreate({ db: app.db, now: app.clock.now(), actor: actorOf(request) }, request, request.params.id, request.body),
+      async (request) => desk.recreate(request.ctx, request.params.id, request.body),
     );
   });
 };

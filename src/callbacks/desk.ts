@@ -1,12 +1,11 @@
-import type { FastifyRequest } from 'fastify';
 import type { Kysely, SelectQueryBuilder } from 'kysely';
-import type { Actor } from '../audit/service.js';
+import { mayUseQueue } from '../auth/access.js';
+import type { Context } from '../context.js';
 import type { CallbackRow, DB } from '../db/types.js';
-import { errors } from '../http/errors.js';
+import { errors } from '../errors.js';
 import { checkTimeRange, isoUtc, isoUtcOrNull, parseTimeFilter } from '../http/time-input.js';
-import { mayUseQueue } from '../queues/access.js';
 import { resolveQueue } from '../queues/resolve.js';
-import { createCallback, type CreateContext } from './create.js';
+import { createCallback } from './create.js';
 import type { BulkCancelBody, DeskFilter } from './desk-schemas.js';
 import { recordHistory } from './lifecycle.js';
 import { CALLBACK_COLUMNS, findCallback, lockCallback } from './queries.js';
@@ -55,10 +54,10 @@ function base(db: Kysely<DB>) {
 type Query = ReturnType<typeof base> extends SelectQueryBuilder<infer D, infer T, infer O> ? SelectQueryBuilder<D, T, O> : never;
 
 /** The queues a client may see, as a where-clause; null = all. */
-async function allowedQueueIds(db: Kysely<DB>, request: FastifyRequest): Promise<string[] | null> {
-  if (!request.principal?.queues) return null;
-  const queues = await db.selectFrom('queues').select(['id', 'name', 'genesys_queue_id']).execute();
-  return queues.filter((q) => mayUseQueue(request.principal, q)).map((q) => q.id);
+async function allowedQueueIds(ctx: Context): Promise<string[] | null> {
+  if (ctx.caller.queues === null) return null;
+  const queues = await ctx.db.selectFrom('queues').select(['id', 'name', 'genesys_queue_id']).execute();
+  return queues.filter((q) => mayUseQueue(ctx.caller, q)).map((q) => q.id);
 }
 
 /**
@@ -66,17 +65,17 @@ async function allowedQueueIds(db: Kysely<DB>, request: FastifyRequest): Promise
  * rather than an empty page a supervisor would read as "no callbacks", and one outside the client's
  * allow-list a 403.
  */
-async function filterQueueIds(db: Kysely<DB>, request: FastifyRequest, f: DeskFilter): Promise<string[]> {
+async function filterQueueIds(ctx: Context, f: DeskFilter): Promise<string[]> {
   const refs = [...(f.queue !== undefined ? [{ queue: f.queue }] : []), ...(f.queueId !== undefined ? [{ queueId: f.queueId }] : [])];
-  return Promise.all(refs.map(async (ref) => (await resolveQueue(db, request, ref)).queue.id));
+  return Promise.all(refs.map(async (ref) => (await resolveQueue(ctx, ref)).queue.id));
 }
 
 /** `allowed`: the caller's queues (allowedQueueIds), which callers that check each row again already hold. */
-async function filtered(db: Kysely<DB>, request: FastifyRequest, f: DeskFilter, allowed: string[] | null): Promise<Query> {
-  let q = base(db) as Query;
+async function filtered(ctx: Context, f: DeskFilter, allowed: string[] | null): Promise<Query> {
+  let q = base(ctx.db) as Query;
   if (allowed) q = allowed.length === 0 ? q.where('callbacks.id', 'is', null) : q.where('callbacks.queue_id', 'in', allowed);
   if (f.state) q = q.where('callbacks.state', '=', f.state);
-  for (const id of await filterQueueIds(db, request, f)) q = q.where('callbacks.queue_id', '=', id);
+  for (const id of await filterQueueIds(ctx, f)) q = q.where('callbacks.queue_id', '=', id);
   if (f.deliveryStatus) q = q.where('callbacks.delivery_status', '=', f.deliveryStatus);
   if (f.phone) q = q.where('callbacks.phone_e164', '=', `+${f.phone.replace(/\D/g, '')}`);
   if (f.from) {
@@ -103,8 +102,8 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
   }
 }
 
-export async function listCallbacks(db: Kysely<DB>, request: FastifyRequest, query: DeskFilter & { limit: number; cursor?: string | undefined }) {
-  let q = await filtered(db, request, query, await allowedQueueIds(db, request));
+export async function listCallbacks(ctx: Context, query: DeskFilter & { limit: number; cursor?: string | undefined }) {
+  let q = await filtered(ctx, query, await allowedQueueIds(ctx));
   if (query.cursor) {
     const c = decodeCursor(query.cursor);
     q = q.where((eb) => eb.or([eb('callbacks.created_at', '<', c.at), eb.and([eb('callbacks.created_at', '=', c.at), eb('callbacks.id', '<', c.id)])]));
@@ -118,18 +117,18 @@ export async function listCallbacks(db: Kysely<DB>, request: FastifyRequest, que
   };
 }
 
-async function visible(db: Kysely<DB>, request: FastifyRequest, id: string): Promise<Row> {
-  const row = (await base(db).where('callbacks.id', '=', id).executeTakeFirst()) as Row | undefined;
+async function visible(ctx: Context, id: string): Promise<Row> {
+  const row = (await base(ctx.db).where('callbacks.id', '=', id).executeTakeFirst()) as Row | undefined;
   if (!row) throw errors.notFound('Callback', id);
-  if (!mayUseQueue(request.principal, { id: row.queue_id, name: row.queue_name, genesys_queue_id: row.genesys_queue_id })) {
+  if (!mayUseQueue(ctx.caller, { id: row.queue_id, name: row.queue_name, genesys_queue_id: row.genesys_queue_id })) {
     throw errors.forbidden(`This client may not use queue "${row.queue_name}"`);
   }
   return row;
 }
 
-export async function getCallback(db: Kysely<DB>, request: FastifyRequest, id: string) {
-  const row = await visible(db, request, id);
-  const history = await db.selectFrom('callback_history').selectAll().where('callback_id', '=', id).orderBy('id').execute();
+export async function getCallback(ctx: Context, id: string) {
+  const row = await visible(ctx, id);
+  const history = await ctx.db.selectFrom('callback_history').selectAll().where('callback_id', '=', id).orderBy('id').execute();
   return {
     ...toView(row),
     history: history.map((h) => ({ at: isoUtc(h.at), actor: h.actor, event: h.event, fromState: h.from_state, toState: h.to_state, reason: h.reason, detail: h.detail ?? null })),
@@ -160,11 +159,12 @@ function bulkFilter(body: BulkCancelBody): DeskFilter | undefined {
  * Cancels each callback in its own transaction, skipping PROCESSING ones, and reports what happened.
  * A dry run reads the same callbacks and answers the report a real run would give, changing nothing.
  */
-export async function bulkCancel(db: Kysely<DB>, request: FastifyRequest, body: BulkCancelBody, actor: Actor) {
+export async function bulkCancel(ctx: Context, body: BulkCancelBody) {
+  const { db } = ctx;
   const filter = bulkFilter(body);
   const dryRun = body.dryRun === true;
-  const allowed = await allowedQueueIds(db, request);
-  const ids = body.ids ?? (await (await filtered(db, request, filter!, allowed)).where('callbacks.state', '<>', 'COMPLETED').orderBy('callbacks.created_at').limit(MAX_BULK).execute()).map((r) => r.id);
+  const allowed = await allowedQueueIds(ctx);
+  const ids = body.ids ?? (await (await filtered(ctx, filter!, allowed)).where('callbacks.state', '<>', 'COMPLETED').orderBy('callbacks.created_at').limit(MAX_BULK).execute()).map((r) => r.id);
   const report = { dryRun, matched: ids.length, cancelled: 0, cancelledIds: [] as string[], skipped: [] as { callbackId: string; reason: CancelOutcome | 'FORBIDDEN' }[] };
   const decide = (cb: CallbackRow | undefined, act: (cb: CallbackRow) => CancelOutcome | Promise<CancelOutcome>) => {
     if (!cb) return 'NOT_FOUND' as const;
@@ -174,7 +174,7 @@ export async function bulkCancel(db: Kysely<DB>, request: FastifyRequest, body: 
   for (const id of [...new Set(ids)]) {
     const outcome = dryRun
       ? await decide(await findCallback(db, id), cancelOutcomeOf)
-      : await db.transaction().execute(async (trx) => decide(await lockCallback(trx, id), (cb) => cancelLocked(trx, cb, actor, 'CANCELLED_BY_ADMIN')));
+      : await db.transaction().execute(async (trx) => decide(await lockCallback(trx, id), (cb) => cancelLocked(trx, cb, ctx.caller, 'CANCELLED_BY_ADMIN')));
     if (outcome === 'CANCELLED') {
       report.cancelled++;
       report.cancelledIds.push(id);
@@ -184,10 +184,10 @@ export async function bulkCancel(db: Kysely<DB>, request: FastifyRequest, body: 
 }
 
 /** A completed callback again, as a new callback through the same checks as a flow's create. */
-export async function recreate(ctx: CreateContext, request: FastifyRequest, id: string, body: { desiredTime?: string | undefined; timezone?: string | undefined }) {
-  const old = await visible(ctx.db, request, id);
+export async function recreate(ctx: Context, id: string, body: { desiredTime?: string | undefined; timezone?: string | undefined }) {
+  const old = await visible(ctx, id);
   if (old.state !== 'COMPLETED') throw errors.conflict(`Only a completed callback can be recreated; this one is ${old.state}`);
-  const answer = await createCallback(ctx, request, {
+  const answer = await createCallback(ctx, {
     queueId: old.queue_id,
     phoneNumber: old.phone_e164,
     ...(old.customer_name !== null && { customerName: old.customer_name }),
@@ -197,7 +197,7 @@ export async function recreate(ctx: CreateContext, request: FastifyRequest, id: 
     userData: JSON.stringify(old.user_data),
   });
   if (answer.created) {
-    await ctx.db.transaction().execute((trx) => recordHistory(trx, id, ctx.actor, { event: 'recreated', detail: { newCallbackId: answer.callbackId } }));
+    await ctx.db.transaction().execute((trx) => recordHistory(trx, id, ctx.caller, { event: 'recreated', detail: { newCallbackId: answer.callbackId } }));
   }
   return answer;
 }

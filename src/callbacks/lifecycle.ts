@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
-import type { Actor } from '../audit/service.js';
+import type { Actor } from '../auth/caller.js';
 import type { CallbackRow, CallbackState, DB } from '../db/types.js';
-import { errors } from '../http/errors.js';
+import { errors } from '../errors.js';
 
 /**
  * The callback state machine [003]: SCHEDULED → QUEUED → ROUTING → PROCESSING → COMPLETED (+ reason).

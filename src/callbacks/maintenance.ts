@@ -1,3 +1,4 @@
+import { systemCaller } from '../auth/caller.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
 import { addJob } from '../jobs/enqueue.js';
@@ -6,7 +7,7 @@ import { toSpec } from '../hours/service.js';
 import { transition } from './lifecycle.js';
 import { CALLBACK_COLUMNS, lockCallback } from './queries.js';
 
-const SYSTEM = { id: 'system' };
+const SYSTEM = systemCaller('maintenance');
 const MAX_DAYS_AHEAD = 30;
 
 /**

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { GenesysGateway } from '../genesys/gateway.js';
-import { actorOf } from '../http/crud.js';
 import { errorResponses } from '../http/schemas.js';
 import { createCallback } from './create.js';
 import {
@@ -27,26 +26,26 @@ export const callbackActionRoutes =
     app.post(
       '/callbacks/create',
       { schema: { tags, summary: 'Create an immediate or scheduled callback', body: CreateInput, response: { 200: CreateOutput, ...errorsOf } } },
-      async (request) => createCallback({ db: app.db, now: app.clock.now(), actor: actorOf(request) }, request, request.body),
+      async (request) => createCallback(request.ctx, request.body),
     );
     app.post(
       '/callbacks/lookup',
       { schema: { tags, summary: 'Find the pending callback of a number', body: LookupInput, response: { 200: LookupOutput, ...errorsOf } } },
-      async (request) => service.lookup(app.db, request, request.body),
+      async (request) => service.lookup(request.ctx, request.body),
     );
     app.post(
       '/callbacks/cancel',
       { schema: { tags, summary: 'Cancel a callback (by id, or a number’s soonest in a queue)', body: CancelInput, response: { 200: CancelOutput, ...errorsOf } } },
-      async (request) => service.cancelFromFlow(app.db, request, request.body, actorOf(request)),
+      async (request) => service.cancelFromFlow(request.ctx, request.body),
     );
     app.post(
       '/callbacks/reschedule',
       { schema: { tags, summary: 'Move a scheduled callback to another time', body: RescheduleInput, response: { 200: RescheduleOutput, ...errorsOf } } },
-      async (request) => service.reschedule(app.db, request, request.body, actorOf(request), app.clock.now()),
+      async (request) => service.reschedule(request.ctx, request.body),
     );
     app.post(
       '/queue-status',
       { schema: { tags, summary: 'What to offer now: immediate, scheduled, estimated wait', body: QueueStatusInput, response: { 200: QueueStatusOutput, ...errorsOf } } },
-      async (request) => service.queueStatus(app.db, gateway, request, request.body, app.clock.now()),
+      async (request) => service.queueStatus(request.ctx, request.body),
     );
   };

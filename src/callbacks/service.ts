@@ -1,15 +1,15 @@
-import type { FastifyRequest } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import { DateTime } from 'luxon';
-import type { Actor } from '../audit/service.js';
-import type { CallbackRow, DB } from '../db/types.js';
+import { assertQueueAccess, mayUseQueue } from '../auth/access.js';
+import type { Actor } from '../auth/caller.js';
+import type { Context } from '../context.js';
 import type { GenesysGateway } from '../genesys/gateway.js';
-import { errors } from '../http/errors.js';
+import type { CallbackRow, DB } from '../db/types.js';
+import { errors } from '../errors.js';
 import { checkZone, parseTimeInput } from '../http/time-input.js';
 import { addJob } from '../jobs/enqueue.js';
 import { normalizeNumber, supportedCountry } from '../numbers/screening.js';
 import { ruleOf } from '../numbers/service.js';
-import { assertQueueAccess } from '../queues/access.js';
 import { findQueueWithConfig, type QueueWithConfig } from '../queues/queries.js';
 import { resolveQueue } from '../queues/resolve.js';
 import { beforeBlackout, slotSpecOf } from '../queues/service.js';
@@ -40,15 +40,16 @@ async function ruleCountry(db: Kysely<DB>, config: QueueWithConfig | null): Prom
   return rule?.spec.permittedCountries[0];
 }
 
-export async function lookup(db: Kysely<DB>, request: FastifyRequest, input: LookupInput) {
+export async function lookup(ctx: Context, input: LookupInput) {
+  const { db } = ctx;
   checkZone(input.timezone, 'timezone');
-  const config = input.queue !== undefined || input.queueId !== undefined ? await resolveQueue(db, request, input) : null;
+  const config = input.queue !== undefined || input.queueId !== undefined ? await resolveQueue(ctx, input) : null;
   const phone = e164(input.phoneNumber, input.defaultCountry, config?.queue.default_country, await ruleCountry(db, config));
   const none = { found: false, count: 0, callbackId: '', state: '', scheduledTime: '', scheduledTimeLocal: '', phoneE164: phone ?? '' };
   if (!phone) return none;
   let pending = await pendingForNumber(db, phone, config?.queue.id);
-  if (!config && request.principal?.queues) {
-    const allowed = new Set((await db.selectFrom('queues').select(['id', 'name', 'genesys_queue_id']).execute()).filter((q) => request.principal!.queues!.some((a) => a === q.id || a === q.name || a === q.genesys_queue_id)).map((q) => q.id));
+  if (!config && ctx.caller.queues !== null) {
+    const allowed = new Set((await db.selectFrom('queues').select(['id', 'name', 'genesys_queue_id']).execute()).filter((q) => mayUseQueue(ctx.caller, q)).map((q) => q.id));
     pending = pending.filter((c) => allowed.has(c.queue_id));
   }
   const first = pending[0];
@@ -86,43 +87,45 @@ const CANCEL_MESSAGES: Record<CancelOutcome, string> = {
   ALREADY_COMPLETED: 'The callback was already completed',
 };
 
-export async function cancelById(db: Kysely<DB>, request: FastifyRequest | null, id: string, actor: Actor, reason: CompletionReason) {
-  const outcome = await db.transaction().execute(async (trx): Promise<CancelOutcome> => {
+export async function cancelById(ctx: Context, id: string, reason: CompletionReason) {
+  const outcome = await ctx.db.transaction().execute(async (trx): Promise<CancelOutcome> => {
     const callback = await lockCallback(trx, id);
     if (!callback) return 'NOT_FOUND';
-    if (request) await assertCallbackAccess(trx, request, callback);
-    return cancelLocked(trx, callback, actor, reason);
+    await assertCallbackAccess(trx, ctx, callback);
+    return cancelLocked(trx, callback, ctx.caller, reason);
   });
   return { outcome, callbackId: outcome === 'NOT_FOUND' ? '' : id, message: CANCEL_MESSAGES[outcome] };
 }
 
-async function assertCallbackAccess(db: Kysely<DB>, request: FastifyRequest, callback: Pick<CallbackRow, 'queue_id'>) {
+async function assertCallbackAccess(db: Kysely<DB>, ctx: Context, callback: Pick<CallbackRow, 'queue_id'>) {
   const queue = await db.selectFrom('queues').select(['id', 'name', 'genesys_queue_id']).where('id', '=', callback.queue_id).executeTakeFirstOrThrow();
-  assertQueueAccess(request.principal, queue);
+  assertQueueAccess(ctx.caller, queue);
 }
 
-export async function cancelFromFlow(db: Kysely<DB>, request: FastifyRequest, input: CancelInput, actor: Actor) {
-  if (input.callbackId !== undefined) return cancelById(db, request, input.callbackId, actor, 'CANCELLED_BY_CUSTOMER');
+export async function cancelFromFlow(ctx: Context, input: CancelInput) {
+  const { db } = ctx;
+  if (input.callbackId !== undefined) return cancelById(ctx, input.callbackId, 'CANCELLED_BY_CUSTOMER');
   if (input.phoneNumber === undefined) throw errors.validation('callbackId', 'callbackId, or queue and phoneNumber, are required');
-  const config = await resolveQueue(db, request, input);
+  const config = await resolveQueue(ctx, input);
   const phone = e164(input.phoneNumber, input.defaultCountry, config.queue.default_country, await ruleCountry(db, config));
   const [soonest] = phone ? await pendingForNumber(db, phone, config.queue.id) : [];
   if (!soonest) return { outcome: 'NOT_FOUND' as const, callbackId: '', message: CANCEL_MESSAGES.NOT_FOUND };
-  return cancelById(db, request, soonest.id, actor, 'CANCELLED_BY_CUSTOMER');
+  return cancelById(ctx, soonest.id, 'CANCELLED_BY_CUSTOMER');
 }
 
 /**
  * Moves a scheduled callback atomically: the new slot is booked before the old one is released, in
  * one transaction, so a failed move leaves the callback where it was.
  */
-export async function reschedule(db: Kysely<DB>, request: FastifyRequest | null, input: RescheduleInput, actor: Actor, now: Date) {
+export async function reschedule(ctx: Context, input: RescheduleInput) {
+  const now = ctx.clock.now();
   checkZone(input.timezone, 'timezone');
   // A malformed time is a broken request whatever the callback: 400 before looking it up.
   parseTimeInput(input.desiredTime, input.timezone ?? 'UTC', 'desiredTime');
-  return db.transaction().execute(async (trx) => {
+  return ctx.db.transaction().execute(async (trx) => {
     const callback = await lockCallback(trx, input.callbackId);
     if (!callback) return { ...emptyAnswer('NOT_FOUND', 'No such callback') };
-    if (request) await assertCallbackAccess(trx, request, callback);
+    await assertCallbackAccess(trx, ctx, callback);
     const config = (await findQueueWithConfig(trx, { queueId: callback.queue_id }))!;
     const zone = input.timezone ?? config.queue.timezone;
     if (callback.type !== 'scheduled' || callback.state !== 'SCHEDULED') {
@@ -149,11 +152,11 @@ export async function reschedule(db: Kysely<DB>, request: FastifyRequest | null,
     }
     const updated = await trx
       .updateTable('callbacks')
-      .set({ desired_time: desired, scheduled_time: scheduled, slot_start: slotStart, updated_at: new Date() })
+      .set({ desired_time: desired, scheduled_time: scheduled, slot_start: slotStart, updated_at: now })
       .where('id', '=', callback.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordHistory(trx, callback.id, actor, { event: 'rescheduled', detail: { from: callback.scheduled_time?.toISOString() ?? null, to: scheduled.toISOString() } });
+    await recordHistory(trx, callback.id, ctx.caller, { event: 'rescheduled', detail: { from: callback.scheduled_time?.toISOString() ?? null, to: scheduled.toISOString() } });
     await addJob(trx, 'reschedule-callback', { callbackId: callback.id }, { jobKey: `reschedule:${callback.id}` });
     return { ...emptyAnswer('RESCHEDULED', 'The callback was moved'), ...answerFor(updated, zone) };
   });
@@ -175,8 +178,10 @@ function estimatedWait(gateway: GenesysGateway, genesysQueueId: string | null): 
   return value;
 }
 
-export async function queueStatus(db: Kysely<DB>, gateway: GenesysGateway, request: FastifyRequest, input: { queue?: string | undefined; queueId?: string | undefined }, now: Date) {
-  const config: QueueWithConfig = await resolveQueue(db, request, input);
+export async function queueStatus(ctx: Context, input: { queue?: string | undefined; queueId?: string | undefined }) {
+  const { db, gateway } = ctx;
+  const now = ctx.clock.now();
+  const config: QueueWithConfig = await resolveQueue(ctx, input);
   const q = config.queue;
   const spec = slotSpecOf(config);
   const window = openWindow(spec.hours, now);

@@ -1,3 +1,4 @@
+import { systemCaller } from '../auth/caller.js';
 import type { JobHelpers } from 'graphile-worker';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -14,7 +15,7 @@ export interface TaskDeps {
   logger: Logger;
 }
 
-const WORKER = { id: 'worker' };
+const WORKER = systemCaller('worker');
 
 /** Thrown to have graphile-worker try again later (with its backoff). */
 export class RetryLater extends Error {}

@@ -1,4 +1,4 @@
-import { errors } from '../http/errors.js';
+import { errors } from '../errors.js';
 import { textProblem } from '../http/input-guard.js';
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { DB } from '../db/types.js';
-import { actorOf, crudRoutes, READ_ROLES } from '../http/crud.js';
+import { crudRoutes, READ_ROLES } from '../http/crud.js';
 import { errorResponses, IdParams, IsoTime } from '../http/schemas.js';
 import { isoUtc } from '../http/time-input.js';
 import { Campaign, CampaignCallbackInput, CampaignCallbackOutput, CreateCampaignBody, UpdateCampaignBody } from './schemas.js';
@@ -34,11 +34,11 @@ export const campaignRoutes =
         item: Campaign,
         create: CreateCampaignBody,
         update: UpdateCampaignBody,
-        list: () => service.campaigns.list(db),
-        get: (id) => service.campaigns.get(db, id),
-        add: (body, actor) => service.campaigns.create(db, body, actor),
-        change: (id, patch, actor) => service.campaigns.update(db, id, patch, actor),
-        remove: (id, actor) => service.campaigns.remove(db, id, actor),
+        list: (ctx) => service.campaigns.list(ctx.db),
+        get: (ctx, id) => service.campaigns.get(ctx.db, id),
+        add: (ctx, body) => service.campaigns.create(ctx.db, body, ctx.caller),
+        change: (ctx, id, patch) => service.campaigns.update(ctx.db, id, patch, ctx.caller),
+        remove: (ctx, id) => service.campaigns.remove(ctx.db, id, ctx.caller),
       }),
     );
     await app.register(async (scope) => {
@@ -87,6 +87,6 @@ export const campaignActionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: CampaignCallbackOutput, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
-    async (request) => service.requestCampaignCallback(app.db, request.body, actorOf(request), app.clock.now()),
+    async (request) => service.requestCampaignCallback(app.db, request.body, request.ctx.caller, app.clock.now()),
   );
 };

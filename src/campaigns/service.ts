@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
-import type { Actor } from '../audit/service.js';
+import type { Actor } from '../auth/caller.js';
 import type { TaskDeps } from '../callbacks/tasks.js';
 import { lockKey } from '../db/locks.js';
 import { tableResource } from '../db/resource.js';
 import type { CampaignRow, DB } from '../db/types.js';
 import { GenesysError } from '../genesys/gateway.js';
 import { toSpec } from '../hours/service.js';
-import { errors } from '../http/errors.js';
+import { errors } from '../errors.js';
 import { isoUtc } from '../http/time-input.js';
 import { addJob } from '../jobs/enqueue.js';
 import { screenWith, supportedCountryOrNull } from '../numbers/service.js';

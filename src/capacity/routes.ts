@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
-import { actorOf, crudRoutes } from '../http/crud.js';
+import { crudRoutes } from '../http/crud.js';
 import { errorResponses, IdParams } from '../http/schemas.js';
 import { CapacityCells, CapacityRule, CreateRuleBody, UpdateRuleBody } from './schemas.js';
 import * as service from './service.js';
@@ -18,11 +18,11 @@ export const capacityRoutes =
         item: CapacityRule,
         create: CreateRuleBody,
         update: UpdateRuleBody,
-        list: () => service.listRules(db),
-        get: (id) => service.getRule(db, id),
-        add: (body, actor) => service.createRule(db, body, actor),
-        change: (id, patch, actor) => service.updateRule(db, id, patch, actor),
-        remove: (id, actor) => service.deleteRule(db, id, actor),
+        list: (ctx) => service.listRules(ctx.db),
+        get: (ctx, id) => service.getRule(ctx.db, id),
+        add: (ctx, body) => service.createRule(ctx.db, body, ctx.caller),
+        change: (ctx, id, patch) => service.updateRule(ctx.db, id, patch, ctx.caller),
+        remove: (ctx, id) => service.deleteRule(ctx.db, id, ctx.caller),
       }),
     );
     await app.register(async (scope) => {
@@ -39,7 +39,7 @@ export const capacityRoutes =
             response: { 200: CapacityRule, ...errorResponses(400, 401, 403, 404) },
           },
         },
-        async (request) => service.replaceStatement(db, request.params.id, request.body, actorOf(request)),
+        async (request) => service.replaceStatement(db, request.params.id, request.body, request.ctx.caller),
       );
     });
   };

@@ -1,7 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
-import { auditedChange, type Actor } from '../audit/service.js';
+import { auditedChange } from '../audit/service.js';
+import type { Actor } from '../auth/caller.js';
 import type { CapacityRuleRow, DB } from '../db/types.js';
-import { errors } from '../http/errors.js';
+import { errors } from '../errors.js';
 import { queuesUsing, refuseDeleteWhileUsed } from '../queues/usage.js';
 import { convertTimeslotLength, validateCapacityCells, type CapacityCells, type TimeslotLength } from '../slots/engine.js';
 import type { CreateRuleBody, UpdateRuleBody } from './schemas.js';

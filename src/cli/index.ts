@@ -6,9 +6,9 @@ import { createDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { openDatabase } from '../db/open.js';
 import { staleGeneratedFiles, writeGeneratedFiles, writeGenesysExport } from '../docs/generate.js';
-import { AppError } from '../http/errors.js';
-import { ROLES, type Role } from '../http/schemas.js';
-import { mayUseQueue } from '../queues/access.js';
+import { AppError } from '../errors.js';
+import { ROLES, systemCaller, type Role } from '../auth/caller.js';
+import { mayUseQueue } from '../auth/access.js';
 import { listQueueRows } from '../queues/queries.js';
 
 /**
@@ -55,7 +55,7 @@ function parseClientId(value: string | undefined): string {
 /** An allow-list entry names a queue by name, our id or its Genesys id; one that names none is a typo. */
 async function checkQueues(db: Database['db'], queues: string[]): Promise<void> {
   const known = await listQueueRows(db);
-  const unknown = queues.filter((entry) => !known.some((queue) => mayUseQueue({ clientId: '', name: '', roles: [], queues: [entry] }, queue)));
+  const unknown = queues.filter((entry) => !known.some((queue) => mayUseQueue({ ...CLI_CALLER, queues: [entry] }, queue)));
   if (unknown.length > 0) {
     throw new UsageError(`unknown queue(s) in --queues: ${unknown.join(', ')} (queues: ${known.map((q) => q.name).join(', ') || 'none yet'})`);
   }
@@ -76,7 +76,7 @@ async function withDatabase<T>(config: Config, fn: (database: Database) => Promi
   }
 }
 
-const CLI_ACTOR = { id: 'cli' };
+const CLI_CALLER = systemCaller('cli');
 
 function print(json: boolean, value: unknown, text: string): void {
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
@@ -144,7 +144,7 @@ async function main(argv: string[]): Promise<void> {
           const { client, clientSecret } = await createClient(
             db,
             { name: values.name, roles, queues: queues.length > 0 ? queues : null },
-            CLI_ACTOR,
+            CLI_CALLER,
           );
           print(json, { clientId: client.clientId, clientSecret, name: client.name, roles: client.roles, queues: client.queues },
             `created client "${client.name}"\n  client_id:     ${client.clientId}\n  client_secret: ${clientSecret}\n(the secret is shown only now)`);
@@ -156,12 +156,12 @@ async function main(argv: string[]): Promise<void> {
           return;
         }
         case 'rotate-secret': {
-          const { client, clientSecret } = await rotateSecret(db, parseClientId(values.id), CLI_ACTOR);
+          const { client, clientSecret } = await rotateSecret(db, parseClientId(values.id), CLI_CALLER);
           print(json, { clientId: client.clientId, clientSecret }, `new secret for "${client.name}": ${clientSecret}`);
           return;
         }
         case 'deactivate': {
-          const client = await updateClient(db, parseClientId(values.id), { active: false }, CLI_ACTOR);
+          const client = await updateClient(db, parseClientId(values.id), { active: false }, CLI_CALLER);
           print(json, client, `deactivated "${client.name}"`);
           return;
         }

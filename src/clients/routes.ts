@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { actorOf } from '../http/crud.js';
 import { refuseEmptyPatch } from '../http/patch.js';
 import { errorResponses, IdParams } from '../http/schemas.js';
 import { ApiClientSchema, ClientList, ClientWithSecret, CreateClientBody, UpdateClientBody } from './schemas.js';
@@ -20,7 +19,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = await service.createClient(app.db, request.body, actorOf(request));
+      const created = await service.createClient(app.db, request.body, request.ctx.caller);
       return reply.code(201).send(created);
     },
   );
@@ -52,7 +51,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const updated = await service.updateClient(app.db, request.params.id, request.body, actorOf(request));
+      const updated = await service.updateClient(app.db, request.params.id, request.body, request.ctx.caller);
       app.clientCache.invalidate(request.params.id);
       return updated;
     },
@@ -69,7 +68,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const rotated = await service.rotateSecret(app.db, request.params.id, actorOf(request));
+      const rotated = await service.rotateSecret(app.db, request.params.id, request.ctx.caller);
       app.clientCache.invalidate(request.params.id);
       return rotated;
     },
@@ -81,7 +80,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags, summary: 'Delete an API client', params: IdParams, response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 404) } },
     },
     async (request, reply) => {
-      await service.deleteClient(app.db, request.params.id, actorOf(request));
+      await service.deleteClient(app.db, request.params.id, request.ctx.caller);
       app.clientCache.invalidate(request.params.id);
       return reply.code(204).send(null);
     },

@@ -1,10 +1,11 @@
 import type { Kysely, Transaction } from 'kysely';
-import { auditedChange, recordAudit, type Actor } from '../audit/service.js';
+import { auditedChange, recordAudit } from '../audit/service.js';
+import type { Actor } from '../auth/caller.js';
 import { generateSecret, hashSecret, verifySecret } from '../auth/secrets.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { ApiClientRow, DB } from '../db/types.js';
-import { errors } from '../http/errors.js';
-import type { Role } from '../http/schemas.js';
+import { errors } from '../errors.js';
+import type { Role } from '../auth/caller.js';
 import * as q from './queries.js';
 
 export interface ApiClient {

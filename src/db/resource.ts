@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
-import { auditedChange, type Actor } from '../audit/service.js';
-import { errors } from '../http/errors.js';
+import { auditedChange } from '../audit/service.js';
+import type { Actor } from '../auth/caller.js';
+import { errors } from '../errors.js';
 import { queuesUsing, refuseDeleteWhileUsed, type QueueReference } from '../queues/usage.js';
 import type { DB } from './types.js';
 

@@ -1,4 +1,4 @@
-import { errors } from '../http/errors.js';
+import { errors } from '../errors.js';
 import { assertStorable } from '../http/input-guard.js';
 import { checkTimeRange } from '../http/time-input.js';
 

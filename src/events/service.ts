@@ -3,13 +3,13 @@ import { startTrack, stopTrack } from '../aging/tracks.js';
 import { canTransition, transition, type CompletionReason } from '../callbacks/lifecycle.js';
 import type { CallbackState, DB } from '../db/types.js';
 import type { GenesysGateway } from '../genesys/gateway.js';
-import { errors } from '../http/errors.js';
+import { errors } from '../errors.js';
 import { digitsOf } from '../numbers/screening.js';
 import { decideRetry, lastResultOf, previewSettings } from '../retries/service.js';
 import { processOnce, seen, type EventResult } from './inbox.js';
 import { callbackNumbers, dedupeKey, field, parseEvent, type EventEnvelope } from './normalize.js';
 
-const EVENTS = { id: 'events' };
+const EVENTS = { id: 'events', name: 'events' };
 
 export interface EventContext {
   db: Kysely<DB>;

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
-import { auditedChange, type Actor } from '../audit/service.js';
+import { auditedChange } from '../audit/service.js';
+import type { Actor } from '../auth/caller.js';
 import type { BusinessHoursRow, DB } from '../db/types.js';
-import { errors } from '../http/errors.js';
+import { errors } from '../errors.js';
 import { queuesUsing, refuseDeleteWhileUsed } from '../queues/usage.js';
 import { validateBusinessHours, type BusinessHoursSpec } from '../slots/engine.js';
 import type { CreateHoursBody, UpdateHoursBody } from './schemas.js';

@@ -1,20 +1,9 @@
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Kysely } from 'kysely';
-import { findClient } from '../clients/queries.js';
-import type { DB } from '../db/types.js';
-import { errors } from './errors.js';
-import type { Role } from './schemas.js';
-
-/** What a valid token proves, with the client's current roles and allow-list. */
-export interface Principal {
-  clientId: string;
-  name: string;
-  roles: Role[];
-  /** Queue allow-list (names or ids); null = every queue. */
-  queues: string[] | null;
-}
+import { clientCaller, type Caller, type Role } from '../auth/caller.js';
+import { contextFor, type Context, type Services } from '../context.js';
+import { errors } from '../errors.js';
 
 export interface TokenClaims {
   sub: string;
@@ -40,13 +29,26 @@ declare module 'fastify' {
     public?: boolean;
   }
   interface FastifyRequest {
-    principal: Principal | null;
+    /** Who is asking: set by authentication; null on public routes. */
+    caller: Caller | null;
+    /** The context services are called with; only on authenticated routes. */
+    ctx: Context;
   }
   interface FastifyInstance {
     /** onRequest hook for a scope: the caller must hold one of these roles. */
     requireRoles(...roles: Role[]): onRequestHookHandler;
     clientCache: ClientCache;
   }
+}
+
+/** A client's state as authentication needs it. */
+export interface ClientState {
+  active: boolean;
+  name: string;
+  roles: string[];
+  queues: string[] | null;
+  tokens_not_before: Date;
+  token_generation: number;
 }
 
 interface CachedClient {
@@ -66,7 +68,7 @@ interface CachedClient {
 export class ClientCache {
   private readonly entries = new Map<string, { value: CachedClient | null; expires: number }>();
   constructor(
-    private readonly db: Kysely<DB>,
+    private readonly findClient: (id: string) => Promise<ClientState | undefined>,
     private readonly ttlMs = 5_000,
     private readonly maxEntries = 10_000,
   ) {}
@@ -75,7 +77,7 @@ export class ClientCache {
     const now = Date.now();
     const hit = this.entries.get(id);
     if (hit !== undefined && hit.expires > now) return hit.value;
-    const row = await findClient(this.db, id);
+    const row = await this.findClient(id);
     const value: CachedClient | null = row
       ? {
           active: row.active,
@@ -107,7 +109,8 @@ function revokedByRotation(claims: TokenClaims, client: Pick<CachedClient, 'toke
 }
 
 export interface AuthOptions {
-  db: Kysely<DB>;
+  services: Services;
+  findClient: (id: string) => Promise<ClientState | undefined>;
   jwtSecret: string;
   previousSecrets: string[];
 }
@@ -117,9 +120,16 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 async function authPlugin(app: FastifyInstance, opts: AuthOptions) {
   await app.register(fastifyJwt, { secret: opts.jwtSecret, sign: { algorithm: 'HS256' }, verify: { algorithms: ['HS256'] } });
-  const cache = new ClientCache(opts.db);
+  const cache = new ClientCache(opts.findClient);
   app.decorate('clientCache', cache);
-  app.decorateRequest('principal', null);
+  app.decorateRequest('caller', null);
+  app.decorateRequest('ctx', {
+    getter(this: FastifyRequest): Context {
+      const caller = this.caller;
+      if (caller === null) throw new Error(`${this.routeOptions.url ?? this.url} has no caller: it is public`);
+      return contextFor(opts.services, caller);
+    },
+  });
 
   function verify(token: string): TokenClaims {
     try {
@@ -157,16 +167,16 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions) {
     if (!client || !client.active) throw errors.unauthorized('The client is inactive or no longer exists');
     if (revokedByRotation(claims, client)) throw errors.unauthorized('The token was revoked by a secret rotation');
     // Authorize with the client's current roles: a role removed by an administrator takes effect at once.
-    request.principal = { clientId: claims.sub, name: client.name, roles: client.roles, queues: client.queues };
+    request.caller = clientCaller({ id: claims.sub, name: client.name, roles: client.roles, queues: client.queues }, request.id);
   }
   app.addHook('onRequest', authenticate);
 
   app.decorate('requireRoles', (...roles: Role[]): onRequestHookHandler => {
     const allowed = new Set<Role>(roles);
     return async (request) => {
-      const principal = request.principal;
-      if (!principal) throw errors.unauthorized();
-      if (!principal.roles.some((r) => allowed.has(r))) {
+      const caller = request.caller;
+      if (!caller) throw errors.unauthorized();
+      if (!caller.roles.some((r) => allowed.has(r))) {
         throw errors.forbidden(`This needs one of the roles: ${roles.join(', ')}`);
       }
     };

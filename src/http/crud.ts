@@ -1,6 +1,6 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static, type TSchema } from 'typebox';
-import type { Actor } from '../audit/service.js';
+import type { Context } from '../context.js';
 import { refuseEmptyPatch } from './patch.js';
 import { errorResponses, IdParams } from './schemas.js';
 
@@ -9,10 +9,6 @@ import { errorResponses, IdParams } from './schemas.js';
  * list, get, create, update, delete, with reads open to every operator role and writes to
  * administrators. This builds those routes from a resource's schemas and service functions.
  */
-
-export function actorOf(request: FastifyRequest): Actor {
-  return { id: request.principal?.clientId ?? 'anonymous', correlationId: request.id };
-}
 
 export const READ_ROLES = ['administrator', 'supervisor', 'monitor', 'developer'] as const;
 
@@ -25,11 +21,11 @@ export interface CrudResource<TItem extends TSchema, TCreate extends TSchema, TU
   item: TItem;
   create: TCreate;
   update: TUpdate;
-  list(request: FastifyRequest): Promise<Static<TItem>[]>;
-  get(id: string, request: FastifyRequest): Promise<Static<TItem>>;
-  add(body: Static<TCreate>, actor: Actor, request: FastifyRequest): Promise<Static<TItem>>;
-  change(id: string, patch: Static<TUpdate>, actor: Actor, request: FastifyRequest): Promise<Static<TItem>>;
-  remove(id: string, actor: Actor, request: FastifyRequest): Promise<void>;
+  list(ctx: Context): Promise<Static<TItem>[]>;
+  get(ctx: Context, id: string): Promise<Static<TItem>>;
+  add(ctx: Context, body: Static<TCreate>): Promise<Static<TItem>>;
+  change(ctx: Context, id: string, patch: Static<TUpdate>): Promise<Static<TItem>>;
+  remove(ctx: Context, id: string): Promise<void>;
 }
 
 export function crudRoutes<TItem extends TSchema, TCreate extends TSchema, TUpdate extends TSchema>(
@@ -45,12 +41,12 @@ export function crudRoutes<TItem extends TSchema, TCreate extends TSchema, TUpda
       readers.get(
         r.path,
         { schema: { tags, summary: `List ${r.noun} records`, response: { 200: Type.Object({ items: Type.Array(r.item) }), ...errorResponses(401, 403) } } },
-        async (request) => ({ items: await r.list(request) }),
+        async (request) => ({ items: await r.list(request.ctx) }),
       );
       readers.get<Id>(
         `${r.path}/:id`,
         { schema: { tags, summary: `Get a ${r.noun}`, params: IdParams, response: { 200: r.item, ...errorResponses(400, 401, 403, 404) } } },
-        async (request) => r.get(request.params.id, request),
+        async (request) => r.get(request.ctx, request.params.id),
       );
     });
     await app.register(async (writers) => {
@@ -58,7 +54,7 @@ export function crudRoutes<TItem extends TSchema, TCreate extends TSchema, TUpda
       writers.post<{ Body: Static<TCreate> }>(
         r.path,
         { schema: { tags, summary: `Create a ${r.noun}`, body: r.create, response: { 201: r.item, ...errorResponses(400, 401, 403, 409) } } },
-        async (request, reply) => reply.code(201).send(await r.add(request.body as Static<TCreate>, actorOf(request), request)),
+        async (request, reply) => reply.code(201).send(await r.add(request.ctx, request.body as Static<TCreate>)),
       );
       writers.patch<Id & { Body: Static<TUpdate> }>(
         `${r.path}/:id`,
@@ -72,7 +68,7 @@ export function crudRoutes<TItem extends TSchema, TCreate extends TSchema, TUpda
             response: { 200: r.item, ...errorResponses(400, 401, 403, 404, 409) },
           },
         },
-        async (request) => r.change(request.params.id, request.body as Static<TUpdate>, actorOf(request), request),
+        async (request) => r.change(request.ctx, request.params.id, request.body as Static<TUpdate>),
       );
       writers.delete<Id>(
         `${r.path}/:id`,
@@ -85,7 +81,7 @@ export function crudRoutes<TItem extends TSchema, TCreate extends TSchema, TUpda
           },
         },
         async (request, reply) => {
-          await r.remove(request.params.id, actorOf(request), request);
+          await r.remove(request.ctx, request.params.id);
           return reply.code(204).send(null);
         },
       );

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { isDatabaseUnavailable } from '../db/errors.js';
-import { AppError, ERROR_STATUS, errors, type ErrorCode } from './errors.js';
+import { AppError, ERROR_STATUS, errors, type ErrorCode } from '../errors.js';
 import type { ErrorBody } from './schemas.js';
 
 interface ValidationItem {

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { FastifyBodyParser, FastifyRequest } from 'fastify';
-import { errors } from './errors.js';
+import { errors } from '../errors.js';
 
 /**
  * Data-action bodies are flat and admin bodies a few levels deep; a generous bound still keeps a

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { Type, type TObject, type TSchemaOptions } from 'typebox';
-import { errors } from './errors.js';
+import { errors } from '../errors.js';
 
 // Keywords whose values are data, not schemas: nothing in them is a default to drop.
 const DATA_KEYWORDS = new Set(['examples', 'enum', 'const', 'required']);

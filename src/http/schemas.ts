@@ -1,5 +1,6 @@
+import { ROLES } from '../auth/caller.js';
 import { Type, type Static } from 'typebox';
-import { ERROR_CODES } from './errors.js';
+import { ERROR_CODES } from '../errors.js';
 import { isoUtc, TIME_INPUT_RANGE } from './time-input.js';
 
 /** Shared primitives: every route builds on these, so OpenAPI and the generated artifacts agree. */
@@ -43,6 +44,4 @@ export function errorResponses(...statuses: number[]): Record<number, typeof Err
   return Object.fromEntries(statuses.map((s) => [s, ErrorBody]));
 }
 
-export const ROLES = ['administrator', 'supervisor', 'monitor', 'developer', 'actions', 'events'] as const;
-export type Role = (typeof ROLES)[number];
 export const RoleSchema = Type.Enum(ROLES);

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { isZone } from '../slots/time.js';
-import { errors } from './errors.js';
+import { errors } from '../errors.js';
 
 /**
  * Every time a caller sends must fall in this window. Outside it a time is a typo or a probe, and

@@ -18,11 +18,11 @@ export const numberRuleRoutes =
         item: NumberRule,
         create: CreateNumberRuleBody,
         update: UpdateNumberRuleBody,
-        list: () => service.listNumberRules(db),
-        get: (id) => service.getNumberRule(db, id),
-        add: (body, actor) => service.createNumberRule(db, body, actor),
-        change: (id, patch, actor) => service.updateNumberRule(db, id, patch, actor),
-        remove: (id, actor) => service.deleteNumberRule(db, id, actor),
+        list: (ctx) => service.listNumberRules(ctx.db),
+        get: (ctx, id) => service.getNumberRule(ctx.db, id),
+        add: (ctx, body) => service.createNumberRule(ctx.db, body, ctx.caller),
+        change: (ctx, id, patch) => service.updateNumberRule(ctx.db, id, patch, ctx.caller),
+        remove: (ctx, id) => service.deleteNumberRule(ctx.db, id, ctx.caller),
       }),
     );
     await app.register(async (scope) => {
@@ -56,6 +56,6 @@ export const numberCheckRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ScreeningAnswer, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
-    async (request) => service.checkNumber(app.db, request, request.body),
+    async (request) => service.checkNumber(request.ctx, request.body),
   );
 };

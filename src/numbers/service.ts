@@ -1,8 +1,9 @@
-import type { FastifyRequest } from 'fastify';
+import type { Context } from '../context.js';
 import type { Kysely } from 'kysely';
-import { auditedChange, type Actor } from '../audit/service.js';
+import { auditedChange } from '../audit/service.js';
+import type { Actor } from '../auth/caller.js';
 import type { DB, NumberRuleRow } from '../db/types.js';
-import { errors } from '../http/errors.js';
+import { errors } from '../errors.js';
 import type { QueueWithConfig } from '../queues/queries.js';
 import { resolveQueue } from '../queues/resolve.js';
 import { queuesUsing, refuseDeleteWhileUsed } from '../queues/usage.js';
@@ -198,7 +199,8 @@ export async function testNumber(db: Kysely<DB>, id: string, phoneNumber: string
 }
 
 /** `POST /actions/v1/numbers/check`: by queue (its rule and default country) or by rule. */
-export async function checkNumber(db: Kysely<DB>, request: FastifyRequest, input: NumberCheckInput): Promise<ScreeningResult> {
+export async function checkNumber(ctx: Context, input: NumberCheckInput): Promise<ScreeningResult> {
+  const { db } = ctx;
   if (input.rule !== undefined && (input.queue !== undefined || input.queueId !== undefined)) {
     throw errors.validation('rule', 'send either a queue or a rule, not both');
   }
@@ -207,6 +209,6 @@ export async function checkNumber(db: Kysely<DB>, request: FastifyRequest, input
     if (!row) throw errors.notFound('Number rule', input.rule);
     return screenNumber(await compiledRule(row), input.phoneNumber, countryOrUndefined(input.defaultCountry));
   }
-  return screenForQueue(db, await resolveQueue(db, request, input), input.phoneNumber, input.defaultCountry);
+  return screenForQueue(db, await resolveQueue(ctx, input), input.phoneNumber, input.defaultCountry);
 }
 

@@ -1,9 +1,7 @@
-import type { FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
-import type { DB } from '../db/types.js';
-import { errors } from '../http/errors.js';
-import { assertQueueAccess } from './access.js';
+import { assertQueueAccess } from '../auth/access.js';
+import type { Context } from '../context.js';
+import { errors } from '../errors.js';
 import { findQueueWithConfig, type QueueWithConfig } from './queries.js';
 
 /** How a data action names its queue: by name or by id (ours or the Genesys queue id). */
@@ -13,10 +11,10 @@ export const QueueInput = {
 };
 
 /** The queue a data action names, with its configuration; 400 if unnamed, 404 if unknown, 403 if not allowed. */
-export async function resolveQueue(db: Kysely<DB>, request: FastifyRequest, input: { queue?: string | undefined; queueId?: string | undefined }): Promise<QueueWithConfig> {
+export async function resolveQueue(ctx: Pick<Context, 'db' | 'caller'>, input: { queue?: string | undefined; queueId?: string | undefined }): Promise<QueueWithConfig> {
   if (input.queue === undefined && input.queueId === undefined) throw errors.validation('queue', 'queue (name) or queueId is required');
-  const config = await findQueueWithConfig(db, input);
+  const config = await findQueueWithConfig(ctx.db, input);
   if (!config) throw errors.notFound('Queue', input.queueId ?? input.queue);
-  assertQueueAccess(request.principal, config.queue);
+  assertQueueAccess(ctx.caller, config.queue);
   return config;
 }

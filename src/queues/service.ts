@@ -1,12 +1,11 @@
-import type { FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
-import { auditedChange, type Actor } from '../audit/service.js';
-import type { DB, NewQueue, QueueRow } from '../db/types.js';
-import { errors } from '../http/errors.js';
+import { assertQueueAccess, mayUseQueue } from '../auth/access.js';
+import { auditedChange } from '../audit/service.js';
+import type { Context } from '../context.js';
+import type { NewQueue, QueueRow } from '../db/types.js';
+import { errors } from '../errors.js';
 import { supportedCountry } from '../numbers/screening.js';
 import type { OpenWindow, QueueSlotSpec } from '../slots/engine.js';
 import { isZone } from '../slots/time.js';
-import { assertQueueAccess, mayUseQueue } from './access.js';
 import { findQueue, listQueueRows, lockQueue, QUEUE_COLUMNS, type QueueWithConfig } from './queries.js';
 import type { CreateQueueBody, Queue, UpdateQueueBody } from './schemas.js';
 
@@ -75,43 +74,43 @@ function toColumns(body: UpdateQueueBody): Partial<NewQueue> {
   return Object.fromEntries(map.filter(([field]) => body[field] !== undefined).map(([, column, value]) => [column, value]));
 }
 
-export async function createQueue(db: Kysely<DB>, body: CreateQueueBody, actor: Actor, request?: FastifyRequest) {
-  if (request) assertQueueAccess(request.principal, { id: '', name: body.name.trim(), genesys_queue_id: body.genesysQueueId ?? null });
+export async function createQueue(ctx: Context, body: CreateQueueBody) {
+  assertQueueAccess(ctx.caller, { id: '', name: body.name.trim(), genesys_queue_id: body.genesysQueueId ?? null });
   const values = toColumns(body) as NewQueue;
-  return auditedChange(db, actor, { entity: ENTITY, action: 'create', name: body.name }, async (trx) => {
+  return auditedChange(ctx.db, ctx.caller, { entity: ENTITY, action: 'create', name: body.name }, async (trx) => {
     const row = await trx.insertInto('queues').values(values).returning(QUEUE_COLUMNS).executeTakeFirstOrThrow();
     const result = toApi(row);
     return { entityId: row.id, after: result, result };
   });
 }
 
-export async function listQueues(db: Kysely<DB>, request: FastifyRequest) {
-  return (await listQueueRows(db)).filter((q) => mayUseQueue(request.principal, q)).map(toApi);
+export async function listQueues(ctx: Context) {
+  return (await listQueueRows(ctx.db)).filter((q) => mayUseQueue(ctx.caller, q)).map(toApi);
 }
 
-export async function getQueue(db: Kysely<DB>, id: string, request: FastifyRequest) {
-  const row = await findQueue(db, id);
+export async function getQueue(ctx: Context, id: string) {
+  const row = await findQueue(ctx.db, id);
   if (!row) throw errors.notFound('Queue', id);
-  assertQueueAccess(request.principal, row);
+  assertQueueAccess(ctx.caller, row);
   return toApi(row);
 }
 
-export async function updateQueue(db: Kysely<DB>, id: string, patch: UpdateQueueBody, actor: Actor, request?: FastifyRequest) {
+export async function updateQueue(ctx: Context, id: string, patch: UpdateQueueBody) {
   const values = toColumns(patch);
-  return auditedChange(db, actor, { entity: ENTITY, action: 'update', name: patch.name }, async (trx) => {
+  return auditedChange(ctx.db, ctx.caller, { entity: ENTITY, action: 'update', name: patch.name }, async (trx) => {
     const before = await lockQueue(trx, id);
     if (!before) throw errors.notFound('Queue', id);
-    if (request) assertQueueAccess(request.principal, before);
-    const row = await trx.updateTable('queues').set({ ...values, updated_at: new Date() }).where('id', '=', id).returning(QUEUE_COLUMNS).executeTakeFirstOrThrow();
+    assertQueueAccess(ctx.caller, before);
+    const row = await trx.updateTable('queues').set({ ...values, updated_at: ctx.clock.now() }).where('id', '=', id).returning(QUEUE_COLUMNS).executeTakeFirstOrThrow();
     return { entityId: id, before: toApi(before), after: toApi(row), result: toApi(row) };
   });
 }
 
-export async function deleteQueue(db: Kysely<DB>, id: string, actor: Actor, request?: FastifyRequest): Promise<void> {
-  await auditedChange(db, actor, { entity: ENTITY, action: 'delete' }, async (trx) => {
+export async function deleteQueue(ctx: Context, id: string): Promise<void> {
+  await auditedChange(ctx.db, ctx.caller, { entity: ENTITY, action: 'delete' }, async (trx) => {
     const before = await lockQueue(trx, id);
     if (!before) throw errors.notFound('Queue', id);
-    if (request) assertQueueAccess(request.principal, before);
+    assertQueueAccess(ctx.caller, before);
     await trx.deleteFrom('queues').where('id', '=', id).execute();
     return { entityId: id, before: toApi(before), result: undefined };
   });

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/types.js';
-import { errors } from '../http/errors.js';
+import { errors } from '../errors.js';
 
 export type QueueReference = 'business_hours_id' | 'capacity_rule_id' | 'number_rule_id' | 'prioritization_policy_id';
 

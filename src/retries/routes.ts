@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { DB } from '../db/types.js';
-import { actorOf, crudRoutes, READ_ROLES } from '../http/crud.js';
-import { errors } from '../http/errors.js';
+import { crudRoutes, READ_ROLES } from '../http/crud.js';
+import { errors } from '../errors.js';
 import { errorResponses, IdParams, PageLimit } from '../http/schemas.js';
 import { isoUtc, isoUtcOrNull } from '../http/time-input.js';
 import { CreateRetryPolicyBody, PreviewContact, PreviewRetrySettings, RetryPolicy, UpdateRetryPolicyBody } from './schemas.js';
@@ -40,11 +40,11 @@ export const retryRoutes =
         item: RetryPolicy,
         create: CreateRetryPolicyBody,
         update: UpdateRetryPolicyBody,
-        list: () => service.retryPolicies.list(db),
-        get: (id) => service.retryPolicies.get(db, id),
-        add: (body, actor) => service.retryPolicies.create(db, body, actor),
-        change: (id, patch, actor) => service.retryPolicies.update(db, id, patch, actor),
-        remove: (id, actor) => service.retryPolicies.remove(db, id, actor),
+        list: (ctx) => service.retryPolicies.list(ctx.db),
+        get: (ctx, id) => service.retryPolicies.get(ctx.db, id),
+        add: (ctx, body) => service.retryPolicies.create(ctx.db, body, ctx.caller),
+        change: (ctx, id, patch) => service.retryPolicies.update(ctx.db, id, patch, ctx.caller),
+        remove: (ctx, id) => service.retryPolicies.remove(ctx.db, id, ctx.caller),
       }),
     );
     await app.register(async (scope) => {
@@ -84,7 +84,7 @@ export const retryRoutes =
       writers.put(
         '/settings/preview-retries',
         { schema: { tags, summary: 'Change the preview-retry criteria', body: PreviewRetrySettings, response: { 200: PreviewRetrySettings, ...errorResponses(400, 401, 403) } } },
-        async (request) => service.savePreviewSettings(db, request.body, actorOf(request)),
+        async (request) => service.savePreviewSettings(db, request.body, request.ctx.caller),
       );
     });
   };

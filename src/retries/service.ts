@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
-import { auditedChange, type Actor } from '../audit/service.js';
+import { auditedChange } from '../audit/service.js';
+import type { Actor } from '../auth/caller.js';
 import type { TaskDeps } from '../callbacks/tasks.js';
 import { tableResource } from '../db/resource.js';
 import type { DB, RetryPolicyRow } from '../db/types.js';

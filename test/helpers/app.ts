@@ -1,3 +1,4 @@
+import { TEST_CALLER } from './context.js';
 import { Writable } from 'node:stream';
 import { vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -7,7 +8,7 @@ import type { GenesysGateway } from '../../src/genesys/gateway.js';
 import { createClient } from '../../src/clients/service.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDatabase, type Database } from '../../src/db/database.js';
-import type { Role } from '../../src/http/schemas.js';
+import type { Role } from '../../src/auth/caller.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase } from './db.js';
 
@@ -85,7 +86,7 @@ export async function makeClient(t: TestApp, roles: Role[], extra: { name?: stri
   const { client, clientSecret } = await createClient(
     t.database.db,
     { name: extra.name ?? `client-${Math.random().toString(36).slice(2)}`, roles, queues: extra.queues ?? null },
-    { id: 'test' },
+    TEST_CALLER,
   );
   return { clientId: client.clientId, clientSecret };
 }
