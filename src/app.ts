@@ -159,13 +159,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       });
       // Configuration: every operator role reads, administrators write (scopes inside crudRoutes).
       await admin.register(queueRoutes);
-      await admin.register(hoursRoutes(database.db));
-      await admin.register(capacityRoutes(database.db));
-      await admin.register(numberRuleRoutes(database.db));
+      await admin.register(hoursRoutes);
+      await admin.register(capacityRoutes);
+      await admin.register(numberRuleRoutes);
       await admin.register(deskRoutes);
-      await admin.register(agingRoutes(database.db));
-      await admin.register(retryRoutes(database.db));
-      await admin.register(campaignRoutes(database.db));
+      await admin.register(agingRoutes);
+      await admin.register(retryRoutes);
+      await admin.register(campaignRoutes);
       await admin.register(simulatedCallRoutes);
     },
     { prefix: '/admin/v1' },

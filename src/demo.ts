@@ -41,28 +41,29 @@ export async function seedDemo(db: Kysely<DB>): Promise<DemoSeed> {
       };
     }
     let queue: DemoSeed['queue'] = null;
+    const ctx = contextFor({ db: trx, clock: systemClock, gateway: createSimulatedGateway(trx) }, actor);
     const { n } = await trx.selectFrom('queues').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     if (Number(n) === 0) {
       const weekdays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'];
       const hours = await createHours(
-        trx,
+        ctx,
         {
           name: 'Demo hours',
           timezone: 'America/New_York',
           weekly: { ...Object.fromEntries(weekdays.map((d) => [d, [{ start: '08:00', end: '18:00' }]])), saturday: [{ start: '09:00', end: '13:00' }] },
           exceptions: [],
         },
-        actor,
       );
-      const numbers = await createNumberRule(
-        trx,
-        { name: 'Demo numbers', permittedCountries: ['US', 'CA'], blockedPatterns: ['^1900', '^1976'], blockedNumberTypes: ['PREMIUM_RATE', 'SHARED_COST'] },
-        actor,
-      );
+      const numbers = await createNumberRule(ctx, {
+        name: 'Demo numbers',
+        permittedCountries: ['US', 'CA'],
+        blockedPatterns: ['^1900', '^1976'],
+        blockedNumberTypes: ['PREMIUM_RATE', 'SHARED_COST'],
+      });
       const lunchPeak = Object.fromEntries(weekdays.map((d) => [d, { '08:00': 5, '09:00': 5, '10:00': 5, '11:00': 5, '12:00': 8, '13:00': 8, '14:00': 5, '15:00': 5, '16:00': 5, '17:00': 5 }]));
-      const capacity = await createRule(trx, { name: 'Demo capacity', timeslotLength: 'hour', cells: { ...lunchPeak, saturday: { '09:00': 3, '10:00': 3, '11:00': 3, '12:00': 3 } } }, actor);
+      const capacity = await createRule(ctx, { name: 'Demo capacity', timeslotLength: 'hour', cells: { ...lunchPeak, saturday: { '09:00': 3, '10:00': 3, '11:00': 3, '12:00': 3 } } });
       const created = await createQueue(
-        contextFor({ db: trx, clock: systemClock, gateway: createSimulatedGateway(trx) }, actor),
+        ctx,
         {
           name: DEMO_QUEUE,
           // Stands for the Genesys queue id; set the real one when connecting an org.

@@ -19,7 +19,7 @@
  * The app runs on the wall clock (the harness cannot pass a clock), so the data is laid out from
  * the moment of the run: slots that exist from now on, bookings on those slots.
  */
-import { BENCH_CALLER, benchContext } from '../context.js';
+import { benchContext } from '../context.js';
 import { sql } from 'kysely';
 import type autocannon from 'autocannon';
 import { createRule } from '../../src/capacity/service.js';
@@ -122,19 +122,14 @@ async function runAvailability(ctx: ScenarioContext, variants: Variant[]): Promi
   const bench = await harness.startBenchApp(database.url);
   ctx.defer(bench.close);
   const db = bench.db;
-  const actor = BENCH_CALLER;
 
   // Open every day 00:00–24:00; hourly capacity cells 10–40 on every hour of every day.
   const allDay = [{ start: '00:00', end: '24:00' }];
-  const hours = await createHours(
-    db,
-    { name: 'bench-always-open', timezone: ZONE, weekly: Object.fromEntries(WEEKDAYS.map((d) => [d, allDay])), exceptions: [] },
-    actor,
-  );
+  const hours = await createHours(benchContext(db), { name: 'bench-always-open', timezone: ZONE, weekly: Object.fromEntries(WEEKDAYS.map((d) => [d, allDay])), exceptions: [] });
   const cells: CapacityCells = Object.fromEntries(
     WEEKDAYS.map((d, day) => [d, Object.fromEntries(Array.from({ length: 24 }, (_, h) => [`${String(h).padStart(2, '0')}:00`, cellCapacity(day, h)]))]),
   );
-  const rule = await createRule(db, { name: 'bench-hourly-10-40', timeslotLength: 'hour', cells }, actor);
+  const rule = await createRule(benchContext(db), { name: 'bench-hourly-10-40', timeslotLength: 'hour', cells });
   const queue = await createQueue(
     benchContext(db),
     {

@@ -318,9 +318,8 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 
 /** Business hours open every day 00:00–24:00 and a queue with 15-minute slots of `capacity` places. */
 async function alwaysOpenQueue(db: Kysely<DB>, name: string, extra: { slotCapacity: number; maxPendingPerNumber: number; genesysQueueId: string }) {
-  const actor = BENCH_CALLER;
   const allDay = [{ start: '00:00', end: '24:00' }];
-  const hours = await createHours(db, { name: `${name}-always-open`, timezone: ZONE, weekly: Object.fromEntries(WEEKDAYS.map((d) => [d, allDay])), exceptions: [] }, actor);
+  const hours = await createHours(benchContext(db), { name: `${name}-always-open`, timezone: ZONE, weekly: Object.fromEntries(WEEKDAYS.map((d) => [d, allDay])), exceptions: [] });
   return createQueue(
     benchContext(db),
     {

@@ -7,7 +7,7 @@
  * with and without `defaultCountry`, a `tel:` URI, a number from a country that is not permitted,
  * and invalid input. Compared with the bare Fastify reference at the same rate.
  */
-import { BENCH_CALLER, benchContext } from '../context.js';
+import { benchContext } from '../context.js';
 import { createNumberRule } from '../../src/numbers/service.js';
 import { compileRule, findBlockedPattern, screenNumber } from '../../src/numbers/screening.js';
 import { createQueue } from '../../src/queues/service.js';
@@ -123,10 +123,9 @@ export const numbersCheck: Scenario = {
     ctx.defer(database.stop);
     const bench = await harness.startBenchApp(database.url);
     ctx.defer(bench.close);
-    const actor = BENCH_CALLER;
 
     const patterns = blockedPatterns();
-    const rule = await createNumberRule(bench.db, { name: 'bench-500-patterns', permittedCountries: ['US', 'CA', 'GB'], blockedPatterns: patterns }, actor);
+    const rule = await createNumberRule(benchContext(bench.db), { name: 'bench-500-patterns', permittedCountries: ['US', 'CA', 'GB'], blockedPatterns: patterns });
     if (rule.blockedPatterns.length !== RULE_SIZE) throw new Error(`rule stored ${rule.blockedPatterns.length} patterns`);
     await createQueue(benchContext(bench.db), { name: NUMBERS_QUEUE, timezone: 'America/New_York', numberRuleId: rule.id, defaultCountry: 'US' });
 

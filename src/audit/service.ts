@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from '../auth/caller.js';
 import { isForeignKeyViolation, isUniqueViolation, violatedColumn } from '../db/errors.js';
 import type { DB } from '../db/types.js';
-import { errors } from '../errors.js';
+import { AppError, errors } from '../errors.js';
 
 export interface AuditEntry {
   action: 'create' | 'update' | 'delete' | string;
@@ -113,6 +113,9 @@ export async function auditedChange<T>(
     return db.isTransaction ? await run(db as Transaction<DB>) : await db.transaction().execute(run);
   } catch (err) {
     if (isUniqueViolation(err)) {
+      // Unique values other than the name (a queue's genesysQueueId, a retry policy's match) are named.
+      const field = violatedColumn(err);
+      if (field !== undefined && field !== 'name') throw new AppError('CONFLICT', `Another ${what.entity} already has this ${field}`, field);
       throw errors.conflict(`A ${what.entity} ${what.name === undefined ? 'with these values' : `named "${what.name}"`} already exists`);
     }
     if (isForeignKeyViolation(err)) {

@@ -6,6 +6,7 @@ const Name = VisibleText(100, 'Flows name the campaign by it');
 const Column = VisibleText(100);
 const NullableUuid = (description: string) => Type.Union([Uuid, Type.Null()], { description });
 const fields = {
+  queueId: NullableUuid('Queue the campaign belongs to: clients restricted to some queues see only their queues’ campaigns (null: unrestricted clients only)'),
   contactListId: VisibleText(100, 'Contact list of the always-running (agentless) campaign'),
   phoneColumn: Column,
   nameColumn: Type.Union([Column, Type.Null()], { description: 'Column for the customer’s name (null: not written)' }),
@@ -20,6 +21,7 @@ const fields = {
 export const CreateCampaignBody = Type.Object(
   {
     name: Name,
+    queueId: Type.Optional(fields.queueId),
     contactListId: fields.contactListId,
     phoneColumn: fields.phoneColumn,
     nameColumn: Type.Optional(fields.nameColumn),

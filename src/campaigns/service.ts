@@ -1,9 +1,11 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely, Updateable } from 'kysely';
+import { assertCampaignAccess, mayUseCampaign, type QueueIdentity } from '../auth/access.js';
+import { auditedChange } from '../audit/service.js';
 import type { Actor } from '../auth/caller.js';
 import type { TaskDeps } from '../callbacks/tasks.js';
+import type { Context } from '../context.js';
 import { lockKey } from '../db/locks.js';
-import { tableResource } from '../db/resource.js';
-import type { CampaignRow, DB } from '../db/types.js';
+import type { CampaignRow, CampaignsTable, DB } from '../db/types.js';
 import { GenesysError } from '../genesys/gateway.js';
 import { toSpec } from '../hours/service.js';
 import { errors } from '../errors.js';
@@ -11,7 +13,19 @@ import { isoUtc } from '../http/time-input.js';
 import { addJob } from '../jobs/enqueue.js';
 import { screenWith, supportedCountryOrNull } from '../numbers/service.js';
 import { isOpenAt, openWindow } from '../slots/engine.js';
-import type { CampaignCallbackInput, CreateCampaignBody } from './schemas.js';
+import { findQueue, listQueueRows } from '../queues/queries.js';
+import {
+  campaignHasCallbacks,
+  deleteCampaignRow,
+  findCampaign,
+  findCampaignByName,
+  insertCampaign,
+  listCampaignCallbackRows,
+  listCampaignRows,
+  lockCampaign,
+  updateCampaignRow,
+} from './queries.js';
+import type { CampaignCallbackInput, CreateCampaignBody, UpdateCampaignBody } from './schemas.js';
 
 /**
  * Always-running campaign callbacks [000]: a flow asks for a callback, and after the delay the number
@@ -19,27 +33,14 @@ import type { CampaignCallbackInput, CreateCampaignBody } from './schemas.js';
  * insert, numbers are screened, duplicates and replays refused, and values written JSON-safe.
  */
 
-const COLUMNS = [
-  'id',
-  'name',
-  'contact_list_id',
-  'phone_column',
-  'name_column',
-  'extra_columns',
-  'number_rule_id',
-  'business_hours_id',
-  'max_delay_seconds',
-  'max_pending_per_number',
-  'default_country',
-  'created_at',
-  'updated_at',
-] as const;
 const ENTITY = 'campaign';
+const LABEL = 'Campaign';
 
 function toApi(r: CampaignRow) {
   return {
     id: r.id,
     name: r.name,
+    queueId: r.queue_id,
     contactListId: r.contact_list_id,
     phoneColumn: r.phone_column,
     nameColumn: r.name_column,
@@ -54,46 +55,112 @@ function toApi(r: CampaignRow) {
   };
 }
 
-function columns(b: Partial<CreateCampaignBody>) {
+function columns(b: UpdateCampaignBody): Updateable<CampaignsTable> {
   let defaultCountry = b.defaultCountry;
   if (typeof defaultCountry === 'string') {
     defaultCountry = supportedCountryOrNull(defaultCountry);
     if (!defaultCountry) throw errors.validation('defaultCountry', `defaultCountry: unknown country "${b.defaultCountry}"`);
   }
-  const map: [keyof CreateCampaignBody, string, unknown][] = [
-    ['name', 'name', b.name?.trim()],
-    ['contactListId', 'contact_list_id', b.contactListId],
-    ['phoneColumn', 'phone_column', b.phoneColumn],
-    ['nameColumn', 'name_column', b.nameColumn],
-    ['extraColumns', 'extra_columns', b.extraColumns === undefined ? undefined : JSON.stringify(b.extraColumns)],
-    ['numberRuleId', 'number_rule_id', b.numberRuleId],
-    ['businessHoursId', 'business_hours_id', b.businessHoursId],
-    ['maxDelaySeconds', 'max_delay_seconds', b.maxDelaySeconds],
-    ['maxPendingPerNumber', 'max_pending_per_number', b.maxPendingPerNumber],
-    ['defaultCountry', 'default_country', defaultCountry],
-  ];
-  return Object.fromEntries(map.filter(([k]) => b[k] !== undefined).map(([, c, v]) => [c, v]));
+  return {
+    ...(b.name !== undefined && { name: b.name.trim() }),
+    ...(b.queueId !== undefined && { queue_id: b.queueId }),
+    ...(b.contactListId !== undefined && { contact_list_id: b.contactListId }),
+    ...(b.phoneColumn !== undefined && { phone_column: b.phoneColumn }),
+    ...(b.nameColumn !== undefined && { name_column: b.nameColumn }),
+    ...(b.extraColumns !== undefined && { extra_columns: JSON.stringify(b.extraColumns) }),
+    ...(b.numberRuleId !== undefined && { number_rule_id: b.numberRuleId }),
+    ...(b.businessHoursId !== undefined && { business_hours_id: b.businessHoursId }),
+    ...(b.maxDelaySeconds !== undefined && { max_delay_seconds: b.maxDelaySeconds }),
+    ...(b.maxPendingPerNumber !== undefined && { max_pending_per_number: b.maxPendingPerNumber }),
+    ...(defaultCountry !== undefined && { default_country: defaultCountry }),
+  };
 }
 
-/** `/admin/v1/campaigns`. A campaign with callbacks is kept: they stay for their retention period. */
-export const campaigns = tableResource<CampaignRow, ReturnType<typeof toApi>, CreateCampaignBody>({
-  table: 'campaigns',
-  entity: ENTITY,
-  label: 'Campaign',
-  columns: COLUMNS,
-  toApi,
-  toColumns: columns,
-  async beforeDelete(trx, id) {
-    const used = await trx.selectFrom('campaign_callbacks').select('id').where('campaign_id', '=', id).limit(1).executeTakeFirst();
-    if (used) throw errors.conflict('The campaign has callbacks; they are kept for their retention period');
-  },
-});
+/** The queue a campaign belongs to (null: none); a queueId naming no queue is a 400. */
+async function campaignQueue(db: Kysely<DB>, queueId: string | null): Promise<QueueIdentity | null> {
+  if (queueId === null) return null;
+  const queue = await findQueue(db, queueId);
+  if (!queue) throw errors.validation('queueId', 'queueId does not name an existing record');
+  return queue;
+}
+
+/** 403 unless the caller may use the campaign's queue (see mayUseCampaign). */
+async function assertMayUse(ctx: Context, row: CampaignRow): Promise<void> {
+  assertCampaignAccess(ctx.caller, row, await campaignQueue(ctx.db, row.queue_id));
+}
+
+/** `/admin/v1/campaigns`: the campaigns of the caller's queues. */
+export async function listCampaigns(ctx: Context) {
+  const queues = new Map((await listQueueRows(ctx.db)).map((q) => [q.id, q]));
+  const rows = await listCampaignRows(ctx.db);
+  return rows.filter((r) => mayUseCampaign(ctx.caller, r.queue_id === null ? null : (queues.get(r.queue_id) ?? null))).map(toApi);
+}
+
+export async function getCampaign(ctx: Context, id: string) {
+  const row = await findCampaign(ctx.db, id);
+  if (!row) throw errors.notFound(LABEL, id);
+  await assertMayUse(ctx, row);
+  return toApi(row);
+}
+
+export async function createCampaign(ctx: Context, body: CreateCampaignBody) {
+  assertCampaignAccess(ctx.caller, body, await campaignQueue(ctx.db, body.queueId ?? null));
+  const values = columns(body) as Insertable<CampaignsTable>;
+  return auditedChange(ctx.db, ctx.caller, { entity: ENTITY, action: 'create', name: body.name }, async (trx) => {
+    const result = toApi(await insertCampaign(trx, values));
+    return { entityId: result.id, after: result, result };
+  });
+}
+
+export async function updateCampaign(ctx: Context, id: string, patch: UpdateCampaignBody) {
+  const values = columns(patch);
+  return auditedChange(ctx.db, ctx.caller, { entity: ENTITY, action: 'update', name: patch.name }, async (trx) => {
+    const before = await lockCampaign(trx, id);
+    if (!before) throw errors.notFound(LABEL, id);
+    await assertMayUse(ctx, before);
+    // Moving it to another queue: the caller must be allowed there too.
+    if (patch.queueId !== undefined) assertCampaignAccess(ctx.caller, before, await campaignQueue(ctx.db, patch.queueId));
+    const row = await updateCampaignRow(trx, id, { ...values, updated_at: ctx.clock.now() });
+    return { entityId: id, before: toApi(before), after: toApi(row), result: toApi(row) };
+  });
+}
+
+/** A campaign with callbacks is kept: they stay for their retention period. */
+export async function deleteCampaign(ctx: Context, id: string): Promise<void> {
+  await auditedChange(ctx.db, ctx.caller, { entity: ENTITY, action: 'delete' }, async (trx) => {
+    const before = await lockCampaign(trx, id);
+    if (!before) throw errors.notFound(LABEL, id);
+    await assertMayUse(ctx, before);
+    if (await campaignHasCallbacks(trx, id)) throw errors.conflict('The campaign has callbacks; they are kept for their retention period');
+    await deleteCampaignRow(trx, id);
+    return { entityId: id, before: toApi(before), result: undefined };
+  });
+}
+
+/** `/admin/v1/campaigns/:id/callbacks`: a campaign's callbacks, newest first, if the caller may use the campaign. */
+export async function listCampaignCallbacks(ctx: Context, id: string, limit: number) {
+  const campaign = await findCampaign(ctx.db, id);
+  if (campaign) await assertMayUse(ctx, campaign);
+  const rows = campaign ? await listCampaignCallbackRows(ctx.db, id, limit) : [];
+  return rows.map((r) => ({
+    id: r.id,
+    state: r.state,
+    phoneE164: r.phone_e164,
+    fullName: r.full_name,
+    dialAt: isoUtc(new Date(r.dial_at)),
+    priority: r.priority,
+    contactId: r.contact_id,
+    deliveryStatus: r.delivery_status,
+    deliveryError: r.delivery_error,
+    createdAt: isoUtc(r.created_at),
+  }));
+}
 
 type Answer = { outcome: string; replayed: boolean; callbackId: string; dialAt: string; phoneE164: string; message: string };
 
 /** `POST /actions/v1/campaign-callbacks`. */
 export async function requestCampaignCallback(db: Kysely<DB>, input: CampaignCallbackInput, actor: Actor, now: Date): Promise<Answer> {
-  const campaign = await db.selectFrom('campaigns').select(COLUMNS).where('name', '=', input.campaign).executeTakeFirst();
+  const campaign = await findCampaignByName(db, input.campaign);
   if (!campaign) throw errors.notFound('Campaign', input.campaign);
   const rule = campaign.number_rule_id
     ? await db.selectFrom('number_rules').select(['id', 'permitted_countries', 'blocked_patterns', 'blocked_number_types', 'updated_at']).where('id', '=', campaign.number_rule_id).executeTakeFirst()

@@ -95,6 +95,7 @@ export interface QueuesTable {
 }
 export type QueueRow = Selectable<QueuesTable>;
 export type NewQueue = Insertable<QueuesTable>;
+export type QueueUpdate = Updateable<QueuesTable>;
 
 export interface SlotBookingsTable {
   queue_id: string;
@@ -180,11 +181,11 @@ export interface PrioritizationPoliciesTable {
   id: Generated<string>;
   name: string;
   mode: 'step' | 'age';
-  initial_delay_seconds: number;
+  initial_delay_seconds: Generated<number>;
   interval_seconds: number;
-  increment: number;
-  base_priority: number;
-  points_per_minute: number;
+  increment: Generated<number>;
+  base_priority: Generated<number>;
+  points_per_minute: Generated<number>;
   max_steps: number;
   max_priority: number;
   created_at: Timestamp;
@@ -224,8 +225,8 @@ export interface RetryPoliciesTable {
   match: string;
   wait_seconds: number;
   max_attempts: number;
-  clear_system_data: boolean;
-  priority: boolean;
+  clear_system_data: Generated<boolean>;
+  priority: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -272,12 +273,13 @@ export interface CampaignsTable {
   contact_list_id: string;
   phone_column: string;
   name_column: string | null;
-  extra_columns: Json<Record<string, string>>;
+  extra_columns: ColumnType<Record<string, string>, string | undefined, string>;
   number_rule_id: string | null;
   business_hours_id: string | null;
-  max_delay_seconds: number;
-  max_pending_per_number: number;
+  max_delay_seconds: Generated<number>;
+  max_pending_per_number: Generated<number>;
   default_country: string | null;
+  queue_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -1,13 +1,15 @@
-import type { Kysely } from 'kysely';
 import { auditedChange } from '../audit/service.js';
-import type { Actor } from '../auth/caller.js';
-import type { BusinessHoursRow, DB } from '../db/types.js';
+import type { Context } from '../context.js';
+import type { BusinessHoursRow } from '../db/types.js';
 import { errors } from '../errors.js';
-import { queuesUsing, refuseDeleteWhileUsed } from '../queues/usage.js';
+import { guardSharedChange, queueRefs, queuesUsing, refuseDeleteWhileUsed } from '../queues/usage.js';
 import { validateBusinessHours, type BusinessHoursSpec } from '../slots/engine.js';
+import { deleteHoursRow, findHours, insertHours, listHoursRows, lockHours, updateHoursRow } from './queries.js';
 import type { CreateHoursBody, UpdateHoursBody } from './schemas.js';
 
-const COLUMNS = ['id', 'name', 'timezone', 'weekly', 'exceptions', 'created_at', 'updated_at'] as const;
+const ENTITY = 'business-hours';
+const LABEL = 'Business hours';
+const USED_BY = 'business_hours_id';
 
 export function toSpec(row: Pick<BusinessHoursRow, 'timezone' | 'weekly' | 'exceptions'>): BusinessHoursSpec {
   return { timezone: row.timezone, weekly: row.weekly, exceptions: row.exceptions };
@@ -32,63 +34,57 @@ function validated(spec: BusinessHoursSpec): BusinessHoursSpec {
   return spec;
 }
 
-export async function createHours(db: Kysely<DB>, body: CreateHoursBody, actor: Actor) {
+export async function createHours(ctx: Context, body: CreateHoursBody) {
   const spec = validated({ timezone: body.timezone, weekly: body.weekly, exceptions: body.exceptions ?? [] });
-  return auditedChange(db, actor, { entity: 'business-hours', action: 'create', name: body.name }, async (trx) => {
-    const row = await trx
-      .insertInto('business_hours')
-      .values({ name: body.name.trim(), timezone: spec.timezone, weekly: JSON.stringify(spec.weekly), exceptions: JSON.stringify(spec.exceptions) })
-      .returning(COLUMNS)
-      .executeTakeFirstOrThrow();
+  return auditedChange(ctx.db, ctx.caller, { entity: ENTITY, action: 'create', name: body.name }, async (trx) => {
+    const row = await insertHours(trx, { name: body.name.trim(), timezone: spec.timezone, weekly: JSON.stringify(spec.weekly), exceptions: JSON.stringify(spec.exceptions) });
     const result = toApi(row);
     return { entityId: row.id, after: result, result };
   });
 }
 
-export async function listHours(db: Kysely<DB>) {
-  const rows = await db.selectFrom('business_hours').select(COLUMNS).orderBy('name').execute();
-  const users = await queuesUsing(db, 'business_hours_id', rows.map((r) => r.id));
-  return rows.map((r) => toApi(r, users.get(r.id)));
+export async function listHours(ctx: Context) {
+  const rows = await listHoursRows(ctx.db);
+  const users = await queuesUsing(ctx.db, USED_BY, rows.map((r) => r.id));
+  return rows.map((r) => toApi(r, queueRefs(ctx.caller, users.get(r.id))));
 }
 
-export async function getHours(db: Kysely<DB>, id: string) {
-  const row = await db.selectFrom('business_hours').select(COLUMNS).where('id', '=', id).executeTakeFirst();
-  if (!row) throw errors.notFound('Business hours', id);
-  return toApi(row, (await queuesUsing(db, 'business_hours_id', [id])).get(id));
+export async function getHours(ctx: Context, id: string) {
+  const row = await findHours(ctx.db, id);
+  if (!row) throw errors.notFound(LABEL, id);
+  return toApi(row, queueRefs(ctx.caller, (await queuesUsing(ctx.db, USED_BY, [id])).get(id)));
 }
 
-export async function updateHours(db: Kysely<DB>, id: string, patch: UpdateHoursBody, actor: Actor) {
-  return auditedChange(db, actor, { entity: 'business-hours', action: 'update', name: patch.name }, async (trx) => {
-    const before = await trx.selectFrom('business_hours').select(COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
-    if (!before) throw errors.notFound('Business hours', id);
+/** Shared by the queues (and campaigns) using them: a restricted caller changes only hours its own queues use. */
+export async function updateHours(ctx: Context, id: string, patch: UpdateHoursBody) {
+  return auditedChange(ctx.db, ctx.caller, { entity: ENTITY, action: 'update', name: patch.name }, async (trx) => {
+    const before = await lockHours(trx, id);
+    if (!before) throw errors.notFound(LABEL, id);
+    await guardSharedChange(trx, ctx.caller, USED_BY, id, 'business hours');
     const spec = validated({
       timezone: patch.timezone ?? before.timezone,
       weekly: patch.weekly ?? before.weekly,
       exceptions: patch.exceptions ?? before.exceptions,
     });
-    const row = await trx
-      .updateTable('business_hours')
-      .set({
-        name: patch.name?.trim() ?? before.name,
-        timezone: spec.timezone,
-        weekly: JSON.stringify(spec.weekly),
-        exceptions: JSON.stringify(spec.exceptions),
-        updated_at: new Date(),
-      })
-      .where('id', '=', id)
-      .returning(COLUMNS)
-      .executeTakeFirstOrThrow();
-    const users = (await queuesUsing(trx, 'business_hours_id', [id])).get(id);
-    return { entityId: id, before: toApi(before), after: toApi(row), result: toApi(row, users) };
+    const row = await updateHoursRow(trx, id, {
+      name: patch.name?.trim() ?? before.name,
+      timezone: spec.timezone,
+      weekly: JSON.stringify(spec.weekly),
+      exceptions: JSON.stringify(spec.exceptions),
+      updated_at: ctx.clock.now(),
+    });
+    const users = (await queuesUsing(trx, USED_BY, [id])).get(id);
+    return { entityId: id, before: toApi(before), after: toApi(row), result: toApi(row, queueRefs(ctx.caller, users)) };
   });
 }
 
-export async function deleteHours(db: Kysely<DB>, id: string, actor: Actor): Promise<void> {
-  await auditedChange(db, actor, { entity: 'business-hours', action: 'delete' }, async (trx) => {
-    const before = await trx.selectFrom('business_hours').select(COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
-    if (!before) throw errors.notFound('Business hours', id);
-    await refuseDeleteWhileUsed(trx, 'business_hours_id', id, 'business hours');
-    await trx.deleteFrom('business_hours').where('id', '=', id).execute();
+export async function deleteHours(ctx: Context, id: string): Promise<void> {
+  await auditedChange(ctx.db, ctx.caller, { entity: ENTITY, action: 'delete' }, async (trx) => {
+    const before = await lockHours(trx, id);
+    if (!before) throw errors.notFound(LABEL, id);
+    await guardSharedChange(trx, ctx.caller, USED_BY, id, 'business hours');
+    await refuseDeleteWhileUsed(trx, USED_BY, id, 'business hours');
+    await deleteHoursRow(trx, id);
     return { entityId: id, before: toApi(before), result: undefined };
   });
 }

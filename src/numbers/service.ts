@@ -1,12 +1,20 @@
-import type { Context } from '../context.js';
 import type { Kysely } from 'kysely';
 import { auditedChange } from '../audit/service.js';
-import type { Actor } from '../auth/caller.js';
+import type { Context } from '../context.js';
 import type { DB, NumberRuleRow } from '../db/types.js';
 import { errors } from '../errors.js';
 import type { QueueWithConfig } from '../queues/queries.js';
 import { resolveQueue } from '../queues/resolve.js';
-import { queuesUsing, refuseDeleteWhileUsed } from '../queues/usage.js';
+import { guardSharedChange, queueRefs, queuesUsing, refuseDeleteWhileUsed } from '../queues/usage.js';
+import {
+  deleteNumberRuleRow,
+  findNumberRule,
+  findNumberRuleByRef,
+  insertNumberRule,
+  listNumberRuleRows,
+  lockNumberRule,
+  updateNumberRuleRow,
+} from './queries.js';
 import type { CreateNumberRuleBody, NumberCheckInput, UpdateNumberRuleBody } from './schemas.js';
 import {
   PatternError,
@@ -21,9 +29,9 @@ import {
   type ScreeningResult,
 } from './screening.js';
 
-const COLUMNS = ['id', 'name', 'permitted_countries', 'blocked_patterns', 'blocked_number_types', 'created_at', 'updated_at'] as const;
 const ENTITY = 'number-rule';
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LABEL = 'Number rule';
+const USED_BY = 'number_rule_id';
 
 type RuleColumns = Pick<NumberRuleRow, 'id' | 'permitted_countries' | 'blocked_patterns' | 'blocked_number_types' | 'updated_at'>;
 
@@ -91,11 +99,11 @@ function columns(input: NumberRuleInput) {
   return { permitted_countries: input.permittedCountries, blocked_patterns: input.blockedPatterns, blocked_number_types: input.blockedNumberTypes };
 }
 
-export async function createNumberRule(db: Kysely<DB>, body: CreateNumberRuleBody, actor: Actor) {
+export async function createNumberRule(ctx: Context, body: CreateNumberRuleBody) {
   const prepared = await validated({ permittedCountries: body.permittedCountries, blockedPatterns: body.blockedPatterns ?? [], blockedNumberTypes: body.blockedNumberTypes ?? [] });
   let saved: RuleColumns | undefined;
-  const result = await auditedChange(db, actor, { entity: ENTITY, action: 'create', name: body.name }, async (trx) => {
-    const row = await trx.insertInto('number_rules').values({ name: body.name.trim(), ...columns(prepared.input) }).returning(COLUMNS).executeTakeFirstOrThrow();
+  const result = await auditedChange(ctx.db, ctx.caller, { entity: ENTITY, action: 'create', name: body.name }, async (trx) => {
+    const row = await insertNumberRule(trx, { name: body.name.trim(), ...columns(prepared.input) });
     saved = row;
     const result = toApi(row);
     return { entityId: row.id, after: result, result };
@@ -104,53 +112,46 @@ export async function createNumberRule(db: Kysely<DB>, body: CreateNumberRuleBod
   return result;
 }
 
-export async function listNumberRules(db: Kysely<DB>) {
-  const rows = await db.selectFrom('number_rules').select(COLUMNS).orderBy('name').execute();
-  const users = await queuesUsing(db, 'number_rule_id', rows.map((r) => r.id));
-  return rows.map((r) => toApi(r, users.get(r.id)));
+export async function listNumberRules(ctx: Context) {
+  const rows = await listNumberRuleRows(ctx.db);
+  const users = await queuesUsing(ctx.db, USED_BY, rows.map((r) => r.id));
+  return rows.map((r) => toApi(r, queueRefs(ctx.caller, users.get(r.id))));
 }
 
-async function findRule(db: Kysely<DB>, ref: string): Promise<NumberRuleRow | undefined> {
-  const q = db.selectFrom('number_rules').select(COLUMNS);
-  return (UUID_RE.test(ref) ? q.where((eb) => eb.or([eb('id', '=', ref), eb('name', '=', ref)])) : q.where('name', '=', ref)).executeTakeFirst();
+export async function getNumberRule(ctx: Context, id: string) {
+  const row = await findNumberRule(ctx.db, id);
+  if (!row) throw errors.notFound(LABEL, id);
+  return toApi(row, queueRefs(ctx.caller, (await queuesUsing(ctx.db, USED_BY, [id])).get(id)));
 }
 
-export async function getNumberRule(db: Kysely<DB>, id: string) {
-  const row = await db.selectFrom('number_rules').select(COLUMNS).where('id', '=', id).executeTakeFirst();
-  if (!row) throw errors.notFound('Number rule', id);
-  return toApi(row, (await queuesUsing(db, 'number_rule_id', [id])).get(id));
-}
-
-export async function updateNumberRule(db: Kysely<DB>, id: string, patch: UpdateNumberRuleBody, actor: Actor) {
+/** Shared by the queues (and campaigns) screening with it: a restricted caller changes only a rule its own queues use. */
+export async function updateNumberRule(ctx: Context, id: string, patch: UpdateNumberRuleBody) {
   let saved: { row: RuleColumns; prepared: PreparedRule } | undefined;
-  const result = await auditedChange(db, actor, { entity: ENTITY, action: 'update', name: patch.name }, async (trx) => {
-    const before = await trx.selectFrom('number_rules').select(COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
-    if (!before) throw errors.notFound('Number rule', id);
+  const result = await auditedChange(ctx.db, ctx.caller, { entity: ENTITY, action: 'update', name: patch.name }, async (trx) => {
+    const before = await lockNumberRule(trx, id);
+    if (!before) throw errors.notFound(LABEL, id);
+    await guardSharedChange(trx, ctx.caller, USED_BY, id, 'number rule');
     const prepared = await validated({
       permittedCountries: patch.permittedCountries ?? before.permitted_countries,
       blockedPatterns: patch.blockedPatterns ?? before.blocked_patterns,
       blockedNumberTypes: patch.blockedNumberTypes ?? before.blocked_number_types,
     });
-    const row = await trx
-      .updateTable('number_rules')
-      .set({ ...(patch.name !== undefined && { name: patch.name.trim() }), ...columns(prepared.input), updated_at: new Date() })
-      .where('id', '=', id)
-      .returning(COLUMNS)
-      .executeTakeFirstOrThrow();
+    const row = await updateNumberRuleRow(trx, id, { ...(patch.name !== undefined && { name: patch.name.trim() }), ...columns(prepared.input), updated_at: ctx.clock.now() });
     saved = { row, prepared };
-    const users = (await queuesUsing(trx, 'number_rule_id', [id])).get(id);
-    return { entityId: id, before: toApi(before), after: toApi(row), result: toApi(row, users) };
+    const users = (await queuesUsing(trx, USED_BY, [id])).get(id);
+    return { entityId: id, before: toApi(before), after: toApi(row), result: toApi(row, queueRefs(ctx.caller, users)) };
   });
   if (saved) keepCompiled(saved.row, saved.prepared);
   return result;
 }
 
-export async function deleteNumberRule(db: Kysely<DB>, id: string, actor: Actor): Promise<void> {
-  await auditedChange(db, actor, { entity: ENTITY, action: 'delete' }, async (trx) => {
-    const before = await trx.selectFrom('number_rules').select(COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
-    if (!before) throw errors.notFound('Number rule', id);
-    await refuseDeleteWhileUsed(trx, 'number_rule_id', id, 'number rule');
-    await trx.deleteFrom('number_rules').where('id', '=', id).execute();
+export async function deleteNumberRule(ctx: Context, id: string): Promise<void> {
+  await auditedChange(ctx.db, ctx.caller, { entity: ENTITY, action: 'delete' }, async (trx) => {
+    const before = await lockNumberRule(trx, id);
+    if (!before) throw errors.notFound(LABEL, id);
+    await guardSharedChange(trx, ctx.caller, USED_BY, id, 'number rule');
+    await refuseDeleteWhileUsed(trx, USED_BY, id, 'number rule');
+    await deleteNumberRuleRow(trx, id);
     return { entityId: id, before: toApi(before), result: undefined };
   });
 }
@@ -180,7 +181,7 @@ export async function screenWith(rule: RuleColumnsOrNull, phoneNumber: string, .
 export async function ruleOf(db: Kysely<DB>, ref: Pick<NumberRuleRow, 'id' | 'updated_at'>): Promise<CompiledRule | null> {
   const warm = compiled.peek(ref.id, ref.updated_at.toISOString());
   if (warm) return warm;
-  const row = await db.selectFrom('number_rules').select(COLUMNS).where('id', '=', ref.id).executeTakeFirst();
+  const row = await findNumberRule(db, ref.id);
   return row ? compiledRule(row) : null;
 }
 
@@ -192,10 +193,10 @@ export async function screenForQueue(db: Kysely<DB>, config: Pick<QueueWithConfi
 }
 
 /** Operators trying a number against a rule: the same answer a flow gets, nothing booked. */
-export async function testNumber(db: Kysely<DB>, id: string, phoneNumber: string, defaultCountry?: string): Promise<ScreeningResult> {
-  const row = await db.selectFrom('number_rules').select(COLUMNS).where('id', '=', id).executeTakeFirst();
-  if (!row) throw errors.notFound('Number rule', id);
-  return screenNumber(await compiledRule(row), phoneNumber, countryOrUndefined(defaultCountry));
+export async function testNumber(ctx: Context, input: { id: string; phoneNumber: string; defaultCountry?: string | undefined }): Promise<ScreeningResult> {
+  const row = await findNumberRule(ctx.db, input.id);
+  if (!row) throw errors.notFound(LABEL, input.id);
+  return screenNumber(await compiledRule(row), input.phoneNumber, countryOrUndefined(input.defaultCountry));
 }
 
 /** `POST /actions/v1/numbers/check`: by queue (its rule and default country) or by rule. */
@@ -205,7 +206,7 @@ export async function checkNumber(ctx: Context, input: NumberCheckInput): Promis
     throw errors.validation('rule', 'send either a queue or a rule, not both');
   }
   if (input.rule !== undefined) {
-    const row = await findRule(db, input.rule);
+    const row = await findNumberRuleByRef(db, input.rule);
     if (!row) throw errors.notFound('Number rule', input.rule);
     return screenNumber(await compiledRule(row), input.phoneNumber, countryOrUndefined(input.defaultCountry));
   }

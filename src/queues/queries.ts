@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { BusinessHoursRow, CapacityRuleRow, DB, NumberRuleRow, QueueRow } from '../db/types.js';
+import type { BusinessHoursRow, CapacityRuleRow, DB, NewQueue, NumberRuleRow, QueueRow, QueueUpdate } from '../db/types.js';
 
 export const QUEUE_COLUMNS = [
   'id',
@@ -39,6 +39,18 @@ export function listQueueRows(db: Kysely<DB>): Promise<QueueRow[]> {
   return db.selectFrom('queues').select(QUEUE_COLUMNS).orderBy('name').execute();
 }
 
+export function insertQueue(trx: Transaction<DB>, values: NewQueue): Promise<QueueRow> {
+  return trx.insertInto('queues').values(values).returning(QUEUE_COLUMNS).executeTakeFirstOrThrow();
+}
+
+export function updateQueueRow(trx: Transaction<DB>, id: string, values: QueueUpdate): Promise<QueueRow> {
+  return trx.updateTable('queues').set(values).where('id', '=', id).returning(QUEUE_COLUMNS).executeTakeFirstOrThrow();
+}
+
+export async function deleteQueueRow(trx: Transaction<DB>, id: string): Promise<void> {
+  await trx.deleteFrom('queues').where('id', '=', id).execute();
+}
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface QueueWithConfig {
@@ -74,7 +86,10 @@ export async function findQueueWithConfig(db: Kysely<DB>, ref: { queue?: string 
     ]);
   if (ref.queueId !== undefined) {
     const id = ref.queueId;
-    q = UUID_RE.test(id) ? q.where((eb) => eb.or([eb('queues.id', '=', id), eb('queues.genesys_queue_id', '=', id)])) : q.where('queues.genesys_queue_id', '=', id);
+    // A Genesys queue id may look like one of our ids: the queue whose own id it is wins.
+    q = UUID_RE.test(id)
+      ? q.where((eb) => eb.or([eb('queues.id', '=', id), eb('queues.genesys_queue_id', '=', id)])).orderBy((eb) => eb('queues.id', '=', id), 'desc')
+      : q.where('queues.genesys_queue_id', '=', id);
   } else if (ref.queue !== undefined) {
     q = q.where('queues.name', '=', ref.queue);
   } else {

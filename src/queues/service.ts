@@ -1,4 +1,4 @@
-import { assertQueueAccess, mayUseQueue } from '../auth/access.js';
+import { assertMaySetGenesysQueueId, assertQueueAccess, mayUseQueue } from '../auth/access.js';
 import { auditedChange } from '../audit/service.js';
 import type { Context } from '../context.js';
 import type { NewQueue, QueueRow } from '../db/types.js';
@@ -6,7 +6,7 @@ import { errors } from '../errors.js';
 import { supportedCountry } from '../numbers/screening.js';
 import type { OpenWindow, QueueSlotSpec } from '../slots/engine.js';
 import { isZone } from '../slots/time.js';
-import { findQueue, listQueueRows, lockQueue, QUEUE_COLUMNS, type QueueWithConfig } from './queries.js';
+import { deleteQueueRow, findQueue, insertQueue, listQueueRows, lockQueue, updateQueueRow, type QueueWithConfig } from './queries.js';
 import type { CreateQueueBody, Queue, UpdateQueueBody } from './schemas.js';
 
 const ENTITY = 'queue';
@@ -74,11 +74,16 @@ function toColumns(body: UpdateQueueBody): Partial<NewQueue> {
   return Object.fromEntries(map.filter(([field]) => body[field] !== undefined).map(([, column, value]) => [column, value]));
 }
 
+/**
+ * A restricted client creates queues on its allow-list only, and without a Genesys queue id: that id
+ * decides which queue flows naming a Genesys queue land in, so only an unrestricted one sets it.
+ */
 export async function createQueue(ctx: Context, body: CreateQueueBody) {
   assertQueueAccess(ctx.caller, { id: '', name: body.name.trim(), genesys_queue_id: body.genesysQueueId ?? null });
+  if (body.genesysQueueId !== undefined && body.genesysQueueId !== null) assertMaySetGenesysQueueId(ctx.caller);
   const values = toColumns(body) as NewQueue;
   return auditedChange(ctx.db, ctx.caller, { entity: ENTITY, action: 'create', name: body.name }, async (trx) => {
-    const row = await trx.insertInto('queues').values(values).returning(QUEUE_COLUMNS).executeTakeFirstOrThrow();
+    const row = await insertQueue(trx, values);
     const result = toApi(row);
     return { entityId: row.id, after: result, result };
   });
@@ -101,7 +106,8 @@ export async function updateQueue(ctx: Context, id: string, patch: UpdateQueueBo
     const before = await lockQueue(trx, id);
     if (!before) throw errors.notFound('Queue', id);
     assertQueueAccess(ctx.caller, before);
-    const row = await trx.updateTable('queues').set({ ...values, updated_at: ctx.clock.now() }).where('id', '=', id).returning(QUEUE_COLUMNS).executeTakeFirstOrThrow();
+    if (patch.genesysQueueId !== undefined && patch.genesysQueueId !== before.genesys_queue_id) assertMaySetGenesysQueueId(ctx.caller);
+    const row = await updateQueueRow(trx, id, { ...values, updated_at: ctx.clock.now() });
     return { entityId: id, before: toApi(before), after: toApi(row), result: toApi(row) };
   });
 }
@@ -111,7 +117,7 @@ export async function deleteQueue(ctx: Context, id: string): Promise<void> {
     const before = await lockQueue(trx, id);
     if (!before) throw errors.notFound('Queue', id);
     assertQueueAccess(ctx.caller, before);
-    await trx.deleteFrom('queues').where('id', '=', id).execute();
+    await deleteQueueRow(trx, id);
     return { entityId: id, before: toApi(before), result: undefined };
   });
 }

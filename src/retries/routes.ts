@@ -29,62 +29,61 @@ async function previewContact(db: Kysely<DB>, id: string) {
 }
 
 /** `/admin/v1/retry-policies`, `/admin/v1/preview-contacts`, `/admin/v1/settings/preview-retries`. */
-export const retryRoutes =
-  (db: Kysely<DB>): FastifyPluginAsyncTypebox =>
-  async (app) => {
-    await app.register(
-      crudRoutes({
-        path: '/retry-policies',
-        tag: 'preview-retries',
-        noun: 'retry policy',
-        item: RetryPolicy,
-        create: CreateRetryPolicyBody,
-        update: UpdateRetryPolicyBody,
-        list: (ctx) => service.retryPolicies.list(ctx.db),
-        get: (ctx, id) => service.retryPolicies.get(ctx.db, id),
-        add: (ctx, body) => service.retryPolicies.create(ctx.db, body, ctx.caller),
-        change: (ctx, id, patch) => service.retryPolicies.update(ctx.db, id, patch, ctx.caller),
-        remove: (ctx, id) => service.retryPolicies.remove(ctx.db, id, ctx.caller),
-      }),
+export const retryRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  await app.register(
+    crudRoutes({
+      path: '/retry-policies',
+      tag: 'preview-retries',
+      noun: 'retry policy',
+      item: RetryPolicy,
+      create: CreateRetryPolicyBody,
+      update: UpdateRetryPolicyBody,
+      list: service.listRetryPolicies,
+      get: service.getRetryPolicy,
+      add: service.createRetryPolicy,
+      change: service.updateRetryPolicy,
+      remove: service.deleteRetryPolicy,
+    }),
+  );
+  await app.register(async (scope) => {
+    const readers = scope.withTypeProvider<TypeBoxTypeProvider>();
+    readers.addHook('onRequest', app.requireRoles(...READ_ROLES));
+    readers.get(
+      '/preview-contacts',
+      {
+        schema: {
+          tags,
+          summary: 'Accepted preview contacts, most recent first, with their retries',
+          querystring: Type.Object({ phone: Type.Optional(Type.String({ maxLength: 40 })), limit: PageLimit }),
+          response: { 200: Type.Object({ items: Type.Array(PreviewContact) }), ...errorResponses(400, 401, 403) },
+        },
+      },
+      async (request) => {
+        const { db } = request.ctx;
+        let q = db.selectFrom('preview_contacts').select('id').orderBy('accepted_at', 'desc').limit(request.query.limit);
+        if (request.query.phone) q = q.where('phone_digits', '=', request.query.phone.replace(/\D/g, ''));
+        const ids = await q.execute();
+        return { items: await Promise.all(ids.map((r) => previewContact(db, r.id))) };
+      },
     );
-    await app.register(async (scope) => {
-      const readers = scope.withTypeProvider<TypeBoxTypeProvider>();
-      readers.addHook('onRequest', app.requireRoles(...READ_ROLES));
-      readers.get(
-        '/preview-contacts',
-        {
-          schema: {
-            tags,
-            summary: 'Accepted preview contacts, most recent first, with their retries',
-            querystring: Type.Object({ phone: Type.Optional(Type.String({ maxLength: 40 })), limit: PageLimit }),
-            response: { 200: Type.Object({ items: Type.Array(PreviewContact) }), ...errorResponses(400, 401, 403) },
-          },
-        },
-        async (request) => {
-          let q = db.selectFrom('preview_contacts').select('id').orderBy('accepted_at', 'desc').limit(request.query.limit);
-          if (request.query.phone) q = q.where('phone_digits', '=', request.query.phone.replace(/\D/g, ''));
-          const ids = await q.execute();
-          return { items: await Promise.all(ids.map((r) => previewContact(db, r.id))) };
-        },
-      );
-      readers.get(
-        '/preview-contacts/:id',
-        { schema: { tags, summary: 'A preview contact with its retries', params: IdParams, response: { 200: PreviewContact, ...errorResponses(400, 401, 403, 404) } } },
-        async (request) => previewContact(db, request.params.id),
-      );
-      readers.get(
-        '/settings/preview-retries',
-        { schema: { tags, summary: 'Which user.end events count as a closed preview, and where the wrap-up is', response: { 200: PreviewRetrySettings, ...errorResponses(401, 403) } } },
-        async () => service.previewSettings(db),
-      );
-    });
-    await app.register(async (scope) => {
-      const writers = scope.withTypeProvider<TypeBoxTypeProvider>();
-      writers.addHook('onRequest', app.requireRoles('administrator'));
-      writers.put(
-        '/settings/preview-retries',
-        { schema: { tags, summary: 'Change the preview-retry criteria', body: PreviewRetrySettings, response: { 200: PreviewRetrySettings, ...errorResponses(400, 401, 403) } } },
-        async (request) => service.savePreviewSettings(db, request.body, request.ctx.caller),
-      );
-    });
-  };
+    readers.get(
+      '/preview-contacts/:id',
+      { schema: { tags, summary: 'A preview contact with its retries', params: IdParams, response: { 200: PreviewContact, ...errorResponses(400, 401, 403, 404) } } },
+      async (request) => previewContact(request.ctx.db, request.params.id),
+    );
+    readers.get(
+      '/settings/preview-retries',
+      { schema: { tags, summary: 'Which user.end events count as a closed preview, and where the wrap-up is', response: { 200: PreviewRetrySettings, ...errorResponses(401, 403) } } },
+      async (request) => service.getPreviewSettings(request.ctx),
+    );
+  });
+  await app.register(async (scope) => {
+    const writers = scope.withTypeProvider<TypeBoxTypeProvider>();
+    writers.addHook('onRequest', app.requireRoles('administrator'));
+    writers.put(
+      '/settings/preview-retries',
+      { schema: { tags, summary: 'Change the preview-retry criteria', body: PreviewRetrySettings, response: { 200: PreviewRetrySettings, ...errorResponses(400, 401, 403) } } },
+      async (request) => service.savePreviewSettings(request.ctx, request.body),
+    );
+  });
+};

@@ -1,16 +1,24 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Transaction, Updateable } from 'kysely';
+import { assertMayChangeGlobalConfig } from '../auth/access.js';
 import { auditedChange } from '../audit/service.js';
-import type { Actor } from '../auth/caller.js';
 import type { TaskDeps } from '../callbacks/tasks.js';
-import { tableResource } from '../db/resource.js';
-import type { DB, RetryPolicyRow } from '../db/types.js';
+import type { Context } from '../context.js';
+import type { DB, RetryPoliciesTable, RetryPolicyRow } from '../db/types.js';
+import { errors } from '../errors.js';
 import type { ContactSnapshot } from '../genesys/gateway.js';
 import { addJob } from '../jobs/enqueue.js';
-import { DEFAULT_PREVIEW_SETTINGS, type CreateRetryPolicyBody, type PreviewRetrySettings } from './schemas.js';
+import { deleteRetryPolicyRow, findRetryPolicy, findRetryPolicyByMatch, insertRetryPolicy, listRetryPolicyRows, lockRetryPolicy, updateRetryPolicyRow } from './policy-queries.js';
+import { DEFAULT_PREVIEW_SETTINGS, type CreateRetryPolicyBody, type PreviewRetrySettings, type UpdateRetryPolicyBody } from './schemas.js';
+import { readSetting, writeSetting } from './settings-queries.js';
 
-/** Preview-dialer retries by wrap-up [004], in place of the blueprint's data tables and workflow. */
+/**
+ * Preview-dialer retries by wrap-up, in place of the blueprint's data tables and workflow. Retry
+ * policies and the preview settings apply to every queue's contacts: only an unrestricted
+ * administrator changes them.
+ */
 
-const COLUMNS = ['id', 'name', 'match', 'wait_seconds', 'max_attempts', 'clear_system_data', 'priority', 'created_at', 'updated_at'] as const;
+const ENTITY = 'retry-policy';
+const LABEL = 'Retry policy';
 
 function toApi(r: RetryPolicyRow) {
   return {
@@ -26,38 +34,72 @@ function toApi(r: RetryPolicyRow) {
   };
 }
 
-/** `/admin/v1/retry-policies`: wrap-up or last result → wait and attempts. */
-export const retryPolicies = tableResource<RetryPolicyRow, ReturnType<typeof toApi>, CreateRetryPolicyBody>({
-  table: 'retry_policies',
-  entity: 'retry-policy',
-  label: 'Retry policy',
-  columns: COLUMNS,
-  toApi,
-  toColumns: (b) => ({
+function columns(b: UpdateRetryPolicyBody): Updateable<RetryPoliciesTable> {
+  return {
     ...(b.name !== undefined && { name: b.name.trim() }),
     ...(b.match !== undefined && { match: b.match.trim() }),
     ...(b.waitSeconds !== undefined && { wait_seconds: b.waitSeconds }),
     ...(b.maxAttempts !== undefined && { max_attempts: b.maxAttempts }),
     ...(b.clearSystemData !== undefined && { clear_system_data: b.clearSystemData }),
     ...(b.priority !== undefined && { priority: b.priority }),
-  }),
-});
+  };
+}
+
+/** `/admin/v1/retry-policies`: wrap-up or last result → wait and attempts. */
+export async function createRetryPolicy(ctx: Context, body: CreateRetryPolicyBody) {
+  assertMayChangeGlobalConfig(ctx.caller, 'retry policies');
+  return auditedChange(ctx.db, ctx.caller, { entity: ENTITY, action: 'create', name: body.name }, async (trx) => {
+    const row = await insertRetryPolicy(trx, { ...columns(body), name: body.name.trim(), match: body.match.trim(), wait_seconds: body.waitSeconds, max_attempts: body.maxAttempts });
+    return { entityId: row.id, after: toApi(row), result: toApi(row) };
+  });
+}
+
+export async function listRetryPolicies(ctx: Context) {
+  return (await listRetryPolicyRows(ctx.db)).map(toApi);
+}
+
+export async function getRetryPolicy(ctx: Context, id: string) {
+  const row = await findRetryPolicy(ctx.db, id);
+  if (!row) throw errors.notFound(LABEL, id);
+  return toApi(row);
+}
+
+export async function updateRetryPolicy(ctx: Context, id: string, patch: UpdateRetryPolicyBody) {
+  assertMayChangeGlobalConfig(ctx.caller, 'retry policies');
+  return auditedChange(ctx.db, ctx.caller, { entity: ENTITY, action: 'update', name: patch.name }, async (trx) => {
+    const before = await lockRetryPolicy(trx, id);
+    if (!before) throw errors.notFound(LABEL, id);
+    const row = await updateRetryPolicyRow(trx, id, { ...columns(patch), updated_at: ctx.clock.now() });
+    return { entityId: id, before: toApi(before), after: toApi(row), result: toApi(row) };
+  });
+}
+
+export async function deleteRetryPolicy(ctx: Context, id: string): Promise<void> {
+  assertMayChangeGlobalConfig(ctx.caller, 'retry policies');
+  await auditedChange(ctx.db, ctx.caller, { entity: ENTITY, action: 'delete' }, async (trx) => {
+    const before = await lockRetryPolicy(trx, id);
+    if (!before) throw errors.notFound(LABEL, id);
+    await deleteRetryPolicyRow(trx, id);
+    return { entityId: id, before: toApi(before), result: undefined };
+  });
+}
 
 const SETTINGS_KEY = 'previewRetries';
 
 export async function previewSettings(db: Kysely<DB> | Transaction<DB>): Promise<PreviewRetrySettings> {
-  const row = await db.selectFrom('settings').select('value').where('key', '=', SETTINGS_KEY).executeTakeFirst();
-  return (row?.value as PreviewRetrySettings | undefined) ?? DEFAULT_PREVIEW_SETTINGS;
+  return ((await readSetting(db, SETTINGS_KEY)) as PreviewRetrySettings | undefined) ?? DEFAULT_PREVIEW_SETTINGS;
 }
 
-export async function savePreviewSettings(db: Kysely<DB>, value: PreviewRetrySettings, actor: Actor) {
-  return auditedChange(db, actor, { entity: 'settings', action: 'update' }, async (trx) => {
+/** `GET /admin/v1/settings/preview-retries`. */
+export async function getPreviewSettings(ctx: Context): Promise<PreviewRetrySettings> {
+  return previewSettings(ctx.db);
+}
+
+export async function savePreviewSettings(ctx: Context, value: PreviewRetrySettings) {
+  assertMayChangeGlobalConfig(ctx.caller, 'the preview-retry settings');
+  return auditedChange(ctx.db, ctx.caller, { entity: 'settings', action: 'update' }, async (trx) => {
     const before = await previewSettings(trx);
-    await trx
-      .insertInto('settings')
-      .values({ key: SETTINGS_KEY, value: JSON.stringify(value) })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value), updated_at: new Date() }))
-      .execute();
+    await writeSetting(trx, SETTINGS_KEY, value, ctx.clock.now());
     return { entityId: SETTINGS_KEY, before, after: value, result: value };
   });
 }
@@ -86,7 +128,7 @@ export async function decideRetry(
   now: Date,
 ): Promise<RetryDecision> {
   const none = { retryAt: '', lastResult: lastResult ?? '' };
-  const policy = lastResult ? await trx.selectFrom('retry_policies').selectAll().where('match', '=', lastResult).executeTakeFirst() : undefined;
+  const policy = lastResult ? await findRetryPolicyByMatch(trx, lastResult) : undefined;
   if (!policy) return { action: 'NO_POLICY', message: `No retry policy for last result "${lastResult ?? ''}"`, ...none };
   const locked = await trx.selectFrom('preview_contacts').select('attempts').where('id', '=', preview.id).forUpdate().executeTakeFirstOrThrow();
   if (locked.attempts >= policy.max_attempts) return { action: 'MAX_ATTEMPTS', message: `The contact was retried ${locked.attempts} time(s) already`, ...none };

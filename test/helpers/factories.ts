@@ -6,11 +6,10 @@ import { createHours } from '../../src/hours/service.js';
 import type { CreateHoursBody } from '../../src/hours/schemas.js';
 import { createQueue } from '../../src/queues/service.js';
 import type { CreateQueueBody } from '../../src/queues/schemas.js';
-import { TEST_CALLER, testContext } from './context.js';
+import { testContext } from './context.js';
 
 /** Factories insert through the real service functions, with overridable defaults. */
 
-const actor = TEST_CALLER;
 let n = 0;
 const unique = (prefix: string) => `${prefix}-${++n}-${Math.random().toString(36).slice(2, 7)}`;
 
@@ -21,8 +20,8 @@ export const WEEKDAYS_9_TO_5 = Object.fromEntries(
 export function factories(db: Kysely<DB>) {
   return {
     hours: (o: Partial<CreateHoursBody> = {}) =>
-      createHours(db, { name: unique('hours'), timezone: 'America/New_York', weekly: WEEKDAYS_9_TO_5, exceptions: [], ...o }, actor),
-    rule: (o: Partial<CreateRuleBody> = {}) => createRule(db, { name: unique('rule'), timeslotLength: 'hour', cells: {}, ...o }, actor),
+      createHours(testContext(db), { name: unique('hours'), timezone: 'America/New_York', weekly: WEEKDAYS_9_TO_5, exceptions: [], ...o }),
+    rule: (o: Partial<CreateRuleBody> = {}) => createRule(testContext(db), { name: unique('rule'), timeslotLength: 'hour', cells: {}, ...o }),
     queue: (o: Partial<CreateQueueBody> = {}) => createQueue(testContext(db), { name: unique('queue'), timezone: 'America/New_York', ...o }),
   };
 }
