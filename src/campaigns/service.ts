@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Updateable } from 'kysely';
+import type { Kysely, Updateable } from 'kysely';
 import { assertCampaignAccess, mayUseCampaign, type QueueIdentity } from '../auth/access.js';
 import { auditedChange } from '../audit/service.js';
 import type { Actor } from '../auth/caller.js';
@@ -105,7 +105,7 @@ export async function getCampaign(ctx: Context, id: string) {
 
 export async function createCampaign(ctx: Context, body: CreateCampaignBody) {
   assertCampaignAccess(ctx.caller, body, await campaignQueue(ctx.db, body.queueId ?? null));
-  const values = columns(body) as Insertable<CampaignsTable>;
+  const values = { ...columns(body), name: body.name.trim(), contact_list_id: body.contactListId, phone_column: body.phoneColumn };
   return auditedChange(ctx.db, ctx.caller, { entity: ENTITY, action: 'create', name: body.name }, async (trx) => {
     const result = toApi(await insertCampaign(trx, values));
     return { entityId: result.id, after: result, result };
