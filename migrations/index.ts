@@ -4,6 +4,7 @@ import * as m0002 from './0002_queues_and_slots.js';
 import * as m0003 from './0003_callbacks.js';
 import * as m0004 from './0004_events.js';
 import * as m0005 from './0005_client_token_generation.js';
+import * as m0006 from './0006_actor_names.js';
 
 /** Every migration, by name, in order. Add a new file and list it here; never edit an applied one. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_callbacks': m0003,
   '0004_events': m0004,
   '0005_client_token_generation': m0005,
+  '0006_actor_names': m0006,
 };

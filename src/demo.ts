@@ -5,7 +5,7 @@ import { createSimulatedGateway } from './genesys/simulated-gateway.js';
 import { sql, type Kysely } from 'kysely';
 import { createRule } from './capacity/service.js';
 import { countClients } from './clients/queries.js';
-import { insertClient, type ApiClient } from './clients/service.js';
+import { createClient, type ApiClient } from './clients/service.js';
 import type { DB } from './db/types.js';
 import { createHours } from './hours/service.js';
 import { createNumberRule } from './numbers/service.js';
@@ -33,11 +33,12 @@ const actor = systemCaller('demo');
 export async function seedDemo(db: Kysely<DB>): Promise<DemoSeed> {
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(${SEED_LOCK_KEY})`.execute(trx);
+    const ctx = contextFor({ db: trx, clock: systemClock, gateway: createSimulatedGateway(trx) }, actor);
     let clients: DemoSeed['clients'] = null;
     if ((await countClients(trx)) === 0) {
       clients = {
-        admin: await insertClient(trx, { name: 'demo-admin', roles: ['administrator'] }, actor),
-        actions: await insertClient(trx, { name: 'demo-actions', roles: ['actions', 'events'] }, actor),
+        admin: await createClient(ctx, { name: 'demo-admin', roles: ['administrator'] }),
+        actions: await createClient(ctx, { name: 'demo-actions', roles: ['actions', 'events'] }),
       };
     }
     let queue: DemoSeed['queue'] = null;
@@ -62,7 +63,7 @@ export async function seedDemo(db: Kysely<DB>): Promise<DemoSeed> {
       const lunchPeak = Object.fromEntries(weekdays.map((d) => [d, { '08:00': 5, '09:00': 5, '10:00': 5, '11:00': 5, '12:00': 8, '13:00': 8, '14:00': 5, '15:00': 5, '16:00': 5, '17:00': 5 }]));
       const capacity = await createRule(trx, { name: 'Demo capacity', timeslotLength: 'hour', cells: { ...lunchPeak, saturday: { '09:00': 3, '10:00': 3, '11:00': 3, '12:00': 3 } } }, actor);
       const created = await createQueue(
-        contextFor({ db: trx, clock: systemClock, gateway: createSimulatedGateway(trx) }, actor),
+        ctx,
         {
           name: DEMO_QUEUE,
           // Stands for the Genesys queue id; set the real one when connecting an org.
