@@ -1,8 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
-import { auditedChange, recordAudit } from '../audit/service.js';
+import type { Transaction } from 'kysely';
+import { auditedChange } from '../audit/service.js';
 import { assertClientInScope, assertMayGrant, assertNotOwnAccessChange, mayGrant, type Access } from '../auth/access.js';
 import { generateSecret, hashSecret, verifySecret } from '../auth/secrets.js';
-import { isUniqueViolation } from '../db/errors.js';
 import type { ApiClientRow, DB } from '../db/types.js';
 import { errors } from '../errors.js';
 import type { Role } from '../auth/caller.js';
@@ -48,51 +47,35 @@ function normalizeQueues(queues: string[] | null | undefined): string[] | null {
   return [...new Set(queues.map((s) => s.trim()).filter((s) => s !== ''))];
 }
 
-/** Every queue, to resolve allow-list entries with when deciding what the caller may grant or see. */
-function knownQueues(db: Kysely<DB>) {
-  return listQueueRows(db);
-}
-
-/** Runs in the caller's transaction when there is one (seeding several records at once), else in a new one. */
-function inTransaction<T>(db: Kysely<DB>, work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
-  return db.isTransaction ? work(db as Transaction<DB>) : db.transaction().execute(work);
-}
-
 /** Creates a client with its audit record; the secret is returned once. No one grants more access than it has. */
 export async function createClient(ctx: Context, input: NewClientInput): Promise<{ client: ApiClient; clientSecret: string }> {
   const access = { roles: [...new Set(input.roles)], queues: normalizeQueues(input.queues) };
-  assertMayGrant(ctx.caller, access, await knownQueues(ctx.db));
+  assertMayGrant(ctx.caller, access, await listQueueRows(ctx.db));
   const clientSecret = generateSecret();
   const secretHash = await hashSecret(clientSecret);
-  try {
-    return await inTransaction(ctx.db, async (trx) => {
-      const created = await q.insertClient(trx, {
-        name: input.name.trim(),
-        secret_hash: secretHash,
-        roles: access.roles,
-        queues: access.queues,
-        active: input.active ?? true,
-      });
-      const client = toApiClient(created);
-      await recordAudit(trx, ctx.caller, { action: 'create', entity: 'client', entityId: created.id, after: client });
-      return { client, clientSecret };
+  return auditedChange(ctx.db, ctx.caller, { entity: 'client', action: 'create', name: input.name }, async (trx) => {
+    const created = await q.insertClient(trx, {
+      name: input.name.trim(),
+      secret_hash: secretHash,
+      roles: access.roles,
+      queues: access.queues,
+      active: input.active ?? true,
     });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw errors.conflict(`A client named "${input.name}" already exists`);
-    throw err;
-  }
+    const client = toApiClient(created);
+    return { entityId: created.id, after: client, result: { client, clientSecret } };
+  });
 }
 
 /** The clients in the caller's scope: those whose access is within its own. */
 export async function listClients(ctx: Context): Promise<ApiClient[]> {
-  const [rows, known] = await Promise.all([q.listClients(ctx.db), knownQueues(ctx.db)]);
+  const [rows, known] = await Promise.all([q.listClients(ctx.db), listQueueRows(ctx.db)]);
   return rows.filter((row) => mayGrant(ctx.caller, accessOf(row), known)).map(toApiClient);
 }
 
 export async function getClient(ctx: Context, id: string): Promise<ApiClient> {
   const row = await q.findClient(ctx.db, id);
   if (!row) throw errors.notFound('Client', id);
-  assertClientInScope(ctx.caller, accessOf(row), await knownQueues(ctx.db));
+  assertClientInScope(ctx.caller, accessOf(row), await listQueueRows(ctx.db));
   return toApiClient(row);
 }
 
@@ -111,7 +94,7 @@ function accessOf(row: Pick<ApiClientRow, 'roles' | 'queues'>): Access {
 async function lockInScope(ctx: Context, trx: Transaction<DB>, id: string) {
   const row = await q.lockClient(trx, id);
   if (!row) throw errors.notFound('Client', id);
-  const known = await knownQueues(trx);
+  const known = await listQueueRows(trx);
   assertClientInScope(ctx.caller, accessOf(row), known);
   return { row, known };
 }
