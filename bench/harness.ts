@@ -3,7 +3,7 @@
  * "framework cost" reference, and autocannon at a fixed request rate. Scenarios in `scenarios/`
  * combine these; `run.ts` is the command line. Not part of the test run.
  */
-import { BENCH_CALLER } from './context.js';
+import { benchContext } from './context.js';
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../test/helpers/ports.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -207,11 +207,7 @@ export async function startBareFastify(): Promise<BareServer> {
  * Returns the `Authorization` header value: `Bearer <jwt>`.
  */
 export async function makeToken(app: FastifyInstance, db: Kysely<DB>, roles: Role[]): Promise<string> {
-  const { client, clientSecret } = await createClient(
-    db,
-    { name: `bench-${randomBytes(4).toString('hex')}`, roles },
-    BENCH_CALLER,
-  );
+  const { client, clientSecret } = await createClient(benchContext(db), { name: `bench-${randomBytes(4).toString('hex')}`, roles });
   const res = await app.inject({
     method: 'POST',
     url: '/oauth/token',

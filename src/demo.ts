@@ -5,7 +5,7 @@ import { createSimulatedGateway } from './genesys/simulated-gateway.js';
 import { sql, type Kysely } from 'kysely';
 import { createRule } from './capacity/service.js';
 import { countClients } from './clients/queries.js';
-import { insertClient, type ApiClient } from './clients/service.js';
+import { createClient, type ApiClient } from './clients/service.js';
 import type { DB } from './db/types.js';
 import { createHours } from './hours/service.js';
 import { createNumberRule } from './numbers/service.js';
@@ -33,15 +33,15 @@ const actor = systemCaller('demo');
 export async function seedDemo(db: Kysely<DB>): Promise<DemoSeed> {
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(${SEED_LOCK_KEY})`.execute(trx);
+    const ctx = contextFor({ db: trx, clock: systemClock, gateway: createSimulatedGateway(trx) }, actor);
     let clients: DemoSeed['clients'] = null;
     if ((await countClients(trx)) === 0) {
       clients = {
-        admin: await insertClient(trx, { name: 'demo-admin', roles: ['administrator'] }, actor),
-        actions: await insertClient(trx, { name: 'demo-actions', roles: ['actions', 'events'] }, actor),
+        admin: await createClient(ctx, { name: 'demo-admin', roles: ['administrator'] }),
+        actions: await createClient(ctx, { name: 'demo-actions', roles: ['actions', 'events'] }),
       };
     }
     let queue: DemoSeed['queue'] = null;
-    const ctx = contextFor({ db: trx, clock: systemClock, gateway: createSimulatedGateway(trx) }, actor);
     const { n } = await trx.selectFrom('queues').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     if (Number(n) === 0) {
       const weekdays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'];

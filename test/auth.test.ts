@@ -1,4 +1,4 @@
-import { TEST_CALLER } from './helpers/context.js';
+import { testContext } from './helpers/context.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { updateClient } from '../src/clients/service.js';
 import { authHeader, buildTestApp, makeClient, TEST_JWT_SECRET, tokenFor, type TestApp } from './helpers/app.js';
@@ -72,7 +72,7 @@ describe('POST /oauth/token', () => {
 
   it('refuses an inactive client', async () => {
     const c = await makeClient(t, ['actions']);
-    await updateClient(t.database.db, c.clientId, { active: false }, TEST_CALLER);
+    await updateClient(testContext(t.database.db), c.clientId, { active: false });
     const res = await t.app.inject({
       method: 'POST',
       url: '/oauth/token',

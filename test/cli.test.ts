@@ -1,4 +1,4 @@
-import { TEST_CALLER } from './helpers/context.js';
+import { testContext } from './helpers/context.js';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -53,7 +53,7 @@ describe('cli: clients', () => {
 describe('clients service', () => {
   it('a client id that is not a UUID is NOT_FOUND, never a database type error', async () => {
     await makeClient(t, ['actions']);
-    for (const attempt of [getClient(t.database.db, 'nope'), rotateSecret(t.database.db, 'nope', TEST_CALLER)]) {
+    for (const attempt of [getClient(testContext(t.database.db), 'nope'), rotateSecret(testContext(t.database.db), 'nope')]) {
       const err = await attempt.then(() => undefined, (e: unknown) => e);
       expect(err).toBeInstanceOf(AppError);
       expect((err as AppError).code).toBe('NOT_FOUND');

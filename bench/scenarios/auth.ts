@@ -4,7 +4,7 @@
  * the client-state cache, the per-client rate limiter, the role check, one primary-key read and
  * response serialization — the fixed cost every authenticated endpoint pays.
  */
-import { BENCH_CALLER } from '../context.js';
+import { benchContext } from '../context.js';
 import { createClient } from '../../src/clients/service.js';
 import type { Scenario } from '../harness.js';
 
@@ -23,7 +23,7 @@ export const auth: Scenario = {
     ctx.defer(bench.close);
 
     const authorization = await harness.makeToken(bench.app, bench.db, ['administrator']);
-    const { client } = await createClient(bench.db, { name: 'bench-target', roles: ['monitor'] }, BENCH_CALLER);
+    const { client } = await createClient(benchContext(bench.db), { name: 'bench-target', roles: ['monitor'] });
     const url = `${bench.baseUrl}/admin/v1/clients/${client.clientId}`;
     const headers = { authorization };
     await harness.probe(url, { headers });

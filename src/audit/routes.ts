@@ -6,7 +6,8 @@ import { listAudit } from './service.js';
 const AuditEntry = Type.Object({
   id: Type.Integer(),
   at: IsoTime,
-  actor: Type.String(),
+  actor: Type.String({ description: 'The acting client id, or the service itself (worker, maintenance, cli, demo)' }),
+  actorName: Type.Union([Type.String(), Type.Null()], { description: "The actor's name when it acted (null on entries older than names that could not be recovered)" }),
   action: Type.String(),
   entity: Type.String(),
   entityId: Type.String(),
@@ -23,7 +24,7 @@ const AuditQuery = Type.Object({
   limit: PageLimit,
 });
 
-/** `/admin/v1/audit` — who changed what, newest first. */
+/** `/admin/v1/audit` — who changed what, newest first; a restricted caller reads only entries of entities in its scope. */
 export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/audit',
@@ -40,7 +41,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { entity, entityId, actor, cursor, limit } = request.query;
-      return listAudit(app.db, { entity, entityId, actor, limit, before: cursor === undefined ? undefined : Number(cursor) });
+      return listAudit(request.ctx, { entity, entityId, actor, limit, before: cursor === undefined ? undefined : Number(cursor) });
     },
   );
 };

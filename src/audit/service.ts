@@ -1,9 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Kysely, Transaction } from 'kysely';
-import type { Actor } from '../auth/caller.js';
+import { auditScope, isRestricted } from '../auth/access.js';
+import type { Actor, Role } from '../auth/caller.js';
+import { listClients } from '../clients/queries.js';
+import type { Context } from '../context.js';
 import { isForeignKeyViolation, isUniqueViolation, violatedColumn } from '../db/errors.js';
 import type { DB } from '../db/types.js';
 import { AppError, errors } from '../errors.js';
+import { listQueueRows } from '../queues/queries.js';
+import { insertAuditRow, listAuditRows, type AuditRowFilter } from './queries.js';
 
 export interface AuditEntry {
   action: 'create' | 'update' | 'delete' | string;
@@ -26,21 +31,19 @@ export function changedFields(before: unknown, after: unknown): { before: unknow
   return { before: pick(before), after: pick(after) };
 }
 
-/** Written in the same transaction as the change it describes: no change without its record. */
+/** Written in the same transaction as the change it describes: no change without its record, naming its actor by id and name. */
 export async function recordAudit(trx: Transaction<DB>, actor: Actor, entry: AuditEntry): Promise<void> {
   const { before, after } = changedFields(entry.before, entry.after);
-  await trx
-    .insertInto('audit_log')
-    .values({
-      actor: actor.id,
-      action: entry.action,
-      entity: entry.entity,
-      entity_id: entry.entityId,
-      before: before === undefined ? null : JSON.stringify(before),
-      after: after === undefined ? null : JSON.stringify(after),
-      correlation_id: actor.correlationId ?? null,
-    })
-    .execute();
+  await insertAuditRow(trx, {
+    actor: actor.id,
+    actorName: actor.name,
+    action: entry.action,
+    entity: entry.entity,
+    entityId: entry.entityId,
+    before: before === undefined ? null : JSON.stringify(before),
+    after: after === undefined ? null : JSON.stringify(after),
+    correlationId: actor.correlationId ?? null,
+  });
 }
 
 export interface AuditFilter {
@@ -52,23 +55,21 @@ export interface AuditFilter {
   limit: number;
 }
 
-export async function listAudit(db: Kysely<DB>, f: AuditFilter) {
-  let q = db
-    .selectFrom('audit_log')
-    .select(['id', 'at', 'actor', 'action', 'entity', 'entity_id', 'before', 'after', 'correlation_id'])
-    .orderBy('id', 'desc')
-    .limit(f.limit + 1);
-  if (f.entity) q = q.where('entity', '=', f.entity);
-  if (f.entityId) q = q.where('entity_id', '=', f.entityId);
-  if (f.actor) q = q.where('actor', '=', f.actor);
-  if (f.before !== undefined) q = q.where('id', '<', String(f.before));
-  const rows = await q.execute();
+/** The audit log as the caller may read it (a restricted caller: only entries of entities in its scope), newest first. */
+export async function listAudit(ctx: Context, f: AuditFilter) {
+  let scope: AuditRowFilter['scope'] = null;
+  if (isRestricted(ctx.caller)) {
+    const [queues, clients] = await Promise.all([listQueueRows(ctx.db), listClients(ctx.db)]);
+    scope = auditScope(ctx.caller, queues, clients.map((c) => ({ id: c.id, roles: c.roles as Role[], queues: c.queues })));
+  }
+  const rows = await listAuditRows(ctx.db, { ...f, limit: f.limit + 1, scope });
   const page = rows.slice(0, f.limit);
   return {
     items: page.map((r) => ({
       id: Number(r.id),
       at: r.at.toISOString(),
       actor: r.actor,
+      actorName: r.actor_name,
       action: r.action,
       entity: r.entity,
       entityId: r.entity_id,

@@ -94,3 +94,101 @@ export function assertMaySetGenesysQueueId(caller: Caller): void {
 export function assertMayChangeGlobalConfig(caller: Caller, what: string): void {
   assertUnrestricted(caller, `change ${what}: they apply to every queue`);
 }
+
+/** What a client is granted: its roles and its queue allow-list (null = every queue). */
+export interface Access {
+  roles: readonly Role[];
+  queues: readonly string[] | null;
+}
+
+/**
+ * Whether one allow-list entry reaches only queues the caller may use. Entries name queues by name,
+ * id or Genesys id, so they are compared by the queues they resolve to (a queue's name and its id are
+ * the same queue); an entry the caller's own list holds verbatim always reaches the same queues.
+ * An entry that names no queue today is beyond a restricted caller: it would reach whatever queue
+ * takes that name later.
+ */
+function entryWithin(caller: Caller, entry: string, known: readonly QueueIdentity[]): boolean {
+  if (caller.queues === null || caller.queues.includes(entry)) return true;
+  const reached = known.filter((queue) => mayUseQueue({ ...caller, queues: [entry] }, queue));
+  return reached.length > 0 && reached.every((queue) => mayUseQueue(caller, queue));
+}
+
+/**
+ * Whether the caller may hand out this access: an unrestricted caller any; a restricted one only
+ * roles it holds and queues on its own allow-list (an unrestricted allow-list is beyond any list).
+ * `known` is every queue, to resolve allow-list entries with.
+ */
+export function mayGrant(caller: Caller, access: Access, known: readonly QueueIdentity[]): boolean {
+  if (!isRestricted(caller)) return true;
+  if (!access.roles.every((role) => hasRole(caller, role))) return false;
+  return access.queues !== null && access.queues.every((entry) => entryWithin(caller, entry, known));
+}
+
+export function assertMayGrant(caller: Caller, access: Access, known: readonly QueueIdentity[]): void {
+  if (mayGrant(caller, access, known)) return;
+  const roles = access.roles.filter((role) => !hasRole(caller, role));
+  throw errors.forbidden(
+    roles.length > 0
+      ? `This client may not grant roles it does not hold: ${roles.join(', ')}`
+      : 'This client may not grant queues beyond its own allow-list',
+  );
+}
+
+/**
+ * A client is in the caller's scope when its access is within the caller's own: only then may the
+ * caller see it, change it, deactivate or delete it, or rotate its secret.
+ */
+export function assertClientInScope(caller: Caller, client: Access, known: readonly QueueIdentity[]): void {
+  if (!mayGrant(caller, client, known)) throw errors.forbidden("This client's access is beyond the caller's own");
+}
+
+/**
+ * No client changes its own roles or allow-list, however unrestricted: access is changed by another
+ * administrator (or the CLI), so no one widens itself and no one locks itself out by accident.
+ */
+export function assertNotOwnAccessChange(caller: Caller, clientId: string, before: Access, after: Access): void {
+  if (caller.kind !== 'client' || caller.id !== clientId) return;
+  const same = (a: readonly string[] | null, b: readonly string[] | null) =>
+    a === null || b === null ? a === b : a.length === b.length && a.every((x) => b.includes(x));
+  if (!same(before.roles, after.roles) || !same(before.queues, after.queues)) {
+    throw errors.forbidden('A client may not change its own roles or queue allow-list');
+  }
+}
+
+/** A queue with the shared configuration it uses, as the audit scope needs it. */
+export interface QueueWithConfigIds extends QueueIdentity {
+  business_hours_id: string | null;
+  capacity_rule_id: string | null;
+  number_rule_id: string | null;
+  prioritization_policy_id: string | null;
+}
+
+/**
+ * What of the audit log a caller reads: null for an unrestricted caller (everything). A restricted
+ * caller reads its own entries, and those of entities in its scope: queues on its allow-list, the
+ * configuration those queues use (business hours, capacity and number rules, prioritization
+ * policies) and clients whose access is within its own. Everything else — configuration no queue of
+ * its own uses, campaigns, retry policies and settings, which belong to no queue, and entities that
+ * no longer exist — is for unrestricted callers.
+ */
+export function auditScope(
+  caller: Caller,
+  queues: readonly QueueWithConfigIds[],
+  clients: readonly (Access & { id: string })[],
+): { actor: string; entities: Record<string, string[]> } | null {
+  if (!isRestricted(caller)) return null;
+  const mine = queues.filter((queue) => mayUseQueue(caller, queue));
+  const ids = (pick: (queue: QueueWithConfigIds) => string | null) => [...new Set(mine.map(pick).filter((id): id is string => id !== null))];
+  return {
+    actor: caller.id,
+    entities: {
+      queue: ids((queue) => queue.id),
+      'business-hours': ids((queue) => queue.business_hours_id),
+      'capacity-rule': ids((queue) => queue.capacity_rule_id),
+      'number-rule': ids((queue) => queue.number_rule_id),
+      'prioritization-policy': ids((queue) => queue.prioritization_policy_id),
+      client: clients.filter((client) => mayGrant(caller, client, queues)).map((client) => client.id),
+    },
+  };
+}

@@ -102,7 +102,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (
       if (id === undefined || secret === undefined || id === '' || secret === '') {
         return fail(401, 'invalid_client', 'Client authentication failed');
       }
-      const client = await authenticateClient(app.db, id, secret);
+      const client = await authenticateClient({ db: app.db, clock: app.clock }, id, secret);
       if (!client) {
         request.log.info({ clientId: id.slice(0, 64) }, 'token refused');
         return fail(401, 'invalid_client', 'Client authentication failed');

@@ -61,6 +61,7 @@ export const CallbackView = Type.Object(
 export const HistoryEntry = Type.Object({
   at: IsoTime,
   actor: Type.String(),
+  actorName: Nullable(Type.String({ description: "The actor's name when it acted (null on entries older than names that could not be recovered)" })),
   event: Type.String(),
   fromState: Nullable(Type.String()),
   toState: Nullable(Type.String()),

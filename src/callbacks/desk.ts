@@ -131,7 +131,7 @@ export async function getCallback(ctx: Context, id: string) {
   const history = await ctx.db.selectFrom('callback_history').selectAll().where('callback_id', '=', id).orderBy('id').execute();
   return {
     ...toView(row),
-    history: history.map((h) => ({ at: isoUtc(h.at), actor: h.actor, event: h.event, fromState: h.from_state, toState: h.to_state, reason: h.reason, detail: h.detail ?? null })),
+    history: history.map((h) => ({ at: isoUtc(h.at), actor: h.actor, actorName: h.actor_name, event: h.event, fromState: h.from_state, toState: h.to_state, reason: h.reason, detail: h.detail ?? null })),
   };
 }
 

@@ -53,6 +53,7 @@ export async function recordHistory(trx: Transaction<DB>, callbackId: string, ac
     .values({
       callback_id: callbackId,
       actor: actor.id,
+      actor_name: actor.name,
       event: entry.event,
       from_state: entry.from ?? null,
       to_state: entry.to ?? null,

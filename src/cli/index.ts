@@ -10,6 +10,9 @@ import { AppError } from '../errors.js';
 import { ROLES, systemCaller, type Role } from '../auth/caller.js';
 import { mayUseQueue } from '../auth/access.js';
 import { listQueueRows } from '../queues/queries.js';
+import { systemClock } from '../clock.js';
+import { contextFor, type Context } from '../context.js';
+import { createSimulatedGateway } from '../genesys/simulated-gateway.js';
 
 /**
  * Operator commands. They honor the same DATA_DIR / DATABASE_URL as the service: on the embedded
@@ -78,6 +81,11 @@ async function withDatabase<T>(config: Config, fn: (database: Database) => Promi
 
 const CLI_CALLER = systemCaller('cli');
 
+/** The CLI acts as itself: every role, every queue, audited as `cli`. */
+function cliContext(db: Database['db']): Context {
+  return contextFor({ db, clock: systemClock, gateway: createSimulatedGateway(db) }, CLI_CALLER);
+}
+
 function print(json: boolean, value: unknown, text: string): void {
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
 }
@@ -141,27 +149,23 @@ async function main(argv: string[]): Promise<void> {
           const queues = list(values.queues);
           const roles = parseRoles(values.roles);
           await checkQueues(db, queues);
-          const { client, clientSecret } = await createClient(
-            db,
-            { name: values.name, roles, queues: queues.length > 0 ? queues : null },
-            CLI_CALLER,
-          );
+          const { client, clientSecret } = await createClient(cliContext(db), { name: values.name, roles, queues: queues.length > 0 ? queues : null });
           print(json, { clientId: client.clientId, clientSecret, name: client.name, roles: client.roles, queues: client.queues },
             `created client "${client.name}"\n  client_id:     ${client.clientId}\n  client_secret: ${clientSecret}\n(the secret is shown only now)`);
           return;
         }
         case 'list': {
-          const clients = await listClients(db);
+          const clients = await listClients(cliContext(db));
           print(json, clients, clients.map((c) => `${c.clientId}  ${c.active ? 'active  ' : 'inactive'}  ${c.name}  [${c.roles.join(',')}]`).join('\n') || '(no clients)');
           return;
         }
         case 'rotate-secret': {
-          const { client, clientSecret } = await rotateSecret(db, parseClientId(values.id), CLI_CALLER);
+          const { client, clientSecret } = await rotateSecret(cliContext(db), parseClientId(values.id));
           print(json, { clientId: client.clientId, clientSecret }, `new secret for "${client.name}": ${clientSecret}`);
           return;
         }
         case 'deactivate': {
-          const client = await updateClient(db, parseClientId(values.id), { active: false }, CLI_CALLER);
+          const client = await updateClient(cliContext(db), parseClientId(values.id), { active: false });
           print(json, client, `deactivated "${client.name}"`);
           return;
         }

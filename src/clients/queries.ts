@@ -36,10 +36,10 @@ export function insertClient(trx: Transaction<DB>, values: NewApiClient): Promis
   return trx.insertInto('api_clients').values(values).returning(COLUMNS).executeTakeFirstOrThrow();
 }
 
-export function updateClientRow(trx: Transaction<DB>, id: string, values: ApiClientUpdate): Promise<ApiClientRow> {
+export function updateClientRow(trx: Transaction<DB>, id: string, now: Date, values: ApiClientUpdate): Promise<ApiClientRow> {
   return trx
     .updateTable('api_clients')
-    .set({ ...values, updated_at: new Date() })
+    .set({ ...values, updated_at: now })
     .where('id', '=', id)
     .returning(COLUMNS)
     .executeTakeFirstOrThrow();
@@ -49,8 +49,8 @@ export async function deleteClientRow(trx: Transaction<DB>, id: string): Promise
   await trx.deleteFrom('api_clients').where('id', '=', id).execute();
 }
 
-export async function touchLastToken(db: Kysely<DB>, id: string): Promise<void> {
-  await db.updateTable('api_clients').set({ last_token_at: new Date() }).where('id', '=', id).execute();
+export async function touchLastToken(db: Kysely<DB>, id: string, now: Date): Promise<void> {
+  await db.updateTable('api_clients').set({ last_token_at: now }).where('id', '=', id).execute();
 }
 
 export async function countClients(db: Kysely<DB> | Transaction<DB>): Promise<number> {

@@ -6,7 +6,10 @@ import * as service from './service.js';
 
 const tags = ['clients'];
 
-/** `/admin/v1/clients` — API clients and their secrets. Administrators only (set by the parent scope). */
+/**
+ * `/admin/v1/clients` — API clients and their secrets. Administrators only (set by the parent scope);
+ * a restricted administrator sees and manages only clients whose access is within its own.
+ */
 export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/clients',
@@ -19,7 +22,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = await service.createClient(app.db, request.body, request.ctx.caller);
+      const created = await service.createClient(request.ctx, request.body);
       return reply.code(201).send(created);
     },
   );
@@ -27,7 +30,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/clients',
     { schema: { tags, summary: 'List API clients', response: { 200: ClientList, ...errorResponses(401, 403) } } },
-    async () => ({ items: await service.listClients(app.db) }),
+    async (request) => ({ items: await service.listClients(request.ctx) }),
   );
 
   app.get(
@@ -35,7 +38,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: { tags, summary: 'Get an API client', params: IdParams, response: { 200: ApiClientSchema, ...errorResponses(400, 401, 403, 404) } },
     },
-    async (request) => service.getClient(app.db, request.params.id),
+    async (request) => service.getClient(request.ctx, request.params.id),
   );
 
   app.patch(
@@ -51,7 +54,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const updated = await service.updateClient(app.db, request.params.id, request.body, request.ctx.caller);
+      const updated = await service.updateClient(request.ctx, request.params.id, request.body);
       app.clientCache.invalidate(request.params.id);
       return updated;
     },
@@ -68,7 +71,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const rotated = await service.rotateSecret(app.db, request.params.id, request.ctx.caller);
+      const rotated = await service.rotateSecret(request.ctx, request.params.id);
       app.clientCache.invalidate(request.params.id);
       return rotated;
     },
@@ -80,7 +83,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags, summary: 'Delete an API client', params: IdParams, response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 404) } },
     },
     async (request, reply) => {
-      await service.deleteClient(app.db, request.params.id, request.ctx.caller);
+      await service.deleteClient(request.ctx, request.params.id);
       app.clientCache.invalidate(request.params.id);
       return reply.code(204).send(null);
     },

@@ -1,11 +1,12 @@
-import type { Kysely, Transaction } from 'kysely';
-import { auditedChange, recordAudit } from '../audit/service.js';
-import type { Actor } from '../auth/caller.js';
+import type { Transaction } from 'kysely';
+import { auditedChange } from '../audit/service.js';
+import { assertClientInScope, assertMayGrant, assertNotOwnAccessChange, mayGrant, type Access } from '../auth/access.js';
 import { generateSecret, hashSecret, verifySecret } from '../auth/secrets.js';
-import { isUniqueViolation } from '../db/errors.js';
 import type { ApiClientRow, DB } from '../db/types.js';
 import { errors } from '../errors.js';
 import type { Role } from '../auth/caller.js';
+import type { Context, Services } from '../context.js';
+import { listQueueRows } from '../queues/queries.js';
 import * as q from './queries.js';
 
 export interface ApiClient {
@@ -46,45 +47,35 @@ function normalizeQueues(queues: string[] | null | undefined): string[] | null {
   return [...new Set(queues.map((s) => s.trim()).filter((s) => s !== ''))];
 }
 
-/** Inserts a client and its audit record in the caller's transaction; the secret is returned once. */
-export async function insertClient(
-  trx: Transaction<DB>,
-  input: NewClientInput,
-  actor: Actor,
-): Promise<{ client: ApiClient; clientSecret: string }> {
+/** Creates a client with its audit record; the secret is returned once. No one grants more access than it has. */
+export async function createClient(ctx: Context, input: NewClientInput): Promise<{ client: ApiClient; clientSecret: string }> {
+  const access = { roles: [...new Set(input.roles)], queues: normalizeQueues(input.queues) };
+  assertMayGrant(ctx.caller, access, await listQueueRows(ctx.db));
   const clientSecret = generateSecret();
-  const created = await q.insertClient(trx, {
-    name: input.name.trim(),
-    secret_hash: await hashSecret(clientSecret),
-    roles: [...new Set(input.roles)],
-    queues: normalizeQueues(input.queues),
-    active: input.active ?? true,
+  const secretHash = await hashSecret(clientSecret);
+  return auditedChange(ctx.db, ctx.caller, { entity: 'client', action: 'create', name: input.name }, async (trx) => {
+    const created = await q.insertClient(trx, {
+      name: input.name.trim(),
+      secret_hash: secretHash,
+      roles: access.roles,
+      queues: access.queues,
+      active: input.active ?? true,
+    });
+    const client = toApiClient(created);
+    return { entityId: created.id, after: client, result: { client, clientSecret } };
   });
-  const client = toApiClient(created);
-  await recordAudit(trx, actor, { action: 'create', entity: 'client', entityId: created.id, after: client });
-  return { client, clientSecret };
 }
 
-export async function createClient(
-  db: Kysely<DB>,
-  input: NewClientInput,
-  actor: Actor,
-): Promise<{ client: ApiClient; clientSecret: string }> {
-  try {
-    return await db.transaction().execute((trx) => insertClient(trx, input, actor));
-  } catch (err) {
-    if (isUniqueViolation(err)) throw errors.conflict(`A client named "${input.name}" already exists`);
-    throw err;
-  }
+/** The clients in the caller's scope: those whose access is within its own. */
+export async function listClients(ctx: Context): Promise<ApiClient[]> {
+  const [rows, known] = await Promise.all([q.listClients(ctx.db), listQueueRows(ctx.db)]);
+  return rows.filter((row) => mayGrant(ctx.caller, accessOf(row), known)).map(toApiClient);
 }
 
-export async function listClients(db: Kysely<DB>): Promise<ApiClient[]> {
-  return (await q.listClients(db)).map(toApiClient);
-}
-
-export async function getClient(db: Kysely<DB>, id: string): Promise<ApiClient> {
-  const row = await q.findClient(db, id);
+export async function getClient(ctx: Context, id: string): Promise<ApiClient> {
+  const row = await q.findClient(ctx.db, id);
   if (!row) throw errors.notFound('Client', id);
+  assertClientInScope(ctx.caller, accessOf(row), await listQueueRows(ctx.db));
   return toApiClient(row);
 }
 
@@ -95,15 +86,32 @@ export interface ClientPatch {
   active?: boolean | undefined;
 }
 
-export async function updateClient(db: Kysely<DB>, id: string, patch: ClientPatch, actor: Actor): Promise<ApiClient> {
-  return auditedChange(db, actor, { entity: 'client', action: 'update', name: patch.name }, async (trx) => {
-    const before = await q.lockClient(trx, id);
-    if (!before) throw errors.notFound('Client', id);
+function accessOf(row: Pick<ApiClientRow, 'roles' | 'queues'>): Access {
+  return { roles: row.roles as Role[], queues: row.queues };
+}
+
+/** A client in the caller's scope, locked for a change; 404 if unknown, 403 if beyond the caller's access. */
+async function lockInScope(ctx: Context, trx: Transaction<DB>, id: string) {
+  const row = await q.lockClient(trx, id);
+  if (!row) throw errors.notFound('Client', id);
+  const known = await listQueueRows(trx);
+  assertClientInScope(ctx.caller, accessOf(row), known);
+  return { row, known };
+}
+
+export async function updateClient(ctx: Context, id: string, patch: ClientPatch): Promise<ApiClient> {
+  return auditedChange(ctx.db, ctx.caller, { entity: 'client', action: 'update', name: patch.name }, async (trx) => {
+    const { row: before, known } = await lockInScope(ctx, trx, id);
+    const roles = patch.roles === undefined ? undefined : [...new Set(patch.roles)];
+    const queues = patch.queues === undefined ? undefined : normalizeQueues(patch.queues);
+    const access = { roles: roles ?? accessOf(before).roles, queues: queues === undefined ? before.queues : queues };
+    assertNotOwnAccessChange(ctx.caller, id, accessOf(before), access);
+    assertMayGrant(ctx.caller, access, known);
     const after = toApiClient(
-      await q.updateClientRow(trx, id, {
+      await q.updateClientRow(trx, id, ctx.clock.now(), {
         ...(patch.name !== undefined && { name: patch.name.trim() }),
-        ...(patch.roles !== undefined && { roles: [...new Set(patch.roles)] }),
-        ...(patch.queues !== undefined && { queues: normalizeQueues(patch.queues) }),
+        ...(roles !== undefined && { roles }),
+        ...(queues !== undefined && { queues }),
         ...(patch.active !== undefined && { active: patch.active }),
       }),
     );
@@ -112,44 +120,38 @@ export async function updateClient(db: Kysely<DB>, id: string, patch: ClientPatc
 }
 
 /** A new secret, shown once. Tokens issued before the rotation stop working: a leaked secret's tokens die with it. */
-export async function rotateSecret(
-  db: Kysely<DB>,
-  id: string,
-  actor: Actor,
-): Promise<{ client: ApiClient; clientSecret: string }> {
+export async function rotateSecret(ctx: Context, id: string): Promise<{ client: ApiClient; clientSecret: string }> {
   const clientSecret = generateSecret();
   const secretHash = await hashSecret(clientSecret);
-  return auditedChange(db, actor, { entity: 'client', action: 'rotate-secret' }, async (trx) => {
-    const before = await q.lockClient(trx, id);
-    if (!before) throw errors.notFound('Client', id);
-    const after = await q.updateClientRow(trx, id, {
+  return auditedChange(ctx.db, ctx.caller, { entity: 'client', action: 'rotate-secret' }, async (trx) => {
+    const { row: before } = await lockInScope(ctx, trx, id);
+    const now = ctx.clock.now();
+    const after = await q.updateClientRow(trx, id, now, {
       secret_hash: secretHash,
-      tokens_not_before: new Date(),
+      tokens_not_before: now,
       token_generation: before.token_generation + 1,
     });
     return { entityId: id, result: { client: toApiClient(after), clientSecret } };
   });
 }
 
-export async function deleteClient(db: Kysely<DB>, id: string, actor: Actor): Promise<void> {
-  await auditedChange(db, actor, { entity: 'client', action: 'delete' }, async (trx) => {
-    const before = await q.lockClient(trx, id);
-    if (!before) throw errors.notFound('Client', id);
+export async function deleteClient(ctx: Context, id: string): Promise<void> {
+  await auditedChange(ctx.db, ctx.caller, { entity: 'client', action: 'delete' }, async (trx) => {
+    const { row: before } = await lockInScope(ctx, trx, id);
     await q.deleteClientRow(trx, id);
     return { entityId: id, before: toApiClient(before), result: undefined };
   });
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
- * Checks a client id and secret. Unknown ids cost the same scrypt as known ones, so response
- * time does not tell an attacker which ids exist. Inactive clients are refused.
+ * Checks a client id and secret, before there is a caller (the token route is public). Unknown ids
+ * cost the same scrypt as known ones, so response time does not tell an attacker which ids exist.
+ * Inactive clients are refused.
  */
-export async function authenticateClient(db: Kysely<DB>, id: string, secret: string): Promise<ApiClientRow | undefined> {
-  const row = UUID_RE.test(id) ? await q.findClient(db, id) : undefined;
+export async function authenticateClient(services: Pick<Services, 'db' | 'clock'>, id: string, secret: string): Promise<ApiClientRow | undefined> {
+  const row = await q.findClient(services.db, id);
   const ok = await verifySecret(secret, row?.secret_hash);
   if (!ok || !row || !row.active) return undefined;
-  await q.touchLastToken(db, row.id);
+  await q.touchLastToken(services.db, row.id, services.clock.now());
   return row;
 }

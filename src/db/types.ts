@@ -25,6 +25,8 @@ export interface AuditLogTable {
   id: Generated<string>;
   at: Timestamp;
   actor: string;
+  /** The actor's name when it acted; null only on entries older than the column that could not be backfilled. */
+  actor_name: ColumnType<string | null, string, never>;
   action: string;
   entity: string;
   entity_id: string;
@@ -140,6 +142,8 @@ export interface CallbackHistoryTable {
   callback_id: string;
   at: Timestamp;
   actor: string;
+  /** The actor's name when it acted; null only on entries older than the column that could not be backfilled. */
+  actor_name: ColumnType<string | null, string, never>;
   event: string;
   from_state: string | null;
   to_state: string | null;

@@ -1,4 +1,4 @@
-import { TEST_CALLER } from './context.js';
+import { testContext } from './context.js';
 import { Writable } from 'node:stream';
 import { vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -83,11 +83,11 @@ export interface TestClient {
 }
 
 export async function makeClient(t: TestApp, roles: Role[], extra: { name?: string; queues?: string[] } = {}): Promise<TestClient> {
-  const { client, clientSecret } = await createClient(
-    t.database.db,
-    { name: extra.name ?? `client-${Math.random().toString(36).slice(2)}`, roles, queues: extra.queues ?? null },
-    TEST_CALLER,
-  );
+  const { client, clientSecret } = await createClient(testContext(t.database.db), {
+    name: extra.name ?? `client-${Math.random().toString(36).slice(2)}`,
+    roles,
+    queues: extra.queues ?? null,
+  });
   return { clientId: client.clientId, clientSecret };
 }
 
