@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Kysely, Transaction } from 'kysely';
 import { auditScope, isRestricted } from '../auth/access.js';
 import type { Actor, Role } from '../auth/caller.js';
+import { listCampaignRows } from '../campaigns/queries.js';
 import { listClients } from '../clients/queries.js';
 import type { Context } from '../context.js';
 import { isForeignKeyViolation, isUniqueViolation, violatedColumn } from '../db/errors.js';
@@ -59,8 +60,13 @@ export interface AuditFilter {
 export async function listAudit(ctx: Context, f: AuditFilter) {
   let scope: AuditRowFilter['scope'] = null;
   if (isRestricted(ctx.caller)) {
-    const [queues, clients] = await Promise.all([listQueueRows(ctx.db), listClients(ctx.db)]);
-    scope = auditScope(ctx.caller, queues, clients.map((c) => ({ id: c.id, roles: c.roles as Role[], queues: c.queues })));
+    const [queues, clients, campaigns] = await Promise.all([listQueueRows(ctx.db), listClients(ctx.db), listCampaignRows(ctx.db)]);
+    scope = auditScope(
+      ctx.caller,
+      queues,
+      clients.map((c) => ({ id: c.id, roles: c.roles as Role[], queues: c.queues })),
+      campaigns.map((c) => ({ id: c.id, queueId: c.queue_id })),
+    );
   }
   const rows = await listAuditRows(ctx.db, { ...f, limit: f.limit + 1, scope });
   const page = rows.slice(0, f.limit);
