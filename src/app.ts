@@ -129,7 +129,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   });
   await app.register(metrics, { pool: database.pool });
-  await app.register(swagger);
+  await app.register(swagger, { publicBaseUrl: config.publicBaseUrl, clock: services.clock });
   await app.register(auth, { services, findClient: (id) => findClient(database.db, id), jwtSecret: opts.jwtSecret, previousSecrets: config.jwtPreviousSecrets });
   await app.register(rateLimit, {
     global: true,

@@ -3,6 +3,7 @@ import { systemClock } from './clock.js';
 import { contextFor } from './context.js';
 import { createSimulatedGateway } from './genesys/simulated-gateway.js';
 import { sql, type Kysely } from 'kysely';
+import { createCampaign } from './campaigns/service.js';
 import { createRule } from './capacity/service.js';
 import { countClients } from './clients/queries.js';
 import { createClient, type ApiClient } from './clients/service.js';
@@ -17,17 +18,19 @@ export interface DemoSeed {
     admin: { client: ApiClient; clientSecret: string };
     actions: { client: ApiClient; clientSecret: string };
   } | null;
-  /** Created on a database with no queues. */
+  /** Created on a database with no queues, with the demo campaign. */
   queue: { id: string; name: string } | null;
 }
 
 export const DEMO_QUEUE = 'Demo';
+/** An always-running campaign for `/actions/v1/campaign-callbacks` (the API docs' example names it). */
+export const DEMO_CAMPAIGN = 'Demo campaign';
 const SEED_LOCK_KEY = 7_311_845_202;
 const actor = systemCaller('demo');
 
 /**
- * A first start on the embedded database gets a demo administrator, a demo data-action client and a
- * demo queue (hours, number rule, capacity rule), so every endpoint can be tried at once. A second
+ * A first start on the embedded database gets a demo administrator, a demo data-action client, a
+ * demo queue (hours, number rule, capacity rule) and a demo campaign, so every endpoint can be tried at once. A second
  * instance starting at the same moment waits on the lock and finds them there.
  */
 export async function seedDemo(db: Kysely<DB>): Promise<DemoSeed> {
@@ -77,6 +80,17 @@ export async function seedDemo(db: Kysely<DB>): Promise<DemoSeed> {
         },
       );
       queue = { id: created.id, name: created.name };
+      // Stands for a contact list of an agentless campaign; set the real one when connecting an org.
+      await createCampaign(ctx, {
+        name: DEMO_CAMPAIGN,
+        queueId: created.id,
+        contactListId: 'demo-contact-list',
+        phoneColumn: 'PhoneNumber',
+        nameColumn: 'FullName',
+        numberRuleId: numbers.id,
+        businessHoursId: hours.id,
+        defaultCountry: 'US',
+      });
     }
     return { clients, queue };
   });

@@ -27,11 +27,32 @@ describe('generated API documents', () => {
     }
   });
 
-  it('the Postman collection has OAuth2 client credentials, a baseUrl variable and a folder per area', () => {
-    expect(postman.auth.type).toBe('oauth2');
-    expect(postman.auth.oauth2).toEqual(expect.arrayContaining([{ key: 'grant_type', value: 'client_credentials', type: 'string' }]));
-    expect(postman.variable.map((v) => v.key)).toEqual(expect.arrayContaining(['baseUrl', 'clientId', 'clientSecret']));
-    expect(postman.item.map((f) => f.name)).toEqual(expect.arrayContaining(['auth', 'clients', 'operations']));
+  it('the Postman collection fetches a token per role (client credentials) in each folder, with variables for the base URL and each role\'s client', () => {
+    expect(postman.variable.map((v) => v.key)).toEqual(
+      expect.arrayContaining(['baseUrl', 'adminClientId', 'adminClientSecret', 'actionsClientId', 'actionsClientSecret', 'eventsClientId', 'eventsClientSecret']),
+    );
+    type Folder = { name: string; auth?: { type: string; bearer?: { value: string }[] }; event?: { listen: string; script: { exec: string[] } }[] };
+    const folders = postman.item as unknown as Folder[];
+    const tokenOf = (name: string) => folders.find((f) => f.name === name)?.auth?.bearer?.[0]?.value;
+    expect([tokenOf('data-actions'), tokenOf('events'), tokenOf('queues')]).toEqual(['{{actionsToken}}', '{{eventsToken}}', '{{adminToken}}']);
+    for (const f of folders.filter((f) => f.auth?.type === 'bearer')) {
+      const script = f.event?.find((e) => e.listen === 'prerequest')?.script.exec.join('\n') ?? '';
+      expect(script, f.name).toContain("'client_credentials'");
+      expect(script, f.name).toContain('/oauth/token');
+    }
+    expect(folders.map((f) => f.name)).toEqual(expect.arrayContaining(['auth', 'operations', 'changes shared state (cleans up after itself)']));
+  });
+
+  it('the Postman collection asserts the status of every request, and changes settings and clients only in the folder that restores them', () => {
+    type Item = { name: string; request: { method: string; url: { path: string[] }; body?: { raw?: string } }; event: { listen: string; script: { exec: string[] } }[] };
+    const folders = postman.item as unknown as { name: string; item: Item[] }[];
+    for (const item of folders.flatMap((f) => f.item)) {
+      expect(item.event.find((e) => e.listen === 'test')?.script.exec[0], item.name).toMatch(/^pm\.test\('status \d{3}'/);
+    }
+    const shared = folders.filter((f) => f.item.some((i) => i.request.method !== 'GET' && /^(clients|settings)$/.test(i.request.url.path[2] ?? '')));
+    expect(shared.map((f) => f.name)).toEqual(['changes shared state (cleans up after itself)']);
+    const realBulk = folders.filter((f) => f.item.some((i) => i.request.url.path.join('/').endsWith('bulk-cancel') && JSON.parse(i.request.body?.raw ?? '{}').dryRun !== true));
+    expect(realBulk.map((f) => f.name)).toEqual(['changes shared state (cleans up after itself)']);
   });
 
   it('the Postman collection has an example body for every JSON request and a saved example answer for every JSON answer', async () => {

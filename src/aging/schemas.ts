@@ -31,7 +31,7 @@ export const CreatePolicyBody = Type.Object(
 );
 export type CreatePolicyBody = Static<typeof CreatePolicyBody>;
 
-export const UpdatePolicyBody = updateBodyOf(CreatePolicyBody);
+export const UpdatePolicyBody = updateBodyOf(CreatePolicyBody, { examples: [{ maxPriority: 200 }] });
 export type UpdatePolicyBody = Static<typeof UpdatePolicyBody>;
 
 export const Policy = Type.Object({ id: Uuid, name: Type.String(), ...fields, queues: Type.Array(QueueRef), createdAt: IsoTime, updatedAt: IsoTime }, { title: 'PrioritizationPolicy' });

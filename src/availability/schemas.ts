@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { EXAMPLE_QUEUE } from '../http/schemas.js';
 import { QueueInput } from '../queues/resolve.js';
 
 const Time = (description: string) => Type.String({ minLength: 1, maxLength: 64, description });
@@ -13,7 +14,7 @@ export const AvailabilityInput = Type.Object(
     maxSlots: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
     timezone: Type.Optional(Zone),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ queue: EXAMPLE_QUEUE, maxSlots: 3, timezone: 'America/New_York' }] },
 );
 export type AvailabilityInput = Static<typeof AvailabilityInput>;
 
@@ -31,7 +32,7 @@ export type AvailabilityOutput = Static<typeof AvailabilityOutput>;
 
 export const OpenForInput = Type.Object(
   { ...QueueInput, at: Type.Optional(Time('Instant to ask about (default now)')), timezone: Type.Optional(Zone) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ queue: EXAMPLE_QUEUE }] },
 );
 export type OpenForInput = Static<typeof OpenForInput>;
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { IsoTime, PageLimit, TimeFilter, Uuid } from '../http/schemas.js';
+import { EXAMPLE_QUEUE, EXAMPLE_TIME, IsoTime, PageLimit, TimeFilter, Uuid } from '../http/schemas.js';
 import { QueueInput } from '../queues/resolve.js';
 import { CreateOutput, RescheduleOutput } from './schemas.js';
 
@@ -82,6 +82,7 @@ export const BulkCancelBody = Type.Object(
   {
     additionalProperties: false,
     description: 'Either ids, or a filter ("all in this filter", at most 10,000) naming a queue or a time range (from/to), or with "all": true',
+    examples: [{ filter: { queue: EXAMPLE_QUEUE, state: 'SCHEDULED' }, dryRun: true }],
   },
 );
 export type BulkCancelBody = Static<typeof BulkCancelBody>;
@@ -97,10 +98,10 @@ export const BulkCancelReport = Type.Object({
 export const DeskCancelOutput = Type.Object({ outcome: Type.String(), callbackId: Type.String(), message: Type.String() });
 export const DeskRescheduleBody = Type.Object(
   { desiredTime: Type.String({ minLength: 1, maxLength: 64 }), timezone: Type.Optional(Type.String({ maxLength: 64 })), acceptNearest: Type.Optional(Type.Boolean()) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ desiredTime: EXAMPLE_TIME, acceptNearest: true }] },
 );
 export const RecreateBody = Type.Object(
   { desiredTime: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Absent: an immediate callback' })), timezone: Type.Optional(Type.String({ maxLength: 64 })) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ desiredTime: EXAMPLE_TIME }] },
 );
 export { CreateOutput, RescheduleOutput };

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { EXAMPLE_PHONE, EXAMPLE_QUEUE, EXAMPLE_TIME } from '../http/schemas.js';
 import { QueueInput } from '../queues/resolve.js';
 import { CREATE_OUTCOMES } from './answers.js';
 
@@ -23,7 +24,10 @@ export const CreateInput = Type.Object(
     defaultCountry: Type.Optional(Type.String({ maxLength: 10, description: 'ISO country for a national-format number' })),
     userData: Type.Optional(Type.String({ maxLength: 65_536, description: 'JSON text of a flat string map (≤ 50 keys, values ≤ 1,024 chars), passed to Genesys as participant data' })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ queue: EXAMPLE_QUEUE, phoneNumber: EXAMPLE_PHONE, customerName: 'Ada Lovelace', desiredTime: EXAMPLE_TIME, timezone: 'America/New_York', userData: '{"reason":"billing"}' }],
+  },
 );
 export type CreateInput = Static<typeof CreateInput>;
 
@@ -47,14 +51,18 @@ export const CreateOutput = Type.Object({
 
 export const LookupInput = Type.Object(
   { ...QueueInput, phoneNumber: Phone, defaultCountry: Type.Optional(Type.String({ maxLength: 10 })), timezone: Type.Optional(Zone) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ queue: EXAMPLE_QUEUE, phoneNumber: EXAMPLE_PHONE }] },
 );
 export type LookupInput = Static<typeof LookupInput>;
 export const LookupOutput = Type.Object({ found: Type.Boolean(), count: Type.Integer({ description: 'Pending callbacks of this number' }), ...CallbackFields });
 
 export const CancelInput = Type.Object(
   { callbackId: Type.Optional(Id), ...QueueInput, phoneNumber: Type.Optional(Phone), defaultCountry: Type.Optional(Type.String({ maxLength: 10 })) },
-  { additionalProperties: false, description: 'callbackId, or queue + phoneNumber (cancels that number’s soonest pending callback)' },
+  {
+    additionalProperties: false,
+    description: 'callbackId, or queue + phoneNumber (cancels that number’s soonest pending callback)',
+    examples: [{ queue: EXAMPLE_QUEUE, phoneNumber: EXAMPLE_PHONE }],
+  },
 );
 export type CancelInput = Static<typeof CancelInput>;
 export const CancelOutput = Type.Object({
@@ -65,7 +73,8 @@ export const CancelOutput = Type.Object({
 
 export const RescheduleInput = Type.Object(
   { callbackId: Id, desiredTime: Time('The new time'), timezone: Type.Optional(Zone), acceptNearest: Type.Optional(Type.Boolean()) },
-  { additionalProperties: false },
+  // Put the callbackId of a created callback here; an unknown id answers outcome NOT_FOUND.
+  { additionalProperties: false, examples: [{ callbackId: '00000000-0000-4000-8000-000000000000', desiredTime: EXAMPLE_TIME, acceptNearest: true }] },
 );
 export type RescheduleInput = Static<typeof RescheduleInput>;
 export const RescheduleOutput = Type.Object({
@@ -76,7 +85,7 @@ export const RescheduleOutput = Type.Object({
   message: Type.String(),
 });
 
-export const QueueStatusInput = Type.Object({ ...QueueInput }, { additionalProperties: false });
+export const QueueStatusInput = Type.Object({ ...QueueInput }, { additionalProperties: false, examples: [{ queue: EXAMPLE_QUEUE }] });
 export const QueueStatusOutput = Type.Object({
   immediateEnabled: Type.Boolean(),
   scheduledEnabled: Type.Boolean(),

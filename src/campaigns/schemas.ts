@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { updateBodyOf } from '../http/patch.js';
-import { IsoTime, Uuid, VisibleText } from '../http/schemas.js';
+import { EXAMPLE_CAMPAIGN, EXAMPLE_PHONE, IsoTime, Uuid, VisibleText } from '../http/schemas.js';
 
 const Name = VisibleText(100, 'Flows name the campaign by it');
 const Column = VisibleText(100);
@@ -35,7 +35,7 @@ export const CreateCampaignBody = Type.Object(
   { additionalProperties: false, examples: [{ name: 'Automated callbacks', contactListId: 'contact-list-id', phoneColumn: 'PhoneNumber', nameColumn: 'FullName' }] },
 );
 export type CreateCampaignBody = Static<typeof CreateCampaignBody>;
-export const UpdateCampaignBody = updateBodyOf(CreateCampaignBody);
+export const UpdateCampaignBody = updateBodyOf(CreateCampaignBody, { examples: [{ maxDelaySeconds: 3600 }] });
 export type UpdateCampaignBody = Static<typeof UpdateCampaignBody>;
 export const Campaign = Type.Object({ id: Uuid, name: Type.String(), ...fields, createdAt: IsoTime, updatedAt: IsoTime }, { title: 'Campaign' });
 
@@ -49,7 +49,7 @@ export const CampaignCallbackInput = Type.Object(
     idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     defaultCountry: Type.Optional(Type.String({ maxLength: 10 })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ campaign: EXAMPLE_CAMPAIGN, phoneNumber: EXAMPLE_PHONE, fullName: 'Ada Lovelace', delaySeconds: 60, priority: false }] },
 );
 export type CampaignCallbackInput = Static<typeof CampaignCallbackInput>;
 

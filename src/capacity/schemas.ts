@@ -23,7 +23,7 @@ const Name = VisibleText(100, 'Unique; cannot be changed after creation');
 
 export const CreateRuleBody = Type.Object(
   { name: Name, timeslotLength: TimeslotLength, cells: Type.Optional(CapacityCells) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ name: 'Weekday mornings', timeslotLength: 'hour', cells: { monday: { '09:00': 4, '10:00': 4, '11:00': 4 } } }] },
 );
 export type CreateRuleBody = Static<typeof CreateRuleBody>;
 
@@ -31,6 +31,7 @@ export const UpdateRuleBody = updateBodyOf(Type.Omit(CreateRuleBody, ['name']), 
   description:
     'Cells sent are merged into the rule cell by cell. Changing timeslotLength converts the existing cells first ' +
     '(hourly→half-hourly copies each HH:00 value to HH:30; half-hourly→hourly keeps HH:00 and drops HH:30).',
+  examples: [{ cells: { tuesday: { '09:00': 6 } } }],
 });
 export type UpdateRuleBody = Static<typeof UpdateRuleBody>;
 

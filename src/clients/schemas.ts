@@ -29,9 +29,9 @@ export const ClientWithSecret = Type.Object({
 
 export const CreateClientBody = Type.Object(
   { name: Name, roles: Roles, queues: Type.Optional(Queues), active: Type.Optional(Type.Boolean()) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ name: 'Architect flows (billing)', roles: ['actions'], queues: ['Demo'] }] },
 );
 
-export const UpdateClientBody = updateBodyOf(CreateClientBody);
+export const UpdateClientBody = updateBodyOf(CreateClientBody, { examples: [{ roles: ['actions', 'events'] }] });
 
 export const ClientList = Type.Object({ items: Type.Array(ApiClientSchema) });

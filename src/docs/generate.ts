@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { createDatabase } from '../db/database.js';
+import { DOCS_CLOCK } from '../http/swagger.js';
 import { createLogger } from '../logger.js';
 import { genesysFiles } from './genesys/index.js';
 import { toPostman } from './postman.js';
@@ -26,6 +27,8 @@ async function openApiDocument(): Promise<Parameters<typeof toPostman>[0] & Para
     database,
     jwtSecret: 'x'.repeat(32),
     logger: createLogger('silent'),
+    // A fixed "now" for the examples that must lie ahead: the committed files are the same on every run.
+    clock: DOCS_CLOCK,
   });
   try {
     await app.ready();

@@ -1,18 +1,23 @@
+import { DOCS_CLOCK, exampleTimeAfter } from '../http/swagger.js';
+
 /**
- * A Postman v2.1 collection from the OpenAPI document: a folder per tag, an example body for
- * every request and a saved example answer for every endpoint, OAuth 2.0 client-credentials auth
- * preconfigured and a `baseUrl` variable.
+ * A Postman v2.1 collection from the OpenAPI document that runs green in newman on a fresh
+ * `npm start`: the requests in the order of PLAN (ids flow from create to read, update and delete),
+ * a token fetched and reused per role by each folder's pre-request script, assertions on every
+ * request, and a saved example answer for every endpoint. What changes shared state (settings,
+ * clients, a real bulk cancel) is only in the last folder, which restores what it changed.
  */
 
 type Json = Record<string, unknown>;
 
 interface OpenApiOperation {
+  operationId?: string;
   summary?: string;
   description?: string;
   tags?: string[];
   security?: unknown[];
   parameters?: { name: string; in: string; required?: boolean; schema?: Json; description?: string }[];
-  requestBody?: { content?: Record<string, { schema?: Json }> };
+  requestBody?: { content?: Record<string, { schema?: Json; example?: unknown }> };
   responses?: Record<string, { description?: string; content?: Record<string, { schema?: Json }> }>;
 }
 
@@ -98,15 +103,303 @@ export function exampleFor(schema: Json | undefined, name = '', opts: { minimal?
   }
 }
 
-function urlOf(path: string, op: OpenApiOperation) {
+type Role = 'admin' | 'actions' | 'events';
+
+/** One request of the collection: an operation, how to call it and what its answer must show. */
+interface Step {
+  op: string;
+  /** Request name (default: the operation's summary). */
+  name?: string;
+  /** Path parameters, e.g. `{ id: '{{queueId}}' }`. */
+  path?: Record<string, string>;
+  /** Query parameters to send (the required ones are sent with their example anyway). */
+  query?: Record<string, string>;
+  /** Fields set on (or, with `null`, removed from) the operation's example body. */
+  body?: Record<string, unknown>;
+  /** The whole body, as raw text (e.g. a saved variable). */
+  rawBody?: string;
+  status: number;
+  /** Assertions on the JSON answer: label → a JavaScript expression of `body`. */
+  checks?: Record<string, string>;
+  /** Collection variables to set from the answer: name → a JavaScript expression of `body`. */
+  save?: Record<string, string>;
+}
+
+interface Folder {
+  name: string;
+  description: string;
+  /** Whose token the folder's requests carry; absent: no token (public endpoints). */
+  role?: Role;
+  steps: Step[];
+}
+
+const unique = ' {{$timestamp}}';
+/** Events carry a fresh conversation and no fixed event time or participant: a second run is not a DUPLICATE. */
+const freshEvent = { conversationId: '{{$guid}}', participantId: null, eventTime: null, jsonData: null };
+
+/** The CRUD round of a configuration resource: create → list → get → change → (extra) → delete. */
+function crud(base: string, idVar: string, opts: { createBody?: Record<string, unknown>; extra?: Step[]; checkName?: boolean } = {}): Step[] {
+  const byId = { id: `{{${idVar}}}` };
+  return [
+    { op: `post${base}`, status: 201, body: opts.createBody ?? {}, checks: { 'has an id': 'typeof body.id === "string"' }, save: { [idVar]: 'body.id' } },
+    { op: `get${base}`, status: 200, checks: { 'lists the new record': `body.items.some((i) => i.id === pm.collectionVariables.get('${idVar}'))` } },
+    { op: `get${base}ById`, path: byId, status: 200, checks: { 'is the new record': `body.id === pm.collectionVariables.get('${idVar}')` } },
+    { op: `patch${base}ById`, path: byId, status: 200, checks: { 'is the new record': `body.id === pm.collectionVariables.get('${idVar}')` } },
+    ...(opts.extra ?? []),
+    { op: `delete${base}ById`, path: byId, status: 204 },
+  ];
+}
+
+/** The collection, folder by folder, in the order newman runs it. */
+const PLAN: Folder[] = [
+  {
+    name: 'operations',
+    description: 'Health, readiness and metrics (public).',
+    steps: [
+      { op: 'getHealthz', status: 200, checks: { 'status ok': 'body.status === "ok"' } },
+      { op: 'getReadyz', status: 200, checks: { ready: 'body.status === "ready"' } },
+      { op: 'getMetrics', status: 200 },
+    ],
+  },
+  {
+    name: 'auth',
+    description: 'The token request the folders\' pre-request scripts make, with the administrator client (HTTP Basic).',
+    steps: [{ op: 'postOauthToken', status: 200, checks: { 'a bearer token': 'typeof body.access_token === "string" && body.token_type.toLowerCase() === "bearer"' } }],
+  },
+  {
+    name: 'data-actions',
+    description: 'What Architect flows call (token of the actions client), on the demo queue "Demo": a scheduled callback is created, found, moved and cancelled.',
+    role: 'actions',
+    steps: [
+      { op: 'postActionsAvailability', status: 200, checks: { 'free slots': 'body.slotCount > 0 && body.slots.length === body.slotCount' } },
+      { op: 'postActionsOpenFor', status: 200, checks: { 'a next opening': 'typeof body.open === "boolean" && (body.open || body.nextOpenTime !== "")' } },
+      { op: 'postActionsNumbersCheck', status: 200, checks: { 'number allowed': 'body.allowed === true && body.outcome === "ALLOWED"' } },
+      { op: 'postActionsQueueStatus', status: 200, checks: { 'scheduled offered': 'body.offerScheduled === true' } },
+      {
+        op: 'postActionsCallbacksCreate',
+        status: 200,
+        body: { idempotencyKey: null },
+        checks: { 'outcome CREATED': 'body.outcome === "CREATED" && body.created === true', 'at the desired time': 'body.scheduledTime === pm.collectionVariables.get("exampleTime")' },
+        save: { callbackId: 'body.callbackId' },
+      },
+      { op: 'postActionsCallbacksLookup', status: 200, checks: { 'finds the callback': 'body.found === true && body.callbackId === pm.collectionVariables.get("callbackId")' } },
+      {
+        op: 'postActionsCallbacksReschedule',
+        status: 200,
+        body: { callbackId: '{{callbackId}}', desiredTime: '{{exampleTimeLater}}' },
+        checks: { 'outcome RESCHEDULED': 'body.outcome === "RESCHEDULED" && body.scheduledTime === pm.collectionVariables.get("exampleTimeLater")' },
+      },
+      // DUPLICATE when a run less than a minute before left its contact waiting to be dialed.
+      { op: 'postActionsCampaignCallbacks', status: 200, checks: { 'outcome SCHEDULED (or DUPLICATE of a run just before)': '["SCHEDULED", "DUPLICATE"].includes(body.outcome) && body.phoneE164 === "+12024561111"' } },
+      { op: 'postActionsCallbacksCancel', status: 200, body: { queue: null, phoneNumber: null, callbackId: '{{callbackId}}' }, checks: { 'outcome CANCELLED': 'body.outcome === "CANCELLED"' } },
+    ],
+  },
+  {
+    name: 'events',
+    description: 'What trigger workflows forward (token of the events client). Fresh conversation ids, so a second run is not a DUPLICATE.',
+    role: 'events',
+    steps: [
+      { op: 'postEventsConversationAcdStart', status: 200, body: { ...freshEvent, mediaType: 'CALLBACK', queueId: 'demo-genesys-queue' }, checks: { 'taken, no policy': 'body.accepted === true && body.action === "IGNORED"' } },
+      { op: 'postEventsConversationAcdEnd', status: 200, body: { ...freshEvent, acdOutcome: 'ANSWERED', queueId: 'demo-genesys-queue' }, checks: { taken: 'body.accepted === true && typeof body.action === "string"' } },
+      {
+        op: 'postEventsPreviewAccepted',
+        status: 200,
+        body: { ...freshEvent, phoneNumber: '+12024561111', contactId: 'postman-contact', contactListId: 'demo-contact-list' },
+        checks: { 'outcome RECORDED': 'body.accepted === true && body.action === "RECORDED"' },
+      },
+      { op: 'postEventsConversationUserEnd', status: 200, body: { ...freshEvent, mediaType: 'CALLBACK', disconnectType: 'CLIENT' }, checks: { taken: 'body.accepted === true && typeof body.action === "string"' } },
+    ],
+  },
+  {
+    name: 'callbacks',
+    description: 'The callback desk (administrator token): the cancelled callback is recreated, read, moved, counted by a dry-run bulk cancel and cancelled.',
+    role: 'admin',
+    steps: [
+      { op: 'getAdminCallbacks', status: 200, query: { queue: 'Demo' }, checks: { 'lists the callback': 'body.items.some((c) => c.id === pm.collectionVariables.get("callbackId"))' } },
+      { op: 'postAdminCallbacksByIdRecreate', path: { id: '{{callbackId}}' }, status: 200, checks: { 'outcome CREATED': 'body.outcome === "CREATED"' }, save: { deskCallbackId: 'body.callbackId' } },
+      { op: 'getAdminCallbacksById', path: { id: '{{deskCallbackId}}' }, status: 200, checks: { 'with its history': 'body.id === pm.collectionVariables.get("deskCallbackId") && body.history.length > 0' } },
+      { op: 'postAdminCallbacksByIdReschedule', path: { id: '{{deskCallbackId}}' }, body: { desiredTime: '{{exampleTimeLater}}' }, status: 200, checks: { 'outcome RESCHEDULED': 'body.outcome === "RESCHEDULED"' } },
+      { op: 'postAdminCallbacksBulkCancel', status: 200, checks: { 'dry run only': 'body.dryRun === true && body.matched >= 1 && body.cancelledIds.includes(pm.collectionVariables.get("deskCallbackId"))' } },
+      { op: 'postAdminCallbacksByIdCancel', path: { id: '{{deskCallbackId}}' }, status: 200, checks: { 'outcome CANCELLED': 'body.outcome === "CANCELLED"' } },
+    ],
+  },
+  {
+    name: 'queues',
+    description: 'Create, read, change and delete a queue.',
+    role: 'admin',
+    steps: crud('AdminQueues', 'queueId', { createBody: { name: `Billing${unique}`, genesysQueueId: `billing${unique}` } }),
+  },
+  {
+    name: 'business-hours',
+    description: 'Create, read, change and delete business hours.',
+    role: 'admin',
+    steps: crud('AdminBusinessHours', 'businessHoursId', { createBody: { name: `Office hours${unique}` } }),
+  },
+  {
+    name: 'capacity-rules',
+    description: 'Create, read, change, replace the cells of and delete a capacity rule.',
+    role: 'admin',
+    steps: crud('AdminCapacityRules', 'capacityRuleId', {
+      createBody: { name: `Weekday mornings${unique}` },
+      extra: [{ op: 'putAdminCapacityRulesByIdStatement', path: { id: '{{capacityRuleId}}' }, status: 200, checks: { 'cells replaced': 'body.cells.monday["08:00"] === 10 && body.cells.tuesday === undefined' } }],
+    }),
+  },
+  {
+    name: 'number-rules',
+    description: 'Create, read, change, try a number against and delete a number rule.',
+    role: 'admin',
+    steps: crud('AdminNumberRules', 'numberRuleId', {
+      createBody: { name: `North America${unique}` },
+      extra: [{ op: 'postAdminNumberRulesByIdTest', path: { id: '{{numberRuleId}}' }, status: 200, checks: { 'number allowed': 'body.allowed === true' } }],
+    }),
+  },
+  {
+    name: 'priority-aging',
+    description: 'Create, read, change and delete a prioritization policy; read the aging tracks.',
+    role: 'admin',
+    steps: [
+      ...crud('AdminPrioritizationPolicies', 'policyId', { createBody: { name: `Five bumps${unique}` } }),
+      { op: 'getAdminAgingTracks', status: 200, checks: { 'a list': 'Array.isArray(body.items)' } },
+      // The demo queue has no prioritization policy, so no event of this run starts a track.
+      { op: 'getAdminAgingTracksByConversationId', name: 'A track with every priority it set (none on the demo data: 404)', path: { conversationId: '{{$guid}}' }, status: 404, checks: { 'NOT_FOUND': 'body.error === "NOT_FOUND"' } },
+    ],
+  },
+  {
+    name: 'preview-retries',
+    description: 'Create, read, change and delete a retry policy; read the preview contacts (the events folder recorded one) and the retry settings.',
+    role: 'admin',
+    steps: [
+      ...crud('AdminRetryPolicies', 'retryPolicyId', { createBody: { name: `Skipped previews${unique}` } }),
+      { op: 'getAdminPreviewContacts', status: 200, checks: { 'the recorded contact': 'body.items.some((c) => c.contactId === "postman-contact")' }, save: { previewContactId: 'body.items.find((c) => c.contactId === "postman-contact").id' } },
+      { op: 'getAdminPreviewContactsById', path: { id: '{{previewContactId}}' }, status: 200, checks: { 'the contact': 'body.id === pm.collectionVariables.get("previewContactId")' } },
+      { op: 'getAdminSettingsPreviewRetries', status: 200, checks: { criteria: 'typeof body.criteria === "object"' } },
+    ],
+  },
+  {
+    name: 'campaigns',
+    description: 'Create, read, change and delete a campaign; list the demo campaign\'s callbacks.',
+    role: 'admin',
+    steps: crud('AdminCampaigns', 'campaignId', {
+      createBody: { name: `Automated callbacks${unique}` },
+      extra: [{ op: 'getAdminCampaignsByIdCallbacks', path: { id: '{{campaignId}}' }, status: 200, checks: { 'none yet': 'body.items.length === 0' } }],
+    }),
+  },
+  {
+    name: 'genesys',
+    description: 'What the simulated Genesys gateway was asked.',
+    role: 'admin',
+    steps: [{ op: 'getAdminGenesysSimulatedCalls', status: 200, checks: { 'the callbacks of this run': 'body.items.length > 0' } }],
+  },
+  {
+    name: 'audit',
+    description: 'The audit log, which has the changes of this run.',
+    role: 'admin',
+    steps: [{ op: 'getAdminAudit', status: 200, checks: { 'has entries': 'body.items.length > 0' } }],
+  },
+  {
+    name: 'changes shared state (cleans up after itself)',
+    description:
+      'Changes what other users share: the preview-retry settings (restored to what they were), an API client (created, then deleted) ' +
+      'and a real bulk cancel (of a callback this folder recreates). Each request depends on the one before: run the folder whole.',
+    role: 'admin',
+    steps: [
+      { op: 'getAdminSettingsPreviewRetries', name: 'Save the preview-retry settings', status: 200, save: { savedPreviewRetrySettings: 'JSON.stringify(body)' } },
+      { op: 'putAdminSettingsPreviewRetries', name: 'Change the preview-retry settings', status: 200, checks: { 'changed': 'body.criteria.mediaType === "CALLBACK"' } },
+      { op: 'putAdminSettingsPreviewRetries', name: 'Restore the saved preview-retry settings', rawBody: '{{savedPreviewRetrySettings}}', status: 200, checks: { restored: 'JSON.stringify(body) === pm.collectionVariables.get("savedPreviewRetrySettings")' } },
+      { op: 'postAdminClients', status: 201, body: { name: `Postman example client${unique}` }, checks: { 'a secret': 'typeof body.clientSecret === "string"' }, save: { clientId: 'body.client.clientId' } },
+      { op: 'getAdminClients', status: 200, checks: { 'lists the client': 'body.items.some((c) => c.clientId === pm.collectionVariables.get("clientId"))' } },
+      { op: 'getAdminClientsById', path: { id: '{{clientId}}' }, status: 200, checks: { 'the client': 'body.clientId === pm.collectionVariables.get("clientId")' } },
+      { op: 'patchAdminClientsById', path: { id: '{{clientId}}' }, status: 200, checks: { 'roles changed': 'body.roles.includes("events")' } },
+      { op: 'postAdminClientsByIdRotateSecret', path: { id: '{{clientId}}' }, status: 200, checks: { 'a new secret': 'typeof body.clientSecret === "string"' } },
+      { op: 'deleteAdminClientsById', path: { id: '{{clientId}}' }, status: 204 },
+      { op: 'postAdminCallbacksByIdRecreate', name: 'Recreate the cancelled callback (for the bulk cancel)', path: { id: '{{deskCallbackId}}' }, status: 200, checks: { 'outcome CREATED': 'body.outcome === "CREATED"' }, save: { bulkCallbackId: 'body.callbackId' } },
+      {
+        op: 'postAdminCallbacksBulkCancel',
+        name: 'Bulk cancel, for real, the recreated callback',
+        body: { filter: null, dryRun: false, ids: ['{{bulkCallbackId}}'] },
+        status: 200,
+        checks: { 'cancelled it': 'body.dryRun === false && body.cancelled === 1 && body.cancelledIds[0] === pm.collectionVariables.get("bulkCallbackId")' },
+      },
+    ],
+  },
+];
+
+/** Fetches a token for the folder's role once and reuses it until shortly before it expires. */
+function tokenScript(role: Role): string[] {
+  return [
+    `const role = '${role}';`,
+    "const token = pm.collectionVariables.get(role + 'Token');",
+    "const expires = Number(pm.collectionVariables.get(role + 'TokenExpires') || 0);",
+    'if (!token || Date.now() > expires) {',
+    '  pm.sendRequest({',
+    "    url: pm.variables.get('baseUrl') + '/oauth/token',",
+    "    method: 'POST',",
+    '    body: { mode: \'urlencoded\', urlencoded: [',
+    "      { key: 'grant_type', value: 'client_credentials' },",
+    "      { key: 'client_id', value: pm.variables.get(role + 'ClientId') },",
+    "      { key: 'client_secret', value: pm.variables.get(role + 'ClientSecret') },",
+    '    ] },',
+    '  }, (err, res) => {',
+    "    pm.test('token for the ' + role + ' client', () => pm.expect(err ? String(err) : res.code).to.eql(200));",
+    '    if (err || res.code !== 200) return;',
+    "    pm.collectionVariables.set(role + 'Token', res.json().access_token);",
+    "    pm.collectionVariables.set(role + 'TokenExpires', String(Date.now() + (res.json().expires_in - 60) * 1000));",
+    '  });',
+    '}',
+  ];
+}
+
+/** Times ahead within the demo queue's hours, as the live /docs examples have them (swagger.ts `exampleTimeAfter`). */
+const TIME_SCRIPT = [
+  'const now = new Date();',
+  'const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1, 16));',
+  'while (d.getUTCDay() === 0 || d.getUTCDay() === 6) d.setUTCDate(d.getUTCDate() + 1);',
+  "pm.collectionVariables.set('exampleTime', d.toISOString().replace('.000Z', 'Z'));",
+  "pm.collectionVariables.set('exampleTimeLater', new Date(d.getTime() + 3600000).toISOString().replace('.000Z', 'Z'));",
+];
+
+function testScript(step: Step): string[] {
+  const lines = [`pm.test('status ${step.status}', () => pm.response.to.have.status(${step.status}));`];
+  const checks = Object.entries(step.checks ?? {});
+  const saves = Object.entries(step.save ?? {});
+  if (checks.length > 0 || saves.length > 0) {
+    lines.push('let body;', 'try { body = pm.response.json(); } catch (e) { body = undefined; }');
+    for (const [label, expr] of checks) lines.push(`pm.test(${JSON.stringify(label)}, () => pm.expect(${expr}).to.eql(true));`);
+    for (const [name, expr] of saves) lines.push(`if (body !== undefined) pm.collectionVariables.set(${JSON.stringify(name)}, ${expr});`);
+  }
+  return lines;
+}
+
+/** The operation's request example (a time that must lie ahead becomes `{{exampleTime}}`) with the step's changes. */
+function bodyOf(op: OpenApiOperation, step: Step): string | undefined {
+  if (step.rawBody !== undefined) return step.rawBody;
+  const json = op.requestBody?.content?.['application/json'];
+  if (!json) return undefined;
+  const example = (json.example ?? exampleFor(json.schema, '', { minimal: true })) as Json;
+  const body: Json = typeof example === 'object' && example !== null && !Array.isArray(example) ? { ...example } : {};
+  for (const [k, v] of Object.entries(step.body ?? {})) {
+    if (v === null) delete body[k];
+    else body[k] = v;
+  }
+  return JSON.stringify(body, null, 2).split(exampleTimeAfter(DOCS_CLOCK.now())).join('{{exampleTime}}');
+}
+
+function urlOf(path: string, op: OpenApiOperation, step: Step) {
   const segments = path.split('/').filter((s) => s !== '').map((s) => s.replace(/^\{(.+)\}$/, ':$1'));
   const params = op.parameters ?? [];
   const query = params
     .filter((p) => p.in === 'query')
-    .map((p) => ({ key: p.name, value: String(exampleFor(p.schema, p.name) ?? ''), disabled: !p.required, description: p.description ?? '' }));
+    .map((p) => {
+      const value = step.query?.[p.name] ?? String(exampleFor(p.schema, p.name) ?? '');
+      return { key: p.name, value, disabled: !p.required && step.query?.[p.name] === undefined, description: p.description ?? '' };
+    });
   const variable = params
     .filter((p) => p.in === 'path')
-    .map((p) => ({ key: p.name, value: String(exampleFor(p.schema, p.name) ?? ''), description: p.description ?? '' }));
+    .map((p) => {
+      const value = step.path?.[p.name];
+      if (value === undefined) throw new Error(`${op.operationId}: the plan gives no value for the path parameter ${p.name}`);
+      return { key: p.name, value, description: p.description ?? '' };
+    });
   const qs = query.filter((q) => !q.disabled).map((q) => `${q.key}=${q.value}`).join('&');
   return {
     raw: `{{baseUrl}}/${segments.join('/')}${qs ? `?${qs}` : ''}`,
@@ -117,28 +410,31 @@ function urlOf(path: string, op: OpenApiOperation) {
   };
 }
 
-function requestItem(path: string, method: string, op: OpenApiOperation): Json {
-  const content = op.requestBody?.content ?? {};
-  const isToken = path === '/oauth/token';
-  const request: Json = { method: method.toUpperCase(), header: [] as Json[], url: urlOf(path, op), description: op.description ?? op.summary ?? '' };
-  if (isToken) {
+function requestItem(path: string, method: string, op: OpenApiOperation, step: Step): Json {
+  const request: Json = { method: method.toUpperCase(), header: [] as Json[], url: urlOf(path, op, step), description: op.description ?? op.summary ?? '' };
+  if (path === '/oauth/token') {
     request.auth = {
       type: 'basic',
       basic: [
-        { key: 'username', value: '{{clientId}}', type: 'string' },
-        { key: 'password', value: '{{clientSecret}}', type: 'string' },
+        { key: 'username', value: '{{adminClientId}}', type: 'string' },
+        { key: 'password', value: '{{adminClientSecret}}', type: 'string' },
       ],
     };
     request.body = { mode: 'urlencoded', urlencoded: [{ key: 'grant_type', value: 'client_credentials', type: 'text' }] };
   } else {
     if (Array.isArray(op.security) && op.security.length === 0) request.auth = { type: 'noauth' };
-    const json = content['application/json'];
-    if (json) {
+    const raw = bodyOf(op, step);
+    if (raw !== undefined) {
       (request.header as Json[]).push({ key: 'Content-Type', value: 'application/json' });
-      request.body = { mode: 'raw', raw: JSON.stringify(exampleFor(json.schema, '', { minimal: true }), null, 2), options: { raw: { language: 'json' } } };
+      request.body = { mode: 'raw', raw, options: { raw: { language: 'json' } } };
     }
   }
-  return { name: op.summary ?? `${method.toUpperCase()} ${path}`, request, response: exampleAnswers(request, op) };
+  return {
+    name: step.name ?? op.summary ?? `${method.toUpperCase()} ${path}`,
+    event: [{ listen: 'test', script: { type: 'text/javascript', exec: testScript(step) } }],
+    request,
+    response: exampleAnswers(request, op),
+  };
 }
 
 /** A saved example answer (Postman "example") from the first success response with a JSON schema. */
@@ -148,7 +444,7 @@ function exampleAnswers(request: Json, op: OpenApiOperation): Json[] {
   const [code, response] = entry;
   return [
     {
-      name: `${code} ${response.description && response.description !== 'Default Response' ? response.description : 'example'}`,
+      name: `${code} ${response.description ?? 'example'}`,
       originalRequest: request,
       status: code === '201' ? 'Created' : 'OK',
       code: Number(code),
@@ -159,44 +455,50 @@ function exampleAnswers(request: Json, op: OpenApiOperation): Json[] {
   ];
 }
 
+const bearer = (role: Role) => ({ type: 'bearer', bearer: [{ key: 'token', value: `{{${role}Token}}`, type: 'string' }] });
+
+/** The collection; throws when an operation of the document is in no folder of PLAN, or PLAN names one it lacks. */
 export function toPostman(doc: OpenApiDocument): Json {
-  const folders = new Map<string, Json[]>();
-  for (const tag of doc.tags ?? []) folders.set(tag.name, []);
+  const operations = new Map<string, { path: string; method: string; op: OpenApiOperation }>();
   for (const [path, ops] of Object.entries(doc.paths)) {
     for (const method of METHODS) {
       const op = ops[method];
-      if (!op) continue;
-      const tag = op.tags?.[0] ?? 'other';
-      if (!folders.has(tag)) folders.set(tag, []);
-      folders.get(tag)!.push(requestItem(path, method, op));
+      if (op?.operationId) operations.set(op.operationId, { path, method, op });
     }
   }
-  const descriptions = new Map((doc.tags ?? []).map((t) => [t.name, t.description ?? '']));
+  const planned = new Set(PLAN.flatMap((f) => f.steps.map((s) => s.op)));
+  const missing = [...operations.keys()].filter((id) => !planned.has(id));
+  if (missing.length > 0) throw new Error(`operations missing from the Postman plan (src/docs/postman.ts): ${missing.join(', ')}`);
+  const items = PLAN.map((folder) => ({
+    name: folder.name,
+    description: folder.description,
+    ...(folder.role ? { auth: bearer(folder.role), event: [{ listen: 'prerequest', script: { type: 'text/javascript', exec: tokenScript(folder.role) } }] } : { auth: { type: 'noauth' } }),
+    item: folder.steps.map((step) => {
+      const found = operations.get(step.op);
+      if (!found) throw new Error(`the Postman plan names an unknown operation: ${step.op}`);
+      return requestItem(found.path, found.method, found.op, step);
+    }),
+  }));
   return {
     info: {
       name: doc.info.title,
-      description: `${doc.info.description ?? ''}\n\nSet the collection variables baseUrl, clientId and clientSecret; requests get a token automatically (OAuth 2.0 client credentials).`,
+      description:
+        `${doc.info.description ?? ''}\n\n` +
+        'Set the variables baseUrl and the client id and secret of each role (`npm start` prints the demo clients; the demo data-action client ' +
+        'holds both actions and events). Each folder fetches a token for its role with OAuth 2.0 client credentials and reuses it. ' +
+        'Run the whole collection in order (newman: `npx newman run openapi/postman_collection.json --env-var baseUrl=... --env-var adminClientId=...`): ' +
+        'ids flow from create to read, change and delete; every request has assertions. Only the last folder changes shared state, and it restores it.',
       schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json',
     },
-    auth: {
-      type: 'oauth2',
-      oauth2: [
-        { key: 'grant_type', value: 'client_credentials', type: 'string' },
-        { key: 'accessTokenUrl', value: '{{baseUrl}}/oauth/token', type: 'string' },
-        { key: 'clientId', value: '{{clientId}}', type: 'string' },
-        { key: 'clientSecret', value: '{{clientSecret}}', type: 'string' },
-        { key: 'client_authentication', value: 'header', type: 'string' },
-        { key: 'tokenName', value: 'callback-engine', type: 'string' },
-        { key: 'addTokenTo', value: 'header', type: 'string' },
-      ],
-    },
+    auth: bearer('admin'),
+    event: [{ listen: 'prerequest', script: { type: 'text/javascript', exec: TIME_SCRIPT } }],
     variable: [
       { key: 'baseUrl', value: 'http://127.0.0.1:3000', type: 'string' },
-      { key: 'clientId', value: '', type: 'string' },
-      { key: 'clientSecret', value: '', type: 'string' },
+      ...(['admin', 'actions', 'events'] as const).flatMap((role) => [
+        { key: `${role}ClientId`, value: '', type: 'string' },
+        { key: `${role}ClientSecret`, value: '', type: 'string' },
+      ]),
     ],
-    item: [...folders.entries()]
-      .filter(([, items]) => items.length > 0)
-      .map(([name, items]) => ({ name, description: descriptions.get(name) ?? '', item: items })),
+    item: items,
   };
 }

@@ -28,11 +28,21 @@ const Zone = Type.String({ minLength: 1, maxLength: 64, description: 'IANA time 
 
 export const CreateHoursBody = Type.Object(
   { name: Name, timezone: Zone, weekly: Weekly, exceptions: Type.Optional(Type.Array(DateException, { maxItems: 2000 })) },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        name: 'Office hours',
+        timezone: 'America/New_York',
+        weekly: Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday'].map((d) => [d, [{ start: '09:00', end: '17:00' }]])),
+        exceptions: [{ date: '2030-12-25', closed: true, intervals: [] }],
+      },
+    ],
+  },
 );
 export type CreateHoursBody = Static<typeof CreateHoursBody>;
 
-export const UpdateHoursBody = updateBodyOf(CreateHoursBody);
+export const UpdateHoursBody = updateBodyOf(CreateHoursBody, { examples: [{ exceptions: [{ date: '2030-12-24', closed: false, intervals: [{ start: '09:00', end: '12:00' }] }] }] });
 export type UpdateHoursBody = Static<typeof UpdateHoursBody>;
 
 export const QueueRef = Type.Object({ id: Uuid, name: Type.String() });

@@ -45,3 +45,15 @@ export function errorResponses(...statuses: number[]): Record<number, typeof Err
 }
 
 export const RoleSchema = Type.Enum(ROLES);
+
+/**
+ * Request examples use this time where it must lie ahead, within the demo queue's hours: the
+ * OpenAPI document replaces it with a weekday at 16:00 UTC after the moment the document is built
+ * (see `exampleTimeAfter` in swagger.ts); the committed openapi/ files are built on a fixed clock.
+ */
+export const EXAMPLE_TIME = '2030-03-05T16:00:00Z';
+/** The demo queue, and a number its number rule allows (a US fixed line). */
+export const EXAMPLE_QUEUE = 'Demo';
+export const EXAMPLE_PHONE = '+12024561111';
+/** The demo campaign (src/demo.ts). */
+export const EXAMPLE_CAMPAIGN = 'Demo campaign';

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { updateBodyOf } from '../http/patch.js';
-import { IsoTime, Uuid, VisibleText } from '../http/schemas.js';
+import { EXAMPLE_PHONE, EXAMPLE_QUEUE, IsoTime, Uuid, VisibleText } from '../http/schemas.js';
 import { QueueRef } from '../hours/schemas.js';
 import { QueueInput } from '../queues/resolve.js';
 import { MAX_PATTERN_LENGTH, MAX_PATTERNS, NUMBER_TYPES, SCREENING_OUTCOMES } from './screening.js';
@@ -21,11 +21,11 @@ const Types = Type.Array(Type.String({ enum: [...NUMBER_TYPES] }), { maxItems: N
 
 export const CreateNumberRuleBody = Type.Object(
   { name: Name, permittedCountries: Countries, blockedPatterns: Type.Optional(Patterns), blockedNumberTypes: Type.Optional(Types) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ name: 'North America', permittedCountries: ['US', 'CA'], blockedPatterns: ['^1900'], blockedNumberTypes: ['PREMIUM_RATE'] }] },
 );
 export type CreateNumberRuleBody = Static<typeof CreateNumberRuleBody>;
 
-export const UpdateNumberRuleBody = updateBodyOf(CreateNumberRuleBody);
+export const UpdateNumberRuleBody = updateBodyOf(CreateNumberRuleBody, { examples: [{ blockedPatterns: ['^1900', '^1976'] }] });
 export type UpdateNumberRuleBody = Static<typeof UpdateNumberRuleBody>;
 
 export const NumberRule = Type.Object(
@@ -45,7 +45,7 @@ export const NumberRule = Type.Object(
 const PhoneNumber = Type.String({ maxLength: 1_000, description: 'E.164, national format, or a tel: URI (Genesys ANI)' });
 const DefaultCountry = Type.String({ maxLength: 10, description: 'ISO country for national-format numbers (default: the queue’s, else the rule’s first permitted country)' });
 
-export const TestNumberBody = Type.Object({ phoneNumber: PhoneNumber, defaultCountry: Type.Optional(DefaultCountry) }, { additionalProperties: false });
+export const TestNumberBody = Type.Object({ phoneNumber: PhoneNumber, defaultCountry: Type.Optional(DefaultCountry) }, { additionalProperties: false, examples: [{ phoneNumber: EXAMPLE_PHONE }] });
 
 export const NumberCheckInput = Type.Object(
   {
@@ -54,7 +54,7 @@ export const NumberCheckInput = Type.Object(
     phoneNumber: PhoneNumber,
     defaultCountry: Type.Optional(DefaultCountry),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ queue: EXAMPLE_QUEUE, phoneNumber: EXAMPLE_PHONE }] },
 );
 export type NumberCheckInput = Static<typeof NumberCheckInput>;
 

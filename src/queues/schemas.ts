@@ -37,11 +37,11 @@ export const CreateQueueBody = Type.Object(
     timezone: settings.timezone,
     ...Object.fromEntries(Object.entries(settings).filter(([k]) => k !== 'timezone').map(([k, v]) => [k, Type.Optional(v)])),
   } as { name: typeof Name; timezone: typeof settings.timezone } & { [K in Exclude<keyof typeof settings, 'timezone'>]: ReturnType<typeof Type.Optional<(typeof settings)[K]>> },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ name: 'Billing', timezone: 'America/New_York', genesysQueueId: 'billing-genesys-queue', slotDurationMinutes: 30, defaultCountry: 'US' }] },
 );
 export type CreateQueueBody = Static<typeof CreateQueueBody>;
 
-export const UpdateQueueBody = updateBodyOf(CreateQueueBody);
+export const UpdateQueueBody = updateBodyOf(CreateQueueBody, { examples: [{ slotCapacity: 8, immediateBlackoutMinutes: 30 }] });
 export type UpdateQueueBody = Static<typeof UpdateQueueBody>;
 
 export const Queue = Type.Object({ id: Uuid, name: Type.String(), ...settings, createdAt: IsoTime, updatedAt: IsoTime }, { title: 'Queue' });

@@ -23,7 +23,7 @@ export const CreateRetryPolicyBody = Type.Object(
   { additionalProperties: false, examples: [{ name: 'Skipped previews', match: 'ININ-OUTBOUND-PREVIEW-SKIPPED', waitSeconds: 240, maxAttempts: 3 }] },
 );
 export type CreateRetryPolicyBody = Static<typeof CreateRetryPolicyBody>;
-export const UpdateRetryPolicyBody = updateBodyOf(CreateRetryPolicyBody);
+export const UpdateRetryPolicyBody = updateBodyOf(CreateRetryPolicyBody, { examples: [{ waitSeconds: 300 }] });
 export type UpdateRetryPolicyBody = Static<typeof UpdateRetryPolicyBody>;
 export const RetryPolicy = Type.Object({ id: Uuid, name: Type.String(), ...fields, createdAt: IsoTime, updatedAt: IsoTime }, { title: 'RetryPolicy' });
 
@@ -63,7 +63,11 @@ export const PreviewRetrySettings = Type.Object(
       description: 'Contact-list column holding the wrap-up; null: the most recent call record’s lastResult',
     }),
   },
-  { additionalProperties: false, title: 'PreviewRetrySettings' },
+  {
+    additionalProperties: false,
+    title: 'PreviewRetrySettings',
+    examples: [{ criteria: { disconnectType: 'CLIENT', mediaType: 'CALLBACK', provider: 'PureCloud Callback', direction: 'OUTBOUND' }, wrapupColumn: null }],
+  },
 );
 export type PreviewRetrySettings = Static<typeof PreviewRetrySettings>;
 
