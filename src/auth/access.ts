@@ -38,3 +38,25 @@ export function assertUnrestricted(caller: Caller, what: string): void {
 export function hasRole(caller: Caller, role: Role): boolean {
   return caller.roles.includes(role);
 }
+
+/**
+ * Data that hangs off a queue (a callback, an aging track, a preview contact, a simulated Genesys
+ * call): a caller may use it when it may use that queue. What belongs to no known queue (a track
+ * recorded without one, a preview contact no queue claims) is an unrestricted caller's alone.
+ */
+export function mayUseQueueData(caller: Caller, queue: QueueIdentity | null): boolean {
+  return queue === null ? !isRestricted(caller) : mayUseQueue(caller, queue);
+}
+
+export function assertQueueDataAccess(caller: Caller, queue: QueueIdentity | null, what: string): void {
+  if (!mayUseQueueData(caller, queue)) throw errors.forbidden(`This client may not use this ${what}: it belongs to no queue on its allow-list`);
+}
+
+/**
+ * A forwarded event acts on a conversation only for a caller that may use every queue the
+ * conversation touches (its callback's, its aging track's, the queue the event names); otherwise it
+ * changes nothing and answers IGNORED.
+ */
+export function mayActOnConversation(caller: Caller, queues: readonly (QueueIdentity | null)[]): boolean {
+  return queues.every((q) => mayUseQueueData(caller, q));
+}
