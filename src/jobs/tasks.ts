@@ -30,8 +30,11 @@ const HANDLERS: { [N in JobName]: Handler<N> } = {
 };
 
 function task<N extends JobName>(name: N, deps: TaskDeps & { retentionDays: number }): Task {
-  return (payload, helpers) =>
-    HANDLERS[name]({ ...jobContext(deps, `job:${helpers.job.id}`), retentionDays: deps.retentionDays }, payloadOf(name, payload), helpers);
+  return (payload, helpers) => {
+    const jobId = (helpers as Partial<JobHelpers>).job?.id;
+    const ctx = jobContext(deps, jobId === undefined ? undefined : `job:${jobId}`);
+    return HANDLERS[name]({ ...ctx, retentionDays: deps.retentionDays }, payloadOf(name, payload), helpers);
+  };
 }
 
 /** graphile-worker's task list, from the catalog: every job runs with its own worker context. */
