@@ -185,7 +185,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(
     async (events) => {
       events.addHook('onRequest', app.requireRoles('events'));
-      await events.register(eventRoutes(gateway));
+      await events.register(eventRoutes);
     },
     { prefix: '/events/v1' },
   );

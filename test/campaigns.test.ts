@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialCampaignCallback } from '../src/campaigns/service.js';
+import { jobContext } from '../src/jobs/context.js';
 import { createLogger } from '../src/logger.js';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
 import { factories } from './helpers/factories.js';
@@ -21,7 +22,7 @@ beforeAll(async () => {
   t = await buildTestApp({ clock, gateway });
   actions = (await authHeader(t, ['actions'])).headers;
   admin = (await authHeader(t, ['administrator'])).headers;
-  deps = { db: t.database.db, gateway, clock, logger: createLogger('silent') };
+  deps = jobContext({ db: t.database.db, gateway, clock, logger: createLogger('silent') });
 });
 afterAll(async () => {
   await t.close();

@@ -1,7 +1,8 @@
 import type { JobHelpers } from 'graphile-worker';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cancelInGenesys, deliverCallback, RetryLater, type TaskDeps } from '../src/callbacks/tasks.js';
+import { cancelInGenesys, deliverCallback, RetryLater } from '../src/callbacks/tasks.js';
+import { jobContext, type JobContext } from '../src/jobs/context.js';
 import { buildTaskList } from '../src/jobs/tasks.js';
 import { createLogger } from '../src/logger.js';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
@@ -19,14 +20,14 @@ const clock = new TestClock(new Date('2030-03-04T15:00:00Z'));
 let t: TestApp;
 let fake: FakeGenesys;
 let actions: { authorization: string };
-let deps: TaskDeps;
+let deps: JobContext;
 beforeAll(async () => {
   fake = await startFakeGenesys();
   // No waiting between the gateway's own retries: each test drives the attempts itself.
   const gateway = gatewayFor(fake, { maxRetryWaitMs: 5_000, baseBackoffMs: 1 });
   t = await buildTestApp({ clock, gateway });
   actions = (await authHeader(t, ['actions'])).headers;
-  deps = { db: t.database.db, gateway, clock, logger: createLogger('silent') };
+  deps = jobContext({ db: t.database.db, gateway, clock, logger: createLogger('silent') });
 });
 afterAll(async () => {
   await t.close();

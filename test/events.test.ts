@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agingCheck } from '../src/aging/tracks.js';
+import { jobContext } from '../src/jobs/context.js';
 import { createLogger } from '../src/logger.js';
 import { resubmitContact } from '../src/retries/service.js';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
@@ -24,7 +25,7 @@ beforeAll(async () => {
   t = await buildTestApp({ clock, gateway, env: { DATABASE_POOL_MAX: '30' } });
   events = (await authHeader(t, ['events'])).headers;
   admin = (await authHeader(t, ['administrator'])).headers;
-  deps = { db: t.database.db, gateway, clock, logger: createLogger('silent') };
+  deps = jobContext({ db: t.database.db, gateway, clock, logger: createLogger('silent') });
 });
 afterAll(async () => {
   await t.close();

@@ -1,28 +1,10 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AgingTrackRow } from '../db/types.js';
 import { crudRoutes, READ_ROLES } from '../http/crud.js';
-import { errors } from '../errors.js';
 import { errorResponses, PageLimit } from '../http/schemas.js';
-import { isoUtc, isoUtcOrNull } from '../http/time-input.js';
 import * as policies from './policies.js';
 import { CreatePolicyBody, Policy, Track, UpdatePolicyBody } from './schemas.js';
-
-function toTrack(r: AgingTrackRow) {
-  return {
-    conversationId: r.conversation_id,
-    queueId: r.queue_id,
-    policyId: r.policy_id,
-    status: r.status,
-    startedAt: isoUtcOrNull(r.started_at)!,
-    basePriority: r.base_priority,
-    steps: r.steps,
-    currentPriority: r.current_priority,
-    stopReason: r.stop_reason,
-    lastCheckAt: isoUtcOrNull(r.last_check_at),
-    nextCheckAt: isoUtcOrNull(r.next_check_at),
-  };
-}
+import { getTrack, listTracks } from './tracks.js';
 
 /** `/admin/v1/prioritization-policies` and `/admin/v1/aging-tracks`. */
 export const agingRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -54,11 +36,7 @@ export const agingRoutes: FastifyPluginAsyncTypebox = async (app) => {
           response: { 200: Type.Object({ items: Type.Array(Track) }), ...errorResponses(400, 401, 403) },
         },
       },
-      async (request) => {
-        let q = request.ctx.db.selectFrom('aging_tracks').selectAll().orderBy('created_at', 'desc').limit(request.query.limit);
-        if (request.query.status) q = q.where('status', '=', request.query.status);
-        return { items: (await q.execute()).map(toTrack) };
-      },
+      async (request) => listTracks(request.ctx, request.query),
     );
     readers.get(
       '/aging-tracks/:conversationId',
@@ -70,13 +48,7 @@ export const agingRoutes: FastifyPluginAsyncTypebox = async (app) => {
           response: { 200: Track, ...errorResponses(400, 401, 403, 404) },
         },
       },
-      async (request) => {
-        const { db } = request.ctx;
-        const row = await db.selectFrom('aging_tracks').selectAll().where('conversation_id', '=', request.params.conversationId).executeTakeFirst();
-        if (!row) throw errors.notFound('Aging track', request.params.conversationId);
-        const steps = await db.selectFrom('aging_steps').selectAll().where('conversation_id', '=', row.conversation_id).orderBy('id').execute();
-        return { ...toTrack(row), history: steps.map((s) => ({ at: isoUtc(s.at), step: s.step, priority: s.priority, scheduledFor: s.scheduled_for ? isoUtc(s.scheduled_for) : null })) };
-      },
+      async (request) => getTrack(request.ctx, request.params.conversationId),
     );
   });
 };

@@ -1,9 +1,15 @@
 import type { JobHelpers } from 'graphile-worker';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { TaskDeps } from '../callbacks/tasks.js';
+import { assertQueueDataAccess, isRestricted, type QueueIdentity } from '../auth/access.js';
+import type { Context } from '../context.js';
 import type { AgingTrackRow, DB, PrioritizationPolicyRow } from '../db/types.js';
-import { GenesysError, type ConversationSnapshot } from '../genesys/gateway.js';
-import { addJob, removeJob } from '../jobs/enqueue.js';
+import { isNotFound } from '../genesys/errors.js';
+import type { ConversationSnapshot } from '../genesys/gateway.js';
+import { addJobSql, enqueue, jobKeys, jobs, removeJob } from '../jobs/catalog.js';
+import type { JobContext } from '../jobs/context.js';
+import { errors } from '../errors.js';
+import { isoUtc, isoUtcOrNull } from '../http/time-input.js';
+import { allowedQueues } from '../queues/allowed.js';
 
 /**
  * Priority aging [001], in place of the blueprint's Architect loop: while a callback waits in a queue
@@ -12,7 +18,6 @@ import { addJob, removeJob } from '../jobs/enqueue.js';
  * conversation; its checks are jobs keyed by conversation, so a repeated start schedules nothing.
  */
 
-const jobKey = (conversationId: string) => `aging:${conversationId}`;
 const MAX_PRIORITY = 25_000_000;
 
 export type StopReason = 'ANSWERED' | 'DISCONNECTED' | 'ACD_END' | 'MAX_STEPS' | 'PRIORITY_CAP' | 'NOT_FOUND' | 'POLICY_REMOVED';
@@ -38,12 +43,21 @@ export async function startTrack(
     .returning('conversation_id')
     .executeTakeFirst();
   if (!inserted) return false;
-  await addJob(trx, 'aging-check', { conversationId: start.conversationId }, { runAt: firstCheck, jobKey: jobKey(start.conversationId) });
+  await enqueue(trx, jobs.agingCheck(start.conversationId, firstCheck));
   return true;
 }
 
-/** Stops a track; with none yet (the end arrived before the start), leaves a stopped one so a late start does nothing. */
-export async function stopTrack(trx: Transaction<DB>, conversationId: string, reason: StopReason, at: Date): Promise<boolean> {
+/**
+ * Stops a track; with none yet (the end arrived before the start), leaves a stopped one in
+ * `placeholder`'s queue so a late start does nothing — unless `placeholder` is null.
+ */
+export async function stopTrack(
+  trx: Transaction<DB>,
+  conversationId: string,
+  reason: StopReason,
+  at: Date,
+  placeholder: { queueId: string | null } | null = { queueId: null },
+): Promise<boolean> {
   const stopped = await trx
     .updateTable('aging_tracks')
     .set({ status: 'STOPPED', stop_reason: reason, next_check_at: null, updated_at: new Date() })
@@ -51,15 +65,27 @@ export async function stopTrack(trx: Transaction<DB>, conversationId: string, re
     .where('status', '=', 'ACTIVE')
     .returning('conversation_id')
     .executeTakeFirst();
-  if (!stopped) {
+  if (!stopped && placeholder) {
     await trx
       .insertInto('aging_tracks')
-      .values({ conversation_id: conversationId, status: 'STOPPED', started_at: at, base_priority: 0, stop_reason: reason })
+      .values({ conversation_id: conversationId, queue_id: placeholder.queueId, status: 'STOPPED', started_at: at, base_priority: 0, stop_reason: reason })
       .onConflict((oc) => oc.column('conversation_id').doNothing())
       .execute();
   }
-  await removeJob(trx, jobKey(conversationId));
+  await removeJob(trx, jobKeys.aging(conversationId));
   return stopped !== undefined;
+}
+
+/** A track's queue, for the access check: undefined without a track, null for a track recorded without a queue. */
+export async function trackQueue(db: Kysely<DB> | Transaction<DB>, conversationId: string): Promise<QueueIdentity | null | undefined> {
+  const row = await db
+    .selectFrom('aging_tracks as t')
+    .leftJoin('queues as q', 'q.id', 't.queue_id')
+    .select(['q.id', 'q.name', 'q.genesys_queue_id'])
+    .where('t.conversation_id', '=', conversationId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return row.id === null ? null : { id: row.id, name: row.name!, genesys_queue_id: row.genesys_queue_id };
 }
 
 /** Still waiting: the ACD participant is connected and no agent is. (There is no "waiting" state.) */
@@ -83,8 +109,8 @@ async function stop(db: Kysely<DB>, conversationId: string, reason: StopReason, 
 }
 
 /** One check of a track (the `aging-check` job). */
-export async function agingCheck(deps: TaskDeps, payload: { conversationId: string }, helpers?: Pick<JobHelpers, 'job'>): Promise<void> {
-  const { db, gateway } = deps;
+export async function agingCheck(ctx: JobContext, payload: { conversationId: string }, helpers?: Pick<JobHelpers, 'job'>): Promise<void> {
+  const { db, gateway } = ctx;
   // Track and policy in one read: at 10,000 tracks every round trip per check counts.
   const row = await db
     .selectFrom('aging_tracks as t')
@@ -94,7 +120,7 @@ export async function agingCheck(deps: TaskDeps, payload: { conversationId: stri
     .where('t.conversation_id', '=', payload.conversationId)
     .executeTakeFirst();
   if (!row || row.status !== 'ACTIVE') return;
-  const now = deps.clock.now();
+  const now = ctx.clock.now();
   if (!row.p_id) return stop(db, row.conversation_id, 'POLICY_REMOVED', now);
   const policy = {
     mode: row.mode!,
@@ -115,7 +141,7 @@ export async function agingCheck(deps: TaskDeps, payload: { conversationId: stri
   try {
     await gateway.setConversationPriority(row.conversation_id, priority);
   } catch (err) {
-    if (err instanceof GenesysError && err.status === 404) return stop(db, row.conversation_id, 'NOT_FOUND', now);
+    if (isNotFound(err)) return stop(db, row.conversation_id, 'NOT_FOUND', now);
     throw err;
   }
   const step = row.steps + 1;
@@ -138,6 +164,40 @@ export async function agingCheck(deps: TaskDeps, payload: { conversationId: stri
       insert into aging_steps (conversation_id, step, priority, scheduled_for)
       select conversation_id, ${step}, ${priority}, ${helpers?.job.run_at ?? null}::timestamptz from moved
     )
-    select graphile_worker.add_job('aging-check', json_build_object('conversationId', conversation_id), run_at => ${next}::timestamptz, job_key => ${jobKey(row.conversation_id)})
-      from moved where ${!done}`.execute(db);
+    select ${addJobSql(jobs.agingCheck(row.conversation_id, next))} from moved where ${!done}`.execute(db);
+}
+
+function toTrack(r: AgingTrackRow) {
+  return {
+    conversationId: r.conversation_id,
+    queueId: r.queue_id,
+    policyId: r.policy_id,
+    status: r.status,
+    startedAt: isoUtcOrNull(r.started_at)!,
+    basePriority: r.base_priority,
+    steps: r.steps,
+    currentPriority: r.current_priority,
+    stopReason: r.stop_reason,
+    lastCheckAt: isoUtcOrNull(r.last_check_at),
+    nextCheckAt: isoUtcOrNull(r.next_check_at),
+  };
+}
+
+/** `GET /admin/v1/aging-tracks`: most recent first; a restricted caller sees its queues' tracks only. */
+export async function listTracks(ctx: Context, query: { status?: 'ACTIVE' | 'STOPPED' | undefined; limit: number }) {
+  const allowed = await allowedQueues(ctx);
+  if (allowed !== null && allowed.length === 0) return { items: [] };
+  let q = ctx.db.selectFrom('aging_tracks').selectAll().orderBy('created_at', 'desc').limit(query.limit);
+  if (query.status) q = q.where('status', '=', query.status);
+  if (allowed !== null) q = q.where('queue_id', 'in', allowed.map((a) => a.id));
+  return { items: (await q.execute()).map(toTrack) };
+}
+
+/** `GET /admin/v1/aging-tracks/{conversationId}`: a track with every priority it set; 403 outside the allow-list. */
+export async function getTrack(ctx: Context, conversationId: string) {
+  const row = await ctx.db.selectFrom('aging_tracks').selectAll().where('conversation_id', '=', conversationId).executeTakeFirst();
+  if (!row) throw errors.notFound('Aging track', conversationId);
+  if (isRestricted(ctx.caller)) assertQueueDataAccess(ctx.caller, (await trackQueue(ctx.db, conversationId)) ?? null, 'aging track');
+  const steps = await ctx.db.selectFrom('aging_steps').selectAll().where('conversation_id', '=', row.conversation_id).orderBy('id').execute();
+  return { ...toTrack(row), history: steps.map((s) => ({ at: isoUtc(s.at), step: s.step, priority: s.priority, scheduledFor: s.scheduled_for ? isoUtc(s.scheduled_for) : null })) };
 }

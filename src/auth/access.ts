@@ -40,6 +40,28 @@ export function hasRole(caller: Caller, role: Role): boolean {
 }
 
 /**
+ * Data that hangs off a queue (a callback, an aging track, a preview contact, a simulated Genesys
+ * call): a caller may use it when it may use that queue. What belongs to no known queue (a track
+ * recorded without one, a preview contact no queue claims, a campaign without a queue) is an unrestricted caller's alone.
+ */
+export function mayUseQueueData(caller: Caller, queue: QueueIdentity | null): boolean {
+  return queue === null ? !isRestricted(caller) : mayUseQueue(caller, queue);
+}
+
+export function assertQueueDataAccess(caller: Caller, queue: QueueIdentity | null, what: string): void {
+  if (!mayUseQueueData(caller, queue)) throw errors.forbidden(`This client may not use this ${what}: it belongs to no queue on its allow-list`);
+}
+
+/**
+ * A forwarded event acts on a conversation only for a caller that may use every queue the
+ * conversation touches (its callback's, its aging track's, the queue the event names); otherwise it
+ * changes nothing and answers IGNORED.
+ */
+export function mayActOnConversation(caller: Caller, queues: readonly (QueueIdentity | null)[]): boolean {
+  return queues.every((q) => mayUseQueueData(caller, q));
+}
+
+/**
  * Who uses a piece of shared configuration (hours, capacity and number rules, policies): the queues
  * that point at it, directly or through a campaign. `everyQueue`: it applies to all queues (retry
  * policies, preview settings) or to something no allow-list names (a campaign without a queue).
@@ -71,15 +93,11 @@ export function visibleQueues<Q extends QueueIdentity>(caller: Caller, queues: r
 }
 
 /**
- * A campaign belongs to its queue: a caller sees and changes it only if it may use that queue. A
- * campaign without a queue (created before campaigns had one) is an unrestricted caller's alone.
+ * A campaign belongs to its queue like other queue data; one without a queue (created before
+ * campaigns had one) is an unrestricted caller's alone.
  */
-export function mayUseCampaign(caller: Caller, queue: QueueIdentity | null): boolean {
-  return queue === null ? !isRestricted(caller) : mayUseQueue(caller, queue);
-}
-
 export function assertCampaignAccess(caller: Caller, campaign: { name: string }, queue: QueueIdentity | null): void {
-  if (!mayUseCampaign(caller, queue)) throw errors.forbidden(`This client may not use campaign "${campaign.name}"`);
+  if (!mayUseQueueData(caller, queue)) throw errors.forbidden(`This client may not use campaign "${campaign.name}"`);
 }
 
 /** A queue's Genesys queue id decides where flows naming it land: only an unrestricted client sets it. */

@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { lockKey } from '../db/locks.js';
 import type { CallbackRow, DB } from '../db/types.js';
 import { checkZone, parseTimeInput } from '../http/time-input.js';
-import { addJob } from '../jobs/enqueue.js';
+import { enqueue, jobs } from '../jobs/catalog.js';
 import { screenForQueue } from '../numbers/service.js';
 import type { QueueWithConfig } from '../queues/queries.js';
 import { resolveQueue } from '../queues/resolve.js';
@@ -135,5 +135,5 @@ async function decide(
 
 /** The callback's delivery to Genesys commits with the callback itself. */
 export async function enqueueDelivery(trx: Transaction<DB>, callback: Pick<CallbackRow, 'id'>): Promise<void> {
-  await addJob(trx, 'deliver-callback', { callbackId: callback.id }, { jobKey: `deliver:${callback.id}` });
+  await enqueue(trx, jobs.deliverCallback(callback.id));
 }

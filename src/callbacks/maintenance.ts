@@ -1,7 +1,7 @@
 import { systemCaller } from '../auth/caller.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
-import { addJob } from '../jobs/enqueue.js';
+import { enqueue, jobs } from '../jobs/catalog.js';
 import { openWindow } from '../slots/engine.js';
 import { toSpec } from '../hours/service.js';
 import { transition } from './lifecycle.js';
@@ -42,7 +42,7 @@ export async function purgeCallbacks(db: Kysely<DB>, now: Date): Promise<{ purge
       const cb = await lockCallback(trx, c.id);
       if (!cb || (cb.state !== 'QUEUED' && cb.state !== 'ROUTING')) return false;
       await transition(trx, cb, 'COMPLETED', SYSTEM, { event: 'purged', reason: 'PURGED', detail: { rule: tooOld ? 'purgeAfterMinutes' : 'purgeAtClose' } });
-      if (cb.delivery_status !== 'NOT_REQUIRED') await addJob(trx, 'cancel-callback', { callbackId: cb.id }, { jobKey: `cancel:${cb.id}` });
+      if (cb.delivery_status !== 'NOT_REQUIRED') await enqueue(trx, jobs.cancelCallback(cb.id));
       return true;
     });
     if (done) purged.push(c.id);

@@ -56,3 +56,14 @@ export async function countPendingForNumber(trx: Transaction<DB>, queueId: strin
     .executeTakeFirstOrThrow();
   return Number(n);
 }
+
+/** The callback Genesys knows as this conversation, locked, with its queue's identity (for the access check). */
+export function lockCallbackOfConversation(trx: Transaction<DB>, conversationId: string) {
+  return trx
+    .selectFrom('callbacks')
+    .innerJoin('queues', 'queues.id', 'callbacks.queue_id')
+    .select(['callbacks.id', 'callbacks.state', 'queues.id as queue_id', 'queues.name as queue_name', 'queues.genesys_queue_id'])
+    .where('callbacks.genesys_conversation_id', '=', conversationId)
+    .forUpdate('callbacks')
+    .executeTakeFirst();
+}

@@ -7,7 +7,7 @@ import type { GenesysGateway } from '../genesys/gateway.js';
 import type { CallbackRow, DB } from '../db/types.js';
 import { errors } from '../errors.js';
 import { checkZone, parseTimeInput } from '../http/time-input.js';
-import { addJob } from '../jobs/enqueue.js';
+import { enqueue, jobs } from '../jobs/catalog.js';
 import { normalizeNumber, supportedCountry } from '../numbers/screening.js';
 import { ruleOf } from '../numbers/service.js';
 import { findQueueWithConfig, type QueueWithConfig } from '../queues/queries.js';
@@ -76,7 +76,7 @@ export async function cancelLocked(trx: Transaction<DB>, callback: CallbackRow, 
   if (outcome !== 'CANCELLED') return outcome;
   if (callback.slot_start) await releaseSlot(trx, callback.queue_id, callback.slot_start);
   await transition(trx, callback, 'COMPLETED', actor, { event: 'cancelled', reason });
-  if (callback.delivery_status !== 'NOT_REQUIRED') await addJob(trx, 'cancel-callback', { callbackId: callback.id }, { jobKey: `cancel:${callback.id}` });
+  if (callback.delivery_status !== 'NOT_REQUIRED') await enqueue(trx, jobs.cancelCallback(callback.id));
   return 'CANCELLED';
 }
 
@@ -157,7 +157,7 @@ export async function reschedule(ctx: Context, input: RescheduleInput) {
       .returningAll()
       .executeTakeFirstOrThrow();
     await recordHistory(trx, callback.id, ctx.caller, { event: 'rescheduled', detail: { from: callback.scheduled_time?.toISOString() ?? null, to: scheduled.toISOString() } });
-    await addJob(trx, 'reschedule-callback', { callbackId: callback.id }, { jobKey: `reschedule:${callback.id}` });
+    await enqueue(trx, jobs.rescheduleCallback(callback.id));
     return { ...emptyAnswer('RESCHEDULED', 'The callback was moved'), ...answerFor(updated, zone) };
   });
 }

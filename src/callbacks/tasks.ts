@@ -1,28 +1,13 @@
-import { systemCaller } from '../auth/caller.js';
 import type { JobHelpers } from 'graphile-worker';
 import type { Kysely } from 'kysely';
-import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
 import type { CallbackRow, DB } from '../db/types.js';
-import { GenesysError, type GenesysGateway } from '../genesys/gateway.js';
+import { classifyFailure, describeFailure as describe, isNotFound } from '../genesys/errors.js';
+import type { JobContext } from '../jobs/context.js';
 import { recordHistory } from './lifecycle.js';
 import { findCallback, lockCallback } from './queries.js';
 
-export interface TaskDeps {
-  db: Kysely<DB>;
-  gateway: GenesysGateway;
-  clock: Clock;
-  logger: Logger;
-}
-
-const WORKER = systemCaller('worker');
-
 /** Thrown to have graphile-worker try again later (with its backoff). */
 export class RetryLater extends Error {}
-
-function describe(err: unknown): string {
-  return err instanceof GenesysError ? `${err.status} ${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
-}
 
 async function queueOf(db: Kysely<DB>, callback: CallbackRow) {
   return db.selectFrom('queues').select(['genesys_queue_id', 'script_id', 'default_country', 'mode']).where('id', '=', callback.queue_id).executeTakeFirstOrThrow();
@@ -33,8 +18,8 @@ async function queueOf(db: Kysely<DB>, callback: CallbackRow) {
  * an attempt whose process died mid-call is recognised on retry and reconciled with Genesys (which
  * has no idempotency key: our id travels in the participant data) instead of creating it twice.
  */
-export async function deliverCallback(deps: TaskDeps, payload: { callbackId: string }, helpers: Pick<JobHelpers, 'job'>): Promise<void> {
-  const claim = await deps.db.transaction().execute(async (trx) => {
+export async function deliverCallback(ctx: JobContext, payload: { callbackId: string }, helpers: Pick<JobHelpers, 'job'>): Promise<void> {
+  const claim = await ctx.db.transaction().execute(async (trx) => {
     const cb = await lockCallback(trx, payload.callbackId);
     if (!cb || cb.delivery_status === 'DELIVERED' || cb.delivery_status === 'NOT_REQUIRED' || cb.delivery_status === 'FAILED') return null;
     if (cb.state === 'COMPLETED' && cb.delivery_status === 'PENDING') {
@@ -51,14 +36,14 @@ export async function deliverCallback(deps: TaskDeps, payload: { callbackId: str
   });
   if (!claim) return;
   const { cb } = claim;
-  const queue = await queueOf(deps.db, cb);
-  if (!queue.genesys_queue_id) return fail(deps, cb, 'The queue has no genesysQueueId: set it to deliver callbacks');
+  const queue = await queueOf(ctx.db, cb);
+  if (!queue.genesys_queue_id) return fail(ctx, cb, 'The queue has no genesysQueueId: set it to deliver callbacks');
 
   try {
-    const existing = claim.uncertain ? await deps.gateway.findCallback(queue.genesys_queue_id, cb.id, cb.created_at) : null;
+    const existing = claim.uncertain ? await ctx.gateway.findCallback(queue.genesys_queue_id, cb.id, cb.created_at) : null;
     const created =
       existing ??
-      (await deps.gateway.createCallback({
+      (await ctx.gateway.createCallback({
         queueId: queue.genesys_queue_id,
         callbackNumbers: [cb.phone_e164],
         callbackUserName: cb.customer_name ?? undefined,
@@ -68,7 +53,7 @@ export async function deliverCallback(deps: TaskDeps, payload: { callbackId: str
         data: { ...cb.user_data, callbackEngineId: cb.id },
         countryCode: queue.default_country ?? undefined,
       }));
-    await deps.db.transaction().execute(async (trx) => {
+    await ctx.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('callbacks')
         .set({
@@ -81,16 +66,15 @@ export async function deliverCallback(deps: TaskDeps, payload: { callbackId: str
         })
         .where('id', '=', cb.id)
         .execute();
-      await recordHistory(trx, cb.id, WORKER, { event: existing ? 'delivery-reconciled' : 'delivered', detail: { conversationId: created.conversationId } });
+      await recordHistory(trx, cb.id, ctx.caller, { event: existing ? 'delivery-reconciled' : 'delivered', detail: { conversationId: created.conversationId } });
     });
   } catch (err) {
-    const retryable = !(err instanceof GenesysError) || err.retryable || err.status >= 500 || err.status === 401;
-    const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;
-    if (!retryable || lastAttempt) return fail(deps, cb, describe(err));
+    const failure = classifyFailure(err, helpers.job);
+    if (failure === 'give-up') return fail(ctx, cb, describe(err));
     // A create whose answer never came (timeout, reset, 502/504) may exist in Genesys: stay SENDING,
     // so the next attempt asks Genesys before sending again.
-    const unknown = err instanceof GenesysError && err.code === 'outcome_unknown';
-    await deps.db
+    const unknown = failure === 'outcome-unknown';
+    await ctx.db
       .updateTable('callbacks')
       .set({ delivery_status: unknown ? 'SENDING' : 'PENDING', delivery_error: describe(err), updated_at: new Date() })
       .where('id', '=', cb.id)
@@ -100,12 +84,12 @@ export async function deliverCallback(deps: TaskDeps, payload: { callbackId: str
   }
 }
 
-async function fail(deps: TaskDeps, cb: CallbackRow, reason: string): Promise<void> {
-  await deps.db.transaction().execute(async (trx) => {
+async function fail(ctx: JobContext, cb: CallbackRow, reason: string): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
     await trx.updateTable('callbacks').set({ delivery_status: 'FAILED', delivery_error: reason, updated_at: new Date() }).where('id', '=', cb.id).execute();
-    await recordHistory(trx, cb.id, WORKER, { event: 'delivery-failed', reason });
+    await recordHistory(trx, cb.id, ctx.caller, { event: 'delivery-failed', reason });
   });
-  deps.logger.error({ callbackId: cb.id, reason }, 'callback delivery failed');
+  ctx.logger.error({ callbackId: cb.id, reason }, 'callback delivery failed');
 }
 
 /** A callback that Genesys may be about to get: wait for the delivery to settle. */
@@ -118,20 +102,35 @@ function delivered(cb: CallbackRow | undefined): cb is CallbackRow & { genesys_c
   return cb.delivery_status === 'DELIVERED' && cb.genesys_conversation_id !== null;
 }
 
-export async function rescheduleInGenesys(deps: TaskDeps, payload: { callbackId: string }): Promise<void> {
-  const cb = await findCallback(deps.db, payload.callbackId);
+export async function rescheduleInGenesys(ctx: JobContext, payload: { callbackId: string }): Promise<void> {
+  const cb = await findCallback(ctx.db, payload.callbackId);
   if (!delivered(cb) || cb.state !== 'SCHEDULED' || !cb.scheduled_time) return;
-  await deps.gateway.rescheduleCallback(cb.genesys_conversation_id, cb.scheduled_time);
-  await deps.db.transaction().execute((trx) => recordHistory(trx, cb.id, WORKER, { event: 'rescheduled-in-genesys', detail: { scheduledTime: cb.scheduled_time!.toISOString() } }));
+  try {
+    await ctx.gateway.rescheduleCallback(cb.genesys_conversation_id, cb.scheduled_time);
+  } catch (err) {
+    return refused(ctx, cb, err, 'reschedule-in-genesys-failed');
+  }
+  await ctx.db.transaction().execute((trx) => recordHistory(trx, cb.id, ctx.caller, { event: 'rescheduled-in-genesys', detail: { scheduledTime: cb.scheduled_time!.toISOString() } }));
 }
 
-export async function cancelInGenesys(deps: TaskDeps, payload: { callbackId: string }): Promise<void> {
-  const cb = await findCallback(deps.db, payload.callbackId);
+export async function cancelInGenesys(ctx: JobContext, payload: { callbackId: string }): Promise<void> {
+  const cb = await findCallback(ctx.db, payload.callbackId);
   if (!delivered(cb)) return;
   try {
-    await deps.gateway.cancelCallback(cb.genesys_conversation_id);
+    await ctx.gateway.cancelCallback(cb.genesys_conversation_id);
   } catch (err) {
-    if (!(err instanceof GenesysError && err.status === 404)) throw err; // gone already: nothing to cancel
+    // Gone already: nothing to cancel.
+    if (!isNotFound(err)) return refused(ctx, cb, err, 'cancel-in-genesys-failed');
   }
-  await deps.db.transaction().execute((trx) => recordHistory(trx, cb.id, WORKER, { event: 'cancelled-in-genesys' }));
+  await ctx.db.transaction().execute((trx) => recordHistory(trx, cb.id, ctx.caller, { event: 'cancelled-in-genesys' }));
+}
+
+/**
+ * A cancel or reschedule Genesys did not take. Both are safe to repeat, so an unknown outcome is
+ * tried again like any retryable failure; a refusal is recorded once instead of retried.
+ */
+async function refused(ctx: JobContext, cb: CallbackRow, err: unknown, event: string): Promise<void> {
+  if (classifyFailure(err) !== 'give-up') throw err;
+  await ctx.db.transaction().execute((trx) => recordHistory(trx, cb.id, ctx.caller, { event, reason: describe(err) }));
+  ctx.logger.error({ callbackId: cb.id, reason: describe(err) }, `${event}`);
 }

@@ -1,16 +1,17 @@
+import type { JobHelpers } from 'graphile-worker';
 import type { Kysely, Updateable } from 'kysely';
-import { assertCampaignAccess, mayUseCampaign, type QueueIdentity } from '../auth/access.js';
+import { assertCampaignAccess, mayUseQueueData, type QueueIdentity } from '../auth/access.js';
 import { auditedChange } from '../audit/service.js';
 import type { Actor } from '../auth/caller.js';
-import type { TaskDeps } from '../callbacks/tasks.js';
 import type { Context } from '../context.js';
 import { lockKey } from '../db/locks.js';
 import type { CampaignRow, CampaignsTable, DB } from '../db/types.js';
-import { GenesysError } from '../genesys/gateway.js';
+import { classifyFailure, describeFailure } from '../genesys/errors.js';
 import { toSpec } from '../hours/service.js';
 import { errors } from '../errors.js';
 import { isoUtc } from '../http/time-input.js';
-import { addJob } from '../jobs/enqueue.js';
+import { enqueue, jobs } from '../jobs/catalog.js';
+import type { JobContext } from '../jobs/context.js';
 import { screenWith, supportedCountryOrNull } from '../numbers/service.js';
 import { isOpenAt, openWindow } from '../slots/engine.js';
 import { findQueue, listQueueRows } from '../queues/queries.js';
@@ -84,7 +85,7 @@ async function campaignQueue(db: Kysely<DB>, queueId: string | null): Promise<Qu
   return queue;
 }
 
-/** 403 unless the caller may use the campaign's queue (see mayUseCampaign). */
+/** 403 unless the caller may use the campaign's queue (see mayUseQueueData). */
 async function assertMayUse(ctx: Context, row: CampaignRow): Promise<void> {
   assertCampaignAccess(ctx.caller, row, await campaignQueue(ctx.db, row.queue_id));
 }
@@ -93,7 +94,7 @@ async function assertMayUse(ctx: Context, row: CampaignRow): Promise<void> {
 export async function listCampaigns(ctx: Context) {
   const queues = new Map((await listQueueRows(ctx.db)).map((q) => [q.id, q]));
   const rows = await listCampaignRows(ctx.db);
-  return rows.filter((r) => mayUseCampaign(ctx.caller, r.queue_id === null ? null : (queues.get(r.queue_id) ?? null))).map(toApi);
+  return rows.filter((r) => mayUseQueueData(ctx.caller, r.queue_id === null ? null : (queues.get(r.queue_id) ?? null))).map(toApi);
 }
 
 export async function getCampaign(ctx: Context, id: string) {
@@ -159,8 +160,11 @@ export async function listCampaignCallbacks(ctx: Context, id: string, limit: num
 type Answer = { outcome: string; replayed: boolean; callbackId: string; dialAt: string; phoneE164: string; message: string };
 
 /** `POST /actions/v1/campaign-callbacks`. */
-export async function requestCampaignCallback(db: Kysely<DB>, input: CampaignCallbackInput, actor: Actor, now: Date): Promise<Answer> {
+export async function requestCampaignCallback(ctx: Context, input: CampaignCallbackInput): Promise<Answer> {
+  const { db } = ctx;
+  const now = ctx.clock.now();
   const campaign = await findCampaignByName(db, input.campaign);
+  if (campaign) assertCampaignAccess(ctx.caller, campaign, await campaignQueue(db, campaign.queue_id));
   if (!campaign) throw errors.notFound('Campaign', input.campaign);
   const rule = campaign.number_rule_id
     ? await db.selectFrom('number_rules').select(['id', 'permitted_countries', 'blocked_patterns', 'blocked_number_types', 'updated_at']).where('id', '=', campaign.number_rule_id).executeTakeFirst()
@@ -204,11 +208,11 @@ export async function requestCampaignCallback(db: Kysely<DB>, input: CampaignCal
           dial_at: dialAt,
           priority: input.priority,
           idempotency_key: input.idempotencyKey ?? null,
-          created_by: actor.id,
+          created_by: ctx.caller.id,
         })
         .returning(['id'])
         .executeTakeFirstOrThrow();
-      await addJob(trx, 'dial-campaign-callback', { id: row.id }, { runAt: dialAt, jobKey: `campaign-dial:${row.id}` });
+      await enqueue(trx, jobs.dialCampaignCallback(row.id, dialAt));
       return { outcome: 'SCHEDULED', replayed: false, callbackId: row.id, dialAt: isoUtc(dialAt), phoneE164: phone, message: `Dialed from ${isoUtc(dialAt)}` };
     })();
     if (input.idempotencyKey !== undefined) {
@@ -218,9 +222,13 @@ export async function requestCampaignCallback(db: Kysely<DB>, input: CampaignCal
   });
 }
 
-/** The `dial-campaign-callback` job: add the contact to the campaign's list (values written as data, never pasted into JSON). */
-export async function dialCampaignCallback(deps: TaskDeps, payload: { id: string }): Promise<void> {
-  const cb = await deps.db
+/**
+ * The `dial-campaign-callback` job: add the contact to the campaign's list (values written as data,
+ * never pasted into JSON). Adding a contact by its id is safe to repeat, so only a refusal (or the
+ * last attempt) ends it, as FAILED.
+ */
+export async function dialCampaignCallback(ctx: JobContext, payload: { id: string }, helpers?: Pick<JobHelpers, 'job'>): Promise<void> {
+  const cb = await ctx.db
     .selectFrom('campaign_callbacks as c')
     .innerJoin('campaigns as k', 'k.id', 'c.campaign_id')
     .select(['c.id', 'c.state', 'c.phone_e164', 'c.full_name', 'c.priority', 'c.contact_id', 'k.contact_list_id', 'k.phone_column', 'k.name_column', 'k.extra_columns'])
@@ -230,17 +238,16 @@ export async function dialCampaignCallback(deps: TaskDeps, payload: { id: string
   const data: Record<string, string> = { ...cb.extra_columns, [cb.phone_column]: cb.phone_e164 };
   if (cb.name_column && cb.full_name) data[cb.name_column] = cb.full_name;
   try {
-    await deps.gateway.addContacts(cb.contact_list_id, [{ id: cb.contact_id, data, callable: true }], { priority: cb.priority });
+    await ctx.gateway.addContacts(cb.contact_list_id, [{ id: cb.contact_id, data, callable: true }], { priority: cb.priority });
   } catch (err) {
-    if (err instanceof GenesysError && !err.retryable && err.status < 500) {
-      await deps.db.updateTable('campaign_callbacks').set({ delivery_status: 'FAILED', delivery_error: `${err.status} ${err.message}`, updated_at: new Date() }).where('id', '=', cb.id).execute();
-      return;
-    }
-    throw err;
+    if (classifyFailure(err, helpers?.job) !== 'give-up') throw err;
+    await ctx.db.updateTable('campaign_callbacks').set({ delivery_status: 'FAILED', delivery_error: describeFailure(err), updated_at: ctx.clock.now() }).where('id', '=', cb.id).execute();
+    return;
   }
-  await deps.db
+  const now = ctx.clock.now();
+  await ctx.db
     .updateTable('campaign_callbacks')
-    .set({ state: 'QUEUED', delivery_status: 'DELIVERED', delivered_at: new Date(), delivery_error: null, updated_at: new Date() })
+    .set({ state: 'QUEUED', delivery_status: 'DELIVERED', delivered_at: now, delivery_error: null, updated_at: now })
     .where('id', '=', cb.id)
     .where('state', '=', 'SCHEDULED')
     .execute();

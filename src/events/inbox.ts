@@ -9,20 +9,29 @@ export interface EventResult {
   [key: string]: unknown;
 }
 
+/** Whether the caller may act on the event's conversation, and what it answers when not. */
+export interface EventScope {
+  owned: (trx: Transaction<DB>, env: EventEnvelope) => Promise<boolean>;
+  notOurs: EventResult;
+}
+
 /**
  * Processes an event exactly once. The inbox row and the event's effects commit together; a repeat
  * (same dedupe key) answers DUPLICATE and changes nothing. Events of one conversation are processed
- * one at a time, so parallel and out-of-order deliveries see each other's effects.
+ * one at a time, so parallel and out-of-order deliveries see each other's effects. An event the
+ * caller may not act on (`scope`) changes nothing and is not recorded, so it is no repeat later.
  */
 export async function processOnce<T extends EventResult>(
   db: Kysely<DB>,
   topic: string,
   key: string,
   env: EventEnvelope,
+  scope: EventScope,
   work: (trx: Transaction<DB>) => Promise<T>,
 ): Promise<T | EventResult> {
   return db.transaction().execute(async (trx) => {
     await lockKey(trx, `conversation:${env.conversationId}`);
+    if (!(await scope.owned(trx, env))) return scope.notOurs;
     const inserted = await trx
       .insertInto('event_inbox')
       .values({ dedupe_key: key, topic, conversation_id: env.conversationId, payload: JSON.stringify(env.fields) })

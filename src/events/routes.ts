@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { GenesysGateway } from '../genesys/gateway.js';
 import { errorResponses } from '../http/schemas.js';
 import { MAX_JSON_DATA } from './normalize.js';
 import * as events from './service.js';
@@ -57,28 +56,25 @@ const tags = ['events'];
 const errorsOf = errorResponses(400, 401, 403, 429);
 
 /** `/events/v1/*` — what trigger workflows forward. Every event is processed once. */
-export const eventRoutes =
-  (gateway: GenesysGateway): FastifyPluginAsyncTypebox =>
-  async (app) => {
-    const ctx = () => ({ db: app.db, gateway, now: app.clock.now() });
-    app.post(
-      '/conversation-acd-start',
-      { schema: { tags, summary: 'acd.start: start priority aging for a callback (mediaType CALLBACK)', body: AcdStart, response: { 200: Answer, ...errorsOf } } },
-      async (request) => ({ accepted: true, ...(await events.acdStart(ctx(), request.body)) }),
-    );
-    app.post(
-      '/conversation-acd-end',
-      { schema: { tags, summary: 'acd.end: stop aging; answered → PROCESSING, abandoned → COMPLETED', body: AcdEnd, response: { 200: Answer, ...errorsOf } } },
-      async (request) => ({ accepted: true, ...(await events.acdEnd(ctx(), request.body)) }),
-    );
-    app.post(
-      '/conversation-user-end',
-      { schema: { tags, summary: 'user.end: retry a closed preview by its wrap-up; complete handled callbacks', body: UserEnd, response: { 200: UserEndAnswer, ...errorsOf } } },
-      async (request) => ({ accepted: true, retryAt: '', lastResult: '', ...(await events.userEnd(ctx(), request.body)) }),
-    );
-    app.post(
-      '/preview-accepted',
-      { schema: { tags, summary: 'Record an accepted preview contact (number, contact, list)', body: PreviewAccepted, response: { 200: Answer, ...errorsOf } } },
-      async (request) => ({ accepted: true, ...(await events.previewAccepted(ctx(), request.body)) }),
-    );
-  };
+export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/conversation-acd-start',
+    { schema: { tags, summary: 'acd.start: start priority aging for a callback (mediaType CALLBACK)', body: AcdStart, response: { 200: Answer, ...errorsOf } } },
+    async (request) => ({ accepted: true, ...(await events.acdStart(request.ctx, request.body)) }),
+  );
+  app.post(
+    '/conversation-acd-end',
+    { schema: { tags, summary: 'acd.end: stop aging; answered → PROCESSING, abandoned → COMPLETED', body: AcdEnd, response: { 200: Answer, ...errorsOf } } },
+    async (request) => ({ accepted: true, ...(await events.acdEnd(request.ctx, request.body)) }),
+  );
+  app.post(
+    '/conversation-user-end',
+    { schema: { tags, summary: 'user.end: retry a closed preview by its wrap-up; complete handled callbacks', body: UserEnd, response: { 200: UserEndAnswer, ...errorsOf } } },
+    async (request) => ({ accepted: true, retryAt: '', lastResult: '', ...(await events.userEnd(request.ctx, request.body)) }),
+  );
+  app.post(
+    '/preview-accepted',
+    { schema: { tags, summary: 'Record an accepted preview contact (number, contact, list)', body: PreviewAccepted, response: { 200: Answer, ...errorsOf } } },
+    async (request) => ({ accepted: true, ...(await events.previewAccepted(request.ctx, request.body)) }),
+  );
+};

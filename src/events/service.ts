@@ -1,42 +1,65 @@
-import type { Kysely, Transaction } from 'kysely';
-import { startTrack, stopTrack } from '../aging/tracks.js';
+import type { Transaction } from 'kysely';
+import { startTrack, stopTrack, trackQueue } from '../aging/tracks.js';
+import { isRestricted, mayActOnConversation, mayUseQueue, type QueueIdentity } from '../auth/access.js';
 import { canTransition, transition, type CompletionReason } from '../callbacks/lifecycle.js';
+import { lockCallbackOfConversation } from '../callbacks/queries.js';
+import type { Context } from '../context.js';
 import type { CallbackState, DB } from '../db/types.js';
-import type { GenesysGateway } from '../genesys/gateway.js';
 import { errors } from '../errors.js';
+import { findQueueByGenesysId } from '../queues/queries.js';
 import { digitsOf } from '../numbers/screening.js';
 import { decideRetry, lastResultOf, previewSettings } from '../retries/service.js';
 import { processOnce, seen, type EventResult } from './inbox.js';
 import { callbackNumbers, dedupeKey, field, parseEvent, type EventEnvelope } from './normalize.js';
 
-const EVENTS = { id: 'events', name: 'events' };
-
-export interface EventContext {
-  db: Kysely<DB>;
-  gateway: GenesysGateway;
-  now: Date;
-}
-
-/** Our callback record for a Genesys callback conversation, moved along when an event says so. */
-async function advanceCallback(trx: Transaction<DB>, conversationId: string, to: CallbackState, event: string, reason?: CompletionReason): Promise<boolean> {
-  const cb = await trx.selectFrom('callbacks').select(['id', 'state']).where('genesys_conversation_id', '=', conversationId).forUpdate().executeTakeFirst();
+/**
+ * Our callback record for a Genesys callback conversation, moved along when an event says so; the
+ * history records the events client that forwarded it. (Only after `ownedBy` let the event through.)
+ */
+async function advanceCallback(ctx: Context, trx: Transaction<DB>, conversationId: string, to: CallbackState, event: string, reason?: CompletionReason): Promise<boolean> {
+  const cb = await lockCallbackOfConversation(trx, conversationId);
   if (!cb || !canTransition(cb.state, to)) return false;
-  await transition(trx, cb, to, EVENTS, { event, ...(reason && { reason }) });
+  await transition(trx, cb, to, ctx.caller, { event, ...(reason && { reason }) });
   return true;
 }
 
 const eventTimeOr = (env: EventEnvelope, now: Date) => (env.eventTime.getTime() > 0 ? env.eventTime : now);
 
+const NOT_OURS = { action: 'IGNORED', message: "The conversation belongs to a queue outside this client's allow-list" };
+
+/**
+ * Every queue an event's conversation touches: its callback's, its aging track's, and the queue the
+ * event names. A restricted events client acts only when it may use all of them; an event it may not
+ * act on answers IGNORED, changes nothing and is not recorded as processed (the client whose queue
+ * it is may still forward it).
+ */
+async function conversationQueues(trx: Transaction<DB>, env: EventEnvelope): Promise<(QueueIdentity | null)[]> {
+  const queues: (QueueIdentity | null)[] = [];
+  const callback = await lockCallbackOfConversation(trx, env.conversationId);
+  if (callback) queues.push({ id: callback.queue_id, name: callback.queue_name, genesys_queue_id: callback.genesys_queue_id });
+  const track = await trackQueue(trx, env.conversationId);
+  if (track !== undefined) queues.push(track);
+  const named = await eventQueue(trx, env);
+  if (named) queues.push(named);
+  return queues;
+}
+
+const ownedBy = (ctx: Context) => async (trx: Transaction<DB>, env: EventEnvelope) =>
+  !isRestricted(ctx.caller) || mayActOnConversation(ctx.caller, await conversationQueues(trx, env));
+
+/** The queue the event names by its Genesys queue id, if it is one of ours. */
+function eventQueue(trx: Transaction<DB>, env: EventEnvelope) {
+  const genesysQueueId = field(env, 'queueId');
+  return genesysQueueId ? findQueueByGenesysId(trx, genesysQueueId) : Promise.resolve(undefined);
+}
+
 /** `v2.detail.events.conversation.{id}.acd.start` */
-export async function acdStart(ctx: EventContext, body: Record<string, unknown>): Promise<EventResult> {
+export async function acdStart(ctx: Context, body: Record<string, unknown>): Promise<EventResult> {
   const env = parseEvent(body);
-  return processOnce(ctx.db, 'acd.start', dedupeKey('acd.start', env), env, async (trx) => {
+  return processOnce(ctx.db, 'acd.start', dedupeKey('acd.start', env), env, { owned: ownedBy(ctx), notOurs: NOT_OURS }, async (trx) => {
     if ((field(env, 'mediaType') ?? '').toUpperCase() !== 'CALLBACK') return { action: 'IGNORED', message: 'Not a callback' };
-    await advanceCallback(trx, env.conversationId, 'QUEUED', 'acd.start');
-    const genesysQueueId = field(env, 'queueId');
-    const queue = genesysQueueId
-      ? await trx.selectFrom('queues').select(['id', 'prioritization_policy_id']).where('genesys_queue_id', '=', genesysQueueId).executeTakeFirst()
-      : undefined;
+    await advanceCallback(ctx, trx, env.conversationId, 'QUEUED', 'acd.start');
+    const queue = await eventQueue(trx, env);
     if (!queue) return { action: 'IGNORED', message: 'The queue is not configured here' };
     if (!queue.prioritization_policy_id) return { action: 'IGNORED', message: 'The queue has no prioritization policy' };
     const policy = await trx.selectFrom('prioritization_policies').selectAll().where('id', '=', queue.prioritization_policy_id).executeTakeFirstOrThrow();
@@ -45,7 +68,7 @@ export async function acdStart(ctx: EventContext, body: Record<string, unknown>)
       conversationId: env.conversationId,
       queueId: queue.id,
       policy,
-      startedAt: eventTimeOr(env, ctx.now),
+      startedAt: eventTimeOr(env, ctx.clock.now()),
       routingPriority: Number.isFinite(routingPriority) ? Math.trunc(routingPriority) : 0,
     });
     return started
@@ -55,19 +78,23 @@ export async function acdStart(ctx: EventContext, body: Record<string, unknown>)
 }
 
 /** `...acd.end`: the callback left the queue (answered, abandoned or flowed out). */
-export async function acdEnd(ctx: EventContext, body: Record<string, unknown>): Promise<EventResult> {
+export async function acdEnd(ctx: Context, body: Record<string, unknown>): Promise<EventResult> {
   const env = parseEvent(body);
-  return processOnce(ctx.db, 'acd.end', dedupeKey('acd.end', env), env, async (trx) => {
+  return processOnce(ctx.db, 'acd.end', dedupeKey('acd.end', env), env, { owned: ownedBy(ctx), notOurs: NOT_OURS }, async (trx) => {
     const outcome = (field(env, 'acdOutcome') ?? '').toUpperCase();
-    if (outcome === 'ANSWERED') await advanceCallback(trx, env.conversationId, 'PROCESSING', 'acd.end');
-    if (outcome === 'ABANDON') await advanceCallback(trx, env.conversationId, 'COMPLETED', 'acd.end', 'ABANDONED');
-    const stopped = await stopTrack(trx, env.conversationId, 'ACD_END', eventTimeOr(env, ctx.now));
+    if (outcome === 'ANSWERED') await advanceCallback(ctx, trx, env.conversationId, 'PROCESSING', 'acd.end');
+    if (outcome === 'ABANDON') await advanceCallback(ctx, trx, env.conversationId, 'COMPLETED', 'acd.end', 'ABANDONED');
+    // An end before its start leaves a stopped track, in the queue the event names, so the late start
+    // does nothing; a restricted client leaves one only in a queue of its own.
+    const queue = (await eventQueue(trx, env)) ?? null;
+    const placeholder = queue !== null && mayUseQueue(ctx.caller, queue) ? { queueId: queue.id } : isRestricted(ctx.caller) ? null : { queueId: null };
+    const stopped = await stopTrack(trx, env.conversationId, 'ACD_END', eventTimeOr(env, ctx.clock.now()), placeholder);
     return { action: stopped ? 'TRACKING_STOPPED' : 'IGNORED', message: stopped ? 'Priority aging stopped' : 'No active tracking' };
   });
 }
 
 /** `POST /events/v1/preview-accepted`: remember the preview contact, to retry it by wrap-up later. */
-export async function previewAccepted(ctx: EventContext, body: Record<string, unknown>): Promise<EventResult> {
+export async function previewAccepted(ctx: Context, body: Record<string, unknown>): Promise<EventResult> {
   const env = parseEvent(body);
   const contactId = field(env, 'contactId');
   const contactListId = field(env, 'contactListId');
@@ -75,13 +102,14 @@ export async function previewAccepted(ctx: EventContext, body: Record<string, un
   if (!contactId) throw errors.validation('contactId', 'contactId is required');
   if (!contactListId) throw errors.validation('contactListId', 'contactListId is required');
   if (!phone || digitsOf(phone) === '') throw errors.validation('phoneNumber', 'phoneNumber is required');
-  return processOnce(ctx.db, 'preview.accepted', dedupeKey('preview.accepted', env, contactId), env, async (trx) => {
+  return processOnce(ctx.db, 'preview.accepted', dedupeKey('preview.accepted', env, contactId), env, { owned: ownedBy(ctx), notOurs: NOT_OURS }, async (trx) => {
+    const now = ctx.clock.now();
     const values = {
       phone_digits: digitsOf(phone),
       conversation_id: env.conversationId,
       campaign_id: field(env, 'campaignId'),
-      accepted_at: eventTimeOr(env, ctx.now),
-      updated_at: new Date(),
+      accepted_at: eventTimeOr(env, now),
+      updated_at: now,
     };
     await trx
       .insertInto('preview_contacts')
@@ -98,7 +126,7 @@ export async function previewAccepted(ctx: EventContext, body: Record<string, un
  * finds the preview contact by number, reads its last result from the contact list and schedules
  * the retry its policy asks for.
  */
-export async function userEnd(ctx: EventContext, body: Record<string, unknown>): Promise<EventResult> {
+export async function userEnd(ctx: Context, body: Record<string, unknown>): Promise<EventResult> {
   const env = parseEvent(body);
   const key = dedupeKey('user.end', env);
   const none = { retryAt: '' };
@@ -115,13 +143,13 @@ export async function userEnd(ctx: EventContext, body: Record<string, unknown>):
   // The contact list is read before the transaction: no remote call while rows are locked.
   const contact = preview ? await ctx.gateway.getContact(preview.contact_list_id, preview.contact_id) : null;
 
-  return processOnce(ctx.db, 'user.end', key, env, async (trx) => {
-    if (field(env, 'userId')) await advanceCallback(trx, env.conversationId, 'COMPLETED', 'user.end', 'HANDLED');
+  return processOnce(ctx.db, 'user.end', key, env, { owned: ownedBy(ctx), notOurs: { ...NOT_OURS, ...none } }, async (trx) => {
+    if (field(env, 'userId')) await advanceCallback(ctx, trx, env.conversationId, 'COMPLETED', 'user.end', 'HANDLED');
     if (!eligible) return { action: 'NOT_ELIGIBLE', message: 'The event does not match the preview-retry criteria', ...none };
     if (digits.length === 0) return { action: 'IGNORED', message: 'The event carries no callback number', ...none };
     if (!preview) return { action: 'NO_MATCH', message: 'No accepted preview for this number', ...none };
     if (!contact) return { action: 'NO_MATCH', message: 'The preview contact is no longer in its contact list', ...none };
-    const decision = await decideRetry(trx, preview, lastResultOf(contact, settings.wrapupColumn), env.conversationId, ctx.now);
+    const decision = await decideRetry(trx, preview, lastResultOf(contact, settings.wrapupColumn), env.conversationId, ctx.clock.now());
     return { ...decision };
   });
 }

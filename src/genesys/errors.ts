@@ -137,3 +137,37 @@ export function toGenesysError(err: unknown, what: string): GenesysError {
   }
   return new GenesysError(`Genesys ${what} failed`, 0, ErrorCode.unexpected, false);
 }
+
+/**
+ * What a job does after a Genesys call failed, decided here for every job (delivery, cancel and
+ * reschedule, campaign dialing, preview re-submission):
+ * - `outcome-unknown`: the request may have been carried out (no answer to a call that is not safe
+ *   to repeat). A job whose call creates something asks Genesys before sending it again; a job whose
+ *   call is idempotent (cancel, reschedule, adding a contact by id) simply tries again.
+ * - `retry`: Genesys did not do the work and may later — 429, 5xx, timeouts, network errors, a closed
+ *   gateway — or our own credentials failed (401, a failed login: the session already logged in again
+ *   once; fixed credentials let the job through before its attempts run out), or the failure is not
+ *   Genesys' at all (our database, a bug).
+ * - `give-up`: Genesys refused this request (400, 403, 404, 409, ...; arguments the SDK refused):
+ *   sending it again cannot change the answer.
+ */
+export type FailureClass = 'retry' | 'give-up' | 'outcome-unknown';
+
+/** `attempt`: the job's attempt (graphile-worker's job row); its last attempt gives up whatever failed. */
+export function classifyFailure(err: unknown, attempt?: { attempts: number; max_attempts: number }): FailureClass {
+  if (attempt !== undefined && attempt.attempts >= attempt.max_attempts) return 'give-up';
+  if (!(err instanceof GenesysError)) return 'retry';
+  if (err.code === ErrorCode.outcomeUnknown) return 'outcome-unknown';
+  if (err.retryable || err.status >= 500 || err.status === 401 || err.code === ErrorCode.loginFailed) return 'retry';
+  return 'give-up';
+}
+
+/** Genesys answered that the thing asked about does not exist (404): gone already, for a cancel or a track. */
+export function isNotFound(err: unknown): boolean {
+  return err instanceof GenesysError && err.status === 404;
+}
+
+/** A failure as a job records it. */
+export function describeFailure(err: unknown): string {
+  return err instanceof GenesysError ? `${err.status} ${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+}

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import { Type } from 'typebox';
 import { READ_ROLES } from '../http/crud.js';
 import { errorResponses, IsoTime, PageLimit } from '../http/schemas.js';
+import { listSimulatedCalls } from './simulated-calls.js';
 
 const Call = Type.Object({ id: Type.Integer(), at: IsoTime, operation: Type.String(), request: Type.Unknown(), response: Type.Unknown() });
 
@@ -23,12 +24,7 @@ export const simulatedCallRoutes: FastifyPluginAsyncTypebox = async (app) => {
           response: { 200: Type.Object({ items: Type.Array(Call) }), ...errorResponses(400, 401, 403) },
         },
       },
-      async (request) => {
-        let q = app.db.selectFrom('simulated_genesys_calls').selectAll().orderBy('id', 'desc').limit(request.query.limit);
-        if (request.query.operation) q = q.where('operation', '=', request.query.operation);
-        const rows = await q.execute();
-        return { items: rows.map((r) => ({ id: Number(r.id), at: r.at.toISOString(), operation: r.operation, request: r.request, response: r.response ?? null })) };
-      },
+      async (request) => listSimulatedCalls(request.ctx, request.query),
     );
   });
 };

@@ -1,37 +1,43 @@
-import type { Task, TaskList } from 'graphile-worker';
+import type { JobHelpers, Task, TaskList } from 'graphile-worker';
 import { agingCheck } from '../aging/tracks.js';
+import { applyRetention, purgeCallbacks } from '../callbacks/maintenance.js';
+import { cancelInGenesys, deliverCallback, rescheduleInGenesys } from '../callbacks/tasks.js';
 import { dialCampaignCallback } from '../campaigns/service.js';
 import { resubmitContact } from '../retries/service.js';
-import { applyRetention, purgeCallbacks } from '../callbacks/maintenance.js';
-import { cancelInGenesys, deliverCallback, rescheduleInGenesys, type TaskDeps } from '../callbacks/tasks.js';
+import { JOB_NAMES, payloadOf, type JobName, type JobPayloads } from './catalog.js';
+import { jobContext, type JobContext, type TaskDeps } from './context.js';
 
-/** Recurring jobs; graphile-worker runs each once per tick across every worker process. */
-export const CRONTAB = ['* * * * * purge-callbacks ?max=1', '17 * * * * apply-retention ?max=1'].join('\n');
+export { CRONTAB } from './catalog.js';
 
-function stringField(payload: unknown, name: string): string {
-  const value = (payload as Record<string, unknown> | null)?.[name];
-  if (typeof value !== 'string') throw new Error(`payload.${name} is missing`);
-  return value;
+type Handler<N extends JobName> = (ctx: JobContext & { retentionDays: number }, payload: JobPayloads[N], helpers: Pick<JobHelpers, 'job'>) => Promise<void>;
+
+/** One handler per job of the catalog. */
+const HANDLERS: { [N in JobName]: Handler<N> } = {
+  'deliver-callback': (ctx, payload, helpers) => deliverCallback(ctx, payload, helpers),
+  'reschedule-callback': (ctx, payload) => rescheduleInGenesys(ctx, payload),
+  'cancel-callback': (ctx, payload) => cancelInGenesys(ctx, payload),
+  'aging-check': (ctx, payload, helpers) => agingCheck(ctx, payload, helpers),
+  'resubmit-contact': (ctx, payload, helpers) => resubmitContact(ctx, payload, helpers),
+  'dial-campaign-callback': (ctx, payload, helpers) => dialCampaignCallback(ctx, payload, helpers),
+  'purge-callbacks': async (ctx) => {
+    const { purged } = await purgeCallbacks(ctx.db, ctx.clock.now());
+    if (purged.length > 0) ctx.logger.info({ count: purged.length }, 'purged immediate callbacks');
+  },
+  'apply-retention': async (ctx) => {
+    const { deleted } = await applyRetention(ctx.db, ctx.clock.now(), ctx.retentionDays);
+    if (deleted > 0) ctx.logger.info({ deleted }, 'deleted callbacks past retention');
+  },
+};
+
+function task<N extends JobName>(name: N, deps: TaskDeps & { retentionDays: number }): Task {
+  return (payload, helpers) => {
+    const jobId = (helpers as Partial<JobHelpers>).job?.id;
+    const ctx = jobContext(deps, jobId === undefined ? undefined : `job:${jobId}`);
+    return HANDLERS[name]({ ...ctx, retentionDays: deps.retentionDays }, payloadOf(name, payload), helpers);
+  };
 }
 
-const callbackPayload = (payload: unknown) => ({ callbackId: stringField(payload, 'callbackId') });
-
+/** graphile-worker's task list, from the catalog: every job runs with its own worker context. */
 export function buildTaskList(deps: TaskDeps & { retentionDays: number }): TaskList {
-  const tasks: Record<string, Task> = {
-    'deliver-callback': (payload, helpers) => deliverCallback(deps, callbackPayload(payload), helpers),
-    'reschedule-callback': (payload) => rescheduleInGenesys(deps, callbackPayload(payload)),
-    'cancel-callback': (payload) => cancelInGenesys(deps, callbackPayload(payload)),
-    'aging-check': (payload, helpers) => agingCheck(deps, { conversationId: stringField(payload, 'conversationId') }, helpers),
-    'resubmit-contact': (payload) => resubmitContact(deps, { attemptId: stringField(payload, 'attemptId') }),
-    'dial-campaign-callback': (payload) => dialCampaignCallback(deps, { id: stringField(payload, 'id') }),
-    'purge-callbacks': async () => {
-      const { purged } = await purgeCallbacks(deps.db, deps.clock.now());
-      if (purged.length > 0) deps.logger.info({ count: purged.length }, 'purged immediate callbacks');
-    },
-    'apply-retention': async () => {
-      const { deleted } = await applyRetention(deps.db, deps.clock.now(), deps.retentionDays);
-      if (deleted > 0) deps.logger.info({ deleted }, 'deleted callbacks past retention');
-    },
-  };
-  return tasks;
+  return Object.fromEntries(JOB_NAMES.map((name) => [name, task(name, deps)]));
 }

@@ -106,3 +106,8 @@ export async function findQueueWithConfig(db: Kysely<DB>, ref: { queue?: string 
     numberRule: queue.number_rule_id && n_updated_at ? { id: queue.number_rule_id, updated_at: n_updated_at } : null,
   };
 }
+
+/** The queue a Genesys queue id names (one queue per Genesys queue id). */
+export function findQueueByGenesysId(db: Kysely<DB> | Transaction<DB>, genesysQueueId: string): Promise<QueueRow | undefined> {
+  return db.selectFrom('queues').select(QUEUE_COLUMNS).where('genesys_queue_id', '=', genesysQueueId).executeTakeFirst();
+}

@@ -1,32 +1,11 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
-import type { DB } from '../db/types.js';
 import { crudRoutes, READ_ROLES } from '../http/crud.js';
-import { errors } from '../errors.js';
 import { errorResponses, IdParams, PageLimit } from '../http/schemas.js';
-import { isoUtc, isoUtcOrNull } from '../http/time-input.js';
 import { CreateRetryPolicyBody, PreviewContact, PreviewRetrySettings, RetryPolicy, UpdateRetryPolicyBody } from './schemas.js';
 import * as service from './service.js';
 
 const tags = ['preview-retries'];
-
-async function previewContact(db: Kysely<DB>, id: string) {
-  const p = await db.selectFrom('preview_contacts').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!p) throw errors.notFound('Preview contact', id);
-  const retries = await db.selectFrom('retry_attempts').selectAll().where('preview_contact_id', '=', id).orderBy('attempt').execute();
-  return {
-    id: p.id,
-    phoneDigits: p.phone_digits,
-    contactId: p.contact_id,
-    contactListId: p.contact_list_id,
-    campaignId: p.campaign_id,
-    conversationId: p.conversation_id,
-    acceptedAt: isoUtcOrNull(p.accepted_at)!,
-    attempts: p.attempts,
-    retries: retries.map((r) => ({ attempt: r.attempt, lastResult: r.last_result, waitSeconds: r.wait_seconds, retryAt: isoUtcOrNull(r.retry_at), status: r.status, error: r.error, submittedAt: isoUtcOrNull(r.submitted_at) })),
-  };
-}
 
 /** `/admin/v1/retry-policies`, `/admin/v1/preview-contacts`, `/admin/v1/settings/preview-retries`. */
 export const retryRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -58,18 +37,12 @@ export const retryRoutes: FastifyPluginAsyncTypebox = async (app) => {
           response: { 200: Type.Object({ items: Type.Array(PreviewContact) }), ...errorResponses(400, 401, 403) },
         },
       },
-      async (request) => {
-        const { db } = request.ctx;
-        let q = db.selectFrom('preview_contacts').select('id').orderBy('accepted_at', 'desc').limit(request.query.limit);
-        if (request.query.phone) q = q.where('phone_digits', '=', request.query.phone.replace(/\D/g, ''));
-        const ids = await q.execute();
-        return { items: await Promise.all(ids.map((r) => previewContact(db, r.id))) };
-      },
+      async (request) => service.listPreviewContacts(request.ctx, request.query),
     );
     readers.get(
       '/preview-contacts/:id',
       { schema: { tags, summary: 'A preview contact with its retries', params: IdParams, response: { 200: PreviewContact, ...errorResponses(400, 401, 403, 404) } } },
-      async (request) => previewContact(request.ctx.db, request.params.id),
+      async (request) => service.getPreviewContact(request.ctx, request.params.id),
     );
     readers.get(
       '/settings/preview-retries',

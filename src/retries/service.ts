@@ -1,12 +1,16 @@
+import type { JobHelpers } from 'graphile-worker';
 import type { Kysely, Transaction, Updateable } from 'kysely';
-import { assertMayChangeGlobalConfig } from '../auth/access.js';
+import { assertMayChangeGlobalConfig, assertQueueDataAccess, isRestricted } from '../auth/access.js';
 import { auditedChange } from '../audit/service.js';
-import type { TaskDeps } from '../callbacks/tasks.js';
+import type { Actor } from '../auth/caller.js';
 import type { Context } from '../context.js';
-import type { DB, RetryPoliciesTable, RetryPolicyRow } from '../db/types.js';
+import type { DB, PreviewContactRow, RetryPoliciesTable, RetryPolicyRow } from '../db/types.js';
 import { errors } from '../errors.js';
+import { classifyFailure, describeFailure } from '../genesys/errors.js';
 import type { ContactSnapshot } from '../genesys/gateway.js';
-import { addJob } from '../jobs/enqueue.js';
+import { isoUtcOrNull } from '../http/time-input.js';
+import { enqueue, jobs } from '../jobs/catalog.js';
+import type { JobContext } from '../jobs/context.js';
 import { deleteRetryPolicyRow, findRetryPolicy, findRetryPolicyByMatch, insertRetryPolicy, listRetryPolicyRows, lockRetryPolicy, updateRetryPolicyRow } from './policy-queries.js';
 import { DEFAULT_PREVIEW_SETTINGS, type CreateRetryPolicyBody, type PreviewRetrySettings, type UpdateRetryPolicyBody } from './schemas.js';
 import { readSetting, writeSetting } from './settings-queries.js';
@@ -134,19 +138,23 @@ export async function decideRetry(
   if (locked.attempts >= policy.max_attempts) return { action: 'MAX_ATTEMPTS', message: `The contact was retried ${locked.attempts} time(s) already`, ...none };
   const attempt = locked.attempts + 1;
   const retryAt = new Date(now.getTime() + policy.wait_seconds * 1000);
-  await trx.updateTable('preview_contacts').set({ attempts: attempt, updated_at: new Date() }).where('id', '=', preview.id).execute();
+  await trx.updateTable('preview_contacts').set({ attempts: attempt, updated_at: now }).where('id', '=', preview.id).execute();
   const row = await trx
     .insertInto('retry_attempts')
     .values({ preview_contact_id: preview.id, attempt, conversation_id: conversationId, last_result: lastResult, policy_id: policy.id, wait_seconds: policy.wait_seconds, retry_at: retryAt, status: 'SCHEDULED' })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await addJob(trx, 'resubmit-contact', { attemptId: String(row.id) }, { runAt: retryAt, jobKey: `resubmit:${preview.contact_list_id}:${preview.contact_id}` });
+  await enqueue(trx, jobs.resubmitContact(String(row.id), { contactListId: preview.contact_list_id, contactId: preview.contact_id }, retryAt));
   return { action: 'RETRY_SCHEDULED', message: `Retry ${attempt} of ${policy.max_attempts} after ${policy.wait_seconds} s`, retryAt: retryAt.toISOString().replace(/\.\d{3}Z$/, 'Z'), lastResult: lastResult ?? '' };
 }
 
-/** The `resubmit-contact` job: the same contact (id and data) back into its list, so the dialer retries it. */
-export async function resubmitContact(deps: TaskDeps, payload: { attemptId: string }): Promise<void> {
-  const attempt = await deps.db
+/**
+ * The `resubmit-contact` job: the same contact (id and data) back into its list, so the dialer
+ * retries it. Adding a contact by its id is safe to repeat, so only a refusal (or the job's last
+ * attempt) ends the attempt, as FAILED.
+ */
+export async function resubmitContact(ctx: JobContext, payload: { attemptId: string }, helpers?: Pick<JobHelpers, 'job'>): Promise<void> {
+  const attempt = await ctx.db
     .selectFrom('retry_attempts')
     .innerJoin('preview_contacts as p', 'p.id', 'retry_attempts.preview_contact_id')
     .leftJoin('retry_policies as r', 'r.id', 'retry_attempts.policy_id')
@@ -154,14 +162,59 @@ export async function resubmitContact(deps: TaskDeps, payload: { attemptId: stri
     .where('retry_attempts.id', '=', payload.attemptId)
     .executeTakeFirst();
   if (!attempt || attempt.status !== 'SCHEDULED') return;
-  const contact = await deps.gateway.getContact(attempt.contact_list_id, attempt.contact_id);
-  if (!contact) {
-    await deps.db.updateTable('retry_attempts').set({ status: 'FAILED', error: 'The contact is no longer in its list' }).where('id', '=', attempt.id).execute();
+  const failed = (error: string) => ctx.db.updateTable('retry_attempts').set({ status: 'FAILED', error }).where('id', '=', attempt.id).execute();
+  try {
+    const contact = await ctx.gateway.getContact(attempt.contact_list_id, attempt.contact_id);
+    if (!contact) {
+      await failed('The contact is no longer in its list');
+      return;
+    }
+    await ctx.gateway.addContacts(attempt.contact_list_id, [{ id: contact.id, data: contact.data, callable: true }], {
+      clearSystemData: attempt.clear_system_data ?? false,
+      priority: attempt.priority ?? false,
+    });
+  } catch (err) {
+    if (classifyFailure(err, helpers?.job) !== 'give-up') throw err;
+    await failed(describeFailure(err));
     return;
   }
-  await deps.gateway.addContacts(attempt.contact_list_id, [{ id: contact.id, data: contact.data, callable: true }], {
-    clearSystemData: attempt.clear_system_data ?? false,
-    priority: attempt.priority ?? false,
-  });
-  await deps.db.updateTable('retry_attempts').set({ status: 'SUBMITTED', submitted_at: new Date(), error: null }).where('id', '=', attempt.id).execute();
+  await ctx.db.updateTable('retry_attempts').set({ status: 'SUBMITTED', submitted_at: ctx.clock.now(), error: null }).where('id', '=', attempt.id).execute();
+}
+
+/**
+ * The queue a preview contact belongs to. Preview contacts come from Genesys preview campaigns that
+ * no queue of ours claims, so none has one: they are an unrestricted caller's alone.
+ */
+const previewContactQueue = () => null;
+
+async function previewContactOf(db: Kysely<DB>, p: PreviewContactRow) {
+  const retries = await db.selectFrom('retry_attempts').selectAll().where('preview_contact_id', '=', p.id).orderBy('attempt').execute();
+  return {
+    id: p.id,
+    phoneDigits: p.phone_digits,
+    contactId: p.contact_id,
+    contactListId: p.contact_list_id,
+    campaignId: p.campaign_id,
+    conversationId: p.conversation_id,
+    acceptedAt: isoUtcOrNull(p.accepted_at)!,
+    attempts: p.attempts,
+    retries: retries.map((r) => ({ attempt: r.attempt, lastResult: r.last_result, waitSeconds: r.wait_seconds, retryAt: isoUtcOrNull(r.retry_at), status: r.status, error: r.error, submittedAt: isoUtcOrNull(r.submitted_at) })),
+  };
+}
+
+/** `GET /admin/v1/preview-contacts`: most recent first, with their retries; a restricted caller sees only its queues' contacts. */
+export async function listPreviewContacts(ctx: Context, query: { phone?: string | undefined; limit: number }) {
+  if (isRestricted(ctx.caller)) return { items: [] };
+  let q = ctx.db.selectFrom('preview_contacts').selectAll().orderBy('accepted_at', 'desc').limit(query.limit);
+  if (query.phone) q = q.where('phone_digits', '=', query.phone.replace(/\D/g, ''));
+  const rows = await q.execute();
+  return { items: await Promise.all(rows.map((p) => previewContactOf(ctx.db, p))) };
+}
+
+/** `GET /admin/v1/preview-contacts/{id}`: 403 for a contact of a queue outside the caller's allow-list. */
+export async function getPreviewContact(ctx: Context, id: string) {
+  const p = await ctx.db.selectFrom('preview_contacts').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!p) throw errors.notFound('Preview contact', id);
+  assertQueueDataAccess(ctx.caller, previewContactQueue(), 'preview contact');
+  return previewContactOf(ctx.db, p);
 }

@@ -1,0 +1,123 @@
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import type { DB } from '../db/types.js';
+
+/**
+ * Every job the service runs: its name, its payload and its key. Features enqueue jobs built here
+ * (`jobs.deliverCallback(id)`, ...) with `enqueue`; the task list (jobs/tasks.ts) has one handler
+ * per name, so a job without a handler, or a handler for a job nobody can enqueue, does not compile.
+ */
+
+export const JOB_NAMES = [
+  'deliver-callback',
+  'reschedule-callback',
+  'cancel-callback',
+  'aging-check',
+  'resubmit-contact',
+  'dial-campaign-callback',
+  'purge-callbacks',
+  'apply-retention',
+] as const;
+export type JobName = (typeof JOB_NAMES)[number];
+
+export interface JobPayloads {
+  'deliver-callback': { callbackId: string };
+  'reschedule-callback': { callbackId: string };
+  'cancel-callback': { callbackId: string };
+  'aging-check': { conversationId: string };
+  'resubmit-contact': { attemptId: string };
+  'dial-campaign-callback': { id: string };
+  'purge-callbacks': Record<string, never>;
+  'apply-retention': Record<string, never>;
+}
+
+/** The payload's fields (all strings): what a job's payload is checked against before it runs. */
+const PAYLOAD_FIELDS: { [N in JobName]: readonly (keyof JobPayloads[N] & string)[] } = {
+  'deliver-callback': ['callbackId'],
+  'reschedule-callback': ['callbackId'],
+  'cancel-callback': ['callbackId'],
+  'aging-check': ['conversationId'],
+  'resubmit-contact': ['attemptId'],
+  'dial-campaign-callback': ['id'],
+  'purge-callbacks': [],
+  'apply-retention': [],
+};
+
+export interface Job<N extends JobName = JobName> {
+  name: N;
+  payload: JobPayloads[N];
+  /** One pending job per key: a new enqueue replaces the pending one's payload and run time. */
+  key: string;
+  runAt?: Date | undefined;
+}
+
+/** Job keys, for enqueueing and for removing a pending job. */
+export const jobKeys = {
+  delivery: (callbackId: string) => `deliver:${callbackId}`,
+  reschedule: (callbackId: string) => `reschedule:${callbackId}`,
+  cancel: (callbackId: string) => `cancel:${callbackId}`,
+  aging: (conversationId: string) => `aging:${conversationId}`,
+  resubmit: (contact: { contactListId: string; contactId: string }) => `resubmit:${contact.contactListId}:${contact.contactId}`,
+  campaignDial: (campaignCallbackId: string) => `campaign-dial:${campaignCallbackId}`,
+};
+
+/** The jobs features enqueue. (purge-callbacks and apply-retention only run from the crontab.) */
+export const jobs = {
+  deliverCallback: (callbackId: string): Job<'deliver-callback'> => ({ name: 'deliver-callback', payload: { callbackId }, key: jobKeys.delivery(callbackId) }),
+  rescheduleCallback: (callbackId: string): Job<'reschedule-callback'> => ({ name: 'reschedule-callback', payload: { callbackId }, key: jobKeys.reschedule(callbackId) }),
+  cancelCallback: (callbackId: string): Job<'cancel-callback'> => ({ name: 'cancel-callback', payload: { callbackId }, key: jobKeys.cancel(callbackId) }),
+  agingCheck: (conversationId: string, runAt: Date): Job<'aging-check'> => ({ name: 'aging-check', payload: { conversationId }, key: jobKeys.aging(conversationId), runAt }),
+  resubmitContact: (attemptId: string, contact: { contactListId: string; contactId: string }, runAt: Date): Job<'resubmit-contact'> => ({
+    name: 'resubmit-contact',
+    payload: { attemptId },
+    key: jobKeys.resubmit(contact),
+    runAt,
+  }),
+  dialCampaignCallback: (id: string, runAt: Date): Job<'dial-campaign-callback'> => ({ name: 'dial-campaign-callback', payload: { id }, key: jobKeys.campaignDial(id), runAt }),
+};
+
+/** Recurring jobs; graphile-worker runs each once per tick across every worker process. */
+const CRON: { schedule: string; name: JobName }[] = [
+  { schedule: '* * * * *', name: 'purge-callbacks' },
+  { schedule: '17 * * * *', name: 'apply-retention' },
+];
+export const CRONTAB = CRON.map((c) => `${c.schedule} ${c.name} ?max=1`).join('\n');
+
+/** A stored payload, checked against its job's fields (a job added by hand or by an older version). */
+export function payloadOf<N extends JobName>(name: N, payload: unknown): JobPayloads[N] {
+  const out: Record<string, string> = {};
+  for (const field of PAYLOAD_FIELDS[name]) {
+    const value = (payload as Record<string, unknown> | null)?.[field];
+    if (typeof value !== 'string') throw new Error(`payload.${field} is missing`);
+    out[field] = value;
+  }
+  return out as JobPayloads[N];
+}
+
+/**
+ * The add_job call for a job, as an SQL expression: `enqueue` runs it; a statement that enqueues a
+ * job only when it changed a row (the aging check) selects it.
+ */
+export function addJobSql(job: Job): RawBuilder<unknown> {
+  return sql`graphile_worker.add_job(
+    ${job.name}::text,
+    ${JSON.stringify(job.payload)}::json,
+    run_at => ${job.runAt ?? null}::timestamptz,
+    job_key => ${job.key}::text,
+    job_key_mode => 'replace',
+    max_attempts => 25,
+    priority => 0
+  )`;
+}
+
+/**
+ * Enqueues a job in the caller's transaction: the write that causes a job and the job itself commit
+ * (or roll back) together — a transactional outbox.
+ */
+export async function enqueue(trx: Transaction<DB> | Kysely<DB>, job: Job): Promise<void> {
+  await sql`select ${addJobSql(job)}`.execute(trx);
+}
+
+/** Removes a pending job by key (a timer that is no longer wanted). A running job finishes. */
+export async function removeJob(trx: Transaction<DB> | Kysely<DB>, key: string): Promise<void> {
+  await sql`select graphile_worker.remove_job(${key})`.execute(trx);
+}
