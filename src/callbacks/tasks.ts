@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CallbackRow, DB } from '../db/types.js';
 import { GenesysError, type GenesysGateway } from '../genesys/gateway.js';
-import { recordHistory } from './lifecycle.js';
+import { canChangeDelivery, deliveryFrom, recordHistory } from './lifecycle.js';
 import { findCallback, lockCallback } from './queries.js';
 
 export interface TaskDeps {
@@ -36,9 +36,9 @@ async function queueOf(db: Kysely<DB>, callback: CallbackRow) {
 export async function deliverCallback(deps: TaskDeps, payload: { callbackId: string }, helpers: Pick<JobHelpers, 'job'>): Promise<void> {
   const claim = await deps.db.transaction().execute(async (trx) => {
     const cb = await lockCallback(trx, payload.callbackId);
-    if (!cb || cb.delivery_status === 'DELIVERED' || cb.delivery_status === 'NOT_REQUIRED' || cb.delivery_status === 'FAILED') return null;
+    if (!cb || !canChangeDelivery(cb.delivery_status, 'SENDING')) return null;
     if (cb.state === 'COMPLETED' && cb.delivery_status === 'PENDING') {
-      await trx.updateTable('callbacks').set({ delivery_status: 'NOT_REQUIRED', updated_at: new Date() }).where('id', '=', cb.id).execute();
+      await trx.updateTable('callbacks').set({ delivery_status: 'NOT_REQUIRED', updated_at: new Date() }).where('id', '=', cb.id).where('delivery_status', 'in', deliveryFrom('NOT_REQUIRED')).execute();
       return null;
     }
     const previous = cb.delivery_status;
@@ -46,6 +46,7 @@ export async function deliverCallback(deps: TaskDeps, payload: { callbackId: str
       .updateTable('callbacks')
       .set({ delivery_status: 'SENDING', delivery_attempts: cb.delivery_attempts + 1, updated_at: new Date() })
       .where('id', '=', cb.id)
+      .where('delivery_status', 'in', deliveryFrom('SENDING'))
       .execute();
     return { cb, uncertain: previous === 'SENDING' };
   });
@@ -80,6 +81,7 @@ export async function deliverCallback(deps: TaskDeps, payload: { callbackId: str
           updated_at: new Date(),
         })
         .where('id', '=', cb.id)
+        .where('delivery_status', 'in', deliveryFrom('DELIVERED'))
         .execute();
       await recordHistory(trx, cb.id, WORKER, { event: existing ? 'delivery-reconciled' : 'delivered', detail: { conversationId: created.conversationId } });
     });
@@ -102,7 +104,7 @@ export async function deliverCallback(deps: TaskDeps, payload: { callbackId: str
 
 async function fail(deps: TaskDeps, cb: CallbackRow, reason: string): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
-    await trx.updateTable('callbacks').set({ delivery_status: 'FAILED', delivery_error: reason, updated_at: new Date() }).where('id', '=', cb.id).execute();
+    await trx.updateTable('callbacks').set({ delivery_status: 'FAILED', delivery_error: reason, updated_at: new Date() }).where('id', '=', cb.id).where('delivery_status', 'in', deliveryFrom('FAILED')).execute();
     await recordHistory(trx, cb.id, WORKER, { event: 'delivery-failed', reason });
   });
   deps.logger.error({ callbackId: cb.id, reason }, 'callback delivery failed');

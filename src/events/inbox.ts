@@ -1,10 +1,11 @@
 import type { Kysely, Transaction } from 'kysely';
 import { lockKey } from '../db/locks.js';
 import type { DB } from '../db/types.js';
+import type { EventAction } from '../vocabulary.js';
 import type { EventEnvelope } from './normalize.js';
 
-export interface EventResult {
-  action: string;
+export interface EventResult<A extends EventAction = EventAction> {
+  action: A;
   message: string;
   [key: string]: unknown;
 }
@@ -20,7 +21,7 @@ export async function processOnce<T extends EventResult>(
   key: string,
   env: EventEnvelope,
   work: (trx: Transaction<DB>) => Promise<T>,
-): Promise<T | EventResult> {
+): Promise<T | EventResult<'DUPLICATE'>> {
   return db.transaction().execute(async (trx) => {
     await lockKey(trx, `conversation:${env.conversationId}`);
     const inserted = await trx

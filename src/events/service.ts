@@ -1,13 +1,14 @@
 import type { Kysely, Transaction } from 'kysely';
 import { startTrack, stopTrack } from '../aging/tracks.js';
 import { canTransition, transition, type CompletionReason } from '../callbacks/lifecycle.js';
-import type { CallbackState, DB } from '../db/types.js';
+import type { DB } from '../db/types.js';
 import type { GenesysGateway } from '../genesys/gateway.js';
 import { errors } from '../errors.js';
 import { digitsOf } from '../numbers/screening.js';
 import { decideRetry, lastResultOf, previewSettings } from '../retries/service.js';
 import { processOnce, seen, type EventResult } from './inbox.js';
 import { callbackNumbers, dedupeKey, field, parseEvent, type EventEnvelope } from './normalize.js';
+import type { CallbackState, EventActionOf, HistoryEvent } from '../vocabulary.js';
 
 const EVENTS = { id: 'events', name: 'events' };
 
@@ -18,7 +19,7 @@ export interface EventContext {
 }
 
 /** Our callback record for a Genesys callback conversation, moved along when an event says so. */
-async function advanceCallback(trx: Transaction<DB>, conversationId: string, to: CallbackState, event: string, reason?: CompletionReason): Promise<boolean> {
+async function advanceCallback(trx: Transaction<DB>, conversationId: string, to: CallbackState, event: HistoryEvent, reason?: CompletionReason): Promise<boolean> {
   const cb = await trx.selectFrom('callbacks').select(['id', 'state']).where('genesys_conversation_id', '=', conversationId).forUpdate().executeTakeFirst();
   if (!cb || !canTransition(cb.state, to)) return false;
   await transition(trx, cb, to, EVENTS, { event, ...(reason && { reason }) });
@@ -28,7 +29,7 @@ async function advanceCallback(trx: Transaction<DB>, conversationId: string, to:
 const eventTimeOr = (env: EventEnvelope, now: Date) => (env.eventTime.getTime() > 0 ? env.eventTime : now);
 
 /** `v2.detail.events.conversation.{id}.acd.start` */
-export async function acdStart(ctx: EventContext, body: Record<string, unknown>): Promise<EventResult> {
+export async function acdStart(ctx: EventContext, body: Record<string, unknown>): Promise<EventResult<EventActionOf<'acdStart'>>> {
   const env = parseEvent(body);
   return processOnce(ctx.db, 'acd.start', dedupeKey('acd.start', env), env, async (trx) => {
     if ((field(env, 'mediaType') ?? '').toUpperCase() !== 'CALLBACK') return { action: 'IGNORED', message: 'Not a callback' };
@@ -55,7 +56,7 @@ export async function acdStart(ctx: EventContext, body: Record<string, unknown>)
 }
 
 /** `...acd.end`: the callback left the queue (answered, abandoned or flowed out). */
-export async function acdEnd(ctx: EventContext, body: Record<string, unknown>): Promise<EventResult> {
+export async function acdEnd(ctx: EventContext, body: Record<string, unknown>): Promise<EventResult<EventActionOf<'acdEnd'>>> {
   const env = parseEvent(body);
   return processOnce(ctx.db, 'acd.end', dedupeKey('acd.end', env), env, async (trx) => {
     const outcome = (field(env, 'acdOutcome') ?? '').toUpperCase();
@@ -67,7 +68,7 @@ export async function acdEnd(ctx: EventContext, body: Record<string, unknown>): 
 }
 
 /** `POST /events/v1/preview-accepted`: remember the preview contact, to retry it by wrap-up later. */
-export async function previewAccepted(ctx: EventContext, body: Record<string, unknown>): Promise<EventResult> {
+export async function previewAccepted(ctx: EventContext, body: Record<string, unknown>): Promise<EventResult<EventActionOf<'previewAccepted'>>> {
   const env = parseEvent(body);
   const contactId = field(env, 'contactId');
   const contactListId = field(env, 'contactListId');
@@ -98,7 +99,7 @@ export async function previewAccepted(ctx: EventContext, body: Record<string, un
  * finds the preview contact by number, reads its last result from the contact list and schedules
  * the retry its policy asks for.
  */
-export async function userEnd(ctx: EventContext, body: Record<string, unknown>): Promise<EventResult> {
+export async function userEnd(ctx: EventContext, body: Record<string, unknown>): Promise<EventResult<EventActionOf<'userEnd'>>> {
   const env = parseEvent(body);
   const key = dedupeKey('user.end', env);
   const none = { retryAt: '' };
