@@ -1,6 +1,7 @@
 import type { PrioritizationPolicyRow } from '../db/types.js';
 import { tableResource } from '../db/resource.js';
 import type { CreatePolicyBody } from './schemas.js';
+import { isoUtc } from '../time.js';
 
 const COLUMNS = ['id', 'name', 'mode', 'initial_delay_seconds', 'interval_seconds', 'increment', 'base_priority', 'points_per_minute', 'max_steps', 'max_priority', 'created_at', 'updated_at'] as const;
 
@@ -40,7 +41,7 @@ function toApi(r: PrioritizationPolicyRow, queues: { id: string; name: string }[
     maxSteps: r.max_steps,
     maxPriority: r.max_priority,
     queues,
-    createdAt: r.created_at.toISOString(),
-    updatedAt: r.updated_at.toISOString(),
+    createdAt: isoUtc(r.created_at),
+    updatedAt: isoUtc(r.updated_at),
   };
 }

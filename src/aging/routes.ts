@@ -5,7 +5,7 @@ import type { AgingTrackRow, DB } from '../db/types.js';
 import { crudRoutes, READ_ROLES } from '../http/crud.js';
 import { errors } from '../errors.js';
 import { errorResponses, PageLimit } from '../http/schemas.js';
-import { isoUtc, isoUtcOrNull } from '../http/time-input.js';
+import { isoUtc, isoUtcOrNull } from '../time.js';
 import { policies } from './policies.js';
 import { CreatePolicyBody, Policy, Track, UpdatePolicyBody } from './schemas.js';
 

@@ -4,6 +4,7 @@ import type { Actor } from '../auth/caller.js';
 import { isForeignKeyViolation, isUniqueViolation, violatedColumn } from '../db/errors.js';
 import type { DB } from '../db/types.js';
 import { errors } from '../errors.js';
+import { isoUtc } from '../time.js';
 
 export interface AuditEntry {
   action: 'create' | 'update' | 'delete' | string;
@@ -67,7 +68,7 @@ export async function listAudit(db: Kysely<DB>, f: AuditFilter) {
   return {
     items: page.map((r) => ({
       id: Number(r.id),
-      at: r.at.toISOString(),
+      at: isoUtc(r.at),
       actor: r.actor,
       action: r.action,
       entity: r.entity,

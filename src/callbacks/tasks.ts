@@ -7,6 +7,7 @@ import type { CallbackRow, DB } from '../db/types.js';
 import { GenesysError, type GenesysGateway } from '../genesys/gateway.js';
 import { canChangeDelivery, deliveryFrom, recordHistory } from './lifecycle.js';
 import { findCallback, lockCallback } from './queries.js';
+import { isoUtc } from '../time.js';
 
 export interface TaskDeps {
   db: Kysely<DB>;
@@ -124,7 +125,7 @@ export async function rescheduleInGenesys(deps: TaskDeps, payload: { callbackId:
   const cb = await findCallback(deps.db, payload.callbackId);
   if (!delivered(cb) || cb.state !== 'SCHEDULED' || !cb.scheduled_time) return;
   await deps.gateway.rescheduleCallback(cb.genesys_conversation_id, cb.scheduled_time);
-  await deps.db.transaction().execute((trx) => recordHistory(trx, cb.id, WORKER, { event: 'rescheduled-in-genesys', detail: { scheduledTime: cb.scheduled_time!.toISOString() } }));
+  await deps.db.transaction().execute((trx) => recordHistory(trx, cb.id, WORKER, { event: 'rescheduled-in-genesys', detail: { scheduledTime: isoUtc(cb.scheduled_time!) } }));
 }
 
 export async function cancelInGenesys(deps: TaskDeps, payload: { callbackId: string }): Promise<void> {

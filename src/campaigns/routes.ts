@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { DB } from '../db/types.js';
 import { crudRoutes, READ_ROLES } from '../http/crud.js';
 import { errorResponses, IdParams, IsoTime } from '../http/schemas.js';
-import { isoUtc } from '../http/time-input.js';
+import { isoUtc } from '../time.js';
 import { Campaign, CampaignCallbackInput, CampaignCallbackOutput, CreateCampaignBody, UpdateCampaignBody } from './schemas.js';
 import * as service from './service.js';
 

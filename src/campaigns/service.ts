@@ -7,7 +7,7 @@ import type { CampaignRow, DB } from '../db/types.js';
 import { GenesysError } from '../genesys/gateway.js';
 import { toSpec } from '../hours/service.js';
 import { errors } from '../errors.js';
-import { isoUtc } from '../http/time-input.js';
+import { isoUtc } from '../time.js';
 import { addJob } from '../jobs/enqueue.js';
 import { screenWith, supportedCountryOrNull } from '../numbers/service.js';
 import { isOpenAt, openWindow } from '../slots/engine.js';
@@ -49,8 +49,8 @@ function toApi(r: CampaignRow) {
     maxDelaySeconds: r.max_delay_seconds,
     maxPendingPerNumber: r.max_pending_per_number,
     defaultCountry: r.default_country,
-    createdAt: r.created_at.toISOString(),
-    updatedAt: r.updated_at.toISOString(),
+    createdAt: isoUtc(r.created_at),
+    updatedAt: isoUtc(r.updated_at),
   };
 }
 

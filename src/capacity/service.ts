@@ -6,6 +6,7 @@ import { errors } from '../errors.js';
 import { queuesUsing, refuseDeleteWhileUsed } from '../queues/usage.js';
 import { convertTimeslotLength, validateCapacityCells, type CapacityCells, type TimeslotLength } from '../slots/engine.js';
 import type { CreateRuleBody, UpdateRuleBody } from './schemas.js';
+import { isoUtc } from '../time.js';
 
 const COLUMNS = ['id', 'name', 'timeslot_length', 'cells', 'created_at', 'updated_at'] as const;
 const ENTITY = 'capacity-rule';
@@ -17,8 +18,8 @@ function toApi(row: CapacityRuleRow, queues: { id: string; name: string }[] = []
     timeslotLength: row.timeslot_length,
     cells: row.cells,
     queues,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: isoUtc(row.created_at),
+    updatedAt: isoUtc(row.updated_at),
   };
 }
 

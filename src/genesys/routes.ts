@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import { Type } from 'typebox';
 import { READ_ROLES } from '../http/crud.js';
 import { errorResponses, IsoTime, PageLimit } from '../http/schemas.js';
+import { isoUtc } from '../time.js';
 
 const Call = Type.Object({ id: Type.Integer(), at: IsoTime, operation: Type.String(), request: Type.Unknown(), response: Type.Unknown() });
 
@@ -27,7 +28,7 @@ export const simulatedCallRoutes: FastifyPluginAsyncTypebox = async (app) => {
         let q = app.db.selectFrom('simulated_genesys_calls').selectAll().orderBy('id', 'desc').limit(request.query.limit);
         if (request.query.operation) q = q.where('operation', '=', request.query.operation);
         const rows = await q.execute();
-        return { items: rows.map((r) => ({ id: Number(r.id), at: r.at.toISOString(), operation: r.operation, request: r.request, response: r.response ?? null })) };
+        return { items: rows.map((r) => ({ id: Number(r.id), at: isoUtc(r.at), operation: r.operation, request: r.request, response: r.response ?? null })) };
       },
     );
   });

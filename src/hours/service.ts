@@ -6,6 +6,7 @@ import { errors } from '../errors.js';
 import { queuesUsing, refuseDeleteWhileUsed } from '../queues/usage.js';
 import { validateBusinessHours, type BusinessHoursSpec } from '../slots/engine.js';
 import type { CreateHoursBody, UpdateHoursBody } from './schemas.js';
+import { isoUtc } from '../time.js';
 
 const COLUMNS = ['id', 'name', 'timezone', 'weekly', 'exceptions', 'created_at', 'updated_at'] as const;
 
@@ -21,8 +22,8 @@ function toApi(row: BusinessHoursRow, queues: { id: string; name: string }[] = [
     weekly: row.weekly,
     exceptions: row.exceptions,
     queues,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: isoUtc(row.created_at),
+    updatedAt: isoUtc(row.updated_at),
   };
 }
 

@@ -20,6 +20,7 @@ import {
   type PreparedRule,
   type ScreeningResult,
 } from './screening.js';
+import { isoUtc } from '../time.js';
 
 const COLUMNS = ['id', 'name', 'permitted_countries', 'blocked_patterns', 'blocked_number_types', 'created_at', 'updated_at'] as const;
 const ENTITY = 'number-rule';
@@ -67,8 +68,8 @@ function toApi(row: NumberRuleRow, queues: { id: string; name: string }[] = []) 
     blockedPatterns: row.blocked_patterns,
     blockedNumberTypes: row.blocked_number_types,
     queues,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: isoUtc(row.created_at),
+    updatedAt: isoUtc(row.updated_at),
   };
 }
 

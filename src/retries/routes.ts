@@ -5,7 +5,7 @@ import type { DB } from '../db/types.js';
 import { crudRoutes, READ_ROLES } from '../http/crud.js';
 import { errors } from '../errors.js';
 import { errorResponses, IdParams, PageLimit } from '../http/schemas.js';
-import { isoUtc, isoUtcOrNull } from '../http/time-input.js';
+import { isoUtc, isoUtcOrNull } from '../time.js';
 import { CreateRetryPolicyBody, PreviewContact, PreviewRetrySettings, RetryPolicy, UpdateRetryPolicyBody } from './schemas.js';
 import * as service from './service.js';
 

@@ -7,6 +7,7 @@ import type { DB, RetryPolicyRow } from '../db/types.js';
 import type { ContactSnapshot } from '../genesys/gateway.js';
 import { addJob } from '../jobs/enqueue.js';
 import { DEFAULT_PREVIEW_SETTINGS, type CreateRetryPolicyBody, type PreviewRetrySettings } from './schemas.js';
+import { isoUtc } from '../time.js';
 
 /** Preview-dialer retries by wrap-up [004], in place of the blueprint's data tables and workflow. */
 
@@ -21,8 +22,8 @@ function toApi(r: RetryPolicyRow) {
     maxAttempts: r.max_attempts,
     clearSystemData: r.clear_system_data,
     priority: r.priority,
-    createdAt: r.created_at.toISOString(),
-    updatedAt: r.updated_at.toISOString(),
+    createdAt: isoUtc(r.created_at),
+    updatedAt: isoUtc(r.updated_at),
   };
 }
 
@@ -99,7 +100,7 @@ export async function decideRetry(
     .returning('id')
     .executeTakeFirstOrThrow();
   await addJob(trx, 'resubmit-contact', { attemptId: String(row.id) }, { runAt: retryAt, jobKey: `resubmit:${preview.contact_list_id}:${preview.contact_id}` });
-  return { action: 'RETRY_SCHEDULED', message: `Retry ${attempt} of ${policy.max_attempts} after ${policy.wait_seconds} s`, retryAt: retryAt.toISOString().replace(/\.\d{3}Z$/, 'Z'), lastResult: lastResult ?? '' };
+  return { action: 'RETRY_SCHEDULED', message: `Retry ${attempt} of ${policy.max_attempts} after ${policy.wait_seconds} s`, retryAt: isoUtc(retryAt), lastResult: lastResult ?? '' };
 }
 
 /** The `resubmit-contact` job: the same contact (id and data) back into its list, so the dialer retries it. */
