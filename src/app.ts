@@ -33,7 +33,7 @@ import { refuseUnstorable, utf8JsonParser } from './http/input-guard.js';
 import { refuseNonFinite } from './http/finite-numbers.js';
 import swagger from './http/swagger.js';
 import { createLogger } from './logger.js';
-import metrics from './ops/metrics.js';
+import metrics from './http/metrics.js';
 import { eventRoutes } from './events/routes.js';
 import { hoursRoutes } from './hours/routes.js';
 import { numberCheckRoutes, numberRuleRoutes } from './numbers/routes.js';
