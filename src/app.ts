@@ -44,7 +44,6 @@ import { retryRoutes } from './retries/routes.js';
 declare module 'fastify' {
   interface FastifyInstance {
     db: Kysely<DB>;
-    config: Config;
     clock: Clock;
   }
 }
@@ -109,7 +108,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, utf8JsonParser(parseJson));
   const services = { db: database.db, clock: opts.clock ?? systemClock, gateway };
   app.decorate('db', database.db);
-  app.decorate('config', config);
   app.decorate('clock', services.clock);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('ININ-Correlation-Id', request.id);

@@ -6,7 +6,7 @@ import { GenesysError, type ConversationSnapshot } from '../genesys/gateway.js';
 import { addJob, removeJob } from '../jobs/enqueue.js';
 
 /**
- * Priority aging [001], in place of the blueprint's Architect loop: while a callback waits in a queue
+ * Priority aging, done here rather than in an Architect loop: while a callback waits in a queue
  * with a policy, every interval its routing priority goes up (step: + increment; age: base + minutes
  * waited × points per minute), until it is answered or gone, or a cap is reached. One track per
  * conversation; its checks are jobs keyed by conversation, so a repeated start schedules nothing.

@@ -14,9 +14,9 @@ import { isOpenAt, openWindow } from '../slots/engine.js';
 import type { CampaignCallbackInput, CreateCampaignBody } from './schemas.js';
 
 /**
- * Always-running campaign callbacks [000]: a flow asks for a callback, and after the delay the number
- * is added to the contact list of an agentless campaign that dials it. Unlike the blueprint's raw
- * insert, numbers are screened, duplicates and replays refused, and values written JSON-safe.
+ * Always-running campaign callbacks: a flow asks for a callback, and after the delay the number
+ * is added to the contact list of an agentless campaign that dials it. Unlike a raw insert
+ * into the list, numbers are screened, duplicates and replays refused, and values written JSON-safe.
  */
 
 const COLUMNS = [

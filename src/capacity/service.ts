@@ -89,7 +89,7 @@ export async function updateRule(db: Kysely<DB>, id: string, patch: UpdateRuleBo
   });
 }
 
-/** A pasted capacity statement replaces every cell: cells it leaves out become 0 [003]. */
+/** A pasted capacity statement replaces every cell: cells it leaves out become 0. */
 export async function replaceStatement(db: Kysely<DB>, id: string, statement: CapacityCells, actor: Actor) {
   return auditedChange(db, actor, { entity: ENTITY, action: 'replace-statement' }, async (trx) => {
     const before = await lockRule(trx, id);

@@ -95,7 +95,7 @@ export async function previewAccepted(ctx: EventContext, body: Record<string, un
 
 /**
  * `...user.end`: a participant left. Completes our callback when the agent side ends, and — for an
- * event matching the preview criteria (seed 004: CLIENT, CALLBACK, PureCloud Callback, OUTBOUND) —
+ * event matching the preview criteria (by default: CLIENT, CALLBACK, PureCloud Callback, OUTBOUND) —
  * finds the preview contact by number, reads its last result from the contact list and schedules
  * the retry its policy asks for.
  */

@@ -9,7 +9,7 @@ import { addJob } from '../jobs/enqueue.js';
 import { DEFAULT_PREVIEW_SETTINGS, type CreateRetryPolicyBody, type PreviewRetrySettings } from './schemas.js';
 import { isoUtc } from '../time.js';
 
-/** Preview-dialer retries by wrap-up [004], in place of the blueprint's data tables and workflow. */
+/** Preview-dialer retries by wrap-up code: each wrap-up's policy says how long to wait and how often to retry. */
 
 const COLUMNS = ['id', 'name', 'match', 'wait_seconds', 'max_attempts', 'clear_system_data', 'priority', 'created_at', 'updated_at'] as const;
 

@@ -13,8 +13,9 @@ const MS_PER_MINUTE = 60_000;
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
- * The zone the grid and the capacity rule are read in. Product (after GES): the business-hours zone
- * governs, because a rule has no zone of its own; the queue zone is the fallback for 24/7 queues.
+ * The zone the grid and the capacity rule are read in. As in Genesys Engagement Services, the
+ * business-hours zone governs, because a rule has no zone of its own; the queue zone is the fallback
+ * for 24/7 queues.
  */
 export function gridZone(spec: QueueSlotSpec): string {
   return spec.hours?.timezone ?? spec.timezone;
