@@ -33,7 +33,7 @@ import { refuseUnstorable, utf8JsonParser } from './http/input-guard.js';
 import { refuseNonFinite } from './http/finite-numbers.js';
 import swagger from './http/swagger.js';
 import { createLogger } from './logger.js';
-import metrics from './ops/metrics.js';
+import metrics from './http/metrics.js';
 import { eventRoutes } from './events/routes.js';
 import { hoursRoutes } from './hours/routes.js';
 import { numberCheckRoutes, numberRuleRoutes } from './numbers/routes.js';
@@ -44,7 +44,6 @@ import { retryRoutes } from './retries/routes.js';
 declare module 'fastify' {
   interface FastifyInstance {
     db: Kysely<DB>;
-    config: Config;
     clock: Clock;
   }
 }
@@ -109,7 +108,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, utf8JsonParser(parseJson));
   const services = { db: database.db, clock: opts.clock ?? systemClock, gateway };
   app.decorate('db', database.db);
-  app.decorate('config', config);
   app.decorate('clock', services.clock);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('ININ-Correlation-Id', request.id);

@@ -3,7 +3,6 @@ import { DateTime } from 'luxon';
 import {
   MAX_RANGE_DAYS,
   WEEKDAYS,
-  alignToSlot,
   convertTimeslotLength,
   isOpenAt,
   openWindow,
@@ -226,7 +225,6 @@ describe('DST', () => {
     }
     expect(slotContaining(spec, at('2030-11-03T01:20:00-05:00'))?.localStart).toBe('2030-11-03T01:15:00-05:00');
     expect(slotContaining(spec, at('2030-11-03T01:20:00-04:00'))?.localStart).toBe('2030-11-03T01:15:00-04:00');
-    expect(alignToSlot(spec, at('2030-11-03T01:15:00-04:00'))).toEqual(at('2030-11-03T05:15:00Z'));
   });
 
   it('a 120-minute slot straddling a spring gap is cut at the next grid instant so slots never overlap', () => {
@@ -312,28 +310,11 @@ describe('agrees with a brute-force scan of real instants in zones with unusual 
 describe('grid alignment and lookup', () => {
   const spec = queue({ hours: hours(NY, WORKDAYS, [{ start: '08:00', end: '12:00' }, { start: '13:00', end: '17:00' }]) });
 
-  it('alignToSlot accepts only grid instants (multiples of the duration after local midnight)', () => {
-    expect(alignToSlot(spec, at('2030-03-04T09:15:00-05:00'))).toEqual(at('2030-03-04T14:15:00Z'));
-    expect(alignToSlot(spec, at('2030-03-04T09:10:00-05:00'))).toBeNull();
-    expect(alignToSlot(spec, at('2030-03-04T09:15:30-05:00'))).toBeNull();
-    const twenty = { ...spec, slotDurationMinutes: 20 };
-    expect(alignToSlot(twenty, at('2030-03-04T09:20:00-05:00'))).not.toBeNull();
-    expect(alignToSlot(twenty, at('2030-03-04T09:30:00-05:00'))).toBeNull();
-    const twoHours = { ...spec, slotDurationMinutes: 120 };
-    expect(alignToSlot(twoHours, at('2030-03-04T10:00:00-05:00'))).toEqual(at('2030-03-04T15:00:00Z'));
-    expect(alignToSlot(twoHours, at('2030-03-04T09:00:00-05:00'))).toBeNull();
-    expect(alignToSlot(twoHours, at('2030-03-04T10:30:00-05:00'))).toBeNull();
-  });
-
   it('slotContaining finds the open slot around an instant and null during a lunch break', () => {
     expect(slotContaining(spec, at('2030-03-04T09:07:00-05:00'))?.localStart).toBe('2030-03-04T09:00:00-05:00');
     expect(slotContaining(spec, at('2030-03-04T12:30:00-05:00'))).toBeNull();
     expect(times(slotsForDay(spec, '2030-03-04')).filter((t) => t.startsWith('12:'))).toEqual([]);
     expect(slotsForDay(spec, '2030-03-04')).toHaveLength(32);
-  });
-
-  it('alignToSlot refuses an instant with milliseconds past a grid minute', () => {
-    expect(alignToSlot(spec, at('2030-03-04T09:15:00.500-05:00'))).toBeNull();
   });
 
   it('refuses a slot duration outside 5,10,15,20,30,60,120 and a date that does not exist', () => {

@@ -1,5 +1,6 @@
 import type { Updateable } from 'kysely';
 import { auditedChange } from '../audit/service.js';
+import { isoUtc } from '../time.js';
 import type { Context } from '../context.js';
 import type { PrioritizationPoliciesTable, PrioritizationPolicyRow } from '../db/types.js';
 import { errors } from '../errors.js';
@@ -26,8 +27,8 @@ function toApi(r: PrioritizationPolicyRow, queues: { id: string; name: string }[
     maxSteps: r.max_steps,
     maxPriority: r.max_priority,
     queues,
-    createdAt: r.created_at.toISOString(),
-    updatedAt: r.updated_at.toISOString(),
+    createdAt: isoUtc(r.created_at),
+    updatedAt: isoUtc(r.updated_at),
   };
 }
 

@@ -8,11 +8,11 @@ import type { ConversationSnapshot } from '../genesys/gateway.js';
 import { addJobSql, enqueue, jobKeys, jobs, removeJob } from '../jobs/catalog.js';
 import type { JobContext } from '../jobs/context.js';
 import { errors } from '../errors.js';
-import { isoUtc, isoUtcOrNull } from '../http/time-input.js';
+import { isoUtc, isoUtcOrNull } from '../time.js';
 import { allowedQueues } from '../queues/allowed.js';
 
 /**
- * Priority aging [001], in place of the blueprint's Architect loop: while a callback waits in a queue
+ * Priority aging, done here rather than in an Architect loop: while a callback waits in a queue
  * with a policy, every interval its routing priority goes up (step: + increment; age: base + minutes
  * waited × points per minute), until it is answered or gone, or a cap is reached. One track per
  * conversation; its checks are jobs keyed by conversation, so a repeated start schedules nothing.

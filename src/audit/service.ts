@@ -4,6 +4,7 @@ import { auditScope, isRestricted } from '../auth/access.js';
 import type { Actor, Role } from '../auth/caller.js';
 import { listCampaignRows } from '../campaigns/queries.js';
 import { listClients } from '../clients/queries.js';
+import { isoUtc } from '../time.js';
 import type { Context } from '../context.js';
 import { isForeignKeyViolation, isUniqueViolation, violatedColumn } from '../db/errors.js';
 import type { DB } from '../db/types.js';
@@ -73,7 +74,7 @@ export async function listAudit(ctx: Context, f: AuditFilter) {
   return {
     items: page.map((r) => ({
       id: Number(r.id),
-      at: r.at.toISOString(),
+      at: isoUtc(r.at),
       actor: r.actor,
       actorName: r.actor_name,
       action: r.action,

@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { errors } from '../errors.js';
-import { checkZone, isoLocal, isoUtc, parseTimeInput } from '../http/time-input.js';
+import { checkZone, isoLocal, isoUtc, parseTimeInput } from '../time.js';
 import { resolveQueue } from '../queues/resolve.js';
 import { beforeBlackout, slotSpecOf } from '../queues/service.js';
 import { gridZone, openWindow, spokenTime } from '../slots/engine.js';

@@ -1,5 +1,5 @@
 import type { CallbackRow } from '../db/types.js';
-import { isoLocal, isoUtc } from '../http/time-input.js';
+import { isoLocal, isoUtc } from '../time.js';
 
 /** The flat answers Architect branches on: every key always present. */
 

@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Context } from '../context.js';
 import { lockKey } from '../db/locks.js';
 import type { CallbackRow, DB } from '../db/types.js';
-import { checkZone, parseTimeInput } from '../http/time-input.js';
+import { checkZone, parseTimeInput } from '../time.js';
 import { enqueue, jobs } from '../jobs/catalog.js';
 import { screenForQueue } from '../numbers/service.js';
 import type { QueueWithConfig } from '../queues/queries.js';

@@ -3,7 +3,7 @@ import { mayUseQueue } from '../auth/access.js';
 import type { Context } from '../context.js';
 import type { CallbackRow, DB } from '../db/types.js';
 import { errors } from '../errors.js';
-import { checkTimeRange, isoUtc, isoUtcOrNull, parseTimeFilter } from '../http/time-input.js';
+import { checkTimeRange, isoUtc, isoUtcOrNull, parseTimeFilter } from '../time.js';
 import { resolveQueue } from '../queues/resolve.js';
 import { createCallback } from './create.js';
 import type { BulkCancelBody, DeskFilter } from './desk-schemas.js';

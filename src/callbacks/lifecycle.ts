@@ -1,23 +1,15 @@
 import type { Transaction } from 'kysely';
 import type { Actor } from '../auth/caller.js';
-import type { CallbackRow, CallbackState, DB } from '../db/types.js';
+import type { CallbackRow, DB } from '../db/types.js';
 import { errors } from '../errors.js';
+import type { CallbackState, CompletionReason, DeliveryStatus, HistoryEvent } from '../vocabulary.js';
+
+export type { CompletionReason };
 
 /**
- * The callback state machine [003]: SCHEDULED → QUEUED → ROUTING → PROCESSING → COMPLETED (+ reason).
+ * The callback state machine: SCHEDULED → QUEUED → ROUTING → PROCESSING → COMPLETED (+ reason).
  * Every change goes through `transition`, which refuses illegal moves and writes the history.
  */
-
-export const COMPLETION_REASONS = [
-  'HANDLED',
-  'CANCELLED_BY_CUSTOMER',
-  'CANCELLED_BY_ADMIN',
-  'PURGED',
-  'EXPIRED',
-  'ABANDONED',
-  'FAILED',
-] as const;
-export type CompletionReason = (typeof COMPLETION_REASONS)[number];
 
 const NEXT: Record<CallbackState, readonly CallbackState[]> = {
   SCHEDULED: ['QUEUED', 'ROUTING', 'PROCESSING', 'COMPLETED'],
@@ -35,6 +27,29 @@ export function canTransition(from: CallbackState, to: CallbackState): boolean {
   return NEXT[from].includes(to);
 }
 
+/**
+ * Delivery to Genesys: PENDING → SENDING (the attempt, committed before the call) → DELIVERED, back to
+ * PENDING (a retryable failure), SENDING again (an answer that never came, or a retry of one), or
+ * FAILED. A callback completed before its first attempt needs none (NOT_REQUIRED). The last three
+ * are final.
+ */
+const DELIVERY_NEXT: Record<DeliveryStatus, readonly DeliveryStatus[]> = {
+  PENDING: ['SENDING', 'NOT_REQUIRED'],
+  SENDING: ['SENDING', 'DELIVERED', 'PENDING', 'FAILED'],
+  DELIVERED: [],
+  FAILED: [],
+  NOT_REQUIRED: [],
+};
+
+export function canChangeDelivery(from: DeliveryStatus, to: DeliveryStatus): boolean {
+  return DELIVERY_NEXT[from].includes(to);
+}
+
+/** The statuses a delivery may move to `to` from: the guard of every statement that changes it. */
+export function deliveryFrom(to: DeliveryStatus): DeliveryStatus[] {
+  return (Object.keys(DELIVERY_NEXT) as DeliveryStatus[]).filter((from) => canChangeDelivery(from, to));
+}
+
 export class IllegalTransition extends Error {
   constructor(readonly from: CallbackState, readonly to: CallbackState) {
     super(`A ${from} callback cannot become ${to}`);
@@ -42,7 +57,7 @@ export class IllegalTransition extends Error {
 }
 
 export interface HistoryEntry {
-  event: string;
+  event: HistoryEvent;
   reason?: string | undefined;
   detail?: unknown;
 }
@@ -69,7 +84,7 @@ export async function transition(
   callback: Pick<CallbackRow, 'id' | 'state'>,
   to: CallbackState,
   actor: Actor,
-  entry: HistoryEntry & { reason?: CompletionReason | string },
+  entry: HistoryEntry & { reason?: CompletionReason },
 ): Promise<void> {
   if (!canTransition(callback.state, to)) throw new IllegalTransition(callback.state, to);
   if (to === 'COMPLETED' && !entry.reason) throw errors.badRequest('Completing a callback needs a reason');

@@ -11,7 +11,7 @@ const SYSTEM = systemCaller('maintenance');
 const MAX_DAYS_AHEAD = 30;
 
 /**
- * Immediate callbacks not handled in time are purged [003]: after the queue's `purgeAfterMinutes`,
+ * Immediate callbacks not handled in time are purged: after the queue's `purgeAfterMinutes`,
  * or — with `purgeAtClose` — once the business day they were requested in has ended. They become
  * COMPLETED/PURGED and are cancelled in Genesys. Callbacks an agent is on (PROCESSING) are left alone.
  */
@@ -50,7 +50,7 @@ export async function purgeCallbacks(db: Kysely<DB>, now: Date): Promise<{ purge
   return { purged };
 }
 
-/** Records are kept `days` after their desired time (or creation, for immediate ones) [003], then deleted. */
+/** Records are kept `days` after their desired time (or creation, for immediate ones), then deleted. */
 export async function applyRetention(db: Kysely<DB>, now: Date, days: number): Promise<{ deleted: number }> {
   const cutoff = new Date(now.getTime() - days * 86_400_000);
   const result = await db

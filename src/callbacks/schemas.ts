@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { EXAMPLE_PHONE, EXAMPLE_QUEUE, EXAMPLE_TIME } from '../http/schemas.js';
 import { QueueInput } from '../queues/resolve.js';
+import { CALLBACK_STATES } from '../vocabulary.js';
 import { CREATE_OUTCOMES } from './answers.js';
 
 const Phone = Type.String({ minLength: 1, maxLength: 1_000, description: 'E.164, national format, or a tel: URI (Genesys ANI)' });
@@ -33,7 +34,7 @@ export type CreateInput = Static<typeof CreateInput>;
 
 const CallbackFields = {
   callbackId: Type.String(),
-  state: Type.String({ description: 'SCHEDULED, QUEUED, ROUTING, PROCESSING or COMPLETED ("" if none)' }),
+  state: Type.String({ description: `${CALLBACK_STATES.slice(0, -1).join(', ')} or ${CALLBACK_STATES.at(-1)} ("" if none)` }),
   scheduledTime: Utc,
   scheduledTimeLocal: Type.String(),
   phoneE164: Type.String(),

@@ -6,7 +6,7 @@ import type { Context } from '../context.js';
 import type { GenesysGateway } from '../genesys/gateway.js';
 import type { CallbackRow, DB } from '../db/types.js';
 import { errors } from '../errors.js';
-import { checkZone, parseTimeInput } from '../http/time-input.js';
+import { checkZone, isoUtc, isoUtcOrNull, parseTimeInput } from '../time.js';
 import { enqueue, jobs } from '../jobs/catalog.js';
 import { normalizeNumber, supportedCountry } from '../numbers/screening.js';
 import { ruleOf } from '../numbers/service.js';
@@ -156,7 +156,7 @@ export async function reschedule(ctx: Context, input: RescheduleInput) {
       .where('id', '=', callback.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordHistory(trx, callback.id, ctx.caller, { event: 'rescheduled', detail: { from: callback.scheduled_time?.toISOString() ?? null, to: scheduled.toISOString() } });
+    await recordHistory(trx, callback.id, ctx.caller, { event: 'rescheduled', detail: { from: isoUtcOrNull(callback.scheduled_time), to: isoUtc(scheduled) } });
     await enqueue(trx, jobs.rescheduleCallback(callback.id));
     return { ...emptyAnswer('RESCHEDULED', 'The callback was moved'), ...answerFor(updated, zone) };
   });

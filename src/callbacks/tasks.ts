@@ -3,8 +3,10 @@ import type { Kysely } from 'kysely';
 import type { CallbackRow, DB } from '../db/types.js';
 import { classifyFailure, describeFailure as describe, isNotFound } from '../genesys/errors.js';
 import type { JobContext } from '../jobs/context.js';
-import { recordHistory } from './lifecycle.js';
+import { canChangeDelivery, deliveryFrom, recordHistory } from './lifecycle.js';
 import { findCallback, lockCallback } from './queries.js';
+import { isoUtc } from '../time.js';
+import type { HistoryEvent } from '../vocabulary.js';
 
 /** Thrown to have graphile-worker try again later (with its backoff). */
 export class RetryLater extends Error {}
@@ -21,9 +23,9 @@ async function queueOf(db: Kysely<DB>, callback: CallbackRow) {
 export async function deliverCallback(ctx: JobContext, payload: { callbackId: string }, helpers: Pick<JobHelpers, 'job'>): Promise<void> {
   const claim = await ctx.db.transaction().execute(async (trx) => {
     const cb = await lockCallback(trx, payload.callbackId);
-    if (!cb || cb.delivery_status === 'DELIVERED' || cb.delivery_status === 'NOT_REQUIRED' || cb.delivery_status === 'FAILED') return null;
+    if (!cb || !canChangeDelivery(cb.delivery_status, 'SENDING')) return null;
     if (cb.state === 'COMPLETED' && cb.delivery_status === 'PENDING') {
-      await trx.updateTable('callbacks').set({ delivery_status: 'NOT_REQUIRED', updated_at: new Date() }).where('id', '=', cb.id).execute();
+      await trx.updateTable('callbacks').set({ delivery_status: 'NOT_REQUIRED', updated_at: new Date() }).where('id', '=', cb.id).where('delivery_status', 'in', deliveryFrom('NOT_REQUIRED')).execute();
       return null;
     }
     const previous = cb.delivery_status;
@@ -31,6 +33,7 @@ export async function deliverCallback(ctx: JobContext, payload: { callbackId: st
       .updateTable('callbacks')
       .set({ delivery_status: 'SENDING', delivery_attempts: cb.delivery_attempts + 1, updated_at: new Date() })
       .where('id', '=', cb.id)
+      .where('delivery_status', 'in', deliveryFrom('SENDING'))
       .execute();
     return { cb, uncertain: previous === 'SENDING' };
   });
@@ -65,6 +68,7 @@ export async function deliverCallback(ctx: JobContext, payload: { callbackId: st
           updated_at: new Date(),
         })
         .where('id', '=', cb.id)
+        .where('delivery_status', 'in', deliveryFrom('DELIVERED'))
         .execute();
       await recordHistory(trx, cb.id, ctx.caller, { event: existing ? 'delivery-reconciled' : 'delivered', detail: { conversationId: created.conversationId } });
     });
@@ -86,7 +90,7 @@ export async function deliverCallback(ctx: JobContext, payload: { callbackId: st
 
 async function fail(ctx: JobContext, cb: CallbackRow, reason: string): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
-    await trx.updateTable('callbacks').set({ delivery_status: 'FAILED', delivery_error: reason, updated_at: new Date() }).where('id', '=', cb.id).execute();
+    await trx.updateTable('callbacks').set({ delivery_status: 'FAILED', delivery_error: reason, updated_at: ctx.clock.now() }).where('id', '=', cb.id).where('delivery_status', 'in', deliveryFrom('FAILED')).execute();
     await recordHistory(trx, cb.id, ctx.caller, { event: 'delivery-failed', reason });
   });
   ctx.logger.error({ callbackId: cb.id, reason }, 'callback delivery failed');
@@ -110,7 +114,7 @@ export async function rescheduleInGenesys(ctx: JobContext, payload: { callbackId
   } catch (err) {
     return refused(ctx, cb, err, 'reschedule-in-genesys-failed');
   }
-  await ctx.db.transaction().execute((trx) => recordHistory(trx, cb.id, ctx.caller, { event: 'rescheduled-in-genesys', detail: { scheduledTime: cb.scheduled_time!.toISOString() } }));
+  await ctx.db.transaction().execute((trx) => recordHistory(trx, cb.id, ctx.caller, { event: 'rescheduled-in-genesys', detail: { scheduledTime: isoUtc(cb.scheduled_time!) } }));
 }
 
 export async function cancelInGenesys(ctx: JobContext, payload: { callbackId: string }): Promise<void> {
@@ -129,7 +133,7 @@ export async function cancelInGenesys(ctx: JobContext, payload: { callbackId: st
  * A cancel or reschedule Genesys did not take. Both are safe to repeat, so an unknown outcome is
  * tried again like any retryable failure; a refusal is recorded once instead of retried.
  */
-async function refused(ctx: JobContext, cb: CallbackRow, err: unknown, event: string): Promise<void> {
+async function refused(ctx: JobContext, cb: CallbackRow, err: unknown, event: HistoryEvent): Promise<void> {
   if (classifyFailure(err) !== 'give-up') throw err;
   await ctx.db.transaction().execute((trx) => recordHistory(trx, cb.id, ctx.caller, { event, reason: describe(err) }));
   ctx.logger.error({ callbackId: cb.id, reason: describe(err) }, `${event}`);

@@ -9,7 +9,7 @@ import type { CampaignRow, CampaignsTable, DB } from '../db/types.js';
 import { classifyFailure, describeFailure } from '../genesys/errors.js';
 import { toSpec } from '../hours/service.js';
 import { errors } from '../errors.js';
-import { isoUtc } from '../http/time-input.js';
+import { isoUtc } from '../time.js';
 import { enqueue, jobs } from '../jobs/catalog.js';
 import type { JobContext } from '../jobs/context.js';
 import { screenWith, supportedCountryOrNull } from '../numbers/service.js';
@@ -29,9 +29,9 @@ import {
 import type { CampaignCallbackInput, CreateCampaignBody, UpdateCampaignBody } from './schemas.js';
 
 /**
- * Always-running campaign callbacks [000]: a flow asks for a callback, and after the delay the number
- * is added to the contact list of an agentless campaign that dials it. Unlike the blueprint's raw
- * insert, numbers are screened, duplicates and replays refused, and values written JSON-safe.
+ * Always-running campaign callbacks: a flow asks for a callback, and after the delay the number
+ * is added to the contact list of an agentless campaign that dials it. Unlike a raw insert
+ * into the list, numbers are screened, duplicates and replays refused, and values written JSON-safe.
  */
 
 const ENTITY = 'campaign';
@@ -51,8 +51,8 @@ function toApi(r: CampaignRow) {
     maxDelaySeconds: r.max_delay_seconds,
     maxPendingPerNumber: r.max_pending_per_number,
     defaultCountry: r.default_country,
-    createdAt: r.created_at.toISOString(),
-    updatedAt: r.updated_at.toISOString(),
+    createdAt: isoUtc(r.created_at),
+    updatedAt: isoUtc(r.updated_at),
   };
 }
 

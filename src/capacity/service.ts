@@ -7,6 +7,7 @@ import { guardSharedChange, queueRefs, queuesUsing, refuseDeleteWhileUsed } from
 import { convertTimeslotLength, validateCapacityCells, type CapacityCells, type TimeslotLength } from '../slots/engine.js';
 import { deleteRuleRow, findRule, insertRule, listRuleRows, lockRuleRow, updateRuleRow } from './queries.js';
 import type { CreateRuleBody, UpdateRuleBody } from './schemas.js';
+import { isoUtc } from '../time.js';
 
 const ENTITY = 'capacity-rule';
 const LABEL = 'Capacity rule';
@@ -19,8 +20,8 @@ function toApi(row: CapacityRuleRow, queues: { id: string; name: string }[] = []
     timeslotLength: row.timeslot_length,
     cells: row.cells,
     queues,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: isoUtc(row.created_at),
+    updatedAt: isoUtc(row.updated_at),
   };
 }
 

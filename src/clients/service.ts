@@ -8,6 +8,7 @@ import type { Role } from '../auth/caller.js';
 import type { Context, Services } from '../context.js';
 import { listQueueRows } from '../queues/queries.js';
 import * as q from './queries.js';
+import { isoUtc, isoUtcOrNull } from '../time.js';
 
 export interface ApiClient {
   clientId: string;
@@ -29,9 +30,9 @@ export function toApiClient(row: ApiClientRow): ApiClient {
     roles: row.roles as Role[],
     queues: row.queues,
     active: row.active,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-    lastTokenAt: row.last_token_at?.toISOString() ?? null,
+    createdAt: isoUtc(row.created_at),
+    updatedAt: isoUtc(row.updated_at),
+    lastTokenAt: isoUtcOrNull(row.last_token_at),
   };
 }
 

@@ -1,4 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { CallbackState, CampaignCallbackState, CampaignDeliveryStatus, CompletionReason, DeliveryStatus, EventAction, HistoryEvent } from '../vocabulary.js';
+
+export type { CallbackState, DeliveryStatus };
 
 /** One interface per table; the migrations are the truth, these mirror them. */
 
@@ -105,8 +108,6 @@ export interface SlotBookingsTable {
   booked: number;
 }
 
-export type CallbackState = 'SCHEDULED' | 'QUEUED' | 'ROUTING' | 'PROCESSING' | 'COMPLETED';
-export type DeliveryStatus = 'PENDING' | 'SENDING' | 'DELIVERED' | 'FAILED' | 'NOT_REQUIRED';
 type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
 export interface CallbacksTable {
@@ -114,7 +115,7 @@ export interface CallbacksTable {
   queue_id: string;
   type: 'immediate' | 'scheduled';
   state: CallbackState;
-  completion_reason: string | null;
+  completion_reason: CompletionReason | null;
   phone_e164: string;
   customer_name: string | null;
   desired_time: NullableTime;
@@ -144,9 +145,9 @@ export interface CallbackHistoryTable {
   actor: string;
   /** The actor's name when it acted; null only on entries older than the column that could not be backfilled. */
   actor_name: ColumnType<string | null, string, never>;
-  event: string;
-  from_state: string | null;
-  to_state: string | null;
+  event: HistoryEvent;
+  from_state: CallbackState | null;
+  to_state: CallbackState | null;
   reason: string | null;
   detail: Json<unknown> | null;
 }
@@ -177,7 +178,7 @@ export interface EventInboxTable {
   conversation_id: string | null;
   received_at: Timestamp;
   payload: Json<unknown>;
-  action: string | null;
+  action: EventAction | null;
   result: Json<unknown> | null;
 }
 
@@ -292,15 +293,15 @@ export type CampaignRow = Selectable<CampaignsTable>;
 export interface CampaignCallbacksTable {
   id: Generated<string>;
   campaign_id: string;
-  state: 'SCHEDULED' | 'QUEUED' | 'COMPLETED';
-  completion_reason: string | null;
+  state: CampaignCallbackState;
+  completion_reason: CompletionReason | null;
   phone_e164: string;
   full_name: string | null;
   dial_at: Date | string;
   priority: boolean;
   idempotency_key: string | null;
   contact_id: Generated<string>;
-  delivery_status: Generated<'PENDING' | 'DELIVERED' | 'FAILED' | 'NOT_REQUIRED'>;
+  delivery_status: Generated<CampaignDeliveryStatus>;
   delivery_error: string | null;
   delivered_at: NullableTime;
   created_by: string;

@@ -1,10 +1,11 @@
 import type { Kysely, Transaction } from 'kysely';
 import { lockKey } from '../db/locks.js';
 import type { DB } from '../db/types.js';
+import type { EventAction } from '../vocabulary.js';
 import type { EventEnvelope } from './normalize.js';
 
-export interface EventResult {
-  action: string;
+export interface EventResult<A extends EventAction = EventAction> {
+  action: A;
   message: string;
   [key: string]: unknown;
 }
@@ -12,7 +13,7 @@ export interface EventResult {
 /** Whether the caller may act on the event's conversation, and what it answers when not. */
 export interface EventScope {
   owned: (trx: Transaction<DB>, env: EventEnvelope) => Promise<boolean>;
-  notOurs: EventResult;
+  notOurs: EventResult<'IGNORED'>;
 }
 
 /**
@@ -28,7 +29,7 @@ export async function processOnce<T extends EventResult>(
   env: EventEnvelope,
   scope: EventScope,
   work: (trx: Transaction<DB>) => Promise<T>,
-): Promise<T | EventResult> {
+): Promise<T | EventResult<'DUPLICATE' | 'IGNORED'>> {
   return db.transaction().execute(async (trx) => {
     await lockKey(trx, `conversation:${env.conversationId}`);
     if (!(await scope.owned(trx, env))) return scope.notOurs;

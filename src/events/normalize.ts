@@ -1,6 +1,6 @@
 import { errors } from '../errors.js';
 import { assertStorable } from '../http/input-guard.js';
-import { checkTimeRange } from '../http/time-input.js';
+import { checkTimeRange } from '../time.js';
 
 /**
  * A forwarded event arrives either as its top-level fields (trigger data format TopLevelPrimitives,

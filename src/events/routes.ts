@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errorResponses } from '../http/schemas.js';
+import { EVENT_ACTIONS } from '../vocabulary.js';
 import { MAX_JSON_DATA } from './normalize.js';
 import * as events from './service.js';
 
@@ -43,10 +44,10 @@ const PreviewAccepted = eventBody(
   'A preview offered to an agent was accepted',
 );
 
-const Answer = Type.Object({ accepted: Type.Boolean(), action: Type.String(), message: Type.String() });
+const Answer = (actions: keyof typeof EVENT_ACTIONS) => Type.Object({ accepted: Type.Boolean(), action: Type.String({ enum: [...EVENT_ACTIONS[actions]] }), message: Type.String() });
 const UserEndAnswer = Type.Object({
   accepted: Type.Boolean(),
-  action: Type.String({ enum: ['RETRY_SCHEDULED', 'NO_MATCH', 'NOT_ELIGIBLE', 'NO_POLICY', 'MAX_ATTEMPTS', 'DUPLICATE', 'IGNORED'] }),
+  action: Type.String({ enum: [...EVENT_ACTIONS.userEnd] }),
   message: Type.String(),
   retryAt: Type.String({ description: 'When the contact is re-submitted (UTC), "" otherwise' }),
   lastResult: Type.String(),
@@ -59,12 +60,12 @@ const errorsOf = errorResponses(400, 401, 403, 429);
 export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/conversation-acd-start',
-    { schema: { tags, summary: 'acd.start: start priority aging for a callback (mediaType CALLBACK)', body: AcdStart, response: { 200: Answer, ...errorsOf } } },
+    { schema: { tags, summary: 'acd.start: start priority aging for a callback (mediaType CALLBACK)', body: AcdStart, response: { 200: Answer('acdStart'), ...errorsOf } } },
     async (request) => ({ accepted: true, ...(await events.acdStart(request.ctx, request.body)) }),
   );
   app.post(
     '/conversation-acd-end',
-    { schema: { tags, summary: 'acd.end: stop aging; answered → PROCESSING, abandoned → COMPLETED', body: AcdEnd, response: { 200: Answer, ...errorsOf } } },
+    { schema: { tags, summary: 'acd.end: stop aging; answered → PROCESSING, abandoned → COMPLETED', body: AcdEnd, response: { 200: Answer('acdEnd'), ...errorsOf } } },
     async (request) => ({ accepted: true, ...(await events.acdEnd(request.ctx, request.body)) }),
   );
   app.post(
@@ -74,7 +75,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.post(
     '/preview-accepted',
-    { schema: { tags, summary: 'Record an accepted preview contact (number, contact, list)', body: PreviewAccepted, response: { 200: Answer, ...errorsOf } } },
+    { schema: { tags, summary: 'Record an accepted preview contact (number, contact, list)', body: PreviewAccepted, response: { 200: Answer('previewAccepted'), ...errorsOf } } },
     async (request) => ({ accepted: true, ...(await events.previewAccepted(request.ctx, request.body)) }),
   );
 };

@@ -4,19 +4,20 @@ import { isRestricted, mayActOnConversation, mayUseQueue, type QueueIdentity } f
 import { canTransition, transition, type CompletionReason } from '../callbacks/lifecycle.js';
 import { lockCallbackOfConversation } from '../callbacks/queries.js';
 import type { Context } from '../context.js';
-import type { CallbackState, DB } from '../db/types.js';
+import type { DB } from '../db/types.js';
 import { errors } from '../errors.js';
 import { findQueueByGenesysId } from '../queues/queries.js';
 import { digitsOf } from '../numbers/screening.js';
 import { decideRetry, lastResultOf, previewSettings } from '../retries/service.js';
 import { processOnce, seen, type EventResult } from './inbox.js';
 import { callbackNumbers, dedupeKey, field, parseEvent, type EventEnvelope } from './normalize.js';
+import type { CallbackState, EventActionOf, HistoryEvent } from '../vocabulary.js';
 
 /**
  * Our callback record for a Genesys callback conversation, moved along when an event says so; the
  * history records the events client that forwarded it. (Only after `ownedBy` let the event through.)
  */
-async function advanceCallback(ctx: Context, trx: Transaction<DB>, conversationId: string, to: CallbackState, event: string, reason?: CompletionReason): Promise<boolean> {
+async function advanceCallback(ctx: Context, trx: Transaction<DB>, conversationId: string, to: CallbackState, event: HistoryEvent, reason?: CompletionReason): Promise<boolean> {
   const cb = await lockCallbackOfConversation(trx, conversationId);
   if (!cb || !canTransition(cb.state, to)) return false;
   await transition(trx, cb, to, ctx.caller, { event, ...(reason && { reason }) });
@@ -25,7 +26,7 @@ async function advanceCallback(ctx: Context, trx: Transaction<DB>, conversationI
 
 const eventTimeOr = (env: EventEnvelope, now: Date) => (env.eventTime.getTime() > 0 ? env.eventTime : now);
 
-const NOT_OURS = { action: 'IGNORED', message: "The conversation belongs to a queue outside this client's allow-list" };
+const NOT_OURS: EventResult<'IGNORED'> = { action: 'IGNORED', message: "The conversation belongs to a queue outside this client's allow-list" };
 
 /**
  * Every queue an event's conversation touches: its callback's, its aging track's, and the queue the
@@ -54,7 +55,7 @@ function eventQueue(trx: Transaction<DB>, env: EventEnvelope) {
 }
 
 /** `v2.detail.events.conversation.{id}.acd.start` */
-export async function acdStart(ctx: Context, body: Record<string, unknown>): Promise<EventResult> {
+export async function acdStart(ctx: Context, body: Record<string, unknown>): Promise<EventResult<EventActionOf<'acdStart'>>> {
   const env = parseEvent(body);
   return processOnce(ctx.db, 'acd.start', dedupeKey('acd.start', env), env, { owned: ownedBy(ctx), notOurs: NOT_OURS }, async (trx) => {
     if ((field(env, 'mediaType') ?? '').toUpperCase() !== 'CALLBACK') return { action: 'IGNORED', message: 'Not a callback' };
@@ -78,7 +79,7 @@ export async function acdStart(ctx: Context, body: Record<string, unknown>): Pro
 }
 
 /** `...acd.end`: the callback left the queue (answered, abandoned or flowed out). */
-export async function acdEnd(ctx: Context, body: Record<string, unknown>): Promise<EventResult> {
+export async function acdEnd(ctx: Context, body: Record<string, unknown>): Promise<EventResult<EventActionOf<'acdEnd'>>> {
   const env = parseEvent(body);
   return processOnce(ctx.db, 'acd.end', dedupeKey('acd.end', env), env, { owned: ownedBy(ctx), notOurs: NOT_OURS }, async (trx) => {
     const outcome = (field(env, 'acdOutcome') ?? '').toUpperCase();
@@ -94,7 +95,7 @@ export async function acdEnd(ctx: Context, body: Record<string, unknown>): Promi
 }
 
 /** `POST /events/v1/preview-accepted`: remember the preview contact, to retry it by wrap-up later. */
-export async function previewAccepted(ctx: Context, body: Record<string, unknown>): Promise<EventResult> {
+export async function previewAccepted(ctx: Context, body: Record<string, unknown>): Promise<EventResult<EventActionOf<'previewAccepted'>>> {
   const env = parseEvent(body);
   const contactId = field(env, 'contactId');
   const contactListId = field(env, 'contactListId');
@@ -122,11 +123,11 @@ export async function previewAccepted(ctx: Context, body: Record<string, unknown
 
 /**
  * `...user.end`: a participant left. Completes our callback when the agent side ends, and — for an
- * event matching the preview criteria (seed 004: CLIENT, CALLBACK, PureCloud Callback, OUTBOUND) —
+ * event matching the preview criteria (by default: CLIENT, CALLBACK, PureCloud Callback, OUTBOUND) —
  * finds the preview contact by number, reads its last result from the contact list and schedules
  * the retry its policy asks for.
  */
-export async function userEnd(ctx: Context, body: Record<string, unknown>): Promise<EventResult> {
+export async function userEnd(ctx: Context, body: Record<string, unknown>): Promise<EventResult<EventActionOf<'userEnd'>>> {
   const env = parseEvent(body);
   const key = dedupeKey('user.end', env);
   const none = { retryAt: '' };

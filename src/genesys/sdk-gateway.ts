@@ -1,7 +1,6 @@
 /**
  * The `sdk` GenesysGateway: purecloud-platform-client-v2 (pinned) with our own HTTP client
  * (retries, timeouts, no proxy variables: http-client.ts) and token handling (session.ts).
- * See docs/genesys.md for the SDK pitfalls this file works around.
  */
 import platformClient from 'purecloud-platform-client-v2';
 import { ConfigError, type GenesysConfig } from '../config.js';

@@ -6,6 +6,7 @@ import { guardSharedChange, queueRefs, queuesUsing, refuseDeleteWhileUsed } from
 import { validateBusinessHours, type BusinessHoursSpec } from '../slots/engine.js';
 import { deleteHoursRow, findHours, insertHours, listHoursRows, lockHours, updateHoursRow } from './queries.js';
 import type { CreateHoursBody, UpdateHoursBody } from './schemas.js';
+import { isoUtc } from '../time.js';
 
 const ENTITY = 'business-hours';
 const LABEL = 'Business hours';
@@ -23,8 +24,8 @@ function toApi(row: BusinessHoursRow, queues: { id: string; name: string }[] = [
     weekly: row.weekly,
     exceptions: row.exceptions,
     queues,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: isoUtc(row.created_at),
+    updatedAt: isoUtc(row.updated_at),
   };
 }
 

@@ -1,7 +1,7 @@
 import { ROLES } from '../auth/caller.js';
 import { Type, type Static } from 'typebox';
 import { ERROR_CODES } from '../errors.js';
-import { isoUtc, TIME_INPUT_RANGE } from './time-input.js';
+import { isoUtc, TIME_INPUT_RANGE } from '../time.js';
 
 /** Shared primitives: every route builds on these, so OpenAPI and the generated artifacts agree. */
 

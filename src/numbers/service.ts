@@ -28,6 +28,7 @@ import {
   type PreparedRule,
   type ScreeningResult,
 } from './screening.js';
+import { isoUtc } from '../time.js';
 
 const ENTITY = 'number-rule';
 const LABEL = 'Number rule';
@@ -75,8 +76,8 @@ function toApi(row: NumberRuleRow, queues: { id: string; name: string }[] = []) 
     blockedPatterns: row.blocked_patterns,
     blockedNumberTypes: row.blocked_number_types,
     queues,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: isoUtc(row.created_at),
+    updatedAt: isoUtc(row.updated_at),
   };
 }
 

@@ -6,7 +6,7 @@ import { SLOT_DURATIONS } from '../slots/engine.js';
 const NullableUuid = (description: string) => Type.Union([Uuid, Type.Null()], { description });
 const NullableString = (max: number, description: string) => Type.Union([VisibleText(max), Type.Null()], { description });
 
-/** Every queue setting with its default; the product rules live in ../../shared/docs/product.md. */
+/** Every queue setting with its default. */
 const settings = {
   genesysQueueId: NullableString(100, 'Genesys Cloud queue id callbacks are delivered to'),
   timezone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone of the queue (local times in answers)' }),

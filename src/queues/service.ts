@@ -5,7 +5,7 @@ import type { NewQueue, QueueRow } from '../db/types.js';
 import { errors } from '../errors.js';
 import { supportedCountry } from '../numbers/screening.js';
 import type { OpenWindow, QueueSlotSpec } from '../slots/engine.js';
-import { isZone } from '../slots/time.js';
+import { isoUtc, isZone } from '../time.js';
 import { deleteQueueRow, findQueue, insertQueue, listQueueRows, lockQueue, updateQueueRow, type QueueWithConfig } from './queries.js';
 import type { CreateQueueBody, Queue, UpdateQueueBody } from './schemas.js';
 
@@ -34,8 +34,8 @@ export function toApi(row: QueueRow): Queue {
     defaultPriority: row.default_priority,
     scriptId: row.script_id,
     defaultCountry: row.default_country,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: isoUtc(row.created_at),
+    updatedAt: isoUtc(row.updated_at),
   };
 }
 

@@ -8,7 +8,7 @@ import type { DB, PreviewContactRow, RetryPoliciesTable, RetryPolicyRow } from '
 import { errors } from '../errors.js';
 import { classifyFailure, describeFailure } from '../genesys/errors.js';
 import type { ContactSnapshot } from '../genesys/gateway.js';
-import { isoUtcOrNull } from '../http/time-input.js';
+import { isoUtc, isoUtcOrNull } from '../time.js';
 import { enqueue, jobs } from '../jobs/catalog.js';
 import type { JobContext } from '../jobs/context.js';
 import { deleteRetryPolicyRow, findRetryPolicy, findRetryPolicyByMatch, insertRetryPolicy, listRetryPolicyRows, lockRetryPolicy, updateRetryPolicyRow } from './policy-queries.js';
@@ -33,8 +33,8 @@ function toApi(r: RetryPolicyRow) {
     maxAttempts: r.max_attempts,
     clearSystemData: r.clear_system_data,
     priority: r.priority,
-    createdAt: r.created_at.toISOString(),
-    updatedAt: r.updated_at.toISOString(),
+    createdAt: isoUtc(r.created_at),
+    updatedAt: isoUtc(r.updated_at),
   };
 }
 
@@ -145,7 +145,7 @@ export async function decideRetry(
     .returning('id')
     .executeTakeFirstOrThrow();
   await enqueue(trx, jobs.resubmitContact(String(row.id), { contactListId: preview.contact_list_id, contactId: preview.contact_id }, retryAt));
-  return { action: 'RETRY_SCHEDULED', message: `Retry ${attempt} of ${policy.max_attempts} after ${policy.wait_seconds} s`, retryAt: retryAt.toISOString().replace(/\.\d{3}Z$/, 'Z'), lastResult: lastResult ?? '' };
+  return { action: 'RETRY_SCHEDULED', message: `Retry ${attempt} of ${policy.max_attempts} after ${policy.wait_seconds} s`, retryAt: isoUtc(retryAt), lastResult: lastResult ?? '' };
 }
 
 /**

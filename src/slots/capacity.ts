@@ -1,5 +1,5 @@
 /**
- * Capacity rules (GES "Capacity rules" [003]): a weekly calendar of hourly or half-hourly cells whose
+ * Capacity rules (as in Genesys Engagement Services): a weekly calendar of hourly or half-hourly cells whose
  * value is the capacity of every slot starting inside the cell — per slot, not per cell.
  */
 import { WEEKDAYS } from './types.js';
@@ -17,8 +17,8 @@ export function cellKey(hour: number, minute: number, length: TimeslotLength): s
 }
 
 /**
- * Rule cell containing the slot's local start (missing cell → 0 [003]), else the flat capacity.
- * Read in the grid zone (business-hours zone if any): a rule has no zone of its own [003].
+ * Rule cell containing the slot's local start (missing cell → 0), else the flat capacity.
+ * Read in the grid zone (business-hours zone if any): a rule has no zone of its own.
  */
 export function slotCapacityAt(spec: QueueSlotSpec, slotStart: Date): number {
   if (!spec.rule) return spec.slotCapacity;
@@ -34,7 +34,7 @@ export function capacityAtWallTime(spec: QueueSlotSpec, weekday: Weekday, minute
 }
 
 /**
- * Changing a rule's timeslot length [003]: hour → halfHour copies each HH:00 value to HH:30;
+ * Changing a rule's timeslot length: hour → halfHour copies each HH:00 value to HH:30;
  * halfHour → hour keeps the HH:00 values and drops the HH:30 ones. Returns new cells.
  */
 export function convertTimeslotLength(

@@ -4,7 +4,7 @@
  *
  * The grid is wall-clock: slots start at local 00:00, 00:00+d, … in the grid zone (the business-hours
  * zone if the queue has hours, else the queue zone). A wall time in a skipped hour has no slot; one in
- * a repeated hour has two (one per offset). A slot is open when the hours are open at its start [003].
+ * a repeated hour has two (one per offset). A slot is open when the hours are open at its start.
  */
 import { SLOT_DURATIONS } from './types.js';
 import type { QueueSlotSpec, Slot } from './types.js';
@@ -76,19 +76,6 @@ export function slotsInRange(spec: QueueSlotSpec, from: Date, to: Date): Slot[] 
     }
   }
   return slots;
-}
-
-/**
- * The grid instant equal to `instant`, or null when the instant is off the grid (not a multiple of
- * the duration after local midnight, or has seconds). Says nothing about opening hours or capacity:
- * a caller validating a desired time tells "not on the grid" apart from "closed" with slotContaining.
- */
-export function alignToSlot(spec: QueueSlotSpec, instant: Date): Date | null {
-  const duration = checkedDuration(spec);
-  const { dt } = localParts(instant, gridZone(spec));
-  if (dt.second !== 0 || dt.millisecond !== 0) return null;
-  // Minutes past the hour on the grid, and for 120-minute slots an even hour too.
-  return dt.minute % duration === 0 && (dt.hour * 60) % duration === 0 ? new Date(instant.getTime()) : null;
 }
 
 /**

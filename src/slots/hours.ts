@@ -10,13 +10,13 @@ import {
   addDays,
   dayStart,
   isRealDate,
-  isZone,
   localParts,
   offsetTransitions,
   toMinutes,
   wallInstants,
   weekdayOfDate,
 } from './time.js';
+import { isZone } from '../time.js';
 
 const START = /^([01]\d|2[0-3]):[0-5]\d$/;
 const MS_PER_DAY = 86_400_000;

@@ -1,8 +1,10 @@
 /**
  * Wall-clock ↔ instant helpers on top of luxon. All zone arithmetic goes through luxon's tz data:
- * the engine reasons in local wall-clock minutes and asks luxon which instants they map to.
+ * the engine reasons in local wall-clock minutes and asks luxon which instants they map to. Parsing
+ * and formatting for callers live in src/time.ts.
  */
 import { DateTime, IANAZone } from 'luxon';
+import { isZone, slotLocal } from '../time.js';
 import { WEEKDAYS } from './types.js';
 import type { QueueSlotSpec, Weekday } from './types.js';
 
@@ -11,24 +13,12 @@ const MS_PER_MINUTE = 60_000;
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
- * The zone the grid and the capacity rule are read in. Product (after GES): the business-hours zone
- * governs, because a rule has no zone of its own; the queue zone is the fallback for 24/7 queues.
+ * The zone the grid and the capacity rule are read in. As in Genesys Engagement Services, the
+ * business-hours zone governs, because a rule has no zone of its own; the queue zone is the fallback
+ * for 24/7 queues.
  */
 export function gridZone(spec: QueueSlotSpec): string {
   return spec.hours?.timezone ?? spec.timezone;
-}
-
-const knownZones = new Set<string>();
-
-/**
- * Whether `zone` is an IANA zone. luxon's isValidZone builds an Intl formatter on every call (tens of
- * microseconds, on every availability request); a zone once found valid stays valid.
- */
-export function isZone(zone: string): boolean {
-  if (knownZones.has(zone)) return true;
-  if (!IANAZone.isValidZone(zone)) return false;
-  if (knownZones.size < 1_000) knownZones.add(zone);
-  return true;
 }
 
 export function assertZone(zone: string): void {
@@ -149,8 +139,6 @@ export interface GridPoint {
   localStart: string;
 }
 
-const ISO_WITH_OFFSET = "yyyy-MM-dd'T'HH:mm:ssZZ";
-
 /**
  * Every wall-clock grid time of a local date (00:00, 00:00+step, …) as instants, ordered by instant,
  * plus the first instant of the next date. Plain days take a fast path (one offset for the whole
@@ -162,7 +150,7 @@ export function dayGrid(zone: string, date: string, step: number): { points: Gri
   const points: GridPoint[] = [];
   if (isPlainDay(startDt, nextDt)) {
     const base = startDt.toMillis();
-    const offset = startDt.toFormat('ZZ');
+    const offset = startDt.toFormat('ZZ'); // slotLocal's format, built by hand: this loop is hot
     for (let minute = 0; minute < MINUTES_PER_DAY; minute += step) {
       const hhmm = `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
       const start = new Date(base + minute * MS_PER_MINUTE);
@@ -171,7 +159,7 @@ export function dayGrid(zone: string, date: string, step: number): { points: Gri
   } else {
     for (let minute = 0; minute < MINUTES_PER_DAY; minute += step) {
       for (const dt of wallDateTimes(zone, date, minute)) {
-        points.push({ minute, start: dt.toJSDate(), localStart: dt.toFormat(ISO_WITH_OFFSET) });
+        points.push({ minute, start: dt.toJSDate(), localStart: slotLocal(dt) });
       }
     }
     points.sort((a, b) => a.start.getTime() - b.start.getTime());

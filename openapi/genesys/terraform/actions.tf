@@ -717,7 +717,8 @@ resource "genesyscloud_integration_action" "conversation_acd_end" {
         "type" = "boolean"
       }
       "action" = {
-        "type" = "string"
+        "type"        = "string"
+        "description" = "One of: TRACKING_STOPPED, IGNORED, DUPLICATE."
       }
       "message" = {
         "type" = "string"
@@ -805,7 +806,8 @@ resource "genesyscloud_integration_action" "conversation_acd_start" {
         "type" = "boolean"
       }
       "action" = {
-        "type" = "string"
+        "type"        = "string"
+        "description" = "One of: TRACKING_STARTED, IGNORED, DUPLICATE."
       }
       "message" = {
         "type" = "string"
@@ -1214,7 +1216,8 @@ resource "genesyscloud_integration_action" "preview_accepted" {
         "type" = "boolean"
       }
       "action" = {
-        "type" = "string"
+        "type"        = "string"
+        "description" = "One of: RECORDED, IGNORED, DUPLICATE."
       }
       "message" = {
         "type" = "string"

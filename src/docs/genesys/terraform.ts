@@ -21,7 +21,7 @@ import { attributes, hclString, hclTemplate, hclValue } from './hcl.js';
 const HEADER = `# ${GENERATED_NOTE}\n`;
 export const resourceName = (name: string) => name.replaceAll('-', '_');
 
-/** The triggers of seed 004 / the events README: which workflow forwards which event. */
+/** The triggers the event endpoints expect: which workflow forwards which event. */
 export const TRIGGERS = [
   {
     key: 'acd_start',

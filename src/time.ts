@@ -1,12 +1,30 @@
-import { DateTime } from 'luxon';
-import { isZone } from '../slots/time.js';
-import { errors } from '../errors.js';
+import { DateTime, IANAZone } from 'luxon';
+import { errors } from './errors.js';
+
+/**
+ * Every time the service reads from a caller or writes into an answer goes through here. One format
+ * for every API time: UTC as `2030-03-05T14:15:00Z` (no milliseconds, what the data actions always
+ * answered), local as `2030-03-05T09:15:00-05:00`.
+ */
 
 /**
  * Every time a caller sends must fall in this window. Outside it a time is a typo or a probe, and
  * the slot and hours searches, the spoken times and PostgreSQL all have edges of their own out there.
  */
 export const TIME_INPUT_RANGE = { from: new Date('2000-01-01T00:00:00Z'), to: new Date('2100-01-01T00:00:00Z') } as const;
+
+const knownZones = new Set<string>();
+
+/**
+ * Whether `zone` is an IANA zone. luxon's isValidZone builds an Intl formatter on every call (tens of
+ * microseconds, on every availability request); a zone once found valid stays valid.
+ */
+export function isZone(zone: string): boolean {
+  if (knownZones.has(zone)) return true;
+  if (!IANAZone.isValidZone(zone)) return false;
+  if (knownZones.size < 1_000) knownZones.add(zone);
+  return true;
+}
 
 export function checkTimeRange(d: Date, field: string): Date {
   if (Number.isNaN(d.getTime()) || d < TIME_INPUT_RANGE.from || d >= TIME_INPUT_RANGE.to) {
@@ -46,4 +64,9 @@ export function isoUtcOrNull(d: Date | string | null): string | null {
 /** `2030-03-05T09:15:00-05:00`: local wall time with its offset. */
 export function isoLocal(d: Date, zone: string): string {
   return DateTime.fromJSDate(d, { zone }).toISO({ suppressMilliseconds: true }) ?? isoUtc(d);
+}
+
+/** A slot's local start, `2030-03-05T09:15:00-05:00` (`+00:00` in UTC, never `Z`). */
+export function slotLocal(dt: DateTime): string {
+  return dt.toFormat("yyyy-MM-dd'T'HH:mm:ssZZ");
 }

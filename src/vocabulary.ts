@@ -1,0 +1,59 @@
+/**
+ * The words the service stores and answers with, each listed once. Types, TypeBox enums and the
+ * database types derive from these lists; test/vocabulary.test.ts holds them against the check
+ * constraints of the migrations.
+ */
+
+/** A callback's life: SCHEDULED → QUEUED → ROUTING → PROCESSING → COMPLETED (see callbacks/lifecycle.ts). */
+export const CALLBACK_STATES = ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING', 'COMPLETED'] as const;
+export type CallbackState = (typeof CALLBACK_STATES)[number];
+
+/** Why a callback is COMPLETED (required exactly when it is). */
+export const COMPLETION_REASONS = ['HANDLED', 'CANCELLED_BY_CUSTOMER', 'CANCELLED_BY_ADMIN', 'PURGED', 'EXPIRED', 'ABANDONED', 'FAILED'] as const;
+export type CompletionReason = (typeof COMPLETION_REASONS)[number];
+
+/** Where a callback's creation in Genesys stands (see DELIVERY_NEXT in callbacks/lifecycle.ts). */
+export const DELIVERY_STATUSES = ['PENDING', 'SENDING', 'DELIVERED', 'FAILED', 'NOT_REQUIRED'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** A campaign callback is dialed by a campaign: it has no routing states and no SENDING step. */
+export const CAMPAIGN_CALLBACK_STATES = ['SCHEDULED', 'QUEUED', 'COMPLETED'] as const satisfies readonly CallbackState[];
+export type CampaignCallbackState = (typeof CAMPAIGN_CALLBACK_STATES)[number];
+export const CAMPAIGN_DELIVERY_STATUSES = ['PENDING', 'DELIVERED', 'FAILED', 'NOT_REQUIRED'] as const satisfies readonly DeliveryStatus[];
+export type CampaignDeliveryStatus = (typeof CAMPAIGN_DELIVERY_STATUSES)[number];
+
+/**
+ * What a callback's history records: changes made here (lower-case words), what the delivery job
+ * did in Genesys, and the Genesys events (their topic) that moved the callback.
+ */
+export const HISTORY_EVENTS = [
+  'created',
+  'cancelled',
+  'rescheduled',
+  'recreated',
+  'purged',
+  'delivered',
+  'delivery-reconciled',
+  'delivery-failed',
+  'rescheduled-in-genesys',
+  'cancelled-in-genesys',
+  'reschedule-in-genesys-failed',
+  'cancel-in-genesys-failed',
+  'acd.start',
+  'acd.end',
+  'user.end',
+] as const;
+export type HistoryEvent = (typeof HISTORY_EVENTS)[number];
+
+/**
+ * The `action` each event endpoint answers (and the inbox records), per endpoint: flows and
+ * workflows branch on them. DUPLICATE is a repeat of an event already processed.
+ */
+export const EVENT_ACTIONS = {
+  acdStart: ['TRACKING_STARTED', 'IGNORED', 'DUPLICATE'],
+  acdEnd: ['TRACKING_STOPPED', 'IGNORED', 'DUPLICATE'],
+  previewAccepted: ['RECORDED', 'IGNORED', 'DUPLICATE'],
+  userEnd: ['RETRY_SCHEDULED', 'NO_MATCH', 'NOT_ELIGIBLE', 'NO_POLICY', 'MAX_ATTEMPTS', 'DUPLICATE', 'IGNORED'],
+} as const;
+export type EventActionOf<E extends keyof typeof EVENT_ACTIONS> = (typeof EVENT_ACTIONS)[E][number];
+export type EventAction = EventActionOf<keyof typeof EVENT_ACTIONS>;
