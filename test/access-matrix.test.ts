@@ -1,0 +1,442 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../src/auth/caller.js';
+import {
+  acdStartEvent,
+  ALL_WEEK,
+  bearer,
+  buildAccessWorld,
+  freshCallback,
+  freshCampaign,
+  freshCompletedCallback,
+  freshDeliveredCallback,
+  freshTrack,
+  FULL_CELLS,
+  previewAcceptedEvent,
+  randomPhone,
+  scheduledTime,
+  fixtureCall,
+  uid,
+  type AccessWorld,
+  type Headers,
+  type Side,
+  type SideFixtures,
+} from './helpers/access-fixtures.js';
+import { buildTestApp, makeClient, type TestApp, type TestClient } from './helpers/app.js';
+
+/**
+ * The access model as a table: every route of the app, for every role and for no token, called by a
+ * client without an allow-list and by one restricted to queue QA, on QA's and on QB's resources.
+ *
+ * A cell is the outcome for: unrestricted (on QB's resource) / restricted to QA on QA's / restricted
+ * to QA on QB's; one code stands for all three.
+ *   ok    2xx               in   2xx, the listing shows the resource   out  2xx, the listing omits it
+ *   401   no token          403  role or queue not allowed             409  allowed, refused by a rule
+ * "QA's" configuration is the one only QA uses; a new configuration is used by no queue yet.
+ * The README's access table says the same in prose.
+ */
+
+type Code = 'ok' | 'in' | 'out' | '401' | '403' | '404' | '409';
+const ROLE_COLUMNS = ['administrator', 'supervisor', 'monitor', 'developer', 'actions', 'events'] as const satisfies readonly Role[];
+type Row = [route: string, noToken: Code, administrator: string, supervisor: string, monitor: string, developer: string, actions: string, events: string];
+
+// Shorthands for the common cells.
+const SCOPED_LIST = 'in in out'; // every queue's unrestricted, only the allow-list's restricted
+const SCOPED = 'ok ok 403'; // a resource of a queue: only within the allow-list
+const UNRESTRICTED_ONLY = 'ok 403 403'; // global configuration: unrestricted administrators only
+const IN_USE = '409 409 403'; // deleting configuration a queue uses: 409, outside the allow-list 403 first
+const NO = '403';
+
+//  route                                                  no token  administrator      supervisor    monitor       developer     actions   events
+const TABLE: Row[] = [
+  ['GET /healthz',                                          'ok',    'ok',              'ok',         'ok',         'ok',         'ok',     'ok'],
+  ['GET /readyz',                                           'ok',    'ok',              'ok',         'ok',         'ok',         'ok',     'ok'],
+  ['GET /metrics',                                          'ok',    'ok',              'ok',         'ok',         'ok',         'ok',     'ok'],
+  ['GET /openapi.json',                                     'ok',    'ok',              'ok',         'ok',         'ok',         'ok',     'ok'],
+  ['POST /oauth/token',                                     'ok',    'ok',              'ok',         'ok',         'ok',         'ok',     'ok'],
+
+  ['GET /admin/v1/clients',                                 '401',   SCOPED_LIST,       NO,           NO,           NO,           NO,       NO],
+  ['POST /admin/v1/clients',                                '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['GET /admin/v1/clients/:id',                             '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['PATCH /admin/v1/clients/:id',                           '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['DELETE /admin/v1/clients/:id',                          '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['POST /admin/v1/clients/:id/rotate-secret',              '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+
+  ['GET /admin/v1/audit',                                   '401',   SCOPED_LIST,       SCOPED_LIST,  NO,           NO,           NO,       NO],
+
+  ['GET /admin/v1/queues',                                  '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
+  ['POST /admin/v1/queues',                                 '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['GET /admin/v1/queues/:id',                              '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
+  ['PATCH /admin/v1/queues/:id',                            '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['DELETE /admin/v1/queues/:id',                           '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+
+  ['GET /admin/v1/business-hours',                          '401',   'in',              'in',         'in',         'in',         NO,       NO],
+  ['POST /admin/v1/business-hours',                         '401',   'ok',              NO,           NO,           NO,           NO,       NO],
+  ['GET /admin/v1/business-hours/:id',                      '401',   'ok',              'ok',         'ok',         'ok',         NO,       NO],
+  ['PATCH /admin/v1/business-hours/:id',                    '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['DELETE /admin/v1/business-hours/:id',                   '401',   IN_USE,            NO,           NO,           NO,           NO,       NO],
+
+  ['GET /admin/v1/capacity-rules',                          '401',   'in',              'in',         'in',         'in',         NO,       NO],
+  ['POST /admin/v1/capacity-rules',                         '401',   'ok',              NO,           NO,           NO,           NO,       NO],
+  ['GET /admin/v1/capacity-rules/:id',                      '401',   'ok',              'ok',         'ok',         'ok',         NO,       NO],
+  ['PATCH /admin/v1/capacity-rules/:id',                    '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['DELETE /admin/v1/capacity-rules/:id',                   '401',   IN_USE,            NO,           NO,           NO,           NO,       NO],
+  ['PUT /admin/v1/capacity-rules/:id/statement',            '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+
+  ['GET /admin/v1/number-rules',                            '401',   'in',              'in',         'in',         'in',         NO,       NO],
+  ['POST /admin/v1/number-rules',                           '401',   'ok',              NO,           NO,           NO,           NO,       NO],
+  ['GET /admin/v1/number-rules/:id',                        '401',   'ok',              'ok',         'ok',         'ok',         NO,       NO],
+  ['PATCH /admin/v1/number-rules/:id',                      '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['DELETE /admin/v1/number-rules/:id',                     '401',   IN_USE,            NO,           NO,           NO,           NO,       NO],
+  ['POST /admin/v1/number-rules/:id/test',                  '401',   'ok',              'ok',         'ok',         'ok',         NO,       NO],
+
+  ['GET /admin/v1/prioritization-policies',                 '401',   'in',              'in',         'in',         'in',         NO,       NO],
+  ['POST /admin/v1/prioritization-policies',                '401',   'ok',              NO,           NO,           NO,           NO,       NO],
+  ['GET /admin/v1/prioritization-policies/:id',             '401',   'ok',              'ok',         'ok',         'ok',         NO,       NO],
+  ['PATCH /admin/v1/prioritization-policies/:id',           '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['DELETE /admin/v1/prioritization-policies/:id',          '401',   IN_USE,            NO,           NO,           NO,           NO,       NO],
+
+  ['GET /admin/v1/retry-policies',                          '401',   'in',              'in',         'in',         'in',         NO,       NO],
+  ['POST /admin/v1/retry-policies',                         '401',   UNRESTRICTED_ONLY, NO,           NO,           NO,           NO,       NO],
+  ['GET /admin/v1/retry-policies/:id',                      '401',   'ok',              'ok',         'ok',         'ok',         NO,       NO],
+  ['PATCH /admin/v1/retry-policies/:id',                    '401',   UNRESTRICTED_ONLY, NO,           NO,           NO,           NO,       NO],
+  ['DELETE /admin/v1/retry-policies/:id',                   '401',   UNRESTRICTED_ONLY, NO,           NO,           NO,           NO,       NO],
+  ['GET /admin/v1/settings/preview-retries',                '401',   'ok',              'ok',         'ok',         'ok',         NO,       NO],
+  ['PUT /admin/v1/settings/preview-retries',                '401',   UNRESTRICTED_ONLY, NO,           NO,           NO,           NO,       NO],
+  ['GET /admin/v1/preview-contacts',                        '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
+  ['GET /admin/v1/preview-contacts/:id',                    '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
+
+  ['GET /admin/v1/campaigns',                               '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
+  ['POST /admin/v1/campaigns',                              '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['GET /admin/v1/campaigns/:id',                           '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
+  ['PATCH /admin/v1/campaigns/:id',                         '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['DELETE /admin/v1/campaigns/:id',                        '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['GET /admin/v1/campaigns/:id/callbacks',                 '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
+
+  ['GET /admin/v1/callbacks',                               '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
+  ['GET /admin/v1/callbacks/:id',                           '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
+  ['POST /admin/v1/callbacks/:id/cancel',                   '401',   SCOPED,            SCOPED,       NO,           NO,           NO,       NO],
+  ['POST /admin/v1/callbacks/bulk-cancel',                  '401',   SCOPED,            SCOPED,       NO,           NO,           NO,       NO],
+  ['POST /admin/v1/callbacks/:id/reschedule',               '401',   SCOPED,            SCOPED,       NO,           NO,           NO,       NO],
+  ['POST /admin/v1/callbacks/:id/recreate',                 '401',   SCOPED,            SCOPED,       NO,           NO,           NO,       NO],
+
+  ['GET /admin/v1/aging-tracks',                            '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
+  ['GET /admin/v1/aging-tracks/:conversationId',            '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
+  ['GET /admin/v1/genesys/simulated-calls',                 '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
+
+  ['POST /actions/v1/availability',                         '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
+  ['POST /actions/v1/open-for',                             '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
+  ['POST /actions/v1/numbers/check',                        '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
+  ['POST /actions/v1/callbacks/create',                     '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
+  ['POST /actions/v1/callbacks/lookup',                     '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
+  ['POST /actions/v1/callbacks/cancel',                     '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
+  ['POST /actions/v1/callbacks/reschedule',                 '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
+  ['POST /actions/v1/queue-status',                         '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
+  ['POST /actions/v1/campaign-callbacks',                   '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
+
+  ['POST /events/v1/conversation-acd-start',                '401',   NO,                NO,           NO,           NO,           NO,       SCOPED],
+  ['POST /events/v1/conversation-acd-end',                  '401',   NO,                NO,           NO,           NO,           NO,       SCOPED],
+  ['POST /events/v1/conversation-user-end',                 '401',   NO,                NO,           NO,           NO,           NO,       SCOPED],
+  ['POST /events/v1/preview-accepted',                      '401',   NO,                NO,           NO,           NO,           NO,       SCOPED],
+];
+
+/** Swagger UI's pages and assets: public, like /openapi.json. */
+const DOCS_PREFIX = '/docs';
+
+/**
+ * Unknown ids, for a caller the table allows: 404 — except the desk's and flows' cancel and
+ * reschedule, which answer the NOT_FOUND outcome of their contract.
+ */
+const NOT_FOUND_OUTCOME = new Set(['POST /admin/v1/callbacks/:id/cancel', 'POST /admin/v1/callbacks/:id/reschedule']);
+
+// ---------------------------------------------------------------------------------------------
+// How each route is called. `on` is the side whose resource the request names; `id(real)` is the
+// resource's id, or an unknown one for the not-found cases.
+
+interface Req {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  url: string;
+  payload?: unknown;
+  /** For listings: what the listing must show ('in') or omit ('out'). */
+  marker?: string;
+}
+interface Call {
+  on: Side;
+  f: SideFixtures;
+  id(real: string): string;
+}
+
+let t: TestApp;
+let w: AccessWorld;
+let tokenClient: TestClient;
+let previewSettings: unknown;
+const spareQueueName = () => `${w.QA.queue.name}-spare`;
+
+const get = (url: string, marker?: string): Req => ({ method: 'GET', url, ...(marker !== undefined && { marker }) });
+const post = (url: string, payload: unknown = {}): Req => ({ method: 'POST', url, payload });
+const fixture = (method: Req['method'], url: string, payload?: unknown) => fixtureCall(t.app, w.root.admin, method, url, payload);
+
+async function queueIdByName(name: string): Promise<string | undefined> {
+  const list = (await fixture('GET', '/admin/v1/queues'))!.items as { id: string; name: string }[];
+  return list.find((q) => q.name === name)?.id;
+}
+
+/** A queue to create or delete: on QA's side, one the restricted caller's allow-list names. */
+async function queueToCreate(on: Side): Promise<string> {
+  if (on === 'QB') return `${w.QB.queue.name}-new-${uid()}`;
+  const existing = await queueIdByName(spareQueueName());
+  if (existing) await fixture('DELETE', `/admin/v1/queues/${existing}`);
+  return spareQueueName();
+}
+async function queueToDelete(on: Side): Promise<string> {
+  const name = on === 'QB' ? `${w.QB.queue.name}-old-${uid()}` : spareQueueName();
+  const existing = await queueIdByName(name);
+  if (existing) return existing;
+  return (await fixture('POST', '/admin/v1/queues', { name, timezone: 'America/New_York' }))!.id as string;
+}
+
+const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
+  'GET /healthz': () => get('/healthz'),
+  'GET /readyz': () => get('/readyz'),
+  'GET /metrics': () => get('/metrics'),
+  'GET /openapi.json': () => get('/openapi.json'),
+  'POST /oauth/token': () => post('/oauth/token', { grant_type: 'client_credentials', client_id: tokenClient.clientId, client_secret: tokenClient.clientSecret }),
+
+  'GET /admin/v1/clients': ({ f }) => get('/admin/v1/clients', f.client.id),
+  'POST /admin/v1/clients': ({ f }) => post('/admin/v1/clients', { name: `new-client-${uid()}`, roles: ['actions'], queues: [f.queue.name] }),
+  'GET /admin/v1/clients/:id': ({ f, id }) => get(`/admin/v1/clients/${id(f.client.id)}`),
+  'PATCH /admin/v1/clients/:id': ({ f, id }) => ({ method: 'PATCH', url: `/admin/v1/clients/${id(f.client.id)}`, payload: { active: true } }),
+  'DELETE /admin/v1/clients/:id': async ({ f, id }) => {
+    const c = (await fixture('POST', '/admin/v1/clients', { name: `doomed-${uid()}`, roles: ['actions'], queues: [f.queue.name] }))!;
+    return { method: 'DELETE', url: `/admin/v1/clients/${id((c.client as { clientId: string }).clientId)}` };
+  },
+  'POST /admin/v1/clients/:id/rotate-secret': ({ f, id }) => post(`/admin/v1/clients/${id(f.client.id)}/rotate-secret`),
+
+  'GET /admin/v1/audit': ({ f }) => get(`/admin/v1/audit?entity=queue&entityId=${f.queue.id}`, f.queue.id),
+
+  'GET /admin/v1/queues': ({ f }) => get('/admin/v1/queues', f.queue.id),
+  'POST /admin/v1/queues': async ({ on }) => post('/admin/v1/queues', { name: await queueToCreate(on), timezone: 'America/New_York' }),
+  'GET /admin/v1/queues/:id': ({ f, id }) => get(`/admin/v1/queues/${id(f.queue.id)}`),
+  'PATCH /admin/v1/queues/:id': ({ f, id }) => ({ method: 'PATCH', url: `/admin/v1/queues/${id(f.queue.id)}`, payload: { maxPendingPerNumber: 100 } }),
+  'DELETE /admin/v1/queues/:id': async ({ on, id }) => ({ method: 'DELETE', url: `/admin/v1/queues/${id(await queueToDelete(on))}` }),
+
+  'GET /admin/v1/business-hours': ({ f }) => get('/admin/v1/business-hours', f.hoursId),
+  'POST /admin/v1/business-hours': () => post('/admin/v1/business-hours', { name: `hours-${uid()}`, timezone: 'America/New_York', weekly: ALL_WEEK, exceptions: [] }),
+  'GET /admin/v1/business-hours/:id': ({ f, id }) => get(`/admin/v1/business-hours/${id(f.hoursId)}`),
+  'PATCH /admin/v1/business-hours/:id': ({ f, id }) => ({ method: 'PATCH', url: `/admin/v1/business-hours/${id(f.hoursId)}`, payload: { exceptions: [] } }),
+  'DELETE /admin/v1/business-hours/:id': ({ f, id }) => ({ method: 'DELETE', url: `/admin/v1/business-hours/${id(f.hoursId)}` }),
+
+  'GET /admin/v1/capacity-rules': ({ f }) => get('/admin/v1/capacity-rules', f.capacityRuleId),
+  'POST /admin/v1/capacity-rules': () => post('/admin/v1/capacity-rules', { name: `rule-${uid()}`, timeslotLength: 'hour', cells: {} }),
+  'GET /admin/v1/capacity-rules/:id': ({ f, id }) => get(`/admin/v1/capacity-rules/${id(f.capacityRuleId)}`),
+  'PATCH /admin/v1/capacity-rules/:id': ({ f, id }) => ({ method: 'PATCH', url: `/admin/v1/capacity-rules/${id(f.capacityRuleId)}`, payload: { timeslotLength: 'hour' } }),
+  'DELETE /admin/v1/capacity-rules/:id': ({ f, id }) => ({ method: 'DELETE', url: `/admin/v1/capacity-rules/${id(f.capacityRuleId)}` }),
+  'PUT /admin/v1/capacity-rules/:id/statement': ({ f, id }) => ({ method: 'PUT', url: `/admin/v1/capacity-rules/${id(f.capacityRuleId)}/statement`, payload: FULL_CELLS }),
+
+  'GET /admin/v1/number-rules': ({ f }) => get('/admin/v1/number-rules', f.numberRuleId),
+  'POST /admin/v1/number-rules': () => post('/admin/v1/number-rules', { name: `numbers-${uid()}`, permittedCountries: ['US'] }),
+  'GET /admin/v1/number-rules/:id': ({ f, id }) => get(`/admin/v1/number-rules/${id(f.numberRuleId)}`),
+  'PATCH /admin/v1/number-rules/:id': ({ f, id }) => ({ method: 'PATCH', url: `/admin/v1/number-rules/${id(f.numberRuleId)}`, payload: { blockedNumberTypes: [] } }),
+  'DELETE /admin/v1/number-rules/:id': ({ f, id }) => ({ method: 'DELETE', url: `/admin/v1/number-rules/${id(f.numberRuleId)}` }),
+  'POST /admin/v1/number-rules/:id/test': ({ f, id }) => post(`/admin/v1/number-rules/${id(f.numberRuleId)}/test`, { phoneNumber: '+12125550100' }),
+
+  'GET /admin/v1/prioritization-policies': ({ f }) => get('/admin/v1/prioritization-policies', f.policyId),
+  'POST /admin/v1/prioritization-policies': () => post('/admin/v1/prioritization-policies', { name: `policy-${uid()}`, mode: 'step', intervalSeconds: 300, maxSteps: 5, maxPriority: 100 }),
+  'GET /admin/v1/prioritization-policies/:id': ({ f, id }) => get(`/admin/v1/prioritization-policies/${id(f.policyId)}`),
+  'PATCH /admin/v1/prioritization-policies/:id': ({ f, id }) => ({ method: 'PATCH', url: `/admin/v1/prioritization-policies/${id(f.policyId)}`, payload: { maxSteps: 5 } }),
+  'DELETE /admin/v1/prioritization-policies/:id': ({ f, id }) => ({ method: 'DELETE', url: `/admin/v1/prioritization-policies/${id(f.policyId)}` }),
+
+  'GET /admin/v1/retry-policies': ({ f }) => get('/admin/v1/retry-policies', f.retryPolicyId),
+  'POST /admin/v1/retry-policies': () => post('/admin/v1/retry-policies', { name: `retry-${uid()}`, match: `WRAPUP-${uid()}`, waitSeconds: 60, maxAttempts: 3 }),
+  'GET /admin/v1/retry-policies/:id': ({ f, id }) => get(`/admin/v1/retry-policies/${id(f.retryPolicyId)}`),
+  'PATCH /admin/v1/retry-policies/:id': ({ f, id }) => ({ method: 'PATCH', url: `/admin/v1/retry-policies/${id(f.retryPolicyId)}`, payload: { waitSeconds: 60 } }),
+  'DELETE /admin/v1/retry-policies/:id': async ({ id }) => {
+    const p = (await fixture('POST', '/admin/v1/retry-policies', { name: `doomed-${uid()}`, match: `DOOMED-${uid()}`, waitSeconds: 60, maxAttempts: 1 }))!;
+    return { method: 'DELETE', url: `/admin/v1/retry-policies/${id(p.id as string)}` };
+  },
+  'GET /admin/v1/settings/preview-retries': () => get('/admin/v1/settings/preview-retries'),
+  'PUT /admin/v1/settings/preview-retries': () => ({ method: 'PUT', url: '/admin/v1/settings/preview-retries', payload: previewSettings }),
+  'GET /admin/v1/preview-contacts': ({ f }) => get(`/admin/v1/preview-contacts?phone=${encodeURIComponent(f.previewContact.phoneNumber)}`, f.previewContact.id),
+  'GET /admin/v1/preview-contacts/:id': ({ f, id }) => get(`/admin/v1/preview-contacts/${id(f.previewContact.id)}`),
+
+  'GET /admin/v1/campaigns': ({ f }) => get('/admin/v1/campaigns', f.campaign.id),
+  'POST /admin/v1/campaigns': async ({ f }) => {
+    // The same body a fixture campaign of this queue is created with, posted by the caller instead.
+    const probe = await freshCampaign(t, w.root.admin, f.queue, f.numberRuleId);
+    const body = (await fixture('GET', `/admin/v1/campaigns/${probe.id}`))!;
+    await fixture('DELETE', `/admin/v1/campaigns/${probe.id}`);
+    const { id: _id, createdAt: _c, updatedAt: _u, ...rest } = body;
+    return post('/admin/v1/campaigns', { ...rest, name: `campaign-${uid()}` });
+  },
+  'GET /admin/v1/campaigns/:id': ({ f, id }) => get(`/admin/v1/campaigns/${id(f.campaign.id)}`),
+  'PATCH /admin/v1/campaigns/:id': ({ f, id }) => ({ method: 'PATCH', url: `/admin/v1/campaigns/${id(f.campaign.id)}`, payload: { maxDelaySeconds: 86_400 } }),
+  'DELETE /admin/v1/campaigns/:id': async ({ f, id }) => ({ method: 'DELETE', url: `/admin/v1/campaigns/${id((await freshCampaign(t, w.root.admin, f.queue, f.numberRuleId)).id)}` }),
+  'GET /admin/v1/campaigns/:id/callbacks': ({ f, id }) => get(`/admin/v1/campaigns/${id(f.campaign.id)}/callbacks`),
+
+  'GET /admin/v1/callbacks': ({ f }) => get(`/admin/v1/callbacks?phone=${encodeURIComponent(f.callbackPhone)}&limit=250`, f.callbackId),
+  'GET /admin/v1/callbacks/:id': ({ f, id }) => get(`/admin/v1/callbacks/${id(f.callbackId)}`),
+  'POST /admin/v1/callbacks/:id/cancel': async ({ f, id }) => post(`/admin/v1/callbacks/${id(await freshCallback(t, w.root.actions, f.queue.name))}/cancel`),
+  'POST /admin/v1/callbacks/bulk-cancel': ({ f }) => post('/admin/v1/callbacks/bulk-cancel', { filter: { queue: f.queue.name }, dryRun: true }),
+  'POST /admin/v1/callbacks/:id/reschedule': async ({ f, id }) =>
+    post(`/admin/v1/callbacks/${id(await freshCallback(t, w.root.actions, f.queue.name, true))}/reschedule`, { desiredTime: scheduledTime(3) }),
+  'POST /admin/v1/callbacks/:id/recreate': async ({ f, id }) => post(`/admin/v1/callbacks/${id(await freshCompletedCallback(t, w.root, f.queue.name))}/recreate`, {}),
+
+  'GET /admin/v1/aging-tracks': ({ f }) => get('/admin/v1/aging-tracks?limit=250', f.trackConversationId),
+  'GET /admin/v1/aging-tracks/:conversationId': ({ f, id }) => get(`/admin/v1/aging-tracks/${id(f.trackConversationId)}`),
+  'GET /admin/v1/genesys/simulated-calls': ({ f }) => get('/admin/v1/genesys/simulated-calls?operation=createCallback&limit=250', f.simulatedCallMarker),
+
+  'POST /actions/v1/availability': ({ f }) => post('/actions/v1/availability', { queue: f.queue.name }),
+  'POST /actions/v1/open-for': ({ f }) => post('/actions/v1/open-for', { queue: f.queue.name }),
+  'POST /actions/v1/numbers/check': ({ f }) => post('/actions/v1/numbers/check', { queue: f.queue.name, phoneNumber: '+12125550100' }),
+  'POST /actions/v1/callbacks/create': ({ f }) => post('/actions/v1/callbacks/create', { queue: f.queue.name, phoneNumber: randomPhone('+1212555') }),
+  'POST /actions/v1/callbacks/lookup': ({ f }) => post('/actions/v1/callbacks/lookup', { queue: f.queue.name, phoneNumber: f.callbackPhone }),
+  'POST /actions/v1/callbacks/cancel': async ({ f }) => post('/actions/v1/callbacks/cancel', { callbackId: await freshCallback(t, w.root.actions, f.queue.name) }),
+  'POST /actions/v1/callbacks/reschedule': async ({ f }) =>
+    post('/actions/v1/callbacks/reschedule', { callbackId: await freshCallback(t, w.root.actions, f.queue.name, true), desiredTime: scheduledTime(3) }),
+  'POST /actions/v1/queue-status': ({ f }) => post('/actions/v1/queue-status', { queue: f.queue.name }),
+  'POST /actions/v1/campaign-callbacks': ({ f }) => post('/actions/v1/campaign-callbacks', { campaign: f.campaign.name, phoneNumber: randomPhone('+1212555'), delaySeconds: 60 }),
+
+  'POST /events/v1/conversation-acd-start': ({ f }) => post('/events/v1/conversation-acd-start', acdStartEvent(f.queue.genesysQueueId)),
+  'POST /events/v1/conversation-acd-end': async ({ f }) => {
+    const { conversationId } = await freshDeliveredCallback(t, w.root.actions, f.queue.name);
+    await freshTrack(t, w.root.events, f.queue.genesysQueueId, conversationId);
+    return post('/events/v1/conversation-acd-end', { conversationId, participantId: randomUUID(), eventTime: new Date().toISOString(), acdOutcome: 'ANSWERED', queueId: f.queue.genesysQueueId });
+  },
+  'POST /events/v1/conversation-user-end': async ({ f }) => {
+    const { conversationId } = await freshDeliveredCallback(t, w.root.actions, f.queue.name);
+    return post('/events/v1/conversation-user-end', {
+      conversationId,
+      participantId: randomUUID(),
+      eventTime: new Date().toISOString(),
+      userId: 'agent-1',
+      disconnectType: 'CLIENT',
+      mediaType: 'CALLBACK',
+      queueId: f.queue.genesysQueueId,
+    });
+  },
+  'POST /events/v1/preview-accepted': ({ f }) => post('/events/v1/preview-accepted', previewAcceptedEvent(f)),
+};
+
+// ---------------------------------------------------------------------------------------------
+
+type Variant = 'unrestricted' | 'restricted to QA, on QA' | 'restricted to QA, on QB';
+const VARIANTS: { variant: Variant; restricted: boolean; on: Side }[] = [
+  { variant: 'unrestricted', restricted: false, on: 'QB' },
+  { variant: 'restricted to QA, on QA', restricted: true, on: 'QA' },
+  { variant: 'restricted to QA, on QB', restricted: true, on: 'QB' },
+];
+
+function cellCodes(cell: string): [Code, Code, Code] {
+  const codes = cell.trim().split(/\s+/) as Code[];
+  if (codes.length === 1) return [codes[0]!, codes[0]!, codes[0]!];
+  if (codes.length !== 3) throw new Error(`cell "${cell}" needs one code or three`);
+  return codes as [Code, Code, Code];
+}
+
+/**
+ * Every method and path of the app, from its route tree: each line is a segment (with its methods)
+ * under the nearest less indented one. HEAD comes with every GET, so it is left out.
+ */
+function appRoutes(tree: string): string[] {
+  const stack: string[] = [];
+  return tree.split('\n').flatMap((line) => {
+    const m = /^([│ ]*)[├└]── (\S+)(?: \(([A-Z, ]+)\))?$/.exec(line.trimEnd());
+    if (!m) return [];
+    const depth = m[1]!.length / 4;
+    const path = (stack[depth - 1] ?? '') + m[2]!;
+    stack[depth] = path;
+    stack.length = depth + 1;
+    return (m[3] ?? '').split(/,\s*/).filter((method) => method !== '' && method !== 'HEAD').map((method) => `${method} ${path}`);
+  });
+}
+
+interface Case {
+  route: string;
+  who: string;
+  variant: Variant | 'no token';
+  expected: Code;
+  headers: () => Headers | undefined;
+  on: Side;
+}
+
+const callers = new Map<string, Headers>();
+const callerKey = (role: Role, restricted: boolean) => `${role}:${restricted}`;
+
+const cases: Case[] = TABLE.flatMap(([route, noToken, ...cells]) => [
+  { route, who: 'no token', variant: 'no token' as const, expected: noToken, headers: () => undefined, on: 'QA' as Side },
+  ...ROLE_COLUMNS.flatMap((role, i) => {
+    const codes = cellCodes(cells[i]!);
+    return VARIANTS.map(({ variant, restricted, on }, v) => ({ route, who: role, variant, expected: codes[v]!, headers: () => callers.get(callerKey(role, restricted)), on }));
+  }),
+]);
+
+async function run(route: string, on: Side, headers: Headers | undefined, missing = false) {
+  const build = REQUESTS[route];
+  if (!build) throw new Error(`no request for ${route}`);
+  const req = await build({ on, f: w[on], id: (real) => (missing ? (route.includes(':conversationId') ? `missing-${uid()}` : randomUUID()) : real) });
+  const res = await t.app.inject({ method: req.method, url: req.url, ...(headers && { headers }), ...(req.payload !== undefined && { payload: req.payload as object }) });
+  return { req, res };
+}
+
+beforeAll(async () => {
+  t = await buildTestApp({ env: { RATE_LIMIT_MAX: '1000000', TOKEN_RATE_LIMIT_MAX: '1000000', DATABASE_POOL_MAX: '20' } });
+  w = await buildAccessWorld(t);
+  tokenClient = await makeClient(t, ['actions']);
+  previewSettings = await fixture('GET', '/admin/v1/settings/preview-retries');
+  for (const role of ROLE_COLUMNS) {
+    callers.set(callerKey(role, false), await bearer(t, [role]));
+    callers.set(callerKey(role, true), await bearer(t, [role], [w.QA.queue.name, spareQueueName()]));
+  }
+}, 300_000);
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('access matrix: every route × role × allow-list', () => {
+  it('the table names every route of the app, and only those', () => {
+    const listed = appRoutes(t.app.printRoutes({ commonPrefix: false })).filter((r) => !r.split(' ')[1]!.startsWith(DOCS_PREFIX));
+    expect(listed.length).toBeGreaterThan(50);
+    const inTable = TABLE.map((r) => r[0]);
+    expect(new Set(listed), 'a route of the app missing from TABLE (or a row for a route that no longer exists)').toEqual(new Set(inTable));
+    expect(Object.keys(REQUESTS).sort()).toEqual([...inTable].sort());
+  });
+
+  it('Swagger UI under /docs is public', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `${DOCS_PREFIX}/json` });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it.each(cases)('$route · $who · $variant → $expected', async ({ route, headers, on, expected }) => {
+    const { req, res } = await run(route, on, headers());
+    const detail = `${req.method} ${req.url} answered ${res.statusCode}: ${res.body.slice(0, 300)}`;
+    switch (expected) {
+      case 'ok':
+        expect(res.statusCode, detail).toBeLessThan(300);
+        break;
+      case 'in':
+      case 'out':
+        expect(res.statusCode, detail).toBeLessThan(300);
+        expect(req.marker, `${route} needs a marker`).toBeDefined();
+        expect(res.body.includes(req.marker!), `${detail}\nexpected the listing to ${expected === 'in' ? 'show' : 'omit'} ${req.marker}`).toBe(expected === 'in');
+        break;
+      default:
+        expect(String(res.statusCode), detail).toBe(expected);
+    }
+  }, 120_000);
+});
+
+describe('access matrix: unknown ids are not found for a caller the table allows', () => {
+  const withIds = TABLE.filter(([route]) => route.includes('/:')).flatMap(([route, , ...cells]) => {
+    const i = cells.findIndex((cell) => ['ok', 'in', '409'].includes(cellCodes(cell)[0]));
+    return i < 0 ? [] : [{ route, role: ROLE_COLUMNS[i]! }];
+  });
+
+  it.each(withIds)('$route · $role (unrestricted) · unknown id → not found', async ({ route, role }) => {
+    const { req, res } = await run(route, 'QA', callers.get(callerKey(role, false)), true);
+    const detail = `${req.method} ${req.url} answered ${res.statusCode}: ${res.body.slice(0, 300)}`;
+    if (NOT_FOUND_OUTCOME.has(route)) {
+      expect(res.statusCode, detail).toBe(200);
+      expect((res.json() as { outcome: string }).outcome, detail).toBe('NOT_FOUND');
+    } else expect(res.statusCode, detail).toBe(404);
+  }, 120_000);
+});
