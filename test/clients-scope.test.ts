@@ -37,12 +37,11 @@ describe('a restricted administrator creating clients', () => {
     }
   });
 
-  it('cannot grant a queue beyond its allow-list, a queue that does not exist, or a role it does not hold', async () => {
+  it('cannot grant a queue beyond its allow-list, or a queue that does not exist', async () => {
     for (const payload of [
       { name: 'widen-qb', roles: ['monitor'], queues: [qa.name, qb.name] },
       { name: 'widen-qb-by-genesys-id', roles: ['monitor'], queues: [qb.genesysQueueId] },
       { name: 'widen-unknown', roles: ['monitor'], queues: ['a-queue-created-later'] },
-      { name: 'widen-role', roles: ['events'], queues: [qa.name] },
     ]) {
       const res = await api('POST', '/clients', restricted.headers, payload);
       expect(res.statusCode, `${payload.name}: ${res.body}`).toBe(403);
@@ -54,6 +53,12 @@ describe('a restricted administrator creating clients', () => {
     const res = await api('POST', '/clients', restricted.headers, { name: 'within-qa', roles: ['monitor'], queues: [qa.name, qa.id, qa.genesysQueueId] });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json().client.queues).toEqual([qa.name, qa.id, qa.genesysQueueId]);
+  });
+
+  it('makes the flows\' and triggers\' clients of its own queues: an administrator grants every role within its allow-list', async () => {
+    const res = await api('POST', '/clients', restricted.headers, { name: 'qa-flows', roles: ['actions', 'events'], queues: [qa.name] });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().client).toMatchObject({ roles: ['actions', 'events'], queues: [qa.name] });
   });
 
   it('an unrestricted administrator still grants any roles and queues', async () => {

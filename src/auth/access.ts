@@ -133,19 +133,28 @@ function entryWithin(caller: Caller, entry: string, known: readonly QueueIdentit
 }
 
 /**
+ * Roles choose which routes a client calls; its allow-list which queues' data they reach. Making the
+ * flows' and triggers' clients for its queues is an administrator's job, so an administrator grants
+ * every role; any other caller only roles it holds.
+ */
+function mayGrantRole(caller: Caller, role: Role): boolean {
+  return hasRole(caller, 'administrator') || hasRole(caller, role);
+}
+
+/**
  * Whether the caller may hand out this access: an unrestricted caller any; a restricted one only
- * roles it holds and queues on its own allow-list (an unrestricted allow-list is beyond any list).
- * `known` is every queue, to resolve allow-list entries with.
+ * roles it may grant (mayGrantRole) and queues on its own allow-list (an unrestricted allow-list is
+ * beyond any list). `known` is every queue, to resolve allow-list entries with.
  */
 export function mayGrant(caller: Caller, access: Access, known: readonly QueueIdentity[]): boolean {
   if (!isRestricted(caller)) return true;
-  if (!access.roles.every((role) => hasRole(caller, role))) return false;
+  if (!access.roles.every((role) => mayGrantRole(caller, role))) return false;
   return access.queues !== null && access.queues.every((entry) => entryWithin(caller, entry, known));
 }
 
 export function assertMayGrant(caller: Caller, access: Access, known: readonly QueueIdentity[]): void {
   if (mayGrant(caller, access, known)) return;
-  const roles = access.roles.filter((role) => !hasRole(caller, role));
+  const roles = access.roles.filter((role) => !mayGrantRole(caller, role));
   throw errors.forbidden(
     roles.length > 0
       ? `This client may not grant roles it does not hold: ${roles.join(', ')}`

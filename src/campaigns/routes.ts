@@ -46,7 +46,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
           tags: ['campaigns'],
           summary: 'The campaign’s callbacks, newest first (at most 250)',
           params: IdParams,
-          response: { 200: Type.Object({ items: Type.Array(CampaignCallback) }), ...errorResponses(400, 401, 403) },
+          response: { 200: Type.Object({ items: Type.Array(CampaignCallback) }), ...errorResponses(400, 401, 403, 404) },
         },
       },
       async (request) => ({ items: await service.listCampaignCallbacks(request.ctx, request.params.id, 250) }),

@@ -141,8 +141,9 @@ export async function deleteCampaign(ctx: Context, id: string): Promise<void> {
 /** `/admin/v1/campaigns/:id/callbacks`: a campaign's callbacks, newest first, if the caller may use the campaign. */
 export async function listCampaignCallbacks(ctx: Context, id: string, limit: number) {
   const campaign = await findCampaign(ctx.db, id);
-  if (campaign) await assertMayUse(ctx, campaign);
-  const rows = campaign ? await listCampaignCallbackRows(ctx.db, id, limit) : [];
+  if (!campaign) throw errors.notFound('Campaign', id);
+  await assertMayUse(ctx, campaign);
+  const rows = await listCampaignCallbackRows(ctx.db, id, limit);
   return rows.map((r) => ({
     id: r.id,
     state: r.state,
