@@ -1,6 +1,6 @@
 import { systemCaller } from './auth/caller.js';
 import { systemClock } from './clock.js';
-import { contextFor } from './context.js';
+import { contextFor, createCaches } from './context.js';
 import { createSimulatedGateway } from './genesys/simulated-gateway.js';
 import { sql, type Kysely } from 'kysely';
 import { createRule } from './capacity/service.js';
@@ -43,6 +43,7 @@ export async function seedDemo(db: Kysely<DB>): Promise<DemoSeed> {
     let queue: DemoSeed['queue'] = null;
     const { n } = await trx.selectFrom('queues').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     if (Number(n) === 0) {
+      const ctx = contextFor({ db: trx, clock: systemClock, gateway: createSimulatedGateway(trx), caches: createCaches() }, actor);
       const weekdays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'];
       const hours = await createHours(
         trx,
@@ -58,11 +59,12 @@ export async function seedDemo(db: Kysely<DB>): Promise<DemoSeed> {
         trx,
         { name: 'Demo numbers', permittedCountries: ['US', 'CA'], blockedPatterns: ['^1900', '^1976'], blockedNumberTypes: ['PREMIUM_RATE', 'SHARED_COST'] },
         actor,
+        ctx.caches.numberRules,
       );
       const lunchPeak = Object.fromEntries(weekdays.map((d) => [d, { '08:00': 5, '09:00': 5, '10:00': 5, '11:00': 5, '12:00': 8, '13:00': 8, '14:00': 5, '15:00': 5, '16:00': 5, '17:00': 5 }]));
       const capacity = await createRule(trx, { name: 'Demo capacity', timeslotLength: 'hour', cells: { ...lunchPeak, saturday: { '09:00': 3, '10:00': 3, '11:00': 3, '12:00': 3 } } }, actor);
       const created = await createQueue(
-        contextFor({ db: trx, clock: systemClock, gateway: createSimulatedGateway(trx) }, actor),
+        ctx,
         {
           name: DEMO_QUEUE,
           // Stands for the Genesys queue id; set the real one when connecting an org.

@@ -126,7 +126,7 @@ export const numbersCheck: Scenario = {
     const actor = BENCH_CALLER;
 
     const patterns = blockedPatterns();
-    const rule = await createNumberRule(bench.db, { name: 'bench-500-patterns', permittedCountries: ['US', 'CA', 'GB'], blockedPatterns: patterns }, actor);
+    const rule = await createNumberRule(bench.db, { name: 'bench-500-patterns', permittedCountries: ['US', 'CA', 'GB'], blockedPatterns: patterns }, actor, benchContext(bench.db).caches.numberRules);
     if (rule.blockedPatterns.length !== RULE_SIZE) throw new Error(`rule stored ${rule.blockedPatterns.length} patterns`);
     await createQueue(benchContext(bench.db), { name: NUMBERS_QUEUE, timezone: 'America/New_York', numberRuleId: rule.id, defaultCountry: 'US' });
 

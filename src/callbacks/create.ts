@@ -58,7 +58,7 @@ async function decide(
   const q = config.queue;
   const refuse = async (outcome: CreateAnswer['outcome'], message: string, around?: Date): Promise<CreateAnswer> => ({
     ...emptyAnswer(outcome, message),
-    ...slotTimes('alternativeSlots', around ? await nearestSlots(trx, config, around, now) : [], zone),
+    ...slotTimes('alternativeSlots', around ? await nearestSlots(trx, ctx.caches, config, around, now) : [], zone),
   });
 
   // 1. The queue takes this type of callback.
@@ -82,7 +82,7 @@ async function decide(
   }
 
   // 3. Screening.
-  const screened = await screenForQueue(trx, config, input.phoneNumber, input.defaultCountry);
+  const screened = await screenForQueue(trx, ctx.caches.numberRules, config, input.phoneNumber, input.defaultCountry);
   if (!screened.allowed) {
     return { ...emptyAnswer(screened.outcome as CreateAnswer['outcome'], screened.message), phoneE164: screened.phoneE164 };
   }
@@ -103,7 +103,7 @@ async function decide(
   // 5. Booking: a full slot refuses, or with acceptNearest the nearest later free slot is taken.
   let scheduledTime = desired ?? null;
   if (slot) {
-    const booked = await bookOrNearest(trx, config, slot, input.acceptNearest ?? false, now);
+    const booked = await bookOrNearest(trx, ctx.caches, config, slot, input.acceptNearest ?? false, now);
     if (!booked) return refuse('SLOT_FULL', 'That slot is full', desired);
     if (booked !== slot) scheduledTime = booked.start;
     slot = booked;

@@ -35,8 +35,8 @@ function e164(phoneNumber: string, ...countries: (string | null | undefined)[]):
 }
 
 /** The queue's number rule's first permitted country: the last default for national numbers. */
-async function ruleCountry(db: Kysely<DB>, config: QueueWithConfig | null): Promise<string | undefined> {
-  const rule = config?.numberRule ? await ruleOf(db, config.numberRule) : null;
+async function ruleCountry(ctx: Context, config: QueueWithConfig | null): Promise<string | undefined> {
+  const rule = config?.numberRule ? await ruleOf(ctx.db, ctx.caches.numberRules, config.numberRule) : null;
   return rule?.spec.permittedCountries[0];
 }
 
@@ -44,7 +44,7 @@ export async function lookup(ctx: Context, input: LookupInput) {
   const { db } = ctx;
   checkZone(input.timezone, 'timezone');
   const config = input.queue !== undefined || input.queueId !== undefined ? await resolveQueue(ctx, input) : null;
-  const phone = e164(input.phoneNumber, input.defaultCountry, config?.queue.default_country, await ruleCountry(db, config));
+  const phone = e164(input.phoneNumber, input.defaultCountry, config?.queue.default_country, await ruleCountry(ctx, config));
   const none = { found: false, count: 0, callbackId: '', state: '', scheduledTime: '', scheduledTimeLocal: '', phoneE164: phone ?? '' };
   if (!phone) return none;
   let pending = await pendingForNumber(db, phone, config?.queue.id);
@@ -107,7 +107,7 @@ export async function cancelFromFlow(ctx: Context, input: CancelInput) {
   if (input.callbackId !== undefined) return cancelById(ctx, input.callbackId, 'CANCELLED_BY_CUSTOMER');
   if (input.phoneNumber === undefined) throw errors.validation('callbackId', 'callbackId, or queue and phoneNumber, are required');
   const config = await resolveQueue(ctx, input);
-  const phone = e164(input.phoneNumber, input.defaultCountry, config.queue.default_country, await ruleCountry(db, config));
+  const phone = e164(input.phoneNumber, input.defaultCountry, config.queue.default_country, await ruleCountry(ctx, config));
   const [soonest] = phone ? await pendingForNumber(db, phone, config.queue.id) : [];
   if (!soonest) return { outcome: 'NOT_FOUND' as const, callbackId: '', message: CANCEL_MESSAGES.NOT_FOUND };
   return cancelById(ctx, soonest.id, 'CANCELLED_BY_CUSTOMER');
@@ -135,7 +135,7 @@ export async function reschedule(ctx: Context, input: RescheduleInput) {
     const refuse = async (outcome: 'IN_THE_PAST' | 'TOO_FAR_AHEAD' | 'OUTSIDE_HOURS' | 'SLOT_FULL' | 'SCHEDULED_DISABLED', message: string, around: Date) => ({
       ...emptyAnswer(outcome, message),
       ...answerFor(callback, zone),
-      ...slotTimes('alternativeSlots', await nearestSlots(trx, config, around, now), zone),
+      ...slotTimes('alternativeSlots', await nearestSlots(trx, ctx.caches, config, around, now), zone),
     });
     if (!config.queue.scheduled_enabled) return refuse('SCHEDULED_DISABLED', `Queue ${config.queue.name} does not take scheduled callbacks`, desired);
     const check = checkDesiredTime(config, desired, now);
@@ -144,7 +144,7 @@ export async function reschedule(ctx: Context, input: RescheduleInput) {
     let slotStart = check.slot.start;
     let scheduled = desired;
     if (!sameSlot) {
-      const booked = await bookOrNearest(trx, config, check.slot, input.acceptNearest ?? false, now);
+      const booked = await bookOrNearest(trx, ctx.caches, config, check.slot, input.acceptNearest ?? false, now);
       if (!booked) return refuse('SLOT_FULL', 'That slot is full', desired);
       if (booked !== check.slot) scheduled = booked.start;
       slotStart = booked.start;
@@ -162,20 +162,15 @@ export async function reschedule(ctx: Context, input: RescheduleInput) {
   });
 }
 
-/** Estimated waits are asked of Genesys at most once per queue every 15 s, however many flows ask. */
-const EWT_TTL_MS = 15_000;
-const ewtCache = new Map<string, { at: number; value: Promise<number> }>();
-
-function estimatedWait(gateway: GenesysGateway, genesysQueueId: string | null): Promise<number> {
-  if (!genesysQueueId || gateway.kind === 'simulated') return Promise.resolve(-1);
-  const hit = ewtCache.get(genesysQueueId);
-  if (hit && Date.now() - hit.at < EWT_TTL_MS) return hit.value;
-  const value = gateway
-    .estimatedWaitTime(genesysQueueId, 'callback')
-    .then((s) => (s === null ? -1 : Math.round(s)))
-    .catch(() => -1);
-  ewtCache.set(genesysQueueId, { at: Date.now(), value });
-  return value;
+/** The queue's estimated wait from Genesys (through the app's cache); -1 when unknown. */
+function estimatedWait(ctx: Context, genesysQueueId: string | null, now: Date): Promise<number> {
+  if (!genesysQueueId || ctx.gateway.kind === 'simulated') return Promise.resolve(-1);
+  return ctx.caches.ewt.get(genesysQueueId, now.getTime(), () =>
+    ctx.gateway
+      .estimatedWaitTime(genesysQueueId, 'callback')
+      .then((s) => (s === null ? -1 : Math.round(s)))
+      .catch(() => -1),
+  );
 }
 
 export async function queueStatus(ctx: Context, input: { queue?: string | undefined; queueId?: string | undefined }) {
@@ -187,7 +182,7 @@ export async function queueStatus(ctx: Context, input: { queue?: string | undefi
   const window = openWindow(spec.hours, now);
   const dayEnd = DateTime.fromJSDate(now, { zone: q.timezone }).endOf('day').toJSDate();
   const [free, counts, ewtSeconds] = await Promise.all([
-    q.scheduled_enabled ? freeSlots(db, { queueId: q.id, version: config.version, spec, from: new Date(now.getTime() + 1), to: new Date(now.getTime() + q.max_days_ahead * DAY_MS), max: 1 }) : [],
+    q.scheduled_enabled ? freeSlots(db, ctx.caches.daySlots, { queueId: q.id, version: config.version, spec, from: new Date(now.getTime() + 1), to: new Date(now.getTime() + q.max_days_ahead * DAY_MS), max: 1 }) : [],
     db
       .selectFrom('callbacks')
       .select((eb) => [
@@ -197,7 +192,7 @@ export async function queueStatus(ctx: Context, input: { queue?: string | undefi
       .where('queue_id', '=', q.id)
       .where('state', '<>', 'COMPLETED')
       .executeTakeFirstOrThrow(),
-    estimatedWait(gateway, q.genesys_queue_id),
+    estimatedWait(ctx, q.genesys_queue_id, now),
   ]);
   return {
     immediateEnabled: q.immediate_enabled,

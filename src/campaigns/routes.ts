@@ -87,6 +87,6 @@ export const campaignActionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: CampaignCallbackOutput, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
-    async (request) => service.requestCampaignCallback(app.db, request.body, request.ctx.caller, app.clock.now()),
+    async (request) => service.requestCampaignCallback(app.db, request.body, request.ctx.caller, app.clock.now(), request.ctx.caches.numberRules),
   );
 };

@@ -9,6 +9,7 @@ import { toSpec } from '../hours/service.js';
 import { errors } from '../errors.js';
 import { isoUtc } from '../http/time-input.js';
 import { addJob } from '../jobs/enqueue.js';
+import type { RuleCache } from '../numbers/rules.js';
 import { screenWith, supportedCountryOrNull } from '../numbers/service.js';
 import { isOpenAt, openWindow } from '../slots/engine.js';
 import type { CampaignCallbackInput, CreateCampaignBody } from './schemas.js';
@@ -92,7 +93,7 @@ export const campaigns = tableResource<CampaignRow, ReturnType<typeof toApi>, Cr
 type Answer = { outcome: string; replayed: boolean; callbackId: string; dialAt: string; phoneE164: string; message: string };
 
 /** `POST /actions/v1/campaign-callbacks`. */
-export async function requestCampaignCallback(db: Kysely<DB>, input: CampaignCallbackInput, actor: Actor, now: Date): Promise<Answer> {
+export async function requestCampaignCallback(db: Kysely<DB>, input: CampaignCallbackInput, actor: Actor, now: Date, rules: RuleCache): Promise<Answer> {
   const campaign = await db.selectFrom('campaigns').select(COLUMNS).where('name', '=', input.campaign).executeTakeFirst();
   if (!campaign) throw errors.notFound('Campaign', input.campaign);
   const rule = campaign.number_rule_id
@@ -111,7 +112,7 @@ export async function requestCampaignCallback(db: Kysely<DB>, input: CampaignCal
       if (first) return { ...(first.answer as Answer), replayed: true };
     }
     const answer = await (async (): Promise<Answer> => {
-      const screened = await screenWith(rule, input.phoneNumber, input.defaultCountry, campaign.default_country);
+      const screened = await screenWith(rules, rule, input.phoneNumber, input.defaultCountry, campaign.default_country);
       if (!screened.allowed) return refusal(screened.outcome, screened.message, screened.phoneE164);
       const phone = screened.phoneE164;
       await lockKey(trx, `campaign.number:${campaign.id}:${phone}`);

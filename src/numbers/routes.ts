@@ -20,8 +20,8 @@ export const numberRuleRoutes =
         update: UpdateNumberRuleBody,
         list: (ctx) => service.listNumberRules(ctx.db),
         get: (ctx, id) => service.getNumberRule(ctx.db, id),
-        add: (ctx, body) => service.createNumberRule(ctx.db, body, ctx.caller),
-        change: (ctx, id, patch) => service.updateNumberRule(ctx.db, id, patch, ctx.caller),
+        add: (ctx, body) => service.createNumberRule(ctx.db, body, ctx.caller, ctx.caches.numberRules),
+        change: (ctx, id, patch) => service.updateNumberRule(ctx.db, id, patch, ctx.caller, ctx.caches.numberRules),
         remove: (ctx, id) => service.deleteNumberRule(ctx.db, id, ctx.caller),
       }),
     );
@@ -39,7 +39,7 @@ export const numberRuleRoutes =
             response: { 200: ScreeningAnswer, ...errorResponses(400, 401, 403, 404) },
           },
         },
-        async (request) => service.testNumber(db, request.params.id, request.body.phoneNumber, request.body.defaultCountry),
+        async (request) => service.testNumber(request.ctx.db, request.ctx.caches.numberRules, request.params.id, request.body.phoneNumber, request.body.defaultCountry),
       );
     });
   };
