@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Actor } from '../auth/caller.js';
 import type { CallbackRow, CallbackState, DB } from '../db/types.js';
 import { errors } from '../errors.js';
+import { insertHistory, setState } from './queries.js';
 
 /**
  * The callback state machine [003]: SCHEDULED → QUEUED → ROUTING → PROCESSING → COMPLETED (+ reason).
@@ -48,39 +49,28 @@ export interface HistoryEntry {
 }
 
 export async function recordHistory(trx: Transaction<DB>, callbackId: string, actor: Actor, entry: HistoryEntry & { from?: CallbackState | null; to?: CallbackState | null }): Promise<void> {
-  await trx
-    .insertInto('callback_history')
-    .values({
-      callback_id: callbackId,
-      actor: actor.id,
-      event: entry.event,
-      from_state: entry.from ?? null,
-      to_state: entry.to ?? null,
-      reason: entry.reason ?? null,
-      detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
-    })
-    .execute();
+  await insertHistory(trx, {
+    callback_id: callbackId,
+    actor: actor.id,
+    event: entry.event,
+    from_state: entry.from ?? null,
+    to_state: entry.to ?? null,
+    reason: entry.reason ?? null,
+    detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
+  });
 }
 
-/** Moves a locked callback to `to` (with a reason when completing); throws IllegalTransition otherwise. */
+/** Moves a locked callback to `to` at `now` (with a reason when completing); throws IllegalTransition otherwise. */
 export async function transition(
   trx: Transaction<DB>,
   callback: Pick<CallbackRow, 'id' | 'state'>,
   to: CallbackState,
   actor: Actor,
+  now: Date,
   entry: HistoryEntry & { reason?: CompletionReason | string },
 ): Promise<void> {
   if (!canTransition(callback.state, to)) throw new IllegalTransition(callback.state, to);
   if (to === 'COMPLETED' && !entry.reason) throw errors.badRequest('Completing a callback needs a reason');
-  const now = new Date();
-  await trx
-    .updateTable('callbacks')
-    .set({
-      state: to,
-      updated_at: now,
-      ...(to === 'COMPLETED' && { completion_reason: entry.reason ?? null, completed_at: now }),
-    })
-    .where('id', '=', callback.id)
-    .execute();
+  await setState(trx, callback.id, { state: to, updated_at: now, ...(to === 'COMPLETED' && { completion_reason: entry.reason ?? null, completed_at: now }) });
   await recordHistory(trx, callback.id, actor, { ...entry, from: callback.state, to });
 }

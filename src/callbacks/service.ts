@@ -1,24 +1,23 @@
 import type { Kysely, Transaction } from 'kysely';
 import { DateTime } from 'luxon';
-import { assertQueueAccess, mayUseQueue } from '../auth/access.js';
-import type { Actor } from '../auth/caller.js';
+import { assertQueueAccess } from '../auth/access.js';
 import type { Context } from '../context.js';
-import type { GenesysGateway } from '../genesys/gateway.js';
 import type { CallbackRow, DB } from '../db/types.js';
 import { errors } from '../errors.js';
 import { checkZone, parseTimeInput } from '../http/time-input.js';
 import { addJob } from '../jobs/enqueue.js';
 import { normalizeNumber, supportedCountry } from '../numbers/screening.js';
 import { ruleOf } from '../numbers/service.js';
-import { findQueueWithConfig, type QueueWithConfig } from '../queues/queries.js';
-import { resolveQueue } from '../queues/resolve.js';
+import { findQueue, findQueueWithConfig, type QueueWithConfig } from '../queues/queries.js';
+import { allowedQueueIds, resolveQueue } from '../queues/resolve.js';
 import { beforeBlackout, slotSpecOf } from '../queues/service.js';
 import { releaseSlot } from '../slots/bookings.js';
 import { gridZone, openWindow } from '../slots/engine.js';
 import { freeSlots } from '../slots/search.js';
 import { answerFor, emptyAnswer, slotTimes } from './answers.js';
-import { CANCELLABLE, recordHistory, transition, type CompletionReason } from './lifecycle.js';
-import { lockCallback, pendingForNumber } from './queries.js';
+import { cancelLocked, type CancelOutcome } from './cancel.js';
+import { recordHistory, type CompletionReason } from './lifecycle.js';
+import { lockCallback, pendingForNumber, queueCounts, setSchedule } from './queries.js';
 import type { CancelInput, LookupInput, RescheduleInput } from './schemas.js';
 import { bookOrNearest, checkDesiredTime, nearestSlots } from './slot-choice.js';
 
@@ -48,36 +47,12 @@ export async function lookup(ctx: Context, input: LookupInput) {
   const none = { found: false, count: 0, callbackId: '', state: '', scheduledTime: '', scheduledTimeLocal: '', phoneE164: phone ?? '' };
   if (!phone) return none;
   let pending = await pendingForNumber(db, phone, config?.queue.id);
-  if (!config && ctx.caller.queues !== null) {
-    const allowed = new Set((await db.selectFrom('queues').select(['id', 'name', 'genesys_queue_id']).execute()).filter((q) => mayUseQueue(ctx.caller, q)).map((q) => q.id));
-    pending = pending.filter((c) => allowed.has(c.queue_id));
-  }
+  const allowed = config ? null : await allowedQueueIds(ctx);
+  if (allowed) pending = pending.filter((c) => allowed.includes(c.queue_id));
   const first = pending[0];
   if (!first) return none;
-  const zone = input.timezone ?? config?.queue.timezone ?? (await db.selectFrom('queues').select('timezone').where('id', '=', first.queue_id).executeTakeFirstOrThrow()).timezone;
+  const zone = input.timezone ?? config?.queue.timezone ?? (await findQueue(db, first.queue_id))!.timezone;
   return { found: true, count: pending.length, ...answerFor(first, zone) };
-}
-
-export type CancelOutcome = 'CANCELLED' | 'NOT_FOUND' | 'NOT_CANCELLABLE' | 'ALREADY_COMPLETED';
-
-/** What cancelling a callback in this state comes to; a bulk cancel's dry run asks the same question. */
-export function cancelOutcomeOf(callback: Pick<CallbackRow, 'state'>): CancelOutcome {
-  if (callback.state === 'COMPLETED') return 'ALREADY_COMPLETED';
-  if (!CANCELLABLE.includes(callback.state)) return 'NOT_CANCELLABLE';
-  return 'CANCELLED';
-}
-
-/**
- * Cancels a locked callback: frees its slot, completes it with the reason and, if Genesys has it or
- * may get it, enqueues its cancellation there — all in the caller's transaction.
- */
-export async function cancelLocked(trx: Transaction<DB>, callback: CallbackRow, actor: Actor, reason: CompletionReason): Promise<CancelOutcome> {
-  const outcome = cancelOutcomeOf(callback);
-  if (outcome !== 'CANCELLED') return outcome;
-  if (callback.slot_start) await releaseSlot(trx, callback.queue_id, callback.slot_start);
-  await transition(trx, callback, 'COMPLETED', actor, { event: 'cancelled', reason });
-  if (callback.delivery_status !== 'NOT_REQUIRED') await addJob(trx, 'cancel-callback', { callbackId: callback.id }, { jobKey: `cancel:${callback.id}` });
-  return 'CANCELLED';
 }
 
 const CANCEL_MESSAGES: Record<CancelOutcome, string> = {
@@ -92,14 +67,13 @@ export async function cancelById(ctx: Context, id: string, reason: CompletionRea
     const callback = await lockCallback(trx, id);
     if (!callback) return 'NOT_FOUND';
     await assertCallbackAccess(trx, ctx, callback);
-    return cancelLocked(trx, callback, ctx.caller, reason);
+    return cancelLocked(trx, callback, ctx.caller, ctx.clock.now(), { reason });
   });
   return { outcome, callbackId: outcome === 'NOT_FOUND' ? '' : id, message: CANCEL_MESSAGES[outcome] };
 }
 
 async function assertCallbackAccess(db: Kysely<DB>, ctx: Context, callback: Pick<CallbackRow, 'queue_id'>) {
-  const queue = await db.selectFrom('queues').select(['id', 'name', 'genesys_queue_id']).where('id', '=', callback.queue_id).executeTakeFirstOrThrow();
-  assertQueueAccess(ctx.caller, queue);
+  assertQueueAccess(ctx.caller, (await findQueue(db, callback.queue_id))!);
 }
 
 export async function cancelFromFlow(ctx: Context, input: CancelInput) {
@@ -150,12 +124,7 @@ export async function reschedule(ctx: Context, input: RescheduleInput) {
       slotStart = booked.start;
       if (callback.slot_start) await releaseSlot(trx, callback.queue_id, callback.slot_start);
     }
-    const updated = await trx
-      .updateTable('callbacks')
-      .set({ desired_time: desired, scheduled_time: scheduled, slot_start: slotStart, updated_at: now })
-      .where('id', '=', callback.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const updated = await setSchedule(trx, callback.id, { desired_time: desired, scheduled_time: scheduled, slot_start: slotStart, updated_at: now });
     await recordHistory(trx, callback.id, ctx.caller, { event: 'rescheduled', detail: { from: callback.scheduled_time?.toISOString() ?? null, to: scheduled.toISOString() } });
     await addJob(trx, 'reschedule-callback', { callbackId: callback.id }, { jobKey: `reschedule:${callback.id}` });
     return { ...emptyAnswer('RESCHEDULED', 'The callback was moved'), ...answerFor(updated, zone) };
@@ -174,7 +143,7 @@ function estimatedWait(ctx: Context, genesysQueueId: string | null, now: Date): 
 }
 
 export async function queueStatus(ctx: Context, input: { queue?: string | undefined; queueId?: string | undefined }) {
-  const { db, gateway } = ctx;
+  const { db } = ctx;
   const now = ctx.clock.now();
   const config: QueueWithConfig = await resolveQueue(ctx, input);
   const q = config.queue;
@@ -183,15 +152,7 @@ export async function queueStatus(ctx: Context, input: { queue?: string | undefi
   const dayEnd = DateTime.fromJSDate(now, { zone: q.timezone }).endOf('day').toJSDate();
   const [free, counts, ewtSeconds] = await Promise.all([
     q.scheduled_enabled ? freeSlots(db, ctx.caches.daySlots, { queueId: q.id, version: config.version, spec, from: new Date(now.getTime() + 1), to: new Date(now.getTime() + q.max_days_ahead * DAY_MS), max: 1 }) : [],
-    db
-      .selectFrom('callbacks')
-      .select((eb) => [
-        eb.fn.countAll<number>().filterWhere('state', 'in', ['QUEUED', 'ROUTING']).as('waiting'),
-        eb.fn.countAll<number>().filterWhere((w) => w.and([w('state', '=', 'SCHEDULED'), w('scheduled_time', '>=', now), w('scheduled_time', '<=', dayEnd)])).as('today'),
-      ])
-      .where('queue_id', '=', q.id)
-      .where('state', '<>', 'COMPLETED')
-      .executeTakeFirstOrThrow(),
+    queueCounts(db, q.id, now, dayEnd),
     estimatedWait(ctx, q.genesys_queue_id, now),
   ]);
   return {
@@ -200,8 +161,8 @@ export async function queueStatus(ctx: Context, input: { queue?: string | undefi
     offerImmediate: q.immediate_enabled && beforeBlackout(q, window, now),
     offerScheduled: q.scheduled_enabled && free.length > 0,
     ewtSeconds,
-    waitingCallbacks: Number(counts.waiting),
-    scheduledToday: Number(counts.today),
+    waitingCallbacks: counts.waiting,
+    scheduledToday: counts.today,
   };
 }
 

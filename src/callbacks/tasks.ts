@@ -6,7 +6,8 @@ import type { Clock } from '../clock.js';
 import type { CallbackRow, DB } from '../db/types.js';
 import { GenesysError, type GenesysGateway } from '../genesys/gateway.js';
 import { recordHistory } from './lifecycle.js';
-import { findCallback, lockCallback } from './queries.js';
+import { findQueue } from '../queues/queries.js';
+import { findCallback, lockCallback, setDelivery } from './queries.js';
 
 export interface TaskDeps {
   db: Kysely<DB>;
@@ -25,7 +26,9 @@ function describe(err: unknown): string {
 }
 
 async function queueOf(db: Kysely<DB>, callback: CallbackRow) {
-  return db.selectFrom('queues').select(['genesys_queue_id', 'script_id', 'default_country', 'mode']).where('id', '=', callback.queue_id).executeTakeFirstOrThrow();
+  const queue = await findQueue(db, callback.queue_id);
+  if (!queue) throw new Error(`queue ${callback.queue_id} of callback ${callback.id} is gone`);
+  return queue;
 }
 
 /**
@@ -38,15 +41,11 @@ export async function deliverCallback(deps: TaskDeps, payload: { callbackId: str
     const cb = await lockCallback(trx, payload.callbackId);
     if (!cb || cb.delivery_status === 'DELIVERED' || cb.delivery_status === 'NOT_REQUIRED' || cb.delivery_status === 'FAILED') return null;
     if (cb.state === 'COMPLETED' && cb.delivery_status === 'PENDING') {
-      await trx.updateTable('callbacks').set({ delivery_status: 'NOT_REQUIRED', updated_at: new Date() }).where('id', '=', cb.id).execute();
+      await setDelivery(trx, cb.id, { delivery_status: 'NOT_REQUIRED', updated_at: deps.clock.now() });
       return null;
     }
     const previous = cb.delivery_status;
-    await trx
-      .updateTable('callbacks')
-      .set({ delivery_status: 'SENDING', delivery_attempts: cb.delivery_attempts + 1, updated_at: new Date() })
-      .where('id', '=', cb.id)
-      .execute();
+    await setDelivery(trx, cb.id, { delivery_status: 'SENDING', delivery_attempts: cb.delivery_attempts + 1, updated_at: deps.clock.now() });
     return { cb, uncertain: previous === 'SENDING' };
   });
   if (!claim) return;
@@ -69,18 +68,15 @@ export async function deliverCallback(deps: TaskDeps, payload: { callbackId: str
         countryCode: queue.default_country ?? undefined,
       }));
     await deps.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('callbacks')
-        .set({
-          delivery_status: 'DELIVERED',
-          delivery_error: null,
-          delivered_at: new Date(),
-          genesys_conversation_id: created.conversationId,
-          genesys_callback_id: created.callbackId,
-          updated_at: new Date(),
-        })
-        .where('id', '=', cb.id)
-        .execute();
+      const now = deps.clock.now();
+      await setDelivery(trx, cb.id, {
+        delivery_status: 'DELIVERED',
+        delivery_error: null,
+        delivered_at: now,
+        genesys_conversation_id: created.conversationId,
+        genesys_callback_id: created.callbackId,
+        updated_at: now,
+      });
       await recordHistory(trx, cb.id, WORKER, { event: existing ? 'delivery-reconciled' : 'delivered', detail: { conversationId: created.conversationId } });
     });
   } catch (err) {
@@ -90,19 +86,14 @@ export async function deliverCallback(deps: TaskDeps, payload: { callbackId: str
     // A create whose answer never came (timeout, reset, 502/504) may exist in Genesys: stay SENDING,
     // so the next attempt asks Genesys before sending again.
     const unknown = err instanceof GenesysError && err.code === 'outcome_unknown';
-    await deps.db
-      .updateTable('callbacks')
-      .set({ delivery_status: unknown ? 'SENDING' : 'PENDING', delivery_error: describe(err), updated_at: new Date() })
-      .where('id', '=', cb.id)
-      .where('delivery_status', '=', 'SENDING')
-      .execute();
+    await setDelivery(deps.db, cb.id, { delivery_status: unknown ? 'SENDING' : 'PENDING', delivery_error: describe(err), updated_at: deps.clock.now() }, 'SENDING');
     throw new RetryLater(`delivery of ${cb.id} failed, will retry: ${describe(err)}`);
   }
 }
 
 async function fail(deps: TaskDeps, cb: CallbackRow, reason: string): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
-    await trx.updateTable('callbacks').set({ delivery_status: 'FAILED', delivery_error: reason, updated_at: new Date() }).where('id', '=', cb.id).execute();
+    await setDelivery(trx, cb.id, { delivery_status: 'FAILED', delivery_error: reason, updated_at: deps.clock.now() });
     await recordHistory(trx, cb.id, WORKER, { event: 'delivery-failed', reason });
   });
   deps.logger.error({ callbackId: cb.id, reason }, 'callback delivery failed');

@@ -8,6 +8,7 @@ import { GenesysError } from '../genesys/gateway.js';
 import { toSpec } from '../hours/service.js';
 import { errors } from '../errors.js';
 import { isoUtc } from '../http/time-input.js';
+import { answerOnce } from '../callbacks/idempotency.js';
 import { addJob } from '../jobs/enqueue.js';
 import type { RuleCache } from '../numbers/rules.js';
 import { screenWith, supportedCountryOrNull } from '../numbers/service.js';
@@ -104,14 +105,8 @@ export async function requestCampaignCallback(db: Kysely<DB>, input: CampaignCal
     : null;
   const refusal = (outcome: string, message: string, phoneE164 = ''): Answer => ({ outcome, replayed: false, callbackId: '', dialAt: '', phoneE164, message });
 
-  return db.transaction().execute(async (trx) => {
-    const scope = `campaign-callbacks:${campaign.id}`;
-    if (input.idempotencyKey !== undefined) {
-      await lockKey(trx, `${scope}:${input.idempotencyKey}`);
-      const first = await trx.selectFrom('idempotent_answers').select('answer').where('scope', '=', scope).where('key', '=', input.idempotencyKey).executeTakeFirst();
-      if (first) return { ...(first.answer as Answer), replayed: true };
-    }
-    const answer = await (async (): Promise<Answer> => {
+  return db.transaction().execute((trx) =>
+    answerOnce(trx, `campaign-callbacks:${campaign.id}`, input.idempotencyKey, async (): Promise<Answer> => {
       const screened = await screenWith(rules, rule, input.phoneNumber, input.defaultCountry, campaign.default_country);
       if (!screened.allowed) return refusal(screened.outcome, screened.message, screened.phoneE164);
       const phone = screened.phoneE164;
@@ -144,12 +139,8 @@ export async function requestCampaignCallback(db: Kysely<DB>, input: CampaignCal
         .executeTakeFirstOrThrow();
       await addJob(trx, 'dial-campaign-callback', { id: row.id }, { runAt: dialAt, jobKey: `campaign-dial:${row.id}` });
       return { outcome: 'SCHEDULED', replayed: false, callbackId: row.id, dialAt: isoUtc(dialAt), phoneE164: phone, message: `Dialed from ${isoUtc(dialAt)}` };
-    })();
-    if (input.idempotencyKey !== undefined) {
-      await trx.insertInto('idempotent_answers').values({ scope, key: input.idempotencyKey, answer: JSON.stringify(answer) }).execute();
-    }
-    return answer;
-  });
+    }),
+  );
 }
 
 /** The `dial-campaign-callback` job: add the contact to the campaign's list (values written as data, never pasted into JSON). */

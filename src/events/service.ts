@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { startTrack, stopTrack } from '../aging/tracks.js';
 import { canTransition, transition, type CompletionReason } from '../callbacks/lifecycle.js';
+import { lockCallbackByConversation } from '../callbacks/queries.js';
 import type { CallbackState, DB } from '../db/types.js';
 import type { GenesysGateway } from '../genesys/gateway.js';
 import { errors } from '../errors.js';
@@ -18,10 +19,10 @@ export interface EventContext {
 }
 
 /** Our callback record for a Genesys callback conversation, moved along when an event says so. */
-async function advanceCallback(trx: Transaction<DB>, conversationId: string, to: CallbackState, event: string, reason?: CompletionReason): Promise<boolean> {
-  const cb = await trx.selectFrom('callbacks').select(['id', 'state']).where('genesys_conversation_id', '=', conversationId).forUpdate().executeTakeFirst();
+async function advanceCallback(trx: Transaction<DB>, now: Date, conversationId: string, to: CallbackState, event: string, reason?: CompletionReason): Promise<boolean> {
+  const cb = await lockCallbackByConversation(trx, conversationId);
   if (!cb || !canTransition(cb.state, to)) return false;
-  await transition(trx, cb, to, EVENTS, { event, ...(reason && { reason }) });
+  await transition(trx, cb, to, EVENTS, now, { event, ...(reason && { reason }) });
   return true;
 }
 
@@ -32,7 +33,7 @@ export async function acdStart(ctx: EventContext, body: Record<string, unknown>)
   const env = parseEvent(body);
   return processOnce(ctx.db, 'acd.start', dedupeKey('acd.start', env), env, async (trx) => {
     if ((field(env, 'mediaType') ?? '').toUpperCase() !== 'CALLBACK') return { action: 'IGNORED', message: 'Not a callback' };
-    await advanceCallback(trx, env.conversationId, 'QUEUED', 'acd.start');
+    await advanceCallback(trx, ctx.now, env.conversationId, 'QUEUED', 'acd.start');
     const genesysQueueId = field(env, 'queueId');
     const queue = genesysQueueId
       ? await trx.selectFrom('queues').select(['id', 'prioritization_policy_id']).where('genesys_queue_id', '=', genesysQueueId).executeTakeFirst()
@@ -59,8 +60,8 @@ export async function acdEnd(ctx: EventContext, body: Record<string, unknown>): 
   const env = parseEvent(body);
   return processOnce(ctx.db, 'acd.end', dedupeKey('acd.end', env), env, async (trx) => {
     const outcome = (field(env, 'acdOutcome') ?? '').toUpperCase();
-    if (outcome === 'ANSWERED') await advanceCallback(trx, env.conversationId, 'PROCESSING', 'acd.end');
-    if (outcome === 'ABANDON') await advanceCallback(trx, env.conversationId, 'COMPLETED', 'acd.end', 'ABANDONED');
+    if (outcome === 'ANSWERED') await advanceCallback(trx, ctx.now, env.conversationId, 'PROCESSING', 'acd.end');
+    if (outcome === 'ABANDON') await advanceCallback(trx, ctx.now, env.conversationId, 'COMPLETED', 'acd.end', 'ABANDONED');
     const stopped = await stopTrack(trx, env.conversationId, 'ACD_END', eventTimeOr(env, ctx.now));
     return { action: stopped ? 'TRACKING_STOPPED' : 'IGNORED', message: stopped ? 'Priority aging stopped' : 'No active tracking' };
   });
@@ -116,7 +117,7 @@ export async function userEnd(ctx: EventContext, body: Record<string, unknown>):
   const contact = preview ? await ctx.gateway.getContact(preview.contact_list_id, preview.contact_id) : null;
 
   return processOnce(ctx.db, 'user.end', key, env, async (trx) => {
-    if (field(env, 'userId')) await advanceCallback(trx, env.conversationId, 'COMPLETED', 'user.end', 'HANDLED');
+    if (field(env, 'userId')) await advanceCallback(trx, ctx.now, env.conversationId, 'COMPLETED', 'user.end', 'HANDLED');
     if (!eligible) return { action: 'NOT_ELIGIBLE', message: 'The event does not match the preview-retry criteria', ...none };
     if (digits.length === 0) return { action: 'IGNORED', message: 'The event carries no callback number', ...none };
     if (!preview) return { action: 'NO_MATCH', message: 'No accepted preview for this number', ...none };

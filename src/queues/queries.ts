@@ -39,6 +39,11 @@ export function listQueueRows(db: Kysely<DB>): Promise<QueueRow[]> {
   return db.selectFrom('queues').select(QUEUE_COLUMNS).orderBy('name').execute();
 }
 
+/** Every queue's names, as an allow-list may name it. */
+export function listQueueIdentities(db: Kysely<DB> | Transaction<DB>): Promise<Pick<QueueRow, 'id' | 'name' | 'genesys_queue_id'>[]> {
+  return db.selectFrom('queues').select(['id', 'name', 'genesys_queue_id']).execute();
+}
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface QueueWithConfig {
