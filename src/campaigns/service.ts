@@ -158,14 +158,15 @@ export async function dialCampaignCallback(deps: TaskDeps, payload: { id: string
     await deps.gateway.addContacts(cb.contact_list_id, [{ id: cb.contact_id, data, callable: true }], { priority: cb.priority });
   } catch (err) {
     if (err instanceof GenesysError && !err.retryable && err.status < 500) {
-      await deps.db.updateTable('campaign_callbacks').set({ delivery_status: 'FAILED', delivery_error: `${err.status} ${err.message}`, updated_at: new Date() }).where('id', '=', cb.id).execute();
+      await deps.db.updateTable('campaign_callbacks').set({ delivery_status: 'FAILED', delivery_error: `${err.status} ${err.message}`, updated_at: deps.clock.now() }).where('id', '=', cb.id).execute();
       return;
     }
     throw err;
   }
+  const now = deps.clock.now();
   await deps.db
     .updateTable('campaign_callbacks')
-    .set({ state: 'QUEUED', delivery_status: 'DELIVERED', delivered_at: new Date(), delivery_error: null, updated_at: new Date() })
+    .set({ state: 'QUEUED', delivery_status: 'DELIVERED', delivered_at: now, delivery_error: null, updated_at: now })
     .where('id', '=', cb.id)
     .where('state', '=', 'SCHEDULED')
     .execute();

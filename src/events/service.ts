@@ -82,7 +82,7 @@ export async function previewAccepted(ctx: EventContext, body: Record<string, un
       conversation_id: env.conversationId,
       campaign_id: field(env, 'campaignId'),
       accepted_at: eventTimeOr(env, ctx.now),
-      updated_at: new Date(),
+      updated_at: ctx.now,
     };
     await trx
       .insertInto('preview_contacts')

@@ -92,7 +92,7 @@ export async function decideRetry(
   if (locked.attempts >= policy.max_attempts) return { action: 'MAX_ATTEMPTS', message: `The contact was retried ${locked.attempts} time(s) already`, ...none };
   const attempt = locked.attempts + 1;
   const retryAt = new Date(now.getTime() + policy.wait_seconds * 1000);
-  await trx.updateTable('preview_contacts').set({ attempts: attempt, updated_at: new Date() }).where('id', '=', preview.id).execute();
+  await trx.updateTable('preview_contacts').set({ attempts: attempt, updated_at: now }).where('id', '=', preview.id).execute();
   const row = await trx
     .insertInto('retry_attempts')
     .values({ preview_contact_id: preview.id, attempt, conversation_id: conversationId, last_result: lastResult, policy_id: policy.id, wait_seconds: policy.wait_seconds, retry_at: retryAt, status: 'SCHEDULED' })
@@ -121,5 +121,5 @@ export async function resubmitContact(deps: TaskDeps, payload: { attemptId: stri
     clearSystemData: attempt.clear_system_data ?? false,
     priority: attempt.priority ?? false,
   });
-  await deps.db.updateTable('retry_attempts').set({ status: 'SUBMITTED', submitted_at: new Date(), error: null }).where('id', '=', attempt.id).execute();
+  await deps.db.updateTable('retry_attempts').set({ status: 'SUBMITTED', submitted_at: deps.clock.now(), error: null }).where('id', '=', attempt.id).execute();
 }
