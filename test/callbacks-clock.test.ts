@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCaches } from '../src/context.js';
 import { clientCaller } from '../src/auth/caller.js';
 import { purgeCallbacks } from '../src/callbacks/maintenance.js';
 import { deliverCallback } from '../src/callbacks/tasks.js';
@@ -48,7 +49,7 @@ describe('the clock of callback changes', () => {
     const queue = await make.queue({ genesysQueueId: 'gq-clock-delivery' });
     const id = await immediate(queue.name);
     clock.advance(60_000);
-    const deps = { db: t.database.db, gateway: createSimulatedGateway(t.database.db), clock, logger: createLogger('silent') };
+    const deps = { db: t.database.db, gateway: createSimulatedGateway(t.database.db), clock, caches: createCaches(), logger: createLogger('silent') };
     await deliverCallback(deps, { callbackId: id }, { job: { attempts: 1, max_attempts: 25 } } as never);
     const cb = await row(id);
     expect(cb.delivery_status).toBe('DELIVERED');

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { createCaches } from '../src/context.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialCampaignCallback } from '../src/campaigns/service.js';
 import { createLogger } from '../src/logger.js';
@@ -21,7 +22,7 @@ beforeAll(async () => {
   t = await buildTestApp({ clock, gateway });
   actions = (await authHeader(t, ['actions'])).headers;
   admin = (await authHeader(t, ['administrator'])).headers;
-  deps = { db: t.database.db, gateway, clock, logger: createLogger('silent') };
+  deps = { db: t.database.db, gateway, clock, caches: createCaches(), logger: createLogger('silent') };
 });
 afterAll(async () => {
   await t.close();

@@ -1,4 +1,5 @@
 import type { JobHelpers } from 'graphile-worker';
+import { createCaches } from '../src/context.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelInGenesys, deliverCallback, RetryLater, type TaskDeps } from '../src/callbacks/tasks.js';
@@ -26,7 +27,7 @@ beforeAll(async () => {
   const gateway = gatewayFor(fake, { maxRetryWaitMs: 5_000, baseBackoffMs: 1 });
   t = await buildTestApp({ clock, gateway });
   actions = (await authHeader(t, ['actions'])).headers;
-  deps = { db: t.database.db, gateway, clock, logger: createLogger('silent') };
+  deps = { db: t.database.db, gateway, clock, caches: createCaches(), logger: createLogger('silent') };
 });
 afterAll(async () => {
   await t.close();

@@ -2,17 +2,15 @@ import { systemCaller } from '../auth/caller.js';
 import type { JobHelpers } from 'graphile-worker';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import type { Services } from '../context.js';
 import type { CallbackRow, DB } from '../db/types.js';
-import { GenesysError, type GenesysGateway } from '../genesys/gateway.js';
+import { GenesysError } from '../genesys/gateway.js';
 import { recordHistory } from './lifecycle.js';
 import { findQueue } from '../queues/queries.js';
 import { findCallback, lockCallback, setDelivery } from './queries.js';
 
-export interface TaskDeps {
-  db: Kysely<DB>;
-  gateway: GenesysGateway;
-  clock: Clock;
+/** What jobs run with: the worker's services (its own caches among them) and its logger. */
+export interface TaskDeps extends Services {
   logger: Logger;
 }
 
