@@ -8,7 +8,16 @@ import { createCallback } from './create.js';
 import type { BulkCancelBody, DeskFilter } from './desk-schemas.js';
 import { recordHistory } from './lifecycle.js';
 import { cancelLocked, cancelOutcomeOf, type CancelOutcome } from './cancel.js';
-import { findCallback, findCallbackWithQueue, historyOf, lockCallback, searchCallbackIds, searchCallbacksPage, type CallbackSearch, type CallbackWithQueue } from './queries.js';
+import {
+  findCallback,
+  findCallbackWithQueue,
+  historyOf,
+  lockCallback,
+  searchCallbackIds,
+  searchCallbacksPage,
+  type CallbackSearch,
+  type CallbackWithQueue,
+} from './queries.js';
 
 /** The operator's callback desk: search, inspect, cancel (one or many), recreate. */
 
@@ -52,7 +61,10 @@ async function filterQueueIds(ctx: Context, f: DeskFilter): Promise<string[]> {
   return Promise.all(refs.map(async (ref) => (await resolveQueue(ctx, ref)).queue.id));
 }
 
-/** The search a filter asks for; `allowed`: the caller's queues (allowedQueueIds), which callers that check each row again already hold. */
+/**
+ * The search a filter asks for. `allowed`: the caller's queues (allowedQueueIds), which callers that
+ * check each row again already hold.
+ */
 async function searchOf(ctx: Context, f: DeskFilter, allowed: string[] | null): Promise<CallbackSearch> {
   return {
     allowedQueueIds: allowed,
