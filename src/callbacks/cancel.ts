@@ -3,7 +3,8 @@ import type { Actor } from '../auth/caller.js';
 import type { CallbackRow, DB } from '../db/types.js';
 import { addJob } from '../jobs/enqueue.js';
 import { releaseSlot } from '../slots/bookings.js';
-import { CANCELLABLE, transition, type CompletionReason } from './lifecycle.js';
+import { transition, type CompletionReason } from './lifecycle.js';
+import { CANCELLABLE } from './states.js';
 
 export type CancelOutcome = 'CANCELLED' | 'NOT_FOUND' | 'NOT_CANCELLABLE' | 'ALREADY_COMPLETED';
 

@@ -28,9 +28,7 @@ const NEXT: Record<CallbackState, readonly CallbackState[]> = {
   COMPLETED: [],
 };
 
-/** States a callback can be cancelled from: an agent already on it (PROCESSING) cannot be stopped. */
-export const CANCELLABLE: readonly CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING'];
-export const PENDING_STATES: readonly CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING'];
+export { CANCELLABLE, PENDING_STATES } from './states.js';
 
 export function canTransition(from: CallbackState, to: CallbackState): boolean {
   return NEXT[from].includes(to);

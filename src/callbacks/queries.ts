@@ -1,6 +1,6 @@
 import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { CallbackHistoryTable, CallbackRow, CallbacksTable, CallbackState, DB, DeliveryStatus } from '../db/types.js';
-import { PENDING_STATES } from './lifecycle.js';
+import { PENDING_STATES } from './states.js';
 
 /**
  * Every statement on `callbacks`, `callback_history` and `idempotent_answers`. Other modules (the
