@@ -8,7 +8,8 @@ const SHARED = [
   '^src/jobs/(?!tasks[.]ts$)', // jobs/tasks.ts wires the features' tasks into the runner
   '^src/auth/(caller|access)[.]ts$',
   '^src/genesys/(?!(routes|simulated-calls)[.]ts$)', // the simulated calls' admin listing is a feature
-  '^src/(errors|clock|context|time|vocabulary)[.]ts$',
+  // context.ts is not here: it gathers what the app owns, the features' caches among them.
+  '^src/(errors|clock|time|vocabulary)[.]ts$',
 ];
 /** Who may speak HTTP: routes, the shared HTTP plugins, and the app and server that assemble them. */
 const HTTP_SPEAKERS = 'routes[.]ts$|^src/http/|^src/(app|server)[.]ts$';

@@ -21,6 +21,7 @@ import { findClient } from './clients/queries.js';
 import { clientRoutes } from './clients/routes.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
+import { createCaches, type Services } from './context.js';
 import type { Database } from './db/database.js';
 import type { DB } from './db/types.js';
 import type { GenesysGateway } from './genesys/gateway.js';
@@ -106,7 +107,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, utf8JsonParser(parseJson));
-  const services = { db: database.db, clock: opts.clock ?? systemClock, gateway };
+  const services: Services = { db: database.db, clock: opts.clock ?? systemClock, gateway, caches: createCaches() };
   app.decorate('db', database.db);
   app.decorate('clock', services.clock);
   app.addHook('onRequest', async (request, reply) => {

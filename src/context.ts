@@ -1,14 +1,35 @@
 import type { Kysely } from 'kysely';
 import type { Caller } from './auth/caller.js';
+import { EwtCache } from './callbacks/ewt.js';
 import type { Clock } from './clock.js';
 import type { DB } from './db/types.js';
 import type { GenesysGateway } from './genesys/gateway.js';
+import { RuleCache } from './numbers/rules.js';
+import { DaySlotCache } from './slots/search.js';
 
-/** What the app owns and every service call uses: the database, the clock and the Genesys gateway. */
+/**
+ * What the app keeps in memory between requests, created with the app (or the worker) and gone with
+ * it: two apps in one process share none of it.
+ */
+export interface Caches {
+  /** Genesys estimated waits, per Genesys queue id, for a few seconds. */
+  ewt: EwtCache;
+  /** A queue configuration's open slots of a day. */
+  daySlots: DaySlotCache;
+  /** Number rules compiled at their current version. */
+  numberRules: RuleCache;
+}
+
+export function createCaches(): Caches {
+  return { ewt: new EwtCache(), daySlots: new DaySlotCache(), numberRules: new RuleCache() };
+}
+
+/** What the app owns and every service call uses: the database, the clock, the Genesys gateway, the caches. */
 export interface Services {
   db: Kysely<DB>;
   clock: Clock;
   gateway: GenesysGateway;
+  caches: Caches;
 }
 
 /**
@@ -20,5 +41,5 @@ export interface Context extends Services {
 }
 
 export function contextFor(services: Services, caller: Caller): Context {
-  return { db: services.db, clock: services.clock, gateway: services.gateway, caller };
+  return { db: services.db, clock: services.clock, gateway: services.gateway, caches: services.caches, caller };
 }

@@ -1,6 +1,6 @@
 import { systemCaller } from './auth/caller.js';
 import { systemClock } from './clock.js';
-import { contextFor } from './context.js';
+import { contextFor, createCaches } from './context.js';
 import { createSimulatedGateway } from './genesys/simulated-gateway.js';
 import { sql, type Kysely } from 'kysely';
 import { createCampaign } from './campaigns/service.js';
@@ -36,7 +36,7 @@ const actor = systemCaller('demo');
 export async function seedDemo(db: Kysely<DB>): Promise<DemoSeed> {
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(${SEED_LOCK_KEY})`.execute(trx);
-    const ctx = contextFor({ db: trx, clock: systemClock, gateway: createSimulatedGateway(trx) }, actor);
+    const ctx = contextFor({ db: trx, clock: systemClock, gateway: createSimulatedGateway(trx), caches: createCaches() }, actor);
     let clients: DemoSeed['clients'] = null;
     if ((await countClients(trx)) === 0) {
       clients = {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { systemClock } from './clock.js';
 import type { Config } from './config.js';
+import { createCaches } from './context.js';
 import { createDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { openDatabase, type OpenedDatabase } from './db/open.js';
@@ -36,7 +37,7 @@ export async function startRuntime(config: Config, logger: Logger, opts: { worke
       ? await startJobRunner({
           pool: database.pool,
           db: database.db,
-          tasks: buildTaskList({ db: database.db, gateway, clock: systemClock, logger, retentionDays: config.retentionDays }),
+          tasks: buildTaskList({ db: database.db, gateway, clock: systemClock, caches: createCaches(), logger, retentionDays: config.retentionDays }),
           concurrency: config.workerConcurrency,
           heartbeatMs: config.workerHeartbeatSeconds * 1000,
           deadAfterSeconds: config.workerDeadAfterSeconds,

@@ -8,6 +8,11 @@
 export const CALLBACK_STATES = ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING', 'COMPLETED'] as const;
 export type CallbackState = (typeof CALLBACK_STATES)[number];
 
+/** States a callback can be cancelled from: an agent already on it (PROCESSING) cannot be stopped. */
+export const CANCELLABLE: readonly CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING'];
+/** States of a callback still to be handled: it holds its number (one pending callback per number). */
+export const PENDING_STATES: readonly CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING'];
+
 /** Why a callback is COMPLETED (required exactly when it is). */
 export const COMPLETION_REASONS = ['HANDLED', 'CANCELLED_BY_CUSTOMER', 'CANCELLED_BY_ADMIN', 'PURGED', 'EXPIRED', 'ABANDONED', 'FAILED'] as const;
 export type CompletionReason = (typeof COMPLETION_REASONS)[number];

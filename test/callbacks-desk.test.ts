@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCaches } from '../src/context.js';
 import { applyRetention, purgeCallbacks } from '../src/callbacks/maintenance.js';
 import { buildTaskList } from '../src/jobs/tasks.js';
 import { createSimulatedGateway } from '../src/genesys/simulated-gateway.js';
@@ -157,7 +158,7 @@ describe('purge and retention (controllable clock)', () => {
     const queue = await make.queue({ purgeAfterMinutes: 1 });
     const { callbackId } = await create(queue.name);
     await t.database.db.updateTable('callbacks').set({ created_at: new Date(clock.now().getTime() - 5 * 60_000) }).where('id', '=', callbackId).execute();
-    const tasks = buildTaskList({ db: t.database.db, gateway: createSimulatedGateway(t.database.db), clock, logger: createLogger('silent'), retentionDays: 14 });
+    const tasks = buildTaskList({ db: t.database.db, gateway: createSimulatedGateway(t.database.db), clock, caches: createCaches(), logger: createLogger('silent'), retentionDays: 14 });
     await (tasks['purge-callbacks'] as (p: unknown, h: unknown) => Promise<void>)({}, {});
     const row = await t.database.db.selectFrom('callbacks').select('completion_reason').where('id', '=', callbackId).executeTakeFirstOrThrow();
     expect(row.completion_reason).toBe('PURGED');

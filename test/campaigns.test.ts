@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { createCaches } from '../src/context.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialCampaignCallback } from '../src/campaigns/service.js';
 import { jobContext } from '../src/jobs/context.js';
@@ -22,7 +23,7 @@ beforeAll(async () => {
   t = await buildTestApp({ clock, gateway });
   actions = (await authHeader(t, ['actions'])).headers;
   admin = (await authHeader(t, ['administrator'])).headers;
-  deps = jobContext({ db: t.database.db, gateway, clock, logger: createLogger('silent') });
+  deps = jobContext({ db: t.database.db, gateway, clock, caches: createCaches(), logger: createLogger('silent') });
 });
 afterAll(async () => {
   await t.close();

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { createCaches } from '../src/context.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -179,7 +180,7 @@ beforeAll(async () => {
   runner = await startJobRunner({
     pool: t.database.pool,
     db: t.database.db,
-    tasks: buildTaskList({ db: t.database.db, gateway: createSimulatedGateway(t.database.db), clock: systemClock, logger, retentionDays: 14 }),
+    tasks: buildTaskList({ db: t.database.db, gateway: createSimulatedGateway(t.database.db), clock: systemClock, caches: createCaches(), logger, retentionDays: 14 }),
     concurrency: 2,
     pollInterval: 200,
     heartbeatMs: 1_000,

@@ -1,4 +1,5 @@
 import type { JobHelpers } from 'graphile-worker';
+import { createCaches } from '../src/context.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelInGenesys, deliverCallback, RetryLater } from '../src/callbacks/tasks.js';
@@ -27,7 +28,7 @@ beforeAll(async () => {
   const gateway = gatewayFor(fake, { maxRetryWaitMs: 5_000, baseBackoffMs: 1 });
   t = await buildTestApp({ clock, gateway });
   actions = (await authHeader(t, ['actions'])).headers;
-  deps = jobContext({ db: t.database.db, gateway, clock, logger: createLogger('silent') });
+  deps = jobContext({ db: t.database.db, gateway, clock, caches: createCaches(), logger: createLogger('silent') });
 });
 afterAll(async () => {
   await t.close();

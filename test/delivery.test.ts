@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { createCaches } from '../src/context.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
 import { startJobRunner, type JobRunner } from '../src/jobs/runner.js';
@@ -30,7 +31,7 @@ async function withRunner<T>(fn: () => Promise<T>): Promise<T> {
   const runner: JobRunner = await startJobRunner({
     pool: t.database.pool,
     db: t.database.db,
-    tasks: buildTaskList({ db: t.database.db, gateway, clock: systemClock, logger, retentionDays: 14 }),
+    tasks: buildTaskList({ db: t.database.db, gateway, clock: systemClock, caches: createCaches(), logger, retentionDays: 14 }),
     concurrency: 4,
     pollInterval: 200,
     logger,

@@ -1,3 +1,4 @@
+import { createCaches } from '../src/context.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverCallback } from '../src/callbacks/tasks.js';
 import { systemClock } from '../src/clock.js';
@@ -25,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const worker = () => jobContext({ db: t.database.db, gateway: createSimulatedGateway(t.database.db), clock: systemClock, logger: createLogger('silent') });
+const worker = () => jobContext({ db: t.database.db, gateway: createSimulatedGateway(t.database.db), clock: systemClock, caches: createCaches(), logger: createLogger('silent') });
 
 /** Two queues with priority aging, A and B, each with its Genesys queue id. */
 async function twoQueues() {

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { createCaches } from '../src/context.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agingCheck } from '../src/aging/tracks.js';
 import { jobContext } from '../src/jobs/context.js';
@@ -25,7 +26,7 @@ beforeAll(async () => {
   t = await buildTestApp({ clock, gateway, env: { DATABASE_POOL_MAX: '30' } });
   events = (await authHeader(t, ['events'])).headers;
   admin = (await authHeader(t, ['administrator'])).headers;
-  deps = jobContext({ db: t.database.db, gateway, clock, logger: createLogger('silent') });
+  deps = jobContext({ db: t.database.db, gateway, clock, caches: createCaches(), logger: createLogger('silent') });
 });
 afterAll(async () => {
   await t.close();

@@ -1,3 +1,4 @@
+import { createCaches } from '../src/context.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelInGenesys, deliverCallback, rescheduleInGenesys } from '../src/callbacks/tasks.js';
 import { requestCampaignCallback, dialCampaignCallback } from '../src/campaigns/service.js';
@@ -58,7 +59,7 @@ describe('every job follows it', () => {
   afterAll(async () => t.close());
 
   /** The simulated gateway with some calls failing. */
-  const failing = (overrides: Partial<GenesysGateway>) => jobContext({ db: t.database.db, gateway: { ...createSimulatedGateway(t.database.db), ...overrides }, clock: systemClock, logger: createLogger('silent') });
+  const failing = (overrides: Partial<GenesysGateway>) => jobContext({ db: t.database.db, gateway: { ...createSimulatedGateway(t.database.db), ...overrides }, clock: systemClock, caches: createCaches(), logger: createLogger('silent') });
   const throwing = (err: unknown) => async () => {
     throw err;
   };

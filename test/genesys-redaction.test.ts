@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { createCaches } from '../src/context.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
 import { redact } from '../src/genesys/errors.js';
@@ -57,7 +58,7 @@ describe('Genesys error bodies', () => {
     const runner = await startJobRunner({
       pool: t.database.pool,
       db: t.database.db,
-      tasks: buildTaskList({ db: t.database.db, gateway, clock: systemClock, logger, retentionDays: 14 }),
+      tasks: buildTaskList({ db: t.database.db, gateway, clock: systemClock, caches: createCaches(), logger, retentionDays: 14 }),
       concurrency: 1,
       pollInterval: 200,
       logger,

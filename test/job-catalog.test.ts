@@ -1,3 +1,4 @@
+import { createCaches } from '../src/context.js';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +21,7 @@ describe('the job catalog', () => {
   it('the task list has exactly one task per catalog job, and the crontab names catalog jobs only', () => {
     // Never connected: building the task list touches no database.
     const database = createDatabase('postgres://nobody@127.0.0.1:1/none', { max: 1 });
-    const tasks = buildTaskList({ db: database.db, gateway: createSimulatedGateway(database.db), clock: systemClock, logger: createLogger('silent'), retentionDays: 14 });
+    const tasks = buildTaskList({ db: database.db, gateway: createSimulatedGateway(database.db), clock: systemClock, caches: createCaches(), logger: createLogger('silent'), retentionDays: 14 });
     expect(Object.keys(tasks).sort()).toEqual([...JOB_NAMES].sort());
     for (const line of CRONTAB.split('\n')) expect(JOB_NAMES).toContain(line.split(' ')[5]);
     void database.close();
@@ -48,7 +49,7 @@ describe('the job catalog', () => {
 
   it('jobs run with the worker as caller, named by the job', () => {
     const database = createDatabase('postgres://nobody@127.0.0.1:1/none', { max: 1 });
-    const ctx = jobContext({ db: database.db, gateway: createSimulatedGateway(database.db), clock: systemClock, logger: createLogger('silent') }, 'job:42');
+    const ctx = jobContext({ db: database.db, gateway: createSimulatedGateway(database.db), clock: systemClock, caches: createCaches(), logger: createLogger('silent') }, 'job:42');
     expect(ctx.caller).toMatchObject({ kind: 'system', id: 'worker', name: 'worker', queues: null, correlationId: 'job:42' });
     void database.close();
   });

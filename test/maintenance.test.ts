@@ -1,4 +1,5 @@
 import { parseCrontab } from 'graphile-worker';
+import { createCaches } from '../src/context.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRetention } from '../src/callbacks/maintenance.js';
@@ -73,7 +74,7 @@ describe('maintenance schedule (graphile-worker crontab)', () => {
   const digest = (hour: number, min: number) => ({ min, hour, date: 4, month: 3, dow: 1 });
 
   it('names tasks the job list has: purge-callbacks every minute, apply-retention once an hour at :17, each tried once per tick', () => {
-    const tasks = buildTaskList({ db: t.database.db, gateway: createSimulatedGateway(t.database.db), clock, logger: createLogger('silent'), retentionDays: 14 });
+    const tasks = buildTaskList({ db: t.database.db, gateway: createSimulatedGateway(t.database.db), clock, caches: createCaches(), logger: createLogger('silent'), retentionDays: 14 });
     expect(items.map((i) => i.task).sort()).toEqual(['apply-retention', 'purge-callbacks']);
     for (const item of items) {
       expect(tasks[item.task], item.task).toBeTypeOf('function');

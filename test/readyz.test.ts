@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createCaches } from '../src/context.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -63,7 +64,7 @@ describe('/readyz and the in-process job worker', () => {
     const runner = await startJobRunner({
       pool: w.database.pool,
       db: w.database.db,
-      tasks: buildTaskList({ db: w.database.db, gateway: createSimulatedGateway(w.database.db), clock: systemClock, logger, retentionDays: 14 }),
+      tasks: buildTaskList({ db: w.database.db, gateway: createSimulatedGateway(w.database.db), clock: systemClock, caches: createCaches(), logger, retentionDays: 14 }),
       concurrency: 1,
       logger,
     });

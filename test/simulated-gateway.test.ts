@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCaches } from '../src/context.js';
 import { deliverCallback } from '../src/callbacks/tasks.js';
 import { systemClock } from '../src/clock.js';
 import { createSimulatedGateway } from '../src/genesys/simulated-gateway.js';
@@ -19,7 +20,7 @@ describe('the simulated Genesys gateway (no credentials configured)', () => {
     const { headers } = await authHeader(t, ['actions']);
     const created = (await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/create', headers, payload: { queue: queue.name, phoneNumber: '+12024561111', customerName: 'Ada', userData: '{"account":"42"}' } })).json();
     const gateway = createSimulatedGateway(t.database.db);
-    const deps = jobContext({ db: t.database.db, gateway, clock: systemClock, logger: createLogger('silent') });
+    const deps = jobContext({ db: t.database.db, gateway, clock: systemClock, caches: createCaches(), logger: createLogger('silent') });
     await deliverCallback(deps, { callbackId: created.callbackId }, { job: { attempts: 1, max_attempts: 25 } as never });
 
     const row = await t.database.db.selectFrom('callbacks').select(['delivery_status', 'genesys_conversation_id']).where('id', '=', created.callbackId).executeTakeFirstOrThrow();

@@ -32,6 +32,7 @@
  * (default 333), so the rps ratio reads achieved / required.
  */
 import { benchContext } from '../context.js';
+import { createCaches } from '../../src/context.js';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { JobHelpers, Task, TaskList } from 'graphile-worker';
@@ -353,7 +354,7 @@ export const aging: Scenario = {
       const workerDb = createDatabase(database.url, { max: poolMax });
       const gateway = createSdkGateway({ region: undefined, baseUrl: fake.baseUrl, clientId: fake.clientId, clientSecret: fake.clientSecret });
       const probe: Probe = { checks: [], errors: 0, getConversationMs: [], setPriorityMs: [] };
-      const tasks = timedTasks((g) => buildTaskList({ db: workerDb.db, gateway: g, clock: systemClock, logger, retentionDays: 14 }), gateway, probe);
+      const tasks = timedTasks((g) => buildTaskList({ db: workerDb.db, gateway: g, clock: systemClock, caches: createCaches(), logger, retentionDays: 14 }), gateway, probe);
       let runner: JobRunner | undefined;
       let closing: Promise<void> | undefined;
       // Also on Ctrl-C or failure (the run's cleanups stop the database after this).

@@ -9,7 +9,7 @@ import { addJobSql, enqueue, jobKeys, jobs, removeJob } from '../jobs/catalog.js
 import type { JobContext } from '../jobs/context.js';
 import { errors } from '../errors.js';
 import { isoUtc, isoUtcOrNull } from '../time.js';
-import { allowedQueues } from '../queues/allowed.js';
+import { allowedQueues } from '../queues/resolve.js';
 
 /**
  * Priority aging, done here rather than in an Architect loop: while a callback waits in a queue
@@ -48,19 +48,21 @@ export async function startTrack(
 }
 
 /**
- * Stops a track; with none yet (the end arrived before the start), leaves a stopped one in
- * `placeholder`'s queue so a late start does nothing — unless `placeholder` is null.
+ * Stops a track (`at`: when the conversation ended; `now`: when we record it); with none yet (the end
+ * arrived before the start), leaves a stopped one in `placeholder`'s queue so a late start does
+ * nothing — unless `placeholder` is null.
  */
 export async function stopTrack(
   trx: Transaction<DB>,
   conversationId: string,
   reason: StopReason,
   at: Date,
+  now: Date,
   placeholder: { queueId: string | null } | null = { queueId: null },
 ): Promise<boolean> {
   const stopped = await trx
     .updateTable('aging_tracks')
-    .set({ status: 'STOPPED', stop_reason: reason, next_check_at: null, updated_at: new Date() })
+    .set({ status: 'STOPPED', stop_reason: reason, next_check_at: null, updated_at: now })
     .where('conversation_id', '=', conversationId)
     .where('status', '=', 'ACTIVE')
     .returning('conversation_id')
@@ -105,7 +107,7 @@ export function nextPriority(policy: PrioritizationPolicyRow, track: Pick<AgingT
 }
 
 async function stop(db: Kysely<DB>, conversationId: string, reason: StopReason, now: Date) {
-  await db.transaction().execute((trx) => stopTrack(trx, conversationId, reason, now));
+  await db.transaction().execute((trx) => stopTrack(trx, conversationId, reason, now, now));
 }
 
 /** One check of a track (the `aging-check` job). */

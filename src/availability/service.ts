@@ -29,7 +29,7 @@ export async function availability(ctx: Context, input: AvailabilityInput): Prom
   const from = start > now ? start : new Date(now.getTime() + 1);
 
   const slots = config.queue.scheduled_enabled
-    ? await freeSlots(db, { queueId: config.queue.id, version: config.version, spec, from, to: end, max: input.maxSlots })
+    ? await freeSlots(db, ctx.caches.daySlots, { queueId: config.queue.id, version: config.version, spec, from, to: end, max: input.maxSlots })
     : [];
   const first = slots[0];
   return {

@@ -11,7 +11,8 @@ import { beforeBlackout, slotSpecOf } from '../queues/service.js';
 import { gridZone, openWindow } from '../slots/engine.js';
 import { answerFor, emptyAnswer, slotTimes, type CreateAnswer } from './answers.js';
 import { recordHistory } from './lifecycle.js';
-import { countPendingForNumber, pendingForNumber, CALLBACK_COLUMNS } from './queries.js';
+import { answerOnce } from './idempotency.js';
+import { countPendingForNumber, insertCallback, pendingForNumber } from './queries.js';
 import { bookOrNearest, checkDesiredTime, nearestSlots, type ChosenSlot } from './slot-choice.js';
 import { parseUserData } from './user-data.js';
 import type { CreateInput } from './schemas.js';
@@ -30,19 +31,8 @@ export async function createCallback(ctx: Context, input: CreateInput): Promise<
   const zone = input.timezone ?? config.queue.timezone;
   const desired = input.desiredTime === undefined ? undefined : parseTimeInput(input.desiredTime, input.timezone ?? gridZone(slotSpecOf(config)), 'desiredTime');
 
-  return ctx.db.transaction().execute(async (trx) => {
-    const scope = `callbacks.create:${config.queue.id}`;
-    if (input.idempotencyKey !== undefined) {
-      await lockKey(trx, `${scope}:${input.idempotencyKey}`);
-      const first = await trx.selectFrom('idempotent_answers').select('answer').where('scope', '=', scope).where('key', '=', input.idempotencyKey).executeTakeFirst();
-      if (first) return { ...(first.answer as CreateAnswer), replayed: true };
-    }
-    const answer = await decide(trx, ctx, now, config, input, desired, userData, zone);
-    if (input.idempotencyKey !== undefined) {
-      await trx.insertInto('idempotent_answers').values({ scope, key: input.idempotencyKey, answer: JSON.stringify(answer) }).execute();
-    }
-    return answer;
-  });
+  const scope = `callbacks.create:${config.queue.id}`;
+  return ctx.db.transaction().execute((trx) => answerOnce(trx, scope, input.idempotencyKey, () => decide(trx, ctx, now, config, input, desired, userData, zone)));
 }
 
 async function decide(
@@ -58,7 +48,7 @@ async function decide(
   const q = config.queue;
   const refuse = async (outcome: CreateAnswer['outcome'], message: string, around?: Date): Promise<CreateAnswer> => ({
     ...emptyAnswer(outcome, message),
-    ...slotTimes('alternativeSlots', around ? await nearestSlots(trx, config, around, now) : [], zone),
+    ...slotTimes('alternativeSlots', around ? await nearestSlots(trx, ctx.caches, config, around, now) : [], zone),
   });
 
   // 1. The queue takes this type of callback.
@@ -82,7 +72,7 @@ async function decide(
   }
 
   // 3. Screening.
-  const screened = await screenForQueue(trx, config, input.phoneNumber, input.defaultCountry);
+  const screened = await screenForQueue(trx, ctx.caches.numberRules, config, input.phoneNumber, input.defaultCountry);
   if (!screened.allowed) {
     return { ...emptyAnswer(screened.outcome as CreateAnswer['outcome'], screened.message), phoneE164: screened.phoneE164 };
   }
@@ -103,31 +93,27 @@ async function decide(
   // 5. Booking: a full slot refuses, or with acceptNearest the nearest later free slot is taken.
   let scheduledTime = desired ?? null;
   if (slot) {
-    const booked = await bookOrNearest(trx, config, slot, input.acceptNearest ?? false, now);
+    const booked = await bookOrNearest(trx, ctx.caches, config, slot, input.acceptNearest ?? false, now);
     if (!booked) return refuse('SLOT_FULL', 'That slot is full', desired);
     if (booked !== slot) scheduledTime = booked.start;
     slot = booked;
   }
 
-  const callback = await trx
-    .insertInto('callbacks')
-    .values({
-      queue_id: q.id,
-      type: desired === undefined ? 'immediate' : 'scheduled',
-      state: desired === undefined ? 'QUEUED' : 'SCHEDULED',
-      phone_e164: phone,
-      customer_name: input.customerName ?? null,
-      desired_time: desired ?? null,
-      scheduled_time: scheduledTime,
-      slot_start: slot?.start ?? null,
-      priority: input.priority ?? q.default_priority,
-      ivr_conversation_id: input.conversationId ?? null,
-      user_data: JSON.stringify(userData),
-      idempotency_key: input.idempotencyKey ?? null,
-      created_by: ctx.caller.id,
-    })
-    .returning(CALLBACK_COLUMNS)
-    .executeTakeFirstOrThrow();
+  const callback = await insertCallback(trx, {
+    queue_id: q.id,
+    type: desired === undefined ? 'immediate' : 'scheduled',
+    state: desired === undefined ? 'QUEUED' : 'SCHEDULED',
+    phone_e164: phone,
+    customer_name: input.customerName ?? null,
+    desired_time: desired ?? null,
+    scheduled_time: scheduledTime,
+    slot_start: slot?.start ?? null,
+    priority: input.priority ?? q.default_priority,
+    ivr_conversation_id: input.conversationId ?? null,
+    user_data: JSON.stringify(userData),
+    idempotency_key: input.idempotencyKey ?? null,
+    created_by: ctx.caller.id,
+  });
   await recordHistory(trx, callback.id, ctx.caller, { event: 'created', to: callback.state, detail: { type: callback.type, correlationId: ctx.caller.correlationId } });
   await enqueueDelivery(trx, callback);
   return { ...emptyAnswer('CREATED', 'Callback created'), ...answerFor(callback, zone), created: true };

@@ -1,20 +1,28 @@
-import type { Kysely, SelectQueryBuilder } from 'kysely';
-import { mayUseQueue } from '../auth/access.js';
+import { assertQueueAccess } from '../auth/access.js';
 import type { Context } from '../context.js';
-import type { CallbackRow, DB } from '../db/types.js';
+import type { CallbackRow } from '../db/types.js';
 import { errors } from '../errors.js';
 import { checkTimeRange, isoUtc, isoUtcOrNull, parseTimeFilter } from '../time.js';
-import { resolveQueue } from '../queues/resolve.js';
+import { allowedQueueIds, resolveQueue } from '../queues/resolve.js';
 import { createCallback } from './create.js';
 import type { BulkCancelBody, DeskFilter } from './desk-schemas.js';
 import { recordHistory } from './lifecycle.js';
-import { CALLBACK_COLUMNS, findCallback, lockCallback } from './queries.js';
-import { cancelLocked, cancelOutcomeOf, type CancelOutcome } from './service.js';
+import { cancelLocked, cancelOutcomeOf, type CancelOutcome } from './cancel.js';
+import {
+  findCallback,
+  findCallbackWithQueue,
+  historyOf,
+  lockCallback,
+  searchCallbackIds,
+  searchCallbacksPage,
+  type CallbackSearch,
+  type CallbackWithQueue,
+} from './queries.js';
 
 /** The operator's callback desk: search, inspect, cancel (one or many), recreate. */
 
 const MAX_BULK = 10_000;
-type Row = CallbackRow & { queue_name: string; genesys_queue_id: string | null };
+type Row = CallbackWithQueue;
 
 function toView(r: Row) {
   return {
@@ -43,23 +51,6 @@ function toView(r: Row) {
   };
 }
 
-function base(db: Kysely<DB>) {
-  return db
-    .selectFrom('callbacks')
-    .innerJoin('queues', 'queues.id', 'callbacks.queue_id')
-    .select(CALLBACK_COLUMNS.map((c) => `callbacks.${c}` as const))
-    .select(['queues.name as queue_name', 'queues.genesys_queue_id']);
-}
-
-type Query = ReturnType<typeof base> extends SelectQueryBuilder<infer D, infer T, infer O> ? SelectQueryBuilder<D, T, O> : never;
-
-/** The queues a client may see, as a where-clause; null = all. */
-async function allowedQueueIds(ctx: Context): Promise<string[] | null> {
-  if (ctx.caller.queues === null) return null;
-  const queues = await ctx.db.selectFrom('queues').select(['id', 'name', 'genesys_queue_id']).execute();
-  return queues.filter((q) => mayUseQueue(ctx.caller, q)).map((q) => q.id);
-}
-
 /**
  * The filter's queue, named as a data action names it (by name, or by id): an unknown queue is a 404
  * rather than an empty page a supervisor would read as "no callbacks", and one outside the client's
@@ -70,23 +61,20 @@ async function filterQueueIds(ctx: Context, f: DeskFilter): Promise<string[]> {
   return Promise.all(refs.map(async (ref) => (await resolveQueue(ctx, ref)).queue.id));
 }
 
-/** `allowed`: the caller's queues (allowedQueueIds), which callers that check each row again already hold. */
-async function filtered(ctx: Context, f: DeskFilter, allowed: string[] | null): Promise<Query> {
-  let q = base(ctx.db) as Query;
-  if (allowed) q = allowed.length === 0 ? q.where('callbacks.id', 'is', null) : q.where('callbacks.queue_id', 'in', allowed);
-  if (f.state) q = q.where('callbacks.state', '=', f.state);
-  for (const id of await filterQueueIds(ctx, f)) q = q.where('callbacks.queue_id', '=', id);
-  if (f.deliveryStatus) q = q.where('callbacks.delivery_status', '=', f.deliveryStatus);
-  if (f.phone) q = q.where('callbacks.phone_e164', '=', `+${f.phone.replace(/\D/g, '')}`);
-  if (f.from) {
-    const from = parseTimeFilter(f.from, 'from');
-    q = q.where((eb) => eb(eb.fn.coalesce('callbacks.scheduled_time', 'callbacks.created_at'), '>=', from));
-  }
-  if (f.to) {
-    const to = parseTimeFilter(f.to, 'to');
-    q = q.where((eb) => eb(eb.fn.coalesce('callbacks.scheduled_time', 'callbacks.created_at'), '<', to));
-  }
-  return q;
+/**
+ * The search a filter asks for. `allowed`: the caller's queues (allowedQueueIds), which callers that
+ * check each row again already hold.
+ */
+async function searchOf(ctx: Context, f: DeskFilter, allowed: string[] | null): Promise<CallbackSearch> {
+  return {
+    allowedQueueIds: allowed,
+    queueIds: await filterQueueIds(ctx, f),
+    state: f.state,
+    deliveryStatus: f.deliveryStatus,
+    ...(f.phone && { phoneE164: `+${f.phone.replace(/\D/g, '')}` }),
+    ...(f.from && { from: parseTimeFilter(f.from, 'from') }),
+    ...(f.to && { to: parseTimeFilter(f.to, 'to') }),
+  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -103,12 +91,8 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
 }
 
 export async function listCallbacks(ctx: Context, query: DeskFilter & { limit: number; cursor?: string | undefined }) {
-  let q = await filtered(ctx, query, await allowedQueueIds(ctx));
-  if (query.cursor) {
-    const c = decodeCursor(query.cursor);
-    q = q.where((eb) => eb.or([eb('callbacks.created_at', '<', c.at), eb.and([eb('callbacks.created_at', '=', c.at), eb('callbacks.id', '<', c.id)])]));
-  }
-  const rows = (await q.orderBy('callbacks.created_at', 'desc').orderBy('callbacks.id', 'desc').limit(query.limit + 1).execute()) as Row[];
+  const search = await searchOf(ctx, query, await allowedQueueIds(ctx));
+  const rows = await searchCallbacksPage(ctx.db, search, query.limit + 1, query.cursor ? decodeCursor(query.cursor) : undefined);
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   return {
@@ -118,17 +102,15 @@ export async function listCallbacks(ctx: Context, query: DeskFilter & { limit: n
 }
 
 async function visible(ctx: Context, id: string): Promise<Row> {
-  const row = (await base(ctx.db).where('callbacks.id', '=', id).executeTakeFirst()) as Row | undefined;
+  const row = await findCallbackWithQueue(ctx.db, id);
   if (!row) throw errors.notFound('Callback', id);
-  if (!mayUseQueue(ctx.caller, { id: row.queue_id, name: row.queue_name, genesys_queue_id: row.genesys_queue_id })) {
-    throw errors.forbidden(`This client may not use queue "${row.queue_name}"`);
-  }
+  assertQueueAccess(ctx.caller, { id: row.queue_id, name: row.queue_name, genesys_queue_id: row.genesys_queue_id });
   return row;
 }
 
 export async function getCallback(ctx: Context, id: string) {
   const row = await visible(ctx, id);
-  const history = await ctx.db.selectFrom('callback_history').selectAll().where('callback_id', '=', id).orderBy('id').execute();
+  const history = await historyOf(ctx.db, id);
   return {
     ...toView(row),
     history: history.map((h) => ({ at: isoUtc(h.at), actor: h.actor, actorName: h.actor_name, event: h.event, fromState: h.from_state, toState: h.to_state, reason: h.reason, detail: h.detail ?? null })),
@@ -164,7 +146,7 @@ export async function bulkCancel(ctx: Context, body: BulkCancelBody) {
   const filter = bulkFilter(body);
   const dryRun = body.dryRun === true;
   const allowed = await allowedQueueIds(ctx);
-  const ids = body.ids ?? (await (await filtered(ctx, filter!, allowed)).where('callbacks.state', '<>', 'COMPLETED').orderBy('callbacks.created_at').limit(MAX_BULK).execute()).map((r) => r.id);
+  const ids = body.ids ?? (await searchCallbackIds(db, { ...(await searchOf(ctx, filter!, allowed)), pendingOnly: true }, MAX_BULK));
   const report = { dryRun, matched: ids.length, cancelled: 0, cancelledIds: [] as string[], skipped: [] as { callbackId: string; reason: CancelOutcome | 'FORBIDDEN' }[] };
   const decide = (cb: CallbackRow | undefined, act: (cb: CallbackRow) => CancelOutcome | Promise<CancelOutcome>) => {
     if (!cb) return 'NOT_FOUND' as const;
@@ -174,7 +156,7 @@ export async function bulkCancel(ctx: Context, body: BulkCancelBody) {
   for (const id of [...new Set(ids)]) {
     const outcome = dryRun
       ? await decide(await findCallback(db, id), cancelOutcomeOf)
-      : await db.transaction().execute(async (trx) => decide(await lockCallback(trx, id), (cb) => cancelLocked(trx, cb, ctx.caller, 'CANCELLED_BY_ADMIN')));
+      : await db.transaction().execute(async (trx) => decide(await lockCallback(trx, id), (cb) => cancelLocked(trx, cb, ctx.caller, ctx.clock.now(), { reason: 'CANCELLED_BY_ADMIN' })));
     if (outcome === 'CANCELLED') {
       report.cancelled++;
       report.cancelledIds.push(id);

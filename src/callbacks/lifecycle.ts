@@ -3,6 +3,7 @@ import type { Actor } from '../auth/caller.js';
 import type { CallbackRow, DB } from '../db/types.js';
 import { errors } from '../errors.js';
 import type { CallbackState, CompletionReason, DeliveryStatus, HistoryEvent } from '../vocabulary.js';
+import { insertHistory, setState } from './queries.js';
 
 export type { CompletionReason };
 
@@ -19,9 +20,6 @@ const NEXT: Record<CallbackState, readonly CallbackState[]> = {
   COMPLETED: [],
 };
 
-/** States a callback can be cancelled from: an agent already on it (PROCESSING) cannot be stopped. */
-export const CANCELLABLE: readonly CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING'];
-export const PENDING_STATES: readonly CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING'];
 
 export function canTransition(from: CallbackState, to: CallbackState): boolean {
   return NEXT[from].includes(to);
@@ -63,40 +61,29 @@ export interface HistoryEntry {
 }
 
 export async function recordHistory(trx: Transaction<DB>, callbackId: string, actor: Actor, entry: HistoryEntry & { from?: CallbackState | null; to?: CallbackState | null }): Promise<void> {
-  await trx
-    .insertInto('callback_history')
-    .values({
-      callback_id: callbackId,
-      actor: actor.id,
-      actor_name: actor.name,
-      event: entry.event,
-      from_state: entry.from ?? null,
-      to_state: entry.to ?? null,
-      reason: entry.reason ?? null,
-      detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
-    })
-    .execute();
+  await insertHistory(trx, {
+    callback_id: callbackId,
+    actor: actor.id,
+    actor_name: actor.name,
+    event: entry.event,
+    from_state: entry.from ?? null,
+    to_state: entry.to ?? null,
+    reason: entry.reason ?? null,
+    detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
+  });
 }
 
-/** Moves a locked callback to `to` (with a reason when completing); throws IllegalTransition otherwise. */
+/** Moves a locked callback to `to` at `now` (with a reason when completing); throws IllegalTransition otherwise. */
 export async function transition(
   trx: Transaction<DB>,
   callback: Pick<CallbackRow, 'id' | 'state'>,
   to: CallbackState,
   actor: Actor,
+  now: Date,
   entry: HistoryEntry & { reason?: CompletionReason },
 ): Promise<void> {
   if (!canTransition(callback.state, to)) throw new IllegalTransition(callback.state, to);
   if (to === 'COMPLETED' && !entry.reason) throw errors.badRequest('Completing a callback needs a reason');
-  const now = new Date();
-  await trx
-    .updateTable('callbacks')
-    .set({
-      state: to,
-      updated_at: now,
-      ...(to === 'COMPLETED' && { completion_reason: entry.reason ?? null, completed_at: now }),
-    })
-    .where('id', '=', callback.id)
-    .execute();
+  await setState(trx, callback.id, { state: to, updated_at: now, ...(to === 'COMPLETED' && { completion_reason: entry.reason ?? null, completed_at: now }) });
   await recordHistory(trx, callback.id, actor, { ...entry, from: callback.state, to });
 }

@@ -1,11 +1,10 @@
 import { systemCaller } from '../auth/caller.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
-import { enqueue, jobs } from '../jobs/catalog.js';
 import { openWindow } from '../slots/engine.js';
 import { toSpec } from '../hours/service.js';
-import { transition } from './lifecycle.js';
-import { CALLBACK_COLUMNS, lockCallback } from './queries.js';
+import { cancelLocked } from './cancel.js';
+import { deleteCallbacksBefore, deleteIdempotentAnswersBefore, lockCallback, purgeCandidates } from './queries.js';
 
 const SYSTEM = systemCaller('maintenance');
 const MAX_DAYS_AHEAD = 30;
@@ -13,22 +12,11 @@ const MAX_DAYS_AHEAD = 30;
 /**
  * Immediate callbacks not handled in time are purged: after the queue's `purgeAfterMinutes`,
  * or — with `purgeAtClose` — once the business day they were requested in has ended. They become
- * COMPLETED/PURGED and are cancelled in Genesys. Callbacks an agent is on (PROCESSING) are left alone.
+ * COMPLETED/PURGED and are cancelled in Genesys, as any cancel is. Callbacks an agent is on
+ * (PROCESSING) are left alone.
  */
 export async function purgeCallbacks(db: Kysely<DB>, now: Date): Promise<{ purged: string[] }> {
-  const candidates = await db
-    .selectFrom('callbacks')
-    .innerJoin('queues', 'queues.id', 'callbacks.queue_id')
-    .leftJoin('business_hours as h', 'h.id', 'queues.business_hours_id')
-    .select(CALLBACK_COLUMNS.map((c) => `callbacks.${c}` as const))
-    .select(['queues.purge_after_minutes', 'queues.purge_at_close', 'h.timezone as h_timezone', 'h.weekly as h_weekly', 'h.exceptions as h_exceptions'])
-    .where('callbacks.type', '=', 'immediate')
-    .where('callbacks.state', 'in', ['QUEUED', 'ROUTING'])
-    .where((eb) => eb.or([eb('queues.purge_after_minutes', 'is not', null), eb('queues.purge_at_close', '=', true)]))
-    .orderBy('callbacks.created_at')
-    .limit(5_000)
-    .execute();
-
+  const candidates = await purgeCandidates(db, 5_000);
   const purged: string[] = [];
   for (const c of candidates) {
     const tooOld = c.purge_after_minutes !== null && now.getTime() - c.created_at.getTime() >= c.purge_after_minutes * 60_000;
@@ -41,9 +29,8 @@ export async function purgeCallbacks(db: Kysely<DB>, now: Date): Promise<{ purge
     const done = await db.transaction().execute(async (trx) => {
       const cb = await lockCallback(trx, c.id);
       if (!cb || (cb.state !== 'QUEUED' && cb.state !== 'ROUTING')) return false;
-      await transition(trx, cb, 'COMPLETED', SYSTEM, { event: 'purged', reason: 'PURGED', detail: { rule: tooOld ? 'purgeAfterMinutes' : 'purgeAtClose' } });
-      if (cb.delivery_status !== 'NOT_REQUIRED') await enqueue(trx, jobs.cancelCallback(cb.id));
-      return true;
+      const outcome = await cancelLocked(trx, cb, SYSTEM, now, { reason: 'PURGED', event: 'purged', detail: { rule: tooOld ? 'purgeAfterMinutes' : 'purgeAtClose' } });
+      return outcome === 'CANCELLED';
     });
     if (done) purged.push(c.id);
   }
@@ -53,13 +40,10 @@ export async function purgeCallbacks(db: Kysely<DB>, now: Date): Promise<{ purge
 /** Records are kept `days` after their desired time (or creation, for immediate ones), then deleted. */
 export async function applyRetention(db: Kysely<DB>, now: Date, days: number): Promise<{ deleted: number }> {
   const cutoff = new Date(now.getTime() - days * 86_400_000);
-  const result = await db
-    .deleteFrom('callbacks')
-    .where((eb) => eb(eb.fn.coalesce('desired_time', 'created_at'), '<', cutoff))
-    .executeTakeFirst();
+  const deleted = await deleteCallbacksBefore(db, cutoff);
   // An idempotency answer must outlive its callback (booked up to 30 days ahead), or a replay would
   // find the callback's key taken with no answer to give.
-  await db.deleteFrom('idempotent_answers').where('created_at', '<', new Date(cutoff.getTime() - MAX_DAYS_AHEAD * 86_400_000)).execute();
+  await deleteIdempotentAnswersBefore(db, new Date(cutoff.getTime() - MAX_DAYS_AHEAD * 86_400_000));
   await db.deleteFrom('simulated_genesys_calls').where('at', '<', cutoff).execute();
-  return { deleted: Number(result.numDeletedRows) };
+  return { deleted };
 }

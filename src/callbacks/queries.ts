@@ -1,6 +1,11 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { CallbackRow, DB } from '../db/types.js';
-import { PENDING_STATES } from './lifecycle.js';
+import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { CallbackHistoryTable, CallbackRow, CallbacksTable, CallbackState, DB, DeliveryStatus } from '../db/types.js';
+import { PENDING_STATES, type CompletionReason } from '../vocabulary.js';
+
+/**
+ * Every statement on `callbacks`, `callback_history` and `idempotent_answers`. Other modules (the
+ * desk, the worker, events, campaigns, maintenance) call these and never name the tables.
+ */
 
 export const CALLBACK_COLUMNS = [
   'id',
@@ -28,6 +33,8 @@ export const CALLBACK_COLUMNS = [
   'updated_at',
   'completed_at',
 ] as const;
+
+const HISTORY_COLUMNS = ['id', 'callback_id', 'at', 'actor', 'actor_name', 'event', 'from_state', 'to_state', 'reason', 'detail'] as const;
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -66,4 +73,162 @@ export function lockCallbackOfConversation(trx: Transaction<DB>, conversationId:
     .where('callbacks.genesys_conversation_id', '=', conversationId)
     .forUpdate('callbacks')
     .executeTakeFirst();
+}
+
+/** A queue's waiting callbacks, and its scheduled ones from `now` to `dayEnd`. */
+export async function queueCounts(db: Db, queueId: string, now: Date, dayEnd: Date): Promise<{ waiting: number; today: number }> {
+  const counts = await db
+    .selectFrom('callbacks')
+    .select((eb) => [
+      eb.fn.countAll<number>().filterWhere('state', 'in', ['QUEUED', 'ROUTING']).as('waiting'),
+      eb.fn.countAll<number>().filterWhere((w) => w.and([w('state', '=', 'SCHEDULED'), w('scheduled_time', '>=', now), w('scheduled_time', '<=', dayEnd)])).as('today'),
+    ])
+    .where('queue_id', '=', queueId)
+    .where('state', '<>', 'COMPLETED')
+    .executeTakeFirstOrThrow();
+  return { waiting: Number(counts.waiting), today: Number(counts.today) };
+}
+
+export type NewCallback = Omit<Insertable<CallbacksTable>, 'id' | 'created_at' | 'updated_at'>;
+
+export function insertCallback(trx: Transaction<DB>, values: NewCallback): Promise<CallbackRow> {
+  return trx.insertInto('callbacks').values(values).returning(CALLBACK_COLUMNS).executeTakeFirstOrThrow();
+}
+
+/** A callback's new time and slot. */
+export function setSchedule(trx: Transaction<DB>, id: string, to: { desired_time: Date; scheduled_time: Date; slot_start: Date; updated_at: Date }): Promise<CallbackRow> {
+  return trx.updateTable('callbacks').set(to).where('id', '=', id).returning(CALLBACK_COLUMNS).executeTakeFirstOrThrow();
+}
+
+/** A callback's new state (with its completion when it completes); lifecycle.ts decides which moves are legal. */
+export async function setState(trx: Transaction<DB>, id: string, to: { state: CallbackState; updated_at: Date; completion_reason?: CompletionReason | null; completed_at?: Date }): Promise<void> {
+  await trx.updateTable('callbacks').set(to).where('id', '=', id).execute();
+}
+
+export interface DeliveryChange {
+  delivery_status: DeliveryStatus;
+  updated_at: Date;
+  delivery_attempts?: number;
+  delivery_error?: string | null;
+  delivered_at?: Date;
+  genesys_conversation_id?: string | null;
+  genesys_callback_id?: string | null;
+}
+
+/**
+ * Records a delivery step, only while the delivery is in one of `from` (lifecycle.ts's transition
+ * table: `deliveryFrom(to)`), so a step that lost a race changes nothing.
+ */
+export async function setDelivery(db: Db, id: string, change: DeliveryChange, from: readonly DeliveryStatus[]): Promise<void> {
+  await db.updateTable('callbacks').set(change).where('id', '=', id).where('delivery_status', 'in', from).execute();
+}
+
+/** Immediate callbacks still waiting in queues that purge (after some minutes, or at close), oldest first. */
+export function purgeCandidates(db: Db, limit: number) {
+  return db
+    .selectFrom('callbacks')
+    .innerJoin('queues', 'queues.id', 'callbacks.queue_id')
+    .leftJoin('business_hours as h', 'h.id', 'queues.business_hours_id')
+    .select(CALLBACK_COLUMNS.map((c) => `callbacks.${c}` as const))
+    .select(['queues.purge_after_minutes', 'queues.purge_at_close', 'h.timezone as h_timezone', 'h.weekly as h_weekly', 'h.exceptions as h_exceptions'])
+    .where('callbacks.type', '=', 'immediate')
+    .where('callbacks.state', 'in', ['QUEUED', 'ROUTING'])
+    .where((eb) => eb.or([eb('queues.purge_after_minutes', 'is not', null), eb('queues.purge_at_close', '=', true)]))
+    .orderBy('callbacks.created_at')
+    .limit(limit)
+    .execute();
+}
+
+/** Deletes callbacks desired (or, immediate ones, created) before `cutoff`; their history goes with them. */
+export async function deleteCallbacksBefore(db: Db, cutoff: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('callbacks')
+    .where((eb) => eb(eb.fn.coalesce('desired_time', 'created_at'), '<', cutoff))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+// --- The desk's search: a callback with its queue's name and Genesys id.
+
+export type CallbackWithQueue = CallbackRow & { queue_name: string; genesys_queue_id: string | null };
+
+function withQueue(db: Db) {
+  return db
+    .selectFrom('callbacks')
+    .innerJoin('queues', 'queues.id', 'callbacks.queue_id')
+    .select(CALLBACK_COLUMNS.map((c) => `callbacks.${c}` as const))
+    .select(['queues.name as queue_name', 'queues.genesys_queue_id']);
+}
+
+export function findCallbackWithQueue(db: Db, id: string): Promise<CallbackWithQueue | undefined> {
+  return withQueue(db).where('callbacks.id', '=', id).executeTakeFirst();
+}
+
+/** What the desk searches by, already parsed and checked. */
+export interface CallbackSearch {
+  /** The caller's queues; null = every queue. */
+  allowedQueueIds: string[] | null;
+  /** Queues the filter names (each must match). */
+  queueIds: string[];
+  state?: CallbackState | undefined;
+  deliveryStatus?: DeliveryStatus | undefined;
+  phoneE164?: string | undefined;
+  /** Scheduled (or created, for immediate ones) in [from, to). */
+  from?: Date | undefined;
+  to?: Date | undefined;
+  pendingOnly?: boolean;
+}
+
+function searched(db: Db, s: CallbackSearch) {
+  let q = withQueue(db);
+  if (s.allowedQueueIds) q = s.allowedQueueIds.length === 0 ? q.where('callbacks.id', 'is', null) : q.where('callbacks.queue_id', 'in', s.allowedQueueIds);
+  if (s.state) q = q.where('callbacks.state', '=', s.state);
+  for (const id of s.queueIds) q = q.where('callbacks.queue_id', '=', id);
+  if (s.deliveryStatus) q = q.where('callbacks.delivery_status', '=', s.deliveryStatus);
+  if (s.phoneE164) q = q.where('callbacks.phone_e164', '=', s.phoneE164);
+  const from = s.from;
+  if (from) q = q.where((eb) => eb(eb.fn.coalesce('callbacks.scheduled_time', 'callbacks.created_at'), '>=', from));
+  const to = s.to;
+  if (to) q = q.where((eb) => eb(eb.fn.coalesce('callbacks.scheduled_time', 'callbacks.created_at'), '<', to));
+  if (s.pendingOnly) q = q.where('callbacks.state', '<>', 'COMPLETED');
+  return q;
+}
+
+/** A page of matches, newest first, after the (created_at, id) cursor. */
+export function searchCallbacksPage(db: Db, s: CallbackSearch, limit: number, after?: { at: Date; id: string }): Promise<CallbackWithQueue[]> {
+  let q = searched(db, s);
+  if (after) q = q.where((eb) => eb.or([eb('callbacks.created_at', '<', after.at), eb.and([eb('callbacks.created_at', '=', after.at), eb('callbacks.id', '<', after.id)])]));
+  return q.orderBy('callbacks.created_at', 'desc').orderBy('callbacks.id', 'desc').limit(limit).execute();
+}
+
+/** Ids of matches, oldest first, at most `limit`. */
+export async function searchCallbackIds(db: Db, s: CallbackSearch, limit: number): Promise<string[]> {
+  return (await searched(db, s).orderBy('callbacks.created_at').limit(limit).execute()).map((r) => r.id);
+}
+
+// --- History
+
+export type NewHistoryEntry = Omit<Insertable<CallbackHistoryTable>, 'id' | 'at'>;
+
+export async function insertHistory(trx: Transaction<DB>, entry: NewHistoryEntry): Promise<void> {
+  await trx.insertInto('callback_history').values(entry).execute();
+}
+
+export function historyOf(db: Db, callbackId: string) {
+  return db.selectFrom('callback_history').select(HISTORY_COLUMNS).where('callback_id', '=', callbackId).orderBy('id').execute();
+}
+
+// --- Idempotent answers: the first answer to a request, by scope and idempotency key.
+
+export async function findIdempotentAnswer(trx: Transaction<DB>, scope: string, key: string): Promise<unknown> {
+  const row = await trx.selectFrom('idempotent_answers').select('answer').where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
+  return row?.answer;
+}
+
+export async function saveIdempotentAnswer(trx: Transaction<DB>, scope: string, key: string, answer: unknown): Promise<void> {
+  await trx.insertInto('idempotent_answers').values({ scope, key, answer: JSON.stringify(answer) }).execute();
+}
+
+export async function deleteIdempotentAnswersBefore(db: Db, cutoff: Date): Promise<void> {
+  await db.deleteFrom('idempotent_answers').where('created_at', '<', cutoff).execute();
 }

@@ -1,24 +1,23 @@
 import type { Kysely, Transaction } from 'kysely';
 import { DateTime } from 'luxon';
-import { assertQueueAccess, mayUseQueue } from '../auth/access.js';
-import type { Actor } from '../auth/caller.js';
+import { assertQueueAccess } from '../auth/access.js';
 import type { Context } from '../context.js';
-import type { GenesysGateway } from '../genesys/gateway.js';
 import type { CallbackRow, DB } from '../db/types.js';
 import { errors } from '../errors.js';
 import { checkZone, isoUtc, isoUtcOrNull, parseTimeInput } from '../time.js';
 import { enqueue, jobs } from '../jobs/catalog.js';
 import { normalizeNumber, supportedCountry } from '../numbers/screening.js';
 import { ruleOf } from '../numbers/service.js';
-import { findQueueWithConfig, type QueueWithConfig } from '../queues/queries.js';
-import { resolveQueue } from '../queues/resolve.js';
+import { findQueue, findQueueWithConfig, type QueueWithConfig } from '../queues/queries.js';
+import { allowedQueueIds, resolveQueue } from '../queues/resolve.js';
 import { beforeBlackout, slotSpecOf } from '../queues/service.js';
 import { releaseSlot } from '../slots/bookings.js';
 import { gridZone, openWindow } from '../slots/engine.js';
 import { freeSlots } from '../slots/search.js';
 import { answerFor, emptyAnswer, slotTimes } from './answers.js';
-import { CANCELLABLE, recordHistory, transition, type CompletionReason } from './lifecycle.js';
-import { lockCallback, pendingForNumber } from './queries.js';
+import { cancelLocked, type CancelOutcome } from './cancel.js';
+import { recordHistory, type CompletionReason } from './lifecycle.js';
+import { lockCallback, pendingForNumber, queueCounts, setSchedule } from './queries.js';
 import type { CancelInput, LookupInput, RescheduleInput } from './schemas.js';
 import { bookOrNearest, checkDesiredTime, nearestSlots } from './slot-choice.js';
 
@@ -35,8 +34,8 @@ function e164(phoneNumber: string, ...countries: (string | null | undefined)[]):
 }
 
 /** The queue's number rule's first permitted country: the last default for national numbers. */
-async function ruleCountry(db: Kysely<DB>, config: QueueWithConfig | null): Promise<string | undefined> {
-  const rule = config?.numberRule ? await ruleOf(db, config.numberRule) : null;
+async function ruleCountry(ctx: Context, config: QueueWithConfig | null): Promise<string | undefined> {
+  const rule = config?.numberRule ? await ruleOf(ctx.db, ctx.caches.numberRules, config.numberRule) : null;
   return rule?.spec.permittedCountries[0];
 }
 
@@ -44,40 +43,16 @@ export async function lookup(ctx: Context, input: LookupInput) {
   const { db } = ctx;
   checkZone(input.timezone, 'timezone');
   const config = input.queue !== undefined || input.queueId !== undefined ? await resolveQueue(ctx, input) : null;
-  const phone = e164(input.phoneNumber, input.defaultCountry, config?.queue.default_country, await ruleCountry(db, config));
+  const phone = e164(input.phoneNumber, input.defaultCountry, config?.queue.default_country, await ruleCountry(ctx, config));
   const none = { found: false, count: 0, callbackId: '', state: '', scheduledTime: '', scheduledTimeLocal: '', phoneE164: phone ?? '' };
   if (!phone) return none;
   let pending = await pendingForNumber(db, phone, config?.queue.id);
-  if (!config && ctx.caller.queues !== null) {
-    const allowed = new Set((await db.selectFrom('queues').select(['id', 'name', 'genesys_queue_id']).execute()).filter((q) => mayUseQueue(ctx.caller, q)).map((q) => q.id));
-    pending = pending.filter((c) => allowed.has(c.queue_id));
-  }
+  const allowed = config ? null : await allowedQueueIds(ctx);
+  if (allowed) pending = pending.filter((c) => allowed.includes(c.queue_id));
   const first = pending[0];
   if (!first) return none;
-  const zone = input.timezone ?? config?.queue.timezone ?? (await db.selectFrom('queues').select('timezone').where('id', '=', first.queue_id).executeTakeFirstOrThrow()).timezone;
+  const zone = input.timezone ?? config?.queue.timezone ?? (await findQueue(db, first.queue_id))!.timezone;
   return { found: true, count: pending.length, ...answerFor(first, zone) };
-}
-
-export type CancelOutcome = 'CANCELLED' | 'NOT_FOUND' | 'NOT_CANCELLABLE' | 'ALREADY_COMPLETED';
-
-/** What cancelling a callback in this state comes to; a bulk cancel's dry run asks the same question. */
-export function cancelOutcomeOf(callback: Pick<CallbackRow, 'state'>): CancelOutcome {
-  if (callback.state === 'COMPLETED') return 'ALREADY_COMPLETED';
-  if (!CANCELLABLE.includes(callback.state)) return 'NOT_CANCELLABLE';
-  return 'CANCELLED';
-}
-
-/**
- * Cancels a locked callback: frees its slot, completes it with the reason and, if Genesys has it or
- * may get it, enqueues its cancellation there — all in the caller's transaction.
- */
-export async function cancelLocked(trx: Transaction<DB>, callback: CallbackRow, actor: Actor, reason: CompletionReason): Promise<CancelOutcome> {
-  const outcome = cancelOutcomeOf(callback);
-  if (outcome !== 'CANCELLED') return outcome;
-  if (callback.slot_start) await releaseSlot(trx, callback.queue_id, callback.slot_start);
-  await transition(trx, callback, 'COMPLETED', actor, { event: 'cancelled', reason });
-  if (callback.delivery_status !== 'NOT_REQUIRED') await enqueue(trx, jobs.cancelCallback(callback.id));
-  return 'CANCELLED';
 }
 
 const CANCEL_MESSAGES: Record<CancelOutcome, string> = {
@@ -92,14 +67,13 @@ export async function cancelById(ctx: Context, id: string, reason: CompletionRea
     const callback = await lockCallback(trx, id);
     if (!callback) return 'NOT_FOUND';
     await assertCallbackAccess(trx, ctx, callback);
-    return cancelLocked(trx, callback, ctx.caller, reason);
+    return cancelLocked(trx, callback, ctx.caller, ctx.clock.now(), { reason });
   });
   return { outcome, callbackId: outcome === 'NOT_FOUND' ? '' : id, message: CANCEL_MESSAGES[outcome] };
 }
 
 async function assertCallbackAccess(db: Kysely<DB>, ctx: Context, callback: Pick<CallbackRow, 'queue_id'>) {
-  const queue = await db.selectFrom('queues').select(['id', 'name', 'genesys_queue_id']).where('id', '=', callback.queue_id).executeTakeFirstOrThrow();
-  assertQueueAccess(ctx.caller, queue);
+  assertQueueAccess(ctx.caller, (await findQueue(db, callback.queue_id))!);
 }
 
 export async function cancelFromFlow(ctx: Context, input: CancelInput) {
@@ -107,7 +81,7 @@ export async function cancelFromFlow(ctx: Context, input: CancelInput) {
   if (input.callbackId !== undefined) return cancelById(ctx, input.callbackId, 'CANCELLED_BY_CUSTOMER');
   if (input.phoneNumber === undefined) throw errors.validation('callbackId', 'callbackId, or queue and phoneNumber, are required');
   const config = await resolveQueue(ctx, input);
-  const phone = e164(input.phoneNumber, input.defaultCountry, config.queue.default_country, await ruleCountry(db, config));
+  const phone = e164(input.phoneNumber, input.defaultCountry, config.queue.default_country, await ruleCountry(ctx, config));
   const [soonest] = phone ? await pendingForNumber(db, phone, config.queue.id) : [];
   if (!soonest) return { outcome: 'NOT_FOUND' as const, callbackId: '', message: CANCEL_MESSAGES.NOT_FOUND };
   return cancelById(ctx, soonest.id, 'CANCELLED_BY_CUSTOMER');
@@ -135,7 +109,7 @@ export async function reschedule(ctx: Context, input: RescheduleInput) {
     const refuse = async (outcome: 'IN_THE_PAST' | 'TOO_FAR_AHEAD' | 'OUTSIDE_HOURS' | 'SLOT_FULL' | 'SCHEDULED_DISABLED', message: string, around: Date) => ({
       ...emptyAnswer(outcome, message),
       ...answerFor(callback, zone),
-      ...slotTimes('alternativeSlots', await nearestSlots(trx, config, around, now), zone),
+      ...slotTimes('alternativeSlots', await nearestSlots(trx, ctx.caches, config, around, now), zone),
     });
     if (!config.queue.scheduled_enabled) return refuse('SCHEDULED_DISABLED', `Queue ${config.queue.name} does not take scheduled callbacks`, desired);
     const check = checkDesiredTime(config, desired, now);
@@ -144,42 +118,32 @@ export async function reschedule(ctx: Context, input: RescheduleInput) {
     let slotStart = check.slot.start;
     let scheduled = desired;
     if (!sameSlot) {
-      const booked = await bookOrNearest(trx, config, check.slot, input.acceptNearest ?? false, now);
+      const booked = await bookOrNearest(trx, ctx.caches, config, check.slot, input.acceptNearest ?? false, now);
       if (!booked) return refuse('SLOT_FULL', 'That slot is full', desired);
       if (booked !== check.slot) scheduled = booked.start;
       slotStart = booked.start;
       if (callback.slot_start) await releaseSlot(trx, callback.queue_id, callback.slot_start);
     }
-    const updated = await trx
-      .updateTable('callbacks')
-      .set({ desired_time: desired, scheduled_time: scheduled, slot_start: slotStart, updated_at: now })
-      .where('id', '=', callback.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const updated = await setSchedule(trx, callback.id, { desired_time: desired, scheduled_time: scheduled, slot_start: slotStart, updated_at: now });
     await recordHistory(trx, callback.id, ctx.caller, { event: 'rescheduled', detail: { from: isoUtcOrNull(callback.scheduled_time), to: isoUtc(scheduled) } });
     await enqueue(trx, jobs.rescheduleCallback(callback.id));
     return { ...emptyAnswer('RESCHEDULED', 'The callback was moved'), ...answerFor(updated, zone) };
   });
 }
 
-/** Estimated waits are asked of Genesys at most once per queue every 15 s, however many flows ask. */
-const EWT_TTL_MS = 15_000;
-const ewtCache = new Map<string, { at: number; value: Promise<number> }>();
-
-function estimatedWait(gateway: GenesysGateway, genesysQueueId: string | null): Promise<number> {
-  if (!genesysQueueId || gateway.kind === 'simulated') return Promise.resolve(-1);
-  const hit = ewtCache.get(genesysQueueId);
-  if (hit && Date.now() - hit.at < EWT_TTL_MS) return hit.value;
-  const value = gateway
-    .estimatedWaitTime(genesysQueueId, 'callback')
-    .then((s) => (s === null ? -1 : Math.round(s)))
-    .catch(() => -1);
-  ewtCache.set(genesysQueueId, { at: Date.now(), value });
-  return value;
+/** The queue's estimated wait from Genesys (through the app's cache); -1 when unknown. */
+function estimatedWait(ctx: Context, genesysQueueId: string | null, now: Date): Promise<number> {
+  if (!genesysQueueId || ctx.gateway.kind === 'simulated') return Promise.resolve(-1);
+  return ctx.caches.ewt.get(genesysQueueId, now.getTime(), () =>
+    ctx.gateway
+      .estimatedWaitTime(genesysQueueId, 'callback')
+      .then((s) => (s === null ? -1 : Math.round(s)))
+      .catch(() => -1),
+  );
 }
 
 export async function queueStatus(ctx: Context, input: { queue?: string | undefined; queueId?: string | undefined }) {
-  const { db, gateway } = ctx;
+  const { db } = ctx;
   const now = ctx.clock.now();
   const config: QueueWithConfig = await resolveQueue(ctx, input);
   const q = config.queue;
@@ -187,17 +151,9 @@ export async function queueStatus(ctx: Context, input: { queue?: string | undefi
   const window = openWindow(spec.hours, now);
   const dayEnd = DateTime.fromJSDate(now, { zone: q.timezone }).endOf('day').toJSDate();
   const [free, counts, ewtSeconds] = await Promise.all([
-    q.scheduled_enabled ? freeSlots(db, { queueId: q.id, version: config.version, spec, from: new Date(now.getTime() + 1), to: new Date(now.getTime() + q.max_days_ahead * DAY_MS), max: 1 }) : [],
-    db
-      .selectFrom('callbacks')
-      .select((eb) => [
-        eb.fn.countAll<number>().filterWhere('state', 'in', ['QUEUED', 'ROUTING']).as('waiting'),
-        eb.fn.countAll<number>().filterWhere((w) => w.and([w('state', '=', 'SCHEDULED'), w('scheduled_time', '>=', now), w('scheduled_time', '<=', dayEnd)])).as('today'),
-      ])
-      .where('queue_id', '=', q.id)
-      .where('state', '<>', 'COMPLETED')
-      .executeTakeFirstOrThrow(),
-    estimatedWait(gateway, q.genesys_queue_id),
+    q.scheduled_enabled ? freeSlots(db, ctx.caches.daySlots, { queueId: q.id, version: config.version, spec, from: new Date(now.getTime() + 1), to: new Date(now.getTime() + q.max_days_ahead * DAY_MS), max: 1 }) : [],
+    queueCounts(db, q.id, now, dayEnd),
+    estimatedWait(ctx, q.genesys_queue_id, now),
   ]);
   return {
     immediateEnabled: q.immediate_enabled,
@@ -205,8 +161,8 @@ export async function queueStatus(ctx: Context, input: { queue?: string | undefi
     offerImmediate: q.immediate_enabled && beforeBlackout(q, window, now),
     offerScheduled: q.scheduled_enabled && free.length > 0,
     ewtSeconds,
-    waitingCallbacks: Number(counts.waiting),
-    scheduledToday: Number(counts.today),
+    waitingCallbacks: counts.waiting,
+    scheduledToday: counts.today,
   };
 }
 

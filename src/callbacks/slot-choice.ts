@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { Caches } from '../context.js';
 import type { DB } from '../db/types.js';
 import type { QueueWithConfig } from '../queues/queries.js';
 import { slotSpecOf } from '../queues/service.js';
@@ -34,14 +35,14 @@ export function checkDesiredTime(config: QueueWithConfig, desired: Date, now: Da
  * Books the slot; if it is full and `acceptNearest`, the nearest later slot with room (a few tries,
  * since others may take it first). Returns the slot booked, or null when none was.
  */
-export async function bookOrNearest(trx: Transaction<DB>, config: QueueWithConfig, slot: ChosenSlot, acceptNearest: boolean, now: Date): Promise<ChosenSlot | null> {
+export async function bookOrNearest(trx: Transaction<DB>, caches: Pick<Caches, 'daySlots'>, config: QueueWithConfig, slot: ChosenSlot, acceptNearest: boolean, now: Date): Promise<ChosenSlot | null> {
   const q = config.queue;
   if (await bookSlot(trx, q.id, slot.start, slot.capacity)) return slot;
   if (!acceptNearest) return null;
   const horizon = new Date(now.getTime() + q.max_days_ahead * DAY_MS);
   let from = new Date(slot.start.getTime() + 1);
   for (let tries = 0; tries < MAX_NEAREST_TRIES; tries++) {
-    const [next] = await freeSlots(trx, { queueId: q.id, version: config.version, spec: slotSpecOf(config), from, to: horizon, max: 1 });
+    const [next] = await freeSlots(trx, caches.daySlots, { queueId: q.id, version: config.version, spec: slotSpecOf(config), from, to: horizon, max: 1 });
     if (!next) return null;
     if (await bookSlot(trx, q.id, next.start, next.capacity)) return next;
     from = new Date(next.start.getTime() + 1);
@@ -50,14 +51,14 @@ export async function bookOrNearest(trx: Transaction<DB>, config: QueueWithConfi
 }
 
 /** Up to `count` free slots nearest to `around`, in the future and within the queue's horizon. */
-export async function nearestSlots(db: Kysely<DB>, config: QueueWithConfig, around: Date, now: Date, count = 3): Promise<Date[]> {
+export async function nearestSlots(db: Kysely<DB>, caches: Pick<Caches, 'daySlots'>, config: QueueWithConfig, around: Date, now: Date, count = 3): Promise<Date[]> {
   if (!config.queue.scheduled_enabled) return [];
   const spec = slotSpecOf(config);
   const horizon = new Date(now.getTime() + config.queue.max_days_ahead * DAY_MS);
   const from = new Date(Math.max(now.getTime() + 1, Math.min(around.getTime(), horizon.getTime())));
   const base = { queueId: config.queue.id, version: config.version, spec, max: count };
-  const later = await freeSlots(db, { ...base, from, to: horizon });
-  const earlier = await freeSlots(db, { ...base, from: new Date(now.getTime() + 1), to: from, backwards: true });
+  const later = await freeSlots(db, caches.daySlots, { ...base, from, to: horizon });
+  const earlier = await freeSlots(db, caches.daySlots, { ...base, from: new Date(now.getTime() + 1), to: from, backwards: true });
   const distance = (d: Date) => Math.abs(d.getTime() - around.getTime());
   return [...later, ...earlier]
     .map((s) => s.start)

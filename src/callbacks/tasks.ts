@@ -3,16 +3,19 @@ import type { Kysely } from 'kysely';
 import type { CallbackRow, DB } from '../db/types.js';
 import { classifyFailure, describeFailure as describe, isNotFound } from '../genesys/errors.js';
 import type { JobContext } from '../jobs/context.js';
-import { canChangeDelivery, deliveryFrom, recordHistory } from './lifecycle.js';
-import { findCallback, lockCallback } from './queries.js';
+import { findQueue } from '../queues/queries.js';
 import { isoUtc } from '../time.js';
 import type { HistoryEvent } from '../vocabulary.js';
+import { canChangeDelivery, deliveryFrom, recordHistory } from './lifecycle.js';
+import { findCallback, lockCallback, setDelivery } from './queries.js';
 
 /** Thrown to have graphile-worker try again later (with its backoff). */
 export class RetryLater extends Error {}
 
 async function queueOf(db: Kysely<DB>, callback: CallbackRow) {
-  return db.selectFrom('queues').select(['genesys_queue_id', 'script_id', 'default_country', 'mode']).where('id', '=', callback.queue_id).executeTakeFirstOrThrow();
+  const queue = await findQueue(db, callback.queue_id);
+  if (!queue) throw new Error(`queue ${callback.queue_id} of callback ${callback.id} is gone`);
+  return queue;
 }
 
 /**
@@ -25,16 +28,11 @@ export async function deliverCallback(ctx: JobContext, payload: { callbackId: st
     const cb = await lockCallback(trx, payload.callbackId);
     if (!cb || !canChangeDelivery(cb.delivery_status, 'SENDING')) return null;
     if (cb.state === 'COMPLETED' && cb.delivery_status === 'PENDING') {
-      await trx.updateTable('callbacks').set({ delivery_status: 'NOT_REQUIRED', updated_at: new Date() }).where('id', '=', cb.id).where('delivery_status', 'in', deliveryFrom('NOT_REQUIRED')).execute();
+      await setDelivery(trx, cb.id, { delivery_status: 'NOT_REQUIRED', updated_at: ctx.clock.now() }, deliveryFrom('NOT_REQUIRED'));
       return null;
     }
     const previous = cb.delivery_status;
-    await trx
-      .updateTable('callbacks')
-      .set({ delivery_status: 'SENDING', delivery_attempts: cb.delivery_attempts + 1, updated_at: new Date() })
-      .where('id', '=', cb.id)
-      .where('delivery_status', 'in', deliveryFrom('SENDING'))
-      .execute();
+    await setDelivery(trx, cb.id, { delivery_status: 'SENDING', delivery_attempts: cb.delivery_attempts + 1, updated_at: ctx.clock.now() }, deliveryFrom('SENDING'));
     return { cb, uncertain: previous === 'SENDING' };
   });
   if (!claim) return;
@@ -57,19 +55,13 @@ export async function deliverCallback(ctx: JobContext, payload: { callbackId: st
         countryCode: queue.default_country ?? undefined,
       }));
     await ctx.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('callbacks')
-        .set({
-          delivery_status: 'DELIVERED',
-          delivery_error: null,
-          delivered_at: new Date(),
-          genesys_conversation_id: created.conversationId,
-          genesys_callback_id: created.callbackId,
-          updated_at: new Date(),
-        })
-        .where('id', '=', cb.id)
-        .where('delivery_status', 'in', deliveryFrom('DELIVERED'))
-        .execute();
+      const now = ctx.clock.now();
+      await setDelivery(
+        trx,
+        cb.id,
+        { delivery_status: 'DELIVERED', delivery_error: null, delivered_at: now, genesys_conversation_id: created.conversationId, genesys_callback_id: created.callbackId, updated_at: now },
+        deliveryFrom('DELIVERED'),
+      );
       await recordHistory(trx, cb.id, ctx.caller, { event: existing ? 'delivery-reconciled' : 'delivered', detail: { conversationId: created.conversationId } });
     });
   } catch (err) {
@@ -78,19 +70,14 @@ export async function deliverCallback(ctx: JobContext, payload: { callbackId: st
     // A create whose answer never came (timeout, reset, 502/504) may exist in Genesys: stay SENDING,
     // so the next attempt asks Genesys before sending again.
     const unknown = failure === 'outcome-unknown';
-    await ctx.db
-      .updateTable('callbacks')
-      .set({ delivery_status: unknown ? 'SENDING' : 'PENDING', delivery_error: describe(err), updated_at: new Date() })
-      .where('id', '=', cb.id)
-      .where('delivery_status', '=', 'SENDING')
-      .execute();
+    await setDelivery(ctx.db, cb.id, { delivery_status: unknown ? 'SENDING' : 'PENDING', delivery_error: describe(err), updated_at: ctx.clock.now() }, ['SENDING']);
     throw new RetryLater(`delivery of ${cb.id} failed, will retry: ${describe(err)}`);
   }
 }
 
 async function fail(ctx: JobContext, cb: CallbackRow, reason: string): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
-    await trx.updateTable('callbacks').set({ delivery_status: 'FAILED', delivery_error: reason, updated_at: ctx.clock.now() }).where('id', '=', cb.id).where('delivery_status', 'in', deliveryFrom('FAILED')).execute();
+    await setDelivery(trx, cb.id, { delivery_status: 'FAILED', delivery_error: reason, updated_at: ctx.clock.now() }, deliveryFrom('FAILED'));
     await recordHistory(trx, cb.id, ctx.caller, { event: 'delivery-failed', reason });
   });
   ctx.logger.error({ callbackId: cb.id, reason }, 'callback delivery failed');

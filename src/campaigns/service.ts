@@ -10,8 +10,11 @@ import { classifyFailure, describeFailure } from '../genesys/errors.js';
 import { toSpec } from '../hours/service.js';
 import { errors } from '../errors.js';
 import { isoUtc } from '../time.js';
+import { answerOnce } from '../callbacks/idempotency.js';
 import { enqueue, jobs } from '../jobs/catalog.js';
 import type { JobContext } from '../jobs/context.js';
+import { findHours } from '../hours/queries.js';
+import { findNumberRule } from '../numbers/queries.js';
 import { screenWith, supportedCountryOrNull } from '../numbers/service.js';
 import { isOpenAt, openWindow } from '../slots/engine.js';
 import { findQueue, listQueueRows } from '../queues/queries.js';
@@ -165,25 +168,15 @@ export async function requestCampaignCallback(ctx: Context, input: CampaignCallb
   const { db } = ctx;
   const now = ctx.clock.now();
   const campaign = await findCampaignByName(db, input.campaign);
-  if (campaign) assertCampaignAccess(ctx.caller, campaign, await campaignQueue(db, campaign.queue_id));
   if (!campaign) throw errors.notFound('Campaign', input.campaign);
-  const rule = campaign.number_rule_id
-    ? await db.selectFrom('number_rules').select(['id', 'permitted_countries', 'blocked_patterns', 'blocked_number_types', 'updated_at']).where('id', '=', campaign.number_rule_id).executeTakeFirst()
-    : null;
-  const hours = campaign.business_hours_id
-    ? await db.selectFrom('business_hours').select(['timezone', 'weekly', 'exceptions']).where('id', '=', campaign.business_hours_id).executeTakeFirst()
-    : null;
+  assertCampaignAccess(ctx.caller, campaign, await campaignQueue(db, campaign.queue_id));
+  const rule = campaign.number_rule_id ? await findNumberRule(db, campaign.number_rule_id) : null;
+  const hours = campaign.business_hours_id ? await findHours(db, campaign.business_hours_id) : null;
   const refusal = (outcome: string, message: string, phoneE164 = ''): Answer => ({ outcome, replayed: false, callbackId: '', dialAt: '', phoneE164, message });
 
-  return db.transaction().execute(async (trx) => {
-    const scope = `campaign-callbacks:${campaign.id}`;
-    if (input.idempotencyKey !== undefined) {
-      await lockKey(trx, `${scope}:${input.idempotencyKey}`);
-      const first = await trx.selectFrom('idempotent_answers').select('answer').where('scope', '=', scope).where('key', '=', input.idempotencyKey).executeTakeFirst();
-      if (first) return { ...(first.answer as Answer), replayed: true };
-    }
-    const answer = await (async (): Promise<Answer> => {
-      const screened = await screenWith(rule, input.phoneNumber, input.defaultCountry, campaign.default_country);
+  return db.transaction().execute((trx) =>
+    answerOnce(trx, `campaign-callbacks:${campaign.id}`, input.idempotencyKey, async (): Promise<Answer> => {
+      const screened = await screenWith(ctx.caches.numberRules, rule ?? null, input.phoneNumber, input.defaultCountry, campaign.default_country);
       if (!screened.allowed) return refusal(screened.outcome, screened.message, screened.phoneE164);
       const phone = screened.phoneE164;
       await lockKey(trx, `campaign.number:${campaign.id}:${phone}`);
@@ -215,12 +208,8 @@ export async function requestCampaignCallback(ctx: Context, input: CampaignCallb
         .executeTakeFirstOrThrow();
       await enqueue(trx, jobs.dialCampaignCallback(row.id, dialAt));
       return { outcome: 'SCHEDULED', replayed: false, callbackId: row.id, dialAt: isoUtc(dialAt), phoneE164: phone, message: `Dialed from ${isoUtc(dialAt)}` };
-    })();
-    if (input.idempotencyKey !== undefined) {
-      await trx.insertInto('idempotent_answers').values({ scope, key: input.idempotencyKey, answer: JSON.stringify(answer) }).execute();
-    }
-    return answer;
-  });
+    }),
+  );
 }
 
 /**

@@ -11,7 +11,7 @@ import { ROLES, systemCaller, type Role } from '../auth/caller.js';
 import { mayUseQueue } from '../auth/access.js';
 import { listQueueRows } from '../queues/queries.js';
 import { systemClock } from '../clock.js';
-import { contextFor, type Context } from '../context.js';
+import { contextFor, createCaches, type Context } from '../context.js';
 import { createSimulatedGateway } from '../genesys/simulated-gateway.js';
 
 /**
@@ -83,7 +83,7 @@ const CLI_CALLER = systemCaller('cli');
 
 /** The CLI acts as itself: every role, every queue, audited as `cli`. */
 function cliContext(db: Database['db']): Context {
-  return contextFor({ db, clock: systemClock, gateway: createSimulatedGateway(db) }, CLI_CALLER);
+  return contextFor({ db, clock: systemClock, gateway: createSimulatedGateway(db), caches: createCaches() }, CLI_CALLER);
 }
 
 function print(json: boolean, value: unknown, text: string): void {

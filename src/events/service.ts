@@ -20,7 +20,7 @@ import type { CallbackState, EventActionOf, HistoryEvent } from '../vocabulary.j
 async function advanceCallback(ctx: Context, trx: Transaction<DB>, conversationId: string, to: CallbackState, event: HistoryEvent, reason?: CompletionReason): Promise<boolean> {
   const cb = await lockCallbackOfConversation(trx, conversationId);
   if (!cb || !canTransition(cb.state, to)) return false;
-  await transition(trx, cb, to, ctx.caller, { event, ...(reason && { reason }) });
+  await transition(trx, cb, to, ctx.caller, ctx.clock.now(), { event, ...(reason && { reason }) });
   return true;
 }
 
@@ -89,7 +89,8 @@ export async function acdEnd(ctx: Context, body: Record<string, unknown>): Promi
     // does nothing; a restricted client leaves one only in a queue of its own.
     const queue = (await eventQueue(trx, env)) ?? null;
     const placeholder = queue !== null && mayUseQueue(ctx.caller, queue) ? { queueId: queue.id } : isRestricted(ctx.caller) ? null : { queueId: null };
-    const stopped = await stopTrack(trx, env.conversationId, 'ACD_END', eventTimeOr(env, ctx.clock.now()), placeholder);
+    const now = ctx.clock.now();
+    const stopped = await stopTrack(trx, env.conversationId, 'ACD_END', eventTimeOr(env, now), now, placeholder);
     return { action: stopped ? 'TRACKING_STOPPED' : 'IGNORED', message: stopped ? 'Priority aging stopped' : 'No active tracking' };
   });
 }

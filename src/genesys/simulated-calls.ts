@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Context } from '../context.js';
-import { allowedQueues } from '../queues/allowed.js';
+import { allowedQueues } from '../queues/resolve.js';
 
 /**
  * `GET /admin/v1/genesys/simulated-calls`: what the simulated gateway recorded, newest first. A

@@ -74,6 +74,7 @@ export async function startJobRunner(opts: JobRunnerOptions): Promise<JobRunner>
   const utils: WorkerUtils = await makeWorkerUtils({ pgPool: opts.pool, logger: new WorkerLogger(() => () => undefined) });
   const beat = async () => {
     if (ids.size === 0) return;
+    // Wall time, not an app clock: other processes compare these heartbeats with their own wall time.
     const now = new Date();
     await opts.db
       .insertInto('worker_heartbeats')

@@ -36,12 +36,6 @@ const USED_BY = 'number_rule_id';
 
 type RuleColumns = Pick<NumberRuleRow, 'id' | 'permitted_countries' | 'blocked_patterns' | 'blocked_number_types' | 'updated_at'>;
 
-/**
- * Compiled rules of this process, keyed by rule id and its updated_at: a change made through any
- * replica is picked up by every replica on its next screening, and nothing is recompiled per request.
- */
-const compiled = new RuleCache();
-
 function specOf(row: RuleColumns): NumberRuleSpec {
   return {
     id: row.id,
@@ -53,12 +47,16 @@ function specOf(row: RuleColumns): NumberRuleSpec {
 }
 
 /**
+ * Rules are compiled through the app's RuleCache (`ctx.caches.numberRules`), keyed by rule id and
+ * its updated_at: a change made through any replica is picked up by every replica on its next
+ * screening, and nothing is recompiled per request.
+ *
  * A stored rule that no longer compiles (written around the API, or accepted by an older version
  * with looser limits) is a configuration problem for an administrator, not an internal error.
  */
-async function compiledRule(row: RuleColumns): Promise<CompiledRule> {
+async function compiledRule(rules: RuleCache, row: RuleColumns): Promise<CompiledRule> {
   try {
-    return await compiled.get(specOf(row));
+    return await rules.get(specOf(row));
   } catch (err) {
     if (!(err instanceof PatternError)) throw err;
     throw errors.conflict(`Number rule ${row.id} cannot be used until an administrator edits it: ${err.message}`, {
@@ -92,8 +90,8 @@ async function validated(input: NumberRuleInput): Promise<PreparedRule> {
 }
 
 /** Saving compiled the rule already: keep it, so the first check after the change does not wait. */
-function keepCompiled(row: RuleColumns, prepared: PreparedRule): void {
-  compiled.put(specOf(row), prepared.patterns);
+function keepCompiled(rules: RuleCache, row: RuleColumns, prepared: PreparedRule): void {
+  rules.put(specOf(row), prepared.patterns);
 }
 
 function columns(input: NumberRuleInput) {
@@ -109,7 +107,7 @@ export async function createNumberRule(ctx: Context, body: CreateNumberRuleBody)
     const result = toApi(row);
     return { entityId: row.id, after: result, result };
   });
-  if (saved) keepCompiled(saved, prepared);
+  if (saved) keepCompiled(ctx.caches.numberRules, saved, prepared);
   return result;
 }
 
@@ -142,7 +140,7 @@ export async function updateNumberRule(ctx: Context, id: string, patch: UpdateNu
     const users = (await queuesUsing(trx, USED_BY, [id])).get(id);
     return { entityId: id, before: toApi(before), after: toApi(row), result: toApi(row, queueRefs(ctx.caller, users)) };
   });
-  if (saved) keepCompiled(saved.row, saved.prepared);
+  if (saved) keepCompiled(ctx.caches.numberRules, saved.row, saved.prepared);
   return result;
 }
 
@@ -173,22 +171,22 @@ type RuleColumnsOrNull = RuleColumns | null | undefined;
  * Screening with a rule (or none: every valid number allowed). Default country: the first of the
  * given countries that is real, else the rule's first permitted country.
  */
-export async function screenWith(rule: RuleColumnsOrNull, phoneNumber: string, ...countries: (string | null | undefined)[]): Promise<ScreeningResult> {
+export async function screenWith(rules: RuleCache, rule: RuleColumnsOrNull, phoneNumber: string, ...countries: (string | null | undefined)[]): Promise<ScreeningResult> {
   const country = countries.map(countryOrUndefined).find((c) => c !== undefined);
-  return screenNumber(rule ? await compiledRule(rule) : null, phoneNumber, country);
+  return screenNumber(rule ? await compiledRule(rules, rule) : null, phoneNumber, country);
 }
 
 /** A queue lookup carries only the rule's id and version: the (up to 500) patterns are read on a cache miss. */
-export async function ruleOf(db: Kysely<DB>, ref: Pick<NumberRuleRow, 'id' | 'updated_at'>): Promise<CompiledRule | null> {
-  const warm = compiled.peek(ref.id, ref.updated_at.toISOString());
+export async function ruleOf(db: Kysely<DB>, rules: RuleCache, ref: Pick<NumberRuleRow, 'id' | 'updated_at'>): Promise<CompiledRule | null> {
+  const warm = rules.peek(ref.id, ref.updated_at.toISOString());
   if (warm) return warm;
   const row = await findNumberRule(db, ref.id);
-  return row ? compiledRule(row) : null;
+  return row ? compiledRule(rules, row) : null;
 }
 
 /** Screening for a queue — what callback creation and the numbers/check action use. */
-export async function screenForQueue(db: Kysely<DB>, config: Pick<QueueWithConfig, 'queue' | 'numberRule'>, phoneNumber: string, defaultCountry?: string): Promise<ScreeningResult> {
-  const rule = config.numberRule ? await ruleOf(db, config.numberRule) : null;
+export async function screenForQueue(db: Kysely<DB>, rules: RuleCache, config: Pick<QueueWithConfig, 'queue' | 'numberRule'>, phoneNumber: string, defaultCountry?: string): Promise<ScreeningResult> {
+  const rule = config.numberRule ? await ruleOf(db, rules, config.numberRule) : null;
   const country = [defaultCountry, config.queue.default_country].map(countryOrUndefined).find((c) => c !== undefined);
   return screenNumber(rule, phoneNumber, country);
 }
@@ -197,7 +195,7 @@ export async function screenForQueue(db: Kysely<DB>, config: Pick<QueueWithConfi
 export async function testNumber(ctx: Context, input: { id: string; phoneNumber: string; defaultCountry?: string | undefined }): Promise<ScreeningResult> {
   const row = await findNumberRule(ctx.db, input.id);
   if (!row) throw errors.notFound(LABEL, input.id);
-  return screenNumber(await compiledRule(row), input.phoneNumber, countryOrUndefined(input.defaultCountry));
+  return screenNumber(await compiledRule(ctx.caches.numberRules, row), input.phoneNumber, countryOrUndefined(input.defaultCountry));
 }
 
 /** `POST /actions/v1/numbers/check`: by queue (its rule and default country) or by rule. */
@@ -209,8 +207,8 @@ export async function checkNumber(ctx: Context, input: NumberCheckInput): Promis
   if (input.rule !== undefined) {
     const row = await findNumberRuleByRef(db, input.rule);
     if (!row) throw errors.notFound('Number rule', input.rule);
-    return screenNumber(await compiledRule(row), input.phoneNumber, countryOrUndefined(input.defaultCountry));
+    return screenNumber(await compiledRule(ctx.caches.numberRules, row), input.phoneNumber, countryOrUndefined(input.defaultCountry));
   }
-  return screenForQueue(db, await resolveQueue(ctx, input), input.phoneNumber, input.defaultCountry);
+  return screenForQueue(db, ctx.caches.numberRules, await resolveQueue(ctx, input), input.phoneNumber, input.defaultCountry);
 }
 

@@ -51,6 +51,11 @@ export async function deleteQueueRow(trx: Transaction<DB>, id: string): Promise<
   await trx.deleteFrom('queues').where('id', '=', id).execute();
 }
 
+/** Every queue's names, as an allow-list may name it. */
+export function listQueueIdentities(db: Kysely<DB> | Transaction<DB>): Promise<Pick<QueueRow, 'id' | 'name' | 'genesys_queue_id'>[]> {
+  return db.selectFrom('queues').select(['id', 'name', 'genesys_queue_id']).execute();
+}
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface QueueWithConfig {

@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
-import { assertQueueAccess } from '../auth/access.js';
+import { assertQueueAccess, isRestricted, mayUseQueue, type QueueIdentity } from '../auth/access.js';
 import type { Context } from '../context.js';
 import { errors } from '../errors.js';
-import { findQueueWithConfig, type QueueWithConfig } from './queries.js';
+import { findQueueWithConfig, listQueueIdentities, type QueueWithConfig } from './queries.js';
 
 /** How a data action names its queue: by name or by id (ours or the Genesys queue id). */
 export const QueueInput = {
@@ -17,4 +17,18 @@ export async function resolveQueue(ctx: Pick<Context, 'db' | 'caller'>, input: {
   if (!config) throw errors.notFound('Queue', input.queueId ?? input.queue);
   assertQueueAccess(ctx.caller, config.queue);
   return config;
+}
+
+/**
+ * The queues the caller may use, for filtering lists and searches; null = every queue (an
+ * unrestricted caller). Every "which queues may this caller see" question is answered here.
+ */
+export async function allowedQueues(ctx: Pick<Context, 'db' | 'caller'>): Promise<QueueIdentity[] | null> {
+  if (!isRestricted(ctx.caller)) return null;
+  return (await listQueueIdentities(ctx.db)).filter((q) => mayUseQueue(ctx.caller, q));
+}
+
+/** The ids of `allowedQueues`. */
+export async function allowedQueueIds(ctx: Pick<Context, 'db' | 'caller'>): Promise<string[] | null> {
+  return (await allowedQueues(ctx))?.map((q) => q.id) ?? null;
 }

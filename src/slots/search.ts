@@ -5,27 +5,34 @@ import { bookedCounts } from './bookings.js';
 import { gridZone, slotsForDay, type QueueSlotSpec, type Slot } from './engine.js';
 
 /**
- * Finding bookable slots: the engine's open slots minus what is booked. Day grids are cached by the
- * queue's configuration version (which changes with the queue, its hours or its rule), so a hot
- * availability lookup costs one small query per day it looks at.
+ * Finding bookable slots: the engine's open slots minus what is booked. Day grids are cached (a
+ * DaySlotCache the app owns) by the queue's configuration version (which changes with the queue, its
+ * hours or its rule), so a hot availability lookup costs one small query per day it looks at.
  */
 
-const MAX_CACHED_DAYS = 20_000;
-const dayCache = new Map<string, Slot[]>();
+/** Open slots with capacity of a day, by configuration version and local date; least recently used dropped beyond `max`. */
+export class DaySlotCache {
+  private readonly days = new Map<string, Slot[]>();
 
-function cachedDay(version: string, spec: QueueSlotSpec, date: string): Slot[] {
-  const key = `${version}|${date}`;
-  let slots = dayCache.get(key);
-  if (slots === undefined) {
-    slots = slotsForDay(spec, date).filter((s) => s.capacity > 0);
-    if (dayCache.size >= MAX_CACHED_DAYS) dayCache.delete(dayCache.keys().next().value!);
-    dayCache.set(key, slots);
-  } else {
-    // Refresh recency: Map keeps insertion order, so the first key is the least recently used.
-    dayCache.delete(key);
-    dayCache.set(key, slots);
+  constructor(private readonly max = 20_000) {}
+
+  day(version: string, spec: QueueSlotSpec, date: string): Slot[] {
+    const key = `${version}|${date}`;
+    let slots = this.days.get(key);
+    if (slots === undefined) {
+      slots = slotsForDay(spec, date).filter((s) => s.capacity > 0);
+      if (this.days.size >= this.max) this.days.delete(this.days.keys().next().value!);
+    } else {
+      // Refresh recency: Map keeps insertion order, so the first key is the least recently used.
+      this.days.delete(key);
+    }
+    this.days.set(key, slots);
+    return slots;
   }
-  return slots;
+
+  get size(): number {
+    return this.days.size;
+  }
 }
 
 export interface FreeSlot {
@@ -50,7 +57,7 @@ export interface SlotQuery {
 }
 
 /** Up to `max` slots in [from, to) with places left, nearest to `from` (or to `to`, backwards). */
-export async function freeSlots(db: Kysely<DB>, q: SlotQuery): Promise<FreeSlot[]> {
+export async function freeSlots(db: Kysely<DB>, days: DaySlotCache, q: SlotQuery): Promise<FreeSlot[]> {
   const zone = gridZone(q.spec);
   const found: FreeSlot[] = [];
   if (q.to <= q.from || q.max <= 0) return found;
@@ -58,7 +65,7 @@ export async function freeSlots(db: Kysely<DB>, q: SlotQuery): Promise<FreeSlot[
   const last = DateTime.fromJSDate(q.backwards ? q.from : new Date(q.to.getTime() - 1), { zone }).startOf('day');
   const step = q.backwards ? -1 : 1;
   for (let day = first; q.backwards ? day >= last : day <= last; day = day.plus({ days: step })) {
-    const candidates = cachedDay(q.version, q.spec, day.toISODate()!).filter((s) => s.start >= q.from && s.start < q.to);
+    const candidates = days.day(q.version, q.spec, day.toISODate()!).filter((s) => s.start >= q.from && s.start < q.to);
     if (candidates.length === 0) continue;
     if (q.backwards) candidates.reverse();
     const booked = await bookedCounts(db, q.queueId, candidates.reduce((a, s) => (s.start < a ? s.start : a), candidates[0]!.start), new Date(Math.max(...candidates.map((s) => s.start.getTime())) + 1));
