@@ -7,7 +7,6 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { agingRoutes } from './aging/routes.js';
 import { auditRoutes } from './audit/routes.js';
@@ -23,7 +22,6 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createCaches, type Services } from './context.js';
 import type { Database } from './db/database.js';
-import type { DB } from './db/types.js';
 import type { GenesysGateway } from './genesys/gateway.js';
 import { simulatedCallRoutes } from './genesys/routes.js';
 import { createSimulatedGateway } from './genesys/simulated-gateway.js';
@@ -41,13 +39,6 @@ import { numberCheckRoutes, numberRuleRoutes } from './numbers/routes.js';
 import { opsRoutes } from './ops/routes.js';
 import { queueRoutes } from './queues/routes.js';
 import { retryRoutes } from './retries/routes.js';
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    db: Kysely<DB>;
-    clock: Clock;
-  }
-}
 
 
 export interface AppOptions {
@@ -108,8 +99,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, utf8JsonParser(parseJson));
   const services: Services = { db: database.db, clock: opts.clock ?? systemClock, gateway, caches: createCaches() };
-  app.decorate('db', database.db);
-  app.decorate('clock', services.clock);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('ININ-Correlation-Id', request.id);
   });
@@ -139,10 +128,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     errorResponseBuilder: (_request, context) => errors.rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
   });
 
-  await app.register(opsRoutes, { workerHealthy: opts.workerHealthy });
+  await app.register(opsRoutes, { db: database.db, workerHealthy: opts.workerHealthy });
   await app.register(async (scope) => {
     await scope.register(formbody);
-    await scope.register(tokenRoutes, { tokenTtlSeconds: config.tokenTtlSeconds, rateLimit: { max: config.rateLimit.tokenMax, windowSeconds: config.rateLimit.windowSeconds } });
+    await scope.register(tokenRoutes, { services, tokenTtlSeconds: config.tokenTtlSeconds, rateLimit: { max: config.rateLimit.tokenMax, windowSeconds: config.rateLimit.windowSeconds } });
   });
   app.get('/openapi.json', { config: { public: true, rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
 

@@ -36,7 +36,7 @@ import { buildTestApp, makeClient, type TestApp, type TestClient } from './helpe
  * The README's access table says the same in prose.
  */
 
-type Code = 'ok' | 'in' | 'out' | '401' | '403' | '404' | '409';
+type Code = 'ok' | 'in' | 'out' | 'ignored' | '401' | '403' | '404' | '409';
 const ROLE_COLUMNS = ['administrator', 'supervisor', 'monitor', 'developer', 'actions', 'events'] as const satisfies readonly Role[];
 type Row = [route: string, noToken: Code, administrator: string, supervisor: string, monitor: string, developer: string, actions: string, events: string];
 
@@ -46,6 +46,9 @@ const SCOPED = 'ok ok 403'; // a resource of a queue: only within the allow-list
 const UNRESTRICTED_ONLY = 'ok 403 403'; // global configuration: unrestricted administrators only
 const IN_USE = '409 409 403'; // deleting configuration a queue uses: 409, outside the allow-list 403 first
 const NO = '403';
+// An event about another queue's conversation: a restricted events client receives the org's events
+// (triggers do not filter by queue), so it answers IGNORED, as for any conversation not its own, and changes nothing.
+const EVENT = 'ok ok ignored';
 
 //  route                                                  no token  administrator      supervisor    monitor       developer     actions   events
 const TABLE: Row[] = [
@@ -134,10 +137,10 @@ const TABLE: Row[] = [
   ['POST /actions/v1/queue-status',                         '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
   ['POST /actions/v1/campaign-callbacks',                   '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
 
-  ['POST /events/v1/conversation-acd-start',                '401',   NO,                NO,           NO,           NO,           NO,       SCOPED],
-  ['POST /events/v1/conversation-acd-end',                  '401',   NO,                NO,           NO,           NO,           NO,       SCOPED],
-  ['POST /events/v1/conversation-user-end',                 '401',   NO,                NO,           NO,           NO,           NO,       SCOPED],
-  ['POST /events/v1/preview-accepted',                      '401',   NO,                NO,           NO,           NO,           NO,       SCOPED],
+  ['POST /events/v1/conversation-acd-start',                '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
+  ['POST /events/v1/conversation-acd-end',                  '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
+  ['POST /events/v1/conversation-user-end',                 '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
+  ['POST /events/v1/preview-accepted',                      '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
 ];
 
 /** Swagger UI's pages and assets: public, like /openapi.json. */
@@ -412,6 +415,10 @@ describe('access matrix: every route × role × allow-list', () => {
     switch (expected) {
       case 'ok':
         expect(res.statusCode, detail).toBeLessThan(300);
+        break;
+      case 'ignored':
+        expect(res.statusCode, detail).toBe(200);
+        expect((res.json() as { action?: string }).action, detail).toBe('IGNORED');
         break;
       case 'in':
       case 'out':

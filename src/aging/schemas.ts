@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { QueueRef } from '../hours/schemas.js';
 import { updateBodyOf } from '../http/patch.js';
-import { IsoTime, Uuid, VisibleText } from '../http/schemas.js';
+import { IsoTime, Nullable, Uuid, VisibleText } from '../http/schemas.js';
 
 const fields = {
   mode: Type.Enum(['step', 'age'], { description: 'step: add `increment` each interval; age: basePriority + minutes waited × pointsPerMinute' }),
@@ -36,7 +36,6 @@ export type UpdatePolicyBody = Static<typeof UpdatePolicyBody>;
 
 export const Policy = Type.Object({ id: Uuid, name: Type.String(), ...fields, queues: Type.Array(QueueRef), createdAt: IsoTime, updatedAt: IsoTime }, { title: 'PrioritizationPolicy' });
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 export const Track = Type.Object(
   {
     conversationId: Type.String(),

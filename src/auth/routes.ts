@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { authenticateClient } from '../clients/service.js';
+import type { Services } from '../context.js';
 import type { TokenClaims } from '../http/auth.js';
 import { ErrorBody, errorResponses } from '../http/schemas.js';
 import type { Role } from './caller.js';
@@ -53,6 +54,7 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
 }
 
 export interface TokenRouteOptions {
+  services: Pick<Services, 'db' | 'clock'>;
   tokenTtlSeconds: number;
   rateLimit: { max: number; windowSeconds: number };
 }
@@ -102,7 +104,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (
       if (id === undefined || secret === undefined || id === '' || secret === '') {
         return fail(401, 'invalid_client', 'Client authentication failed');
       }
-      const client = await authenticateClient({ db: app.db, clock: app.clock }, id, secret);
+      const client = await authenticateClient(opts.services, id, secret);
       if (!client) {
         request.log.info({ clientId: id.slice(0, 64) }, 'token refused');
         return fail(401, 'invalid_client', 'Client authentication failed');

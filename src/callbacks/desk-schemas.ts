@@ -1,12 +1,11 @@
 import { Type, type Static } from 'typebox';
-import { EXAMPLE_QUEUE, EXAMPLE_TIME, IsoTime, PageLimit, TimeFilter, Uuid } from '../http/schemas.js';
+import { EXAMPLE_QUEUE, EXAMPLE_TIME, IsoTime, Nullable, PageLimit, TimeFilter, Uuid } from '../http/schemas.js';
 import { QueueInput } from '../queues/resolve.js';
 import { CALLBACK_STATES, DELIVERY_STATUSES } from '../vocabulary.js';
 import { CreateOutput, RescheduleOutput } from './schemas.js';
 
 const State = Type.Enum(CALLBACK_STATES);
 const Delivery = Type.Enum(DELIVERY_STATUSES);
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const DeskFilter = Type.Object(
   {

@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { crudRoutes, READ_ROLES } from '../http/crud.js';
-import { errorResponses, IdParams, IsoTime } from '../http/schemas.js';
+import { errorResponses, IdParams, IsoTime, Nullable } from '../http/schemas.js';
 import { Campaign, CampaignCallbackInput, CampaignCallbackOutput, CreateCampaignBody, UpdateCampaignBody } from './schemas.js';
 import * as service from './service.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const CampaignCallback = Type.Object({
   id: Type.String(),
   state: Type.String(),

@@ -1,10 +1,9 @@
 import { Type, type Static } from 'typebox';
 import { updateBodyOf } from '../http/patch.js';
-import { EXAMPLE_CAMPAIGN, EXAMPLE_PHONE, IsoTime, Uuid, VisibleText } from '../http/schemas.js';
+import { EXAMPLE_CAMPAIGN, EXAMPLE_PHONE, IsoTime, NullableUuid, Uuid, VisibleText } from '../http/schemas.js';
 
 const Name = VisibleText(100, 'Flows name the campaign by it');
 const Column = VisibleText(100);
-const NullableUuid = (description: string) => Type.Union([Uuid, Type.Null()], { description });
 const fields = {
   queueId: NullableUuid('Queue the campaign belongs to: clients restricted to some queues see only their queues’ campaigns (null: unrestricted clients only)'),
   contactListId: VisibleText(100, 'Contact list of the always-running (agentless) campaign'),

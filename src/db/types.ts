@@ -244,6 +244,8 @@ export interface PreviewContactsTable {
   contact_list_id: string;
   campaign_id: string | null;
   conversation_id: string | null;
+  /** The queue the accepted preview named (its Genesys queue id), if it is one of ours. */
+  queue_id: ColumnType<string | null, string | null | undefined, string | null>;
   accepted_at: Date | string;
   attempts: Generated<number>;
   created_at: Timestamp;

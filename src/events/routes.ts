@@ -40,7 +40,7 @@ const UserEnd = eventBody(
   'v2.detail.events.conversation.{id}.user.end',
 );
 const PreviewAccepted = eventBody(
-  { phoneNumber: str('The previewed number'), contactId: str('Contact id in the list'), contactListId: str(''), campaignId: str('') },
+  { phoneNumber: str('The previewed number'), contactId: str('Contact id in the list'), contactListId: str(''), campaignId: str(''), queueId: str('Genesys queue id of the preview campaign') },
   'A preview offered to an agent was accepted',
 );
 

@@ -108,6 +108,7 @@ export async function previewAccepted(ctx: Context, body: Record<string, unknown
     const now = ctx.clock.now();
     const values = {
       phone_digits: digitsOf(phone),
+      queue_id: (await eventQueue(trx, env))?.id ?? null,
       conversation_id: env.conversationId,
       campaign_id: field(env, 'campaignId'),
       accepted_at: eventTimeOr(env, now),

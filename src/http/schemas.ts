@@ -18,6 +18,11 @@ export const ErrorBody = Type.Object(
 export type ErrorBody = Static<typeof ErrorBody>;
 
 export const Uuid = Type.String({ format: 'uuid' });
+
+/** A value or null; the description, if any, is the union's. */
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T, description?: string) =>
+  Type.Union([t, Type.Null()], description === undefined ? {} : { description });
+export const NullableUuid = (description: string) => Nullable(Uuid, description);
 export const IsoTime = Type.String({ format: 'date-time', description: 'ISO-8601; UTC times end in Z' });
 
 export const IdParams = Type.Object({ id: Uuid });

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { Type } from 'typebox';
+import type { DB } from '../db/types.js';
 import { ErrorBody } from '../http/schemas.js';
 
 const Health = Type.Object({ status: Type.String() });
@@ -13,6 +14,7 @@ const Ready = Type.Object({
 });
 
 export interface OpsOptions {
+  db: Kysely<DB>;
   workerHealthy?: (() => boolean) | undefined;
 }
 
@@ -43,7 +45,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsOptions> = async (app, opts
       let database: 'ok' | 'down' = 'ok';
       try {
         await Promise.race([
-          sql`select 1`.execute(app.db),
+          sql`select 1`.execute(opts.db),
           new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), DB_CHECK_TIMEOUT_MS).unref()),
         ]);
       } catch (err) {

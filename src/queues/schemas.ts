@@ -1,9 +1,8 @@
 import { Type, type Static } from 'typebox';
 import { updateBodyOf } from '../http/patch.js';
-import { IsoTime, Uuid, VisibleText } from '../http/schemas.js';
+import { IsoTime, NullableUuid, Uuid, VisibleText } from '../http/schemas.js';
 import { SLOT_DURATIONS } from '../slots/engine.js';
 
-const NullableUuid = (description: string) => Type.Union([Uuid, Type.Null()], { description });
 const NullableString = (max: number, description: string) => Type.Union([VisibleText(max), Type.Null()], { description });
 
 /** Every queue setting with its default. */

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { updateBodyOf } from '../http/patch.js';
-import { IsoTime, Uuid, VisibleText } from '../http/schemas.js';
+import { IsoTime, Nullable, NullableUuid, Uuid, VisibleText } from '../http/schemas.js';
 
 const Name = VisibleText(100);
 const fields = {
@@ -27,7 +27,6 @@ export const UpdateRetryPolicyBody = updateBodyOf(CreateRetryPolicyBody, { examp
 export type UpdateRetryPolicyBody = Static<typeof UpdateRetryPolicyBody>;
 export const RetryPolicy = Type.Object({ id: Uuid, name: Type.String(), ...fields, createdAt: IsoTime, updatedAt: IsoTime }, { title: 'RetryPolicy' });
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 export const PreviewContact = Type.Object(
   {
     id: Uuid,
@@ -36,6 +35,7 @@ export const PreviewContact = Type.Object(
     contactListId: Type.String(),
     campaignId: Nullable(Type.String()),
     conversationId: Nullable(Type.String()),
+    queueId: NullableUuid('The queue the accepted preview named (by its Genesys queue id); null when it named none of ours'),
     acceptedAt: IsoTime,
     attempts: Type.Integer(),
     retries: Type.Array(

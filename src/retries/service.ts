@@ -1,6 +1,6 @@
 import type { JobHelpers } from 'graphile-worker';
 import type { Kysely, Transaction, Updateable } from 'kysely';
-import { assertMayChangeGlobalConfig, assertQueueDataAccess, isRestricted } from '../auth/access.js';
+import { assertMayChangeGlobalConfig, assertQueueDataAccess } from '../auth/access.js';
 import { auditedChange } from '../audit/service.js';
 import type { Actor } from '../auth/caller.js';
 import type { Context } from '../context.js';
@@ -13,6 +13,8 @@ import { enqueue, jobs } from '../jobs/catalog.js';
 import type { JobContext } from '../jobs/context.js';
 import { deleteRetryPolicyRow, findRetryPolicy, findRetryPolicyByMatch, insertRetryPolicy, listRetryPolicyRows, lockRetryPolicy, updateRetryPolicyRow } from './policy-queries.js';
 import { DEFAULT_PREVIEW_SETTINGS, type CreateRetryPolicyBody, type PreviewRetrySettings, type UpdateRetryPolicyBody } from './schemas.js';
+import { findQueue } from '../queues/queries.js';
+import { allowedQueueIds } from '../queues/resolve.js';
 import { readSetting, writeSetting } from './settings-queries.js';
 
 /**
@@ -181,12 +183,6 @@ export async function resubmitContact(ctx: JobContext, payload: { attemptId: str
   await ctx.db.updateTable('retry_attempts').set({ status: 'SUBMITTED', submitted_at: ctx.clock.now(), error: null }).where('id', '=', attempt.id).execute();
 }
 
-/**
- * The queue a preview contact belongs to. Preview contacts come from Genesys preview campaigns that
- * no queue of ours claims, so none has one: they are an unrestricted caller's alone.
- */
-const previewContactQueue = () => null;
-
 async function previewContactOf(db: Kysely<DB>, p: PreviewContactRow) {
   const retries = await db.selectFrom('retry_attempts').selectAll().where('preview_contact_id', '=', p.id).orderBy('attempt').execute();
   return {
@@ -196,6 +192,7 @@ async function previewContactOf(db: Kysely<DB>, p: PreviewContactRow) {
     contactListId: p.contact_list_id,
     campaignId: p.campaign_id,
     conversationId: p.conversation_id,
+    queueId: p.queue_id,
     acceptedAt: isoUtcOrNull(p.accepted_at)!,
     attempts: p.attempts,
     retries: retries.map((r) => ({ attempt: r.attempt, lastResult: r.last_result, waitSeconds: r.wait_seconds, retryAt: isoUtcOrNull(r.retry_at), status: r.status, error: r.error, submittedAt: isoUtcOrNull(r.submitted_at) })),
@@ -204,8 +201,10 @@ async function previewContactOf(db: Kysely<DB>, p: PreviewContactRow) {
 
 /** `GET /admin/v1/preview-contacts`: most recent first, with their retries; a restricted caller sees only its queues' contacts. */
 export async function listPreviewContacts(ctx: Context, query: { phone?: string | undefined; limit: number }) {
-  if (isRestricted(ctx.caller)) return { items: [] };
+  const allowed = await allowedQueueIds(ctx);
+  if (allowed !== null && allowed.length === 0) return { items: [] };
   let q = ctx.db.selectFrom('preview_contacts').selectAll().orderBy('accepted_at', 'desc').limit(query.limit);
+  if (allowed !== null) q = q.where('queue_id', 'in', allowed);
   if (query.phone) q = q.where('phone_digits', '=', query.phone.replace(/\D/g, ''));
   const rows = await q.execute();
   return { items: await Promise.all(rows.map((p) => previewContactOf(ctx.db, p))) };
@@ -215,6 +214,6 @@ export async function listPreviewContacts(ctx: Context, query: { phone?: string 
 export async function getPreviewContact(ctx: Context, id: string) {
   const p = await ctx.db.selectFrom('preview_contacts').selectAll().where('id', '=', id).executeTakeFirst();
   if (!p) throw errors.notFound('Preview contact', id);
-  assertQueueDataAccess(ctx.caller, previewContactQueue(), 'preview contact');
+  assertQueueDataAccess(ctx.caller, p.queue_id === null ? null : ((await findQueue(ctx.db, p.queue_id)) ?? null), 'preview contact');
   return previewContactOf(ctx.db, p);
 }

@@ -1206,6 +1206,10 @@ resource "genesyscloud_integration_action" "preview_accepted" {
       "campaignId" = {
         "type" = "string"
       }
+      "queueId" = {
+        "type"        = "string"
+        "description" = "Genesys queue id of the preview campaign."
+      }
     }
     "additionalProperties" = true
   })
@@ -1229,7 +1233,7 @@ resource "genesyscloud_integration_action" "preview_accepted" {
   config_request {
     request_url_template = "${local.base_url}/events/v1/preview-accepted"
     request_type         = "POST"
-    request_template     = "{#set($sep = \"\")\n#if(\"$!{input.conversationId}\" != \"\")$sep\"conversationId\": \"$esc.jsonString($input.conversationId)\"#set($sep = \",\")#end\n#if(\"$!{input.participantId}\" != \"\")$sep\"participantId\": \"$esc.jsonString($input.participantId)\"#set($sep = \",\")#end\n#if(\"$!{input.sessionId}\" != \"\")$sep\"sessionId\": \"$esc.jsonString($input.sessionId)\"#set($sep = \",\")#end\n#if(\"$!{input.eventTime}\" != \"\")$sep\"eventTime\": $${input.eventTime}#set($sep = \",\")#end\n#if(\"$!{input.jsonData}\" != \"\")$sep\"jsonData\": \"$esc.jsonString($input.jsonData)\"#set($sep = \",\")#end\n#if(\"$!{input.phoneNumber}\" != \"\")$sep\"phoneNumber\": \"$esc.jsonString($input.phoneNumber)\"#set($sep = \",\")#end\n#if(\"$!{input.contactId}\" != \"\")$sep\"contactId\": \"$esc.jsonString($input.contactId)\"#set($sep = \",\")#end\n#if(\"$!{input.contactListId}\" != \"\")$sep\"contactListId\": \"$esc.jsonString($input.contactListId)\"#set($sep = \",\")#end\n#if(\"$!{input.campaignId}\" != \"\")$sep\"campaignId\": \"$esc.jsonString($input.campaignId)\"#set($sep = \",\")#end\n}"
+    request_template     = "{#set($sep = \"\")\n#if(\"$!{input.conversationId}\" != \"\")$sep\"conversationId\": \"$esc.jsonString($input.conversationId)\"#set($sep = \",\")#end\n#if(\"$!{input.participantId}\" != \"\")$sep\"participantId\": \"$esc.jsonString($input.participantId)\"#set($sep = \",\")#end\n#if(\"$!{input.sessionId}\" != \"\")$sep\"sessionId\": \"$esc.jsonString($input.sessionId)\"#set($sep = \",\")#end\n#if(\"$!{input.eventTime}\" != \"\")$sep\"eventTime\": $${input.eventTime}#set($sep = \",\")#end\n#if(\"$!{input.jsonData}\" != \"\")$sep\"jsonData\": \"$esc.jsonString($input.jsonData)\"#set($sep = \",\")#end\n#if(\"$!{input.phoneNumber}\" != \"\")$sep\"phoneNumber\": \"$esc.jsonString($input.phoneNumber)\"#set($sep = \",\")#end\n#if(\"$!{input.contactId}\" != \"\")$sep\"contactId\": \"$esc.jsonString($input.contactId)\"#set($sep = \",\")#end\n#if(\"$!{input.contactListId}\" != \"\")$sep\"contactListId\": \"$esc.jsonString($input.contactListId)\"#set($sep = \",\")#end\n#if(\"$!{input.campaignId}\" != \"\")$sep\"campaignId\": \"$esc.jsonString($input.campaignId)\"#set($sep = \",\")#end\n#if(\"$!{input.queueId}\" != \"\")$sep\"queueId\": \"$esc.jsonString($input.queueId)\"#set($sep = \",\")#end\n}"
     headers = {
       "Content-Type"  = "application/json"
       "Authorization" = "Bearer $${authResponse.access_token}"
