@@ -215,6 +215,33 @@ describe('sdk gateway: requests and answers', () => {
     expect(created.callbackId).toBe(conv?.participants.find((p) => p.purpose === 'customer')?.id);
   });
 
+  it('reschedules an agent-owned callback with its owner as agentId, and one nobody owns without agentId', async () => {
+    const { fake, gateway } = await setup();
+    const owned = fake.seedConversation({
+      participants: [
+        { purpose: 'customer', callbacks: [{ state: 'scheduled' }] },
+        { purpose: 'acd', queueId: 'q-1', callbacks: [{ state: 'scheduled' }], conversationRoutingData: { scoredAgents: [{ agent: { id: 'agent-2' }, score: 10 }, { agent: { id: 'agent-1' }, score: 100 }] } },
+      ],
+    });
+    await gateway.rescheduleCallback(owned, new Date('2030-05-06T07:08:09Z'));
+    const unowned = fake.seedConversation({ participants: [{ purpose: 'customer', callbacks: [{ state: 'scheduled' }] }, { purpose: 'acd', queueId: 'q-1', callbacks: [{ state: 'scheduled' }] }] });
+    await gateway.rescheduleCallback(unowned, new Date('2030-05-06T07:08:09Z'));
+    const bodies = fake.requestsTo('rescheduleCallback').map((r) => r.body);
+    expect(bodies).toEqual([
+      { conversationId: owned, agentId: 'agent-1', callbackScheduledTime: '2030-05-06T07:08:09.000Z' },
+      { conversationId: unowned, callbackScheduledTime: '2030-05-06T07:08:09.000Z' },
+    ]);
+    // The fake holds the stricter shape: an owned callback moved without its owner is refused.
+    const res = await fetch(`${fake.baseUrl}/api/v2/conversations/callbacks`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${fake.requestsTo('rescheduleCallback')[0]!.token}` },
+      body: JSON.stringify({ conversationId: owned, callbackScheduledTime: '2030-05-06T07:08:09.000Z' }),
+    });
+    expect(res.status).toBe(400);
+    // A conversation Genesys no longer has: the PATCH's 404, not the lookup's.
+    await expect(gateway.rescheduleCallback('gone', new Date('2030-05-06T07:08:09Z'))).rejects.toMatchObject({ status: 404 });
+  });
+
   it('reschedules, prioritizes and cancels with the endpoints and bodies Genesys expects', async () => {
     const { fake, gateway } = await setup();
     const { conversationId: id } = await gateway.createCallback({ queueId: 'q-1', callbackNumbers: ['+13175550100'], data: {} });

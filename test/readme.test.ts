@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authHeader, buildTestApp, type TestApp } from './helpers/app.js';
+import { flatFields, OUTBOUND } from '../src/events/topics.js';
 
 /** What the README tells an integrator to send matches what the routes accept and require. */
 
@@ -17,18 +18,20 @@ afterAll(async () => t.close());
 const names = (text: string) => [...text.matchAll(/`(\w+)`/g)].map((m) => m[1]!);
 
 describe('README: preview-accepted inputs', () => {
-  it('lists exactly the body fields of the route, and the ones it calls required are refused with 400 when missing', async () => {
-    const sentence = /`preview-accepted` is called by [^]*?\n\n/.exec(readme)?.[0];
+  it('names the required inputs (refused with 400 when missing) and the aliases; every other body field is the outbound topic’s', async () => {
+    const sentence = /`preview-accepted` takes [^]*?\n\n/.exec(readme)?.[0];
     expect(sentence).toBeDefined();
-    const [requiredPart, optionalPart] = sentence!.split('(required)');
+    const [requiredPart, optionalPart] = sentence!.split('(required');
     const required = names(requiredPart!.replace('`preview-accepted`', ''));
     const optional = names(optionalPart!).filter((n) => n !== 'jsonData');
 
     const spec = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     const body = spec.paths['/events/v1/preview-accepted'].post.requestBody.content['application/json'].schema;
-    expect([...required, ...optional, 'jsonData'].sort()).toEqual(Object.keys(body.properties).sort());
+    const topicFields = flatFields(OUTBOUND).map((f) => f.name);
+    expect([...new Set([...required, ...optional, ...topicFields, 'jsonData'])].sort()).toEqual(Object.keys(body.properties).sort());
+    for (const name of [...required, ...optional]) expect(Object.keys(body.properties)).toContain(name);
 
-    const full: Record<string, string> = { conversationId: 'conv-readme', phoneNumber: '+13175550123', contactId: 'c-1', contactListId: 'l-1' };
+    const full: Record<string, string> = { conversationId: 'conv-readme', addressTo: 'tel:+13175550123', outboundContactId: 'c-1', outboundContactListId: 'l-1' };
     expect(required.sort()).toEqual(Object.keys(full).sort());
     const send = (payload: object) => t.app.inject({ method: 'POST', url: '/events/v1/preview-accepted', headers: events, payload });
     for (const field of required) {

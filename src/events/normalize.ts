@@ -25,15 +25,15 @@ function text(fields: Record<string, unknown>, name: string): string | null {
   return v;
 }
 
-function time(value: unknown): Date {
+function time(value: unknown, name = 'eventTime'): Date {
   let d: Date | undefined;
   if (typeof value === 'number' && Number.isFinite(value) && value > 0) d = new Date(value);
   if (typeof value === 'string' && value.trim() !== '') {
     const n = Number(value);
     d = Number.isFinite(n) && /^\d+$/.test(value.trim()) ? new Date(n) : new Date(value);
   }
-  if (d === undefined || Number.isNaN(d.getTime())) throw errors.validation('eventTime', 'eventTime must be epoch milliseconds or an ISO-8601 time');
-  return checkTimeRange(d, 'eventTime');
+  if (d === undefined || Number.isNaN(d.getTime())) throw errors.validation(name, `${name} must be epoch milliseconds or an ISO-8601 time`);
+  return checkTimeRange(d, name);
 }
 
 export function parseEvent(body: Record<string, unknown>, opts: { requireEventTime?: boolean } = {}): EventEnvelope {
@@ -57,6 +57,9 @@ export function parseEvent(body: Record<string, unknown>, opts: { requireEventTi
   const conversationId = text(fields, 'conversationId');
   if (!conversationId) throw errors.validation('conversationId', 'conversationId is required');
   const eventTime = fields.eventTime === undefined && !opts.requireEventTime ? new Date(0) : time(fields.eventTime);
+  // The topics send it as epoch milliseconds (0 or absent: not scheduled); a workflow may have formatted it as ISO text.
+  const scheduled = fields.callbackScheduledTime;
+  if (scheduled !== undefined && scheduled !== null && scheduled !== '' && scheduled !== 0) time(scheduled, 'callbackScheduledTime');
   return { conversationId, participantId: text(fields, 'participantId'), sessionId: text(fields, 'sessionId'), eventTime, fields };
 }
 

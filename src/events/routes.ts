@@ -3,46 +3,56 @@ import { Type } from 'typebox';
 import { errorResponses } from '../http/schemas.js';
 import { EVENT_ACTIONS } from '../vocabulary.js';
 import { MAX_JSON_DATA } from './normalize.js';
+import { ACD_END, ACD_START, flatFields, OUTBOUND, USER_END, type EventTopic, type TopicField } from './topics.js';
 import * as events from './service.js';
 
 const Scalar = Type.Union([Type.String({ maxLength: 2_000 }), Type.Number(), Type.Boolean(), Type.Null()]);
 // Event fields as Genesys sends them: primitives, and the odd list of primitives (callbackNumbers).
 const Primitive = Type.Union([Scalar, Type.Array(Scalar, { maxItems: 100 })]);
-const common = {
-  conversationId: Type.Optional(Type.String({ maxLength: 200 })),
-  participantId: Type.Optional(Type.String({ maxLength: 200 })),
-  sessionId: Type.Optional(Type.String({ maxLength: 200 })),
-  eventTime: Type.Optional(Type.Union([Type.Number(), Type.String({ maxLength: 64 })], { description: 'Epoch milliseconds or ISO-8601' })),
-  jsonData: Type.Optional(Type.String({ maxLength: MAX_JSON_DATA, description: 'The whole event as JSON text (trigger data format Json)' })),
-};
-/** Flat like every data-action input; other top-level fields of the event are accepted as they come. */
-const eventBody = (fields: Record<string, ReturnType<typeof Type.Optional>>, description: string) =>
-  Type.Object({ ...common, ...fields }, { additionalProperties: Primitive, description });
 
-const str = (description: string) => Type.Optional(Type.String({ maxLength: 200, description }));
+const str = (description = '') => Type.Optional(Type.String({ maxLength: 200, ...(description && { description }) }));
 
-const AcdStart = eventBody(
-  { mediaType: str('CALLBACK starts aging'), queueId: str('Genesys queue id'), routingPriority: Type.Optional(Type.Union([Type.Number(), Type.String({ maxLength: 20 })])), callbackScheduledTime: str('') },
-  'v2.detail.events.conversation.{id}.acd.start',
-);
-const AcdEnd = eventBody({ acdOutcome: str('ANSWERED, ABANDON or FLOW_OUT'), queueId: str('') }, 'v2.detail.events.conversation.{id}.acd.end');
-const UserEnd = eventBody(
-  {
-    disconnectType: str('CLIENT, ENDPOINT, SYSTEM, ...'),
-    mediaType: str(''),
-    provider: str(''),
-    direction: str(''),
-    callbackNumber: str('One number (TopLevelPrimitives drops the callbackNumbers array)'),
-    callbackNumbers: str('Or the numbers as text'),
-    queueId: str(''),
-    userId: str(''),
-  },
-  'v2.detail.events.conversation.{id}.user.end',
-);
-const PreviewAccepted = eventBody(
-  { phoneNumber: str('The previewed number'), contactId: str('Contact id in the list'), contactListId: str(''), campaignId: str(''), queueId: str('Genesys queue id of the preview campaign') },
-  'A preview offered to an agent was accepted',
-);
+/** A topic field as a flat input, with the topic's type (a time: epoch milliseconds or ISO text). */
+function input(field: TopicField) {
+  const description = field.description ?? '';
+  switch (field.type) {
+    case 'string':
+      return str(description);
+    case 'integer':
+      return Type.Optional(Type.Integer(description ? { description } : {}));
+    case 'boolean':
+      return Type.Optional(Type.Boolean(description ? { description } : {}));
+    case 'time':
+      return Type.Optional(Type.Union([Type.Integer(), Type.String({ maxLength: 64 })], { description: description || 'Epoch milliseconds or ISO-8601', examples: [1769706000000] }));
+    case 'strings':
+      throw new Error(`${field.name}: a list cannot be a flat input`);
+  }
+}
+
+const jsonData = Type.Optional(Type.String({ maxLength: MAX_JSON_DATA, description: 'The whole event as JSON text (trigger data format Json)' }));
+
+/**
+ * Flat like every data-action input: the topic's own fields with its types (so a TopLevelPrimitives
+ * workflow maps them 1:1), `jsonData`, and our aliases; other fields are accepted as they come.
+ */
+function eventBody(topic: EventTopic, aliases: Record<string, ReturnType<typeof Type.Optional>> = {}) {
+  const fields = Object.fromEntries(flatFields(topic).map((x) => [x.name, input(x)]));
+  return Type.Object({ ...fields, jsonData, ...aliases }, { additionalProperties: Primitive, description: topic.topic });
+}
+
+const AcdStart = eventBody(ACD_START);
+const AcdEnd = eventBody(ACD_END);
+const UserEnd = eventBody(USER_END, {
+  callbackNumber: str('One number (TopLevelPrimitives drops the callbackNumbers array)'),
+  callbackNumbers: str('Or the numbers as text (the list itself arrives in jsonData)'),
+});
+const PreviewAccepted = eventBody(OUTBOUND, {
+  phoneNumber: str('Alias of addressTo: the previewed number'),
+  contactId: str('Alias of outboundContactId'),
+  contactListId: str('Alias of outboundContactListId'),
+  campaignId: str('Alias of outboundCampaignId'),
+  queueId: str('Genesys queue id of the preview campaign (the topic has none: else the queue of the campaign using the contact list)'),
+});
 
 const Answer = (actions: keyof typeof EVENT_ACTIONS) => Type.Object({ accepted: Type.Boolean(), action: Type.String({ enum: [...EVENT_ACTIONS[actions]] }), message: Type.String() });
 const UserEndAnswer = Type.Object({
@@ -75,7 +85,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.post(
     '/preview-accepted',
-    { schema: { tags, summary: 'Record an accepted preview contact (number, contact, list)', body: PreviewAccepted, response: { 200: Answer('previewAccepted'), ...errorsOf } } },
+    { schema: { tags, summary: 'outbound: record a preview contact (outboundContactId, outboundContactListId, addressTo)', body: PreviewAccepted, response: { 200: Answer('previewAccepted'), ...errorsOf } } },
     async (request) => ({ accepted: true, ...(await events.previewAccepted(request.ctx, request.body)) }),
   );
 };

@@ -48,6 +48,13 @@ async function conversationQueues(trx: Transaction<DB>, env: EventEnvelope): Pro
 const ownedBy = (ctx: Context) => async (trx: Transaction<DB>, env: EventEnvelope) =>
   !isRestricted(ctx.caller) || mayActOnConversation(ctx.caller, await conversationQueues(trx, env));
 
+/** As ownedBy, and the queue the preview contact will belong to (through its campaign) counts too. */
+const ownedByPreview = (ctx: Context, contactListId: string) => async (trx: Transaction<DB>, env: EventEnvelope) => {
+  if (!isRestricted(ctx.caller)) return true;
+  const queue = await previewQueue(trx, env, contactListId);
+  return mayActOnConversation(ctx.caller, [...(await conversationQueues(trx, env)), ...(queue ? [queue] : [])]);
+};
+
 /** The queue the event names by its Genesys queue id, if it is one of ours. */
 function eventQueue(trx: Transaction<DB>, env: EventEnvelope) {
   const genesysQueueId = field(env, 'queueId');
@@ -95,22 +102,48 @@ export async function acdEnd(ctx: Context, body: Record<string, unknown>): Promi
   });
 }
 
-/** `POST /events/v1/preview-accepted`: remember the preview contact, to retry it by wrap-up later. */
+/** The first of these fields the event carries. */
+const firstField = (env: EventEnvelope, ...names: string[]) => names.map((n) => field(env, n)).find((v) => v !== null && v !== '') ?? null;
+
+/**
+ * The queue a preview contact belongs to: the one the event names, else the queue of the campaign
+ * configured here with the contact's list (the outbound topic names no queue).
+ */
+async function previewQueue(trx: Transaction<DB>, env: EventEnvelope, contactListId: string) {
+  const named = await eventQueue(trx, env);
+  if (named) return named;
+  const byList = await trx
+    .selectFrom('campaigns')
+    .innerJoin('queues', 'queues.id', 'campaigns.queue_id')
+    .select(['queues.id', 'queues.name', 'queues.genesys_queue_id'])
+    .where('campaigns.contact_list_id', '=', contactListId)
+    .orderBy('campaigns.created_at')
+    .executeTakeFirst();
+  return byList;
+}
+
+/**
+ * `POST /events/v1/preview-accepted`: remember the preview contact, to retry it by wrap-up later.
+ * Reads the conversation outbound topic (`outboundContactId`, `outboundContactListId`,
+ * `outboundCampaignId`, the number in `addressTo` or `dnis`); `contactId`, `contactListId`,
+ * `campaignId` and `phoneNumber` are accepted as aliases.
+ */
 export async function previewAccepted(ctx: Context, body: Record<string, unknown>): Promise<EventResult<EventActionOf<'previewAccepted'>>> {
   const env = parseEvent(body);
-  const contactId = field(env, 'contactId');
-  const contactListId = field(env, 'contactListId');
-  const phone = field(env, 'phoneNumber');
-  if (!contactId) throw errors.validation('contactId', 'contactId is required');
-  if (!contactListId) throw errors.validation('contactListId', 'contactListId is required');
-  if (!phone || digitsOf(phone) === '') throw errors.validation('phoneNumber', 'phoneNumber is required');
-  return processOnce(ctx.db, 'preview.accepted', dedupeKey('preview.accepted', env, contactId), env, { owned: ownedBy(ctx), notOurs: NOT_OURS }, async (trx) => {
+  const contactId = firstField(env, 'outboundContactId', 'contactId');
+  const contactListId = firstField(env, 'outboundContactListId', 'contactListId');
+  const phone = [firstField(env, 'phoneNumber'), firstField(env, 'addressTo'), firstField(env, 'dnis')].find((p) => p !== null && digitsOf(p) !== '') ?? null;
+  if (!contactId) throw errors.validation('outboundContactId', 'outboundContactId (or contactId) is required');
+  if (!contactListId) throw errors.validation('outboundContactListId', 'outboundContactListId (or contactListId) is required');
+  if (!phone) throw errors.validation('addressTo', 'addressTo, dnis or phoneNumber must hold the previewed number');
+  const scope = { owned: ownedByPreview(ctx, contactListId), notOurs: NOT_OURS };
+  return processOnce(ctx.db, 'preview.accepted', dedupeKey('preview.accepted', env, contactId), env, scope, async (trx) => {
     const now = ctx.clock.now();
     const values = {
       phone_digits: digitsOf(phone),
-      queue_id: (await eventQueue(trx, env))?.id ?? null,
+      queue_id: (await previewQueue(trx, env, contactListId))?.id ?? null,
       conversation_id: env.conversationId,
-      campaign_id: field(env, 'campaignId'),
+      campaign_id: firstField(env, 'outboundCampaignId', 'campaignId'),
       accepted_at: eventTimeOr(env, now),
       updated_at: now,
     };

@@ -81,6 +81,13 @@ function isNotFound(err: unknown): boolean {
   return err instanceof GenesysError && err.status === 404;
 }
 
+/** The agent an agent-owned callback belongs to: the best-scored agent of its routing data. */
+export function ownerOf(participants: platformClient.Models.Participant[]): string | null {
+  const scored = participants.flatMap((p) => p.conversationRoutingData?.scoredAgents ?? []).filter((a) => str(a.agent?.id));
+  scored.sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
+  return str(scored[0]?.agent?.id);
+}
+
 function iso(d: Date): string {
   if (Number.isNaN(d.getTime())) throw new GenesysError('Invalid callback time', 0, ErrorCode.invalidArgument, false);
   return d.toISOString(); // always milliseconds and Z, as Genesys expects
@@ -149,8 +156,19 @@ export function createSdkGateway(config: SdkGatewayOptions, log?: GatewayLog): G
     },
 
     async rescheduleCallback(conversationId: string, scheduledTime: Date): Promise<void> {
-      // The model marks agentId required; the API does not need it to move a callback.
-      const body = { conversationId, callbackScheduledTime: iso(scheduledTime) } as platformClient.Models.PatchCallbackRequest;
+      // Every SDK marks PatchCallbackRequest.agentId required; no public text says whether the API
+      // enforces it or what it means for a callback no agent owns. So: an agent-owned callback
+      // (routingData.scoredAgents) is moved with its owner as agentId, so the move keeps it with that
+      // agent; one nobody owns is sent without (there is no agent to name, and inventing one would
+      // hand the callback to them).
+      let owner: string | null = null;
+      try {
+        const conv = await call('rescheduleCallback', () => conversations.getConversation(conversationId));
+        owner = ownerOf(conv.participants ?? []);
+      } catch (err) {
+        if (!isNotFound(err)) throw err; // a 404 is the PATCH's to report
+      }
+      const body = { conversationId, callbackScheduledTime: iso(scheduledTime), ...(owner ? { agentId: owner } : {}) } as platformClient.Models.PatchCallbackRequest;
       await call('rescheduleCallback', () => conversations.patchConversationsCallbacks(body));
     },
 

@@ -31,6 +31,7 @@ export function createSimulatedGateway(db: Kysely<DB>): GenesysGateway {
       return answer;
     },
     async rescheduleCallback(conversationId: string, scheduledTime: Date) {
+      // The body the sdk gateway sends: simulated callbacks are never agent-owned, so no agentId.
       await record('rescheduleCallback', { conversationId, callbackScheduledTime: scheduledTime.toISOString() });
     },
     async cancelCallback(conversationId: string) {

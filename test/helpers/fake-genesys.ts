@@ -52,6 +52,8 @@ export interface FakeParticipant {
   attributes?: Record<string, string>;
   calls?: FakeCommunication[];
   callbacks?: FakeCommunication[];
+  /** An agent-owned callback names its owner here (routingData.scoredAgents, routing flag AGENT_OWNED_CALLBACK). */
+  conversationRoutingData?: { scoredAgents?: { agent: { id: string }; score?: number }[] };
 }
 
 export interface FakeConversation {
@@ -144,7 +146,7 @@ const schemas = {
     properties: {
       conversationId: { type: 'string' },
       queueId: { type: 'string' },
-      agentId: { type: 'string' },
+      agentId: { type: 'string', minLength: 1 },
       callbackScheduledTime: { type: 'string', pattern: ISO_MS_Z },
       countryCode: { type: 'string' },
       callbackNumbers: strings,
@@ -363,9 +365,15 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
   });
 
   app.patch('/api/v2/conversations/callbacks', { ...cfg('rescheduleCallback'), schema: { body: schemas.rescheduleCallback } }, async (req, reply) => {
-    const b = req.body as { conversationId: string; callbackScheduledTime?: string };
+    const b = req.body as { conversationId: string; agentId?: string; callbackScheduledTime?: string };
     const conv = conversations.get(b.conversationId);
     if (!conv) return notFound(reply, 'Conversation');
+    // Stricter than anything published (PatchCallbackRequest marks agentId required): an agent-owned
+    // callback is only moved with its owner named; one nobody owns takes no agentId.
+    const owners = conv.participants.flatMap((p) => p.conversationRoutingData?.scoredAgents ?? []).map((a) => a.agent.id);
+    if (owners.length > 0 ? !b.agentId || !owners.includes(b.agentId) : b.agentId !== undefined) {
+      return reply.code(400).send({ status: 400, code: 'bad.request', message: owners.length > 0 ? 'agentId must name the agent that owns the callback' : 'agentId names no owner of this callback' });
+    }
     for (const p of conv.participants) {
       for (const c of p.callbacks ?? []) if (b.callbackScheduledTime) c.callbackScheduledTime = b.callbackScheduledTime;
     }
