@@ -77,7 +77,7 @@ const playAudio = (name: string, audio: Yaml): Yaml => ({ playAudio: { name, aud
 const endWorkflow = (reason: string): Yaml => ({ endWorkflow: { name: `End: ${reason}`, exitReason: lit(reason) } });
 
 function header(kind: string, what: string): string {
-  return `# ${GENERATED_NOTE}\n# ${kind}: ${what}\n# {{...}} are substitutions (genesyscloud_flow replaces them; see ../terraform/flows.tf).\n`;
+  return `# ${GENERATED_NOTE}\n# ${kind}: ${what}\n# Names in double curly braces are substitutions: genesyscloud_flow replaces them (../terraform/flows.tf).\n`;
 }
 
 // YAML 1.1 output quotes "yes" and "no" (decision paths), which a 1.1 reader would take for booleans.
