@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import hclParser from 'hcl2-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { OPENAPI_DIR } from '../src/docs/generate.js';
 import { actionRoutes, DEFAULT_BASE_URL, genesysFiles, GenesysContractError, type OpenApiPaths } from '../src/docs/genesys/index.js';
 import { buildTestApp, authHeader, makeClient, TestClock, type TestApp } from './helpers/app.js';
@@ -39,6 +40,7 @@ const ACTIONS = readdirSync(path.join(GENESYS_DIR, 'actions'))
 const AUTH = JSON.parse(read('auth/custom-auth-action.json')) as { request: ActionExport['config']['request']; response: ResponseConfig };
 const acdStartEvent = JSON.parse(readFileSync(new URL('../../shared/fixtures/genesys/acd-start-callback.json', import.meta.url), 'utf8')) as Json;
 
+const ACTION_PREFIX = 'Callback Engine - ';
 const propertiesOf = (def: ActionExport) => (def.contract.input.inputSchema.properties ?? {}) as Record<string, { type: string }>;
 
 // Monday 2030-03-04 10:00 in New York: the queue's hours (weekdays 9–17) are open.
@@ -406,7 +408,9 @@ describe('Terraform module', () => {
     const versions = (modules['versions.tf']!.terraform as Json[])[0] as { required_providers: { genesyscloud: { source: string } }[] };
     expect(versions.required_providers[0]!.genesyscloud.source).toBe('mypurecloud/genesyscloud');
     const variables = Object.keys(modules['variables.tf']!.variable as Json);
-    expect(variables).toEqual(expect.arrayContaining(['base_url', 'client_id', 'client_secret', 'acd_start_workflow_id', 'acd_end_workflow_id', 'user_end_workflow_id']));
+    expect(variables).toEqual(
+      expect.arrayContaining(['base_url', 'client_id', 'client_secret', 'acd_start_workflow_id', 'acd_end_workflow_id', 'user_end_workflow_id', 'preview_accepted_workflow_id', 'user_end_data_format']),
+    );
   });
 
   it('references only declared variables, locals and resources, and only generated actions', () => {
@@ -418,8 +422,11 @@ describe('Terraform module', () => {
     const declared = new Set(Object.values(modules).flatMap((m) => Object.entries((m.resource ?? {}) as Record<string, Json>).flatMap(([type, byLabel]) => Object.keys(byLabel).map((l) => `${type}.${l}`))));
     for (const [ref] of all.matchAll(/\bgenesyscloud_[a-z_]+\.[a-z_0-9]+/g)) expect(declared, ref).toContain(ref);
     expect([...new Set([...declared].map((d) => d.split('.')[0]))].sort()).toEqual(
-      ['genesyscloud_integration', 'genesyscloud_integration_action', 'genesyscloud_integration_credential', 'genesyscloud_integration_custom_auth_action', 'genesyscloud_processautomation_trigger'].sort(),
+      expect.arrayContaining(['genesyscloud_flow', 'genesyscloud_integration', 'genesyscloud_integration_action', 'genesyscloud_integration_credential', 'genesyscloud_integration_custom_auth_action', 'genesyscloud_processautomation_trigger']),
     );
+    // every output names what exists
+    const outputs0 = Object.values(modules).flatMap((m) => Object.keys((m.output ?? {}) as Json));
+    expect(outputs0).toEqual(expect.arrayContaining(['integration_id', 'credential_id', 'action_ids', 'trigger_ids', 'workflow_ids', 'example_flow_ids']));
     const actionLabels = Object.keys(resources('genesyscloud_integration_action')).sort();
     expect(actionLabels).toEqual(ACTIONS.map((a) => a.name.replaceAll('-', '_')).sort());
     const outputs = modules['outputs.tf']!.output as Record<string, [{ value: Record<string, string> }]>;
@@ -475,6 +482,195 @@ describe('Terraform module', () => {
       { jsonPath: 'provider', operator: 'Equal', value: 'PureCloud Callback' },
       { jsonPath: 'direction', operator: 'Equal', value: 'OUTBOUND' },
     ]);
-    for (const [label, trigger] of Object.entries(triggers)) expect(trigger.target[0], label).toMatchObject({ id: `\${var.${label}_workflow_id}`, type: 'Workflow' });
+    expect(triggers.preview_accepted!.topic_name).toBe('v2.detail.events.conversation.{id}.outbound');
+    // By default each trigger starts its generated workflow; its *_workflow_id overrides it.
+    const flows = resources('genesyscloud_flow');
+    for (const [label, trigger] of Object.entries(triggers)) {
+      expect(trigger.target[0], label).toMatchObject({
+        id: `\${var.${label}_workflow_id != null ? var.${label}_workflow_id : genesyscloud_flow.forward_${label}[0].id}`,
+        type: 'Workflow',
+      });
+      expect(flows, label).toHaveProperty(`forward_${label}`);
+      expect((flows[`forward_${label}`] as Json).count).toBe(`\${var.${label}_workflow_id == null ? 1 : 0}`);
+      expect((trigger as unknown as { target: { workflow_target_settings: Json[] }[] }).target[0]!.workflow_target_settings[0]!.data_format).toBe(`\${var.${label}_data_format}`);
+    }
+  });
+
+  it('data formats: Json by default; user.end refuses TopLevelPrimitives (it needs callbackNumbers); the generated workflows need Json', () => {
+    const variables = modules['variables.tf']!.variable as Record<string, [{ default: string; validation: { condition: string }[] }]>;
+    const triggers = resources('genesyscloud_processautomation_trigger') as Record<string, { lifecycle: { precondition: { condition: string }[] }[] }>;
+    // The conditions, evaluated for each value the way Terraform would (a tiny evaluator for these two shapes).
+    const holds = (condition: string, vars: Record<string, string | null>) => {
+      const expr = condition.replace(/^\$\{|\}$/g, '').replace(/var\.([a-z_]+)/g, (_, v: string) => JSON.stringify(vars[v] ?? null));
+      const contains = (list: unknown[], v: unknown) => list.includes(v);
+      return new Function('contains', `return (${expr});`)(contains) as boolean;
+    };
+    for (const label of Object.keys(triggers)) {
+      const v = variables[`${label}_data_format`]![0];
+      expect(v.default, label).toBe('Json');
+      const accepts = (value: string) => holds(v.validation[0]!.condition, { [`${label}_data_format`]: value });
+      expect(accepts('Json'), label).toBe(true);
+      expect(accepts('Xml'), label).toBe(false);
+      expect(accepts('TopLevelPrimitives'), label).toBe(label !== 'user_end');
+      const pre = triggers[label]!.lifecycle[0]!.precondition[0]!.condition;
+      expect(holds(pre, { [`${label}_workflow_id`]: null, [`${label}_data_format`]: 'TopLevelPrimitives' }), label).toBe(false);
+      expect(holds(pre, { [`${label}_workflow_id`]: 'mine', [`${label}_data_format`]: 'TopLevelPrimitives' }), label).toBe(true);
+      expect(holds(pre, { [`${label}_workflow_id`]: null, [`${label}_data_format`]: 'Json' }), label).toBe(true);
+    }
+    expect(variables).not.toHaveProperty('trigger_data_format');
+  });
+});
+
+describe('Architect flows (openapi/genesys/flows, Archy YAML)', () => {
+  const FLOWS_DIR = path.join(GENESYS_DIR, 'flows');
+  const TF_DIR = path.join(GENESYS_DIR, 'terraform');
+  const flowFiles = readdirSync(FLOWS_DIR).filter((f) => f.endsWith('.yaml')).sort();
+  const hcl = (f: string): Json => hclParser.parseToObject(readFileSync(path.join(TF_DIR, f), 'utf8'))[0] as Json;
+  const tfVariables = hcl('variables.tf').variable as Record<string, [{ default?: unknown }]>;
+  const tfActions = (hcl('actions.tf').resource as Record<string, Record<string, [{ name: string }]>>).genesyscloud_integration_action!;
+  const tfFlows = (hcl('flows.tf').resource as Record<string, Record<string, [{ filepath: string; substitutions: Record<string, string> }]>>).genesyscloud_flow!;
+  const EXAMPLE_QUEUE = 'Support';
+
+  /** A Terraform value of flows.tf, resolved with the module's defaults (what `terraform apply` passes by default). */
+  const resolve = (value: string): string =>
+    value
+      .replace(/^\$\{genesyscloud_integration_action\.([a-z_0-9]+)\.name\}$/, (_, label: string) => resolve(tfActions[label]![0].name))
+      .replace(/\$\{var\.([a-z_]+)\}/g, (_, v: string) => (v === 'example_queue_name' ? EXAMPLE_QUEUE : String(tfVariables[v]![0].default)));
+
+  /** Each flow file as genesyscloud_flow hands it to Archy: substitutions applied, then parsed. */
+  const deployed = Object.fromEntries(
+    Object.values(tfFlows).map(([r]) => {
+      const file = r.filepath.replace('${local.flows_dir}/', '');
+      let text = readFileSync(path.join(FLOWS_DIR, file), 'utf8');
+      const used = new Set([...text.matchAll(/\{\{([a-z_]+)\}\}/g)].map((m) => m[1]!));
+      expect([...used].sort(), `${file}: substitutions used = substitutions given`).toEqual(Object.keys(r.substitutions).sort());
+      for (const [k, v] of Object.entries(r.substitutions)) text = text.replaceAll(`{{${k}}}`, resolve(v));
+      return [file, { text, doc: parseYaml(text, { version: '1.1' }) as Json }];
+    }),
+  );
+  const nodes = (value: unknown, key: string): Json[] => {
+    if (Array.isArray(value)) return value.flatMap((v) => nodes(v, key));
+    if (value === null || typeof value !== 'object') return [];
+    const own = Object.entries(value as Json).flatMap(([k, v]) => (k === key ? [v as Json] : []));
+    return [...own, ...Object.values(value as Json).flatMap((v) => nodes(v, key))];
+  };
+  const exportByName = new Map(ACTIONS.map((a) => [a.def.name, a.def]));
+  const integrationName = String(tfVariables.integration_name![0].default);
+
+  it('every generated YAML file is deployed by a genesyscloud_flow, and parses once its substitutions are applied', () => {
+    expect(flowFiles.length).toBeGreaterThanOrEqual(6);
+    expect(Object.keys(deployed).sort()).toEqual(flowFiles);
+    for (const f of flowFiles) {
+      expect(readFileSync(path.join(FLOWS_DIR, f), 'utf8').startsWith('# Generated by `npm run generate`'), f).toBe(true);
+      expect(deployed[f]!.text, f).not.toContain('{{');
+      expect(Object.keys(deployed[f]!.doc), f).toHaveLength(1);
+      expect(['workflow', 'inqueueCall', 'inboundCall'], f).toContain(Object.keys(deployed[f]!.doc)[0]);
+    }
+    for (const [label, [r]] of Object.entries(tfFlows)) {
+      expect((r as unknown as Json).file_content_hash, label).toBe(`\${filesha256("${r.filepath}")}`);
+    }
+  });
+
+  it('every Call Data Action calls an exported action by its category and name, with inputs and outputs of its contract, and has its Success, Failure and Timeout paths considered', () => {
+    for (const [file, { doc }] of Object.entries(deployed)) {
+      const calls = nodes(doc, 'callData');
+      expect(calls.length, file).toBeGreaterThan(0);
+      for (const call of calls) {
+        const category = call.category as Record<string, { dataAction: Record<string, { inputs: Json; successOutputs?: Json }> }>;
+        expect(Object.keys(category), file).toEqual([integrationName]);
+        const [[actionName, config]] = Object.entries(category[integrationName]!.dataAction) as [[string, { inputs: Json; successOutputs?: Json }]];
+        const def = exportByName.get(actionName);
+        expect(def, `${file}: "${actionName}" is not an exported action`).toBeDefined();
+        const inputs = Object.keys(propertiesOf(def!));
+        for (const k of Object.keys(config.inputs)) expect(inputs, `${file}: ${actionName} input ${k}`).toContain(k);
+        for (const r of (def!.contract.input.inputSchema.required ?? []) as string[]) expect(Object.keys(config.inputs), `${file}: ${actionName} requires ${r}`).toContain(r);
+        const outputs = Object.keys(def!.contract.output.successSchema.properties as Json);
+        for (const k of Object.keys(config.successOutputs ?? {})) expect(outputs, `${file}: ${actionName} output ${k}`).toContain(k);
+        const timeout = (call.timeout as { lit: { seconds: number } }).lit.seconds;
+        expect(timeout, file).toBeGreaterThanOrEqual(def!.config.timeoutSeconds);
+      }
+    }
+  });
+
+  it('every variable an expression or output names is declared, with the type the action gives it', () => {
+    for (const [file, { text, doc }] of Object.entries(deployed)) {
+      const declared = new Map<string, string>();
+      for (const kind of ['stringVariable', 'booleanVariable', 'integerVariable', 'jsonVariable']) for (const v of nodes(doc, kind)) declared.set(v.name as string, kind);
+      const used = new Set([...text.matchAll(/\b(?:Flow|Task)\.[A-Za-z]+\b/g)].map((m) => m[0]));
+      for (const name of used) expect(declared.has(name), `${file}: ${name} is used but not declared`).toBe(true);
+      const typeOf = { string: 'stringVariable', boolean: 'booleanVariable', integer: 'integerVariable' } as Record<string, string>;
+      for (const call of nodes(doc, 'callData')) {
+        const [[actionName, config]] = Object.entries(Object.values(call.category as Record<string, { dataAction: Json }>)[0]!.dataAction) as [[string, { successOutputs?: Record<string, { var: string }> }]];
+        const props = exportByName.get(actionName)!.contract.output.successSchema.properties as Record<string, { type: string }>;
+        for (const [out, { var: v }] of Object.entries(config.successOutputs ?? {})) expect(declared.get(v), `${file}: ${out} → ${v}`).toBe(typeOf[props[out]!.type]);
+      }
+    }
+  });
+
+  it('one forwarding workflow per event endpoint: input Flow.jsonData (JSON), the event as text to jsonData, every path ends the workflow', () => {
+    const events = ACTIONS.filter((a) => a.def.config.request.requestUrlTemplate.includes('/events/v1/'));
+    expect(events.length).toBeGreaterThanOrEqual(4);
+    for (const { name, def } of events) {
+      const file = `forward-${name}.yaml`;
+      const wf = deployed[file]?.doc.workflow as Json & { variables: Json[] };
+      expect(wf, file).toBeDefined();
+      const inputs = wf.variables.filter((v) => (Object.values(v)[0] as Json).isInput === true);
+      expect(inputs, file).toEqual([{ jsonVariable: { name: 'Flow.jsonData', initialValue: { noValue: true }, isInput: true, isOutput: false } }]);
+      const [call, ...others] = nodes(wf, 'callData');
+      expect(others, file).toEqual([]);
+      const config = Object.values((call!.category as Record<string, { dataAction: Record<string, { inputs: Json }> }>)[integrationName]!.dataAction)[0]!;
+      expect(Object.keys((call!.category as Record<string, { dataAction: Json }>)[integrationName]!.dataAction), file).toEqual([def.name]);
+      expect(config.inputs, file).toEqual({ jsonData: { exp: 'ToString(Flow.jsonData)' } });
+      const paths = call!.outputs as Record<string, { actions: Json[] }>;
+      expect(Object.keys(paths).sort(), file).toEqual(['failure', 'success', 'timeout']);
+      for (const [p, { actions }] of Object.entries(paths)) expect(Object.keys(actions.at(-1)!), `${file} ${p}`).toEqual(['endWorkflow']);
+      // The state itself ends the workflow too, and errors end it.
+      expect(wf.settingsErrorHandling).toEqual({ errorHandling: { endWorkflow: { none: true } } });
+      const state = (wf.states as { state: { actions: Json[]; refId: string } }[])[0]!.state;
+      expect(Object.keys(state.actions.at(-1)!)).toEqual(['endWorkflow']);
+      expect(wf.startUpRef).toBe(`/workflow/states/state[${state.refId}]`);
+    }
+  });
+
+  it('a forwarded event reaches its endpoint: ToString(Flow.jsonData) → the action template → 200 with an action', async () => {
+    const userEndEvent = JSON.parse(readFileSync(new URL('../../shared/fixtures/genesys/user-end-preview.json', import.meta.url), 'utf8')) as Json;
+    const samples: Record<string, Json> = {
+      'conversation-acd-start': { ...acdStartEvent, conversationId: randomUUID() },
+      'conversation-user-end': { ...userEndEvent, conversationId: randomUUID() },
+      'conversation-acd-end': FIXTURES['conversation-acd-end']!() as Json,
+      'preview-accepted': FIXTURES['preview-accepted']!() as Json,
+    };
+    for (const [name, event] of Object.entries(samples)) {
+      const def = ACTIONS.find((a) => a.name === name)!.def;
+      // Architect's ToString of a JSON object is its JSON text.
+      const { status, answer } = await call(def, renderBody(def, { jsonData: JSON.stringify(event) }, javaJsonString));
+      expect(status, name).toBe(200);
+      expect(answer.action, name).toEqual(expect.any(String));
+    }
+  });
+
+  it('the examples: queue-status → immediate or scheduled offer; availability → firstSlotSpoken → callbacks-create with acceptNearest; outcome decides; Failure/Timeout keep the caller in queue', () => {
+    const inQueue = deployed['example-in-queue-callback.yaml']!;
+    const inbound = deployed['example-inbound-callback.yaml']!;
+    expect(Object.keys(inQueue.doc)).toEqual(['inqueueCall']);
+    expect(Object.keys(inbound.doc)).toEqual(['inboundCall']);
+    for (const { text, doc } of [inQueue, inbound]) {
+      const byAction = (suffix: string) => nodes(doc, 'callData').filter((c) => JSON.stringify(c.category).includes(`${ACTION_PREFIX}${suffix}"`));
+      expect(byAction('queue-status')).toHaveLength(1);
+      expect(byAction('availability')).toHaveLength(1);
+      expect(text).toContain('firstSlotSpoken');
+      const scheduled = byAction('callbacks-create').find((c) => JSON.stringify(c).includes('"acceptNearest":{"lit":true}'));
+      expect(scheduled).toBeDefined();
+      expect(JSON.stringify(scheduled)).toContain('"desiredTime":{"exp":"');
+      for (const c of byAction('callbacks-create')) expect(JSON.stringify(c.outputs)).toMatch(/outcome == \\"CREATED\\"/);
+    }
+    // In queue: nothing on Failure/Timeout of queue-status (the caller stays, hold music plays); the task ends with hold music.
+    const status = nodes(inQueue.doc, 'callData').find((c) => JSON.stringify(c.category).includes('queue-status'))!;
+    expect(Object.keys(status.outputs as Json)).toEqual(['success']);
+    expect(Object.keys(((inQueue.doc.inqueueCall as Json).startUpTaskActions as Json[]).at(-1)!)).toEqual(['holdMusic']);
+    // Inbound: after the offer (or on Failure/Timeout) the call goes to the queue.
+    const actions = (((inbound.doc.inboundCall as Json).tasks as { task: { actions: Json[] } }[])[0]!.task.actions).map((a) => Object.keys(a)[0]);
+    expect(actions).toEqual(['callData', 'transferToAcd', 'disconnect']);
+    expect(JSON.stringify(inbound.doc)).toContain(`"targetQueue":{"lit":{"name":"${EXAMPLE_QUEUE}"}}`);
   });
 });

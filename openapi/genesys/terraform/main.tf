@@ -52,11 +52,9 @@ resource "genesyscloud_integration_custom_auth_action" "callback_engine" {
   }
 }
 
-# Trigger examples (created when their workflow id is set). Each workflow takes the event and calls
-# the matching data action with it (data format Json: pass Flow.jsonData as jsonData).
+# The triggers: each starts the generated forwarding workflow (flows.tf), or your own one when its
+# *_workflow_id is set, which calls the matching data action with the event.
 resource "genesyscloud_processautomation_trigger" "acd_start" {
-  count = var.acd_start_workflow_id == null ? 0 : 1
-
   name              = "${var.integration_name} - acd.start"
   description       = "Callbacks entering a queue: start priority aging"
   topic_name        = "v2.detail.events.conversation.{id}.acd.start"
@@ -71,17 +69,22 @@ resource "genesyscloud_processautomation_trigger" "acd_start" {
   ])
 
   target {
-    id   = var.acd_start_workflow_id
+    id   = var.acd_start_workflow_id != null ? var.acd_start_workflow_id : genesyscloud_flow.forward_acd_start[0].id
     type = "Workflow"
     workflow_target_settings {
-      data_format = var.trigger_data_format
+      data_format = var.acd_start_data_format
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.acd_start_workflow_id != null || var.acd_start_data_format == "Json"
+      error_message = "The generated workflow takes the event as Flow.jsonData: acd_start_data_format must be Json unless acd_start_workflow_id names your own workflow."
     }
   }
 }
 
 resource "genesyscloud_processautomation_trigger" "acd_end" {
-  count = var.acd_end_workflow_id == null ? 0 : 1
-
   name              = "${var.integration_name} - acd.end"
   description       = "Callbacks leaving a queue: stop aging, answered or abandoned"
   topic_name        = "v2.detail.events.conversation.{id}.acd.end"
@@ -96,17 +99,22 @@ resource "genesyscloud_processautomation_trigger" "acd_end" {
   ])
 
   target {
-    id   = var.acd_end_workflow_id
+    id   = var.acd_end_workflow_id != null ? var.acd_end_workflow_id : genesyscloud_flow.forward_acd_end[0].id
     type = "Workflow"
     workflow_target_settings {
-      data_format = var.trigger_data_format
+      data_format = var.acd_end_data_format
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.acd_end_workflow_id != null || var.acd_end_data_format == "Json"
+      error_message = "The generated workflow takes the event as Flow.jsonData: acd_end_data_format must be Json unless acd_end_workflow_id names your own workflow."
     }
   }
 }
 
 resource "genesyscloud_processautomation_trigger" "user_end" {
-  count = var.user_end_workflow_id == null ? 0 : 1
-
   name              = "${var.integration_name} - user.end"
   description       = "A closed preview callback: retry it by its wrap-up"
   topic_name        = "v2.detail.events.conversation.{id}.user.end"
@@ -136,10 +144,47 @@ resource "genesyscloud_processautomation_trigger" "user_end" {
   ])
 
   target {
-    id   = var.user_end_workflow_id
+    id   = var.user_end_workflow_id != null ? var.user_end_workflow_id : genesyscloud_flow.forward_user_end[0].id
     type = "Workflow"
     workflow_target_settings {
-      data_format = var.trigger_data_format
+      data_format = var.user_end_data_format
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.user_end_workflow_id != null || var.user_end_data_format == "Json"
+      error_message = "The generated workflow takes the event as Flow.jsonData: user_end_data_format must be Json unless user_end_workflow_id names your own workflow."
+    }
+  }
+}
+
+resource "genesyscloud_processautomation_trigger" "preview_accepted" {
+  name              = "${var.integration_name} - outbound"
+  description       = "A preview contact offered to an agent: remember it for its retry policy"
+  topic_name        = "v2.detail.events.conversation.{id}.outbound"
+  enabled           = var.triggers_enabled
+  event_ttl_seconds = var.trigger_event_ttl_seconds
+  match_criteria = jsonencode([
+    {
+      "jsonPath" = "mediaType"
+      "operator" = "Equal"
+      "value"    = "CALLBACK"
+    },
+  ])
+
+  target {
+    id   = var.preview_accepted_workflow_id != null ? var.preview_accepted_workflow_id : genesyscloud_flow.forward_preview_accepted[0].id
+    type = "Workflow"
+    workflow_target_settings {
+      data_format = var.preview_accepted_data_format
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.preview_accepted_workflow_id != null || var.preview_accepted_data_format == "Json"
+      error_message = "The generated workflow takes the event as Flow.jsonData: preview_accepted_data_format must be Json unless preview_accepted_workflow_id names your own workflow."
     }
   }
 }

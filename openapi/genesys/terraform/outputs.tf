@@ -30,10 +30,29 @@ output "action_ids" {
 }
 
 output "trigger_ids" {
-  description = "Trigger ids (null when its workflow id is not set)."
+  description = "Trigger ids by event."
   value = {
-    acd_start = one(genesyscloud_processautomation_trigger.acd_start[*].id)
-    acd_end   = one(genesyscloud_processautomation_trigger.acd_end[*].id)
-    user_end  = one(genesyscloud_processautomation_trigger.user_end[*].id)
+    acd_start        = genesyscloud_processautomation_trigger.acd_start.id
+    acd_end          = genesyscloud_processautomation_trigger.acd_end.id
+    user_end         = genesyscloud_processautomation_trigger.user_end.id
+    preview_accepted = genesyscloud_processautomation_trigger.preview_accepted.id
+  }
+}
+
+output "workflow_ids" {
+  description = "The workflow each trigger starts: the generated one, or your *_workflow_id."
+  value = {
+    acd_start        = var.acd_start_workflow_id != null ? var.acd_start_workflow_id : genesyscloud_flow.forward_acd_start[0].id
+    acd_end          = var.acd_end_workflow_id != null ? var.acd_end_workflow_id : genesyscloud_flow.forward_acd_end[0].id
+    user_end         = var.user_end_workflow_id != null ? var.user_end_workflow_id : genesyscloud_flow.forward_user_end[0].id
+    preview_accepted = var.preview_accepted_workflow_id != null ? var.preview_accepted_workflow_id : genesyscloud_flow.forward_preview_accepted[0].id
+  }
+}
+
+output "example_flow_ids" {
+  description = "The example in-queue and inbound flows (null unless example_queue_name is set)."
+  value = {
+    in_queue = one(genesyscloud_flow.example_in_queue[*].id)
+    inbound  = one(genesyscloud_flow.example_inbound[*].id)
   }
 }

@@ -46,31 +46,70 @@ variable "action_timeout_seconds" {
 }
 
 variable "acd_start_workflow_id" {
-  description = "Workflow that forwards acd.start events to the conversation-acd-start action (null: no trigger)."
+  description = "Your own workflow for acd.start events instead of the generated one (null: the module creates and uses forward_acd_start, which calls conversation-acd-start)."
   type        = string
   default     = null
 }
 
-variable "acd_end_workflow_id" {
-  description = "Workflow that forwards acd.end events to the conversation-acd-end action (null: no trigger)."
-  type        = string
-  default     = null
-}
-
-variable "user_end_workflow_id" {
-  description = "Workflow that forwards user.end events to the conversation-user-end action (null: no trigger)."
-  type        = string
-  default     = null
-}
-
-variable "trigger_data_format" {
-  description = "How triggers hand events to the workflows: Json (the whole event in Flow.jsonData; keeps callbackNumbers) or TopLevelPrimitives."
+variable "acd_start_data_format" {
+  description = "How the acd.start trigger hands events over: Json (the whole event in Flow.jsonData; what the generated workflow takes) or TopLevelPrimitives (only with your own workflow, acd_start_workflow_id)."
   type        = string
   default     = "Json"
 
   validation {
-    condition     = contains(["Json", "TopLevelPrimitives"], var.trigger_data_format)
-    error_message = "trigger_data_format must be Json or TopLevelPrimitives."
+    condition     = contains(["Json", "TopLevelPrimitives"], var.acd_start_data_format)
+    error_message = "acd_start_data_format must be Json or TopLevelPrimitives."
+  }
+}
+
+variable "acd_end_workflow_id" {
+  description = "Your own workflow for acd.end events instead of the generated one (null: the module creates and uses forward_acd_end, which calls conversation-acd-end)."
+  type        = string
+  default     = null
+}
+
+variable "acd_end_data_format" {
+  description = "How the acd.end trigger hands events over: Json (the whole event in Flow.jsonData; what the generated workflow takes) or TopLevelPrimitives (only with your own workflow, acd_end_workflow_id)."
+  type        = string
+  default     = "Json"
+
+  validation {
+    condition     = contains(["Json", "TopLevelPrimitives"], var.acd_end_data_format)
+    error_message = "acd_end_data_format must be Json or TopLevelPrimitives."
+  }
+}
+
+variable "user_end_workflow_id" {
+  description = "Your own workflow for user.end events instead of the generated one (null: the module creates and uses forward_user_end, which calls conversation-user-end)."
+  type        = string
+  default     = null
+}
+
+variable "user_end_data_format" {
+  description = "How the user.end trigger hands events over: Json only (the whole event in Flow.jsonData), because TopLevelPrimitives drops callbackNumbers, which conversation-user-end needs."
+  type        = string
+  default     = "Json"
+
+  validation {
+    condition     = var.user_end_data_format == "Json"
+    error_message = "user_end_data_format must be Json: TopLevelPrimitives drops the callbackNumbers array, and conversation-user-end would answer IGNORED for every event."
+  }
+}
+
+variable "preview_accepted_workflow_id" {
+  description = "Your own workflow for outbound events instead of the generated one (null: the module creates and uses forward_preview_accepted, which calls preview-accepted)."
+  type        = string
+  default     = null
+}
+
+variable "preview_accepted_data_format" {
+  description = "How the outbound trigger hands events over: Json (the whole event in Flow.jsonData; what the generated workflow takes) or TopLevelPrimitives (only with your own workflow, preview_accepted_workflow_id)."
+  type        = string
+  default     = "Json"
+
+  validation {
+    condition     = contains(["Json", "TopLevelPrimitives"], var.preview_accepted_data_format)
+    error_message = "preview_accepted_data_format must be Json or TopLevelPrimitives."
   }
 }
 
@@ -84,4 +123,28 @@ variable "triggers_enabled" {
   description = "Whether the triggers fire."
   type        = bool
   default     = true
+}
+
+variable "flows_dir" {
+  description = "Folder of the Archy YAML flows (null: ../flows next to this module, as generated)."
+  type        = string
+  default     = null
+}
+
+variable "flows_division" {
+  description = "Division of the generated workflows and example flows."
+  type        = string
+  default     = "Home"
+}
+
+variable "flows_language" {
+  description = "Default language of the generated flows."
+  type        = string
+  default     = "en-us"
+}
+
+variable "example_queue_name" {
+  description = "Queue of the example in-queue and inbound flows (null: the examples are not created)."
+  type        = string
+  default     = null
 }

@@ -1,6 +1,7 @@
 import { customAuthConfig, dataActionExport, DEFAULT_BASE_URL, GENERATED_NOTE, type ActionRoute } from './action.js';
 import { contractOf, GenesysContractError, inputContract, lintContract, outputContract, type Json } from './contract.js';
 import { actionsReadme, authReadme, terraformReadme } from './readme.js';
+import { flowFiles } from './flows.js';
 import { terraformFiles } from './terraform.js';
 
 export { DEFAULT_BASE_URL } from './action.js';
@@ -77,7 +78,9 @@ export function genesysFiles(doc: OpenApiPaths, opts: { baseUrl?: string } = {})
   for (const route of routes) files[`genesys/actions/${route.name}.json`] = json(dataActionExport(route, baseUrl));
   files['genesys/auth/custom-auth-action.json'] = json(customAuthConfig());
   files['genesys/auth/README.md'] = authReadme(baseUrl);
-  for (const [name, content] of Object.entries(terraformFiles(routes))) files[`genesys/terraform/${name}`] = content;
+  const flows = flowFiles(routes);
+  for (const flow of flows) files[`genesys/flows/${flow.file}`] = flow.content;
+  for (const [name, content] of Object.entries(terraformFiles(routes, flows))) files[`genesys/terraform/${name}`] = content;
   files['genesys/terraform/README.md'] = terraformReadme(routes);
   return files;
 }

@@ -1,5 +1,5 @@
 import { ACTION_TIMEOUT_SECONDS, DEFAULT_BASE_URL, GENERATED_NOTE, type ActionRoute } from './action.js';
-import { resourceName, TRIGGERS } from './terraform.js';
+import { flowResource, resourceName, TRIGGERS } from './terraform.js';
 
 /** The generated folders' READMEs: what each file is and how Genesys uses it. */
 
@@ -25,7 +25,9 @@ the route schema and regenerate. How to use them: "Connect to Genesys Cloud" in 
 |---|---|
 | \`actions/<name>.json\` | one Web Services data action per \`/actions/v1\` and \`/events/v1\` endpoint (Admin > Integrations > Actions > Import) |
 | \`auth/custom-auth-action.json\` | request and response of the locked "Custom Auth" action of a User Defined (OAuth) credential |
-| \`terraform/\` | a module for the \`mypurecloud/genesyscloud\` provider creating all of it, plus trigger examples |
+| \`flows/forward-<event>.yaml\` | one Architect workflow per \`/events/v1\` endpoint (Archy YAML): input \`Flow.jsonData\` (JSON), one Call Data Action passing \`ToString(Flow.jsonData)\` as \`jsonData\` |
+| \`flows/example-*.yaml\` | example in-queue and inbound call flows using \`queue-status\`, \`availability\` and \`callbacks-create\` |
+| \`terraform/\` | a module for the \`mypurecloud/genesyscloud\` provider creating all of it: integration, actions, workflows, triggers (and the examples on request) |
 
 ## Base URL
 
@@ -94,7 +96,7 @@ In the integration: Actions > "Custom Auth" > Setup > Configuration, paste \`req
 
 export function terraformReadme(routes: ActionRoute[]): string {
   return `${MARK}
-# Terraform module: callback engine data actions
+# Terraform module: callback engine data actions, workflows and triggers
 
 For the \`mypurecloud/genesyscloud\` provider. It creates:
 
@@ -104,28 +106,31 @@ For the \`mypurecloud/genesyscloud\` provider. It creates:
 - \`genesyscloud_integration_custom_auth_action.callback_engine\`: the login (\`../auth/\`);
 - one \`genesyscloud_integration_action\` per endpoint (\`actions.tf\`: ${routes.map((r) => `\`${resourceName(r.name)}\``).join(', ')}),
   with the same contracts and templates as \`../actions/*.json\`;
-- \`genesyscloud_processautomation_trigger\` examples, each only when its workflow id is set:
-${TRIGGERS.map((t) => `  - \`${t.key}\`: \`${t.topic}\` where ${t.criteria.map((c) => `\`${c.jsonPath}\` = \`${c.value}\``).join(', ')} → workflow \`${t.key}_workflow_id\`, which calls \`${t.action}\``).join('\n')}
+- one \`genesyscloud_flow\` per trigger (\`flows.tf\`), deploying \`../flows/forward-*.yaml\` with
+  \`file_content_hash\` and substitutions (flow name, division, language, the integration as the
+  category and the action's \`name\`); skipped when you give your own \`*_workflow_id\`;
+- one \`genesyscloud_processautomation_trigger\` per event, started workflow = the generated one by default:
+${TRIGGERS.map((t) => `  - \`${t.key}\`: \`${t.topic}\` where ${t.criteria.map((c) => `\`${c.jsonPath}\` = \`${c.value}\``).join(', ')} → \`${flowResource(t)}\` → \`${t.action}\`; data format \`${t.key}_data_format\` (${t.json === 'required' ? '`Json` only: `TopLevelPrimitives` drops `callbackNumbers`' : '`Json`; `TopLevelPrimitives` only with your own workflow'})`).join('\n')}
+- with \`example_queue_name\` set, \`example_in_queue\` and \`example_inbound\` (\`../flows/example-*.yaml\`).
 
 \`\`\`hcl
 module "callback_engine" {
-  source        = "./openapi/genesys/terraform"
+  source        = "./openapi/genesys/terraform" # keep ../flows next to it, or set flows_dir
   base_url      = "https://callbacks.example.org"
   client_id     = var.callback_engine_client_id     # roles actions,events
   client_secret = var.callback_engine_client_secret
 
-  # optional: workflows that forward trigger events (see the repository README)
-  acd_start_workflow_id = genesyscloud_flow.forward_acd_start.id
-  acd_end_workflow_id   = genesyscloud_flow.forward_acd_end.id
-  user_end_workflow_id  = genesyscloud_flow.forward_user_end.id
+  # optional
+  # example_queue_name    = "Support"                       # also deploy the example flows
+  # user_end_workflow_id  = genesyscloud_flow.my_own.id     # your own workflow instead of the generated one
 }
 \`\`\`
 
 Variables: \`base_url\`, \`client_id\`, \`client_secret\` (required); \`integration_name\`,
-\`action_name_prefix\`, \`action_timeout_seconds\`, \`*_workflow_id\`, \`trigger_data_format\` (\`Json\`:
-the workflow gets the whole event as \`Flow.jsonData\` and passes it to the action's \`jsonData\`),
-\`trigger_event_ttl_seconds\`, \`triggers_enabled\`. Outputs: \`integration_id\`, \`credential_id\`,
-\`action_ids\` (by endpoint name), \`trigger_ids\`.
+\`action_name_prefix\`, \`action_timeout_seconds\`, \`*_workflow_id\` and \`*_data_format\` per trigger,
+\`trigger_event_ttl_seconds\`, \`triggers_enabled\`, \`flows_dir\`, \`flows_division\`, \`flows_language\`,
+\`example_queue_name\`. Outputs: \`integration_id\`, \`credential_id\`, \`action_ids\` (by endpoint name),
+\`trigger_ids\`, \`workflow_ids\`, \`example_flow_ids\`.
 
 Contracts of published actions are immutable in Genesys: when a route's contract changes, Terraform
 replaces that action (new id), and flows that call it must be republished.

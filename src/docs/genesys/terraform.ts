@@ -10,6 +10,7 @@ import {
   translationMapDefaults,
   type ActionRoute,
 } from './action.js';
+import { eventRoutes, FLOW_DEFAULTS, forwardingFile, type FlowFile } from './flows.js';
 import { attributes, hclString, hclTemplate, hclValue } from './hcl.js';
 
 /**
@@ -21,7 +22,11 @@ import { attributes, hclString, hclTemplate, hclValue } from './hcl.js';
 const HEADER = `# ${GENERATED_NOTE}\n`;
 export const resourceName = (name: string) => name.replaceAll('-', '_');
 
-/** The triggers the event endpoints expect: which workflow forwards which event. */
+/**
+ * The triggers the event endpoints expect: which topic starts which forwarding workflow, which
+ * calls which action. `json: 'required'` where the endpoint needs an array of the event (user.end's
+ * `callbackNumbers`), which data format `TopLevelPrimitives` drops.
+ */
 export const TRIGGERS = [
   {
     key: 'acd_start',
@@ -29,6 +34,7 @@ export const TRIGGERS = [
     action: 'conversation-acd-start',
     description: 'Callbacks entering a queue: start priority aging',
     criteria: [{ jsonPath: 'mediaType', operator: 'Equal', value: 'CALLBACK' }],
+    json: 'default',
   },
   {
     key: 'acd_end',
@@ -36,6 +42,7 @@ export const TRIGGERS = [
     action: 'conversation-acd-end',
     description: 'Callbacks leaving a queue: stop aging, answered or abandoned',
     criteria: [{ jsonPath: 'mediaType', operator: 'Equal', value: 'CALLBACK' }],
+    json: 'default',
   },
   {
     key: 'user_end',
@@ -48,8 +55,24 @@ export const TRIGGERS = [
       { jsonPath: 'provider', operator: 'Equal', value: 'PureCloud Callback' },
       { jsonPath: 'direction', operator: 'Equal', value: 'OUTBOUND' },
     ],
+    json: 'required',
+  },
+  {
+    key: 'preview_accepted',
+    topic: 'v2.detail.events.conversation.{id}.outbound',
+    action: 'preview-accepted',
+    description: 'A preview contact offered to an agent: remember it for its retry policy',
+    criteria: [{ jsonPath: 'mediaType', operator: 'Equal', value: 'CALLBACK' }],
+    json: 'default',
   },
 ] as const;
+
+export type Trigger = (typeof TRIGGERS)[number];
+/** The generated workflow of a trigger (created unless its `*_workflow_id` override is set). */
+export const flowResource = (t: Trigger) => `forward_${t.key}`;
+/** The short name of a topic: `acd.start`, `outbound`. */
+export const topicShort = (t: Trigger) => t.topic.replace('v2.detail.events.conversation.{id}.', '');
+const routeOf = (routes: ActionRoute[], t: Trigger) => routes.find((r) => r.name === t.action)!;
 
 function versionsTf(): string {
   return `${HEADER}
@@ -114,35 +137,7 @@ variable "action_timeout_seconds" {
   }
 }
 
-variable "acd_start_workflow_id" {
-  description = "Workflow that forwards acd.start events to the conversation-acd-start action (null: no trigger)."
-  type        = string
-  default     = null
-}
-
-variable "acd_end_workflow_id" {
-  description = "Workflow that forwards acd.end events to the conversation-acd-end action (null: no trigger)."
-  type        = string
-  default     = null
-}
-
-variable "user_end_workflow_id" {
-  description = "Workflow that forwards user.end events to the conversation-user-end action (null: no trigger)."
-  type        = string
-  default     = null
-}
-
-variable "trigger_data_format" {
-  description = "How triggers hand events to the workflows: Json (the whole event in Flow.jsonData; keeps callbackNumbers) or TopLevelPrimitives."
-  type        = string
-  default     = "Json"
-
-  validation {
-    condition     = contains(["Json", "TopLevelPrimitives"], var.trigger_data_format)
-    error_message = "trigger_data_format must be Json or TopLevelPrimitives."
-  }
-}
-
+${triggerVariables()}
 variable "trigger_event_ttl_seconds" {
   description = "Events older than this are not forwarded (>= 10)."
   type        = number
@@ -154,7 +149,66 @@ variable "triggers_enabled" {
   type        = bool
   default     = true
 }
+
+variable "flows_dir" {
+  description = "Folder of the Archy YAML flows (null: ../flows next to this module, as generated)."
+  type        = string
+  default     = null
+}
+
+variable "flows_division" {
+  description = "Division of the generated workflows and example flows."
+  type        = string
+  default     = ${hclString(FLOW_DEFAULTS.division)}
+}
+
+variable "flows_language" {
+  description = "Default language of the generated flows."
+  type        = string
+  default     = ${hclString(FLOW_DEFAULTS.default_language)}
+}
+
+variable "example_queue_name" {
+  description = "Queue of the example in-queue and inbound flows (null: the examples are not created)."
+  type        = string
+  default     = null
+}
 `;
+}
+
+function triggerVariables(): string {
+  return TRIGGERS.map((t) => {
+    const format =
+      t.json === 'required'
+        ? `variable "${t.key}_data_format" {
+  description = "How the ${topicShort(t)} trigger hands events over: Json only (the whole event in Flow.jsonData), because TopLevelPrimitives drops callbackNumbers, which ${t.action} needs."
+  type        = string
+  default     = "Json"
+
+  validation {
+    condition     = var.${t.key}_data_format == "Json"
+    error_message = "${t.key}_data_format must be Json: TopLevelPrimitives drops the callbackNumbers array, and ${t.action} would answer IGNORED for every event."
+  }
+}`
+        : `variable "${t.key}_data_format" {
+  description = "How the ${topicShort(t)} trigger hands events over: Json (the whole event in Flow.jsonData; what the generated workflow takes) or TopLevelPrimitives (only with your own workflow, ${t.key}_workflow_id)."
+  type        = string
+  default     = "Json"
+
+  validation {
+    condition     = contains(["Json", "TopLevelPrimitives"], var.${t.key}_data_format)
+    error_message = "${t.key}_data_format must be Json or TopLevelPrimitives."
+  }
+}`;
+    return `variable "${t.key}_workflow_id" {
+  description = "Your own workflow for ${topicShort(t)} events instead of the generated one (null: the module creates and uses ${flowResource(t)}, which calls ${t.action})."
+  type        = string
+  default     = null
+}
+
+${format}
+`;
+  }).join('\n');
 }
 
 function mainTf(): string {
@@ -163,9 +217,7 @@ function mainTf(): string {
   const res = auth.response as { translationMap: Record<string, string>; successTemplate: string };
   const triggers = TRIGGERS.map(
     (t) => `resource "genesyscloud_processautomation_trigger" "${t.key}" {
-  count = var.${t.key}_workflow_id == null ? 0 : 1
-
-  name              = "\${var.integration_name} - ${t.topic.split('.').slice(-2).join('.')}"
+  name              = "\${var.integration_name} - ${topicShort(t)}"
   description       = ${hclString(t.description)}
   topic_name        = ${hclString(t.topic)}
   enabled           = var.triggers_enabled
@@ -173,10 +225,17 @@ function mainTf(): string {
   match_criteria = jsonencode(${hclValue(t.criteria, '  ')})
 
   target {
-    id   = var.${t.key}_workflow_id
+    id   = var.${t.key}_workflow_id != null ? var.${t.key}_workflow_id : genesyscloud_flow.${flowResource(t)}[0].id
     type = "Workflow"
     workflow_target_settings {
-      data_format = var.trigger_data_format
+      data_format = var.${t.key}_data_format
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.${t.key}_workflow_id != null || var.${t.key}_data_format == "Json"
+      error_message = "The generated workflow takes the event as Flow.jsonData: ${t.key}_data_format must be Json unless ${t.key}_workflow_id names your own workflow."
     }
   }
 }`,
@@ -237,8 +296,8 @@ ${attributes(
   }
 }
 
-# Trigger examples (created when their workflow id is set). Each workflow takes the event and calls
-# the matching data action with it (data format Json: pass Flow.jsonData as jsonData).
+# The triggers: each starts the generated forwarding workflow (flows.tf), or your own one when its
+# *_workflow_id is set, which calls the matching data action with the event.
 ${triggers.join('\n\n')}
 `;
 }
@@ -302,18 +361,89 @@ ${attributes(routes.map((r) => [JSON.stringify(r.name), `genesyscloud_integratio
 }
 
 output "trigger_ids" {
-  description = "Trigger ids (null when its workflow id is not set)."
+  description = "Trigger ids by event."
   value = {
-${attributes(TRIGGERS.map((t) => [t.key, `one(genesyscloud_processautomation_trigger.${t.key}[*].id)`]), '    ')}
+${attributes(TRIGGERS.map((t) => [t.key, `genesyscloud_processautomation_trigger.${t.key}.id`]), '    ')}
+  }
+}
+
+output "workflow_ids" {
+  description = "The workflow each trigger starts: the generated one, or your *_workflow_id."
+  value = {
+${attributes(TRIGGERS.map((t) => [t.key, `var.${t.key}_workflow_id != null ? var.${t.key}_workflow_id : genesyscloud_flow.${flowResource(t)}[0].id`]), '    ')}
+  }
+}
+
+output "example_flow_ids" {
+  description = "The example in-queue and inbound flows (null unless example_queue_name is set)."
+  value = {
+    in_queue = one(genesyscloud_flow.example_in_queue[*].id)
+    inbound  = one(genesyscloud_flow.example_inbound[*].id)
   }
 }
 `;
 }
 
-export function terraformFiles(routes: ActionRoute[]): Record<string, string> {
+/** `substitutions = { ... }` of a flow file: defaults from variables, action names from the action resources. */
+function substitutions(flow: FlowFile, flowName: string): string {
+  const values: Record<string, string> = {
+    flow_name: flowName,
+    division: 'var.flows_division',
+    default_language: 'var.flows_language',
+    data_action_category: 'var.integration_name',
+    queue_name: 'var.example_queue_name',
+  };
+  for (const [key, action] of Object.entries(flow.actions)) values[key] = `genesyscloud_integration_action.${resourceName(action)}.name`;
+  const missing = flow.substitutions.filter((k) => !(k in values));
+  if (missing.length > 0) throw new Error(`${flow.file}: no value for the substitutions ${missing.join(', ')}`);
+  return attributes(flow.substitutions.map((k) => [k, values[k]!]), '    ');
+}
+
+function flowResourceTf(label: string, flow: FlowFile, flowName: string, count: string, comment: string): string {
+  return `# ${comment}
+resource "genesyscloud_flow" "${label}" {
+  count = ${count}
+
+  filepath          = "\${local.flows_dir}/${flow.file}"
+  file_content_hash = filesha256("\${local.flows_dir}/${flow.file}")
+  substitutions = {
+${substitutions(flow, flowName)}
+  }
+}`;
+}
+
+function flowsTf(routes: ActionRoute[], flows: FlowFile[]): string {
+  const byFile = new Map(flows.map((f) => [f.file, f]));
+  const forwarding = TRIGGERS.map((t) =>
+    flowResourceTf(
+      flowResource(t),
+      byFile.get(forwardingFile(routeOf(routes, t)))!,
+      `"\${var.integration_name} - forward ${topicShort(t)}"`,
+      `var.${t.key}_workflow_id == null ? 1 : 0`,
+      `Workflow started by the ${topicShort(t)} trigger: Flow.jsonData (JSON) → ${t.action}.`,
+    ),
+  );
+  const examples = [
+    flowResourceTf('example_in_queue', flows.find((f) => f.type === 'inqueueCall')!, '"\${var.integration_name} - example in-queue"', 'var.example_queue_name == null ? 0 : 1', 'Example in-queue flow (set example_queue_name): immediate or scheduled callback offers.'),
+    flowResourceTf('example_inbound', flows.find((f) => f.type === 'inboundCall')!, '"\${var.integration_name} - example inbound"', 'var.example_queue_name == null ? 0 : 1', 'Example inbound flow (set example_queue_name): a scheduled callback when the queue cannot take the call.'),
+  ];
+  return `${HEADER}
+# Architect flows from ../flows/*.yaml (Archy YAML; {{...}} are these substitutions).
+locals {
+  flows_dir = var.flows_dir != null ? var.flows_dir : "\${path.module}/../flows"
+}
+
+${[...forwarding, ...examples].join('\n\n')}
+`;
+}
+
+export function terraformFiles(routes: ActionRoute[], flows: FlowFile[]): Record<string, string> {
   const missing = TRIGGERS.filter((t) => !routes.some((r) => r.name === t.action));
-  if (missing.length > 0) throw new Error(`trigger examples name actions that do not exist: ${missing.map((t) => t.action).join(', ')}`);
+  if (missing.length > 0) throw new Error(`triggers name actions that do not exist: ${missing.map((t) => t.action).join(', ')}`);
+  const untriggered = eventRoutes(routes).filter((r) => !TRIGGERS.some((t) => t.action === r.name));
+  if (untriggered.length > 0) throw new Error(`event endpoints without a trigger: ${untriggered.map((r) => r.name).join(', ')}`);
   return {
+    'flows.tf': flowsTf(routes, flows),
     'versions.tf': versionsTf(),
     'variables.tf': variablesTf(),
     'main.tf': mainTf(),
