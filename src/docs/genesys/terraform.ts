@@ -10,6 +10,7 @@ import {
   translationMapDefaults,
   type ActionRoute,
 } from './action.js';
+import { accessTerraformFiles } from './access.js';
 import { attributes, hclString, hclTemplate, hclValue } from './hcl.js';
 
 /**
@@ -319,5 +320,6 @@ export function terraformFiles(routes: ActionRoute[]): Record<string, string> {
     'main.tf': mainTf(),
     'actions.tf': `${HEADER}\n${routes.map(actionTf).join('\n\n')}\n`,
     'outputs.tf': outputsTf(routes),
+    ...accessTerraformFiles(),
   };
 }
