@@ -172,6 +172,11 @@ describe('access.tf and outbound.tf', () => {
     expect(Value.Check(CreateCampaignBody, record), JSON.stringify([...Value.Errors(CreateCampaignBody, record)])).toBe(true);
   });
 
+  it('are described in the module README: every variable and output', () => {
+    const readme = readFileSync(path.join(TF_DIR, 'README.md'), 'utf8');
+    for (const m of [access, outbound]) for (const name of [...Object.keys(variables(m)), ...Object.keys(outputs(m))]) expect(readme, name).toContain(`\`${name}\``);
+  });
+
   it('reference only what the module declares', () => {
     const modules = [access, outbound];
     const text = source('access.tf') + source('outbound.tf');

@@ -337,3 +337,51 @@ ${attributes(
 export function accessTerraformFiles(): Record<string, string> {
   return { 'access.tf': accessTf(), 'outbound.tf': outboundTf() };
 }
+
+/** The terraform README's part about access.tf and outbound.tf. */
+export function accessReadme(): string {
+  const permissions = GATEWAY_PERMISSIONS.map((p) => `| \`${p.permission}\` | \`${p.operation}\` | ${p.why} |`).join('\n');
+  return `
+## The engine's own Genesys access (\`access.tf\`)
+
+\`genesyscloud_auth_role.engine\` with exactly the permissions of the Platform API calls the engine
+makes, and \`genesyscloud_oauth_client.engine\` (client credentials) holding that role in
+\`engine_division_id\` (null: the home division; \`"*"\`: every division; use the division of the
+engine's queues). Set the engine's \`GENESYS_CLIENT_ID\` and \`GENESYS_CLIENT_SECRET\` to the outputs
+\`engine_client_id\` and \`terraform output -raw engine_client_secret\` (the secret is kept in the
+Terraform state: \`expose_client_secret\`; with \`engine_access_enabled = false\` nothing is created
+and you give the engine a client of your own with these permissions). \`GET /readyz\` then reports
+\`genesys: ok\`, or \`rejected\` when the credential does not work.
+
+| permission | call | why |
+|---|---|---|
+${permissions}
+
+Variables: \`engine_access_enabled\` (true), \`engine_client_name\` (also the role's name),
+\`engine_division_id\`, \`engine_token_validity_seconds\` (86400). Outputs: \`engine_role_id\`,
+\`engine_client_id\`, \`engine_client_secret\` (sensitive).
+
+## Seed 000: the agentless campaign (\`outbound.tf\`, off by default)
+
+With \`outbound_enabled\` set to \`true\`: a contact list (columns \`outbound_phone_column\`,
+\`outbound_name_column\` and the keys of \`outbound_extra_columns\`: what the engine writes), a
+call-analysis response set (a live person → transfer to the outbound flow \`outbound_flow_id\` /
+\`outbound_flow_name\`; a machine → hang up) and an agentless, always-running campaign dialing the phone
+column (\`outbound_caller_address\`, and \`outbound_site_id\` or \`outbound_edge_group_id\`, are required;
+\`outbound_campaign_status\` \`on\` by default). The output \`engine_campaign_body\` is the body of
+\`POST /admin/v1/campaigns\` for the engine's campaign record on that contact list:
+
+\`\`\`sh
+curl -X POST "$BASE_URL/admin/v1/campaigns" -H "Authorization: Bearer $ADMIN_TOKEN" \\
+  -H 'Content-Type: application/json' -d "$(terraform output -raw engine_campaign_body)"
+\`\`\`
+
+Flows then call \`campaign-callbacks\` with \`campaign\` = \`outbound_campaign_name\`. Other variables:
+\`outbound_engine_queue_id\` (the engine queue the record belongs to), \`outbound_division_id\`,
+\`outbound_caller_name\`, \`outbound_line_count\`. Outputs: \`outbound_contact_list_id\`,
+\`outbound_campaign_id\`, \`engine_campaign_body\`.
+
+Seed 004 (preview retries) needs no Genesys data table: the engine holds the retry policy (wrap-up
+code → wait, \`/admin/v1/retry-policies\`) and reads the wrap-up from the contact list.
+`;
+}

@@ -1,3 +1,4 @@
+import { accessReadme } from './access.js';
 import { ACTION_TIMEOUT_SECONDS, DEFAULT_BASE_URL, GENERATED_NOTE, type ActionRoute } from './action.js';
 import { resourceName, TRIGGERS } from './terraform.js';
 
@@ -129,5 +130,5 @@ the workflow gets the whole event as \`Flow.jsonData\` and passes it to the acti
 
 Contracts of published actions are immutable in Genesys: when a route's contract changes, Terraform
 replaces that action (new id), and flows that call it must be republished.
-`;
+${accessReadme()}`;
 }
