@@ -351,7 +351,9 @@ engine's queues). Set the engine's \`GENESYS_CLIENT_ID\` and \`GENESYS_CLIENT_SE
 \`engine_client_id\` and \`terraform output -raw engine_client_secret\` (the secret is kept in the
 Terraform state: \`expose_client_secret\`; with \`engine_access_enabled = false\` nothing is created
 and you give the engine a client of your own with these permissions). \`GET /readyz\` then reports
-\`genesys: ok\`, or \`rejected\` when the credential does not work.
+\`genesys: ok\`, or \`rejected\` when the credential does not work. The provider documents that the
+roles a client-credentials client gets "must also already be assigned to the OAuth Client used by
+Terraform": run it with a client that holds these permissions (e.g. an admin role).
 
 | permission | call | why |
 |---|---|---|
