@@ -23,6 +23,7 @@ import type { Config } from './config.js';
 import { createCaches, type Services } from './context.js';
 import type { Database } from './db/database.js';
 import type { GenesysGateway } from './genesys/gateway.js';
+import { createGenesysCheck } from './genesys/readiness.js';
 import { simulatedCallRoutes } from './genesys/routes.js';
 import { createSimulatedGateway } from './genesys/simulated-gateway.js';
 import auth from './http/auth.js';
@@ -128,7 +129,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     errorResponseBuilder: (_request, context) => errors.rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
   });
 
-  await app.register(opsRoutes, { db: database.db, workerHealthy: opts.workerHealthy });
+  await app.register(opsRoutes, {
+    db: database.db,
+    workerHealthy: opts.workerHealthy,
+    genesysCheck: gateway.checkAccess ? createGenesysCheck(() => gateway.checkAccess!()) : undefined,
+  });
   await app.register(async (scope) => {
     await scope.register(formbody);
     await scope.register(tokenRoutes, { services, tokenTtlSeconds: config.tokenTtlSeconds, rateLimit: { max: config.rateLimit.tokenMax, windowSeconds: config.rateLimit.windowSeconds } });

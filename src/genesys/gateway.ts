@@ -81,6 +81,11 @@ export interface GenesysGateway {
   findCallback(queueId: string, engineId: string, since: Date): Promise<CreatedCallback | null>;
   /** Estimated wait in seconds; null when Genesys cannot tell. */
   estimatedWaitTime(queueId: string, mediaType: 'callback' | 'call'): Promise<number | null>;
+  /**
+   * Proves the credential works: resolves once a token is held (the current one, or a login), rejects
+   * with the login's GenesysError. Only the `sdk` gateway has one (for /readyz).
+   */
+  checkAccess?(): Promise<void>;
   close?(): Promise<void>;
 }
 

@@ -246,6 +246,14 @@ export function createSdkGateway(config: SdkGatewayOptions, log?: GatewayLog): G
       return typeof seconds === 'number' && Number.isFinite(seconds) ? seconds : null;
     },
 
+    async checkAccess(): Promise<void> {
+      try {
+        await session.ensureToken();
+      } catch (err) {
+        throw toGenesysError(err, 'login');
+      }
+    },
+
     async close(): Promise<void> {
       http.close();
     },

@@ -22,6 +22,8 @@ export interface SessionOptions {
 export interface TokenSession {
   /** Runs `call` with a valid token; on a 401, logs in again once and runs it once more. */
   run<T>(what: string, call: () => Promise<T>): Promise<T>;
+  /** Resolves once a valid token is held (the current one, or a new login shared with other callers). */
+  ensureToken(): Promise<void>;
 }
 
 export function createTokenSession(
@@ -71,6 +73,10 @@ export function createTokenSession(
   }
 
   return {
+    async ensureToken() {
+      await ensure();
+    },
+
     async run(what, call) {
       const used = await ensure();
       try {

@@ -10,6 +10,7 @@ import {
   translationMapDefaults,
   type ActionRoute,
 } from './action.js';
+import { accessTerraformFiles } from './access.js';
 import { eventRoutes, FLOW_DEFAULTS, forwardingFile, type FlowFile } from './flows.js';
 import { attributes, hclString, hclTemplate, hclValue } from './hcl.js';
 
@@ -449,5 +450,6 @@ export function terraformFiles(routes: ActionRoute[], flows: FlowFile[]): Record
     'main.tf': mainTf(),
     'actions.tf': `${HEADER}\n${routes.map(actionTf).join('\n\n')}\n`,
     'outputs.tf': outputsTf(routes),
+    ...accessTerraformFiles(),
   };
 }
