@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Caches } from '../context.js';
 import type { DB } from '../db/types.js';
-import type { QueueWithConfig } from '../queues/queries.js';
+import { lockQueueConfig, type QueueWithConfig } from '../queues/queries.js';
 import { slotSpecOf } from '../queues/service.js';
 import { bookSlot } from '../slots/bookings.js';
 import { slotContaining } from '../slots/engine.js';
@@ -34,15 +34,26 @@ export function checkDesiredTime(config: QueueWithConfig, desired: Date, now: Da
 /**
  * Books the slot; if it is full and `acceptNearest`, the nearest later slot with room (a few tries,
  * since others may take it first). Returns the slot booked, or null when none was.
+ *
+ * The capacity is the one in force when the booking commits, not the one `config` was read with:
+ * the queue's configuration is locked (FOR SHARE, before any slot row) and read again, so a capacity
+ * change (which locks it FOR UPDATE) and a booking serialize, and no booking that follows a decrease
+ * uses the old capacity.
  */
 export async function bookOrNearest(trx: Transaction<DB>, caches: Pick<Caches, 'daySlots'>, config: QueueWithConfig, slot: ChosenSlot, acceptNearest: boolean, now: Date): Promise<ChosenSlot | null> {
-  const q = config.queue;
-  if (await bookSlot(trx, q.id, slot.start, slot.capacity)) return slot;
+  const current = await lockQueueConfig(trx, config.queue.id);
+  if (!current) return null;
+  const q = current.queue;
+  const spec = slotSpecOf(current);
+  // The slot as the configuration now cuts it: gone (hours or grid changed) means no room.
+  const fresh = slotContaining(spec, slot.start);
+  const capacity = fresh?.start.getTime() === slot.start.getTime() ? fresh.capacity : 0;
+  if (await bookSlot(trx, q.id, slot.start, capacity)) return slot;
   if (!acceptNearest) return null;
   const horizon = new Date(now.getTime() + q.max_days_ahead * DAY_MS);
   let from = new Date(slot.start.getTime() + 1);
   for (let tries = 0; tries < MAX_NEAREST_TRIES; tries++) {
-    const [next] = await freeSlots(trx, caches.daySlots, { queueId: q.id, version: config.version, spec: slotSpecOf(config), from, to: horizon, max: 1 });
+    const [next] = await freeSlots(trx, caches.daySlots, { queueId: q.id, version: current.version, spec, from, to: horizon, max: 1 });
     if (!next) return null;
     if (await bookSlot(trx, q.id, next.start, next.capacity)) return next;
     from = new Date(next.start.getTime() + 1);

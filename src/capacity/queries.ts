@@ -21,6 +21,11 @@ export function lockRuleRow(trx: Transaction<DB>, id: string): Promise<CapacityR
   return trx.selectFrom('capacity_rules').select(RULE_COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
+/** Holds the rule against changes (which lock it FOR UPDATE) until the transaction ends: a booking uses it. */
+export async function shareRuleRow(trx: Transaction<DB>, id: string): Promise<void> {
+  await trx.selectFrom('capacity_rules').select('id').where('id', '=', id).forShare().execute();
+}
+
 export function updateRuleRow(trx: Transaction<DB>, id: string, values: Updateable<CapacityRulesTable>): Promise<CapacityRuleRow> {
   return trx.updateTable('capacity_rules').set(values).where('id', '=', id).returning(RULE_COLUMNS).executeTakeFirstOrThrow();
 }

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { shareRuleRow } from '../capacity/queries.js';
 import type { BusinessHoursRow, CapacityRuleRow, DB, NewQueue, NumberRuleRow, QueueRow, QueueUpdate } from '../db/types.js';
 
 export const QUEUE_COLUMNS = [
@@ -110,6 +111,18 @@ export async function findQueueWithConfig(db: Kysely<DB>, ref: { queue?: string 
     rule: queue.capacity_rule_id && r_length ? { id: queue.capacity_rule_id, timeslot_length: r_length, cells: r_cells! } : null,
     numberRule: queue.number_rule_id && n_updated_at ? { id: queue.number_rule_id, updated_at: n_updated_at } : null,
   };
+}
+
+/**
+ * The queue's configuration as it stands now, held until the transaction ends: the queue row FOR SHARE,
+ * then the capacity rule it uses FOR SHARE (a capacity change locks them FOR UPDATE, so it and a booking
+ * serialize), then read. A booking takes this before any slot row (lock order: configuration, then slots).
+ */
+export async function lockQueueConfig(trx: Transaction<DB>, queueId: string): Promise<QueueWithConfig | undefined> {
+  const row = await trx.selectFrom('queues').select('capacity_rule_id').where('id', '=', queueId).forShare().executeTakeFirst();
+  if (!row) return undefined;
+  if (row.capacity_rule_id) await shareRuleRow(trx, row.capacity_rule_id);
+  return findQueueWithConfig(trx, { queueId });
 }
 
 /** The queue a Genesys queue id names (one queue per Genesys queue id). */
