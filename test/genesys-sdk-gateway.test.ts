@@ -261,21 +261,21 @@ describe('sdk gateway: requests and answers', () => {
     expect(snapshot?.participants.every((p) => p.callbackStates.every((s) => s === 'disconnected'))).toBe(true);
   });
 
-  it('maps a conversation: purpose, state from communications, user, queue, callback states; 404 → null', async () => {
+  it('maps a conversation: purpose, state from communications, user, queue, callback states, routing priority; 404 → null', async () => {
     const { fake, gateway } = await setup();
     const id = fake.seedConversation({
       participants: [
         { id: 'p-cust', purpose: 'customer', callbacks: [{ state: 'connected' }] },
-        { id: 'p-acd', purpose: 'acd', queueId: 'q-9', callbacks: [{ state: 'disconnected' }] },
+        { id: 'p-acd', purpose: 'acd', queueId: 'q-9', callbacks: [{ state: 'disconnected' }], conversationRoutingData: { priority: 7 } },
         { id: 'p-agent', purpose: 'agent', userId: 'u-1', queueId: 'q-9', calls: [{ state: 'alerting' }] },
       ],
     });
     expect(await gateway.getConversation(id)).toEqual({
       id,
       participants: [
-        { id: 'p-cust', purpose: 'customer', state: 'connected', userId: null, queueId: null, callbackStates: ['connected'] },
-        { id: 'p-acd', purpose: 'acd', state: 'disconnected', userId: null, queueId: 'q-9', callbackStates: ['disconnected'] },
-        { id: 'p-agent', purpose: 'agent', state: 'alerting', userId: 'u-1', queueId: 'q-9', callbackStates: [] },
+        { id: 'p-cust', purpose: 'customer', state: 'connected', userId: null, queueId: null, callbackStates: ['connected'], priority: null },
+        { id: 'p-acd', purpose: 'acd', state: 'disconnected', userId: null, queueId: 'q-9', callbackStates: ['disconnected'], priority: 7 },
+        { id: 'p-agent', purpose: 'agent', state: 'alerting', userId: 'u-1', queueId: 'q-9', callbackStates: [], priority: null },
       ],
     });
     expect(await gateway.getConversation('no-such-conversation')).toBeNull();

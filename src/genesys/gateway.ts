@@ -34,6 +34,8 @@ export interface ParticipantSnapshot {
   queueId: string | null;
   /** States of the participant's callbacks (scheduled, connected, disconnected, ...). */
   callbackStates: string[];
+  /** The routing priority Genesys holds for the conversation (conversationRoutingData.priority; on the ACD participant), if it says. */
+  priority: number | null;
 }
 
 export interface ConversationSnapshot {

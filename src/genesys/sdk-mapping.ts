@@ -32,6 +32,7 @@ export function toParticipant(p: SdkParticipant): ParticipantSnapshot {
     userId: str(p.userId),
     queueId: str(p.queueId) ?? str(p.conversationRoutingData?.queue?.id),
     callbackStates: (p.callbacks ?? []).map((c) => c.state).filter((s): s is string => typeof s === 'string'),
+    priority: Number.isInteger(p.conversationRoutingData?.priority) ? p.conversationRoutingData!.priority! : null,
   };
 }
 

@@ -40,13 +40,22 @@ export function createSimulatedGateway(db: Kysely<DB>): GenesysGateway {
     async getConversation(conversationId: string): Promise<ConversationSnapshot | null> {
       const callback = await created(conversationId);
       if (!callback) return null;
-      // A simulated callback waits in queue: an ACD participant connected, no agent yet.
-      const queueId = (callback.request as { queueId?: string }).queueId ?? null;
+      // A simulated callback waits in queue: an ACD participant connected, no agent yet, at the
+      // priority last set (or the one it was created with).
+      const { queueId = null, priority: createdWith = null } = callback.request as { queueId?: string; priority?: number };
+      const set = await db
+        .selectFrom('simulated_genesys_calls')
+        .select(sql<number>`(request->>'priority')::int`.as('priority'))
+        .where('operation', '=', 'setConversationPriority')
+        .where(sql<string>`request->>'conversationId'`, '=', conversationId)
+        .orderBy('id', 'desc')
+        .executeTakeFirst();
+      const priority = set?.priority ?? createdWith;
       return {
         id: conversationId,
         participants: [
-          { id: `${conversationId}-customer`, purpose: 'customer', state: 'connected', userId: null, queueId: null, callbackStates: ['scheduled'] },
-          { id: `${conversationId}-acd`, purpose: 'acd', state: 'connected', userId: null, queueId, callbackStates: [] },
+          { id: `${conversationId}-customer`, purpose: 'customer', state: 'connected', userId: null, queueId: null, callbackStates: ['scheduled'], priority: null },
+          { id: `${conversationId}-acd`, purpose: 'acd', state: 'connected', userId: null, queueId, callbackStates: [], priority },
         ],
       };
     },

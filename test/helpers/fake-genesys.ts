@@ -52,8 +52,11 @@ export interface FakeParticipant {
   attributes?: Record<string, string>;
   calls?: FakeCommunication[];
   callbacks?: FakeCommunication[];
-  /** An agent-owned callback names its owner here (routingData.scoredAgents, routing flag AGENT_OWNED_CALLBACK). */
-  conversationRoutingData?: { scoredAgents?: { agent: { id: string }; score?: number }[] };
+  /**
+   * An agent-owned callback names its owner here (routingData.scoredAgents, routing flag AGENT_OWNED_CALLBACK);
+   * `priority` is the conversation's routing priority, on the ACD participant (set by create and by PATCH /routing/conversations).
+   */
+  conversationRoutingData?: { scoredAgents?: { agent: { id: string }; score?: number }[]; priority?: number };
 }
 
 export interface FakeConversation {
@@ -357,7 +360,13 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
       ...(b.routingData?.priority !== undefined ? { priority: b.routingData.priority } : {}),
       participants: [
         { id: randomUUID(), purpose: 'customer', attributes: b.data ?? {}, callbacks: [cb()] },
-        { id: randomUUID(), purpose: 'acd', queueId, callbacks: [cb()] },
+        {
+          id: randomUUID(),
+          purpose: 'acd',
+          queueId,
+          callbacks: [cb()],
+          ...(b.routingData?.priority !== undefined ? { conversationRoutingData: { priority: b.routingData.priority } } : {}),
+        },
       ],
     };
     conversations.set(id, conv);
@@ -409,7 +418,10 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
     const conv = conversations.get((req.params as { conversationId: string }).conversationId);
     if (!conv) return notFound(reply, 'Conversation');
     const { priority } = req.body as { priority?: number };
-    if (priority !== undefined) conv.priority = priority;
+    if (priority !== undefined) {
+      conv.priority = priority;
+      for (const p of conv.participants) if (p.purpose === 'acd') p.conversationRoutingData = { ...p.conversationRoutingData, priority };
+    }
     return { priority: conv.priority };
   });
 
