@@ -110,6 +110,7 @@ async function decide(
     slot_start: slot?.start ?? null,
     priority: input.priority ?? q.default_priority,
     ivr_conversation_id: input.conversationId ?? null,
+    waited_seconds: input.waitedSeconds ?? 0,
     user_data: JSON.stringify(userData),
     idempotency_key: input.idempotencyKey ?? null,
     created_by: ctx.caller.id,

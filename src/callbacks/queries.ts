@@ -20,6 +20,7 @@ export const CALLBACK_COLUMNS = [
   'slot_start',
   'priority',
   'ivr_conversation_id',
+  'waited_seconds',
   'genesys_conversation_id',
   'genesys_callback_id',
   'user_data',
@@ -69,7 +70,7 @@ export function lockCallbackOfConversation(trx: Transaction<DB>, conversationId:
   return trx
     .selectFrom('callbacks')
     .innerJoin('queues', 'queues.id', 'callbacks.queue_id')
-    .select(['callbacks.id', 'callbacks.state', 'queues.id as queue_id', 'queues.name as queue_name', 'queues.genesys_queue_id'])
+    .select(['callbacks.id', 'callbacks.state', 'callbacks.waited_seconds', 'queues.id as queue_id', 'queues.name as queue_name', 'queues.genesys_queue_id'])
     .where('callbacks.genesys_conversation_id', '=', conversationId)
     .forUpdate('callbacks')
     .executeTakeFirst();

@@ -19,6 +19,9 @@ export const CreateInput = Type.Object(
     desiredTime: Type.Optional(Time('When to call back; absent = immediate callback')),
     timezone: Type.Optional(Zone),
     priority: Type.Optional(Type.Integer({ minimum: -25_000_000, maximum: 25_000_000, description: 'Routing priority (default: the queue’s)' })),
+    waitedSeconds: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 86_400, description: 'Seconds the caller already waited before asking for a callback: age-mode priority aging counts from that earlier moment' }),
+    ),
     idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Replays of the same key on the same queue get the first answer' })),
     conversationId: Type.Optional(Type.String({ maxLength: 100, description: 'The IVR conversation asking, for the record' })),
     acceptNearest: Type.Optional(Type.Boolean({ description: 'If the slot is full, book the nearest later free slot instead' })),

@@ -123,6 +123,8 @@ export interface CallbacksTable {
   slot_start: NullableTime;
   priority: number;
   ivr_conversation_id: string | null;
+  /** Seconds the caller had already waited when asking (credited by age-mode aging). */
+  waited_seconds: Generated<number>;
   genesys_conversation_id: string | null;
   genesys_callback_id: string | null;
   user_data: Json<Record<string, string>>;
@@ -205,6 +207,10 @@ export interface AgingTracksTable {
   status: 'ACTIVE' | 'STOPPED';
   started_at: Date | string;
   base_priority: number;
+  /** Credited wait (the callback's waitedSeconds): age mode counts from started_at minus this. */
+  waited_seconds: Generated<number>;
+  /** When base_priority was taken from Genesys (before the first step); null until then. */
+  base_read_at: NullableTime;
   steps: Generated<number>;
   current_priority: number | null;
   stop_reason: string | null;

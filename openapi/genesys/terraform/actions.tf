@@ -241,6 +241,10 @@ resource "genesyscloud_integration_action" "callbacks_create" {
         "type"        = "integer"
         "description" = "Routing priority (default: the queue’s)"
       }
+      "waitedSeconds" = {
+        "type"        = "integer"
+        "description" = "Seconds the caller already waited before asking for a callback: age-mode priority aging counts from that earlier moment."
+      }
       "idempotencyKey" = {
         "type"        = "string"
         "description" = "Replays of the same key on the same queue get the first answer."
@@ -319,7 +323,7 @@ resource "genesyscloud_integration_action" "callbacks_create" {
   config_request {
     request_url_template = "${local.base_url}/actions/v1/callbacks/create"
     request_type         = "POST"
-    request_template     = "{#set($sep = \"\")\n#if(\"$!{input.queue}\" != \"\")$sep\"queue\": \"$esc.jsonString($input.queue)\"#set($sep = \",\")#end\n#if(\"$!{input.queueId}\" != \"\")$sep\"queueId\": \"$esc.jsonString($input.queueId)\"#set($sep = \",\")#end\n#if(\"$!{input.phoneNumber}\" != \"\")$sep\"phoneNumber\": \"$esc.jsonString($input.phoneNumber)\"#set($sep = \",\")#end\n#if(\"$!{input.customerName}\" != \"\")$sep\"customerName\": \"$esc.jsonString($input.customerName)\"#set($sep = \",\")#end\n#if(\"$!{input.desiredTime}\" != \"\")$sep\"desiredTime\": \"$esc.jsonString($input.desiredTime)\"#set($sep = \",\")#end\n#if(\"$!{input.timezone}\" != \"\")$sep\"timezone\": \"$esc.jsonString($input.timezone)\"#set($sep = \",\")#end\n#if(\"$!{input.priority}\" != \"\")$sep\"priority\": $${input.priority}#set($sep = \",\")#end\n#if(\"$!{input.idempotencyKey}\" != \"\")$sep\"idempotencyKey\": \"$esc.jsonString($input.idempotencyKey)\"#set($sep = \",\")#end\n#if(\"$!{input.conversationId}\" != \"\")$sep\"conversationId\": \"$esc.jsonString($input.conversationId)\"#set($sep = \",\")#end\n#if(\"$!{input.acceptNearest}\" != \"\")$sep\"acceptNearest\": $${input.acceptNearest}#set($sep = \",\")#end\n#if(\"$!{input.defaultCountry}\" != \"\")$sep\"defaultCountry\": \"$esc.jsonString($input.defaultCountry)\"#set($sep = \",\")#end\n#if(\"$!{input.userData}\" != \"\")$sep\"userData\": \"$esc.jsonString($input.userData)\"#set($sep = \",\")#end\n}"
+    request_template     = "{#set($sep = \"\")\n#if(\"$!{input.queue}\" != \"\")$sep\"queue\": \"$esc.jsonString($input.queue)\"#set($sep = \",\")#end\n#if(\"$!{input.queueId}\" != \"\")$sep\"queueId\": \"$esc.jsonString($input.queueId)\"#set($sep = \",\")#end\n#if(\"$!{input.phoneNumber}\" != \"\")$sep\"phoneNumber\": \"$esc.jsonString($input.phoneNumber)\"#set($sep = \",\")#end\n#if(\"$!{input.customerName}\" != \"\")$sep\"customerName\": \"$esc.jsonString($input.customerName)\"#set($sep = \",\")#end\n#if(\"$!{input.desiredTime}\" != \"\")$sep\"desiredTime\": \"$esc.jsonString($input.desiredTime)\"#set($sep = \",\")#end\n#if(\"$!{input.timezone}\" != \"\")$sep\"timezone\": \"$esc.jsonString($input.timezone)\"#set($sep = \",\")#end\n#if(\"$!{input.priority}\" != \"\")$sep\"priority\": $${input.priority}#set($sep = \",\")#end\n#if(\"$!{input.waitedSeconds}\" != \"\")$sep\"waitedSeconds\": $${input.waitedSeconds}#set($sep = \",\")#end\n#if(\"$!{input.idempotencyKey}\" != \"\")$sep\"idempotencyKey\": \"$esc.jsonString($input.idempotencyKey)\"#set($sep = \",\")#end\n#if(\"$!{input.conversationId}\" != \"\")$sep\"conversationId\": \"$esc.jsonString($input.conversationId)\"#set($sep = \",\")#end\n#if(\"$!{input.acceptNearest}\" != \"\")$sep\"acceptNearest\": $${input.acceptNearest}#set($sep = \",\")#end\n#if(\"$!{input.defaultCountry}\" != \"\")$sep\"defaultCountry\": \"$esc.jsonString($input.defaultCountry)\"#set($sep = \",\")#end\n#if(\"$!{input.userData}\" != \"\")$sep\"userData\": \"$esc.jsonString($input.userData)\"#set($sep = \",\")#end\n}"
     headers = {
       "Content-Type"  = "application/json"
       "Authorization" = "Bearer $${authResponse.access_token}"
