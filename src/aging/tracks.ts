@@ -16,6 +16,9 @@ import { allowedQueues } from '../queues/resolve.js';
  * with a policy, every interval its routing priority goes up (step: + increment; age: base + minutes
  * waited × points per minute), until it is answered or gone, or a cap is reached. One track per
  * conversation; its checks are jobs keyed by conversation, so a repeated start schedules nothing.
+ * Every check reads the conversation first, and with it the priority Genesys holds (the ACD
+ * participant's conversationRoutingData.priority): the first step builds on it, and no step ever
+ * sets a priority below it.
  */
 
 const MAX_PRIORITY = 25_000_000;
@@ -24,7 +27,15 @@ export type StopReason = 'ANSWERED' | 'DISCONNECTED' | 'ACD_END' | 'MAX_STEPS' |
 
 export async function startTrack(
   trx: Transaction<DB>,
-  start: { conversationId: string; queueId: string; policy: PrioritizationPolicyRow; startedAt: Date; routingPriority: number },
+  start: {
+    conversationId: string;
+    queueId: string;
+    policy: PrioritizationPolicyRow;
+    startedAt: Date;
+    routingPriority: number;
+    /** Credited wait (the callback's waitedSeconds): age mode counts from startedAt minus this. */
+    waitedSeconds?: number;
+  },
 ): Promise<boolean> {
   const firstCheck = new Date(start.startedAt.getTime() + start.policy.initial_delay_seconds * 1000);
   const inserted = await trx
@@ -37,6 +48,7 @@ export async function startTrack(
       started_at: start.startedAt,
       base_priority: start.routingPriority,
       current_priority: start.routingPriority,
+      waited_seconds: start.waitedSeconds ?? 0,
       next_check_at: firstCheck,
     })
     .onConflict((oc) => oc.column('conversation_id').doNothing())
@@ -97,13 +109,27 @@ export function waitingInQueue(conversation: ConversationSnapshot): 'WAITING' | 
   return 'DISCONNECTED';
 }
 
-export function nextPriority(policy: PrioritizationPolicyRow, track: Pick<AgingTrackRow, 'base_priority' | 'steps' | 'started_at'>, now: Date): number {
+/** The priority Genesys holds for the conversation: its (connected, else any) ACD participant's; null when it does not say. */
+export function routingPriorityOf(conversation: ConversationSnapshot): number | null {
+  const acd = conversation.participants.filter((p) => p.purpose === 'acd' && p.priority !== null);
+  return (acd.find((p) => p.state === 'connected') ?? acd.at(-1))?.priority ?? null;
+}
+
+/**
+ * The priority of the next step. `current`: the one Genesys holds now — never gone below (the cap
+ * of the policy does not lower it either).
+ */
+export function nextPriority(
+  policy: PrioritizationPolicyRow,
+  track: Pick<AgingTrackRow, 'base_priority' | 'steps' | 'started_at'> & { waited_seconds?: number },
+  now: Date,
+  current: number | null = null,
+): number {
   const base = track.base_priority + policy.base_priority;
-  const raw =
-    policy.mode === 'step'
-      ? base + policy.increment * (track.steps + 1)
-      : base + Math.floor(((now.getTime() - new Date(track.started_at).getTime()) / 60_000) * policy.points_per_minute);
-  return Math.max(-MAX_PRIORITY, Math.min(raw, policy.max_priority, MAX_PRIORITY));
+  const since = new Date(track.started_at).getTime() - (track.waited_seconds ?? 0) * 1000;
+  const raw = policy.mode === 'step' ? base + policy.increment * (track.steps + 1) : base + Math.floor(((now.getTime() - since) / 60_000) * policy.points_per_minute);
+  const aged = Math.max(-MAX_PRIORITY, Math.min(raw, policy.max_priority, MAX_PRIORITY));
+  return current === null ? aged : Math.max(aged, current);
 }
 
 async function stop(db: Kysely<DB>, conversationId: string, reason: StopReason, now: Date) {
@@ -139,12 +165,35 @@ export async function agingCheck(ctx: JobContext, payload: { conversationId: str
   const state = waitingInQueue(conversation);
   if (state !== 'WAITING') return stop(db, row.conversation_id, state, now);
 
-  const priority = nextPriority(policy as PrioritizationPolicyRow, row, now);
-  try {
-    await gateway.setConversationPriority(row.conversation_id, priority);
-  } catch (err) {
-    if (isNotFound(err)) return stop(db, row.conversation_id, 'NOT_FOUND', now);
-    throw err;
+  // Before the first step, the base becomes the priority Genesys holds (acd.start may not carry one,
+  // or something may have raised it since); the event's routingPriority stays only when Genesys does
+  // not say. Recorded before the step is sent: a first step retried after a crash must not read its
+  // own earlier write as the base and add to it again.
+  const current = routingPriorityOf(conversation);
+  let basePriority = row.base_priority;
+  // Recorded also when Genesys says nothing: a retry must not take our own earlier write for the base.
+  if (row.steps === 0 && row.base_read_at === null) {
+    const read = await db
+      .updateTable('aging_tracks')
+      .set({ base_priority: current ?? row.base_priority, base_read_at: now, updated_at: now })
+      .where('conversation_id', '=', row.conversation_id)
+      .where('status', '=', 'ACTIVE')
+      .where('steps', '=', 0)
+      .where('base_read_at', 'is', null)
+      .returning('base_priority')
+      .executeTakeFirst();
+    if (!read) return; // stopped, or another run of this check got there first
+    basePriority = read.base_priority;
+  }
+  const priority = nextPriority(policy as PrioritizationPolicyRow, { ...row, base_priority: basePriority }, now, current);
+  // Already there (a cap at or below what Genesys holds): nothing to send.
+  if (priority !== current) {
+    try {
+      await gateway.setConversationPriority(row.conversation_id, priority);
+    } catch (err) {
+      if (isNotFound(err)) return stop(db, row.conversation_id, 'NOT_FOUND', now);
+      throw err;
+    }
   }
   const step = row.steps + 1;
   const capped = priority >= policy.max_priority;
@@ -177,6 +226,7 @@ function toTrack(r: AgingTrackRow) {
     status: r.status,
     startedAt: isoUtcOrNull(r.started_at)!,
     basePriority: r.base_priority,
+    waitedSeconds: r.waited_seconds,
     steps: r.steps,
     currentPriority: r.current_priority,
     stopReason: r.stop_reason,

@@ -67,10 +67,12 @@ export async function acdStart(ctx: Context, body: Record<string, unknown>): Pro
   return processOnce(ctx.db, 'acd.start', dedupeKey('acd.start', env), env, { owned: ownedBy(ctx), notOurs: NOT_OURS }, async (trx) => {
     if ((field(env, 'mediaType') ?? '').toUpperCase() !== 'CALLBACK') return { action: 'IGNORED', message: 'Not a callback' };
     await advanceCallback(ctx, trx, env.conversationId, 'QUEUED', 'acd.start');
+    const callback = await lockCallbackOfConversation(trx, env.conversationId);
     const queue = await eventQueue(trx, env);
     if (!queue) return { action: 'IGNORED', message: 'The queue is not configured here' };
     if (!queue.prioritization_policy_id) return { action: 'IGNORED', message: 'The queue has no prioritization policy' };
     const policy = await trx.selectFrom('prioritization_policies').selectAll().where('id', '=', queue.prioritization_policy_id).executeTakeFirstOrThrow();
+    // Absent: 0 until the first check reads the priority Genesys holds (and builds on that).
     const routingPriority = Number(field(env, 'routingPriority') ?? 0);
     const started = await startTrack(trx, {
       conversationId: env.conversationId,
@@ -78,6 +80,7 @@ export async function acdStart(ctx: Context, body: Record<string, unknown>): Pro
       policy,
       startedAt: eventTimeOr(env, ctx.clock.now()),
       routingPriority: Number.isFinite(routingPriority) ? Math.trunc(routingPriority) : 0,
+      waitedSeconds: callback?.waited_seconds ?? 0,
     });
     return started
       ? { action: 'TRACKING_STARTED', message: `Priority aging started (${policy.name})` }
