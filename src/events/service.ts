@@ -9,6 +9,7 @@ import { errors } from '../errors.js';
 import { findQueueByGenesysId } from '../queues/queries.js';
 import { digitsOf } from '../numbers/screening.js';
 import { decideRetry, lastResultOf, previewSettings } from '../retries/service.js';
+import { latestPreviewForDigits, upsertPreviewContact } from '../retries/contact-queries.js';
 import { processOnce, seen, type EventResult } from './inbox.js';
 import { callbackNumbers, dedupeKey, field, parseEvent, type EventEnvelope } from './normalize.js';
 import type { CallbackState, EventActionOf, HistoryEvent } from '../vocabulary.js';
@@ -150,11 +151,7 @@ export async function previewAccepted(ctx: Context, body: Record<string, unknown
       accepted_at: eventTimeOr(env, now),
       updated_at: now,
     };
-    await trx
-      .insertInto('preview_contacts')
-      .values({ contact_id: contactId, contact_list_id: contactListId, ...values })
-      .onConflict((oc) => oc.columns(['contact_list_id', 'contact_id']).doUpdateSet(values))
-      .execute();
+    await upsertPreviewContact(trx, { contact_id: contactId, contact_list_id: contactListId }, values);
     return { action: 'RECORDED', message: 'Preview contact recorded' };
   });
 }
@@ -177,7 +174,7 @@ export async function userEnd(ctx: Context, body: Record<string, unknown>): Prom
   const digits = callbackNumbers(env).map(digitsOf).filter((d) => d !== '');
   const preview =
     eligible && digits.length > 0
-      ? await ctx.db.selectFrom('preview_contacts').selectAll().where('phone_digits', 'in', digits).orderBy('accepted_at', 'desc').limit(1).executeTakeFirst()
+      ? await latestPreviewForDigits(ctx.db, digits)
       : undefined;
   // The contact list is read before the transaction: no remote call while rows are locked.
   const contact = preview ? await ctx.gateway.getContact(preview.contact_list_id, preview.contact_id) : null;

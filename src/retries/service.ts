@@ -15,6 +15,7 @@ import { deleteRetryPolicyRow, findRetryPolicy, findRetryPolicyByMatch, insertRe
 import { DEFAULT_PREVIEW_SETTINGS, type CreateRetryPolicyBody, type PreviewRetrySettings, type UpdateRetryPolicyBody } from './schemas.js';
 import { findQueue } from '../queues/queries.js';
 import { allowedQueueIds } from '../queues/resolve.js';
+import { findPreviewContact, listPreviewContactRows, lockPreviewAttempts, setPreviewAttempts } from './contact-queries.js';
 import { readSetting, writeSetting } from './settings-queries.js';
 
 /**
@@ -136,11 +137,11 @@ export async function decideRetry(
   const none = { retryAt: '', lastResult: lastResult ?? '' };
   const policy = lastResult ? await findRetryPolicyByMatch(trx, lastResult) : undefined;
   if (!policy) return { action: 'NO_POLICY', message: `No retry policy for last result "${lastResult ?? ''}"`, ...none };
-  const locked = await trx.selectFrom('preview_contacts').select('attempts').where('id', '=', preview.id).forUpdate().executeTakeFirstOrThrow();
-  if (locked.attempts >= policy.max_attempts) return { action: 'MAX_ATTEMPTS', message: `The contact was retried ${locked.attempts} time(s) already`, ...none };
-  const attempt = locked.attempts + 1;
+  const attempts = await lockPreviewAttempts(trx, preview.id);
+  if (attempts >= policy.max_attempts) return { action: 'MAX_ATTEMPTS', message: `The contact was retried ${attempts} time(s) already`, ...none };
+  const attempt = attempts + 1;
   const retryAt = new Date(now.getTime() + policy.wait_seconds * 1000);
-  await trx.updateTable('preview_contacts').set({ attempts: attempt, updated_at: now }).where('id', '=', preview.id).execute();
+  await setPreviewAttempts(trx, preview.id, attempt, now);
   const row = await trx
     .insertInto('retry_attempts')
     .values({ preview_contact_id: preview.id, attempt, conversation_id: conversationId, last_result: lastResult, policy_id: policy.id, wait_seconds: policy.wait_seconds, retry_at: retryAt, status: 'SCHEDULED' })
@@ -203,16 +204,13 @@ async function previewContactOf(db: Kysely<DB>, p: PreviewContactRow) {
 export async function listPreviewContacts(ctx: Context, query: { phone?: string | undefined; limit: number }) {
   const allowed = await allowedQueueIds(ctx);
   if (allowed !== null && allowed.length === 0) return { items: [] };
-  let q = ctx.db.selectFrom('preview_contacts').selectAll().orderBy('accepted_at', 'desc').limit(query.limit);
-  if (allowed !== null) q = q.where('queue_id', 'in', allowed);
-  if (query.phone) q = q.where('phone_digits', '=', query.phone.replace(/\D/g, ''));
-  const rows = await q.execute();
+  const rows = await listPreviewContactRows(ctx.db, { queueIds: allowed, digits: query.phone?.replace(/\D/g, ''), limit: query.limit });
   return { items: await Promise.all(rows.map((p) => previewContactOf(ctx.db, p))) };
 }
 
 /** `GET /admin/v1/preview-contacts/{id}`: 403 for a contact of a queue outside the caller's allow-list. */
 export async function getPreviewContact(ctx: Context, id: string) {
-  const p = await ctx.db.selectFrom('preview_contacts').selectAll().where('id', '=', id).executeTakeFirst();
+  const p = await findPreviewContact(ctx.db, id);
   if (!p) throw errors.notFound('Preview contact', id);
   assertQueueDataAccess(ctx.caller, p.queue_id === null ? null : ((await findQueue(ctx.db, p.queue_id)) ?? null), 'preview contact');
   return previewContactOf(ctx.db, p);
