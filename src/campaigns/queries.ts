@@ -33,6 +33,17 @@ export function findCampaign(db: Db, id: string): Promise<CampaignRow | undefine
   return db.selectFrom('campaigns').select(CAMPAIGN_COLUMNS).where('id', '=', id).executeTakeFirst();
 }
 
+/** The queue of the first campaign configured with this contact list (the outbound topic names no queue). */
+export function queueOfContactList(db: Db, contactListId: string): Promise<QueueIdentity | undefined> {
+  return db
+    .selectFrom('campaigns')
+    .innerJoin('queues', 'queues.id', 'campaigns.queue_id')
+    .select(['queues.id', 'queues.name', 'queues.genesys_queue_id'])
+    .where('campaigns.contact_list_id', '=', contactListId)
+    .orderBy('campaigns.created_at')
+    .executeTakeFirst();
+}
+
 export function findCampaignByName(db: Db, name: string): Promise<CampaignRow | undefined> {
   return db.selectFrom('campaigns').select(CAMPAIGN_COLUMNS).where('name', '=', name).executeTakeFirst();
 }

@@ -6,6 +6,7 @@ import { lockCallbackOfConversation } from '../callbacks/queries.js';
 import type { Context } from '../context.js';
 import type { DB } from '../db/types.js';
 import { errors } from '../errors.js';
+import { queueOfContactList } from '../campaigns/queries.js';
 import { findQueueByGenesysId } from '../queues/queries.js';
 import { digitsOf } from '../numbers/screening.js';
 import { decideRetry, lastResultOf, previewSettings } from '../retries/service.js';
@@ -49,17 +50,14 @@ async function conversationQueues(trx: Transaction<DB>, env: EventEnvelope): Pro
 const ownedBy = (ctx: Context) => async (trx: Transaction<DB>, env: EventEnvelope) =>
   !isRestricted(ctx.caller) || mayActOnConversation(ctx.caller, await conversationQueues(trx, env));
 
-/** As ownedBy, and the queue the preview contact will belong to (through its campaign) counts too. */
-const ownedByPreview = (ctx: Context, contactListId: string) => async (trx: Transaction<DB>, env: EventEnvelope) => {
-  if (!isRestricted(ctx.caller)) return true;
-  const queue = await previewQueue(trx, env, contactListId);
-  return mayActOnConversation(ctx.caller, [...(await conversationQueues(trx, env)), ...(queue ? [queue] : [])]);
-};
+/** As ownedBy, and the queue the preview contact will belong to counts too. */
+const ownedByPreview = (ctx: Context, queue: QueueIdentity | undefined) => async (trx: Transaction<DB>, env: EventEnvelope) =>
+  !isRestricted(ctx.caller) || mayActOnConversation(ctx.caller, [...(await conversationQueues(trx, env)), ...(queue ? [queue] : [])]);
 
 /** The queue the event names by its Genesys queue id, if it is one of ours. */
-function eventQueue(trx: Transaction<DB>, env: EventEnvelope) {
+function eventQueue(db: Context['db'] | Transaction<DB>, env: EventEnvelope) {
   const genesysQueueId = field(env, 'queueId');
-  return genesysQueueId ? findQueueByGenesysId(trx, genesysQueueId) : Promise.resolve(undefined);
+  return genesysQueueId ? findQueueByGenesysId(db, genesysQueueId) : Promise.resolve(undefined);
 }
 
 /** `v2.detail.events.conversation.{id}.acd.start` */
@@ -113,17 +111,8 @@ const firstField = (env: EventEnvelope, ...names: string[]) => names.map((n) => 
  * The queue a preview contact belongs to: the one the event names, else the queue of the campaign
  * configured here with the contact's list (the outbound topic names no queue).
  */
-async function previewQueue(trx: Transaction<DB>, env: EventEnvelope, contactListId: string) {
-  const named = await eventQueue(trx, env);
-  if (named) return named;
-  const byList = await trx
-    .selectFrom('campaigns')
-    .innerJoin('queues', 'queues.id', 'campaigns.queue_id')
-    .select(['queues.id', 'queues.name', 'queues.genesys_queue_id'])
-    .where('campaigns.contact_list_id', '=', contactListId)
-    .orderBy('campaigns.created_at')
-    .executeTakeFirst();
-  return byList;
+async function previewQueue(db: Context['db'], env: EventEnvelope, contactListId: string): Promise<QueueIdentity | undefined> {
+  return (await eventQueue(db, env)) ?? (await queueOfContactList(db, contactListId));
 }
 
 /**
@@ -140,12 +129,14 @@ export async function previewAccepted(ctx: Context, body: Record<string, unknown
   if (!contactId) throw errors.validation('outboundContactId', 'outboundContactId (or contactId) is required');
   if (!contactListId) throw errors.validation('outboundContactListId', 'outboundContactListId (or contactListId) is required');
   if (!phone) throw errors.validation('addressTo', 'addressTo, dnis or phoneNumber must hold the previewed number');
-  const scope = { owned: ownedByPreview(ctx, contactListId), notOurs: NOT_OURS };
+  // Configuration, read once: it decides both who may record the contact and the queue it gets.
+  const queue = await previewQueue(ctx.db, env, contactListId);
+  const scope = { owned: ownedByPreview(ctx, queue), notOurs: NOT_OURS };
   return processOnce(ctx.db, 'preview.accepted', dedupeKey('preview.accepted', env, contactId), env, scope, async (trx) => {
     const now = ctx.clock.now();
     const values = {
       phone_digits: digitsOf(phone),
-      queue_id: (await previewQueue(trx, env, contactListId))?.id ?? null,
+      queue_id: queue?.id ?? null,
       conversation_id: env.conversationId,
       campaign_id: firstField(env, 'outboundCampaignId', 'campaignId'),
       accepted_at: eventTimeOr(env, now),
