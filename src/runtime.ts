@@ -9,6 +9,7 @@ import type { GenesysGateway } from './genesys/gateway.js';
 import { createGateway } from './genesys/index.js';
 import { startJobRunner, type JobRunner } from './jobs/runner.js';
 import { buildTaskList, CRONTAB } from './jobs/tasks.js';
+import { ensureReconcileJob } from './reconcile/passes.js';
 
 /** What the service and the standalone worker share: a migrated database, the gateway, the job runner. */
 export interface Runtime {
@@ -37,7 +38,7 @@ export async function startRuntime(config: Config, logger: Logger, opts: { worke
       ? await startJobRunner({
           pool: database.pool,
           db: database.db,
-          tasks: buildTaskList({ db: database.db, gateway, clock: systemClock, caches: createCaches(), logger, retentionDays: config.retentionDays }),
+          tasks: buildTaskList({ db: database.db, gateway, clock: systemClock, caches: createCaches(), logger, retentionDays: config.retentionDays, reconcile: config.reconcile }),
           concurrency: config.workerConcurrency,
           heartbeatMs: config.workerHeartbeatSeconds * 1000,
           deadAfterSeconds: config.workerDeadAfterSeconds,
@@ -45,6 +46,7 @@ export async function startRuntime(config: Config, logger: Logger, opts: { worke
           crontab: CRONTAB,
         })
       : null;
+    if (runner) await ensureReconcileJob(database.db, config.reconcile, systemClock.now());
     let closing: Promise<void> | undefined;
     return {
       opened,

@@ -47,6 +47,8 @@ export const HISTORY_EVENTS = [
   'acd.start',
   'acd.end',
   'user.end',
+  // The reconciler moved the callback to the state Genesys shows (detail: what Genesys showed).
+  'reconciled',
 ] as const;
 export type HistoryEvent = (typeof HISTORY_EVENTS)[number];
 

@@ -87,7 +87,7 @@ describe('events move our callback records along', () => {
     expect(await state(id)).toEqual({ state: 'QUEUED', completion_reason: null });
     await send('conversation-acd-end', { participantId: 'acd', acdOutcome: 'ANSWERED' });
     expect(await state(id)).toEqual({ state: 'PROCESSING', completion_reason: null });
-    await send('conversation-user-end', { participantId: 'agent', userId: 'agent-1', disconnectType: 'ENDPOINT' });
+    await send('conversation-user-end', { participantId: 'agent', userId: 'agent-1', disconnectType: 'ENDPOINT', interactingDurationMs: 95_000 });
     expect(await state(id)).toEqual({ state: 'COMPLETED', completion_reason: 'HANDLED' });
     const history = await t.database.db.selectFrom('callback_history').select(['event', 'to_state']).where('callback_id', '=', id).orderBy('id').execute();
     expect(history.map((h) => `${h.event}:${h.to_state}`)).toEqual(['created:QUEUED', 'acd.start:QUEUED', 'acd.end:PROCESSING', 'user.end:COMPLETED']);

@@ -1,6 +1,6 @@
 import { systemCaller } from '../auth/caller.js';
 import type { Kysely } from 'kysely';
-import type { DB } from '../db/types.js';
+import type { CallbackState, DB } from '../db/types.js';
 import { openWindow } from '../slots/engine.js';
 import { toSpec } from '../hours/service.js';
 import { cancelLocked } from './cancel.js';
@@ -10,25 +10,26 @@ const SYSTEM = systemCaller('maintenance');
 const MAX_DAYS_AHEAD = 30;
 
 /**
- * Immediate callbacks not handled in time are purged: after the queue's `purgeAfterMinutes`,
- * or — with `purgeAtClose` — once the business day they were requested in has ended. They become
- * COMPLETED/PURGED and are cancelled in Genesys, as any cancel is. Callbacks an agent is on
- * (PROCESSING) are left alone.
+ * Callbacks not handled in time are purged: after the queue's `purgeAfterMinutes` counted from
+ * their request (immediate ones) or their scheduled time (scheduled ones), or — with
+ * `purgeAtClose` — once the business day they were due in has ended. They become COMPLETED/PURGED
+ * and are cancelled in Genesys, as any cancel is. Callbacks an agent is on (PROCESSING) are left alone.
  */
 export async function purgeCallbacks(db: Kysely<DB>, now: Date): Promise<{ purged: string[] }> {
-  const candidates = await purgeCandidates(db, 5_000);
+  const candidates = await purgeCandidates(db, 5_000, now);
   const purged: string[] = [];
   for (const c of candidates) {
-    const tooOld = c.purge_after_minutes !== null && now.getTime() - c.created_at.getTime() >= c.purge_after_minutes * 60_000;
+    const due = c.type === 'scheduled' && c.scheduled_time ? c.scheduled_time : c.created_at;
+    const tooOld = c.purge_after_minutes !== null && now.getTime() - due.getTime() >= c.purge_after_minutes * 60_000;
     let dayOver = false;
     if (c.purge_at_close && c.h_timezone) {
-      const closesAt = openWindow(toSpec({ timezone: c.h_timezone, weekly: c.h_weekly!, exceptions: c.h_exceptions! }), c.created_at).closesAt;
+      const closesAt = openWindow(toSpec({ timezone: c.h_timezone, weekly: c.h_weekly!, exceptions: c.h_exceptions! }), due).closesAt;
       dayOver = closesAt !== null && closesAt.getTime() <= now.getTime();
     }
     if (!tooOld && !dayOver) continue;
     const done = await db.transaction().execute(async (trx) => {
       const cb = await lockCallback(trx, c.id);
-      if (!cb || (cb.state !== 'QUEUED' && cb.state !== 'ROUTING')) return false;
+      if (!cb || !PURGEABLE.includes(cb.state)) return false;
       const outcome = await cancelLocked(trx, cb, SYSTEM, now, { reason: 'PURGED', event: 'purged', detail: { rule: tooOld ? 'purgeAfterMinutes' : 'purgeAtClose' } });
       return outcome === 'CANCELLED';
     });
@@ -36,6 +37,9 @@ export async function purgeCallbacks(db: Kysely<DB>, now: Date): Promise<{ purge
   }
   return { purged };
 }
+
+/** What a purge may end: every state before an agent is on it. */
+const PURGEABLE: readonly CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING'];
 
 /** Records are kept `days` after their desired time (or creation, for immediate ones), then deleted. */
 export async function applyRetention(db: Kysely<DB>, now: Date, days: number): Promise<{ deleted: number }> {

@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
 import type { CallbackHistoryTable, CallbackRow, CallbacksTable, CallbackState, DB, DeliveryStatus } from '../db/types.js';
 import { PENDING_STATES, type CompletionReason } from '../vocabulary.js';
 
@@ -33,6 +33,10 @@ export const CALLBACK_COLUMNS = [
   'created_at',
   'updated_at',
   'completed_at',
+  'reconciled_at',
+  'reconcile_lease',
+  'reconcile_misses',
+  'reconcile_missing_since',
 ] as const;
 
 const HISTORY_COLUMNS = ['id', 'callback_id', 'at', 'actor', 'actor_name', 'event', 'from_state', 'to_state', 'reason', 'detail'] as const;
@@ -124,16 +128,73 @@ export async function setDelivery(db: Db, id: string, change: DeliveryChange, fr
   await db.updateTable('callbacks').set(change).where('id', '=', id).where('delivery_status', 'in', from).execute();
 }
 
-/** Immediate callbacks still waiting in queues that purge (after some minutes, or at close), oldest first. */
-export function purgeCandidates(db: Db, limit: number) {
+// --- The reconciler's claim on callbacks it compares with Genesys.
+
+/**
+ * Takes a lease on up to `limit` callbacks to compare with Genesys: delivered, not completed, not
+ * leased by another run, not yet compared in this run (`before`: the run's start), least recently
+ * compared first. SKIP LOCKED and the lease keep two runs (two workers) off the same callbacks.
+ */
+export async function leaseForReconcile(db: Db, opts: { now: Date; leaseUntil: Date; before: Date; limit: number }): Promise<{ id: string; conversationId: string }[]> {
+  const rows = await db
+    .updateTable('callbacks')
+    .set({ reconcile_lease: opts.leaseUntil })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('callbacks')
+        .select('id')
+        .where('state', '<>', 'COMPLETED')
+        .where('genesys_conversation_id', 'is not', null)
+        .where('delivery_status', '=', 'DELIVERED')
+        .where((w) => w.or([w('reconcile_lease', 'is', null), w('reconcile_lease', '<', opts.now)]))
+        .where((w) => w.or([w('reconciled_at', 'is', null), w('reconciled_at', '<', opts.before)]))
+        .orderBy(sql`reconciled_at nulls first`)
+        .orderBy('id')
+        .limit(opts.limit)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .returning(['id', 'genesys_conversation_id'])
+    .execute();
+  return rows.map((r) => ({ id: r.id, conversationId: r.genesys_conversation_id! }));
+}
+
+/** The reconciler compared the callback with Genesys: its lease ends, and how often Genesys did not know it. */
+export async function setReconciled(db: Db, id: string, to: { reconciled_at: Date; reconcile_misses: number; reconcile_missing_since: Date | null }): Promise<void> {
+  await db.updateTable('callbacks').set({ ...to, reconcile_lease: null }).where('id', '=', id).execute();
+}
+
+/** Leases given back unused (Genesys did not answer): the callbacks stay first in line. */
+export async function releaseReconcileLeases(db: Db, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('callbacks').set({ reconcile_lease: null }).where('id', 'in', ids).execute();
+}
+
+/** Callbacks the reconciler still has to compare: not completed, delivered to Genesys. */
+export async function countReconcilable(db: Db): Promise<number> {
+  const { n } = await db
+    .selectFrom('callbacks')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('state', '<>', 'COMPLETED')
+    .where('genesys_conversation_id', 'is not', null)
+    .where('delivery_status', '=', 'DELIVERED')
+    .executeTakeFirstOrThrow();
+  return Number(n);
+}
+
+/**
+ * Callbacks not yet handled in queues that purge (after some minutes, or at close), oldest first:
+ * immediate ones, and scheduled ones whose time has come.
+ */
+export function purgeCandidates(db: Db, limit: number, now: Date) {
   return db
     .selectFrom('callbacks')
     .innerJoin('queues', 'queues.id', 'callbacks.queue_id')
     .leftJoin('business_hours as h', 'h.id', 'queues.business_hours_id')
     .select(CALLBACK_COLUMNS.map((c) => `callbacks.${c}` as const))
     .select(['queues.purge_after_minutes', 'queues.purge_at_close', 'h.timezone as h_timezone', 'h.weekly as h_weekly', 'h.exceptions as h_exceptions'])
-    .where('callbacks.type', '=', 'immediate')
-    .where('callbacks.state', 'in', ['QUEUED', 'ROUTING'])
+    .where('callbacks.state', 'in', ['SCHEDULED', 'QUEUED', 'ROUTING'])
+    .where((eb) => eb.or([eb('callbacks.type', '=', 'immediate'), eb.and([eb('callbacks.type', '=', 'scheduled'), eb('callbacks.scheduled_time', '<=', now)])]))
     .where((eb) => eb.or([eb('queues.purge_after_minutes', 'is not', null), eb('queues.purge_at_close', '=', true)]))
     .orderBy('callbacks.created_at')
     .limit(limit)

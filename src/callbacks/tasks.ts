@@ -6,7 +6,8 @@ import type { JobContext } from '../jobs/context.js';
 import { findQueue } from '../queues/queries.js';
 import { isoUtc } from '../time.js';
 import type { HistoryEvent } from '../vocabulary.js';
-import { canChangeDelivery, deliveryFrom, recordHistory } from './lifecycle.js';
+import { releaseSlot } from '../slots/bookings.js';
+import { canChangeDelivery, canTransition, deliveryFrom, recordHistory, transition } from './lifecycle.js';
 import { findCallback, lockCallback, setDelivery } from './queries.js';
 
 /** Thrown to have graphile-worker try again later (with its backoff). */
@@ -75,10 +76,21 @@ export async function deliverCallback(ctx: JobContext, payload: { callbackId: st
   }
 }
 
+/**
+ * A delivery that will not succeed: FAILED with the error, and the callback ends COMPLETED/FAILED
+ * (freeing its number and its slot) unless it has already ended.
+ */
 async function fail(ctx: JobContext, cb: CallbackRow, reason: string): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
-    await setDelivery(trx, cb.id, { delivery_status: 'FAILED', delivery_error: reason, updated_at: ctx.clock.now() }, deliveryFrom('FAILED'));
-    await recordHistory(trx, cb.id, ctx.caller, { event: 'delivery-failed', reason });
+    const now = ctx.clock.now();
+    const locked = await lockCallback(trx, cb.id);
+    await setDelivery(trx, cb.id, { delivery_status: 'FAILED', delivery_error: reason, updated_at: now }, deliveryFrom('FAILED'));
+    if (locked && canTransition(locked.state, 'COMPLETED')) {
+      if (locked.slot_start) await releaseSlot(trx, locked.queue_id, locked.slot_start);
+      await transition(trx, locked, 'COMPLETED', ctx.caller, now, { event: 'delivery-failed', reason: 'FAILED', detail: { error: reason } });
+    } else {
+      await recordHistory(trx, cb.id, ctx.caller, { event: 'delivery-failed', reason });
+    }
   });
   ctx.logger.error({ callbackId: cb.id, reason }, 'callback delivery failed');
 }

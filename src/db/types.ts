@@ -137,6 +137,13 @@ export interface CallbacksTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   completed_at: NullableTime;
+  /** When the reconciler last compared the callback with Genesys (null: never). */
+  reconciled_at: NullableTime;
+  /** Held by a reconciler run while it asks Genesys about the callback; free once past. */
+  reconcile_lease: NullableTime;
+  /** Reconciler runs in a row in which Genesys did not know the conversation, since when. */
+  reconcile_misses: Generated<number>;
+  reconcile_missing_since: NullableTime;
 }
 export type CallbackRow = Selectable<CallbacksTable>;
 

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import { startTrack, stopTrack, trackQueue } from '../aging/tracks.js';
 import { isRestricted, mayActOnConversation, mayUseQueue, type QueueIdentity } from '../auth/access.js';
 import { canTransition, transition, type CompletionReason } from '../callbacks/lifecycle.js';
+import { completeHandled } from '../callbacks/handled.js';
 import { lockCallbackOfConversation } from '../callbacks/queries.js';
 import type { Context } from '../context.js';
 import type { DB } from '../db/types.js';
@@ -60,6 +61,22 @@ function eventQueue(db: Context['db'] | Transaction<DB>, env: EventEnvelope) {
   return genesysQueueId ? findQueueByGenesysId(db, genesysQueueId) : Promise.resolve(undefined);
 }
 
+/**
+ * An agent's participant ended. Only an agent who was connected (interactingDurationMs > 0) handled
+ * the callback; one who was only alerted and never answered did not — the callback is offered again
+ * from the queue (ROUTING → QUEUED), and whoever answers it later completes it.
+ */
+async function agentLeft(ctx: Context, trx: Transaction<DB>, env: EventEnvelope, userId: string): Promise<void> {
+  const cb = await lockCallbackOfConversation(trx, env.conversationId);
+  if (!cb) return;
+  const interacting = Number(field(env, 'interactingDurationMs') ?? 0);
+  if (Number.isFinite(interacting) && interacting > 0) {
+    if (canTransition(cb.state, 'COMPLETED')) await completeHandled(ctx, trx, cb, { wrapUpCode: null, source: { event: 'user.end', detail: { userId, interactingDurationMs: interacting } } });
+    return;
+  }
+  if (cb.state === 'ROUTING') await transition(trx, cb, 'QUEUED', ctx.caller, ctx.clock.now(), { event: 'user.end', detail: { userId, answered: false } });
+}
+
 /** `v2.detail.events.conversation.{id}.acd.start` */
 export async function acdStart(ctx: Context, body: Record<string, unknown>): Promise<EventResult<EventActionOf<'acdStart'>>> {
   const env = parseEvent(body);
@@ -93,7 +110,10 @@ export async function acdEnd(ctx: Context, body: Record<string, unknown>): Promi
   return processOnce(ctx.db, 'acd.end', dedupeKey('acd.end', env), env, { owned: ownedBy(ctx), notOurs: NOT_OURS }, async (trx) => {
     const outcome = (field(env, 'acdOutcome') ?? '').toUpperCase();
     if (outcome === 'ANSWERED') await advanceCallback(ctx, trx, env.conversationId, 'PROCESSING', 'acd.end');
-    if (outcome === 'ABANDON') await advanceCallback(ctx, trx, env.conversationId, 'COMPLETED', 'acd.end', 'ABANDONED');
+    // Left the queue unanswered: the customer hung up (ABANDONED), or Genesys itself ended it
+    // (disconnectType SYSTEM, e.g. the auto-end of a callback nobody took: EXPIRED).
+    const bySystem = (field(env, 'disconnectType') ?? '').toUpperCase() === 'SYSTEM';
+    if (outcome === 'ABANDON') await advanceCallback(ctx, trx, env.conversationId, 'COMPLETED', 'acd.end', bySystem ? 'EXPIRED' : 'ABANDONED');
     // An end before its start leaves a stopped track, in the queue the event names, so the late start
     // does nothing; a restricted client leaves one only in a queue of its own.
     const queue = (await eventQueue(trx, env)) ?? null;
@@ -171,7 +191,8 @@ export async function userEnd(ctx: Context, body: Record<string, unknown>): Prom
   const contact = preview ? await ctx.gateway.getContact(preview.contact_list_id, preview.contact_id) : null;
 
   return processOnce(ctx.db, 'user.end', key, env, { owned: ownedBy(ctx), notOurs: { ...NOT_OURS, ...none } }, async (trx) => {
-    if (field(env, 'userId')) await advanceCallback(ctx, trx, env.conversationId, 'COMPLETED', 'user.end', 'HANDLED');
+    const userId = field(env, 'userId');
+    if (userId) await agentLeft(ctx, trx, env, userId);
     if (!eligible) return { action: 'NOT_ELIGIBLE', message: 'The event does not match the preview-retry criteria', ...none };
     if (digits.length === 0) return { action: 'IGNORED', message: 'The event carries no callback number', ...none };
     if (!preview) return { action: 'NO_MATCH', message: 'No accepted preview for this number', ...none };

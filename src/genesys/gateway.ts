@@ -43,6 +43,45 @@ export interface ConversationSnapshot {
   participants: ParticipantSnapshot[];
 }
 
+/**
+ * A conversation as Genesys analytics reports it (conversation details: participants → sessions →
+ * segments), reduced to what the reconciler reads. Times are the segment's; `end: null` is still open.
+ */
+export interface ConversationDetailsSegment {
+  /** scheduled, interact, alert, hold, wrapup, dialing, contacting, ... */
+  segmentType: string;
+  start: Date;
+  end: Date | null;
+  queueId: string | null;
+  wrapUpCode: string | null;
+  /** client, endpoint, system, peer, transfer, ... (on the segment that ended with a disconnect). */
+  disconnectType: string | null;
+}
+
+export interface ConversationDetailsSession {
+  mediaType: string;
+  segments: ConversationDetailsSegment[];
+  /** Session metrics (tAlert, tAnswered, tTalk, tAbandon, ...): name and value (ms for t-metrics). */
+  metrics?: { name: string; value: number }[];
+}
+
+export interface ConversationDetailsParticipant {
+  /** customer, external, acd, agent, user, ivr, ... */
+  purpose: string;
+  userId: string | null;
+  /** The queue of its segments (ACD participants), when one names it. */
+  queueId?: string | null;
+  sessions: ConversationDetailsSession[];
+}
+
+export interface ConversationDetails {
+  conversationId: string;
+  start: Date;
+  /** Set once the conversation has ended. */
+  end: Date | null;
+  participants: ConversationDetailsParticipant[];
+}
+
 export interface ContactInput {
   /** Keep the same id to upsert (re-submit) an existing contact. */
   id?: string | undefined;
@@ -65,6 +104,13 @@ export interface AddContactsOptions {
   doNotQueue?: boolean | undefined;
 }
 
+/**
+ * Ids per conversation-details request. No public text states the most GET
+ * /api/v2/analytics/conversations/details takes; 100 is a conservative choice (the analytics
+ * queries cap pages at 100, and 100 ids keep the URL under 4 KB).
+ */
+export const CONVERSATION_DETAILS_BATCH = 100;
+
 export interface GenesysGateway {
   readonly kind: 'sdk' | 'simulated';
   createCallback(req: CreateCallbackRequest): Promise<CreatedCallback>;
@@ -81,6 +127,11 @@ export interface GenesysGateway {
    * has it — asked before re-sending a delivery whose outcome is unknown (the process died mid-call).
    */
   findCallback(queueId: string, engineId: string, since: Date): Promise<CreatedCallback | null>;
+  /**
+   * Analytics details of these conversations, in one request (at most CONVERSATION_DETAILS_BATCH
+   * ids). A conversation Genesys does not know is absent from the answer.
+   */
+  conversationDetails(conversationIds: string[]): Promise<ConversationDetails[]>;
   /** Estimated wait in seconds; null when Genesys cannot tell. */
   estimatedWaitTime(queueId: string, mediaType: 'callback' | 'call'): Promise<number | null>;
   /**

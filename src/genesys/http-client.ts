@@ -60,7 +60,10 @@ function buildUrl(req: SdkRequest): URL {
   const url = new URL(req.url);
   for (const [k, v] of Object.entries(req.params ?? {})) {
     // The SDK has already URI-encoded the names; ours are plain words.
-    if (v !== undefined && v !== null) url.searchParams.append(decodeURIComponent(k), String(v));
+    if (v === undefined || v === null) continue;
+    // A list (`id` of the conversation-details multi-get) travels as one comma-separated value, as the
+    // Platform API documents it.
+    url.searchParams.append(decodeURIComponent(k), Array.isArray(v) ? v.map(String).join(',') : String(v));
   }
   return url;
 }

@@ -1,5 +1,6 @@
 /**
  * The Platform API permissions the `sdk` gateway needs, one per SDK call it makes (sdk-gateway.ts).
+ * One entry per call: a permission two calls need is listed twice (the role grants it once).
  * The generated Terraform role grants exactly these, and the README lists them; a test reads
  * sdk-gateway.ts and fails when it calls an SDK method that is not here (or this lists one it no
  * longer calls). Permissions as the Platform API documents them per operation (the generated
@@ -54,6 +55,13 @@ export const GATEWAY_PERMISSIONS: readonly GatewayPermission[] = [
     operation: 'POST /api/v2/analytics/conversations/details/query',
     usedBy: ['findCallback'],
     why: 'find the callback a delivery created before the process died mid-call, so it is not created twice',
+  },
+  {
+    permission: 'analytics:conversationDetail:view',
+    sdk: { api: 'ConversationsApi', method: 'getAnalyticsConversationsDetails' },
+    operation: 'GET /api/v2/analytics/conversations/details',
+    usedBy: ['conversationDetails'],
+    why: 'read where each pending callback stands in Genesys, up to 100 per request (the reconciler)',
   },
   {
     permission: 'routing:conversation:edit',

@@ -6,17 +6,19 @@ import platformClient from 'purecloud-platform-client-v2';
 import { ConfigError, type GenesysConfig } from '../config.js';
 import { ErrorCode, redactEverywhere, toGenesysError } from './errors.js';
 import {
+  CONVERSATION_DETAILS_BATCH,
   GenesysError,
   type AddContactsOptions,
   type ContactInput,
   type ContactSnapshot,
+  type ConversationDetails,
   type ConversationSnapshot,
   type CreateCallbackRequest,
   type CreatedCallback,
   type GenesysGateway,
 } from './gateway.js';
 import { RetryingHttpClient, type GatewayLog } from './http-client.js';
-import { carrierOf, findCallbackQuery, str, toContact, toParticipant } from './sdk-mapping.js';
+import { carrierOf, findCallbackQuery, str, toContact, toConversationDetails, toParticipant } from './sdk-mapping.js';
 import { createTokenSession } from './session.js';
 
 type ApiClient = InstanceType<typeof platformClient.ApiClientClass>;
@@ -236,6 +238,22 @@ export function createSdkGateway(config: SdkGatewayOptions, log?: GatewayLog): G
         if (carrier) return { conversationId: hit.conversationId, callbackId: str(carrier.id) };
       }
       return null;
+    },
+
+    async conversationDetails(conversationIds: string[]): Promise<ConversationDetails[]> {
+      if (conversationIds.length === 0) return [];
+      if (conversationIds.length > CONVERSATION_DETAILS_BATCH) {
+        throw new GenesysError(`At most ${CONVERSATION_DETAILS_BATCH} conversation ids per request`, 0, ErrorCode.invalidArgument, false);
+      }
+      try {
+        // GET /api/v2/analytics/conversations/details?id=a,b,... (the SDK documents `id` as comma-separated ids).
+        const res = await call('conversationDetails', () => conversations.getAnalyticsConversationsDetails({ id: conversationIds }));
+        return (res?.conversations ?? []).map(toConversationDetails).filter((c): c is ConversationDetails => c !== null);
+      } catch (err) {
+        // None of them known (unconfirmed whether Genesys answers 404 or an empty list): all absent.
+        if (isNotFound(err)) return [];
+        throw err;
+      }
     },
 
     async estimatedWaitTime(queueId: string, mediaType: 'callback' | 'call'): Promise<number | null> {

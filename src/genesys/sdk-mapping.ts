@@ -3,7 +3,7 @@
  * Defensive throughout: every field of the SDK models is optional in practice.
  */
 import type platformClient from 'purecloud-platform-client-v2';
-import type { ContactSnapshot, ParticipantSnapshot } from './gateway.js';
+import type { ContactSnapshot, ConversationDetails, ConversationDetailsSegment, ParticipantSnapshot } from './gateway.js';
 
 type SdkParticipant = platformClient.Models.Participant & { state?: string };
 
@@ -81,4 +81,35 @@ export function findCallbackQuery(queueId: string, engineId: string, from: Date,
 export function carrierOf(participants: platformClient.Models.Participant[], engineId: string): platformClient.Models.Participant | undefined {
   const carriers = participants.filter((p) => p.attributes?.[ENGINE_ID_KEY] === engineId);
   return carriers.find((p) => p.purpose !== 'acd') ?? carriers[0];
+}
+
+function date(v: unknown): Date | null {
+  if (typeof v !== 'string' || v === '') return null;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** AnalyticsConversationWithoutAttributes → ConversationDetails (null without an id or a start). */
+export function toConversationDetails(c: platformClient.Models.AnalyticsConversationWithoutAttributes): ConversationDetails | null {
+  const conversationId = str(c.conversationId);
+  const start = date(c.conversationStart);
+  if (!conversationId || !start) return null;
+  return {
+    conversationId,
+    start,
+    end: date(c.conversationEnd),
+    participants: (c.participants ?? []).map((p) => {
+      const sessions = (p.sessions ?? []).map((s) => ({
+        mediaType: s.mediaType ?? '',
+        segments: (s.segments ?? []).flatMap((g): ConversationDetailsSegment[] => {
+          const segStart = date(g.segmentStart);
+          if (!segStart) return [];
+          return [{ segmentType: g.segmentType ?? '', start: segStart, end: date(g.segmentEnd), queueId: str(g.queueId), wrapUpCode: str(g.wrapUpCode), disconnectType: str(g.disconnectType) }];
+        }),
+        metrics: (s.metrics ?? []).flatMap((m) => (str(m.name) && typeof m.value === 'number' ? [{ name: m.name!, value: m.value }] : [])),
+      }));
+      const queueId = sessions.flatMap((s) => s.segments).find((g) => g.queueId)?.queueId ?? null;
+      return { purpose: p.purpose ?? '', userId: str(p.userId), queueId, sessions };
+    }),
+  };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
-import type { AddContactsOptions, ContactInput, ContactSnapshot, ConversationSnapshot, CreateCallbackRequest, CreatedCallback, GenesysGateway } from './gateway.js';
+import type { AddContactsOptions, ContactInput, ContactSnapshot, ConversationDetails, ConversationSnapshot, CreateCallbackRequest, CreatedCallback, GenesysGateway } from './gateway.js';
 
 /**
  * Stands in for Genesys Cloud when no credentials are configured (the embedded default): every call
@@ -77,6 +77,43 @@ export function createSimulatedGateway(db: Kysely<DB>): GenesysGateway {
         .where(sql<string>`request->'data'->>'callbackEngineId'`, '=', engineId)
         .executeTakeFirst();
       return (row?.response as CreatedCallback | undefined) ?? null;
+    },
+    /**
+     * What the simulated Genesys knows of its callbacks: one it created is scheduled until its time,
+     * then waits in queue with no agent (as getConversation says); one it cancelled has ended; any
+     * other conversation is unknown (absent). Not recorded: the reconciler asks every interval.
+     */
+    async conversationDetails(conversationIds: string[]): Promise<ConversationDetails[]> {
+      if (conversationIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('simulated_genesys_calls')
+        .select(['operation', 'at', 'request', sql<string>`coalesce(response->>'conversationId', request->>'conversationId')`.as('conversation_id')])
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('operation', '=', 'createCallback'), eb(sql<string>`response->>'conversationId'`, 'in', conversationIds)]),
+            eb.and([eb('operation', '=', 'cancelCallback'), eb(sql<string>`request->>'conversationId'`, 'in', conversationIds)]),
+          ]),
+        )
+        .orderBy('id')
+        .execute();
+      const now = new Date();
+      const out: ConversationDetails[] = [];
+      for (const created of rows.filter((r) => r.operation === 'createCallback')) {
+        const id = created.conversation_id;
+        const { queueId = null, callbackScheduledTime } = created.request as { queueId?: string; callbackScheduledTime?: string };
+        const cancelled = rows.find((r) => r.operation === 'cancelCallback' && r.conversation_id === id)?.at ?? null;
+        const scheduledAt = callbackScheduledTime ? new Date(callbackScheduledTime) : null;
+        const queuedAt = scheduledAt && scheduledAt > created.at ? scheduledAt : created.at;
+        const scheduledEnd = cancelled && cancelled < queuedAt ? cancelled : queuedAt > now ? null : queuedAt;
+        const segment = (segmentType: string, start: Date, end: Date | null) => ({ segmentType, start, end, queueId, wrapUpCode: null, disconnectType: end && cancelled && end.getTime() === cancelled.getTime() ? 'client' : null });
+        const participants: ConversationDetails['participants'] = [];
+        if (scheduledAt) participants.push({ purpose: 'customer', userId: null, sessions: [{ mediaType: 'callback', segments: [segment('scheduled', created.at, scheduledEnd)] }] });
+        if (queuedAt <= now && (!cancelled || cancelled > queuedAt)) {
+          participants.push({ purpose: 'acd', userId: null, queueId, sessions: [{ mediaType: 'callback', segments: [segment('interact', queuedAt, cancelled)] }] });
+        }
+        out.push({ conversationId: id, start: created.at, end: cancelled, participants });
+      }
+      return out;
     },
     async estimatedWaitTime(queueId: string, mediaType: 'callback' | 'call') {
       await record('estimatedWaitTime', { queueId, mediaType });

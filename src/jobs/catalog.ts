@@ -16,6 +16,7 @@ export const JOB_NAMES = [
   'dial-campaign-callback',
   'purge-callbacks',
   'apply-retention',
+  'reconcile',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
@@ -28,6 +29,7 @@ export interface JobPayloads {
   'dial-campaign-callback': { id: string };
   'purge-callbacks': Record<string, never>;
   'apply-retention': Record<string, never>;
+  'reconcile': Record<string, never>;
 }
 
 /** The payload's fields (all strings): what a job's payload is checked against before it runs. */
@@ -40,6 +42,7 @@ const PAYLOAD_FIELDS: { [N in JobName]: readonly (keyof JobPayloads[N] & string)
   'dial-campaign-callback': ['id'],
   'purge-callbacks': [],
   'apply-retention': [],
+  'reconcile': [],
 };
 
 export interface Job<N extends JobName = JobName> {
@@ -48,6 +51,8 @@ export interface Job<N extends JobName = JobName> {
   /** One pending job per key: a new enqueue replaces the pending one's payload and run time. */
   key: string;
   runAt?: Date | undefined;
+  /** `replace` (default): the new run time wins; `preserve_run_at`: a pending job keeps its own. */
+  keyMode?: 'replace' | 'preserve_run_at';
 }
 
 /** Job keys, for enqueueing and for removing a pending job. */
@@ -58,6 +63,8 @@ export const jobKeys = {
   aging: (conversationId: string) => `aging:${conversationId}`,
   resubmit: (contact: { contactListId: string; contactId: string }) => `resubmit:${contact.contactListId}:${contact.contactId}`,
   campaignDial: (campaignCallbackId: string) => `campaign-dial:${campaignCallbackId}`,
+  /** One reconciler job across every worker process. */
+  reconcile: 'reconcile',
 };
 
 /** The jobs features enqueue. (purge-callbacks and apply-retention only run from the crontab.) */
@@ -73,6 +80,17 @@ export const jobs = {
     runAt,
   }),
   dialCampaignCallback: (id: string, runAt: Date): Job<'dial-campaign-callback'> => ({ name: 'dial-campaign-callback', payload: { id }, key: jobKeys.campaignDial(id), runAt }),
+  /**
+   * The reconciler's next run. Graphile cron ticks by the minute, so the job schedules its own next
+   * run (any interval in seconds); `ensure` (a worker starting) keeps the run time of a pending one.
+   */
+  reconcile: (runAt: Date, opts: { ensure?: boolean } = {}): Job<'reconcile'> => ({
+    name: 'reconcile',
+    payload: {},
+    key: jobKeys.reconcile,
+    runAt,
+    ...(opts.ensure && { keyMode: 'preserve_run_at' as const }),
+  }),
 };
 
 /** Recurring jobs; graphile-worker runs each once per tick across every worker process. */
@@ -103,7 +121,7 @@ export function addJobSql(job: Job): RawBuilder<unknown> {
     ${JSON.stringify(job.payload)}::json,
     run_at => ${job.runAt ?? null}::timestamptz,
     job_key => ${job.key}::text,
-    job_key_mode => 'replace',
+    job_key_mode => ${job.keyMode ?? 'replace'}::text,
     max_attempts => 25,
     priority => 0
   )`;

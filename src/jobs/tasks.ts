@@ -3,13 +3,15 @@ import { agingCheck } from '../aging/tracks.js';
 import { applyRetention, purgeCallbacks } from '../callbacks/maintenance.js';
 import { cancelInGenesys, deliverCallback, rescheduleInGenesys } from '../callbacks/tasks.js';
 import { dialCampaignCallback } from '../campaigns/service.js';
+import { DEFAULT_RECONCILE, reconcileJob, type ReconcileSettings } from '../reconcile/passes.js';
 import { resubmitContact } from '../retries/service.js';
 import { JOB_NAMES, payloadOf, type JobName, type JobPayloads } from './catalog.js';
 import { jobContext, type JobContext, type TaskDeps } from './context.js';
 
 export { CRONTAB } from './catalog.js';
 
-type Handler<N extends JobName> = (ctx: JobContext & { retentionDays: number }, payload: JobPayloads[N], helpers: Pick<JobHelpers, 'job'>) => Promise<void>;
+type Settings = { retentionDays: number; reconcile: ReconcileSettings };
+type Handler<N extends JobName> = (ctx: JobContext & Settings, payload: JobPayloads[N], helpers: Pick<JobHelpers, 'job'>) => Promise<void>;
 
 /** One handler per job of the catalog. */
 const HANDLERS: { [N in JobName]: Handler<N> } = {
@@ -21,23 +23,26 @@ const HANDLERS: { [N in JobName]: Handler<N> } = {
   'dial-campaign-callback': (ctx, payload, helpers) => dialCampaignCallback(ctx, payload, helpers),
   'purge-callbacks': async (ctx) => {
     const { purged } = await purgeCallbacks(ctx.db, ctx.clock.now());
-    if (purged.length > 0) ctx.logger.info({ count: purged.length }, 'purged immediate callbacks');
+    if (purged.length > 0) ctx.logger.info({ count: purged.length }, 'purged callbacks not handled in time');
   },
   'apply-retention': async (ctx) => {
     const { deleted } = await applyRetention(ctx.db, ctx.clock.now(), ctx.retentionDays);
     if (deleted > 0) ctx.logger.info({ deleted }, 'deleted callbacks past retention');
   },
+  'reconcile': (ctx) => reconcileJob(ctx, ctx.reconcile),
 };
 
-function task<N extends JobName>(name: N, deps: TaskDeps & { retentionDays: number }): Task {
+type Deps = TaskDeps & { retentionDays: number; reconcile?: ReconcileSettings };
+
+function task<N extends JobName>(name: N, deps: Deps): Task {
   return (payload, helpers) => {
     const jobId = (helpers as Partial<JobHelpers>).job?.id;
     const ctx = jobContext(deps, jobId === undefined ? undefined : `job:${jobId}`);
-    return HANDLERS[name]({ ...ctx, retentionDays: deps.retentionDays }, payloadOf(name, payload), helpers);
+    return HANDLERS[name]({ ...ctx, retentionDays: deps.retentionDays, reconcile: deps.reconcile ?? DEFAULT_RECONCILE }, payloadOf(name, payload), helpers);
   };
 }
 
 /** graphile-worker's task list, from the catalog: every job runs with its own worker context. */
-export function buildTaskList(deps: TaskDeps & { retentionDays: number }): TaskList {
+export function buildTaskList(deps: Deps): TaskList {
   return Object.fromEntries(JOB_NAMES.map((name) => [name, task(name, deps)]));
 }

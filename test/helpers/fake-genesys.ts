@@ -20,6 +20,7 @@ export type FakeRoute =
   | 'getContact'
   | 'estimatedWaitTime'
   | 'conversationDetailsQuery'
+  | 'conversationDetails'
   | 'unknown';
 
 export interface RecordedRequest {
@@ -66,6 +67,43 @@ export interface FakeConversation {
   priority?: number;
 }
 
+/** One analytics segment of a participant's session, as GET /api/v2/analytics/conversations/details reports it. */
+export interface FakeSegment {
+  segmentType: string;
+  segmentStart: string;
+  segmentEnd?: string;
+  queueId?: string;
+  disconnectType?: string;
+  wrapUpCode?: string;
+}
+
+/** A participant as analytics sees it: one callback session, its segments and metrics. */
+export interface FakeAnalyticsParticipant {
+  participantId: string;
+  purpose: string;
+  userId?: string;
+  segments: FakeSegment[];
+  metrics: { name: string; value: number; emitDate: string }[];
+}
+
+/** What analytics holds for a conversation the fake created: its segments so far, and its end. */
+export interface FakeTimeline {
+  conversationEnd?: string;
+  participants: FakeAnalyticsParticipant[];
+}
+
+/**
+ * A step of a callback's life in Genesys (driven by tests): it enters the queue, an agent is offered
+ * it (alerting), does not answer, answers (connected), or the conversation ends — by the customer,
+ * by Genesys itself (`system`: the auto-end of a callback nobody took), or by the agent with a wrap-up.
+ */
+export type FakeStep =
+  | { to: 'queued' }
+  | { to: 'alerting'; userId: string }
+  | { to: 'noAnswer'; userId: string }
+  | { to: 'connected'; userId: string }
+  | { to: 'ended'; by: 'customer' | 'system' | 'agent'; wrapUpCode?: string };
+
 export interface FakeContact {
   id: string;
   contactListId: string;
@@ -105,6 +143,10 @@ export interface FakeGenesys {
   /** expires_in of future tokens (default 86,400 s). */
   setTokenLifetime(seconds: number): void;
   seedConversation(c: { id?: string; startTime?: Date; participants: FakeParticipant[] }): string;
+  /** Analytics of the conversations the fake created (conversation id → timeline). */
+  timelines: Map<string, FakeTimeline>;
+  /** Moves a conversation the fake created one step along (both its conversation and its analytics). */
+  drive(conversationId: string, step: FakeStep): void;
   seedContact(c: Omit<FakeContact, 'id' | 'callable'> & { id?: string; callable?: boolean }): string;
   setEstimatedWait(queueId: string, mediaType: string, seconds: number | null): void;
   close(): Promise<void>;
@@ -233,6 +275,8 @@ const schemas = {
       },
     },
   }),
+  // GET /api/v2/analytics/conversations/details?id=a,b,...: comma-separated ids, at most 100 (our batch).
+  conversationDetails: comm({ required: ['id'], properties: { id: { type: 'string', pattern: '^[^,]+(,[^,]+){0,99}$' } } }),
   estimatedWaitTime: comm({
     required: ['queueId', 'mediaType'],
     properties: { queueId: { type: 'string' }, mediaType: { enum: ['call', 'callback', 'chat', 'email', 'message'] } },
@@ -250,6 +294,100 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
   const conversations = new Map<string, FakeConversation>();
   const contacts = new Map<string, Map<string, FakeContact>>();
   const ewt = new Map<string, number | null>();
+  const timelines = new Map<string, FakeTimeline>();
+  const nowIso = () => new Date().toISOString();
+  const close = (p: FakeAnalyticsParticipant, disconnectType?: string) => {
+    for (const g of p.segments) {
+      if (g.segmentEnd) continue;
+      g.segmentEnd = nowIso();
+      if (disconnectType) g.disconnectType = disconnectType;
+    }
+  };
+  function endTimeline(id: string, disconnectType: string): void {
+    const t = timelines.get(id);
+    if (!t || t.conversationEnd) return;
+    for (const p of t.participants) close(p, disconnectType);
+    t.conversationEnd = nowIso();
+  }
+  /** Analytics of a seeded conversation, from its participants' states now (it has no history). */
+  function timelineFromState(conv: FakeConversation): FakeTimeline {
+    const at = conv.startTime;
+    const participants = conv.participants.map((p): FakeAnalyticsParticipant => {
+      const states = [...(p.calls ?? []), ...(p.callbacks ?? [])].map((c) => c.state);
+      const active = states.find((x) => x !== 'disconnected' && x !== 'terminated');
+      const type = p.purpose === 'acd' ? 'interact' : active === 'scheduled' ? 'scheduled' : active === 'alerting' && p.purpose === 'agent' ? 'alert' : 'interact';
+      return {
+        participantId: p.id ?? '',
+        purpose: p.purpose,
+        ...(p.userId ? { userId: p.userId } : {}),
+        segments: states.length ? [{ segmentType: type, segmentStart: at, ...(active ? {} : { segmentEnd: at, disconnectType: 'client' }), ...(p.queueId ? { queueId: p.queueId } : {}) }] : [],
+        metrics: [],
+      };
+    });
+    const ended = conv.participants.every((p) => [...(p.calls ?? []), ...(p.callbacks ?? [])].every((c) => c.state === 'disconnected' || c.state === 'terminated'));
+    return { participants, ...(ended ? { conversationEnd: at } : {}) };
+  }
+  function drive(id: string, step: FakeStep): void {
+    const conv = conversations.get(id);
+    const t = timelines.get(id);
+    if (!conv || !t) throw new Error(`the fake did not create conversation ${id}`);
+    if (t.conversationEnd) throw new Error(`conversation ${id} has ended`);
+    const [customer, acd] = t.participants as [FakeAnalyticsParticipant, FakeAnalyticsParticipant];
+    const queueId = conv.participants.find((p) => p.purpose === 'acd')?.queueId;
+    const agentOf = (userId: string) => t.participants.find((p) => p.purpose === 'agent' && p.userId === userId);
+    const setComms = (purpose: string, state: string, userId?: string) => {
+      for (const p of conv.participants) if (p.purpose === purpose && (userId === undefined || p.userId === userId)) for (const c of p.callbacks ?? []) c.state = state;
+    };
+    switch (step.to) {
+      case 'queued':
+        close(customer);
+        if (!acd.segments.some((g) => !g.segmentEnd)) acd.segments.push({ segmentType: 'interact', segmentStart: nowIso(), ...(queueId ? { queueId } : {}) });
+        setComms('customer', 'connected');
+        setComms('acd', 'alerting');
+        return;
+      case 'alerting': {
+        const participantId = randomUUID();
+        t.participants.push({ participantId, purpose: 'agent', userId: step.userId, segments: [{ segmentType: 'alert', segmentStart: nowIso(), ...(queueId ? { queueId } : {}) }], metrics: [] });
+        conv.participants.push({ id: participantId, purpose: 'agent', userId: step.userId, callbacks: [{ id: randomUUID(), state: 'alerting' }] });
+        return;
+      }
+      case 'noAnswer': {
+        const agent = agentOf(step.userId);
+        if (!agent) throw new Error(`agent ${step.userId} was never alerted`);
+        close(agent, 'transfer.noanswer');
+        agent.metrics.push({ name: 'tAlert', value: 8_000, emitDate: nowIso() }, { name: 'tNotResponding', value: 8_000, emitDate: nowIso() });
+        setComms('agent', 'disconnected', step.userId);
+        return;
+      }
+      case 'connected': {
+        const agent = agentOf(step.userId);
+        if (!agent) throw new Error(`agent ${step.userId} was never alerted`);
+        close(agent);
+        agent.segments.push({ segmentType: 'interact', segmentStart: nowIso(), ...(queueId ? { queueId } : {}) });
+        agent.metrics.push({ name: 'tAnswered', value: 3_000, emitDate: nowIso() });
+        close(acd, 'transfer');
+        setComms('agent', 'connected', step.userId);
+        setComms('acd', 'disconnected');
+        return;
+      }
+      case 'ended': {
+        const agent = t.participants.filter((p) => p.purpose === 'agent').at(-1);
+        const inQueue = acd.segments.some((g) => !g.segmentEnd);
+        if (step.by === 'agent') {
+          if (!agent) throw new Error('no agent to end it');
+          close(agent, 'endpoint');
+          agent.metrics.push({ name: 'tTalk', value: 60_000, emitDate: nowIso() });
+          agent.segments.push({ segmentType: 'wrapup', segmentStart: nowIso(), segmentEnd: nowIso(), ...(step.wrapUpCode ? { wrapUpCode: step.wrapUpCode } : {}) });
+        }
+        if (step.by === 'customer' && inQueue) acd.metrics.push({ name: 'tAbandon', value: 30_000, emitDate: nowIso() });
+        // The customer's side ends with the disconnect of whoever ended it.
+        for (const p of [customer, acd, ...t.participants.slice(2)]) close(p, step.by === 'customer' ? 'client' : step.by === 'system' ? 'system' : 'peer');
+        t.conversationEnd = nowIso();
+        for (const p of conv.participants) for (const c of [...(p.calls ?? []), ...(p.callbacks ?? [])]) c.state = 'disconnected';
+        return;
+      }
+    }
+  }
   const queued = new Map<FakeRoute, InjectedFailure[]>();
   const outages = new Map<FakeRoute, { status: number; retryAfter?: number }>();
   const holds = new Map<FakeRoute, { released: Promise<void>; release: () => void }>();
@@ -370,6 +508,15 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
       ],
     };
     conversations.set(id, conv);
+    const at = new Date().toISOString();
+    const [customer, acd] = conv.participants as [FakeParticipant, FakeParticipant];
+    timelines.set(id, {
+      participants: [
+        // A scheduled callback waits on the customer side; an immediate one is in queue at once.
+        { participantId: customer.id!, purpose: 'customer', segments: b.callbackScheduledTime ? [{ segmentType: 'scheduled', segmentStart: at }] : [], metrics: [] },
+        { participantId: acd.id!, purpose: 'acd', segments: b.callbackScheduledTime ? [] : [{ segmentType: 'interact', segmentStart: at, queueId }], metrics: [] },
+      ],
+    });
     return { conversation: { id, selfUri: `/api/v2/conversations/${id}` }, callbackIdentifiers: participantIds(conv) };
   });
 
@@ -391,6 +538,7 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
 
   const disconnect = (conv: FakeConversation) => {
     for (const p of conv.participants) for (const c of [...(p.calls ?? []), ...(p.callbacks ?? [])]) c.state = 'disconnected';
+    endTimeline(conv.id, 'client');
   };
 
   app.patch('/api/v2/conversations/callbacks/:conversationId', { ...cfg('cancelCallback'), schema: { body: schemas.cancelCallback } }, async (req, reply) => {
@@ -483,6 +631,30 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
     },
   );
 
+  app.get('/api/v2/analytics/conversations/details', { ...cfg('conversationDetails'), schema: { querystring: schemas.conversationDetails } }, async (req) => {
+    const ids = (req.query as { id: string }).id.split(',');
+    const found = ids.flatMap((id) => {
+      const conv = conversations.get(id);
+      if (!conv) return [];
+      const timeline = timelines.get(id) ?? timelineFromState(conv);
+      return [
+        {
+          conversationId: id,
+          conversationStart: conv.startTime,
+          ...(timeline.conversationEnd ? { conversationEnd: timeline.conversationEnd } : {}),
+          originatingDirection: 'outbound',
+          participants: timeline.participants.map((p) => ({
+            participantId: p.participantId,
+            purpose: p.purpose,
+            ...(p.userId ? { userId: p.userId } : {}),
+            sessions: [{ mediaType: 'callback', sessionId: `${p.participantId}-s`, direction: 'outbound', segments: p.segments, ...(p.metrics.length ? { metrics: p.metrics } : {}) }],
+          })),
+        },
+      ];
+    });
+    return { conversations: found };
+  });
+
   app.get(
     '/api/v2/routing/queues/:queueId/mediatypes/:mediaType/estimatedwaittime',
     { ...cfg('estimatedWaitTime'), schema: { params: schemas.estimatedWaitTime } },
@@ -510,6 +682,8 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
     issuedTokens,
     conversations,
     contacts,
+    timelines,
+    drive,
     failNext: (route, failures) => queued.set(route, [...(queued.get(route) ?? []), ...failures]),
     failUntilRecovered: (route, status, retryAfter) => outages.set(route, { status, ...(retryAfter !== undefined ? { retryAfter } : {}) }),
     recover: (route) => outages.delete(route),
