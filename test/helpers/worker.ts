@@ -9,7 +9,7 @@ export function gatewayFor(fake: FakeGenesys, knobs: { maxRetryWaitMs?: number; 
 }
 
 /** `npm run worker` as a real process on `databaseUrl`, talking to the fake, quick to declare a dead worker. */
-export function startWorkerProcess(databaseUrl: string, fake: FakeGenesys, concurrency = 5): ChildProcess {
+export function startWorkerProcess(databaseUrl: string, fake: FakeGenesys, concurrency = 5, extraEnv: Record<string, string> = {}): ChildProcess {
   const env = {
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -21,6 +21,7 @@ export function startWorkerProcess(databaseUrl: string, fake: FakeGenesys, concu
     WORKER_HEARTBEAT_SECONDS: '1',
     WORKER_DEAD_AFTER_SECONDS: '3',
     LOG_LEVEL: 'silent',
+    ...extraEnv,
   };
   return spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], { env, stdio: 'ignore' });
 }
