@@ -40,6 +40,7 @@ data "genesyscloud_auth_division_home" "home" {}
 #   conversation:communication:disconnect  PATCH /api/v2/conversations/callbacks/{conversationId}
 #   conversation:communication:view        GET /api/v2/conversations/{conversationId}
 #   analytics:conversationDetail:view      POST /api/v2/analytics/conversations/details/query
+#   analytics:conversationDetail:view      GET /api/v2/analytics/conversations/details
 #   routing:conversation:edit              PATCH /api/v2/routing/conversations/{conversationId}
 #   routing:queue:view                     GET /api/v2/routing/queues/{queueId}/mediatypes/{mediaType}/estimatedwaittime
 #   outbound:contact:add                   POST /api/v2/outbound/contactlists/{contactListId}/contacts
