@@ -35,3 +35,22 @@ describe('the simulated Genesys gateway (no credentials configured)', () => {
     expect(await gateway.findCallback('gq-sim', created.callbackId, new Date(0))).toMatchObject({ conversationId: row.genesys_conversation_id });
   });
 });
+
+describe('the simulated gateway’s conversation details (what the reconciler reads)', () => {
+  it('a callback it created is scheduled until its time, then waits in queue; a cancelled one has ended; others are unknown', async () => {
+    const { genesysView } = await import('../src/reconcile/genesys-state.js');
+    const gateway = createSimulatedGateway(t.database.db);
+    const later = await gateway.createCallback({ queueId: 'gq-sim', callbackNumbers: ['+12024561112'], data: {}, callbackScheduledTime: new Date(Date.now() + 3_600_000) });
+    const now = await gateway.createCallback({ queueId: 'gq-sim', callbackNumbers: ['+12024561113'], data: {} });
+    const gone = await gateway.createCallback({ queueId: 'gq-sim', callbackNumbers: ['+12024561114'], data: {} });
+    await gateway.cancelCallback(gone.conversationId);
+    const details = await gateway.conversationDetails([later.conversationId, now.conversationId, gone.conversationId, 'never-created']);
+    const byId = new Map(details.map((d) => [d.conversationId, genesysView(d)]));
+    expect(byId.has('never-created')).toBe(false);
+    expect(byId.get(later.conversationId)).toMatchObject({ state: 'SCHEDULED' });
+    expect(byId.get(now.conversationId)).toMatchObject({ state: 'QUEUED' });
+    // Ended by our own cancel (a disconnect from the client side): only ever asked about if it is still pending here.
+    expect(byId.get(gone.conversationId)).toMatchObject({ state: 'COMPLETED' });
+    expect(await gateway.conversationDetails([])).toEqual([]);
+  });
+});
