@@ -123,4 +123,38 @@ describe('the reconcile job', () => {
     const jobs = await reconcileJobs();
     expect(jobs.filter((j) => j.key === 'reconcile')).toHaveLength(1);
   });
+
+  it('a worker killed (SIGKILL) mid-request loses nothing: its job runs again elsewhere, its leased callbacks wait for the lease and are then reconciled', async () => {
+    await ensureReconcileJob(t.database.db, { intervalSeconds: 0, maxRequests: 1 }, new Date());
+    const ids = await alerting(30);
+    const env = { RECONCILE_INTERVAL_SECONDS: '1', RECONCILE_MAX_REQUESTS: '1' };
+    fake.hold('conversationDetails');
+    const asked = fake.requestsTo('conversationDetails').length;
+    const first = startWorkerProcess(t.url, fake, 2, env);
+    let second: ChildProcess | undefined;
+    try {
+      await waitUntil(() => fake.requestsTo('conversationDetails').length > asked, 60_000);
+      const leased = await t.database.db.selectFrom('callbacks').select('id').where('id', 'in', ids).where('reconcile_lease', 'is not', null).execute();
+      expect(leased).toHaveLength(30);
+      await stopProcess(first, 'SIGKILL');
+      fake.release('conversationDetails');
+
+      // A callback nobody leases shows when a run has happened since.
+      const [witness] = await alerting(1);
+      second = startWorkerProcess(t.url, fake, 2, env);
+      const moved = () => t.database.db.selectFrom('callbacks').select('id').where('id', 'in', ids).where('state', '=', 'ROUTING').execute();
+      await waitUntil(async () => (await t.database.db.selectFrom('callbacks').select('state').where('id', '=', witness!).executeTakeFirstOrThrow()).state === 'ROUTING', 60_000);
+      // That run skipped what the killed one still leases.
+      expect(await moved()).toHaveLength(0);
+      // The lease runs out (moved back here rather than waiting its five minutes): the next run takes them.
+      await t.database.db.updateTable('callbacks').set({ reconcile_lease: new Date(Date.now() - 1_000) }).where('id', 'in', ids).execute();
+      await waitUntil(async () => (await moved()).length === ids.length, 60_000);
+    } finally {
+      fake.release('conversationDetails');
+      await stopProcess(first, 'SIGKILL');
+      if (second) await stopProcess(second);
+    }
+    const history = await t.database.db.selectFrom('callback_history').select(['event', 'to_state']).where('callback_id', 'in', ids).execute();
+    expect(history).toHaveLength(ids.length);
+  });
 });
