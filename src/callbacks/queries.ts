@@ -21,6 +21,7 @@ export const CALLBACK_COLUMNS = [
   'priority',
   'ivr_conversation_id',
   'waited_seconds',
+  'attempt',
   'genesys_conversation_id',
   'genesys_callback_id',
   'user_data',
@@ -122,6 +123,38 @@ export interface DeliveryChange {
  */
 export async function setDelivery(db: Db, id: string, change: DeliveryChange, from: readonly DeliveryStatus[]): Promise<void> {
   await db.updateTable('callbacks').set(change).where('id', '=', id).where('delivery_status', 'in', from).execute();
+}
+
+/**
+ * The next attempt of a retried callback: SCHEDULED again at the retry time, no slot (a retry is no
+ * new booking), delivery back to PENDING without the ended attempt's conversation — only while the
+ * delivery is in `from` (lifecycle.ts: RETRY_DELIVERY_FROM). Answers whether it changed the row.
+ */
+export async function setNextAttempt(
+  trx: Transaction<DB>,
+  id: string,
+  to: { attempt: number; at: Date; now: Date },
+  from: readonly DeliveryStatus[],
+): Promise<boolean> {
+  const result = await trx
+    .updateTable('callbacks')
+    .set({
+      state: 'SCHEDULED',
+      attempt: to.attempt,
+      desired_time: to.at,
+      scheduled_time: to.at,
+      slot_start: null,
+      delivery_status: 'PENDING',
+      delivery_error: null,
+      delivered_at: null,
+      genesys_conversation_id: null,
+      genesys_callback_id: null,
+      updated_at: to.now,
+    })
+    .where('id', '=', id)
+    .where('delivery_status', 'in', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /** Immediate callbacks still waiting in queues that purge (after some minutes, or at close), oldest first. */

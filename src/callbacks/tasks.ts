@@ -7,6 +7,8 @@ import { findQueue } from '../queues/queries.js';
 import { isoUtc } from '../time.js';
 import type { HistoryEvent } from '../vocabulary.js';
 import { canChangeDelivery, deliveryFrom, recordHistory } from './lifecycle.js';
+import { ENGINE_ATTEMPT_KEY, ENGINE_ID_KEY } from '../genesys/sdk-mapping.js';
+import { previousAttemptEnd } from './attempt-queries.js';
 import { findCallback, lockCallback, setDelivery } from './queries.js';
 
 /** Thrown to have graphile-worker try again later (with its backoff). */
@@ -41,17 +43,20 @@ export async function deliverCallback(ctx: JobContext, payload: { callbackId: st
   if (!queue.genesys_queue_id) return fail(ctx, cb, 'The queue has no genesysQueueId: set it to deliver callbacks');
 
   try {
-    const existing = claim.uncertain ? await ctx.gateway.findCallback(queue.genesys_queue_id, cb.id, cb.created_at) : null;
+    // A retried callback's earlier attempts carry the same id: only a conversation of this attempt,
+    // begun after the one before it ended, is this delivery's.
+    const since = (cb.attempt > 1 ? await previousAttemptEnd(ctx.db, cb.id, cb.attempt) : undefined) ?? cb.created_at;
+    const existing = claim.uncertain ? await ctx.gateway.findCallback(queue.genesys_queue_id, cb.id, since, cb.attempt) : null;
     const created =
       existing ??
       (await ctx.gateway.createCallback({
         queueId: queue.genesys_queue_id,
         callbackNumbers: [cb.phone_e164],
         callbackUserName: cb.customer_name ?? undefined,
-        callbackScheduledTime: cb.type === 'scheduled' ? (cb.scheduled_time ?? undefined) : undefined,
+        callbackScheduledTime: scheduledTimeOf(cb, ctx.clock.now()),
         priority: cb.priority,
         scriptId: queue.script_id ?? undefined,
-        data: { ...cb.user_data, callbackEngineId: cb.id },
+        data: { ...cb.user_data, [ENGINE_ID_KEY]: cb.id, [ENGINE_ATTEMPT_KEY]: String(cb.attempt) },
         countryCode: queue.default_country ?? undefined,
       }));
     await ctx.db.transaction().execute(async (trx) => {
@@ -62,7 +67,7 @@ export async function deliverCallback(ctx: JobContext, payload: { callbackId: st
         { delivery_status: 'DELIVERED', delivery_error: null, delivered_at: now, genesys_conversation_id: created.conversationId, genesys_callback_id: created.callbackId, updated_at: now },
         deliveryFrom('DELIVERED'),
       );
-      await recordHistory(trx, cb.id, ctx.caller, { event: existing ? 'delivery-reconciled' : 'delivered', detail: { conversationId: created.conversationId } });
+      await recordHistory(trx, cb.id, ctx.caller, { event: existing ? 'delivery-reconciled' : 'delivered', detail: { conversationId: created.conversationId, attempt: cb.attempt } });
     });
   } catch (err) {
     const failure = classifyFailure(err, helpers.job);
@@ -73,6 +78,15 @@ export async function deliverCallback(ctx: JobContext, payload: { callbackId: st
     await setDelivery(ctx.db, cb.id, { delivery_status: unknown ? 'SENDING' : 'PENDING', delivery_error: describe(err), updated_at: ctx.clock.now() }, ['SENDING']);
     throw new RetryLater(`delivery of ${cb.id} failed, will retry: ${describe(err)}`);
   }
+}
+
+/**
+ * The time Genesys should call: a scheduled callback's. A retry's job runs at its retry time, so it
+ * asks for a time only when one still lies ahead (an operator moved the retry later); else at once.
+ */
+function scheduledTimeOf(cb: CallbackRow, now: Date): Date | undefined {
+  if (cb.attempt === 1) return cb.type === 'scheduled' ? (cb.scheduled_time ?? undefined) : undefined;
+  return cb.scheduled_time && cb.scheduled_time.getTime() > now.getTime() ? cb.scheduled_time : undefined;
 }
 
 async function fail(ctx: JobContext, cb: CallbackRow, reason: string): Promise<void> {
