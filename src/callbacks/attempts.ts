@@ -103,6 +103,6 @@ export async function afterConversation(ctx: Context, trx: Transaction<DB>, call
     },
   });
   if (!(await setNextAttempt(trx, cb.id, { attempt: next, at: retryAt, now }, RETRY_DELIVERY_FROM))) throw new Error(`callback ${cb.id}: delivery moved while locked`);
-  await enqueue(trx, { ...jobs.deliverCallback(cb.id), runAt: retryAt });
+  await enqueue(trx, jobs.deliverCallback(cb.id, { attempt: next, runAt: retryAt }));
   return 'RETRY_SCHEDULED';
 }

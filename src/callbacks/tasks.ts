@@ -25,10 +25,13 @@ async function queueOf(db: Kysely<DB>, callback: CallbackRow) {
  * an attempt whose process died mid-call is recognised on retry and reconciled with Genesys (which
  * has no idempotency key: our id travels in the participant data) instead of creating it twice.
  */
-export async function deliverCallback(ctx: JobContext, payload: { callbackId: string }, helpers: Pick<JobHelpers, 'job'>): Promise<void> {
+export async function deliverCallback(ctx: JobContext, payload: { callbackId: string; attempt?: string | undefined }, helpers: Pick<JobHelpers, 'job'>): Promise<void> {
   const claim = await ctx.db.transaction().execute(async (trx) => {
     const cb = await lockCallback(trx, payload.callbackId);
     if (!cb || !canChangeDelivery(cb.delivery_status, 'SENDING')) return null;
+    // A job of an earlier attempt (run again after its worker died) must not send the next one
+    // before its wait: that one has its own job, due at the retry time.
+    if (cb.attempt !== Number(payload.attempt ?? 1)) return null;
     if (cb.state === 'COMPLETED' && cb.delivery_status === 'PENDING') {
       await setDelivery(trx, cb.id, { delivery_status: 'NOT_REQUIRED', updated_at: ctx.clock.now() }, deliveryFrom('NOT_REQUIRED'));
       return null;
@@ -53,7 +56,7 @@ export async function deliverCallback(ctx: JobContext, payload: { callbackId: st
         queueId: queue.genesys_queue_id,
         callbackNumbers: [cb.phone_e164],
         callbackUserName: cb.customer_name ?? undefined,
-        callbackScheduledTime: scheduledTimeOf(cb, ctx.clock.now()),
+        callbackScheduledTime: scheduledTimeOf(cb),
         priority: cb.priority,
         scriptId: queue.script_id ?? undefined,
         data: { ...cb.user_data, [ENGINE_ID_KEY]: cb.id, [ENGINE_ATTEMPT_KEY]: String(cb.attempt) },
@@ -81,12 +84,11 @@ export async function deliverCallback(ctx: JobContext, payload: { callbackId: st
 }
 
 /**
- * The time Genesys should call: a scheduled callback's. A retry's job runs at its retry time, so it
- * asks for a time only when one still lies ahead (an operator moved the retry later); else at once.
+ * The time Genesys should call: a scheduled callback's first attempt's. A retry's delivery job runs
+ * at its retry time (moved with it), so a retry is created to be called at once.
  */
-function scheduledTimeOf(cb: CallbackRow, now: Date): Date | undefined {
-  if (cb.attempt === 1) return cb.type === 'scheduled' ? (cb.scheduled_time ?? undefined) : undefined;
-  return cb.scheduled_time && cb.scheduled_time.getTime() > now.getTime() ? cb.scheduled_time : undefined;
+function scheduledTimeOf(cb: CallbackRow): Date | undefined {
+  return cb.attempt === 1 && cb.type === 'scheduled' ? (cb.scheduled_time ?? undefined) : undefined;
 }
 
 async function fail(ctx: JobContext, cb: CallbackRow, reason: string): Promise<void> {
@@ -102,6 +104,8 @@ function delivered(cb: CallbackRow | undefined): cb is CallbackRow & { genesys_c
   if (!cb) return false;
   if (cb.delivery_status === 'PENDING' || cb.delivery_status === 'SENDING') {
     if (cb.delivery_status === 'PENDING' && cb.state === 'COMPLETED') return false; // delivery will be skipped
+    // A retry waiting for its attempt: Genesys has nothing of it yet (its delivery job moves with it).
+    if (cb.delivery_status === 'PENDING' && cb.attempt > 1) return false;
     throw new RetryLater(`callback ${cb.id} is not delivered yet`);
   }
   return cb.delivery_status === 'DELIVERED' && cb.genesys_conversation_id !== null;
