@@ -308,6 +308,40 @@ describe('between attempts', () => {
     expect(createRequests(id)).toHaveLength(1);
   });
 
+  it('an attempt whose create got no answer is looked up in Genesys by its own attempt: the earlier attempt’s conversation (same callback id) is not taken for it', async () => {
+    const q = await queue((await policy()).id);
+    const id = await create(q.name);
+    const first = await deliver(id);
+    await wrapup(first, NO_ANSWER);
+    clock.advance(600_000);
+    const retry = { callbackId: id, attempt: '2' };
+
+    // Not carried out (a 504 before Genesys did anything): the lookup finds no attempt 2, so it is sent again.
+    fake.failNext('createCallback', [{ status: 504 }]);
+    await expect(deliverCallback(deps, retry, job)).rejects.toThrow();
+    expect(await row(id)).toMatchObject({ delivery_status: 'SENDING', attempt: 2 });
+    const lookups = fake.requestsTo('conversationDetailsQuery').length;
+    await deliverCallback(deps, retry, job);
+    expect(fake.requestsTo('conversationDetailsQuery').length).toBeGreaterThan(lookups);
+    const second = (await row(id)).genesys_conversation_id!;
+    expect(second).not.toBe(first);
+    expect(createRequests(id)).toHaveLength(3); // attempt 1, attempt 2 (failed), attempt 2 again
+    expect(fake.conversations.get(second)?.participants[0]?.attributes).toMatchObject({ callbackEngineId: id, callbackEngineAttempt: '2' });
+    expect((await history(id)).at(-1)).toMatchObject({ event: 'delivered' });
+
+    // Carried out but the answer lost: the lookup finds attempt 3's own conversation, nothing is sent twice.
+    await wrapup(second, NO_ANSWER);
+    clock.advance(600_000);
+    fake.failAfterWork('createCallback', [{ status: 504 }]);
+    await expect(deliverCallback(deps, { callbackId: id, attempt: '3' }, job)).rejects.toThrow();
+    await deliverCallback(deps, { callbackId: id, attempt: '3' }, job);
+    const third = (await row(id)).genesys_conversation_id!;
+    expect([first, second]).not.toContain(third);
+    expect(fake.conversations.get(third)?.participants[0]?.attributes).toMatchObject({ callbackEngineAttempt: '3' });
+    expect(createRequests(id)).toHaveLength(4);
+    expect((await history(id)).at(-1)).toMatchObject({ event: 'delivery-reconciled' });
+  });
+
   it('a delivery job left from an earlier attempt does not send the next attempt before its wait', async () => {
     const q = await queue((await policy()).id);
     const id = await create(q.name);
