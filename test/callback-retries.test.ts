@@ -2,6 +2,7 @@ import type { JobHelpers } from 'graphile-worker';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterConversation } from '../src/callbacks/attempts.js';
 import { deliverCallback } from '../src/callbacks/tasks.js';
 import { createCaches } from '../src/context.js';
 import { jobContext, type JobContext } from '../src/jobs/context.js';
@@ -9,6 +10,7 @@ import { createLogger } from '../src/logger.js';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
 import { factories } from './helpers/factories.js';
 import { startFakeGenesys, type FakeGenesys } from './helpers/fake-genesys.js';
+import { testContext } from './helpers/context.js';
 import { gatewayFor } from './helpers/worker.js';
 
 /**
@@ -225,6 +227,28 @@ describe('a callback nobody answered is tried again, up to the policy’s attemp
   });
 });
 
+describe('the decision for a conversation that ended without a wrap-up', () => {
+  it('from user.end a null wrap-up means "still to come" (AWAITING_WRAPUP); from any other source (the reconciler) it means none: HANDLED', async () => {
+    const q = await queue((await policy()).id);
+    const id = await create(q.name);
+    const conversationId = await deliver(id);
+    await agentHad(conversationId, q.genesysQueueId);
+    const userEnd = (await history(id)).at(-1)!;
+    // Already PROCESSING (acd.end ANSWERED): user.end records that it waits, and moves nothing.
+    expect(userEnd).toMatchObject({ event: 'user.end', from_state: null, to_state: null });
+    expect((await row(id)).state).toBe('PROCESSING');
+    expect(userEnd.detail).toMatchObject({ message: 'Awaiting the wrap-up', attempt: 1, maxAttempts: 3 });
+
+    const ctx = testContext(t.database.db, undefined, clock);
+    const decide = (end: Parameters<typeof afterConversation>[3]) => t.database.db.transaction().execute((trx) => afterConversation(ctx, trx, { id }, end));
+    expect(await decide({ wrapUpCode: null, source: 'user.end', conversationId })).toBe('AWAITING_WRAPUP');
+    expect(await decide({ wrapUpCode: NO_ANSWER, source: 'wrapup', conversationId: randomUUID() })).toBe('UNCHANGED');
+    expect(await decide({ wrapUpCode: null, source: 'wrapup', conversationId })).toBe('HANDLED');
+    expect(await row(id)).toMatchObject({ state: 'COMPLETED', completion_reason: 'HANDLED' });
+    expect(await decide({ wrapUpCode: NO_ANSWER, source: 'wrapup' })).toBe('UNCHANGED');
+  });
+});
+
 describe('events that must change nothing', () => {
   it('the same wrap-up forwarded 20 times at once: one retry, 19 DUPLICATE; wrap-ups with other keys for the same conversation: IGNORED', async () => {
     const q = await queue((await policy()).id);
@@ -293,6 +317,21 @@ describe('between attempts', () => {
     await deliver(id);
     expect(createRequests(id)[1]!.body).not.toHaveProperty('callbackScheduledTime');
     expect(await booked()).toEqual([['2030-03-04T16:00:00.000Z', 1]]);
+  });
+
+  it('a scheduled callback waiting for its retry can be rescheduled: its next attempt’s delivery moves to the new time', async () => {
+    const q = await queue((await policy()).id);
+    clock.set('2030-03-04T15:00:00Z');
+    const id = await create(q.name, { desiredTime: '2030-03-04T15:30:00Z' });
+    const conversationId = await deliver(id);
+    clock.set('2030-03-04T15:35:00Z');
+    await wrapup(conversationId, NO_ANSWER);
+    const moved = await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/reschedule', headers: actions, payload: { callbackId: id, desiredTime: '2030-03-04T18:00:00Z' } });
+    expect(moved.json().outcome, moved.body).toBe('RESCHEDULED');
+    const [pending] = await retryJobs(id);
+    expect(pending!.payload).toEqual({ callbackId: id, attempt: '2' });
+    expect(new Date(pending!.run_at).toISOString()).toBe('2030-03-04T18:00:00.000Z');
+    expect(await row(id)).toMatchObject({ state: 'SCHEDULED', attempt: 2, scheduled_time: new Date('2030-03-04T18:00:00Z') });
   });
 
   it('a callback waiting for its retry can be cancelled: nothing more is sent to Genesys', async () => {
