@@ -273,6 +273,30 @@ describe('events that must change nothing', () => {
     expect((await post('conversation-wrapup', same)).json().action).toBe('DUPLICATE');
   });
 
+  it('two services on one database, the same wrap-up forwarded to both at once (and again): one retry, one attempt recorded, one job', async () => {
+    const other = await buildTestApp({ url: t.url, clock, gateway: gatewayFor(fake), env: { DATABASE_POOL_MAX: '20' } });
+    try {
+      const otherEvents = (await authHeader(other, ['events'])).headers;
+      const q = await queue((await policy()).id);
+      const ids = await Promise.all(Array.from({ length: 5 }, () => create(q.name)));
+      for (const id of ids) {
+        const conversationId = await deliver(id);
+        const same = event(conversationId, { wrapupCode: NO_ANSWER });
+        const answers = await Promise.all(
+          Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? post('conversation-wrapup', same) : other.app.inject({ method: 'POST', url: '/events/v1/conversation-wrapup', headers: otherEvents, payload: same }))),
+        );
+        const actions = answers.map((a) => a.json().action as string);
+        expect(actions.filter((a) => a === 'RETRY_SCHEDULED'), id).toHaveLength(1);
+        expect(actions.filter((a) => a === 'DUPLICATE'), id).toHaveLength(15);
+        expect(await row(id)).toMatchObject({ state: 'SCHEDULED', attempt: 2 });
+        expect(await t.database.db.selectFrom('callback_attempts').select('attempt').where('callback_id', '=', id).execute()).toEqual([{ attempt: 1 }]);
+        expect(await retryJobs(id)).toHaveLength(1);
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
   it('events of an earlier attempt’s conversation no longer move the callback', async () => {
     const q = await queue((await policy()).id);
     const id = await create(q.name);
