@@ -115,6 +115,7 @@ describe('callback retries and a worker killed mid-run', () => {
     for (const id of createdUnrecorded) expect(reconciledIds, id).toContain(id);
     // (A request already on its way when the worker died may have been carried out just after.)
     for (const id of reconciledIds) expect(cutIds, id).toContain(id);
+    console.log('callback retries across SIGKILLs:', { callbacks: CALLBACKS, maxAttempts: MAX_ATTEMPTS, creates: ids.reduce((sum, id) => sum + createsFor(id).length, 0), cutOffMidDelivery: cutOff, reconciledAfterRestart: reconciledIds.length });
     const attempts = await t.database.db.selectFrom('callback_attempts').select(['callback_id', 'attempt', 'outcome']).where('callback_id', 'in', ids).execute();
     expect(attempts).toHaveLength(CALLBACKS * MAX_ATTEMPTS);
     expect(attempts.filter((a) => a.outcome === 'NO_ANSWER')).toHaveLength(CALLBACKS);
