@@ -13,6 +13,7 @@ import { auditRoutes } from './audit/routes.js';
 import { tokenRoutes } from './auth/routes.js';
 import { availabilityRoutes } from './availability/routes.js';
 import { deskRoutes } from './callbacks/desk-routes.js';
+import { callbackRetryPolicyRoutes } from './callbacks/retry-policy-routes.js';
 import { callbackActionRoutes } from './callbacks/routes.js';
 import { campaignActionRoutes, campaignRoutes } from './campaigns/routes.js';
 import { capacityRoutes } from './capacity/routes.js';
@@ -158,6 +159,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await admin.register(deskRoutes);
       await admin.register(agingRoutes);
       await admin.register(retryRoutes);
+      await admin.register(callbackRetryPolicyRoutes);
       await admin.register(campaignRoutes);
       await admin.register(simulatedCallRoutes);
     },

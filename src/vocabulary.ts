@@ -13,8 +13,11 @@ export const CANCELLABLE: readonly CallbackState[] = ['SCHEDULED', 'QUEUED', 'RO
 /** States of a callback still to be handled: it holds its number (one pending callback per number). */
 export const PENDING_STATES: readonly CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING'];
 
-/** Why a callback is COMPLETED (required exactly when it is). */
-export const COMPLETION_REASONS = ['HANDLED', 'CANCELLED_BY_CUSTOMER', 'CANCELLED_BY_ADMIN', 'PURGED', 'EXPIRED', 'ABANDONED', 'FAILED'] as const;
+/**
+ * Why a callback is COMPLETED (required exactly when it is). NO_ANSWER: every attempt its queue's
+ * callback retry policy allows ended with one of the policy's wrap-up codes.
+ */
+export const COMPLETION_REASONS = ['HANDLED', 'CANCELLED_BY_CUSTOMER', 'CANCELLED_BY_ADMIN', 'PURGED', 'EXPIRED', 'ABANDONED', 'FAILED', 'NO_ANSWER'] as const;
 export type CompletionReason = (typeof COMPLETION_REASONS)[number];
 
 /** Where a callback's creation in Genesys stands (see DELIVERY_NEXT in callbacks/lifecycle.ts). */
@@ -49,6 +52,8 @@ export const HISTORY_EVENTS = [
   'user.end',
   // The reconciler moved the callback to the state Genesys shows (detail: what Genesys showed).
   'reconciled',
+  'wrapup',
+  'retry-scheduled',
 ] as const;
 export type HistoryEvent = (typeof HISTORY_EVENTS)[number];
 
@@ -61,6 +66,20 @@ export const EVENT_ACTIONS = {
   acdEnd: ['TRACKING_STOPPED', 'IGNORED', 'DUPLICATE'],
   previewAccepted: ['RECORDED', 'IGNORED', 'DUPLICATE'],
   userEnd: ['RETRY_SCHEDULED', 'NO_MATCH', 'NOT_ELIGIBLE', 'NO_POLICY', 'MAX_ATTEMPTS', 'DUPLICATE', 'IGNORED'],
+  wrapup: ['RETRY_SCHEDULED', 'NO_ANSWER', 'HANDLED', 'IGNORED', 'DUPLICATE'],
 } as const;
+
+/**
+ * What the end of a callback's conversation came to (callbacks/attempts.ts): another attempt after
+ * the wait, the last attempt failed (COMPLETED/NO_ANSWER), handled (COMPLETED/HANDLED), or — an
+ * agent's user.end in a queue with a callback retry policy — waiting for the wrap-up to decide.
+ * UNCHANGED: the end is not of the callback's current attempt (completed already, another
+ * conversation, or not begun), so nothing moved.
+ */
+export const CONVERSATION_OUTCOMES = ['RETRY_SCHEDULED', 'NO_ANSWER', 'HANDLED', 'AWAITING_WRAPUP', 'UNCHANGED'] as const;
+export type ConversationOutcome = (typeof CONVERSATION_OUTCOMES)[number];
+/** How an ended attempt is recorded in `callback_attempts` (the outcomes that end one). */
+export const ATTEMPT_OUTCOMES = ['RETRY_SCHEDULED', 'NO_ANSWER', 'HANDLED'] as const satisfies readonly ConversationOutcome[];
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 export type EventActionOf<E extends keyof typeof EVENT_ACTIONS> = (typeof EVENT_ACTIONS)[E][number];
 export type EventAction = EventActionOf<keyof typeof EVENT_ACTIONS>;

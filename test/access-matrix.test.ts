@@ -99,6 +99,12 @@ const TABLE: Row[] = [
   ['PATCH /admin/v1/prioritization-policies/:id',           '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
   ['DELETE /admin/v1/prioritization-policies/:id',          '401',   IN_USE,            NO,           NO,           NO,           NO,       NO],
 
+  ['GET /admin/v1/callback-retry-policies',                 '401',   'in',              'in',         'in',         'in',         NO,       NO],
+  ['POST /admin/v1/callback-retry-policies',                '401',   'ok',              NO,           NO,           NO,           NO,       NO],
+  ['GET /admin/v1/callback-retry-policies/:id',             '401',   'ok',              'ok',         'ok',         'ok',         NO,       NO],
+  ['PATCH /admin/v1/callback-retry-policies/:id',           '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['DELETE /admin/v1/callback-retry-policies/:id',          '401',   IN_USE,            NO,           NO,           NO,           NO,       NO],
+
   ['GET /admin/v1/retry-policies',                          '401',   'in',              'in',         'in',         'in',         NO,       NO],
   ['POST /admin/v1/retry-policies',                         '401',   UNRESTRICTED_ONLY, NO,           NO,           NO,           NO,       NO],
   ['GET /admin/v1/retry-policies/:id',                      '401',   'ok',              'ok',         'ok',         'ok',         NO,       NO],
@@ -140,6 +146,7 @@ const TABLE: Row[] = [
   ['POST /events/v1/conversation-acd-start',                '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
   ['POST /events/v1/conversation-acd-end',                  '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
   ['POST /events/v1/conversation-user-end',                 '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
+  ['POST /events/v1/conversation-wrapup',                   '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
   ['POST /events/v1/preview-accepted',                      '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
 ];
 
@@ -249,6 +256,12 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
   'PATCH /admin/v1/prioritization-policies/:id': ({ f, id }) => ({ method: 'PATCH', url: `/admin/v1/prioritization-policies/${id(f.policyId)}`, payload: { maxSteps: 5 } }),
   'DELETE /admin/v1/prioritization-policies/:id': ({ f, id }) => ({ method: 'DELETE', url: `/admin/v1/prioritization-policies/${id(f.policyId)}` }),
 
+  'GET /admin/v1/callback-retry-policies': ({ f }) => get('/admin/v1/callback-retry-policies', f.callbackRetryPolicyId),
+  'POST /admin/v1/callback-retry-policies': () => post('/admin/v1/callback-retry-policies', { name: `callback-retry-${uid()}`, wrapUpCodes: [{ id: `no-answer-${uid()}` }], waitSeconds: 600, maxAttempts: 3 }),
+  'GET /admin/v1/callback-retry-policies/:id': ({ f, id }) => get(`/admin/v1/callback-retry-policies/${id(f.callbackRetryPolicyId)}`),
+  'PATCH /admin/v1/callback-retry-policies/:id': ({ f, id }) => ({ method: 'PATCH', url: `/admin/v1/callback-retry-policies/${id(f.callbackRetryPolicyId)}`, payload: { maxAttempts: 3 } }),
+  'DELETE /admin/v1/callback-retry-policies/:id': ({ f, id }) => ({ method: 'DELETE', url: `/admin/v1/callback-retry-policies/${id(f.callbackRetryPolicyId)}` }),
+
   'GET /admin/v1/retry-policies': ({ f }) => get('/admin/v1/retry-policies', f.retryPolicyId),
   'POST /admin/v1/retry-policies': () => post('/admin/v1/retry-policies', { name: `retry-${uid()}`, match: `WRAPUP-${uid()}`, waitSeconds: 60, maxAttempts: 3 }),
   'GET /admin/v1/retry-policies/:id': ({ f, id }) => get(`/admin/v1/retry-policies/${id(f.retryPolicyId)}`),
@@ -316,6 +329,11 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
       mediaType: 'CALLBACK',
       queueId: f.queue.genesysQueueId,
     });
+  },
+  'POST /events/v1/conversation-wrapup': async ({ f }) => {
+    // A handled wrap-up (no code of the side's policy): the callback completes, or nothing when not ours.
+    const { conversationId } = await freshDeliveredCallback(t, w.root.actions, f.queue.name);
+    return post('/events/v1/conversation-wrapup', { conversationId, participantId: randomUUID(), eventTime: new Date().toISOString(), mediaType: 'CALLBACK', queueId: f.queue.genesysQueueId, wrapupCode: `resolved-${uid()}` });
   },
   'POST /events/v1/preview-accepted': ({ f }) => post('/events/v1/preview-accepted', previewAcceptedEvent(f)),
 };

@@ -61,6 +61,17 @@ describe('audit reads are scoped by the allow-list', () => {
     expect(everything).toEqual(expect.arrayContaining([qa.id, qb.id, hoursA.id, hoursB.id]));
   });
 
+  it("a callback retry policy's entries are in the scope of a restricted supervisor whose queue uses it, not of one whose queues do not", async () => {
+    const created = await t.app.inject({ method: 'POST', url: '/admin/v1/callback-retry-policies', headers: admin, payload: { name: 'audit retries', wrapUpCodes: [{ id: 'no-answer' }], waitSeconds: 600, maxAttempts: 3 } });
+    expect(created.statusCode, created.body).toBe(201);
+    const policyId = created.json().id as string;
+    expect((await t.app.inject({ method: 'PATCH', url: `/admin/v1/queues/${qa.id}`, headers: admin, payload: { callbackRetryPolicyId: policyId } })).statusCode).toBe(200);
+    const ofQa = (await audit((await authHeader(t, ['supervisor'], { queues: [qa.name] })).headers, `&entity=callback-retry-policy&entityId=${policyId}`)).map((e) => e.action);
+    expect(ofQa).toEqual(['create']);
+    expect(await audit((await authHeader(t, ['supervisor'], { queues: [qb.name] })).headers, `&entity=callback-retry-policy&entityId=${policyId}`)).toEqual([]);
+    expect((await t.app.inject({ method: 'PATCH', url: `/admin/v1/queues/${qa.id}`, headers: admin, payload: { callbackRetryPolicyId: null } })).statusCode).toBe(200);
+  });
+
   it('a restricted administrator sees the entries of clients within its scope and of what it did itself, not of other clients', async () => {
     const restricted = await authHeader(t, ['administrator'], { queues: [qa.id] });
     const within = await t.app.inject({ method: 'POST', url: '/admin/v1/clients', headers: admin, payload: { name: 'audit-within', roles: ['administrator'], queues: [qa.name] } });

@@ -72,6 +72,7 @@ const FIXTURES: Record<string, () => Inputs> = {
   'campaign-callbacks': () => ({ campaign: CAMPAIGN, phoneNumber: '+12024561114', fullName: 'Ada "Countess" Lovelace', delaySeconds: 60, priority: true }),
   'conversation-acd-start': () => ({ jsonData: JSON.stringify({ ...acdStartEvent, conversationId: randomUUID(), callbackUserName: 'Zoë "Z" \\ 😀' }) }),
   'conversation-acd-end': () => ({ conversationId: randomUUID(), participantId: randomUUID(), eventTime: 1769706000000, acdOutcome: 'ANSWERED', queueId: randomUUID() }),
+  'conversation-wrapup': () => ({ conversationId: randomUUID(), participantId: randomUUID(), eventTime: 1769706900000, mediaType: 'CALLBACK', wrapupCode: randomUUID(), wrapupNotes: 'Zoë "Z" \\ 😀' }),
   'conversation-user-end': () => ({
     conversationId: randomUUID(),
     participantId: randomUUID(),

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canChangeDelivery, deliveryFrom } from '../src/callbacks/lifecycle.js';
-import { CALLBACK_STATES, CAMPAIGN_CALLBACK_STATES, CAMPAIGN_DELIVERY_STATUSES, DELIVERY_STATUSES, EVENT_ACTIONS } from '../src/vocabulary.js';
+import { canChangeDelivery, canTransition, deliveryFrom, RETRY_DELIVERY_FROM } from '../src/callbacks/lifecycle.js';
+import { ATTEMPT_OUTCOMES, CALLBACK_STATES, CAMPAIGN_CALLBACK_STATES, CAMPAIGN_DELIVERY_STATUSES, DELIVERY_STATUSES, EVENT_ACTIONS } from '../src/vocabulary.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { createTestDatabase } from './helpers/db.js';
 
@@ -31,6 +31,7 @@ describe('vocabularies: one list each, which the database agrees with', () => {
     ['callbacks', 'delivery_status', DELIVERY_STATUSES],
     ['campaign_callbacks', 'state', CAMPAIGN_CALLBACK_STATES],
     ['campaign_callbacks', 'delivery_status', CAMPAIGN_DELIVERY_STATUSES],
+    ['callback_attempts', 'outcome', ATTEMPT_OUTCOMES],
   ] as const)('the check constraint on %s.%s allows exactly the list', async (table, column, list) => {
     expect(new Set(await allowedValues(client, table, column))).toEqual(new Set(list));
   });
@@ -48,6 +49,15 @@ describe('delivery status moves along its transition table', () => {
     expect(deliveryFrom('SENDING')).toEqual(['PENDING', 'SENDING']);
     expect(deliveryFrom('PENDING')).toEqual(['SENDING']);
   });
+
+  it('a retry, and only a retry, takes a delivered callback back to PENDING and a callback in progress back to SCHEDULED', () => {
+    expect(RETRY_DELIVERY_FROM).toEqual(['DELIVERED']);
+    for (const from of ['QUEUED', 'ROUTING', 'PROCESSING', 'SCHEDULED'] as const) {
+      expect(canTransition(from, 'SCHEDULED', 'retry-scheduled'), from).toBe(true);
+      for (const event of ['acd.start', 'user.end', 'wrapup', 'rescheduled'] as const) expect(canTransition(from, 'SCHEDULED', event), `${from} by ${event}`).toBe(false);
+    }
+    for (const to of CALLBACK_STATES) expect(canTransition('COMPLETED', to, 'retry-scheduled'), `COMPLETED → ${to}`).toBe(false);
+  });
 });
 
 describe('event actions are in the contracts flows branch on', () => {
@@ -62,6 +72,7 @@ describe('event actions are in the contracts flows branch on', () => {
     ['conversation-acd-end', 'acdEnd'],
     ['preview-accepted', 'previewAccepted'],
     ['conversation-user-end', 'userEnd'],
+    ['conversation-wrapup', 'wrapup'],
   ] as const;
 
   it.each(routes)('OpenAPI lists every action of /events/v1/%s as an enum', async (path, actions) => {

@@ -189,13 +189,14 @@ export interface QueueWithConfigIds extends QueueIdentity {
   capacity_rule_id: string | null;
   number_rule_id: string | null;
   prioritization_policy_id: string | null;
+  callback_retry_policy_id: string | null;
 }
 
 /**
  * What of the audit log a caller reads: null for an unrestricted caller (everything). A restricted
  * caller reads its own entries, and those of entities in its scope: queues on its allow-list, the
  * configuration those queues use (business hours, capacity and number rules, prioritization
- * policies) and clients whose access is within its own. Everything else — configuration no queue of
+ * and callback retry policies) and clients whose access is within its own. Everything else — configuration no queue of
  * its own uses, campaigns of other queues or of none, retry policies and settings, which belong to
  * no queue, and entities that no longer exist — is for unrestricted callers.
  */
@@ -216,6 +217,7 @@ export function auditScope(
       'capacity-rule': ids((queue) => queue.capacity_rule_id),
       'number-rule': ids((queue) => queue.number_rule_id),
       'prioritization-policy': ids((queue) => queue.prioritization_policy_id),
+      'callback-retry-policy': ids((queue) => queue.callback_retry_policy_id),
       client: clients.filter((client) => mayGrant(caller, client, queues)).map((client) => client.id),
       campaign: campaigns.filter((campaign) => campaign.queueId !== null && mine.some((queue) => queue.id === campaign.queueId)).map((campaign) => campaign.id),
     },

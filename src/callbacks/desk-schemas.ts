@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { EXAMPLE_QUEUE, EXAMPLE_TIME, IsoTime, Nullable, PageLimit, TimeFilter, Uuid } from '../http/schemas.js';
 import { QueueInput } from '../queues/resolve.js';
-import { CALLBACK_STATES, DELIVERY_STATUSES } from '../vocabulary.js';
+import { ATTEMPT_OUTCOMES, CALLBACK_STATES, DELIVERY_STATUSES } from '../vocabulary.js';
 import { CreateOutput, RescheduleOutput } from './schemas.js';
 
 const State = Type.Enum(CALLBACK_STATES);
@@ -44,7 +44,8 @@ export const CallbackView = Type.Object(
     scheduledTime: Nullable(IsoTime),
     priority: Type.Integer(),
     ivrConversationId: Nullable(Type.String()),
-    genesysConversationId: Nullable(Type.String()),
+    genesysConversationId: Nullable(Type.String({ description: 'The current attempt’s conversation (earlier attempts’ are in `attempts`)' })),
+    attempt: Type.Integer({ minimum: 1, description: 'The current attempt (1-based): more than 1 once a callback retry policy tried again' }),
     deliveryStatus: Delivery,
     deliveryAttempts: Type.Integer(),
     deliveryError: Nullable(Type.String()),
@@ -69,7 +70,21 @@ export const HistoryEntry = Type.Object({
   detail: Type.Unknown(),
 });
 
-export const CallbackWithHistory = Type.Object({ ...CallbackView.properties, history: Type.Array(HistoryEntry) }, { title: 'CallbackWithHistory' });
+export const AttemptEntry = Type.Object({
+  attempt: Type.Integer(),
+  conversationId: Nullable(Type.String()),
+  startedAt: IsoTime,
+  endedAt: IsoTime,
+  wrapUpCode: Nullable(Type.String()),
+  outcome: Type.String({ enum: [...ATTEMPT_OUTCOMES] }),
+  source: Type.String({ description: 'What ended it: wrapup, user.end, ...' }),
+  retryAt: Nullable(IsoTime),
+});
+
+export const CallbackWithHistory = Type.Object(
+  { ...CallbackView.properties, history: Type.Array(HistoryEntry), attempts: Type.Array(AttemptEntry, { description: 'Ended attempts, first first (a queue with a callback retry policy records them)' }) },
+  { title: 'CallbackWithHistory' },
+);
 export const CallbackPage = Type.Object({ items: Type.Array(CallbackView), nextCursor: Nullable(Type.String()) });
 
 export const BulkCancelBody = Type.Object(

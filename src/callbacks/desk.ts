@@ -6,6 +6,7 @@ import { checkTimeRange, isoUtc, isoUtcOrNull, parseTimeFilter } from '../time.j
 import { allowedQueueIds, resolveQueue } from '../queues/resolve.js';
 import { createCallback } from './create.js';
 import type { BulkCancelBody, DeskFilter } from './desk-schemas.js';
+import { attemptsOf } from './attempt-queries.js';
 import { recordHistory } from './lifecycle.js';
 import { cancelLocked, cancelOutcomeOf, type CancelOutcome } from './cancel.js';
 import {
@@ -39,6 +40,7 @@ function toView(r: Row) {
     priority: r.priority,
     ivrConversationId: r.ivr_conversation_id,
     genesysConversationId: r.genesys_conversation_id,
+    attempt: r.attempt,
     deliveryStatus: r.delivery_status,
     deliveryAttempts: r.delivery_attempts,
     deliveryError: r.delivery_error,
@@ -110,10 +112,20 @@ async function visible(ctx: Context, id: string): Promise<Row> {
 
 export async function getCallback(ctx: Context, id: string) {
   const row = await visible(ctx, id);
-  const history = await historyOf(ctx.db, id);
+  const [history, attempts] = await Promise.all([historyOf(ctx.db, id), attemptsOf(ctx.db, id)]);
   return {
     ...toView(row),
     history: history.map((h) => ({ at: isoUtc(h.at), actor: h.actor, actorName: h.actor_name, event: h.event, fromState: h.from_state, toState: h.to_state, reason: h.reason, detail: h.detail ?? null })),
+    attempts: attempts.map((a) => ({
+      attempt: a.attempt,
+      conversationId: a.conversation_id,
+      startedAt: isoUtc(new Date(a.started_at)),
+      endedAt: isoUtc(new Date(a.ended_at)),
+      wrapUpCode: a.wrap_up_code,
+      outcome: a.outcome,
+      source: a.source,
+      retryAt: isoUtcOrNull(a.retry_at),
+    })),
   };
 }
 

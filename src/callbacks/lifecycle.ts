@@ -8,8 +8,9 @@ import { insertHistory, setState } from './queries.js';
 export type { CompletionReason };
 
 /**
- * The callback state machine: SCHEDULED → QUEUED → ROUTING → PROCESSING → COMPLETED (+ reason).
- * Every change goes through `transition`, which refuses illegal moves and writes the history.
+ * The callback state machine: SCHEDULED → QUEUED → ROUTING → PROCESSING → COMPLETED (+ reason), and
+ * back to SCHEDULED only for a retry (callbacks/attempts.ts). Every change goes through
+ * `transition`, which refuses illegal moves and writes the history.
  */
 
 const NEXT: Record<CallbackState, readonly CallbackState[]> = {
@@ -20,9 +21,24 @@ const NEXT: Record<CallbackState, readonly CallbackState[]> = {
   COMPLETED: [],
 };
 
+/**
+ * A retry: the attempt's conversation ended with a no-answer wrap-up, so the callback waits for its
+ * next attempt. Mostly from PROCESSING (an agent had it); from an earlier state when the wrap-up is
+ * forwarded before the events that would have moved it on (events arrive in any order, or not at
+ * all): the wrap-up alone proves the attempt's conversation ended.
+ */
+const RETRY_NEXT: Partial<Record<CallbackState, readonly CallbackState[]>> = {
+  SCHEDULED: ['SCHEDULED'],
+  QUEUED: ['SCHEDULED'],
+  ROUTING: ['SCHEDULED'],
+  PROCESSING: ['SCHEDULED'],
+};
 
-export function canTransition(from: CallbackState, to: CallbackState): boolean {
-  return NEXT[from].includes(to);
+/** The history event of a retry, the only one that may take the moves of RETRY_NEXT. */
+export const RETRY_EVENT = 'retry-scheduled' satisfies HistoryEvent;
+
+export function canTransition(from: CallbackState, to: CallbackState, event?: HistoryEvent): boolean {
+  return NEXT[from].includes(to) || (event === RETRY_EVENT && (RETRY_NEXT[from] ?? []).includes(to));
 }
 
 /**
@@ -42,6 +58,12 @@ const DELIVERY_NEXT: Record<DeliveryStatus, readonly DeliveryStatus[]> = {
 export function canChangeDelivery(from: DeliveryStatus, to: DeliveryStatus): boolean {
   return DELIVERY_NEXT[from].includes(to);
 }
+
+/**
+ * A retry delivers the callback again: its delivery goes back from DELIVERED to PENDING (the next
+ * attempt is a new callback in Genesys). Only a retry does this; otherwise DELIVERED is final.
+ */
+export const RETRY_DELIVERY_FROM: readonly DeliveryStatus[] = ['DELIVERED'];
 
 /** The statuses a delivery may move to `to` from: the guard of every statement that changes it. */
 export function deliveryFrom(to: DeliveryStatus): DeliveryStatus[] {
@@ -82,7 +104,7 @@ export async function transition(
   now: Date,
   entry: HistoryEntry & { reason?: CompletionReason },
 ): Promise<void> {
-  if (!canTransition(callback.state, to)) throw new IllegalTransition(callback.state, to);
+  if (!canTransition(callback.state, to, entry.event)) throw new IllegalTransition(callback.state, to);
   if (to === 'COMPLETED' && !entry.reason) throw errors.badRequest('Completing a callback needs a reason');
   await setState(trx, callback.id, { state: to, updated_at: now, ...(to === 'COMPLETED' && { completion_reason: entry.reason ?? null, completed_at: now }) });
   await recordHistory(trx, callback.id, actor, { ...entry, from: callback.state, to });

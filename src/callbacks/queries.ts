@@ -21,6 +21,7 @@ export const CALLBACK_COLUMNS = [
   'priority',
   'ivr_conversation_id',
   'waited_seconds',
+  'attempt',
   'genesys_conversation_id',
   'genesys_callback_id',
   'user_data',
@@ -183,11 +184,47 @@ export async function countReconcilable(db: Db): Promise<number> {
 }
 
 /**
+ * The next attempt of a retried callback: SCHEDULED again at the retry time, no slot (a retry is no
+ * new booking), delivery back to PENDING without the ended attempt's conversation — only while the
+ * delivery is in `from` (lifecycle.ts: RETRY_DELIVERY_FROM). Answers whether it changed the row.
+ */
+export async function setNextAttempt(
+  trx: Transaction<DB>,
+  id: string,
+  to: { attempt: number; at: Date; now: Date },
+  from: readonly DeliveryStatus[],
+): Promise<boolean> {
+  const result = await trx
+    .updateTable('callbacks')
+    .set({
+      state: 'SCHEDULED',
+      attempt: to.attempt,
+      desired_time: to.at,
+      scheduled_time: to.at,
+      slot_start: null,
+      delivery_status: 'PENDING',
+      delivery_error: null,
+      delivered_at: null,
+      genesys_conversation_id: null,
+      genesys_callback_id: null,
+      // A new conversation: the reconciler starts afresh on it.
+      reconciled_at: null,
+      reconcile_misses: 0,
+      reconcile_missing_since: null,
+      reconcile_lease: null,
+      updated_at: to.now,
+    })
+    .where('id', '=', id)
+    .where('delivery_status', 'in', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
  * Callbacks not yet handled in queues that purge (after some minutes, or at close), oldest first:
  * immediate ones, and scheduled ones whose time has come.
  */
-export function purgeCandidates(db: Db, limit: number, now: Date) {
-  return db
+export function purgeCandidates(db: Db, limit: number, now: Date) {  return db
     .selectFrom('callbacks')
     .innerJoin('queues', 'queues.id', 'callbacks.queue_id')
     .leftJoin('business_hours as h', 'h.id', 'queues.business_hours_id')

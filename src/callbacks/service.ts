@@ -126,7 +126,9 @@ export async function reschedule(ctx: Context, input: RescheduleInput) {
     }
     const updated = await setSchedule(trx, callback.id, { desired_time: desired, scheduled_time: scheduled, slot_start: slotStart, updated_at: now });
     await recordHistory(trx, callback.id, ctx.caller, { event: 'rescheduled', detail: { from: isoUtcOrNull(callback.scheduled_time), to: isoUtc(scheduled) } });
-    await enqueue(trx, jobs.rescheduleCallback(callback.id));
+    // A retry waiting for its next attempt is not in Genesys yet: its delivery moves to the new time.
+    if (callback.attempt > 1 && callback.delivery_status === 'PENDING') await enqueue(trx, jobs.deliverCallback(callback.id, { attempt: callback.attempt, runAt: scheduled }));
+    else await enqueue(trx, jobs.rescheduleCallback(callback.id));
     return { ...emptyAnswer('RESCHEDULED', 'The callback was moved'), ...answerFor(updated, zone) };
   });
 }

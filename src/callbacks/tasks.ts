@@ -8,6 +8,8 @@ import { isoUtc } from '../time.js';
 import type { HistoryEvent } from '../vocabulary.js';
 import { releaseSlot } from '../slots/bookings.js';
 import { canChangeDelivery, canTransition, deliveryFrom, recordHistory, transition } from './lifecycle.js';
+import { ENGINE_ATTEMPT_KEY, ENGINE_ID_KEY } from '../genesys/sdk-mapping.js';
+import { previousAttemptEnd } from './attempt-queries.js';
 import { findCallback, lockCallback, setDelivery } from './queries.js';
 
 /** Thrown to have graphile-worker try again later (with its backoff). */
@@ -24,10 +26,13 @@ async function queueOf(db: Kysely<DB>, callback: CallbackRow) {
  * an attempt whose process died mid-call is recognised on retry and reconciled with Genesys (which
  * has no idempotency key: our id travels in the participant data) instead of creating it twice.
  */
-export async function deliverCallback(ctx: JobContext, payload: { callbackId: string }, helpers: Pick<JobHelpers, 'job'>): Promise<void> {
+export async function deliverCallback(ctx: JobContext, payload: { callbackId: string; attempt?: string | undefined }, helpers: Pick<JobHelpers, 'job'>): Promise<void> {
   const claim = await ctx.db.transaction().execute(async (trx) => {
     const cb = await lockCallback(trx, payload.callbackId);
     if (!cb || !canChangeDelivery(cb.delivery_status, 'SENDING')) return null;
+    // A job of an earlier attempt (run again after its worker died) must not send the next one
+    // before its wait: that one has its own job, due at the retry time.
+    if (cb.attempt !== Number(payload.attempt ?? 1)) return null;
     if (cb.state === 'COMPLETED' && cb.delivery_status === 'PENDING') {
       await setDelivery(trx, cb.id, { delivery_status: 'NOT_REQUIRED', updated_at: ctx.clock.now() }, deliveryFrom('NOT_REQUIRED'));
       return null;
@@ -42,17 +47,20 @@ export async function deliverCallback(ctx: JobContext, payload: { callbackId: st
   if (!queue.genesys_queue_id) return fail(ctx, cb, 'The queue has no genesysQueueId: set it to deliver callbacks');
 
   try {
-    const existing = claim.uncertain ? await ctx.gateway.findCallback(queue.genesys_queue_id, cb.id, cb.created_at) : null;
+    // A retried callback's earlier attempts carry the same id: only a conversation of this attempt,
+    // begun after the one before it ended, is this delivery's.
+    const since = (cb.attempt > 1 ? await previousAttemptEnd(ctx.db, cb.id, cb.attempt) : undefined) ?? cb.created_at;
+    const existing = claim.uncertain ? await ctx.gateway.findCallback(queue.genesys_queue_id, cb.id, since, cb.attempt) : null;
     const created =
       existing ??
       (await ctx.gateway.createCallback({
         queueId: queue.genesys_queue_id,
         callbackNumbers: [cb.phone_e164],
         callbackUserName: cb.customer_name ?? undefined,
-        callbackScheduledTime: cb.type === 'scheduled' ? (cb.scheduled_time ?? undefined) : undefined,
+        callbackScheduledTime: scheduledTimeOf(cb),
         priority: cb.priority,
         scriptId: queue.script_id ?? undefined,
-        data: { ...cb.user_data, callbackEngineId: cb.id },
+        data: { ...cb.user_data, [ENGINE_ID_KEY]: cb.id, [ENGINE_ATTEMPT_KEY]: String(cb.attempt) },
         countryCode: queue.default_country ?? undefined,
       }));
     await ctx.db.transaction().execute(async (trx) => {
@@ -63,7 +71,7 @@ export async function deliverCallback(ctx: JobContext, payload: { callbackId: st
         { delivery_status: 'DELIVERED', delivery_error: null, delivered_at: now, genesys_conversation_id: created.conversationId, genesys_callback_id: created.callbackId, updated_at: now },
         deliveryFrom('DELIVERED'),
       );
-      await recordHistory(trx, cb.id, ctx.caller, { event: existing ? 'delivery-reconciled' : 'delivered', detail: { conversationId: created.conversationId } });
+      await recordHistory(trx, cb.id, ctx.caller, { event: existing ? 'delivery-reconciled' : 'delivered', detail: { conversationId: created.conversationId, attempt: cb.attempt } });
     });
   } catch (err) {
     const failure = classifyFailure(err, helpers.job);
@@ -74,6 +82,14 @@ export async function deliverCallback(ctx: JobContext, payload: { callbackId: st
     await setDelivery(ctx.db, cb.id, { delivery_status: unknown ? 'SENDING' : 'PENDING', delivery_error: describe(err), updated_at: ctx.clock.now() }, ['SENDING']);
     throw new RetryLater(`delivery of ${cb.id} failed, will retry: ${describe(err)}`);
   }
+}
+
+/**
+ * The time Genesys should call: a scheduled callback's first attempt's. A retry's delivery job runs
+ * at its retry time (moved with it), so a retry is created to be called at once.
+ */
+function scheduledTimeOf(cb: CallbackRow): Date | undefined {
+  return cb.attempt === 1 && cb.type === 'scheduled' ? (cb.scheduled_time ?? undefined) : undefined;
 }
 
 /**
@@ -100,6 +116,8 @@ function delivered(cb: CallbackRow | undefined): cb is CallbackRow & { genesys_c
   if (!cb) return false;
   if (cb.delivery_status === 'PENDING' || cb.delivery_status === 'SENDING') {
     if (cb.delivery_status === 'PENDING' && cb.state === 'COMPLETED') return false; // delivery will be skipped
+    // A retry waiting for its attempt: Genesys has nothing of it yet (its delivery job moves with it).
+    if (cb.delivery_status === 'PENDING' && cb.attempt > 1) return false;
     throw new RetryLater(`callback ${cb.id} is not delivered yet`);
   }
   return cb.delivery_status === 'DELIVERED' && cb.genesys_conversation_id !== null;

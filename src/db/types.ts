@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { CallbackState, CampaignCallbackState, CampaignDeliveryStatus, CompletionReason, DeliveryStatus, EventAction, HistoryEvent } from '../vocabulary.js';
+import type { AttemptOutcome, CallbackState, CampaignCallbackState, CampaignDeliveryStatus, CompletionReason, DeliveryStatus, EventAction, HistoryEvent } from '../vocabulary.js';
 
 export type { CallbackState, DeliveryStatus };
 
@@ -95,6 +95,8 @@ export interface QueuesTable {
   script_id: string | null;
   default_country: string | null;
   prioritization_policy_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Retries for this queue's callbacks nobody answered (callback_retry_policies). */
+  callback_retry_policy_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -125,6 +127,9 @@ export interface CallbacksTable {
   ivr_conversation_id: string | null;
   /** Seconds the caller had already waited when asking (credited by age-mode aging). */
   waited_seconds: Generated<number>;
+  /** The current attempt (1-based); each ended one is in callback_attempts. */
+  attempt: Generated<number>;
+  /** The current attempt's conversation (earlier attempts' are in callback_attempts). */
   genesys_conversation_id: string | null;
   genesys_callback_id: string | null;
   user_data: Json<Record<string, string>>;
@@ -326,7 +331,39 @@ export interface CampaignCallbacksTable {
 }
 export type CampaignCallbackRow = Selectable<CampaignCallbacksTable>;
 
+export interface CallbackRetryPoliciesTable {
+  id: Generated<string>;
+  name: string;
+  /** The wrap-up codes that mean "no answer": their ids, with an optional display name. */
+  wrap_up_codes: Json<{ id: string; name: string | null }[]>;
+  wait_seconds: number;
+  /** Attempts in all, the first included (1–21). */
+  max_attempts: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export type CallbackRetryPolicyRow = Selectable<CallbackRetryPoliciesTable>;
+
+export interface CallbackAttemptsTable {
+  id: Generated<string>;
+  callback_id: string;
+  attempt: number;
+  conversation_id: string | null;
+  started_at: Date | string;
+  ended_at: Date | string;
+  wrap_up_code: string | null;
+  outcome: AttemptOutcome;
+  /** What ended it: the history event (the wrapup topic, user.end, ...). */
+  source: HistoryEvent;
+  /** When the next attempt is due (RETRY_SCHEDULED only). */
+  retry_at: NullableTime;
+  created_at: Timestamp;
+}
+export type CallbackAttemptRow = Selectable<CallbackAttemptsTable>;
+
 export interface DB {
+  callback_retry_policies: CallbackRetryPoliciesTable;
+  callback_attempts: CallbackAttemptsTable;
   event_inbox: EventInboxTable;
   prioritization_policies: PrioritizationPoliciesTable;
   aging_tracks: AgingTracksTable;

@@ -208,6 +208,8 @@ const PLAN: Folder[] = [
         checks: { 'outcome RECORDED': 'body.accepted === true && body.action === "RECORDED"' },
       },
       { op: 'postEventsConversationUserEnd', status: 200, body: { ...freshEvent, mediaType: 'CALLBACK', disconnectType: 'CLIENT' }, checks: { taken: 'body.accepted === true && typeof body.action === "string"' } },
+      // A fresh conversation is no callback's: taken, and it changes nothing.
+      { op: 'postEventsConversationWrapup', status: 200, body: { ...freshEvent, mediaType: 'CALLBACK', wrapupCode: 'postman-no-answer' }, checks: { 'taken, not ours': 'body.accepted === true && body.action === "IGNORED"' } },
     ],
   },
   {
@@ -263,6 +265,12 @@ const PLAN: Folder[] = [
       // The demo queue has no prioritization policy, so no event of this run starts a track.
       { op: 'getAdminAgingTracksByConversationId', name: 'A track with every priority it set (none on the demo data: 404)', path: { conversationId: '{{$guid}}' }, status: 404, checks: { 'NOT_FOUND': 'body.error === "NOT_FOUND"' } },
     ],
+  },
+  {
+    name: 'callback-retries',
+    description: 'Create, read, change and delete a callback retry policy (no queue uses it).',
+    role: 'admin',
+    steps: crud('AdminCallbackRetryPolicies', 'callbackRetryPolicyId', { createBody: { name: `No answer${unique}` } }),
   },
   {
     name: 'preview-retries',

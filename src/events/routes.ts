@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { errorResponses } from '../http/schemas.js';
 import { EVENT_ACTIONS } from '../vocabulary.js';
 import { MAX_JSON_DATA } from './normalize.js';
-import { ACD_END, ACD_START, flatFields, OUTBOUND, USER_END, type EventTopic, type TopicField } from './topics.js';
+import { ACD_END, ACD_START, flatFields, OUTBOUND, USER_END, WRAPUP, type EventTopic, type TopicField } from './topics.js';
 import * as events from './service.js';
 
 const Scalar = Type.Union([Type.String({ maxLength: 2_000 }), Type.Number(), Type.Boolean(), Type.Null()]);
@@ -54,6 +54,8 @@ const PreviewAccepted = eventBody(OUTBOUND, {
   queueId: str('Genesys queue id of the preview campaign (the topic has none: else the queue of the campaign using the contact list)'),
 });
 
+const Wrapup = eventBody(WRAPUP);
+
 const Answer = (actions: keyof typeof EVENT_ACTIONS) => Type.Object({ accepted: Type.Boolean(), action: Type.String({ enum: [...EVENT_ACTIONS[actions]] }), message: Type.String() });
 const UserEndAnswer = Type.Object({
   accepted: Type.Boolean(),
@@ -61,6 +63,16 @@ const UserEndAnswer = Type.Object({
   message: Type.String(),
   retryAt: Type.String({ description: 'When the contact is re-submitted (UTC), "" otherwise' }),
   lastResult: Type.String(),
+});
+
+const WrapupAnswer = Type.Object({
+  accepted: Type.Boolean(),
+  action: Type.String({ enum: [...EVENT_ACTIONS.wrapup] }),
+  message: Type.String(),
+  callbackId: Type.String({ description: 'Our callback whose attempt ended, "" when none' }),
+  attempt: Type.Integer({ description: 'The attempt that ended (1-based), 0 when none' }),
+  maxAttempts: Type.Integer({ description: 'Attempts its queue’s callback retry policy allows, 0 without one' }),
+  retryAt: Type.String({ description: 'When the next attempt is made (UTC), "" otherwise' }),
 });
 
 const tags = ['events'];
@@ -82,6 +94,18 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/conversation-user-end',
     { schema: { tags, summary: 'user.end: retry a closed preview by its wrap-up; complete handled callbacks', body: UserEnd, response: { 200: UserEndAnswer, ...errorsOf } } },
     async (request) => ({ accepted: true, retryAt: '', lastResult: '', ...(await events.userEnd(request.ctx, request.body)) }),
+  );
+  app.post(
+    '/conversation-wrapup',
+    {
+      schema: {
+        tags,
+        summary: 'wrapup: a no-answer code retries the callback after its policy’s wait (NO_ANSWER at the last attempt); any other code completes it as HANDLED',
+        body: Wrapup,
+        response: { 200: WrapupAnswer, ...errorsOf },
+      },
+    },
+    async (request) => ({ accepted: true, callbackId: '', attempt: 0, maxAttempts: 0, retryAt: '', ...(await events.wrapup(request.ctx, request.body)) }),
   );
   app.post(
     '/preview-accepted',

@@ -2,8 +2,10 @@ import type { Transaction } from 'kysely';
 import { startTrack, stopTrack, trackQueue } from '../aging/tracks.js';
 import { isRestricted, mayActOnConversation, mayUseQueue, type QueueIdentity } from '../auth/access.js';
 import { canTransition, transition, type CompletionReason } from '../callbacks/lifecycle.js';
-import { completeHandled } from '../callbacks/handled.js';
-import { lockCallbackOfConversation } from '../callbacks/queries.js';
+import { afterConversation } from '../callbacks/attempts.js';
+import { findCallback, lockCallbackOfConversation } from '../callbacks/queries.js';
+import { callbackRetryPolicyOfQueue } from '../callbacks/retry-policy-queries.js';
+import { isoUtc } from '../time.js';
 import type { Context } from '../context.js';
 import type { DB } from '../db/types.js';
 import { errors } from '../errors.js';
@@ -71,7 +73,14 @@ async function agentLeft(ctx: Context, trx: Transaction<DB>, env: EventEnvelope,
   if (!cb) return;
   const interacting = Number(field(env, 'interactingDurationMs') ?? 0);
   if (Number.isFinite(interacting) && interacting > 0) {
-    if (canTransition(cb.state, 'COMPLETED')) await completeHandled(ctx, trx, cb, { wrapUpCode: null, source: { event: 'user.end', detail: { userId, interactingDurationMs: interacting } } });
+    // Handled, or (a queue with a callback retry policy) awaiting its wrap-up.
+    await afterConversation(ctx, trx, cb, {
+      wrapUpCode: null,
+      source: 'user.end',
+      conversationId: env.conversationId,
+      endedAt: eventTimeOr(env, ctx.clock.now()),
+      detail: { userId, interactingDurationMs: interacting },
+    });
     return;
   }
   if (cb.state === 'ROUTING') await transition(trx, cb, 'QUEUED', ctx.caller, ctx.clock.now(), { event: 'user.end', detail: { userId, answered: false } });
@@ -199,5 +208,39 @@ export async function userEnd(ctx: Context, body: Record<string, unknown>): Prom
     if (!contact) return { action: 'NO_MATCH', message: 'The preview contact is no longer in its contact list', ...none };
     const decision = await decideRetry(trx, preview, lastResultOf(contact, settings.wrapupColumn), env.conversationId, ctx.clock.now());
     return { ...decision };
+  });
+}
+
+const NO_CALLBACK = { callbackId: '', attempt: 0, maxAttempts: 0, retryAt: '' };
+
+/**
+ * `...wrapup`: an agent wrapped up a conversation. For the conversation of a callback's current
+ * attempt, the code decides (callbacks/attempts.ts): RETRY_SCHEDULED (+ `retryAt`), NO_ANSWER (the
+ * last attempt) or HANDLED. A conversation that is no callback's current attempt — an earlier
+ * attempt's, or none of ours — changes nothing (IGNORED).
+ */
+export async function wrapup(ctx: Context, body: Record<string, unknown>): Promise<EventResult<EventActionOf<'wrapup'>>> {
+  const env = parseEvent(body);
+  const code = field(env, 'wrapupCode');
+  if (code === null || code.trim() === '') throw errors.validation('wrapupCode', 'wrapupCode is required: the id of the wrap-up code');
+  return processOnce(ctx.db, 'wrapup', dedupeKey('wrapup', env), env, { owned: ownedBy(ctx), notOurs: { ...NOT_OURS, ...NO_CALLBACK } }, async (trx) => {
+    const callback = await lockCallbackOfConversation(trx, env.conversationId);
+    if (!callback) return { action: 'IGNORED', message: "The conversation is not the current attempt of one of this service's callbacks", ...NO_CALLBACK };
+    const before = (await findCallback(trx, callback.id))!;
+    const policy = await callbackRetryPolicyOfQueue(trx, before.queue_id);
+    const outcome = await afterConversation(ctx, trx, callback, { wrapUpCode: code.trim(), source: 'wrapup', conversationId: env.conversationId, endedAt: eventTimeOr(env, ctx.clock.now()) });
+    const about = { callbackId: callback.id, attempt: before.attempt, maxAttempts: policy?.max_attempts ?? 0, retryAt: '' };
+    switch (outcome) {
+      case 'RETRY_SCHEDULED': {
+        const after = (await findCallback(trx, callback.id))!;
+        return { action: 'RETRY_SCHEDULED', message: `No answer: attempt ${after.attempt} of ${about.maxAttempts} at ${isoUtc(after.scheduled_time!)}`, ...about, retryAt: isoUtc(after.scheduled_time!) };
+      }
+      case 'NO_ANSWER':
+        return { action: 'NO_ANSWER', message: `No answer on the last attempt (${before.attempt} of ${about.maxAttempts}): completed`, ...about };
+      case 'HANDLED':
+        return { action: 'HANDLED', message: policy ? `Wrap-up ${code} is not a no-answer code: completed as handled` : 'Completed as handled (the queue has no callback retry policy)', ...about };
+      default:
+        return { action: 'IGNORED', message: `The callback is ${before.state.toLowerCase()}: this wrap-up changes nothing`, ...about };
+    }
   });
 }

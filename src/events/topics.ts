@@ -160,7 +160,29 @@ export const OUTBOUND: EventTopic = {
   ],
 };
 
-export const EVENT_TOPICS = [ACD_START, ACD_END, USER_END, OUTBOUND] as const;
+/** An agent's wrap-up of a conversation (after its user.end): the code decides a callback's retry. */
+export const WRAPUP: EventTopic = {
+  key: 'wrapup',
+  endpoint: 'conversation-wrapup',
+  topic: 'v2.detail.events.conversation.{id}.wrapup',
+  model: 'WrapupDetailEventTopicWrapupEvent',
+  fields: [
+    ...HEAD,
+    f('mediaType', 'string'),
+    f('provider', 'string'),
+    f('direction', 'string'),
+    ...ADDRESS,
+    ...CALLBACK,
+    ...MESSAGE,
+    f('queueId', 'string', 'Genesys queue id'),
+    f('wrapupCode', 'string', 'The wrap-up code’s id (what a callback retry policy lists)'),
+    f('wrapupNotes', 'string'),
+    f('wrapupDurationMs', 'integer'),
+    ...EXTERNAL,
+  ],
+};
+
+export const EVENT_TOPICS = [ACD_START, ACD_END, USER_END, OUTBOUND, WRAPUP] as const;
 
 /** The fields a flat data-action input can carry (lists only travel in jsonData). */
 export const flatFields = (topic: EventTopic) => topic.fields.filter((x) => x.type !== 'strings');

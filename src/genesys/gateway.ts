@@ -14,7 +14,10 @@ export interface CreateCallbackRequest {
   callbackScheduledTime?: Date | undefined;
   priority?: number | undefined;
   scriptId?: string | undefined;
-  /** Participant attributes; our callback id travels here because the API has no idempotency key. */
+  /**
+   * Participant attributes; our callback id (and its attempt) travel here because the API has no
+   * idempotency key.
+   */
   data: Record<string, string>;
   countryCode?: string | undefined;
 }
@@ -123,10 +126,12 @@ export interface GenesysGateway {
   /** null when the contact does not exist (404). */
   getContact(contactListId: string, contactId: string): Promise<ContactSnapshot | null>;
   /**
-   * The callback conversation we created earlier with `data.callbackEngineId = engineId`, if Genesys
+   * The callback conversation we created earlier with `data.callbackEngineId = engineId` (and, for
+   * a retried callback, `data.callbackEngineAttempt = attempt`; none counts as attempt 1), if Genesys
    * has it — asked before re-sending a delivery whose outcome is unknown (the process died mid-call).
+   * `since`: when that attempt began (no earlier conversation can be it).
    */
-  findCallback(queueId: string, engineId: string, since: Date): Promise<CreatedCallback | null>;
+  findCallback(queueId: string, engineId: string, since: Date, attempt?: number): Promise<CreatedCallback | null>;
   /**
    * Analytics details of these conversations, in one request (at most CONVERSATION_DETAILS_BATCH
    * ids). A conversation Genesys does not know is absent from the answer.

@@ -221,9 +221,9 @@ export function createSdkGateway(config: SdkGatewayOptions, log?: GatewayLog): G
       }
     },
 
-    async findCallback(queueId: string, engineId: string, since: Date): Promise<CreatedCallback | null> {
+    async findCallback(queueId: string, engineId: string, since: Date, attempt = 1): Promise<CreatedCallback | null> {
       // A minute of slack on both sides for clock skew between us and Genesys.
-      const query = findCallbackQuery(queueId, engineId, new Date(since.getTime() - 60_000), new Date(now() + 60_000));
+      const query = findCallbackQuery(queueId, engineId, new Date(since.getTime() - 60_000), new Date(now() + 60_000), attempt);
       const res = await call('findCallback', () => conversations.postAnalyticsConversationsDetailsQuery(query));
       for (const hit of (res?.conversations ?? []).slice(0, 5)) {
         if (!hit.conversationId) continue;
@@ -234,7 +234,7 @@ export function createSdkGateway(config: SdkGatewayOptions, log?: GatewayLog): G
           if (isNotFound(err)) continue;
           throw err;
         }
-        const carrier = carrierOf(conv.participants ?? [], engineId);
+        const carrier = carrierOf(conv.participants ?? [], engineId, attempt);
         if (carrier) return { conversationId: hit.conversationId, callbackId: str(carrier.id) };
       }
       return null;

@@ -9,6 +9,8 @@ type SdkParticipant = platformClient.Models.Participant & { state?: string };
 
 /** The participant-data key our callback id travels in (see CreateCallbackRequest.data). */
 export const ENGINE_ID_KEY = 'callbackEngineId';
+/** The participant-data key of the callback's attempt (1-based; absent on callbacks sent before attempts were counted: 1). */
+export const ENGINE_ATTEMPT_KEY = 'callbackEngineAttempt';
 
 export function str(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
@@ -55,7 +57,7 @@ export function toContact(c: platformClient.Models.DialerContact, contactListId:
  * The details query does not return participant attributes, so callers confirm each hit with
  * GET /conversations/{id}; the property predicate only narrows the search.
  */
-export function findCallbackQuery(queueId: string, engineId: string, from: Date, to: Date): platformClient.Models.ConversationQuery {
+export function findCallbackQuery(queueId: string, engineId: string, from: Date, to: Date, attempt = 1): platformClient.Models.ConversationQuery {
   return {
     interval: `${from.toISOString()}/${to.toISOString()}`,
     order: 'desc',
@@ -73,13 +75,23 @@ export function findCallbackQuery(queueId: string, engineId: string, from: Date,
         type: 'and',
         predicates: [{ type: 'property', propertyType: 'string', property: ENGINE_ID_KEY, operator: 'matches', value: engineId }],
       },
+      // A later attempt carries its number; the first may predate the key, so it is confirmed by carrierOf only.
+      ...(attempt > 1
+        ? [{ type: 'and' as const, predicates: [{ type: 'property' as const, propertyType: 'string' as const, property: ENGINE_ATTEMPT_KEY, operator: 'matches' as const, value: String(attempt) }] }]
+        : []),
     ],
   };
 }
 
-/** The participant carrying our id in its data (the customer side rather than the ACD one). */
-export function carrierOf(participants: platformClient.Models.Participant[], engineId: string): platformClient.Models.Participant | undefined {
-  const carriers = participants.filter((p) => p.attributes?.[ENGINE_ID_KEY] === engineId);
+/** The attempt a participant's data names (none: the first). */
+const attemptOf = (p: platformClient.Models.Participant) => p.attributes?.[ENGINE_ATTEMPT_KEY] ?? '1';
+
+/**
+ * The participant carrying our id in its data (the customer side rather than the ACD one), for this
+ * attempt: the conversation of an earlier attempt carries the same id and must not pass for it.
+ */
+export function carrierOf(participants: platformClient.Models.Participant[], engineId: string, attempt = 1): platformClient.Models.Participant | undefined {
+  const carriers = participants.filter((p) => p.attributes?.[ENGINE_ID_KEY] === engineId && attemptOf(p) === String(attempt));
   return carriers.find((p) => p.purpose !== 'acd') ?? carriers[0];
 }
 

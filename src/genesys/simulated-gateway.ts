@@ -69,12 +69,13 @@ export function createSimulatedGateway(db: Kysely<DB>): GenesysGateway {
       await record('getContact', { contactListId, contactId });
       return null;
     },
-    async findCallback(_queueId: string, engineId: string) {
+    async findCallback(_queueId: string, engineId: string, _since: Date, attempt = 1) {
       const row = await db
         .selectFrom('simulated_genesys_calls')
         .select('response')
         .where('operation', '=', 'createCallback')
         .where(sql<string>`request->'data'->>'callbackEngineId'`, '=', engineId)
+        .where(sql<string>`coalesce(request->'data'->>'callbackEngineAttempt', '1')`, '=', String(attempt))
         .executeTakeFirst();
       return (row?.response as CreatedCallback | undefined) ?? null;
     },

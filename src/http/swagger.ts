@@ -12,6 +12,7 @@ export const OPENAPI_TAGS = [
   { name: 'events', description: 'Conversation events forwarded by trigger workflows (role events)' },
   { name: 'callbacks', description: 'The operator’s callback desk' },
   { name: 'priority-aging', description: 'Raising the priority of waiting callbacks over time' },
+  { name: 'callback-retries', description: 'Retrying callbacks nobody answered, by the wrap-up of their conversation' },
   { name: 'preview-retries', description: 'Retrying preview-dialer contacts by wrap-up' },
   { name: 'campaigns', description: 'Always-running campaigns for automated callbacks' },
   { name: 'queues', description: 'Callback queues' },
@@ -96,6 +97,7 @@ const DELETE_CONFLICTS: Record<string, string> = {
   '/admin/v1/number-rules/{id}': 'while a queue or campaign uses it',
   '/admin/v1/capacity-rules/{id}': 'while a queue uses it',
   '/admin/v1/prioritization-policies/{id}': 'while a queue uses it',
+  '/admin/v1/callback-retry-policies/{id}': 'while a queue uses it',
 };
 
 function successDescription(method: string, path: string, status: string): string {

@@ -21,7 +21,8 @@ export const JOB_NAMES = [
 export type JobName = (typeof JOB_NAMES)[number];
 
 export interface JobPayloads {
-  'deliver-callback': { callbackId: string };
+  /** `attempt`: the callback's attempt it delivers (absent: the first); a job left from an earlier attempt does nothing. */
+  'deliver-callback': { callbackId: string; attempt?: string };
   'reschedule-callback': { callbackId: string };
   'cancel-callback': { callbackId: string };
   'aging-check': { conversationId: string };
@@ -32,7 +33,7 @@ export interface JobPayloads {
   'reconcile': Record<string, never>;
 }
 
-/** The payload's fields (all strings): what a job's payload is checked against before it runs. */
+/** The payload's required fields (all strings): what a job's payload is checked against before it runs. */
 const PAYLOAD_FIELDS: { [N in JobName]: readonly (keyof JobPayloads[N] & string)[] } = {
   'deliver-callback': ['callbackId'],
   'reschedule-callback': ['callbackId'],
@@ -43,6 +44,11 @@ const PAYLOAD_FIELDS: { [N in JobName]: readonly (keyof JobPayloads[N] & string)
   'purge-callbacks': [],
   'apply-retention': [],
   'reconcile': [],
+};
+
+/** Fields a payload may carry (strings too); jobs enqueued before a field existed lack it. */
+const OPTIONAL_PAYLOAD_FIELDS: { [N in JobName]?: readonly (keyof JobPayloads[N] & string)[] } = {
+  'deliver-callback': ['attempt'],
 };
 
 export interface Job<N extends JobName = JobName> {
@@ -69,7 +75,13 @@ export const jobKeys = {
 
 /** The jobs features enqueue. (purge-callbacks and apply-retention only run from the crontab.) */
 export const jobs = {
-  deliverCallback: (callbackId: string): Job<'deliver-callback'> => ({ name: 'deliver-callback', payload: { callbackId }, key: jobKeys.delivery(callbackId) }),
+  /** The first delivery of a callback, or (`attempt` > 1, at `runAt`) the next attempt of a retried one. */
+  deliverCallback: (callbackId: string, next?: { attempt: number; runAt: Date }): Job<'deliver-callback'> => ({
+    name: 'deliver-callback',
+    payload: next && next.attempt > 1 ? { callbackId, attempt: String(next.attempt) } : { callbackId },
+    key: jobKeys.delivery(callbackId),
+    ...(next && { runAt: next.runAt }),
+  }),
   rescheduleCallback: (callbackId: string): Job<'reschedule-callback'> => ({ name: 'reschedule-callback', payload: { callbackId }, key: jobKeys.reschedule(callbackId) }),
   cancelCallback: (callbackId: string): Job<'cancel-callback'> => ({ name: 'cancel-callback', payload: { callbackId }, key: jobKeys.cancel(callbackId) }),
   agingCheck: (conversationId: string, runAt: Date): Job<'aging-check'> => ({ name: 'aging-check', payload: { conversationId }, key: jobKeys.aging(conversationId), runAt }),
@@ -106,6 +118,12 @@ export function payloadOf<N extends JobName>(name: N, payload: unknown): JobPayl
   for (const field of PAYLOAD_FIELDS[name]) {
     const value = (payload as Record<string, unknown> | null)?.[field];
     if (typeof value !== 'string') throw new Error(`payload.${field} is missing`);
+    out[field] = value;
+  }
+  for (const field of OPTIONAL_PAYLOAD_FIELDS[name] ?? []) {
+    const value = (payload as Record<string, unknown> | null)?.[field];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string') throw new Error(`payload.${field} must be a string`);
     out[field] = value;
   }
   return out as JobPayloads[N];

@@ -24,6 +24,7 @@ export const QUEUE_COLUMNS = [
   'script_id',
   'default_country',
   'prioritization_policy_id',
+  'callback_retry_policy_id',
   'created_at',
   'updated_at',
 ] as const;

@@ -18,6 +18,7 @@ const settings = {
   capacityRuleId: NullableUuid('Capacity rule overriding slotCapacity'),
   numberRuleId: NullableUuid('Number rule used to screen callback numbers'),
   prioritizationPolicyId: NullableUuid('Priority aging for callbacks waiting in this queue'),
+  callbackRetryPolicyId: NullableUuid('Retries for callbacks nobody answered (a callback retry policy); none = one attempt'),
   maxDaysAhead: Type.Integer({ minimum: 1, maximum: 30, default: 30, description: 'How far ahead a callback may be scheduled' }),
   immediateBlackoutMinutes: Type.Integer({ minimum: 0, maximum: 1440, default: 0, description: 'No immediate callbacks this close to closing time' }),
   purgeAfterMinutes: Type.Union([Type.Integer({ minimum: 1, maximum: 43_200 }), Type.Null()], { default: null, description: 'Purge callbacks not handled within this time (after the request, or after the scheduled time)' }),

@@ -5,7 +5,7 @@ import { campaignQueuesUsing } from '../campaigns/queries.js';
 import type { DB } from '../db/types.js';
 import { errors } from '../errors.js';
 
-export type QueueReference = 'business_hours_id' | 'capacity_rule_id' | 'number_rule_id' | 'prioritization_policy_id';
+export type QueueReference = 'business_hours_id' | 'capacity_rule_id' | 'number_rule_id' | 'prioritization_policy_id' | 'callback_retry_policy_id';
 
 type Db = Kysely<DB> | Transaction<DB>;
 

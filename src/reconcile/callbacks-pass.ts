@@ -1,4 +1,4 @@
-import { completeHandled } from '../callbacks/handled.js';
+import { afterConversation } from '../callbacks/attempts.js';
 import { transition } from '../callbacks/lifecycle.js';
 import { leaseForReconcile, lockCallback, releaseReconcileLeases, setReconciled } from '../callbacks/queries.js';
 import { CONVERSATION_DETAILS_BATCH, type ConversationDetails } from '../genesys/gateway.js';
@@ -88,8 +88,10 @@ async function applyOne(ctx: JobContext, id: string, byId: Map<string, Conversat
     if (!view || !reconcilerMayApply(cb.state, view.state)) return false;
     const detail = { genesys: view.shown };
     if (view.state === 'COMPLETED' && view.reason === 'HANDLED') {
-      await completeHandled(ctx, trx, cb, { wrapUpCode: view.wrapUpCode, source: { event: 'reconciled', detail } });
-      return true;
+      // The wrap-up decides, as for the wrap-up event: handled, or (a queue with a callback retry
+      // policy) the next attempt or NO_ANSWER.
+      const outcome = await afterConversation(ctx, trx, cb, { wrapUpCode: view.wrapUpCode, source: 'reconciled', detail, conversationId: cb.genesys_conversation_id ?? undefined });
+      return outcome !== 'UNCHANGED';
     }
     // A customer who cancelled before being called gives the slot back, as any cancel does.
     if (view.reason === 'CANCELLED_BY_CUSTOMER' && cb.slot_start) await releaseSlot(trx, cb.queue_id, cb.slot_start);

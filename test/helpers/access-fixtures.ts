@@ -25,6 +25,7 @@ export interface SideFixtures {
   numberRuleId: string;
   policyId: string;
   retryPolicyId: string;
+  callbackRetryPolicyId: string;
   campaign: { id: string; name: string; contactListId: string };
   callbackId: string;
   /** The fixture callback's number, E.164 (its own, so a search by number finds it among many). */
@@ -139,6 +140,7 @@ async function buildSide(t: TestApp, root: AccessWorld['root'], side: Side): Pro
   const numbers = (await call(app, admin, 'POST', '/admin/v1/number-rules', { name: `numbers-${tag}`, permittedCountries: ['US'] }))!;
   const policy = (await call(app, admin, 'POST', '/admin/v1/prioritization-policies', { name: `policy-${tag}`, mode: 'step', intervalSeconds: 300, maxSteps: 5, maxPriority: 100 }))!;
   const retry = (await call(app, admin, 'POST', '/admin/v1/retry-policies', { name: `retry-${tag}`, match: `WRAPUP-${tag}`, waitSeconds: 60, maxAttempts: 3 }))!;
+  const callbackRetry = (await call(app, admin, 'POST', '/admin/v1/callback-retry-policies', { name: `callback-retry-${tag}`, wrapUpCodes: [{ id: `NO-ANSWER-${tag}` }], waitSeconds: 600, maxAttempts: 3 }))!;
   const q = (await call(app, admin, 'POST', '/admin/v1/queues', {
     name: tag,
     timezone: 'America/New_York',
@@ -147,6 +149,7 @@ async function buildSide(t: TestApp, root: AccessWorld['root'], side: Side): Pro
     capacityRuleId: rule.id,
     numberRuleId: numbers.id,
     prioritizationPolicyId: policy.id,
+    callbackRetryPolicyId: callbackRetry.id,
     slotCapacity: 100,
     maxPendingPerNumber: 100,
   }))!;
@@ -170,6 +173,7 @@ async function buildSide(t: TestApp, root: AccessWorld['root'], side: Side): Pro
     numberRuleId: numbers.id as string,
     policyId: policy.id as string,
     retryPolicyId: retry.id as string,
+    callbackRetryPolicyId: callbackRetry.id as string,
     campaign,
     callbackId,
     callbackPhone,

@@ -50,6 +50,21 @@ resource "genesyscloud_flow" "forward_user_end" {
   }
 }
 
+# Workflow started by the wrapup trigger: Flow.jsonData (JSON) → conversation-wrapup.
+resource "genesyscloud_flow" "forward_wrapup" {
+  count = var.wrapup_workflow_id == null ? 1 : 0
+
+  filepath          = "${local.flows_dir}/forward-conversation-wrapup.yaml"
+  file_content_hash = filesha256("${local.flows_dir}/forward-conversation-wrapup.yaml")
+  substitutions = {
+    flow_name            = "${var.integration_name} - forward wrapup"
+    division             = var.flows_division
+    default_language     = var.flows_language
+    data_action_category = var.integration_name
+    data_action_name     = genesyscloud_integration_action.conversation_wrapup.name
+  }
+}
+
 # Workflow started by the outbound trigger: Flow.jsonData (JSON) → preview-accepted.
 resource "genesyscloud_flow" "forward_preview_accepted" {
   count = var.preview_accepted_workflow_id == null ? 1 : 0

@@ -159,6 +159,36 @@ resource "genesyscloud_processautomation_trigger" "user_end" {
   }
 }
 
+resource "genesyscloud_processautomation_trigger" "wrapup" {
+  name              = "${var.integration_name} - wrapup"
+  description       = "A callback wrapped up: retry it when its wrap-up code means nobody answered"
+  topic_name        = "v2.detail.events.conversation.{id}.wrapup"
+  enabled           = var.triggers_enabled
+  event_ttl_seconds = var.trigger_event_ttl_seconds
+  match_criteria = jsonencode([
+    {
+      "jsonPath" = "mediaType"
+      "operator" = "Equal"
+      "value"    = "CALLBACK"
+    },
+  ])
+
+  target {
+    id   = var.wrapup_workflow_id != null ? var.wrapup_workflow_id : genesyscloud_flow.forward_wrapup[0].id
+    type = "Workflow"
+    workflow_target_settings {
+      data_format = var.wrapup_data_format
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.wrapup_workflow_id != null || var.wrapup_data_format == "Json"
+      error_message = "The generated workflow takes the event as Flow.jsonData: wrapup_data_format must be Json unless wrapup_workflow_id names your own workflow."
+    }
+  }
+}
+
 resource "genesyscloud_processautomation_trigger" "preview_accepted" {
   name              = "${var.integration_name} - outbound"
   description       = "A preview contact offered to an agent: remember it for its retry policy"

@@ -96,6 +96,23 @@ variable "user_end_data_format" {
   }
 }
 
+variable "wrapup_workflow_id" {
+  description = "Your own workflow for wrapup events instead of the generated one (null: the module creates and uses forward_wrapup, which calls conversation-wrapup)."
+  type        = string
+  default     = null
+}
+
+variable "wrapup_data_format" {
+  description = "How the wrapup trigger hands events over: Json (the whole event in Flow.jsonData; what the generated workflow takes) or TopLevelPrimitives (only with your own workflow, wrapup_workflow_id)."
+  type        = string
+  default     = "Json"
+
+  validation {
+    condition     = contains(["Json", "TopLevelPrimitives"], var.wrapup_data_format)
+    error_message = "wrapup_data_format must be Json or TopLevelPrimitives."
+  }
+}
+
 variable "preview_accepted_workflow_id" {
   description = "Your own workflow for outbound events instead of the generated one (null: the module creates and uses forward_preview_accepted, which calls preview-accepted)."
   type        = string

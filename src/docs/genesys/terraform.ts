@@ -59,6 +59,14 @@ export const TRIGGERS = [
     json: 'required',
   },
   {
+    key: 'wrapup',
+    topic: 'v2.detail.events.conversation.{id}.wrapup',
+    action: 'conversation-wrapup',
+    description: 'A callback wrapped up: retry it when its wrap-up code means nobody answered',
+    criteria: [{ jsonPath: 'mediaType', operator: 'Equal', value: 'CALLBACK' }],
+    json: 'default',
+  },
+  {
     key: 'preview_accepted',
     topic: 'v2.detail.events.conversation.{id}.outbound',
     action: 'preview-accepted',
