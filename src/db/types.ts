@@ -1,5 +1,16 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { CallbackState, CampaignCallbackState, CampaignDeliveryStatus, CompletionReason, DeliveryStatus, EventAction, HistoryEvent } from '../vocabulary.js';
+import type {
+  CallbackState,
+  CampaignCallbackState,
+  CampaignCompletionReason,
+  CampaignDeliveryStatus,
+  CampaignHistoryEvent,
+  CompletionReason,
+  ContactRemovalStatus,
+  DeliveryStatus,
+  EventAction,
+  HistoryEvent,
+} from '../vocabulary.js';
 
 export type { CallbackState, DeliveryStatus };
 
@@ -79,7 +90,6 @@ export interface QueuesTable {
   genesys_queue_id: string | null;
   timezone: string;
   business_hours_id: string | null;
-  mode: 'conversation' | 'campaign';
   immediate_enabled: boolean;
   scheduled_enabled: boolean;
   slot_duration_minutes: number;
@@ -293,6 +303,8 @@ export interface CampaignsTable {
   max_pending_per_number: Generated<number>;
   default_country: string | null;
   queue_id: string | null;
+  /** A QUEUED callback not dialed within this many hours of its insertion expires. */
+  max_queued_hours: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -302,7 +314,7 @@ export interface CampaignCallbacksTable {
   id: Generated<string>;
   campaign_id: string;
   state: CampaignCallbackState;
-  completion_reason: CompletionReason | null;
+  completion_reason: CampaignCompletionReason | null;
   phone_e164: string;
   full_name: string | null;
   dial_at: Date | string;
@@ -311,13 +323,34 @@ export interface CampaignCallbacksTable {
   contact_id: Generated<string>;
   delivery_status: Generated<CampaignDeliveryStatus>;
   delivery_error: string | null;
+  /** When the contact was added to the list (the insertion an attempt must follow). */
   delivered_at: NullableTime;
   created_by: string;
   created_at: Timestamp;
   updated_at: Timestamp;
   completed_at: NullableTime;
+  /** When the reconciler last read the contact back (least recently checked first). */
+  checked_at: NullableTime;
+  /** The contact's last attempt and result on the phone column, as last read. */
+  last_attempt_at: NullableTime;
+  last_result: string | null;
+  contact_removal: ContactRemovalStatus | null;
+  contact_removal_error: string | null;
 }
 export type CampaignCallbackRow = Selectable<CampaignCallbacksTable>;
+
+export interface CampaignCallbackHistoryTable {
+  id: Generated<string>;
+  campaign_callback_id: string;
+  at: Timestamp;
+  actor: string;
+  actor_name: string | null;
+  event: CampaignHistoryEvent;
+  from_state: CampaignCallbackState | null;
+  to_state: CampaignCallbackState | null;
+  reason: string | null;
+  detail: Json<unknown> | null;
+}
 
 export interface DB {
   event_inbox: EventInboxTable;
@@ -330,6 +363,7 @@ export interface DB {
   settings: SettingsTable;
   campaigns: CampaignsTable;
   campaign_callbacks: CampaignCallbacksTable;
+  campaign_callback_history: CampaignCallbackHistoryTable;
   callbacks: CallbacksTable;
   callback_history: CallbackHistoryTable;
   idempotent_answers: IdempotentAnswersTable;

@@ -14,6 +14,7 @@ export const JOB_NAMES = [
   'aging-check',
   'resubmit-contact',
   'dial-campaign-callback',
+  'remove-campaign-contact',
   'purge-callbacks',
   'apply-retention',
 ] as const;
@@ -26,6 +27,7 @@ export interface JobPayloads {
   'aging-check': { conversationId: string };
   'resubmit-contact': { attemptId: string };
   'dial-campaign-callback': { id: string };
+  'remove-campaign-contact': { id: string };
   'purge-callbacks': Record<string, never>;
   'apply-retention': Record<string, never>;
 }
@@ -38,6 +40,7 @@ const PAYLOAD_FIELDS: { [N in JobName]: readonly (keyof JobPayloads[N] & string)
   'aging-check': ['conversationId'],
   'resubmit-contact': ['attemptId'],
   'dial-campaign-callback': ['id'],
+  'remove-campaign-contact': ['id'],
   'purge-callbacks': [],
   'apply-retention': [],
 };
@@ -58,6 +61,7 @@ export const jobKeys = {
   aging: (conversationId: string) => `aging:${conversationId}`,
   resubmit: (contact: { contactListId: string; contactId: string }) => `resubmit:${contact.contactListId}:${contact.contactId}`,
   campaignDial: (campaignCallbackId: string) => `campaign-dial:${campaignCallbackId}`,
+  campaignRemove: (campaignCallbackId: string) => `campaign-remove:${campaignCallbackId}`,
 };
 
 /** The jobs features enqueue. (purge-callbacks and apply-retention only run from the crontab.) */
@@ -73,6 +77,7 @@ export const jobs = {
     runAt,
   }),
   dialCampaignCallback: (id: string, runAt: Date): Job<'dial-campaign-callback'> => ({ name: 'dial-campaign-callback', payload: { id }, key: jobKeys.campaignDial(id), runAt }),
+  removeCampaignContact: (id: string): Job<'remove-campaign-contact'> => ({ name: 'remove-campaign-contact', payload: { id }, key: jobKeys.campaignRemove(id) }),
 };
 
 /** Recurring jobs; graphile-worker runs each once per tick across every worker process. */
