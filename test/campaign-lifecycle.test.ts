@@ -12,7 +12,8 @@ import { buildTaskList } from '../src/jobs/tasks.js';
 import { createLogger } from '../src/logger.js';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
 import { startFakeGenesys, type FakeGenesys } from './helpers/fake-genesys.js';
-import { gatewayFor, waitUntil } from './helpers/worker.js';
+import type { ChildProcess } from 'node:child_process';
+import { gatewayFor, startWorkerProcess, stopProcess, waitUntil } from './helpers/worker.js';
 
 /**
  * Campaign callbacks (seed 000) that finish: QUEUED → COMPLETED when the dialer has called the
@@ -296,6 +297,34 @@ describe('cancelling a campaign callback', () => {
     await removeCampaignContact(ctx, { id: answer.callbackId });
     expect(fake.contacts.get(c.contactListId)?.size ?? 0).toBe(0);
   });
+
+  it('removes every cancelled contact exactly once in effect, though the worker removing them is killed with SIGKILL mid-run', async () => {
+    clock.set(new Date());
+    const c = await campaign({ maxPendingPerNumber: 1 });
+    const cbs: { id: string; contactId: string }[] = [];
+    for (let i = 0; i < 20; i++) cbs.push(await queued(c, `+1202555${String(2000 + i)}`));
+    for (const cb of cbs) expect((await t.app.inject({ method: 'POST', url: `/admin/v1/campaign-callbacks/${cb.id}/cancel`, headers: supervisor })).json().outcome).toBe('CANCELLED');
+    // Genesys deletes at once but answers slowly: a worker killed meanwhile never learns it did.
+    fake.slowAnswer('deleteContact', 400);
+    const deletes = () => fake.requestsTo('deleteContact').filter((r) => r.path.includes(c.contactListId)).length;
+    const removed = async () =>
+      (await t.database.db.selectFrom('campaign_callbacks').select('id').where('id', 'in', cbs.map((x) => x.id)).where('contact_removal', '=', 'REMOVED').execute()).length;
+    let worker: ChildProcess = startWorkerProcess(t.url, fake, 4);
+    try {
+      await waitUntil(() => deletes() >= 4, 60_000);
+      await stopProcess(worker, 'SIGKILL');
+      expect(await removed()).toBeLessThan(20);
+      worker = startWorkerProcess(t.url, fake, 4);
+      await waitUntil(async () => (await removed()) === 20, 120_000);
+    } finally {
+      await stopProcess(worker);
+      fake.slowAnswer('deleteContact', 0);
+    }
+    expect(fake.contacts.get(c.contactListId)?.size ?? 0).toBe(0);
+    // A removal repeated after the kill found the contact gone (404): still one removal on record each.
+    const events = await t.database.db.selectFrom('campaign_callback_history').select(['campaign_callback_id']).where('campaign_callback_id', 'in', cbs.map((x) => x.id)).where('event', '=', 'contact-removed').execute();
+    expect(events).toHaveLength(20);
+  }, 240_000);
 
   it('answers 400 naming the field when the flow names neither a callback nor a number', async () => {
     const res = await t.app.inject({ method: 'POST', url: '/actions/v1/campaign-callbacks/cancel', headers: actions, payload: {} });
