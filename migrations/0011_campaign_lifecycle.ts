@@ -5,7 +5,8 @@ import { sql, type Kysely } from 'kysely';
  * insertion time) completes when its contact shows an attempt after that (HANDLED, with the dialer's
  * last result kept), expires after its campaign's `max_queued_hours` (EXPIRED), or is cancelled by an
  * operator or a flow; an expired or cancelled one has its contact removed from the list by a job
- * (`contact_removal`). `checked_at` orders the reconciler's reads: least recently checked first.
+ * (`contact_removal`). `contact_list_id` is the list the contact went into, so a campaign moved to
+ * another list later still reads and removes its contacts where they are. `checked_at` orders the reconciler's reads: least recently checked first.
  * Every change is in `campaign_callback_history`.
  *
  * The queues' `mode` column goes: nothing ever read it. A queue's campaign callbacks are the
@@ -14,6 +15,8 @@ import { sql, type Kysely } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table campaigns add column max_queued_hours integer not null default 24 check (max_queued_hours between 1 and 720)`.execute(db);
 
+  await sql`alter table campaign_callbacks add column contact_list_id text`.execute(db);
+  await sql`update campaign_callbacks c set contact_list_id = k.contact_list_id from campaigns k where k.id = c.campaign_id and c.delivered_at is not null`.execute(db);
   await sql`alter table campaign_callbacks add column checked_at timestamptz`.execute(db);
   await sql`alter table campaign_callbacks add column last_attempt_at timestamptz`.execute(db);
   await sql`alter table campaign_callbacks add column last_result text`.execute(db);

@@ -180,6 +180,25 @@ describe('a campaign callback nobody dialed', () => {
   });
 });
 
+describe('a campaign moved to another contact list', () => {
+  it('still reads and removes its callbacks’ contacts in the list they went into', async () => {
+    clock.set(new Date());
+    const c = await campaign();
+    const dialed = await queued(c, '+12025550111');
+    const cancelled = await queued(c, '+12025550112');
+    const moved = await t.app.inject({ method: 'PATCH', url: `/admin/v1/campaigns/${c.id}`, headers: admin, payload: { contactListId: `moved-${randomUUID()}` } });
+    expect(moved.statusCode).toBe(200);
+    expect((await desk(dialed.id)).contactListId).toBe(c.contactListId);
+    clock.advance(60_000);
+    dial(c.contactListId, dialed.contactId, new Date(clock.now().getTime() - 1_000));
+    await reconcileCampaignCallbacks(ctx, new Budget(10));
+    expect((await row(dialed.id)).completion_reason).toBe('HANDLED');
+    await t.app.inject({ method: 'POST', url: `/admin/v1/campaign-callbacks/${cancelled.id}/cancel`, headers: supervisor });
+    await removeCampaignContact(ctx, { id: cancelled.id });
+    expect(fake.contacts.get(c.contactListId)!.has(cancelled.contactId)).toBe(false);
+  });
+});
+
 describe('the reconciler pass', () => {
   async function seedQueued(c: { id: string; contactListId: string }, count: number, insertedAt: Date) {
     const ids: string[] = [];

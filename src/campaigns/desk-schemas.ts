@@ -18,6 +18,7 @@ export const CampaignCallbackView = Type.Object(
     dialAt: IsoTime,
     priority: Type.Boolean(),
     contactId: Type.String(),
+    contactListId: Type.String({ description: 'The list its contact went into (before its insertion: the campaign’s)' }),
     deliveryStatus: Type.Enum(CAMPAIGN_DELIVERY_STATUSES),
     deliveryError: Nullable(Type.String()),
     insertedAt: Nullable(IsoTime, 'When the contact was added to the list'),

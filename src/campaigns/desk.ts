@@ -27,7 +27,7 @@ import {
 
 const HOUR = 3_600_000;
 
-export function campaignCallbackView(r: CampaignCallbackRow, campaign: Pick<CampaignRow, 'id' | 'name' | 'queue_id' | 'max_queued_hours'>) {
+export function campaignCallbackView(r: CampaignCallbackRow, campaign: Pick<CampaignRow, 'id' | 'name' | 'queue_id' | 'max_queued_hours' | 'contact_list_id'>) {
   const insertedAt = r.delivered_at === null ? null : new Date(r.delivered_at);
   return {
     id: r.id,
@@ -41,6 +41,7 @@ export function campaignCallbackView(r: CampaignCallbackRow, campaign: Pick<Camp
     dialAt: isoUtc(new Date(r.dial_at)),
     priority: r.priority,
     contactId: r.contact_id,
+    contactListId: r.contact_list_id ?? campaign.contact_list_id,
     deliveryStatus: r.delivery_status,
     deliveryError: r.delivery_error,
     insertedAt: isoUtcOrNull(insertedAt),

@@ -111,7 +111,9 @@ export function findCampaignCallbackForJob(db: Db, id: string) {
   return db
     .selectFrom('campaign_callbacks as c')
     .innerJoin('campaigns as k', 'k.id', 'c.campaign_id')
-    .select(['c.id', 'c.state', 'c.phone_e164', 'c.full_name', 'c.priority', 'c.contact_id', 'c.contact_removal', 'k.contact_list_id', 'k.phone_column', 'k.name_column', 'k.extra_columns'])
+    .select(['c.id', 'c.state', 'c.phone_e164', 'c.full_name', 'c.priority', 'c.contact_id', 'c.contact_removal', 'k.phone_column', 'k.name_column', 'k.extra_columns'])
+    // The list it went into; before its insertion, the campaign's (where the dial puts it).
+    .select(sql<string>`coalesce(c.contact_list_id, k.contact_list_id)`.as('contact_list_id'))
     .where('c.id', '=', id)
     .executeTakeFirst();
 }
@@ -214,10 +216,11 @@ export async function claimQueuedForRead(db: Kysely<DB>, now: Date, checkedBefor
         .orderBy('c.checked_at', (ob) => ob.asc().nullsFirst())
         .orderBy('c.id');
     const claimBase = () => trx.selectFrom('campaign_callbacks as c').innerJoin('campaigns as k', 'k.id', 'c.campaign_id');
-    const first = await claimable(claimBase()).select('k.contact_list_id').limit(1).forUpdate('c').skipLocked().executeTakeFirst();
+    const listOf = sql<string>`coalesce(c.contact_list_id, k.contact_list_id)`;
+    const first = await claimable(claimBase()).select(listOf.as('contact_list_id')).limit(1).forUpdate('c').skipLocked().executeTakeFirst();
     if (!first) return [];
-    const rows = await claimable(claimBase().where('k.contact_list_id', '=', first.contact_list_id))
-      .select(['c.id', 'c.contact_id', 'c.delivered_at', 'k.contact_list_id', 'k.phone_column', sql<Date>`c.delivered_at + k.max_queued_hours * interval '1 hour'`.as('expires_at')])
+    const rows = await claimable(claimBase().where(listOf, '=', first.contact_list_id))
+      .select(['c.id', 'c.contact_id', 'c.delivered_at', listOf.as('contact_list_id'), 'k.phone_column', sql<Date>`c.delivered_at + k.max_queued_hours * interval '1 hour'`.as('expires_at')])
       .limit(limit)
       .forUpdate('c')
       .skipLocked()

@@ -38,11 +38,11 @@ export async function dialCampaignCallback(ctx: JobContext, payload: { id: strin
       await moveCampaignCallback(trx, row, 'QUEUED', ctx.caller, now, {
         event: 'inserted',
         detail: { contactListId: cb.contact_list_id, contactId: cb.contact_id },
-        set: { delivery_status: 'DELIVERED', delivered_at: now, delivery_error: null },
+        set: { delivery_status: 'DELIVERED', delivered_at: now, delivery_error: null, contact_list_id: cb.contact_list_id },
       });
     } else if (row.state === 'COMPLETED' && row.contact_removal === null) {
       // Cancelled while this insertion was under way: the contact it just added must come out again.
-      await updateCampaignCallback(trx, row.id, { contact_removal: 'PENDING', updated_at: now });
+      await updateCampaignCallback(trx, row.id, { contact_removal: 'PENDING', contact_list_id: cb.contact_list_id, updated_at: now });
       await enqueue(trx, jobs.removeCampaignContact(row.id));
     }
   });

@@ -329,6 +329,8 @@ export interface CampaignCallbacksTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   completed_at: NullableTime;
+  /** The list the contact was added to (null before its insertion). */
+  contact_list_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** When the reconciler last read the contact back (least recently checked first). */
   checked_at: NullableTime;
   /** The contact's last attempt and result on the phone column, as last read. */
