@@ -9,6 +9,7 @@ import * as m0007 from './0007_actor_names.js';
 import * as m0008 from './0008_preview_contact_queue.js';
 import * as m0009 from './0009_waited_seconds.js';
 import * as m0010 from './0010_reconcile.js';
+import * as m0011 from './0011_campaign_lifecycle.js';
 import * as m0012 from './0012_callback_retries.js';
 
 /** Every migration, by name, in order. Add a new file and list it here; never edit an applied one. */
@@ -23,5 +24,6 @@ export const migrations: Record<string, Migration> = {
   '0008_preview_contact_queue': m0008,
   '0009_waited_seconds': m0009,
   '0010_reconcile': m0010,
+  '0011_campaign_lifecycle': m0011,
   '0012_callback_retries': m0012,
 };

@@ -24,9 +24,29 @@ export type CompletionReason = (typeof COMPLETION_REASONS)[number];
 export const DELIVERY_STATUSES = ['PENDING', 'SENDING', 'DELIVERED', 'FAILED', 'NOT_REQUIRED'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-/** A campaign callback is dialed by a campaign: it has no routing states and no SENDING step. */
+/**
+ * A campaign callback is dialed by a campaign: it has no routing states and no SENDING step.
+ * SCHEDULED (waiting for its delay) → QUEUED (its contact is in the list) → COMPLETED (see
+ * campaigns/lifecycle.ts).
+ */
 export const CAMPAIGN_CALLBACK_STATES = ['SCHEDULED', 'QUEUED', 'COMPLETED'] as const satisfies readonly CallbackState[];
 export type CampaignCallbackState = (typeof CAMPAIGN_CALLBACK_STATES)[number];
+/** States a campaign callback can be cancelled from: all but COMPLETED (a dialer call in progress is Genesys' to finish). */
+export const CAMPAIGN_CANCELLABLE: readonly CampaignCallbackState[] = ['SCHEDULED', 'QUEUED'];
+/**
+ * Why a campaign callback is COMPLETED. HANDLED: the dialer made an attempt after the insertion
+ * (what came of the call — answered, machine, no answer — is the call-analysis flow's, kept as the
+ * contact's last result); EXPIRED: not dialed within the campaign's maxQueuedHours; CANCELLED_*: by a
+ * flow or an operator; FAILED: Genesys refused the insertion.
+ */
+export const CAMPAIGN_COMPLETION_REASONS = ['HANDLED', 'EXPIRED', 'CANCELLED_BY_CUSTOMER', 'CANCELLED_BY_ADMIN', 'FAILED'] as const satisfies readonly CompletionReason[];
+export type CampaignCompletionReason = (typeof CAMPAIGN_COMPLETION_REASONS)[number];
+/** Removing an expired or cancelled callback's contact from the list (a job): PENDING → REMOVED or FAILED. */
+export const CONTACT_REMOVAL_STATUSES = ['PENDING', 'REMOVED', 'FAILED'] as const;
+export type ContactRemovalStatus = (typeof CONTACT_REMOVAL_STATUSES)[number];
+/** What a campaign callback's history records. */
+export const CAMPAIGN_HISTORY_EVENTS = ['created', 'inserted', 'dial-failed', 'dialed', 'expired', 'cancelled', 'contact-removed', 'contact-removal-failed'] as const;
+export type CampaignHistoryEvent = (typeof CAMPAIGN_HISTORY_EVENTS)[number];
 export const CAMPAIGN_DELIVERY_STATUSES = ['PENDING', 'DELIVERED', 'FAILED', 'NOT_REQUIRED'] as const satisfies readonly DeliveryStatus[];
 export type CampaignDeliveryStatus = (typeof CAMPAIGN_DELIVERY_STATUSES)[number];
 

@@ -8,6 +8,7 @@ import {
   buildAccessWorld,
   freshCallback,
   freshCampaign,
+  freshCampaignCallback,
   freshCompletedCallback,
   freshDeliveredCallback,
   freshTrack,
@@ -121,6 +122,9 @@ const TABLE: Row[] = [
   ['PATCH /admin/v1/campaigns/:id',                         '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
   ['DELETE /admin/v1/campaigns/:id',                        '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
   ['GET /admin/v1/campaigns/:id/callbacks',                 '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
+  ['GET /admin/v1/campaign-callbacks',                      '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
+  ['GET /admin/v1/campaign-callbacks/:id',                  '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
+  ['POST /admin/v1/campaign-callbacks/:id/cancel',          '401',   SCOPED,            SCOPED,       NO,           NO,           NO,       NO],
 
   ['GET /admin/v1/callbacks',                               '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
   ['GET /admin/v1/callbacks/:id',                           '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
@@ -142,6 +146,7 @@ const TABLE: Row[] = [
   ['POST /actions/v1/callbacks/reschedule',                 '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
   ['POST /actions/v1/queue-status',                         '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
   ['POST /actions/v1/campaign-callbacks',                   '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
+  ['POST /actions/v1/campaign-callbacks/cancel',            '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
 
   ['POST /events/v1/conversation-acd-start',                '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
   ['POST /events/v1/conversation-acd-end',                  '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
@@ -155,9 +160,9 @@ const DOCS_PREFIX = '/docs';
 
 /**
  * Unknown ids, for a caller the table allows: 404 — except the desk's and flows' cancel and
- * reschedule, which answer the NOT_FOUND outcome of their contract.
+ * reschedule (of callbacks and campaign callbacks), which answer the NOT_FOUND outcome of their contract.
  */
-const NOT_FOUND_OUTCOME = new Set(['POST /admin/v1/callbacks/:id/cancel', 'POST /admin/v1/callbacks/:id/reschedule']);
+const NOT_FOUND_OUTCOME = new Set(['POST /admin/v1/callbacks/:id/cancel', 'POST /admin/v1/callbacks/:id/reschedule', 'POST /admin/v1/campaign-callbacks/:id/cancel']);
 
 // ---------------------------------------------------------------------------------------------
 // How each route is called. `on` is the side whose resource the request names; `id(real)` is the
@@ -288,6 +293,9 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
   'PATCH /admin/v1/campaigns/:id': ({ f, id }) => ({ method: 'PATCH', url: `/admin/v1/campaigns/${id(f.campaign.id)}`, payload: { maxDelaySeconds: 86_400 } }),
   'DELETE /admin/v1/campaigns/:id': async ({ f, id }) => ({ method: 'DELETE', url: `/admin/v1/campaigns/${id((await freshCampaign(t, w.root.admin, f.queue, f.numberRuleId)).id)}` }),
   'GET /admin/v1/campaigns/:id/callbacks': ({ f, id }) => get(`/admin/v1/campaigns/${id(f.campaign.id)}/callbacks`),
+  'GET /admin/v1/campaign-callbacks': async ({ f }) => get('/admin/v1/campaign-callbacks?limit=250', await freshCampaignCallback(t, w.root.actions, f.campaign.name)),
+  'GET /admin/v1/campaign-callbacks/:id': async ({ f, id }) => get(`/admin/v1/campaign-callbacks/${id(await freshCampaignCallback(t, w.root.actions, f.campaign.name))}`),
+  'POST /admin/v1/campaign-callbacks/:id/cancel': async ({ f, id }) => post(`/admin/v1/campaign-callbacks/${id(await freshCampaignCallback(t, w.root.actions, f.campaign.name))}/cancel`),
 
   'GET /admin/v1/callbacks': ({ f }) => get(`/admin/v1/callbacks?phone=${encodeURIComponent(f.callbackPhone)}&limit=250`, f.callbackId),
   'GET /admin/v1/callbacks/:id': ({ f, id }) => get(`/admin/v1/callbacks/${id(f.callbackId)}`),
@@ -311,6 +319,7 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
     post('/actions/v1/callbacks/reschedule', { callbackId: await freshCallback(t, w.root.actions, f.queue.name, true), desiredTime: scheduledTime(3) }),
   'POST /actions/v1/queue-status': ({ f }) => post('/actions/v1/queue-status', { queue: f.queue.name }),
   'POST /actions/v1/campaign-callbacks': ({ f }) => post('/actions/v1/campaign-callbacks', { campaign: f.campaign.name, phoneNumber: randomPhone('+1212555'), delaySeconds: 60 }),
+  'POST /actions/v1/campaign-callbacks/cancel': async ({ f }) => post('/actions/v1/campaign-callbacks/cancel', { callbackId: await freshCampaignCallback(t, w.root.actions, f.campaign.name) }),
 
   'POST /events/v1/conversation-acd-start': ({ f }) => post('/events/v1/conversation-acd-start', acdStartEvent(f.queue.genesysQueueId)),
   'POST /events/v1/conversation-acd-end': async ({ f }) => {

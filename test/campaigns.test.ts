@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { createCaches } from '../src/context.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialCampaignCallback } from '../src/campaigns/service.js';
+import { dialCampaignCallback } from '../src/campaigns/tasks.js';
 import { jobContext } from '../src/jobs/context.js';
 import { createLogger } from '../src/logger.js';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';

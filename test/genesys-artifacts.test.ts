@@ -70,6 +70,7 @@ const FIXTURES: Record<string, () => Inputs> = {
   'callbacks-cancel': () => ({ queue: QUEUE, phoneNumber: '+12024561113' }),
   'callbacks-reschedule': () => ({ callbackId: randomUUID(), desiredTime: '2030-03-05T14:15:00Z', timezone: 'America/New_York' }),
   'campaign-callbacks': () => ({ campaign: CAMPAIGN, phoneNumber: '+12024561114', fullName: 'Ada "Countess" Lovelace', delaySeconds: 60, priority: true }),
+  'campaign-callbacks-cancel': () => ({ campaign: CAMPAIGN, phoneNumber: '+12024561114' }),
   'conversation-acd-start': () => ({ jsonData: JSON.stringify({ ...acdStartEvent, conversationId: randomUUID(), callbackUserName: 'Zoë "Z" \\ 😀' }) }),
   'conversation-acd-end': () => ({ conversationId: randomUUID(), participantId: randomUUID(), eventTime: 1769706000000, acdOutcome: 'ANSWERED', queueId: randomUUID() }),
   'conversation-wrapup': () => ({ conversationId: randomUUID(), participantId: randomUUID(), eventTime: 1769706900000, mediaType: 'CALLBACK', wrapupCode: randomUUID(), wrapupNotes: 'Zoë "Z" \\ 😀' }),

@@ -1,7 +1,8 @@
 import { createCaches } from '../src/context.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelInGenesys, deliverCallback, rescheduleInGenesys } from '../src/callbacks/tasks.js';
-import { requestCampaignCallback, dialCampaignCallback } from '../src/campaigns/service.js';
+import { requestCampaignCallback } from '../src/campaigns/service.js';
+import { dialCampaignCallback } from '../src/campaigns/tasks.js';
 import { systemClock } from '../src/clock.js';
 import { classifyFailure, ErrorCode } from '../src/genesys/errors.js';
 import { GenesysError, type GenesysGateway } from '../src/genesys/gateway.js';
@@ -85,7 +86,7 @@ describe('every job follows it', () => {
   it('campaign dialing gives up on a refusal, and on its last attempt', async () => {
     const refused = await campaignCallback();
     await dialCampaignCallback(failing({ addContacts: throwing(failure(400, 'bad.request')) }), { id: refused }, { job: first as never });
-    expect(await campaignRow(refused)).toMatchObject({ delivery_status: 'FAILED', delivery_error: expect.stringContaining('400') });
+    expect(await campaignRow(refused)).toMatchObject({ state: 'COMPLETED', delivery_status: 'FAILED', delivery_error: expect.stringContaining('400') });
     const exhausted = await campaignCallback();
     await dialCampaignCallback(failing({ addContacts: throwing(failure(503, 'service.unavailable', true)) }), { id: exhausted }, { job: last as never });
     expect((await campaignRow(exhausted)).delivery_status).toBe('FAILED');

@@ -23,7 +23,6 @@ describe('queues', () => {
     expect(res.json()).toMatchObject({
       name: 'Sales',
       timezone: 'Europe/Berlin',
-      mode: 'conversation',
       immediateEnabled: true,
       scheduledEnabled: true,
       slotDurationMinutes: 15,
@@ -45,7 +44,7 @@ describe('queues', () => {
     [{ name: 'q2', timezone: 'UTC', slotDurationMinutes: 7 }, 'slotDurationMinutes'],
     [{ name: 'q3', timezone: 'UTC', slotCapacity: -1 }, 'slotCapacity'],
     [{ name: 'q4', timezone: 'UTC', maxDaysAhead: 31 }, 'maxDaysAhead'],
-    [{ name: 'q5', timezone: 'UTC', mode: 'email' }, 'mode'],
+    [{ name: 'q5', timezone: 'UTC', mode: 'campaign' }, 'mode'],
     [{ name: 'q6', timezone: 'UTC', defaultCountry: 'XX' }, 'defaultCountry'],
     [{ name: 'q7', timezone: 'UTC', businessHoursId: '00000000-0000-4000-8000-000000000000' }, 'businessHoursId'],
     [{ name: 'q8', timezone: 'UTC', capacityRuleId: '00000000-0000-4000-8000-000000000000' }, 'capacityRuleId'],
@@ -54,6 +53,16 @@ describe('queues', () => {
     const res = await post('/admin/v1/queues', payload);
     expect(res.statusCode).toBe(400);
     expect(res.json().field).toBe(field);
+  });
+
+  it('refuse the removed `mode` setting on create and change, naming it (a queue\'s campaign callbacks are its campaigns\')', async () => {
+    const created = await post('/admin/v1/queues', { name: 'No mode', timezone: 'UTC' });
+    expect(created.json()).not.toHaveProperty('mode');
+    for (const mode of ['conversation', 'campaign']) {
+      const res = await patch(`/admin/v1/queues/${created.json().id}`, { mode });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ field: 'mode', message: expect.stringContaining('mode') });
+    }
   });
 
   it('have unique names (409), are 404 when unknown, and only administrators write', async () => {

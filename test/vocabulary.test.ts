@@ -2,7 +2,16 @@ import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canChangeDelivery, canTransition, deliveryFrom, RETRY_DELIVERY_FROM } from '../src/callbacks/lifecycle.js';
-import { ATTEMPT_OUTCOMES, CALLBACK_STATES, CAMPAIGN_CALLBACK_STATES, CAMPAIGN_DELIVERY_STATUSES, DELIVERY_STATUSES, EVENT_ACTIONS } from '../src/vocabulary.js';
+import {
+  ATTEMPT_OUTCOMES,
+  CALLBACK_STATES,
+  CAMPAIGN_CALLBACK_STATES,
+  CAMPAIGN_COMPLETION_REASONS,
+  CAMPAIGN_DELIVERY_STATUSES,
+  CONTACT_REMOVAL_STATUSES,
+  DELIVERY_STATUSES,
+  EVENT_ACTIONS,
+} from '../src/vocabulary.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { createTestDatabase } from './helpers/db.js';
 
@@ -32,6 +41,8 @@ describe('vocabularies: one list each, which the database agrees with', () => {
     ['campaign_callbacks', 'state', CAMPAIGN_CALLBACK_STATES],
     ['campaign_callbacks', 'delivery_status', CAMPAIGN_DELIVERY_STATUSES],
     ['callback_attempts', 'outcome', ATTEMPT_OUTCOMES],
+    ['campaign_callbacks', 'completion_reason', CAMPAIGN_COMPLETION_REASONS],
+    ['campaign_callbacks', 'contact_removal', CONTACT_REMOVAL_STATUSES],
   ] as const)('the check constraint on %s.%s allows exactly the list', async (table, column, list) => {
     expect(new Set(await allowedValues(client, table, column))).toEqual(new Set(list));
   });

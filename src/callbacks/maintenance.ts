@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { CallbackState, DB } from '../db/types.js';
 import { openWindow } from '../slots/engine.js';
 import { toSpec } from '../hours/service.js';
+import { deleteCompletedCampaignCallbacksBefore } from '../campaigns/queries.js';
 import { cancelLocked } from './cancel.js';
 import { deleteCallbacksBefore, deleteIdempotentAnswersBefore, lockCallback, purgeCandidates } from './queries.js';
 
@@ -44,7 +45,8 @@ const PURGEABLE: readonly CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING'];
 /** Records are kept `days` after their desired time (or creation, for immediate ones), then deleted. */
 export async function applyRetention(db: Kysely<DB>, now: Date, days: number): Promise<{ deleted: number }> {
   const cutoff = new Date(now.getTime() - days * 86_400_000);
-  const deleted = await deleteCallbacksBefore(db, cutoff);
+  // Campaign callbacks by their completion time: a pending one is still to be dialed or to expire.
+  const deleted = (await deleteCallbacksBefore(db, cutoff)) + (await deleteCompletedCampaignCallbacksBefore(db, cutoff));
   // An idempotency answer must outlive its callback (booked up to 30 days ahead), or a replay would
   // find the callback's key taken with no answer to give.
   await deleteIdempotentAnswersBefore(db, new Date(cutoff.getTime() - MAX_DAYS_AHEAD * 86_400_000));

@@ -14,6 +14,7 @@ const fields = {
   businessHoursId: NullableUuid('A dial time outside these hours moves to the next opening'),
   maxDelaySeconds: Type.Integer({ minimum: 0, maximum: 86_400, description: 'Longest delay a flow may ask for' }),
   maxPendingPerNumber: Type.Integer({ minimum: 1, maximum: 100, description: 'Pending callbacks one number may hold in this campaign' }),
+  maxQueuedHours: Type.Integer({ minimum: 1, maximum: 720, description: 'A contact not dialed this many hours after its insertion expires and is removed from the list (default 24)' }),
   defaultCountry: Type.Union([Type.String({ pattern: '^[A-Za-z]{2}$' }), Type.Null()]),
 };
 
@@ -29,6 +30,7 @@ export const CreateCampaignBody = Type.Object(
     businessHoursId: Type.Optional(fields.businessHoursId),
     maxDelaySeconds: Type.Optional(fields.maxDelaySeconds),
     maxPendingPerNumber: Type.Optional(fields.maxPendingPerNumber),
+    maxQueuedHours: Type.Optional(fields.maxQueuedHours),
     defaultCountry: Type.Optional(fields.defaultCountry),
   },
   { additionalProperties: false, examples: [{ name: 'Automated callbacks', contactListId: 'contact-list-id', phoneColumn: 'PhoneNumber', nameColumn: 'FullName' }] },

@@ -1,4 +1,3 @@
-import type { JobHelpers } from 'graphile-worker';
 import type { Kysely, Updateable } from 'kysely';
 import { assertCampaignAccess, mayUseQueueData, type QueueIdentity } from '../auth/access.js';
 import { auditedChange } from '../audit/service.js';
@@ -6,13 +5,13 @@ import type { Actor } from '../auth/caller.js';
 import type { Context } from '../context.js';
 import { lockKey } from '../db/locks.js';
 import type { CampaignRow, CampaignsTable, DB } from '../db/types.js';
-import { classifyFailure, describeFailure } from '../genesys/errors.js';
 import { toSpec } from '../hours/service.js';
 import { errors } from '../errors.js';
 import { isoUtc } from '../time.js';
 import { answerOnce } from '../callbacks/idempotency.js';
 import { enqueue, jobs } from '../jobs/catalog.js';
-import type { JobContext } from '../jobs/context.js';
+import { campaignCallbackView } from './desk.js';
+import { recordCampaignHistory } from './lifecycle.js';
 import { findHours } from '../hours/queries.js';
 import { findNumberRule } from '../numbers/queries.js';
 import { screenWith, supportedCountryOrNull } from '../numbers/service.js';
@@ -20,10 +19,12 @@ import { isOpenAt, openWindow } from '../slots/engine.js';
 import { findQueue, listQueueRows } from '../queues/queries.js';
 import {
   campaignHasCallbacks,
+  countPendingForNumber,
   deleteCampaignRow,
   findCampaign,
   findCampaignByName,
   insertCampaign,
+  insertCampaignCallback,
   listCampaignCallbackRows,
   listCampaignRows,
   lockCampaign,
@@ -53,6 +54,7 @@ function toApi(r: CampaignRow) {
     businessHoursId: r.business_hours_id,
     maxDelaySeconds: r.max_delay_seconds,
     maxPendingPerNumber: r.max_pending_per_number,
+    maxQueuedHours: r.max_queued_hours,
     defaultCountry: r.default_country,
     createdAt: isoUtc(r.created_at),
     updatedAt: isoUtc(r.updated_at),
@@ -76,6 +78,7 @@ function columns(b: UpdateCampaignBody): Updateable<CampaignsTable> {
     ...(b.businessHoursId !== undefined && { business_hours_id: b.businessHoursId }),
     ...(b.maxDelaySeconds !== undefined && { max_delay_seconds: b.maxDelaySeconds }),
     ...(b.maxPendingPerNumber !== undefined && { max_pending_per_number: b.maxPendingPerNumber }),
+    ...(b.maxQueuedHours !== undefined && { max_queued_hours: b.maxQueuedHours }),
     ...(defaultCountry !== undefined && { default_country: defaultCountry }),
   };
 }
@@ -147,18 +150,7 @@ export async function listCampaignCallbacks(ctx: Context, id: string, limit: num
   if (!campaign) throw errors.notFound('Campaign', id);
   await assertMayUse(ctx, campaign);
   const rows = await listCampaignCallbackRows(ctx.db, id, limit);
-  return rows.map((r) => ({
-    id: r.id,
-    state: r.state,
-    phoneE164: r.phone_e164,
-    fullName: r.full_name,
-    dialAt: isoUtc(new Date(r.dial_at)),
-    priority: r.priority,
-    contactId: r.contact_id,
-    deliveryStatus: r.delivery_status,
-    deliveryError: r.delivery_error,
-    createdAt: isoUtc(r.created_at),
-  }));
+  return rows.map((r) => campaignCallbackView(r, campaign));
 }
 
 type Answer = { outcome: string; replayed: boolean; callbackId: string; dialAt: string; phoneE164: string; message: string };
@@ -180,65 +172,25 @@ export async function requestCampaignCallback(ctx: Context, input: CampaignCallb
       if (!screened.allowed) return refusal(screened.outcome, screened.message, screened.phoneE164);
       const phone = screened.phoneE164;
       await lockKey(trx, `campaign.number:${campaign.id}:${phone}`);
-      const { n } = await trx
-        .selectFrom('campaign_callbacks')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('campaign_id', '=', campaign.id)
-        .where('phone_e164', '=', phone)
-        .where('state', '<>', 'COMPLETED')
-        .executeTakeFirstOrThrow();
-      if (Number(n) >= campaign.max_pending_per_number) return refusal('DUPLICATE', `${phone} is already waiting to be dialed in ${campaign.name}`, phone);
+      // Completed callbacks (dialed, expired, cancelled, failed) no longer hold the number.
+      if ((await countPendingForNumber(trx, campaign.id, phone)) >= campaign.max_pending_per_number) return refusal('DUPLICATE', `${phone} is already waiting to be dialed in ${campaign.name}`, phone);
 
       let dialAt = new Date(now.getTime() + Math.min(input.delaySeconds, campaign.max_delay_seconds) * 1000);
       // Outside the campaign's hours the dial moves to the next opening.
       if (hours && !isOpenAt(toSpec(hours), dialAt)) dialAt = openWindow(toSpec(hours), dialAt).nextOpenAt ?? dialAt;
-      const row = await trx
-        .insertInto('campaign_callbacks')
-        .values({
-          campaign_id: campaign.id,
-          state: 'SCHEDULED',
-          phone_e164: phone,
-          full_name: input.fullName ?? null,
-          dial_at: dialAt,
-          priority: input.priority,
-          idempotency_key: input.idempotencyKey ?? null,
+      const row = await insertCampaignCallback(trx, {
+        campaign_id: campaign.id,
+        state: 'SCHEDULED',
+        phone_e164: phone,
+        full_name: input.fullName ?? null,
+        dial_at: dialAt,
+        priority: input.priority,
+        idempotency_key: input.idempotencyKey ?? null,
           created_by: ctx.caller.id,
-        })
-        .returning(['id'])
-        .executeTakeFirstOrThrow();
+      });
+      await recordCampaignHistory(trx, row.id, ctx.caller, { event: 'created', to: 'SCHEDULED', detail: { dialAt: isoUtc(dialAt) } });
       await enqueue(trx, jobs.dialCampaignCallback(row.id, dialAt));
       return { outcome: 'SCHEDULED', replayed: false, callbackId: row.id, dialAt: isoUtc(dialAt), phoneE164: phone, message: `Dialed from ${isoUtc(dialAt)}` };
     }),
   );
-}
-
-/**
- * The `dial-campaign-callback` job: add the contact to the campaign's list (values written as data,
- * never pasted into JSON). Adding a contact by its id is safe to repeat, so only a refusal (or the
- * last attempt) ends it, as FAILED.
- */
-export async function dialCampaignCallback(ctx: JobContext, payload: { id: string }, helpers?: Pick<JobHelpers, 'job'>): Promise<void> {
-  const cb = await ctx.db
-    .selectFrom('campaign_callbacks as c')
-    .innerJoin('campaigns as k', 'k.id', 'c.campaign_id')
-    .select(['c.id', 'c.state', 'c.phone_e164', 'c.full_name', 'c.priority', 'c.contact_id', 'k.contact_list_id', 'k.phone_column', 'k.name_column', 'k.extra_columns'])
-    .where('c.id', '=', payload.id)
-    .executeTakeFirst();
-  if (!cb || cb.state !== 'SCHEDULED') return;
-  const data: Record<string, string> = { ...cb.extra_columns, [cb.phone_column]: cb.phone_e164 };
-  if (cb.name_column && cb.full_name) data[cb.name_column] = cb.full_name;
-  try {
-    await ctx.gateway.addContacts(cb.contact_list_id, [{ id: cb.contact_id, data, callable: true }], { priority: cb.priority });
-  } catch (err) {
-    if (classifyFailure(err, helpers?.job) !== 'give-up') throw err;
-    await ctx.db.updateTable('campaign_callbacks').set({ delivery_status: 'FAILED', delivery_error: describeFailure(err), updated_at: ctx.clock.now() }).where('id', '=', cb.id).execute();
-    return;
-  }
-  const now = ctx.clock.now();
-  await ctx.db
-    .updateTable('campaign_callbacks')
-    .set({ state: 'QUEUED', delivery_status: 'DELIVERED', delivered_at: now, delivery_error: null, updated_at: now })
-    .where('id', '=', cb.id)
-    .where('state', '=', 'SCHEDULED')
-    .execute();
 }

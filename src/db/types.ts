@@ -1,5 +1,17 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { AttemptOutcome, CallbackState, CampaignCallbackState, CampaignDeliveryStatus, CompletionReason, DeliveryStatus, EventAction, HistoryEvent } from '../vocabulary.js';
+import type {
+  AttemptOutcome,
+  CallbackState,
+  CampaignCallbackState,
+  CampaignCompletionReason,
+  CampaignDeliveryStatus,
+  CampaignHistoryEvent,
+  CompletionReason,
+  ContactRemovalStatus,
+  DeliveryStatus,
+  EventAction,
+  HistoryEvent,
+} from '../vocabulary.js';
 
 export type { CallbackState, DeliveryStatus };
 
@@ -79,7 +91,6 @@ export interface QueuesTable {
   genesys_queue_id: string | null;
   timezone: string;
   business_hours_id: string | null;
-  mode: 'conversation' | 'campaign';
   immediate_enabled: boolean;
   scheduled_enabled: boolean;
   slot_duration_minutes: number;
@@ -305,6 +316,8 @@ export interface CampaignsTable {
   max_pending_per_number: Generated<number>;
   default_country: string | null;
   queue_id: string | null;
+  /** A QUEUED callback not dialed within this many hours of its insertion expires. */
+  max_queued_hours: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -314,7 +327,7 @@ export interface CampaignCallbacksTable {
   id: Generated<string>;
   campaign_id: string;
   state: CampaignCallbackState;
-  completion_reason: CompletionReason | null;
+  completion_reason: CampaignCompletionReason | null;
   phone_e164: string;
   full_name: string | null;
   dial_at: Date | string;
@@ -323,11 +336,21 @@ export interface CampaignCallbacksTable {
   contact_id: Generated<string>;
   delivery_status: Generated<CampaignDeliveryStatus>;
   delivery_error: string | null;
+  /** When the contact was added to the list (the insertion an attempt must follow). */
   delivered_at: NullableTime;
   created_by: string;
   created_at: Timestamp;
   updated_at: Timestamp;
   completed_at: NullableTime;
+  /** The list the contact was added to (null before its insertion). */
+  contact_list_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the reconciler last read the contact back (least recently checked first). */
+  checked_at: NullableTime;
+  /** The contact's last attempt and result on the phone column, as last read. */
+  last_attempt_at: NullableTime;
+  last_result: string | null;
+  contact_removal: ContactRemovalStatus | null;
+  contact_removal_error: string | null;
 }
 export type CampaignCallbackRow = Selectable<CampaignCallbacksTable>;
 
@@ -361,6 +384,19 @@ export interface CallbackAttemptsTable {
 }
 export type CallbackAttemptRow = Selectable<CallbackAttemptsTable>;
 
+export interface CampaignCallbackHistoryTable {
+  id: Generated<string>;
+  campaign_callback_id: string;
+  at: Timestamp;
+  actor: string;
+  actor_name: string | null;
+  event: CampaignHistoryEvent;
+  from_state: CampaignCallbackState | null;
+  to_state: CampaignCallbackState | null;
+  reason: string | null;
+  detail: Json<unknown> | null;
+}
+
 export interface DB {
   callback_retry_policies: CallbackRetryPoliciesTable;
   callback_attempts: CallbackAttemptsTable;
@@ -374,6 +410,7 @@ export interface DB {
   settings: SettingsTable;
   campaigns: CampaignsTable;
   campaign_callbacks: CampaignCallbacksTable;
+  campaign_callback_history: CampaignCallbackHistoryTable;
   callbacks: CallbacksTable;
   callback_history: CallbackHistoryTable;
   idempotent_answers: IdempotentAnswersTable;

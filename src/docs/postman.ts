@@ -189,8 +189,14 @@ const PLAN: Folder[] = [
         body: { callbackId: '{{callbackId}}', desiredTime: '{{exampleTimeLater}}' },
         checks: { 'outcome RESCHEDULED': 'body.outcome === "RESCHEDULED" && body.scheduledTime === pm.collectionVariables.get("exampleTimeLater")' },
       },
-      // DUPLICATE when a run less than a minute before left its contact waiting to be dialed.
-      { op: 'postActionsCampaignCallbacks', status: 200, checks: { 'outcome SCHEDULED (or DUPLICATE of a run just before)': '["SCHEDULED", "DUPLICATE"].includes(body.outcome) && body.phoneE164 === "+12024561111"' } },
+      // DUPLICATE when an earlier run left its campaign callback pending; the cancel below frees the number.
+      { op: 'postActionsCampaignCallbacks', status: 200, checks: { 'outcome SCHEDULED (or DUPLICATE of an earlier run)': '["SCHEDULED", "DUPLICATE"].includes(body.outcome) && body.phoneE164 === "+12024561111"' } },
+      {
+        op: 'postActionsCampaignCallbacksCancel',
+        status: 200,
+        checks: { 'outcome CANCELLED': 'body.outcome === "CANCELLED" && body.callbackId !== ""' },
+        save: { campaignCallbackId: 'body.callbackId' },
+      },
       { op: 'postActionsCallbacksCancel', status: 200, body: { queue: null, phoneNumber: null, callbackId: '{{callbackId}}' }, checks: { 'outcome CANCELLED': 'body.outcome === "CANCELLED"' } },
     ],
   },
@@ -291,6 +297,21 @@ const PLAN: Folder[] = [
       createBody: { name: `Automated callbacks${unique}` },
       extra: [{ op: 'getAdminCampaignsByIdCallbacks', path: { id: '{{campaignId}}' }, status: 200, checks: { 'none yet': 'body.items.length === 0' } }],
     }),
+  },
+  {
+    name: 'campaign-callbacks',
+    description: 'The campaign-callback desk: the demo campaign callback the data-actions folder cancelled, listed, read with its history, and cancelled again (already completed).',
+    role: 'admin',
+    steps: [
+      { op: 'getAdminCampaignCallbacks', status: 200, checks: { 'lists the callback': 'body.items.some((c) => c.id === pm.collectionVariables.get("campaignCallbackId"))' } },
+      {
+        op: 'getAdminCampaignCallbacksById',
+        path: { id: '{{campaignCallbackId}}' },
+        status: 200,
+        checks: { 'cancelled, with its history': 'body.completionReason === "CANCELLED_BY_CUSTOMER" && body.history.some((h) => h.event === "cancelled")' },
+      },
+      { op: 'postAdminCampaignCallbacksByIdCancel', path: { id: '{{campaignCallbackId}}' }, status: 200, checks: { 'outcome ALREADY_COMPLETED': 'body.outcome === "ALREADY_COMPLETED"' } },
+    ],
   },
   {
     name: 'genesys',

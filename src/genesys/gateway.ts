@@ -114,6 +114,13 @@ export interface AddContactsOptions {
  */
 export const CONVERSATION_DETAILS_BATCH = 100;
 
+/**
+ * Contact ids per bulk read (POST /api/v2/outbound/contactlists/{id}/contacts/bulk). The API
+ * reference states no maximum; 50 keeps each answer small and, at 10,000 queued campaign callbacks,
+ * a full pass is 200 requests.
+ */
+export const CONTACTS_PER_READ = 50;
+
 export interface GenesysGateway {
   readonly kind: 'sdk' | 'simulated';
   createCallback(req: CreateCallbackRequest): Promise<CreatedCallback>;
@@ -125,6 +132,13 @@ export interface GenesysGateway {
   addContacts(contactListId: string, contacts: ContactInput[], opts?: AddContactsOptions): Promise<void>;
   /** null when the contact does not exist (404). */
   getContact(contactListId: string, contactId: string): Promise<ContactSnapshot | null>;
+  /**
+   * Several contacts of one list in one request (at most CONTACTS_PER_READ ids); a contact the list
+   * no longer has is absent from the answer.
+   */
+  getContacts(contactListId: string, contactIds: string[]): Promise<ContactSnapshot[]>;
+  /** Removes a contact from its list so the dialer never calls it; one already gone (404) is fine. */
+  deleteContact(contactListId: string, contactId: string): Promise<void>;
   /**
    * The callback conversation we created earlier with `data.callbackEngineId = engineId` (and, for
    * a retried callback, `data.callbackEngineAttempt = attempt`; none counts as attempt 1), if Genesys

@@ -91,6 +91,20 @@ export const GATEWAY_PERMISSIONS: readonly GatewayPermission[] = [
     usedBy: ['getContact'],
     why: 'read a preview contact’s last result (wrap-up) to pick its retry wait',
   },
+  {
+    permission: 'outbound:contact:view',
+    sdk: { api: 'OutboundApi', method: 'postOutboundContactlistContactsBulk' },
+    operation: 'POST /api/v2/outbound/contactlists/{contactListId}/contacts/bulk',
+    usedBy: ['getContacts'],
+    why: 'read queued campaign callbacks’ contacts back, 50 per request, to see whether the dialer has called them',
+  },
+  {
+    permission: 'outbound:contact:delete',
+    sdk: { api: 'OutboundApi', method: 'deleteOutboundContactlistContact' },
+    operation: 'DELETE /api/v2/outbound/contactlists/{contactListId}/contacts/{contactId}',
+    usedBy: ['deleteContact'],
+    why: 'remove an expired or cancelled campaign callback’s contact from the list, so it is never dialed',
+  },
 ];
 
 /** The permissions as a role grants them: domain → entity → actions, sorted (stable output). */

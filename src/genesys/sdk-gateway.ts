@@ -7,6 +7,7 @@ import { ConfigError, type GenesysConfig } from '../config.js';
 import { ErrorCode, redactEverywhere, toGenesysError } from './errors.js';
 import {
   CONVERSATION_DETAILS_BATCH,
+  CONTACTS_PER_READ,
   GenesysError,
   type AddContactsOptions,
   type ContactInput,
@@ -218,6 +219,21 @@ export function createSdkGateway(config: SdkGatewayOptions, log?: GatewayLog): G
       } catch (err) {
         if (isNotFound(err)) return null;
         throw err;
+      }
+    },
+
+    async getContacts(contactListId: string, contactIds: string[]): Promise<ContactSnapshot[]> {
+      if (contactIds.length === 0) return [];
+      if (contactIds.length > CONTACTS_PER_READ) throw new GenesysError(`At most ${CONTACTS_PER_READ} contacts per read`, 0, ErrorCode.invalidArgument, false);
+      const res = await call('getContacts', () => outbound.postOutboundContactlistContactsBulk(contactListId, contactIds));
+      return (res ?? []).filter((c) => str(c?.id)).map((c) => toContact(c, contactListId));
+    },
+
+    async deleteContact(contactListId: string, contactId: string): Promise<void> {
+      try {
+        await call('deleteContact', () => outbound.deleteOutboundContactlistContact(contactListId, contactId));
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
       }
     },
 

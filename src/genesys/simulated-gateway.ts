@@ -69,6 +69,14 @@ export function createSimulatedGateway(db: Kysely<DB>): GenesysGateway {
       await record('getContact', { contactListId, contactId });
       return null;
     },
+    async getContacts(contactListId: string, contactIds: string[]): Promise<ContactSnapshot[]> {
+      // Nothing dials here: a contact never shows an attempt, so a simulated campaign callback expires.
+      await record('getContacts', { contactListId, contactIds });
+      return [];
+    },
+    async deleteContact(contactListId: string, contactId: string) {
+      await record('deleteContact', { contactListId, contactId });
+    },
     async findCallback(_queueId: string, engineId: string, _since: Date, attempt = 1) {
       const row = await db
         .selectFrom('simulated_genesys_calls')

@@ -71,7 +71,7 @@ export function rolesOf(method: string, path: string, op: Operation): Role[] | n
   if (path.startsWith('/admin/v1/audit')) return ['administrator', 'supervisor'];
   // Trying a number against a rule changes nothing: every operator role may.
   if (method === 'get' || path === '/admin/v1/number-rules/{id}/test') return READERS;
-  if (path.startsWith('/admin/v1/callbacks')) return ['administrator', 'supervisor'];
+  if (path.startsWith('/admin/v1/callbacks') || path.startsWith('/admin/v1/campaign-callbacks')) return ['administrator', 'supervisor'];
   return ['administrator'];
 }
 

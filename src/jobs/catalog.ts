@@ -14,6 +14,7 @@ export const JOB_NAMES = [
   'aging-check',
   'resubmit-contact',
   'dial-campaign-callback',
+  'remove-campaign-contact',
   'purge-callbacks',
   'apply-retention',
   'reconcile',
@@ -28,6 +29,7 @@ export interface JobPayloads {
   'aging-check': { conversationId: string };
   'resubmit-contact': { attemptId: string };
   'dial-campaign-callback': { id: string };
+  'remove-campaign-contact': { id: string };
   'purge-callbacks': Record<string, never>;
   'apply-retention': Record<string, never>;
   'reconcile': Record<string, never>;
@@ -41,6 +43,7 @@ const PAYLOAD_FIELDS: { [N in JobName]: readonly (keyof JobPayloads[N] & string)
   'aging-check': ['conversationId'],
   'resubmit-contact': ['attemptId'],
   'dial-campaign-callback': ['id'],
+  'remove-campaign-contact': ['id'],
   'purge-callbacks': [],
   'apply-retention': [],
   'reconcile': [],
@@ -69,6 +72,7 @@ export const jobKeys = {
   aging: (conversationId: string) => `aging:${conversationId}`,
   resubmit: (contact: { contactListId: string; contactId: string }) => `resubmit:${contact.contactListId}:${contact.contactId}`,
   campaignDial: (campaignCallbackId: string) => `campaign-dial:${campaignCallbackId}`,
+  campaignRemove: (campaignCallbackId: string) => `campaign-remove:${campaignCallbackId}`,
   /** One reconciler job across every worker process. */
   reconcile: 'reconcile',
 };
@@ -92,6 +96,7 @@ export const jobs = {
     runAt,
   }),
   dialCampaignCallback: (id: string, runAt: Date): Job<'dial-campaign-callback'> => ({ name: 'dial-campaign-callback', payload: { id }, key: jobKeys.campaignDial(id), runAt }),
+  removeCampaignContact: (id: string): Job<'remove-campaign-contact'> => ({ name: 'remove-campaign-contact', payload: { id }, key: jobKeys.campaignRemove(id) }),
   /**
    * The reconciler's next run. Graphile cron ticks by the minute, so the job schedules its own next
    * run (any interval in seconds); `ensure` (a worker starting) keeps the run time of a pending one.

@@ -2,7 +2,7 @@ import type { JobHelpers, Task, TaskList } from 'graphile-worker';
 import { agingCheck } from '../aging/tracks.js';
 import { applyRetention, purgeCallbacks } from '../callbacks/maintenance.js';
 import { cancelInGenesys, deliverCallback, rescheduleInGenesys } from '../callbacks/tasks.js';
-import { dialCampaignCallback } from '../campaigns/service.js';
+import { dialCampaignCallback, removeCampaignContact } from '../campaigns/tasks.js';
 import { DEFAULT_RECONCILE, reconcileJob, type ReconcileSettings } from '../reconcile/passes.js';
 import { resubmitContact } from '../retries/service.js';
 import { JOB_NAMES, payloadOf, type JobName, type JobPayloads } from './catalog.js';
@@ -21,6 +21,7 @@ const HANDLERS: { [N in JobName]: Handler<N> } = {
   'aging-check': (ctx, payload, helpers) => agingCheck(ctx, payload, helpers),
   'resubmit-contact': (ctx, payload, helpers) => resubmitContact(ctx, payload, helpers),
   'dial-campaign-callback': (ctx, payload, helpers) => dialCampaignCallback(ctx, payload, helpers),
+  'remove-campaign-contact': (ctx, payload, helpers) => removeCampaignContact(ctx, payload, helpers),
   'purge-callbacks': async (ctx) => {
     const { purged } = await purgeCallbacks(ctx.db, ctx.clock.now());
     if (purged.length > 0) ctx.logger.info({ count: purged.length }, 'purged callbacks not handled in time');

@@ -8,7 +8,6 @@ export const QUEUE_COLUMNS = [
   'genesys_queue_id',
   'timezone',
   'business_hours_id',
-  'mode',
   'immediate_enabled',
   'scheduled_enabled',
   'slot_duration_minutes',

@@ -10,7 +10,6 @@ const settings = {
   genesysQueueId: NullableString(100, 'Genesys Cloud queue id callbacks are delivered to'),
   timezone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone of the queue (local times in answers)' }),
   businessHoursId: NullableUuid('Business hours; none = open around the clock'),
-  mode: Type.Enum(['conversation', 'campaign'], { default: 'conversation', description: 'conversation: Genesys callback conversations; campaign: contact-list insertion' }),
   immediateEnabled: Type.Boolean({ default: true }),
   scheduledEnabled: Type.Boolean({ default: true }),
   slotDurationMinutes: Type.Integer({ enum: [...SLOT_DURATIONS], default: 15, description: 'Minutes per slot (divides 60, or 120)' }),

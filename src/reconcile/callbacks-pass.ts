@@ -30,7 +30,7 @@ export interface CallbacksPassResult {
  * gives its callbacks back untouched.
  */
 export async function reconcileCallbacks(ctx: JobContext, budget: Budget): Promise<CallbacksPassResult> {
-  const runStart = ctx.clock.now();
+  const runStart = budget.startedAt;
   const result: CallbacksPassResult = { checked: 0, moved: 0, requests: 0 };
   while (budget.take()) {
     const now = ctx.clock.now();

@@ -3,6 +3,7 @@ import type { DB } from '../db/types.js';
 import { enqueue, jobKeys, jobs, removeJob } from '../jobs/catalog.js';
 import type { JobContext } from '../jobs/context.js';
 import { Budget } from './budget.js';
+import { reconcileCampaignCallbacks } from '../campaigns/reconcile.js';
 import { reconcileCallbacks } from './callbacks-pass.js';
 
 /**
@@ -14,7 +15,16 @@ export interface ReconcilePass {
   run(ctx: JobContext, budget: Budget): Promise<{ checked: number; moved: number; requests: number }>;
 }
 
-export const RECONCILE_PASSES: readonly ReconcilePass[] = [{ name: 'callbacks', run: reconcileCallbacks }];
+export const RECONCILE_PASSES: readonly ReconcilePass[] = [
+  { name: 'callbacks', run: reconcileCallbacks },
+  {
+    name: 'campaign-callbacks',
+    run: async (ctx, budget) => {
+      const before = budget.used;
+      return { ...(await reconcileCampaignCallbacks(ctx, budget)), requests: budget.used - before };
+    },
+  },
+];
 
 export interface ReconcileSettings {
   /** Seconds between runs; 0: the reconciler does not run. */
@@ -31,25 +41,42 @@ export interface RunReport {
 }
 
 /**
- * One run: every pass in turn while the budget lasts. A pass that fails (Genesys unreachable, a
- * refusal) is logged and the next one still runs; nothing it did not read is changed.
+ * One run. First every pass gets its share of the budget (what is left, split among the passes still
+ * to run, so a long backlog of one kind cannot starve the other); then what is left goes, in order, to
+ * the passes that used up their share. A pass that fails (Genesys unreachable, a refusal) is logged
+ * and the next one still runs; nothing it did not read is changed.
  */
 export async function runReconcile(ctx: JobContext, input: { maxRequests: number; passes?: readonly ReconcilePass[] }): Promise<RunReport> {
-  const budget = new Budget(input.maxRequests);
-  const report: RunReport = { requests: 0, passes: [] };
-  for (const pass of input.passes ?? RECONCILE_PASSES) {
-    if (budget.remaining <= 0) break;
-    const before = budget.used;
+  const budget = new Budget(input.maxRequests, ctx.clock.now());
+  const passes = input.passes ?? RECONCILE_PASSES;
+  const byName = new Map<string, RunReport['passes'][number]>();
+  const run = async (pass: ReconcilePass, share: Budget): Promise<void> => {
+    const entry = byName.get(pass.name) ?? { name: pass.name, checked: 0, moved: 0, requests: 0 };
+    byName.set(pass.name, entry);
     try {
-      report.passes.push({ name: pass.name, ...(await pass.run(ctx, budget)) });
+      const r = await pass.run(ctx, share);
+      entry.checked += r.checked;
+      entry.moved += r.moved;
+      entry.requests += r.requests;
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       ctx.logger.warn({ pass: pass.name, err: error }, 'reconcile pass failed; the next run tries again');
-      report.passes.push({ name: pass.name, checked: 0, moved: 0, requests: budget.used - before, error });
+      entry.requests += share.used;
+      entry.error = error;
     }
+  };
+  const wantMore: ReconcilePass[] = [];
+  for (const [i, pass] of passes.entries()) {
+    if (budget.remaining <= 0) break;
+    const share = budget.share(Math.ceil(budget.remaining / (passes.length - i)));
+    await run(pass, share);
+    if (share.remaining === 0 && byName.get(pass.name)?.error === undefined) wantMore.push(pass);
   }
-  report.requests = budget.used;
-  return report;
+  for (const pass of wantMore) {
+    if (budget.remaining <= 0) break;
+    await run(pass, budget.share(budget.remaining));
+  }
+  return { requests: budget.used, passes: [...byName.values()] };
 }
 
 /** Runs the reconciler once, then schedules its next run `intervalSeconds` after this one started. */

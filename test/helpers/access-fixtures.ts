@@ -83,6 +83,15 @@ export async function freshCallback(t: TestApp, actions: Headers, queueName: str
   return a.callbackId as string;
 }
 
+/** A campaign callback of the campaign (waiting for its delay). */
+export async function freshCampaignCallback(t: TestApp, actions: Headers, campaignName: string): Promise<string> {
+  // One pending callback per number in a campaign: numbers from a range wide enough never to repeat here.
+  const phoneNumber = `+1212${2 + Math.floor(Math.random() * 8)}${String(Math.floor(Math.random() * 1_000_000)).padStart(6, '0')}`;
+  const a = (await call(t.app, actions, 'POST', '/actions/v1/campaign-callbacks', { campaign: campaignName, phoneNumber, delaySeconds: 600 }))!;
+  if (a.outcome !== 'SCHEDULED') throw new Error(`fixture campaign callback in ${campaignName}: ${JSON.stringify(a)}`);
+  return a.callbackId as string;
+}
+
 export const randomPhone = (prefix: string) => `${prefix}${String(Math.floor(Math.random() * 10_000)).padStart(4, '0')}`;
 
 export function scheduledTime(daysAhead = 2): string {

@@ -18,6 +18,8 @@ export type FakeRoute =
   | 'setPriority'
   | 'addContacts'
   | 'getContact'
+  | 'getContactsBulk'
+  | 'deleteContact'
   | 'estimatedWaitTime'
   | 'conversationDetailsQuery'
   | 'conversationDetails'
@@ -597,6 +599,23 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
     const { contactListId, contactId } = req.params as { contactListId: string; contactId: string };
     const contact = contacts.get(contactListId)?.get(contactId);
     return contact ?? notFound(reply, 'Contact');
+  });
+
+  // Like the real API: ids the list does not have are left out of the answer.
+  app.post(
+    '/api/v2/outbound/contactlists/:contactListId/contacts/bulk',
+    { ...cfg('getContactsBulk'), schema: { body: { type: 'array', items: { type: 'string' }, minItems: 1 } } },
+    async (req) => {
+      const { contactListId } = req.params as { contactListId: string };
+      const list = contacts.get(contactListId);
+      return (req.body as string[]).flatMap((id) => (list?.get(id) ? [list.get(id)!] : []));
+    },
+  );
+
+  app.delete('/api/v2/outbound/contactlists/:contactListId/contacts/:contactId', cfg('deleteContact'), async (req, reply) => {
+    const { contactListId, contactId } = req.params as { contactListId: string; contactId: string };
+    if (!contacts.get(contactListId)?.delete(contactId)) return notFound(reply, 'Contact');
+    return reply.code(204).send();
   });
 
   type Predicate = { type?: string; dimension?: string; property?: string; value?: string };

@@ -45,6 +45,8 @@ data "genesyscloud_auth_division_home" "home" {}
 #   routing:queue:view                     GET /api/v2/routing/queues/{queueId}/mediatypes/{mediaType}/estimatedwaittime
 #   outbound:contact:add                   POST /api/v2/outbound/contactlists/{contactListId}/contacts
 #   outbound:contact:view                  GET /api/v2/outbound/contactlists/{contactListId}/contacts/{contactId}
+#   outbound:contact:view                  POST /api/v2/outbound/contactlists/{contactListId}/contacts/bulk
+#   outbound:contact:delete                DELETE /api/v2/outbound/contactlists/{contactListId}/contacts/{contactId}
 resource "genesyscloud_auth_role" "engine" {
   count = var.engine_access_enabled ? 1 : 0
 
@@ -68,7 +70,7 @@ resource "genesyscloud_auth_role" "engine" {
   permission_policies {
     domain      = "outbound"
     entity_name = "contact"
-    action_set  = ["add", "view"]
+    action_set  = ["add", "delete", "view"]
   }
   permission_policies {
     domain      = "routing"

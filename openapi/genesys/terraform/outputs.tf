@@ -13,20 +13,21 @@ output "credential_id" {
 output "action_ids" {
   description = "Data action ids by endpoint name (what Architect's Call Data Action refers to)."
   value = {
-    "availability"           = genesyscloud_integration_action.availability.id
-    "callbacks-cancel"       = genesyscloud_integration_action.callbacks_cancel.id
-    "callbacks-create"       = genesyscloud_integration_action.callbacks_create.id
-    "callbacks-lookup"       = genesyscloud_integration_action.callbacks_lookup.id
-    "callbacks-reschedule"   = genesyscloud_integration_action.callbacks_reschedule.id
-    "campaign-callbacks"     = genesyscloud_integration_action.campaign_callbacks.id
-    "conversation-acd-end"   = genesyscloud_integration_action.conversation_acd_end.id
-    "conversation-acd-start" = genesyscloud_integration_action.conversation_acd_start.id
-    "conversation-user-end"  = genesyscloud_integration_action.conversation_user_end.id
-    "conversation-wrapup"    = genesyscloud_integration_action.conversation_wrapup.id
-    "numbers-check"          = genesyscloud_integration_action.numbers_check.id
-    "open-for"               = genesyscloud_integration_action.open_for.id
-    "preview-accepted"       = genesyscloud_integration_action.preview_accepted.id
-    "queue-status"           = genesyscloud_integration_action.queue_status.id
+    "availability"              = genesyscloud_integration_action.availability.id
+    "callbacks-cancel"          = genesyscloud_integration_action.callbacks_cancel.id
+    "callbacks-create"          = genesyscloud_integration_action.callbacks_create.id
+    "callbacks-lookup"          = genesyscloud_integration_action.callbacks_lookup.id
+    "callbacks-reschedule"      = genesyscloud_integration_action.callbacks_reschedule.id
+    "campaign-callbacks"        = genesyscloud_integration_action.campaign_callbacks.id
+    "campaign-callbacks-cancel" = genesyscloud_integration_action.campaign_callbacks_cancel.id
+    "conversation-acd-end"      = genesyscloud_integration_action.conversation_acd_end.id
+    "conversation-acd-start"    = genesyscloud_integration_action.conversation_acd_start.id
+    "conversation-user-end"     = genesyscloud_integration_action.conversation_user_end.id
+    "conversation-wrapup"       = genesyscloud_integration_action.conversation_wrapup.id
+    "numbers-check"             = genesyscloud_integration_action.numbers_check.id
+    "open-for"                  = genesyscloud_integration_action.open_for.id
+    "preview-accepted"          = genesyscloud_integration_action.preview_accepted.id
+    "queue-status"              = genesyscloud_integration_action.queue_status.id
   }
 }
 
