@@ -13,6 +13,7 @@ import { auditRoutes } from './audit/routes.js';
 import { tokenRoutes } from './auth/routes.js';
 import { availabilityRoutes } from './availability/routes.js';
 import { deskRoutes } from './callbacks/desk-routes.js';
+import { deskSearchRoutes } from './callbacks/desk-search-routes.js';
 import { callbackActionRoutes } from './callbacks/routes.js';
 import { campaignActionRoutes, campaignRoutes } from './campaigns/routes.js';
 import { capacityRoutes } from './capacity/routes.js';
@@ -31,11 +32,13 @@ import errorHandler, { clientErrorHandler, frameworkErrors, renderError } from '
 import { errors } from './errors.js';
 import { refuseUnstorable, utf8JsonParser } from './http/input-guard.js';
 import { refuseNonFinite } from './http/finite-numbers.js';
+import { consoleRoutes } from './http/console.js';
 import swagger from './http/swagger.js';
 import { createLogger } from './logger.js';
 import metrics from './http/metrics.js';
 import { eventRoutes } from './events/routes.js';
 import { hoursRoutes } from './hours/routes.js';
+import { insightRoutes } from './insights/routes.js';
 import { numberCheckRoutes, numberRuleRoutes } from './numbers/routes.js';
 import { opsRoutes } from './ops/routes.js';
 import { queueRoutes } from './queues/routes.js';
@@ -156,6 +159,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await admin.register(capacityRoutes);
       await admin.register(numberRuleRoutes);
       await admin.register(deskRoutes);
+      await admin.register(deskSearchRoutes);
+      await admin.register(insightRoutes);
       await admin.register(agingRoutes);
       await admin.register(retryRoutes);
       await admin.register(campaignRoutes);
@@ -183,6 +188,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     { prefix: '/events/v1' },
   );
 
+  await app.register(consoleRoutes);
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true, docExpansion: 'list' } });
   return app;
 }

@@ -32,11 +32,12 @@ import { buildTestApp, makeClient, type TestApp, type TestClient } from './helpe
  * to QA on QB's; one code stands for all three.
  *   ok    2xx               in   2xx, the listing shows the resource   out  2xx, the listing omits it
  *   401   no token          403  role or queue not allowed             409  allowed, refused by a rule
+ *   301   a redirect (/console → /console/)
  * "QA's" configuration is the one only QA uses; a new configuration is used by no queue yet.
  * The README's access table says the same in prose.
  */
 
-type Code = 'ok' | 'in' | 'out' | 'ignored' | '401' | '403' | '404' | '409';
+type Code = 'ok' | 'in' | 'out' | 'ignored' | '301' | '401' | '403' | '404' | '409';
 const ROLE_COLUMNS = ['administrator', 'supervisor', 'monitor', 'developer', 'actions', 'events'] as const satisfies readonly Role[];
 type Row = [route: string, noToken: Code, administrator: string, supervisor: string, monitor: string, developer: string, actions: string, events: string];
 
@@ -57,6 +58,9 @@ const TABLE: Row[] = [
   ['GET /metrics',                                          'ok',    'ok',              'ok',         'ok',         'ok',         'ok',     'ok'],
   ['GET /openapi.json',                                     'ok',    'ok',              'ok',         'ok',         'ok',         'ok',     'ok'],
   ['POST /oauth/token',                                     'ok',    'ok',              'ok',         'ok',         'ok',         'ok',     'ok'],
+  // The console's page and files are public; what it shows comes from the API, with its access rules.
+  ['GET /console',                                          '301',   '301',             '301',        '301',        '301',        '301',    '301'],
+  ['GET /console/*',                                        'ok',    'ok',              'ok',         'ok',         'ok',         'ok',     'ok'],
 
   ['GET /admin/v1/clients',                                 '401',   SCOPED_LIST,       NO,           NO,           NO,           NO,       NO],
   ['POST /admin/v1/clients',                                '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
@@ -118,6 +122,12 @@ const TABLE: Row[] = [
 
   ['GET /admin/v1/callbacks',                               '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
   ['GET /admin/v1/callbacks/:id',                           '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
+  ['GET /admin/v1/callbacks/search',                        '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
+  ['GET /admin/v1/callbacks/export',                        '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
+  ['GET /admin/v1/queues/overview',                         '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
+  ['GET /admin/v1/queues/:id/utilization',                  '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
+  ['GET /admin/v1/business-hours/:id/preview',              '401',   'ok',              'ok',         'ok',         'ok',         NO,       NO],
+  ['GET /admin/v1/genesys/status',                          '401',   'ok',              'ok',         'ok',         'ok',         NO,       NO],
   ['POST /admin/v1/callbacks/:id/cancel',                   '401',   SCOPED,            SCOPED,       NO,           NO,           NO,       NO],
   ['POST /admin/v1/callbacks/bulk-cancel',                  '401',   SCOPED,            SCOPED,       NO,           NO,           NO,       NO],
   ['POST /admin/v1/callbacks/:id/reschedule',               '401',   SCOPED,            SCOPED,       NO,           NO,           NO,       NO],
@@ -278,6 +288,12 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
 
   'GET /admin/v1/callbacks': ({ f }) => get(`/admin/v1/callbacks?phone=${encodeURIComponent(f.callbackPhone)}&limit=250`, f.callbackId),
   'GET /admin/v1/callbacks/:id': ({ f, id }) => get(`/admin/v1/callbacks/${id(f.callbackId)}`),
+  'GET /admin/v1/callbacks/search': ({ f }) => get(`/admin/v1/callbacks/search?q=${encodeURIComponent(f.callbackPhone)}&limit=250`, f.callbackId),
+  'GET /admin/v1/callbacks/export': ({ f }) => get(`/admin/v1/callbacks/export?q=${encodeURIComponent(f.callbackPhone)}`, f.callbackId),
+  'GET /admin/v1/queues/overview': ({ f }) => get('/admin/v1/queues/overview', f.queue.id),
+  'GET /admin/v1/queues/:id/utilization': ({ f, id }) => get(`/admin/v1/queues/${id(f.queue.id)}/utilization?days=2`),
+  'GET /admin/v1/business-hours/:id/preview': ({ f, id }) => get(`/admin/v1/business-hours/${id(f.hoursId)}/preview?date=2030-03-10`),
+  'GET /admin/v1/genesys/status': () => get('/admin/v1/genesys/status'),
   'POST /admin/v1/callbacks/:id/cancel': async ({ f, id }) => post(`/admin/v1/callbacks/${id(await freshCallback(t, w.root.actions, f.queue.name))}/cancel`),
   'POST /admin/v1/callbacks/bulk-cancel': ({ f }) => post('/admin/v1/callbacks/bulk-cancel', { filter: { queue: f.queue.name }, dryRun: true }),
   'POST /admin/v1/callbacks/:id/reschedule': async ({ f, id }) =>

@@ -24,7 +24,7 @@ import {
 const MAX_BULK = 10_000;
 type Row = CallbackWithQueue;
 
-function toView(r: Row) {
+export function toView(r: Row) {
   return {
     id: r.id,
     queueId: r.queue_id,
@@ -80,7 +80,7 @@ async function searchOf(ctx: Context, f: DeskFilter, allowed: string[] | null): 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Only what `nextCursor` gives out: anything else would reach PostgreSQL as a bad uuid or timestamp. */
-function decodeCursor(cursor: string): { at: Date; id: string } {
+export function decodeCursor(cursor: string): { at: Date; id: string } {
   try {
     const { at, id } = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { at: unknown; id: unknown };
     if (typeof at !== 'string' || typeof id !== 'string' || !UUID.test(id)) throw new Error('not ours');

@@ -218,6 +218,8 @@ const PLAN: Folder[] = [
       { op: 'getAdminCallbacks', status: 200, query: { queue: 'Demo' }, checks: { 'lists the callback': 'body.items.some((c) => c.id === pm.collectionVariables.get("callbackId"))' } },
       { op: 'postAdminCallbacksByIdRecreate', path: { id: '{{callbackId}}' }, status: 200, checks: { 'outcome CREATED': 'body.outcome === "CREATED"' }, save: { deskCallbackId: 'body.callbackId' } },
       { op: 'getAdminCallbacksById', path: { id: '{{deskCallbackId}}' }, status: 200, checks: { 'with its history': 'body.id === pm.collectionVariables.get("deskCallbackId") && body.history.length > 0' } },
+      { op: 'getAdminCallbacksSearch', status: 200, query: { queue: 'Demo', q: '{{deskCallbackId}}' }, checks: { 'finds the callback by id': 'body.items.some((c) => c.id === pm.collectionVariables.get("deskCallbackId"))' } },
+      { op: 'getAdminCallbacksExport', status: 200, query: { queue: 'Demo' }, checks: { 'CSV with a header': 'pm.response.text().startsWith("id,queueName,")' } },
       { op: 'postAdminCallbacksByIdReschedule', path: { id: '{{deskCallbackId}}' }, body: { desiredTime: '{{exampleTimeLater}}' }, status: 200, checks: { 'outcome RESCHEDULED': 'body.outcome === "RESCHEDULED"' } },
       { op: 'postAdminCallbacksBulkCancel', status: 200, checks: { 'dry run only': 'body.dryRun === true && body.matched >= 1 && body.cancelledIds.includes(pm.collectionVariables.get("deskCallbackId"))' } },
       { op: 'postAdminCallbacksByIdCancel', path: { id: '{{deskCallbackId}}' }, status: 200, checks: { 'outcome CANCELLED': 'body.outcome === "CANCELLED"' } },
@@ -227,13 +229,22 @@ const PLAN: Folder[] = [
     name: 'queues',
     description: 'Create, read, change and delete a queue.',
     role: 'admin',
-    steps: crud('AdminQueues', 'queueId', { createBody: { name: `Billing${unique}`, genesysQueueId: `billing${unique}` } }),
+    steps: crud('AdminQueues', 'queueId', {
+      createBody: { name: `Billing${unique}`, genesysQueueId: `billing${unique}` },
+      extra: [
+        { op: 'getAdminQueuesOverview', status: 200, checks: { 'lists the new queue': 'body.items.some((q) => q.id === pm.collectionVariables.get("queueId"))' } },
+        { op: 'getAdminQueuesByIdUtilization', path: { id: '{{queueId}}' }, status: 200, checks: { '14 days': 'body.days.length === 14' } },
+      ],
+    }),
   },
   {
     name: 'business-hours',
     description: 'Create, read, change and delete business hours.',
     role: 'admin',
-    steps: crud('AdminBusinessHours', 'businessHoursId', { createBody: { name: `Office hours${unique}` } }),
+    steps: crud('AdminBusinessHours', 'businessHoursId', {
+      createBody: { name: `Office hours${unique}` },
+      extra: [{ op: 'getAdminBusinessHoursByIdPreview', path: { id: '{{businessHoursId}}' }, query: { date: '2030-03-10' }, status: 200, checks: { 'a slot grid': 'Array.isArray(body.slots)' } }],
+    }),
   },
   {
     name: 'capacity-rules',
@@ -288,7 +299,10 @@ const PLAN: Folder[] = [
     name: 'genesys',
     description: 'What the simulated Genesys gateway was asked.',
     role: 'admin',
-    steps: [{ op: 'getAdminGenesysSimulatedCalls', status: 200, checks: { 'the callbacks of this run': 'body.items.length > 0' } }],
+    steps: [
+      { op: 'getAdminGenesysSimulatedCalls', status: 200, checks: { 'the callbacks of this run': 'body.items.length > 0' } },
+      { op: 'getAdminGenesysStatus', status: 200, checks: { 'names the gateway': '["sdk", "simulated"].includes(body.gateway)' } },
+    ],
   },
   {
     name: 'audit',

@@ -152,7 +152,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions) {
   }
 
   async function authenticate(request: FastifyRequest): Promise<void> {
-    if (request.is404 || request.routeOptions.config.public || request.routeOptions.url?.startsWith('/docs')) return;
+    if (request.is404 || request.routeOptions.config.public || request.routeOptions.url?.startsWith('/docs') || request.routeOptions.url?.startsWith('/console')) return;
     const header = request.headers.authorization;
     const match = header ? BEARER.exec(header) : null;
     if (!match) throw errors.unauthorized();
