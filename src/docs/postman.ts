@@ -252,7 +252,10 @@ const PLAN: Folder[] = [
     role: 'admin',
     steps: crud('AdminCapacityRules', 'capacityRuleId', {
       createBody: { name: `Weekday mornings${unique}` },
-      extra: [{ op: 'putAdminCapacityRulesByIdStatement', path: { id: '{{capacityRuleId}}' }, status: 200, checks: { 'cells replaced': 'body.cells.monday["08:00"] === 10 && body.cells.tuesday === undefined' } }],
+      extra: [
+        { op: 'putAdminCapacityRulesByIdStatement', path: { id: '{{capacityRuleId}}' }, status: 200, checks: { 'cells replaced': 'body.cells.monday["08:00"] === 10 && body.cells.tuesday === undefined' } },
+        { op: 'getAdminCapacityRulesByIdConversion', path: { id: '{{capacityRuleId}}' }, query: { to: 'halfHour' }, status: 200, checks: { 'a preview': 'Array.isArray(body.kept) && Array.isArray(body.dropped)' } },
+      ],
     }),
   },
   {

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { READ_ROLES } from '../http/crud.js';
 import { errorResponses, IdParams } from '../http/schemas.js';
-import { GenesysStatus, HoursPreview, PreviewQuery, QueueOverview, Utilization, UtilizationQuery } from './schemas.js';
-import { genesysStatus, hoursPreview, queueOverview, utilization } from './service.js';
+import { ConversionPreview, ConversionQuery, GenesysStatus, HoursPreview, PreviewQuery, QueueOverview, Utilization, UtilizationQuery } from './schemas.js';
+import { conversionPreview, genesysStatus, hoursPreview, queueOverview, utilization } from './service.js';
 
 /** Read-only views every operator role may open; queue allow-lists apply as everywhere. */
 export const insightRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -44,6 +44,19 @@ export const insightRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => hoursPreview(request.ctx, request.params.id, request.query),
+  );
+  readers.get(
+    '/capacity-rules/:id/conversion',
+    {
+      schema: {
+        tags: ['capacity-rules'],
+        summary: "Preview of changing the rule's timeslot length (hour ↔ half hour): the cells it would keep, add and drop; nothing is saved",
+        params: IdParams,
+        querystring: ConversionQuery,
+        response: { 200: ConversionPreview, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => conversionPreview(request.ctx, request.params.id, request.query.to),
   );
   readers.get(
     '/genesys/status',

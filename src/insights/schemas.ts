@@ -90,3 +90,20 @@ export const GenesysStatus = Type.Object(
   },
   { title: 'GenesysStatus' },
 );
+
+export const ConversionQuery = Type.Object(
+  { to: Type.Enum(['hour', 'halfHour'], { description: 'The timeslot length to convert to' }) },
+  { additionalProperties: false },
+);
+const CellList = Type.Array(Type.Object({ day: Type.String(), cell: Type.String(), capacity: Type.Integer() }));
+export const ConversionPreview = Type.Object(
+  {
+    from: Type.String(),
+    to: Type.String(),
+    cells: Type.Record(Type.String(), Type.Record(Type.String(), Type.Integer()), { description: 'The cells the rule would have after the change' }),
+    kept: CellList,
+    added: Type.Array(Type.Object({ day: Type.String(), cell: Type.String(), capacity: Type.Integer() }), { description: 'Half-hour cells copied from their hour' }),
+    dropped: Type.Array(Type.Object({ day: Type.String(), cell: Type.String(), capacity: Type.Integer() }), { description: 'Half-hour cells the hourly rule loses' }),
+  },
+  { title: 'CapacityConversionPreview' },
+);

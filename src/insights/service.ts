@@ -5,6 +5,8 @@ import { findCallbacksPage } from '../callbacks/queries.js';
 import type { Context } from '../context.js';
 import { errors } from '../errors.js';
 import { getHours } from '../hours/service.js';
+import { getRule } from '../capacity/service.js';
+import { convertTimeslotLength } from '../slots/capacity.js';
 import { allowedQueueIds, resolveQueue } from '../queues/resolve.js';
 import { slotSpecOf } from '../queues/service.js';
 import { listQueueRows } from '../queues/queries.js';
@@ -111,5 +113,26 @@ export async function genesysStatus(ctx: Context) {
       error: r.delivery_error ?? '',
       at: isoUtc(r.updated_at),
     })),
+  };
+}
+
+/** What changing a rule's timeslot length would keep, add and drop: the same conversion PATCH applies, nothing saved. */
+export async function conversionPreview(ctx: Context, id: string, to: 'hour' | 'halfHour') {
+  const rule = await getRule(ctx, id);
+  const before = rule.cells as Partial<Record<Weekday, Record<string, number>>>;
+  const after = convertTimeslotLength(before, rule.timeslotLength, to);
+  const list = (cells: typeof before, keep: (day: Weekday, cell: string) => boolean) =>
+    Object.entries(cells).flatMap(([day, row]) =>
+      Object.entries(row ?? {})
+        .filter(([cell]) => keep(day as Weekday, cell))
+        .map(([cell, capacity]) => ({ day, cell, capacity })),
+    );
+  return {
+    from: rule.timeslotLength,
+    to,
+    cells: after as Record<string, Record<string, number>>,
+    kept: list(before, (day, cell) => after[day]?.[cell] !== undefined),
+    added: list(after, (day, cell) => before[day]?.[cell] === undefined),
+    dropped: list(before, (day, cell) => after[day]?.[cell] === undefined),
   };
 }
