@@ -79,10 +79,13 @@ const CSV_COLUMNS = [
   'completedAt',
 ] as const;
 
-/** RFC 4180 quoting; a leading = + - @ is prefixed so a spreadsheet does not run it as a formula. */
+/**
+ * RFC 4180 quoting; a value a spreadsheet would run as a formula (leading = @ tab CR, or + - not
+ * followed by a plain number such as an E.164 phone number) is prefixed with '.
+ */
 function csvCell(value: unknown): string {
   let s = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  if (/^[=@\t\r]/.test(s) || (/^[+-]/.test(s) && !/^[+-]\d+$/.test(s))) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
