@@ -14,7 +14,7 @@ let actions: H;
 const clock = new TestClock(new Date('2030-03-05T14:00:00Z')); // a Tuesday, 09:00 in New York
 const call = async (headers: H, method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: object) => {
   const res = await t.app.inject({ method, url, headers, ...(payload && { payload }) });
-  return { status: res.statusCode, body: res.headers['content-type']?.includes('json') ? res.json() : res.body, headers: res.headers };
+  return { status: res.statusCode, body: String(res.headers['content-type']).includes('json') ? res.json() : res.body, headers: res.headers };
 };
 
 let hoursId: string;

@@ -57,7 +57,7 @@ function Intervals({ label, value, onChange, disabled, error, field }: { label: 
       {value.length === 0 && <span class="muted">closed</span>}
       {value.map((i, n) => (
         <span class="interval" key={n}>
-          <input type="time" aria-label={`${label} interval ${n + 1} start`} value={i.start} disabled={disabled} onInput={(e) => onChange(value.map((x, m) => (m === n ? { ...x, start: (e.target as HTMLInputElement).value } : x)))} />
+          <input type="text" class="narrow" inputMode="numeric" aria-label={`${label} interval ${n + 1} start`} value={i.start} disabled={disabled} onInput={(e) => onChange(value.map((x, m) => (m === n ? { ...x, start: (e.target as HTMLInputElement).value } : x)))} />
           –
           <input
             type="text"

@@ -85,7 +85,7 @@ function Clients() {
           <button
             type="button"
             class="link"
-            aria-label={`Rotate the secret of ${c.name}`}
+            aria-label={`Rotate secret of ${c.name}`}
             onClick={() =>
               rotate.run(async () => {
                 if (!window.confirm(`Rotate the secret of ${c.name}? Its current tokens stop working.`)) return;
