@@ -60,7 +60,7 @@ const TABLE: Row[] = [
   ['POST /oauth/token',                                     'ok',    'ok',              'ok',         'ok',         'ok',         'ok',     'ok'],
   // The console's page and files are public; what it shows comes from the API, with its access rules.
   ['GET /console',                                          '301',   '301',             '301',        '301',        '301',        '301',    '301'],
-  ['GET /console/*',                                        'ok',    'ok',              'ok',         'ok',         'ok',         'ok',     'ok'],
+  ['GET /console*',                                         'ok',    'ok',              'ok',         'ok',         'ok',         'ok',     'ok'],
 
   ['GET /admin/v1/clients',                                 '401',   SCOPED_LIST,       NO,           NO,           NO,           NO,       NO],
   ['POST /admin/v1/clients',                                '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
@@ -214,6 +214,8 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
   'GET /readyz': () => get('/readyz'),
   'GET /metrics': () => get('/metrics'),
   'GET /openapi.json': () => get('/openapi.json'),
+  'GET /console': () => get('/console'),
+  'GET /console*': () => get('/console/callbacks'),
   'POST /oauth/token': () => post('/oauth/token', { grant_type: 'client_credentials', client_id: tokenClient.clientId, client_secret: tokenClient.clientSecret }),
 
   'GET /admin/v1/clients': ({ f }) => get('/admin/v1/clients', f.client.id),
