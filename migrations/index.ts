@@ -8,6 +8,7 @@ import * as m0006 from './0006_campaign_queue.js';
 import * as m0007 from './0007_actor_names.js';
 import * as m0008 from './0008_preview_contact_queue.js';
 import * as m0009 from './0009_waited_seconds.js';
+import * as m0013 from './0013_console_people.js';
 
 /** Every migration, by name, in order. Add a new file and list it here; never edit an applied one. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_actor_names': m0007,
   '0008_preview_contact_queue': m0008,
   '0009_waited_seconds': m0009,
+  '0013_console_people': m0013,
 };

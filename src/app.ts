@@ -43,6 +43,9 @@ import { numberCheckRoutes, numberRuleRoutes } from './numbers/routes.js';
 import { opsRoutes } from './ops/routes.js';
 import { queueRoutes } from './queues/routes.js';
 import { retryRoutes } from './retries/routes.js';
+import { userRoutes } from './users/routes.js';
+import { sessionRoutes } from './users/session-routes.js';
+import { resolveSession, type SessionSettings } from './users/sessions.js';
 
 
 export interface AppOptions {
@@ -122,13 +125,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(metrics, { pool: database.pool });
   await app.register(swagger, { publicBaseUrl: config.publicBaseUrl, clock: services.clock });
-  await app.register(auth, { services, findClient: (id) => findClient(database.db, id), jwtSecret: opts.jwtSecret, previousSecrets: config.jwtPreviousSecrets });
+  const sessionSettings: SessionSettings = { idleMs: config.console.idleTimeoutMinutes * 60_000, maxMs: config.console.sessionMaxHours * 3_600_000 };
+  await app.register(auth, {
+    services,
+    findClient: (id) => findClient(database.db, id),
+    findSession: (token) => resolveSession(services, token, sessionSettings),
+    jwtSecret: opts.jwtSecret,
+    previousSecrets: config.jwtPreviousSecrets,
+  });
   await app.register(rateLimit, {
     global: true,
     hook: 'preHandler', // after authentication, so authenticated callers are counted per client
     max: config.rateLimit.max,
     timeWindow: config.rateLimit.windowSeconds * 1000,
-    keyGenerator: (request) => (request.caller ? `client:${request.caller.id}` : `ip:${request.ip}`),
+    keyGenerator: (request) => (request.caller ? `${request.caller.kind}:${request.caller.id}` : `ip:${request.ip}`),
     errorResponseBuilder: (_request, context) => errors.rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
   });
 
@@ -148,6 +158,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await admin.register(async (scope) => {
         scope.addHook('onRequest', app.requireRoles('administrator'));
         await scope.register(clientRoutes);
+        await scope.register(userRoutes);
       });
       await admin.register(async (scope) => {
         scope.addHook('onRequest', app.requireRoles('administrator', 'supervisor'));
@@ -168,6 +179,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: '/admin/v1' },
   );
+
+  await app.register(sessionRoutes, {
+    prefix: '/auth/v1',
+    services,
+    settings: sessionSettings,
+    loginLimits: { perUsername: config.console.loginMaxPerUsername, perIp: config.console.loginMaxPerIp, windowMs: config.console.loginWindowSeconds * 1000 },
+    genesysStartPath: null,
+  });
 
   await app.register(
     async (actions) => {

@@ -39,6 +39,32 @@ export interface GenesysConfig {
   clientSecret: string | undefined;
 }
 
+/** People in the operator console: sessions and sign-in limits. */
+export interface ConsoleConfig {
+  /** A session ends after this long without a request (seed 003: 20 minutes). */
+  idleTimeoutMinutes: number;
+  /** And this long after sign-in, however active. */
+  sessionMaxHours: number;
+  /** Failed sign-ins allowed per username, and per client IP, in each window; then 429. */
+  loginMaxPerUsername: number;
+  loginMaxPerIp: number;
+  loginWindowSeconds: number;
+}
+
+/**
+ * "Sign in with Genesys Cloud": an OAuth client of grant type Code Authorization (PKCE, no secret)
+ * in the org, and where its login and API are.
+ */
+export interface GenesysSignInConfig {
+  clientId: string;
+  /** The org's region (GENESYS_LOGIN_REGION, else GENESYS_REGION), as a region key or host: login.<host>, api.<host>. */
+  region: string | undefined;
+  /** Instead of login.<region> (tests, proxies). */
+  loginBaseUrl: string | undefined;
+  /** Instead of api.<region>. */
+  apiBaseUrl: string | undefined;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -80,6 +106,14 @@ export interface Config {
   /** Days callbacks are kept after their desired time. */
   retentionDays: number;
   genesys: GenesysConfig;
+  console: ConsoleConfig;
+  /** Undefined when GENESYS_LOGIN_CLIENT_ID is unset: the console offers only username and password. */
+  genesysSignIn: GenesysSignInConfig | undefined;
+  /**
+   * Origins allowed to frame /console besides the Genesys Cloud UI of the configured regions
+   * (CONSOLE_FRAME_ANCESTORS); see genesys/framing.ts.
+   */
+  consoleFrameAncestors: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -169,6 +203,21 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('GENESYS_REGION', 'is required with Genesys credentials (or set GENESYS_BASE_URL)');
   }
 
+  const loginClientId = str(env, 'GENESYS_LOGIN_CLIENT_ID');
+  const loginRegion = str(env, 'GENESYS_LOGIN_REGION') ?? genesys.region;
+  const loginBaseUrl = url(env, 'GENESYS_LOGIN_BASE_URL', ['http:', 'https:'])?.replace(/\/+$/, '');
+  const loginApiBaseUrl = url(env, 'GENESYS_LOGIN_API_BASE_URL', ['http:', 'https:'])?.replace(/\/+$/, '');
+  if (loginClientId !== undefined && loginRegion === undefined && (loginBaseUrl === undefined || loginApiBaseUrl === undefined)) {
+    throw new ConfigError('GENESYS_LOGIN_REGION', 'is required with GENESYS_LOGIN_CLIENT_ID (or GENESYS_REGION, or both GENESYS_LOGIN_BASE_URL and GENESYS_LOGIN_API_BASE_URL)');
+  }
+  const genesysSignIn: GenesysSignInConfig | undefined =
+    loginClientId === undefined ? undefined : { clientId: loginClientId, region: loginRegion, loginBaseUrl, apiBaseUrl: loginApiBaseUrl };
+
+  const extraAncestors = (str(env, 'CONSOLE_FRAME_ANCESTORS') ?? '').split(/[\s,]+/).filter((s) => s !== '');
+  for (const origin of extraAncestors) {
+    if (!/^https:\/\/[a-z0-9.-]+(:\d+)?$/i.test(origin)) throw new ConfigError('CONSOLE_FRAME_ANCESTORS', `"${origin}" is not an https origin (https://host)`);
+  }
+
   const displayHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   const publicBaseUrl =
     url(env, 'PUBLIC_BASE_URL', ['http:', 'https:'])?.replace(/\/+$/, '') ?? `http://${displayHost}:${port}`;
@@ -206,5 +255,14 @@ export function loadConfig(env: Env = process.env): Config {
     workerDeadAfterSeconds: int(env, 'WORKER_DEAD_AFTER_SECONDS', 30, 2, 3600),
     retentionDays: int(env, 'RETENTION_DAYS', 14, 1, 3650),
     genesys,
+    console: {
+      idleTimeoutMinutes: int(env, 'CONSOLE_IDLE_TIMEOUT_MINUTES', 20, 1, 24 * 60),
+      sessionMaxHours: int(env, 'CONSOLE_SESSION_MAX_HOURS', 12, 1, 24 * 30),
+      loginMaxPerUsername: int(env, 'LOGIN_RATE_LIMIT_PER_USERNAME', 10, 1, 1_000_000),
+      loginMaxPerIp: int(env, 'LOGIN_RATE_LIMIT_PER_IP', 50, 1, 1_000_000),
+      loginWindowSeconds: int(env, 'LOGIN_RATE_LIMIT_WINDOW_SECONDS', 900, 1, 86_400),
+    },
+    genesysSignIn,
+    consoleFrameAncestors: extraAncestors,
   };
 }

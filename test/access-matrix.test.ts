@@ -23,6 +23,7 @@ import {
   type SideFixtures,
 } from './helpers/access-fixtures.js';
 import { buildTestApp, makeClient, type TestApp, type TestClient } from './helpers/app.js';
+import { makePerson, sessionHeaders, signIn, type TestPerson } from './helpers/people.js';
 
 /**
  * The access model as a table: every route of the app, for every role and for no token, called by a
@@ -68,6 +69,19 @@ const TABLE: Row[] = [
   ['PATCH /admin/v1/clients/:id',                           '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
   ['DELETE /admin/v1/clients/:id',                          '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
   ['POST /admin/v1/clients/:id/rotate-secret',              '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+
+  ['GET /admin/v1/users',                                   '401',   SCOPED_LIST,       NO,           NO,           NO,           NO,       NO],
+  ['POST /admin/v1/users',                                  '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['GET /admin/v1/users/:id',                               '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['PATCH /admin/v1/users/:id',                             '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['DELETE /admin/v1/users/:id',                            '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['POST /admin/v1/users/:id/password',                     '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+
+  // Signing in needs a person's credentials, not a token; the session itself is read only with its cookie.
+  ['GET /auth/v1/providers',                                'ok',    'ok',              'ok',         'ok',         'ok',         'ok',     'ok'],
+  ['POST /auth/v1/session',                                 'ok',    'ok',              'ok',         'ok',         'ok',         'ok',     'ok'],
+  ['GET /auth/v1/session',                                  '401',   '401',             '401',        '401',        '401',        '401',    '401'],
+  ['DELETE /auth/v1/session',                               'ok',    'ok',              'ok',         'ok',         'ok',         'ok',     'ok'],
 
   ['GET /admin/v1/audit',                                   '401',   SCOPED_LIST,       SCOPED_LIST,  NO,           NO,           NO,       NO],
 
@@ -183,6 +197,7 @@ interface Call {
 let t: TestApp;
 let w: AccessWorld;
 let tokenClient: TestClient;
+let signInPerson: TestPerson;
 let previewSettings: unknown;
 const spareQueueName = () => `${w.QA.queue.name}-spare`;
 
@@ -227,6 +242,21 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
     return { method: 'DELETE', url: `/admin/v1/clients/${id((c.client as { clientId: string }).clientId)}` };
   },
   'POST /admin/v1/clients/:id/rotate-secret': ({ f, id }) => post(`/admin/v1/clients/${id(f.client.id)}/rotate-secret`),
+
+  'GET /admin/v1/users': ({ f }) => get('/admin/v1/users', f.user.id),
+  'POST /admin/v1/users': ({ f }) => post('/admin/v1/users', { username: `new-user-${uid()}`, roles: ['monitor'], queues: [f.queue.name] }),
+  'GET /admin/v1/users/:id': ({ f, id }) => get(`/admin/v1/users/${id(f.user.id)}`),
+  'PATCH /admin/v1/users/:id': ({ f, id }) => ({ method: 'PATCH', url: `/admin/v1/users/${id(f.user.id)}`, payload: { displayName: `Person ${uid()}` } }),
+  'DELETE /admin/v1/users/:id': async ({ f, id }) => {
+    const u = (await fixture('POST', '/admin/v1/users', { username: `doomed-${uid()}`, roles: ['monitor'], queues: [f.queue.name] }))!;
+    return { method: 'DELETE', url: `/admin/v1/users/${id((u.user as { id: string }).id)}` };
+  },
+  'POST /admin/v1/users/:id/password': ({ f, id }) => post(`/admin/v1/users/${id(f.user.id)}/password`, {}),
+
+  'GET /auth/v1/providers': () => get('/auth/v1/providers'),
+  'POST /auth/v1/session': () => post('/auth/v1/session', { username: signInPerson.username, password: signInPerson.password }),
+  'GET /auth/v1/session': () => get('/auth/v1/session'),
+  'DELETE /auth/v1/session': () => ({ method: 'DELETE', url: '/auth/v1/session' }),
 
   'GET /admin/v1/audit': ({ f }) => get(`/admin/v1/audit?entity=queue&entityId=${f.queue.id}`, f.queue.id),
 
@@ -383,6 +413,11 @@ interface Case {
 }
 
 const callers = new Map<string, Headers>();
+const cookieCallers = new Map<string, Headers>();
+const TOKEN_ONLY = /^[A-Z]+ \/(actions|events)\//;
+// Signing out would end the session the other cases use; test/console-sessions.test.ts covers it.
+const COOKIE_SKIPS = new Set(['DELETE /auth/v1/session']);
+const OPERATOR_ROLES: readonly Role[] = ['administrator', 'supervisor', 'monitor', 'developer'];
 const callerKey = (role: Role, restricted: boolean) => `${role}:${restricted}`;
 
 const cases: Case[] = TABLE.flatMap(([route, noToken, ...cells]) => [
@@ -392,6 +427,21 @@ const cases: Case[] = TABLE.flatMap(([route, noToken, ...cells]) => [
     return VARIANTS.map(({ variant, restricted, on }, v) => ({ route, who: role, variant, expected: codes[v]!, headers: () => callers.get(callerKey(role, restricted)), on }));
   }),
 ]);
+
+const cookieCases: Case[] = TABLE.filter(([route]) => !COOKIE_SKIPS.has(route)).flatMap(([route, , ...cells]) =>
+  ROLE_COLUMNS.flatMap((role, i) => {
+    if (!OPERATOR_ROLES.includes(role) && !TOKEN_ONLY.test(route)) return [];
+    const codes = cellCodes(cells[i]!);
+    return VARIANTS.map(({ variant, restricted, on }, v) => ({
+      route,
+      who: role,
+      variant,
+      expected: TOKEN_ONLY.test(route) ? ('401' as const) : route === 'GET /auth/v1/session' ? ('ok' as const) : codes[v]!,
+      headers: () => cookieCallers.get(callerKey(role, restricted)),
+      on,
+    }));
+  }),
+);
 
 async function run(route: string, on: Side, headers: Headers | undefined, missing = false) {
   const build = REQUESTS[route];
@@ -405,15 +455,40 @@ beforeAll(async () => {
   t = await buildTestApp({ env: { RATE_LIMIT_MAX: '1000000', TOKEN_RATE_LIMIT_MAX: '1000000', DATABASE_POOL_MAX: '20' } });
   w = await buildAccessWorld(t);
   tokenClient = await makeClient(t, ['actions']);
+  signInPerson = await makePerson(t, ['monitor']);
   previewSettings = await fixture('GET', '/admin/v1/settings/preview-retries');
   for (const role of ROLE_COLUMNS) {
     callers.set(callerKey(role, false), await bearer(t, [role]));
     callers.set(callerKey(role, true), await bearer(t, [role], [w.QA.queue.name, spareQueueName()]));
+    cookieCallers.set(callerKey(role, false), sessionHeaders(await signIn(t, await makePerson(t, [role]))) as Headers);
+    cookieCallers.set(callerKey(role, true), sessionHeaders(await signIn(t, await makePerson(t, [role], { queues: [w.QA.queue.name, spareQueueName()] }))) as Headers);
   }
 }, 300_000);
 afterAll(async () => {
   await t?.close();
 });
+
+async function check(route: string, on: Side, headers: Headers | undefined, expected: Code): Promise<void> {
+  const { req, res } = await run(route, on, headers);
+  const detail = `${req.method} ${req.url} answered ${res.statusCode}: ${res.body.slice(0, 300)}`;
+  switch (expected) {
+    case 'ok':
+      expect(res.statusCode, detail).toBeLessThan(300);
+      break;
+    case 'ignored':
+      expect(res.statusCode, detail).toBe(200);
+      expect((res.json() as { action?: string }).action, detail).toBe('IGNORED');
+      break;
+    case 'in':
+    case 'out':
+      expect(res.statusCode, detail).toBeLessThan(300);
+      expect(req.marker, `${route} needs a marker`).toBeDefined();
+      expect(res.body.includes(req.marker!), `${detail}\nexpected the listing to ${expected === 'in' ? 'show' : 'omit'} ${req.marker}`).toBe(expected === 'in');
+      break;
+    default:
+      expect(String(res.statusCode), detail).toBe(expected);
+  }
+}
 
 describe('access matrix: every route × role × allow-list', () => {
   it('the table names every route of the app, and only those', () => {
@@ -429,27 +504,12 @@ describe('access matrix: every route × role × allow-list', () => {
     expect(res.statusCode).toBe(200);
   });
 
-  it.each(cases)('$route · $who · $variant → $expected', async ({ route, headers, on, expected }) => {
-    const { req, res } = await run(route, on, headers());
-    const detail = `${req.method} ${req.url} answered ${res.statusCode}: ${res.body.slice(0, 300)}`;
-    switch (expected) {
-      case 'ok':
-        expect(res.statusCode, detail).toBeLessThan(300);
-        break;
-      case 'ignored':
-        expect(res.statusCode, detail).toBe(200);
-        expect((res.json() as { action?: string }).action, detail).toBe('IGNORED');
-        break;
-      case 'in':
-      case 'out':
-        expect(res.statusCode, detail).toBeLessThan(300);
-        expect(req.marker, `${route} needs a marker`).toBeDefined();
-        expect(res.body.includes(req.marker!), `${detail}\nexpected the listing to ${expected === 'in' ? 'show' : 'omit'} ${req.marker}`).toBe(expected === 'in');
-        break;
-      default:
-        expect(String(res.statusCode), detail).toBe(expected);
-    }
-  }, 120_000);
+  it.each(cases)('$route · $who · $variant → $expected', async ({ route, headers, on, expected }) => check(route, on, headers(), expected), 120_000);
+
+  // A person signed in to the console (session cookie + X-CSRF-Token) is held to the same table as a
+  // client with the same roles and allow-list, except that the cookie opens no data action or event
+  // webhook, and it is what GET /auth/v1/session reads.
+  it.each(cookieCases)('$route · $who (console session) · $variant → $expected', async ({ route, headers, on, expected }) => check(route, on, headers(), expected), 120_000);
 });
 
 describe('access matrix: unknown ids are not found for a caller the table allows', () => {

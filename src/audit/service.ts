@@ -39,6 +39,7 @@ export async function recordAudit(trx: Transaction<DB>, actor: Actor, entry: Aud
   await insertAuditRow(trx, {
     actor: actor.id,
     actorName: actor.name,
+    actorKind: actor.kind,
     action: entry.action,
     entity: entry.entity,
     entityId: entry.entityId,
@@ -77,6 +78,7 @@ export async function listAudit(ctx: Context, f: AuditFilter) {
       at: isoUtc(r.at),
       actor: r.actor,
       actorName: r.actor_name,
+      actorKind: r.actor_kind,
       action: r.action,
       entity: r.entity,
       entityId: r.entity_id,

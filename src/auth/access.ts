@@ -163,24 +163,40 @@ export function assertMayGrant(caller: Caller, access: Access, known: readonly Q
 }
 
 /**
- * A client is in the caller's scope when its access is within the caller's own: only then may the
- * caller see it, change it, deactivate or delete it, or rotate its secret.
+ * A principal — an API client or a person's account — holds access the same way: roles and a queue
+ * allow-list. `kind` tells whose id `id` is (client and user ids never name the same principal).
  */
-export function assertClientInScope(caller: Caller, client: Access, known: readonly QueueIdentity[]): void {
-  if (!mayGrant(caller, client, known)) throw errors.forbidden("This client's access is beyond the caller's own");
+export interface Principal {
+  kind: 'client' | 'user';
+  id: string;
+}
+
+const PRINCIPAL_WORD: Record<Principal['kind'], string> = { client: 'client', user: 'user' };
+
+/**
+ * A principal is in the caller's scope when its access is within the caller's own: only then may the
+ * caller see it, change it, disable or delete it, or set its secret or password.
+ */
+export function assertPrincipalInScope(caller: Caller, principal: Access, known: readonly QueueIdentity[], kind: Principal['kind'] = 'client'): void {
+  if (!mayGrant(caller, principal, known)) throw errors.forbidden(`This ${PRINCIPAL_WORD[kind]}'s access is beyond the caller's own`);
 }
 
 /**
- * No client changes its own roles or allow-list, however unrestricted: access is changed by another
- * administrator (or the CLI), so no one widens itself and no one locks itself out by accident.
+ * No principal changes its own roles or allow-list, however unrestricted: access is changed by
+ * another administrator (or the CLI), so no one widens itself and no one locks itself out by accident.
  */
-export function assertNotOwnAccessChange(caller: Caller, clientId: string, before: Access, after: Access): void {
-  if (caller.kind !== 'client' || caller.id !== clientId) return;
+export function assertNotOwnAccessChange(caller: Caller, principal: Principal, before: Access, after: Access): void {
+  if (caller.kind !== principal.kind || caller.id !== principal.id) return;
   const same = (a: readonly string[] | null, b: readonly string[] | null) =>
     a === null || b === null ? a === b : a.length === b.length && a.every((x) => b.includes(x));
   if (!same(before.roles, after.roles) || !same(before.queues, after.queues)) {
-    throw errors.forbidden('A client may not change its own roles or queue allow-list');
+    throw errors.forbidden(`A ${PRINCIPAL_WORD[principal.kind]} may not change its own roles or queue allow-list`);
   }
+}
+
+/** Disabling or deleting oneself would lock the caller out mid-change: another administrator does it. */
+export function assertNotSelf(caller: Caller, principal: Principal, what: string): void {
+  if (caller.kind === principal.kind && caller.id === principal.id) throw errors.forbidden(`A ${PRINCIPAL_WORD[principal.kind]} may not ${what} itself`);
 }
 
 /** A queue with the shared configuration it uses, as the audit scope needs it. */

@@ -113,7 +113,7 @@ export async function getCallback(ctx: Context, id: string) {
   const history = await historyOf(ctx.db, id);
   return {
     ...toView(row),
-    history: history.map((h) => ({ at: isoUtc(h.at), actor: h.actor, actorName: h.actor_name, event: h.event, fromState: h.from_state, toState: h.to_state, reason: h.reason, detail: h.detail ?? null })),
+    history: history.map((h) => ({ at: isoUtc(h.at), actor: h.actor, actorName: h.actor_name, actorKind: h.actor_kind, event: h.event, fromState: h.from_state, toState: h.to_state, reason: h.reason, detail: h.detail ?? null })),
   };
 }
 

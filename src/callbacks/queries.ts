@@ -35,7 +35,7 @@ export const CALLBACK_COLUMNS = [
   'completed_at',
 ] as const;
 
-const HISTORY_COLUMNS = ['id', 'callback_id', 'at', 'actor', 'actor_name', 'event', 'from_state', 'to_state', 'reason', 'detail'] as const;
+const HISTORY_COLUMNS = ['id', 'callback_id', 'at', 'actor', 'actor_name', 'actor_kind', 'event', 'from_state', 'to_state', 'reason', 'detail'] as const;
 
 type Db = Kysely<DB> | Transaction<DB>;
 

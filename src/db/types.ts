@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { CallbackState, CampaignCallbackState, CampaignDeliveryStatus, CompletionReason, DeliveryStatus, EventAction, HistoryEvent } from '../vocabulary.js';
+import type { ActorKind, CallbackState, CampaignCallbackState, CampaignDeliveryStatus, CompletionReason, DeliveryStatus, EventAction, HistoryEvent, SignInMappingKind, SignInMethod, UserSource } from '../vocabulary.js';
 
 export type { CallbackState, DeliveryStatus };
 
@@ -30,6 +30,8 @@ export interface AuditLogTable {
   actor: string;
   /** The actor's name when it acted; null only on entries older than the column that could not be backfilled. */
   actor_name: ColumnType<string | null, string, never>;
+  /** Client, person or the service itself; null only on entries older than the column that could not be backfilled. */
+  actor_kind: ColumnType<ActorKind | null, ActorKind, never>;
   action: string;
   entity: string;
   entity_id: string;
@@ -147,6 +149,8 @@ export interface CallbackHistoryTable {
   actor: string;
   /** The actor's name when it acted; null only on entries older than the column that could not be backfilled. */
   actor_name: ColumnType<string | null, string, never>;
+  /** Client, person or the service itself; null only on entries older than the column that could not be backfilled. */
+  actor_kind: ColumnType<ActorKind | null, ActorKind, never>;
   event: HistoryEvent;
   from_state: CallbackState | null;
   to_state: CallbackState | null;
@@ -319,7 +323,60 @@ export interface CampaignCallbacksTable {
 }
 export type CampaignCallbackRow = Selectable<CampaignCallbacksTable>;
 
+export interface UsersTable {
+  id: Generated<string>;
+  username: string;
+  display_name: string;
+  password_hash: string | null;
+  source: ColumnType<UserSource, UserSource | undefined, UserSource>;
+  genesys_user_id: string | null;
+  roles: string[];
+  queues: string[] | null;
+  disabled: Generated<boolean>;
+  last_sign_in_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  method: SignInMethod;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+export type SessionRow = Selectable<SessionsTable>;
+
+export interface GenesysSignInRequestsTable {
+  state_hash: string;
+  browser_hash: string;
+  code_verifier: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface GenesysSignInMappingsTable {
+  id: Generated<string>;
+  kind: SignInMappingKind;
+  genesys_id: string;
+  label: string | null;
+  roles: string[];
+  queues: string[] | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export type SignInMappingRow = Selectable<GenesysSignInMappingsTable>;
+
 export interface DB {
+  users: UsersTable;
+  sessions: SessionsTable;
+  genesys_sign_in_requests: GenesysSignInRequestsTable;
+  genesys_sign_in_mappings: GenesysSignInMappingsTable;
   event_inbox: EventInboxTable;
   prioritization_policies: PrioritizationPoliciesTable;
   aging_tracks: AgingTracksTable;

@@ -314,6 +314,16 @@ const PLAN: Folder[] = [
     steps: [{ op: 'getAdminAudit', status: 200, checks: { 'has entries': 'body.items.length > 0' } }],
   },
   {
+    name: 'console',
+    description: "The operator console's sign-in, without a person's password: which methods are offered, a refused sign-in, no session, and signing out (which only clears the cookie then).",
+    steps: [
+      { op: 'getAuthProviders', status: 200, checks: { 'password sign-in': 'body.password === true' } },
+      { op: 'postAuthSession', name: 'Sign in with a wrong password (refused)', body: { username: 'nobody', password: 'not-the-password' }, status: 401, checks: { INVALID_CREDENTIALS: 'body.error === "INVALID_CREDENTIALS"' } },
+      { op: 'getAuthSession', name: 'The session (none: 401)', status: 401, checks: { UNAUTHORIZED: 'body.error === "UNAUTHORIZED"' } },
+      { op: 'deleteAuthSession', status: 204 },
+    ],
+  },
+  {
     name: 'changes shared state (cleans up after itself)',
     description:
       'Changes what other users share: the preview-retry settings (restored to what they were), an API client (created, then deleted) ' +
@@ -329,6 +339,12 @@ const PLAN: Folder[] = [
       { op: 'patchAdminClientsById', path: { id: '{{clientId}}' }, status: 200, checks: { 'roles changed': 'body.roles.includes("events")' } },
       { op: 'postAdminClientsByIdRotateSecret', path: { id: '{{clientId}}' }, status: 200, checks: { 'a new secret': 'typeof body.clientSecret === "string"' } },
       { op: 'deleteAdminClientsById', path: { id: '{{clientId}}' }, status: 204 },
+      { op: 'postAdminUsers', status: 201, body: { username: 'postman-example-{{$timestamp}}' }, checks: { 'a generated password': 'typeof body.password === "string"' }, save: { userId: 'body.user.id' } },
+      { op: 'getAdminUsers', status: 200, checks: { 'lists the user': 'body.items.some((u) => u.id === pm.collectionVariables.get("userId"))' } },
+      { op: 'getAdminUsersById', path: { id: '{{userId}}' }, status: 200, checks: { 'the user': 'body.id === pm.collectionVariables.get("userId")' } },
+      { op: 'patchAdminUsersById', path: { id: '{{userId}}' }, status: 200, checks: { disabled: 'body.disabled === true' } },
+      { op: 'postAdminUsersByIdPassword', path: { id: '{{userId}}' }, status: 200, body: { password: null }, checks: { 'a new password': 'typeof body.password === "string"' } },
+      { op: 'deleteAdminUsersById', path: { id: '{{userId}}' }, status: 204 },
       { op: 'postAdminCallbacksByIdRecreate', name: 'Recreate the cancelled callback (for the bulk cancel)', path: { id: '{{deskCallbackId}}' }, status: 200, checks: { 'outcome CREATED': 'body.outcome === "CREATED"' }, save: { bulkCallbackId: 'body.callbackId' } },
       {
         op: 'postAdminCallbacksBulkCancel',
