@@ -132,6 +132,7 @@ const TABLE: Row[] = [
 
   ['GET /admin/v1/callbacks',                               '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
   ['GET /admin/v1/callbacks/:id',                           '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
+  ['POST /admin/v1/callbacks',                              '401',   SCOPED,            SCOPED,       NO,           NO,           NO,       NO],
   ['POST /admin/v1/callbacks/:id/cancel',                   '401',   SCOPED,            SCOPED,       NO,           NO,           NO,       NO],
   ['POST /admin/v1/callbacks/bulk-cancel',                  '401',   SCOPED,            SCOPED,       NO,           NO,           NO,       NO],
   ['POST /admin/v1/callbacks/:id/reschedule',               '401',   SCOPED,            SCOPED,       NO,           NO,           NO,       NO],
@@ -308,6 +309,7 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
 
   'GET /admin/v1/callbacks': ({ f }) => get(`/admin/v1/callbacks?phone=${encodeURIComponent(f.callbackPhone)}&limit=250`, f.callbackId),
   'GET /admin/v1/callbacks/:id': ({ f, id }) => get(`/admin/v1/callbacks/${id(f.callbackId)}`),
+  'POST /admin/v1/callbacks': ({ f }) => post('/admin/v1/callbacks', { queue: f.queue.name, phoneNumber: randomPhone('+1212555'), desiredTime: scheduledTime(4) }),
   'POST /admin/v1/callbacks/:id/cancel': async ({ f, id }) => post(`/admin/v1/callbacks/${id(await freshCallback(t, w.root.actions, f.queue.name))}/cancel`),
   'POST /admin/v1/callbacks/bulk-cancel': ({ f }) => post('/admin/v1/callbacks/bulk-cancel', { filter: { queue: f.queue.name }, dryRun: true }),
   'POST /admin/v1/callbacks/:id/reschedule': async ({ f, id }) =>
