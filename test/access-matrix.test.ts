@@ -143,6 +143,7 @@ const TABLE: Row[] = [
   ['GET /admin/v1/business-hours/:id/preview',              '401',   'ok',              'ok',         'ok',         'ok',         NO,       NO],
   ['GET /admin/v1/capacity-rules/:id/conversion',           '401',   'ok',              'ok',         'ok',         'ok',         NO,       NO],
   ['GET /admin/v1/genesys/status',                          '401',   'ok',              'ok',         'ok',         'ok',         NO,       NO],
+  ['POST /admin/v1/callbacks',                              '401',   SCOPED,            SCOPED,       NO,           NO,           NO,       NO],
   ['POST /admin/v1/callbacks/:id/cancel',                   '401',   SCOPED,            SCOPED,       NO,           NO,           NO,       NO],
   ['POST /admin/v1/callbacks/bulk-cancel',                  '401',   SCOPED,            SCOPED,       NO,           NO,           NO,       NO],
   ['POST /admin/v1/callbacks/:id/reschedule',               '401',   SCOPED,            SCOPED,       NO,           NO,           NO,       NO],
@@ -328,6 +329,7 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
   'GET /admin/v1/business-hours/:id/preview': ({ f, id }) => get(`/admin/v1/business-hours/${id(f.hoursId)}/preview?date=2030-03-10`),
   'GET /admin/v1/capacity-rules/:id/conversion': ({ f, id }) => get(`/admin/v1/capacity-rules/${id(f.capacityRuleId)}/conversion?to=halfHour`),
   'GET /admin/v1/genesys/status': () => get('/admin/v1/genesys/status'),
+  'POST /admin/v1/callbacks': ({ f }) => post('/admin/v1/callbacks', { queue: f.queue.name, phoneNumber: randomPhone('+1212555'), desiredTime: scheduledTime(4) }),
   'POST /admin/v1/callbacks/:id/cancel': async ({ f, id }) => post(`/admin/v1/callbacks/${id(await freshCallback(t, w.root.actions, f.queue.name))}/cancel`),
   'POST /admin/v1/callbacks/bulk-cancel': ({ f }) => post('/admin/v1/callbacks/bulk-cancel', { filter: { queue: f.queue.name }, dryRun: true }),
   'POST /admin/v1/callbacks/:id/reschedule': async ({ f, id }) =>

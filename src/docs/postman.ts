@@ -223,6 +223,15 @@ const PLAN: Folder[] = [
       { op: 'postAdminCallbacksByIdReschedule', path: { id: '{{deskCallbackId}}' }, body: { desiredTime: '{{exampleTimeLater}}' }, status: 200, checks: { 'outcome RESCHEDULED': 'body.outcome === "RESCHEDULED"' } },
       { op: 'postAdminCallbacksBulkCancel', status: 200, checks: { 'dry run only': 'body.dryRun === true && body.matched >= 1 && body.cancelledIds.includes(pm.collectionVariables.get("deskCallbackId"))' } },
       { op: 'postAdminCallbacksByIdCancel', path: { id: '{{deskCallbackId}}' }, status: 200, checks: { 'outcome CANCELLED': 'body.outcome === "CANCELLED"' } },
+      {
+        op: 'postAdminCallbacks',
+        name: 'Create a callback from the desk (as the data action does)',
+        body: { idempotencyKey: null, phoneNumber: '+12024561112', desiredTime: '{{exampleTimeLater}}' },
+        status: 200,
+        checks: { 'outcome CREATED': 'body.outcome === "CREATED"' },
+        save: { adminCallbackId: 'body.callbackId' },
+      },
+      { op: 'postAdminCallbacksByIdCancel', name: 'Cancel the callback created from the desk', path: { id: '{{adminCallbackId}}' }, status: 200, checks: { 'outcome CANCELLED': 'body.outcome === "CANCELLED"' } },
     ],
   },
   {

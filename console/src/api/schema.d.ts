@@ -505,7 +505,11 @@ export interface paths {
          */
         get: operations["getAdminCallbacks"];
         put?: never;
-        post?: never;
+        /**
+         * Create an immediate or scheduled callback (as POST /actions/v1/callbacks/create: same body, checks and outcomes)
+         * @description Create an immediate or scheduled callback (as POST /actions/v1/callbacks/create: same body, checks and outcomes). Needs a token with one of the roles: `administrator`, `supervisor`.
+         */
+        post: operations["postAdminCallbacks"];
         delete?: never;
         options?: never;
         head?: never;
@@ -9068,6 +9072,209 @@ export interface operations {
                      * @example {
                      *       "error": "FORBIDDEN",
                      *       "message": "This needs one of the roles: administrator",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postAdminCallbacks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "queue": "Demo",
+                 *       "phoneNumber": "+12024561111",
+                 *       "customerName": "Ada Lovelace",
+                 *       "desiredTime": "2030-03-05T16:00:00Z",
+                 *       "timezone": "America/New_York",
+                 *       "userData": "{\"reason\":\"billing\"}"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Queue name (or use queueId) */
+                    queue?: string;
+                    /** @description Queue id, or its Genesys queue id */
+                    queueId?: string;
+                    /** @description E.164, national format, or a tel: URI (Genesys ANI) */
+                    phoneNumber: string;
+                    customerName?: string;
+                    /** @description When to call back; absent = immediate callback */
+                    desiredTime?: string;
+                    /** @description IANA zone: for desiredTime without an offset, and for the local times in the answer */
+                    timezone?: string;
+                    /** @description Routing priority (default: the queue’s) */
+                    priority?: number;
+                    /** @description Seconds the caller already waited before asking for a callback: age-mode priority aging counts from that earlier moment */
+                    waitedSeconds?: number;
+                    /** @description Replays of the same key on the same queue get the first answer */
+                    idempotencyKey?: string;
+                    /** @description The IVR conversation asking, for the record */
+                    conversationId?: string;
+                    /** @description If the slot is full, book the nearest later free slot instead */
+                    acceptNearest?: boolean;
+                    /** @description ISO country for a national-format number */
+                    defaultCountry?: string;
+                    /** @description JSON text of a flat string map (≤ 50 keys, values ≤ 1,024 chars), passed to Genesys as participant data */
+                    userData?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done: the result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        outcome: "CREATED" | "DUPLICATE" | "SLOT_FULL" | "OUTSIDE_HOURS" | "TOO_FAR_AHEAD" | "IN_THE_PAST" | "QUEUE_CLOSED" | "IMMEDIATE_DISABLED" | "SCHEDULED_DISABLED" | "INVALID_NUMBER" | "COUNTRY_NOT_PERMITTED" | "BLOCKED_PATTERN" | "BLOCKED_NUMBER_TYPE";
+                        created: boolean;
+                        /** @description True when this repeats the first answer to the idempotency key */
+                        replayed: boolean;
+                        callbackId: string;
+                        /** @description SCHEDULED, QUEUED, ROUTING, PROCESSING or COMPLETED ("" if none) */
+                        state: string;
+                        /** @description UTC ISO-8601 ("" when not applicable) */
+                        scheduledTime: string;
+                        scheduledTimeLocal: string;
+                        phoneE164: string;
+                        /** @description Up to 3 free slots nearest the desired time (UTC), on refusals about time */
+                        alternativeSlots: string[];
+                        /** @description The same, local */
+                        alternativeSlotsLocal: string[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description The input is invalid (`VALIDATION_FAILED`, `BAD_REQUEST` or `INVALID_JSON`); `field` names it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "VALIDATION_FAILED",
+                     *       "message": "body/queue must NOT have fewer than 1 characters",
+                     *       "field": "queue",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No valid bearer token (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "UNAUTHORIZED",
+                     *       "message": "A valid bearer token is required",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description The token lacks the role this needs, or the queue is outside the client’s allow-list (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "FORBIDDEN",
+                     *       "message": "This needs one of the roles: administrator",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No such record (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "NOT_FOUND",
+                     *       "message": "Queue Demo not found",
                      *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
                      *     }
                      */
