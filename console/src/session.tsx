@@ -1,6 +1,6 @@
 import { createContext } from 'preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
-import { api, ApiError, ok, setCsrfToken, whenSessionLost } from './api/client';
+import { api, ApiError, lastActivity, ok, setCsrfToken, whenSessionLost } from './api/client';
 import { ErrorNote, Field } from './ui';
 
 /** The signed-in person, as `GET /auth/v1/session` answers. */
@@ -29,18 +29,28 @@ export function mayWrite(session: Session): boolean {
 
 type State = { kind: 'loading' } | { kind: 'signedOut'; notice?: string } | { kind: 'signedIn'; session: Session };
 
+function endedNotice(session: Session): string {
+  const idleMs = session.idleTimeoutSeconds * 1000;
+  const minutes = Math.max(1, Math.round(session.idleTimeoutSeconds / 60));
+  return Date.now() - lastActivity() >= idleMs
+    ? `Your session ended after ${minutes} minute${minutes === 1 ? '' : 's'} of inactivity. Sign in again.`
+    : 'Your session has ended. Sign in again.';
+}
+
 /**
  * Holds the session: asks the service on load, signs in and out, and on a 401 from any call shows
- * the sign-in page — with the inactivity notice when no request was made for the idle timeout.
+ * the sign-in page — with the inactivity notice when no call was answered for the idle timeout.
  */
 export function useSessionState() {
   const [state, setState] = useState<State>({ kind: 'loading' });
-  const [lastActivity, setLastActivity] = useState(Date.now());
 
   const adopt = (session: Session) => {
     setCsrfToken(session.csrfToken);
-    setLastActivity(Date.now());
     setState({ kind: 'signedIn', session });
+  };
+  const lost = () => {
+    setCsrfToken(null);
+    setState((s) => (s.kind === 'signedIn' ? { kind: 'signedOut', notice: endedNotice(s.session) } : s));
   };
 
   useEffect(() => {
@@ -48,50 +58,21 @@ export function useSessionState() {
       (s) => adopt(s as Session),
       () => setState({ kind: 'signedOut' }),
     );
+    whenSessionLost(lost);
   }, []);
-
-  // Every answer but a 401 means the session is alive: note when the last one came.
-  useEffect(() => {
-    const mark = { onResponse: ({ response }: { response: Response }) => (response.status !== 401 && setLastActivity(Date.now()), response) };
-    api.use(mark);
-    return () => api.eject(mark);
-  }, []);
-
-  useEffect(() => {
-    whenSessionLost(() => {
-      setCsrfToken(null);
-      setState((s) => {
-        if (s.kind !== 'signedIn') return s;
-        const idle = s.session.idleTimeoutSeconds;
-        const idleFor = (Date.now() - lastActivityRef.value) / 1000;
-        const minutes = Math.max(1, Math.round(idle / 60));
-        return {
-          kind: 'signedOut',
-          notice: idleFor >= idle ? `Your session ended after ${minutes} minute${minutes === 1 ? '' : 's'} of inactivity. Sign in again.` : 'Your session has ended. Sign in again.',
-        };
-      });
-    });
-  }, []);
-  lastActivityRef.value = lastActivity;
 
   // Past the idle timeout, ask the service (which decides) whether the session still stands.
   useEffect(() => {
     if (state.kind !== 'signedIn') return;
     const idleMs = state.session.idleTimeoutSeconds * 1000;
     const timer = window.setInterval(() => {
-      if (Date.now() - lastActivityRef.value >= idleMs) void api.GET('/auth/v1/session').then(({ response }) => response.status === 401 && lostSession());
+      if (Date.now() - lastActivity() < idleMs) return;
+      void api.GET('/auth/v1/session').then(({ response }) => {
+        if (response.status === 401) lost();
+      });
     }, Math.min(30_000, Math.max(1_000, idleMs / 4)));
     return () => window.clearInterval(timer);
   }, [state]);
-
-  const lostSession = () => {
-    // The session endpoint's own 401 does not go through the global handler.
-    setState((s) => {
-      if (s.kind !== 'signedIn') return s;
-      const minutes = Math.max(1, Math.round(s.session.idleTimeoutSeconds / 60));
-      return { kind: 'signedOut', notice: `Your session ended after ${minutes} minute${minutes === 1 ? '' : 's'} of inactivity. Sign in again.` };
-    });
-  };
 
   const signOut = async () => {
     await api.DELETE('/auth/v1/session').catch(() => undefined);
@@ -101,8 +82,6 @@ export function useSessionState() {
 
   return { state, adopt, signOut };
 }
-
-const lastActivityRef = { value: Date.now() };
 
 export function SignIn({ notice, onSignedIn }: { notice: string | undefined; onSignedIn: (s: Session) => void }) {
   const [username, setUsername] = useState('');

@@ -9,6 +9,12 @@ import type { paths } from './schema';
 
 let csrfToken: string | null = null;
 let onSessionLost: (() => void) | null = null;
+/** When the service last answered a call of this session (an answer other than 401 keeps it alive). */
+let lastAnswerAt = Date.now();
+
+export function lastActivity(): number {
+  return lastAnswerAt;
+}
 
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
@@ -24,7 +30,8 @@ const session: Middleware = {
     return request;
   },
   onResponse({ request, response }) {
-    if (response.status === 401 && !new URL(request.url).pathname.startsWith('/auth/')) onSessionLost?.();
+    if (response.status !== 401) lastAnswerAt = Date.now();
+    else if (!new URL(request.url).pathname.startsWith('/auth/')) onSessionLost?.();
     return response;
   },
 };

@@ -88,7 +88,7 @@ function RuleForm({ rule, admin, onSaved }: { rule: Rule | null; admin: boolean;
     });
   };
   return (
-    <form class="card" onSubmit={save} aria-label="Number rule">
+    <form class="card" onSubmit={save} aria-label="Number rule settings">
       <Field label="Name" name="name" error={action.error}>
         {(p) => <input {...p} value={name} disabled={!admin} onInput={(e) => setName((e.target as HTMLInputElement).value)} />}
       </Field>
