@@ -88,13 +88,13 @@ export function SignIn({ notice, onSignedIn }: { notice: string | undefined; onS
   const [password, setPassword] = useState('');
   const [error, setError] = useState<ApiError | Error | undefined>();
   const [busy, setBusy] = useState(false);
-  const [genesys, setGenesys] = useState(false);
+  const [genesys, setGenesys] = useState<string | null>(null);
 
   useEffect(() => {
     document.title = 'Sign in · Callback engine console';
     ok(api.GET('/auth/v1/providers')).then(
-      (p) => setGenesys(Boolean((p as { genesys?: unknown }).genesys)),
-      () => setGenesys(false),
+      (p) => setGenesys(p.genesys && p.genesysStartUrl ? p.genesysStartUrl : null),
+      () => setGenesys(null),
     );
   }, []);
 
@@ -145,7 +145,7 @@ export function SignIn({ notice, onSignedIn }: { notice: string | undefined; onS
         </button>
         {genesys && (
           <p>
-            <a class="button secondary" href="/auth/v1/genesys/start">
+            <a class="button secondary" href={genesys}>
               Sign in with Genesys Cloud
             </a>
           </p>

@@ -35,6 +35,7 @@ export function PeoplePage() {
   return (
     <Page title="Clients and users">
       {!admin && <p class="notice">Only administrators manage clients and users.</p>}
+      {admin && <Users />}
       {admin && <Clients />}
     </Page>
   );
@@ -102,6 +103,75 @@ function Clients() {
         )}
       />
       {secret && <Secret title="Client secret" lines={secret} onClose={() => (setSecret(null), clients.reload())} />}
+    </section>
+  );
+}
+
+function Users() {
+  const users = useLoad(() => ok(api.GET('/admin/v1/users')), []);
+  const [secret, setSecret] = useState<[string, string][] | null>(null);
+  const reset = useAction();
+  const fields: FieldSpec[] = [
+    { name: 'username', label: 'Username', kind: 'text' },
+    { name: 'displayName', label: 'Name', kind: 'text', optional: true },
+    { name: 'roles', label: 'Roles', kind: 'multi', options: ROLES.filter((r) => ['administrator', 'supervisor', 'monitor', 'developer'].includes(r.value)) },
+    { name: 'queues', label: 'Queue allow-list', kind: 'list', nullable: true, optional: true, hint: 'Queue names or ids, comma-separated; empty = every queue' },
+    { name: 'disabled', label: 'Disabled', kind: 'bool' },
+  ];
+  return (
+    <section class="card" aria-labelledby="users-title">
+      <h2 id="users-title">People</h2>
+      <Loading what={users} />
+      <ErrorNote error={reset.error} />
+      <Resource
+        noun="user"
+        items={users.data?.items ?? []}
+        fields={fields}
+        label={(u) => u.username}
+        canWrite
+        reload={users.reload}
+        columns={[
+          { label: 'Username', value: (u) => u.username },
+          { label: 'Name', value: (u) => u.displayName },
+          { label: 'Roles', value: (u) => u.roles.join(', ') },
+          { label: 'Queues', value: (u) => (u.queues === null ? 'every queue' : u.queues.join(', ')) },
+          { label: 'Sign-in', value: (u) => (u.source === 'genesys' ? 'Genesys Cloud' : 'password') },
+          { label: 'Disabled', value: (u) => (u.disabled ? 'yes' : 'no') },
+        ]}
+        create={(body) => ok(api.POST('/admin/v1/users', { body: body as never }))}
+        onCreated={(a) => {
+          const answer = a as { user: { username: string }; password?: string };
+          if (answer.password)
+            setSecret([
+              ['Username', answer.user.username],
+              ['Password', answer.password],
+            ]);
+        }}
+        update={(id, patch) => ok(api.PATCH('/admin/v1/users/{id}', { params: { path: { id } }, body: patch as never }))}
+        remove={(id) => ok(api.DELETE('/admin/v1/users/{id}', { params: { path: { id } } }))}
+        rowActions={(u) =>
+          u.source === 'local' && (
+            <button
+              type="button"
+              class="link"
+              aria-label={`New password for ${u.username}`}
+              onClick={() =>
+                reset.run(async () => {
+                  if (!window.confirm(`Give ${u.username} a new generated password? Their sessions end.`)) return;
+                  const a = (await ok(api.POST('/admin/v1/users/{id}/password', { params: { path: { id: u.id } }, body: {} }))) as { password?: string };
+                  setSecret([
+                    ['Username', u.username],
+                    ['New password', a.password ?? '(as sent)'],
+                  ]);
+                })
+              }
+            >
+              New password
+            </button>
+          )
+        }
+      />
+      {secret && <Secret title="Password" lines={secret} onClose={() => (setSecret(null), users.reload())} />}
     </section>
   );
 }
