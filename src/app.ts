@@ -180,7 +180,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     services,
     settings: sessionSettings,
     loginLimits: { perUsername: config.console.loginMaxPerUsername, perIp: config.console.loginMaxPerIp, windowMs: config.console.loginWindowSeconds * 1000 },
-    genesysStartPath: null,
+    sameSite: config.consoleCookieSameSite,
+    genesys: config.genesysSignIn,
+    publicBaseUrl: config.publicBaseUrl,
   });
 
   await app.register(
