@@ -27,6 +27,8 @@ import { createGenesysCheck } from './genesys/readiness.js';
 import { simulatedCallRoutes } from './genesys/routes.js';
 import { createSimulatedGateway } from './genesys/simulated-gateway.js';
 import auth from './http/auth.js';
+import framing from './http/framing.js';
+import { consoleFrameAncestors } from './genesys/framing.js';
 import errorHandler, { clientErrorHandler, frameworkErrors, renderError } from './http/error-handler.js';
 import { errors } from './errors.js';
 import { refuseUnstorable, utf8JsonParser } from './http/input-guard.js';
@@ -112,6 +114,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(errorHandler);
   // A JSON API: no HTML of ours to protect with a CSP, and Swagger UI needs inline scripts.
   await app.register(helmet, { contentSecurityPolicy: false });
+  await app.register(framing, { consoleAncestors: consoleFrameAncestors(config) });
   await app.register(underPressure, {
     maxEventLoopDelay: config.overloadMaxEventLoopDelayMs,
     retryAfter: 5,
