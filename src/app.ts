@@ -28,6 +28,8 @@ import { createGenesysCheck } from './genesys/readiness.js';
 import { simulatedCallRoutes } from './genesys/routes.js';
 import { createSimulatedGateway } from './genesys/simulated-gateway.js';
 import auth from './http/auth.js';
+import framing from './http/framing.js';
+import { consoleFrameAncestors } from './genesys/framing.js';
 import errorHandler, { clientErrorHandler, frameworkErrors, renderError } from './http/error-handler.js';
 import { errors } from './errors.js';
 import { refuseUnstorable, utf8JsonParser } from './http/input-guard.js';
@@ -115,6 +117,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(errorHandler);
   // A JSON API: no HTML of ours to protect with a CSP, and Swagger UI needs inline scripts.
   await app.register(helmet, { contentSecurityPolicy: false });
+  await app.register(framing, { consoleAncestors: consoleFrameAncestors(config) });
   await app.register(underPressure, {
     maxEventLoopDelay: config.overloadMaxEventLoopDelayMs,
     retryAfter: 5,
@@ -185,7 +188,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     services,
     settings: sessionSettings,
     loginLimits: { perUsername: config.console.loginMaxPerUsername, perIp: config.console.loginMaxPerIp, windowMs: config.console.loginWindowSeconds * 1000 },
-    genesysStartPath: null,
+    sameSite: config.consoleCookieSameSite,
+    genesys: config.genesysSignIn,
+    publicBaseUrl: config.publicBaseUrl,
   });
 
   await app.register(

@@ -59,10 +59,8 @@ export interface GenesysSignInConfig {
   clientId: string;
   /** The org's region (GENESYS_LOGIN_REGION, else GENESYS_REGION), as a region key or host: login.<host>, api.<host>. */
   region: string | undefined;
-  /** Instead of login.<region> (tests, proxies). */
-  loginBaseUrl: string | undefined;
-  /** Instead of api.<region>. */
-  apiBaseUrl: string | undefined;
+  /** Login and API both on this base URL instead of login./api.<region> (tests, proxies), as GENESYS_BASE_URL. */
+  baseUrl: string | undefined;
 }
 
 export interface Config {
@@ -114,6 +112,11 @@ export interface Config {
    * (CONSOLE_FRAME_ANCESTORS); see genesys/framing.ts.
    */
   consoleFrameAncestors: string[];
+  /**
+   * SameSite of the session cookie: `strict` (default), or `none` (then Secure) so the console keeps
+   * its session inside the Genesys Cloud UI's frame, a third-party context.
+   */
+  consoleCookieSameSite: 'strict' | 'lax' | 'none';
 }
 
 type Env = Record<string, string | undefined>;
@@ -153,6 +156,12 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   if (!protocols.includes(parsed.protocol)) {
     throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
   }
+  return raw;
+}
+
+function sameSite(env: Env): 'strict' | 'lax' | 'none' {
+  const raw = (str(env, 'CONSOLE_COOKIE_SAMESITE') ?? 'strict').toLowerCase();
+  if (raw !== 'strict' && raw !== 'lax' && raw !== 'none') throw new ConfigError('CONSOLE_COOKIE_SAMESITE', `must be strict, lax or none, got "${raw}"`);
   return raw;
 }
 
@@ -206,12 +215,10 @@ export function loadConfig(env: Env = process.env): Config {
   const loginClientId = str(env, 'GENESYS_LOGIN_CLIENT_ID');
   const loginRegion = str(env, 'GENESYS_LOGIN_REGION') ?? genesys.region;
   const loginBaseUrl = url(env, 'GENESYS_LOGIN_BASE_URL', ['http:', 'https:'])?.replace(/\/+$/, '');
-  const loginApiBaseUrl = url(env, 'GENESYS_LOGIN_API_BASE_URL', ['http:', 'https:'])?.replace(/\/+$/, '');
-  if (loginClientId !== undefined && loginRegion === undefined && (loginBaseUrl === undefined || loginApiBaseUrl === undefined)) {
-    throw new ConfigError('GENESYS_LOGIN_REGION', 'is required with GENESYS_LOGIN_CLIENT_ID (or GENESYS_REGION, or both GENESYS_LOGIN_BASE_URL and GENESYS_LOGIN_API_BASE_URL)');
+  if (loginClientId !== undefined && loginRegion === undefined && loginBaseUrl === undefined) {
+    throw new ConfigError('GENESYS_LOGIN_REGION', 'is required with GENESYS_LOGIN_CLIENT_ID (or GENESYS_REGION, or GENESYS_LOGIN_BASE_URL)');
   }
-  const genesysSignIn: GenesysSignInConfig | undefined =
-    loginClientId === undefined ? undefined : { clientId: loginClientId, region: loginRegion, loginBaseUrl, apiBaseUrl: loginApiBaseUrl };
+  const genesysSignIn: GenesysSignInConfig | undefined = loginClientId === undefined ? undefined : { clientId: loginClientId, region: loginRegion, baseUrl: loginBaseUrl };
 
   const extraAncestors = (str(env, 'CONSOLE_FRAME_ANCESTORS') ?? '').split(/[\s,]+/).filter((s) => s !== '');
   for (const origin of extraAncestors) {
@@ -264,5 +271,6 @@ export function loadConfig(env: Env = process.env): Config {
     },
     genesysSignIn,
     consoleFrameAncestors: extraAncestors,
+    consoleCookieSameSite: sameSite(env),
   };
 }

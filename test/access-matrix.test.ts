@@ -82,6 +82,11 @@ const TABLE: Row[] = [
   ['POST /auth/v1/session',                                 'ok',    'ok',              'ok',         'ok',         'ok',         'ok',     'ok'],
   ['GET /auth/v1/session',                                  '401',   '401',             '401',        '401',        '401',        '401',    '401'],
   ['DELETE /auth/v1/session',                               'ok',    'ok',              'ok',         'ok',         'ok',         'ok',     'ok'],
+  // Genesys sign-in is not configured in this app: both answer 404 to everyone (test/genesys-sign-in.test.ts runs them configured).
+  ['GET /auth/v1/genesys/start',                            '404',   '404',             '404',        '404',        '404',        '404',    '404'],
+  ['GET /auth/v1/genesys/callback',                         '404',   '404',             '404',        '404',        '404',        '404',    '404'],
+  ['GET /admin/v1/genesys-sign-in/mappings',                '401',   'ok',              NO,           NO,           NO,           NO,       NO],
+  ['PUT /admin/v1/genesys-sign-in/mappings',                '401',   UNRESTRICTED_ONLY, NO,           NO,           NO,           NO,       NO],
 
   ['GET /admin/v1/audit',                                   '401',   SCOPED_LIST,       SCOPED_LIST,  NO,           NO,           NO,       NO],
 
@@ -258,6 +263,10 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
   'POST /auth/v1/session': () => post('/auth/v1/session', { username: signInPerson.username, password: signInPerson.password }),
   'GET /auth/v1/session': () => get('/auth/v1/session'),
   'DELETE /auth/v1/session': () => ({ method: 'DELETE', url: '/auth/v1/session' }),
+  'GET /auth/v1/genesys/start': () => get('/auth/v1/genesys/start'),
+  'GET /auth/v1/genesys/callback': () => get('/auth/v1/genesys/callback?code=some-code&state=some-state'),
+  'GET /admin/v1/genesys-sign-in/mappings': () => get('/admin/v1/genesys-sign-in/mappings'),
+  'PUT /admin/v1/genesys-sign-in/mappings': () => ({ method: 'PUT', url: '/admin/v1/genesys-sign-in/mappings', payload: { items: [] } }),
 
   'GET /admin/v1/audit': ({ f }) => get(`/admin/v1/audit?entity=queue&entityId=${f.queue.id}`, f.queue.id),
 

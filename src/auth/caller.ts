@@ -49,7 +49,7 @@ export interface ConsoleSession {
 }
 
 /** The service acting on its own: every role, every queue, recorded by what it was doing. */
-export type SystemCallerName = 'worker' | 'maintenance' | 'cli' | 'demo';
+export type SystemCallerName = 'worker' | 'maintenance' | 'cli' | 'demo' | 'genesys-sign-in';
 
 export function systemCaller(name: SystemCallerName, correlationId?: string): Caller {
   return { kind: 'system', id: name, name, roles: ROLES, queues: null, correlationId };

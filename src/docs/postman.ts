@@ -330,6 +330,8 @@ const PLAN: Folder[] = [
       { op: 'postAuthSession', name: 'Sign in with a wrong password (refused)', body: { username: 'nobody', password: 'not-the-password' }, status: 401, checks: { INVALID_CREDENTIALS: 'body.error === "INVALID_CREDENTIALS"' } },
       { op: 'getAuthSession', name: 'The session (none: 401)', status: 401, checks: { UNAUTHORIZED: 'body.error === "UNAUTHORIZED"' } },
       { op: 'deleteAuthSession', status: 204 },
+      { op: 'getAuthGenesysStart', name: 'Sign in with Genesys Cloud (not configured on the demo: 404)', status: 404, checks: { NOT_FOUND: 'body.error === "NOT_FOUND"' } },
+      { op: 'getAuthGenesysCallback', name: 'The Genesys sign-in callback (not configured on the demo: 404)', query: { code: 'example', state: 'example' }, status: 404, checks: { NOT_FOUND: 'body.error === "NOT_FOUND"' } },
     ],
   },
   {
@@ -354,6 +356,14 @@ const PLAN: Folder[] = [
       { op: 'patchAdminUsersById', path: { id: '{{userId}}' }, status: 200, checks: { disabled: 'body.disabled === true' } },
       { op: 'postAdminUsersByIdPassword', path: { id: '{{userId}}' }, status: 200, body: { password: null }, checks: { 'a new password': 'typeof body.password === "string"' } },
       { op: 'deleteAdminUsersById', path: { id: '{{userId}}' }, status: 204 },
+      {
+        op: 'getAdminGenesysSignInMappings',
+        name: 'Save the Genesys sign-in mappings',
+        status: 200,
+        save: { savedSignInMappings: 'JSON.stringify({ items: body.items.map((m) => ({ kind: m.kind, genesysId: m.genesysId, label: m.label, roles: m.roles, queues: m.queues })) })' },
+      },
+      { op: 'putAdminGenesysSignInMappings', name: 'Change the Genesys sign-in mappings', status: 200, checks: { changed: 'body.items.length === 1 && body.items[0].roles[0] === "supervisor"' } },
+      { op: 'putAdminGenesysSignInMappings', name: 'Restore the saved Genesys sign-in mappings', rawBody: '{{savedSignInMappings}}', status: 200, checks: { restored: 'body.items.length === JSON.parse(pm.collectionVariables.get("savedSignInMappings")).items.length' } },
       { op: 'postAdminCallbacksByIdRecreate', name: 'Recreate the cancelled callback (for the bulk cancel)', path: { id: '{{deskCallbackId}}' }, status: 200, checks: { 'outcome CREATED': 'body.outcome === "CREATED"' }, save: { bulkCallbackId: 'body.callbackId' } },
       {
         op: 'postAdminCallbacksBulkCancel',

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { refuseEmptyPatch } from '../http/patch.js';
 import { errorResponses, IdParams } from '../http/schemas.js';
-import { CreateUserBody, SetPasswordBody, UpdateUserBody, UserList, UserSchema, UserWithPassword } from './schemas.js';
+import { listMappings, replaceMappings } from './genesys-sign-in.js';
+import { CreateUserBody, ReplaceMappingsBody, SetPasswordBody, SignInMappingList, UpdateUserBody, UserList, UserSchema, UserWithPassword } from './schemas.js';
 import * as service from './service.js';
 
 const tags = ['users'];
@@ -70,5 +71,27 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await service.deleteUser(request.ctx, request.params.id);
       return reply.code(204).send(null);
     },
+  );
+
+  app.get(
+    '/genesys-sign-in/mappings',
+    { schema: { tags, summary: 'Which Genesys groups and roles give which access on "Sign in with Genesys Cloud"', response: { 200: SignInMappingList, ...errorResponses(401, 403) } } },
+    async (request) => ({ items: await listMappings(request.ctx) }),
+  );
+
+  app.put(
+    '/genesys-sign-in/mappings',
+    {
+      schema: {
+        tags,
+        summary: 'Replace the Genesys sign-in mapping table (unrestricted administrators)',
+        description:
+          'Each row maps a Genesys group id or role id to engine roles and a queue allow-list. A person signing in gets the union of every row ' +
+          'matching one of their groups or roles (every queue if any matching row has no allow-list); no match, no access.',
+        body: ReplaceMappingsBody,
+        response: { 200: SignInMappingList, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => ({ items: await replaceMappings(request.ctx, request.body.items) }),
   );
 };

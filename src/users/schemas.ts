@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { updateBodyOf } from '../http/patch.js';
 import { IsoTime, RoleSchema, Uuid, VisibleText } from '../http/schemas.js';
-import { USER_SOURCES } from '../vocabulary.js';
+import { SIGN_IN_MAPPING_KINDS, USER_SOURCES } from '../vocabulary.js';
 
 const Username = Type.String({ minLength: 1, maxLength: 200, pattern: '^\\S+$', description: 'Unique whatever its case; no spaces' });
 const Password = Type.String({ minLength: 12, maxLength: 200, description: 'At least 12 characters; absent: one is generated and answered once' });
@@ -77,4 +77,49 @@ export const Providers = Type.Object({
   password: Type.Boolean(),
   genesys: Type.Boolean({ description: 'Sign in with Genesys Cloud is configured' }),
   genesysStartUrl: Type.Union([Type.String(), Type.Null()], { description: 'Where the sign-in page sends the browser for Genesys Cloud' }),
+});
+
+export const SignInMappingSchema = Type.Object(
+  {
+    id: Uuid,
+    kind: Type.Enum(SIGN_IN_MAPPING_KINDS),
+    genesysId: Type.String(),
+    label: Type.Union([Type.String(), Type.Null()]),
+    roles: Type.Array(RoleSchema),
+    queues: Type.Union([Type.Array(Type.String()), Type.Null()]),
+    createdAt: IsoTime,
+    updatedAt: IsoTime,
+  },
+  { title: 'GenesysSignInMapping' },
+);
+
+export const SignInMappingList = Type.Object({ items: Type.Array(SignInMappingSchema) });
+
+export const ReplaceMappingsBody = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object(
+        {
+          kind: Type.Enum(SIGN_IN_MAPPING_KINDS, { description: 'What of the signed-in Genesys user it matches: one of its groups, or one of its roles' }),
+          genesysId: VisibleText(200, 'The Genesys group id or role id'),
+          label: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()], { description: 'A name to recognise it by (the group or role name)' })),
+          roles: Roles,
+          queues: Type.Optional(Queues),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 500 },
+    ),
+  },
+  {
+    additionalProperties: false,
+    examples: [{ items: [{ kind: 'group', genesysId: '3b6b9f1e-2c1a-4d5e-8f90-123456789abc', label: 'Callback supervisors', roles: ['supervisor'], queues: ['Demo'] }] }],
+  },
+);
+
+export const GenesysCallbackQuery = Type.Object({
+  code: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+  state: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  error: Type.Optional(Type.String({ maxLength: 200 })),
+  error_description: Type.Optional(Type.String({ maxLength: 2000 })),
 });
