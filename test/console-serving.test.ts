@@ -23,6 +23,7 @@ describe('the console is served at /console', () => {
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toMatch(/; frame-ancestors 'self'/);
     // No inline script: every script is a file of ours.
     expect(index.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(index.body).toMatch(/<script type="module" crossorigin src="\/console\/assets\/index-[\w-]+\.js"><\/script>/);

@@ -13,8 +13,8 @@ import type { FastifyPluginAsync } from 'fastify';
 export const CONSOLE_PREFIX = '/console';
 
 /**
- * Only our own files: no inline script or style element, no other host. Framing follows the
- * service's X-Frame-Options (same origin).
+ * Only our own files: no inline script or style element, no other host. Who may frame the console
+ * (frame-ancestors) is the framing plugin's to add.
  */
 export const CONSOLE_CSP = [
   "default-src 'self'",
@@ -26,7 +26,6 @@ export const CONSOLE_CSP = [
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'self'",
-  "frame-ancestors 'self'",
 ].join('; ');
 
 /** console/dist of the checkout, found from this file whether it runs from src/ or a build. */
@@ -52,9 +51,9 @@ export const consoleRoutes: FastifyPluginAsync<{ root?: string }> = async (app, 
   });
 
   await app.register(async (scope) => {
-    scope.addHook('onSend', async (_request, reply, payload) => {
+    // Set before the answer is built, so the framing plugin's onSend extends it with frame-ancestors.
+    scope.addHook('onRequest', async (_request, reply) => {
       reply.header('Content-Security-Policy', CONSOLE_CSP);
-      return payload;
     });
     if (!built) {
       scope.get('/*', publicRoute, async (_request, reply) =>
@@ -75,6 +74,7 @@ export const consoleRoutes: FastifyPluginAsync<{ root?: string }> = async (app, 
     });
     // A client route: the app itself, which reads the path.
     scope.setNotFoundHandler(async (request, reply) => {
+      reply.header('Content-Security-Policy', CONSOLE_CSP);
       if (request.method !== 'GET' && request.method !== 'HEAD') return reply.code(404).send({ code: 'NOT_FOUND', message: 'Not found' });
       if (/\.[a-z0-9]+$/i.test(request.url.split('?')[0] ?? '')) return reply.code(404).type('text/plain').send('Not found\n');
       return reply.header('Cache-Control', 'no-cache').sendFile('index.html');
