@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
 import { chromiumPath, launchBrowser, NO_CHROMIUM, seriousViolations, type Browser } from './helpers/browser.js';
+import { startFakeGenesysLogin } from './helpers/fake-genesys-login.js';
 import { makePerson, type TestPerson } from './helpers/people.js';
 import { freePort } from './helpers/ports.js';
 
@@ -206,6 +207,39 @@ describe.skipIf(!found)('the console in a real browser', () => {
     await page.getByText('You are signed out.').waitFor(WAIT);
     const status = await page.evaluate(`fetch('/auth/v1/session').then((r) => r.status)`);
     expect(status).toBe(401);
+  });
+
+  it('signs in with Genesys Cloud against the fake Genesys login, with the access the group maps to', async () => {
+    const port = await freePort();
+    const genesysBase = `http://127.0.0.1:${port}`;
+    const fake = await startFakeGenesysLogin({ redirectUris: [`${genesysBase}/auth/v1/genesys/callback`] });
+    const app = await buildTestApp({ url: t.url, env: { PUBLIC_BASE_URL: genesysBase, GENESYS_LOGIN_CLIENT_ID: fake.clientId, GENESYS_LOGIN_BASE_URL: fake.baseUrl } });
+    try {
+      await app.app.listen({ host: '127.0.0.1', port });
+      const group = { id: '5f0c3b1e-8a3d-4a47-9f57-1f2d3c4b5a69', name: 'Callback supervisors' };
+      const put = await app.app.inject({
+        method: 'PUT',
+        url: '/admin/v1/genesys-sign-in/mappings',
+        headers: api,
+        payload: { items: [{ kind: 'group', genesysId: group.id, label: group.name, roles: ['supervisor'], queues: ['Browser queue'] }] },
+      });
+      expect(put.statusCode, put.body).toBe(200);
+      fake.signedIn = { id: 'b7a1c2d3-0000-4000-8000-000000000001', name: 'Grace Genesys', username: 'grace@example.org', groups: [group], roles: [] };
+      await browser.context.clearCookies();
+      const p = await browser.newPage();
+      await p.goto(`${genesysBase}/console/`);
+      await p.getByRole('link', { name: 'Sign in with Genesys Cloud' }).click();
+      await p.getByRole('navigation', { name: 'Console' }).waitFor(WAIT);
+      await p.getByText('Grace Genesys').waitFor(WAIT);
+      await p.getByText('(supervisor)').waitFor(WAIT);
+      // The allow-list of the mapping applies: only that queue's callbacks.
+      await p.getByRole('cell', { name: 'Browser Customer', exact: true }).waitFor(WAIT);
+      expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['GET /oauth/authorize', 'POST /oauth/token', 'GET /api/v2/users/me']));
+      await p.close();
+    } finally {
+      await app.close();
+      await fake.close();
+    }
   });
 
   it('ends an idle session with the inactivity notice', async () => {

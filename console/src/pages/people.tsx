@@ -37,6 +37,7 @@ export function PeoplePage() {
       {!admin && <p class="notice">Only administrators manage clients and users.</p>}
       {admin && <Users />}
       {admin && <Clients />}
+      {admin && <SignInMappings />}
     </Page>
   );
 }
@@ -173,5 +174,123 @@ function Users() {
       />
       {secret && <Secret title="Password" lines={secret} onClose={() => (setSecret(null), users.reload())} />}
     </section>
+  );
+}
+
+type Mapping = { kind: 'group' | 'role'; genesysId: string; label: string; roles: string[]; queues: string };
+
+/** Who a Genesys Cloud sign-in becomes: engine roles and allow-list by the person's Genesys groups or roles. */
+function SignInMappings() {
+  const mappings = useLoad(() => ok(api.GET('/admin/v1/genesys-sign-in/mappings')), []);
+  return (
+    <section class="card" aria-labelledby="map-title">
+      <h2 id="map-title">Genesys Cloud sign-in: groups and roles → access</h2>
+      <Loading what={mappings} />
+      {mappings.data && (
+        <MappingEditor
+          key={JSON.stringify(mappings.data)}
+          initial={mappings.data.items.map((m) => ({ kind: m.kind as 'group', genesysId: m.genesysId, label: m.label ?? '', roles: [...m.roles], queues: m.queues?.join(', ') ?? '' }))}
+          onSaved={mappings.reload}
+        />
+      )}
+    </section>
+  );
+}
+
+function MappingEditor({ initial, onSaved }: { initial: Mapping[]; onSaved: () => void }) {
+  const [rows, setRows] = useState<Mapping[]>(initial);
+  const action = useAction();
+  const set = (i: number, patch: Partial<Mapping>) => setRows(rows.map((r, n) => (n === i ? { ...r, ...patch } : r)));
+  const fieldError = (i: number) => {
+    const f = (action.error as { field?: string } | undefined)?.field;
+    return f?.startsWith(`items[${i}]`) ? (action.error as Error).message : undefined;
+  };
+  const save = () =>
+    action.run(async () => {
+      const items = rows.map((r) => ({
+        kind: r.kind,
+        genesysId: r.genesysId,
+        label: r.label === '' ? null : r.label,
+        roles: r.roles as never,
+        queues: r.queues.trim() === '' ? null : r.queues.split(/[\s,]+/).filter((q) => q !== ''),
+      }));
+      await ok(api.PUT('/admin/v1/genesys-sign-in/mappings', { body: { items } }));
+      onSaved();
+    });
+  const staff = ROLES.filter((r) => ['administrator', 'supervisor', 'monitor', 'developer'].includes(r.value));
+  return (
+    <>
+      <div class="table-wrap">
+        <table class="grid">
+          <caption class="sr-only">Sign-in mappings</caption>
+          <thead>
+            <tr>
+              <th scope="col">Matches</th>
+              <th scope="col">Genesys id</th>
+              <th scope="col">Label</th>
+              <th scope="col">Roles</th>
+              <th scope="col">Queues (empty: every queue)</th>
+              <th scope="col">
+                <span class="sr-only">Remove</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r, i) => (
+              <tr key={i}>
+                <td>
+                  <select aria-label={`Mapping ${i + 1} matches`} value={r.kind} onChange={(e) => set(i, { kind: (e.target as HTMLSelectElement).value as 'group' })}>
+                    <option value="group">a group</option>
+                    <option value="role">a role</option>
+                  </select>
+                </td>
+                <td>
+                  <input aria-label={`Mapping ${i + 1} Genesys id`} aria-invalid={fieldError(i) ? 'true' : undefined} value={r.genesysId} onInput={(e) => set(i, { genesysId: (e.target as HTMLInputElement).value })} />
+                  {fieldError(i) && (
+                    <p class="field-error" role="alert">
+                      {fieldError(i)}
+                    </p>
+                  )}
+                </td>
+                <td>
+                  <input aria-label={`Mapping ${i + 1} label`} value={r.label} onInput={(e) => set(i, { label: (e.target as HTMLInputElement).value })} />
+                </td>
+                <td>
+                  {staff.map((o) => (
+                    <label key={o.value} class="check">
+                      <input type="checkbox" checked={r.roles.includes(o.value)} onChange={() => set(i, { roles: r.roles.includes(o.value) ? r.roles.filter((x) => x !== o.value) : [...r.roles, o.value] })} /> {o.label}
+                    </label>
+                  ))}
+                </td>
+                <td>
+                  <input aria-label={`Mapping ${i + 1} queues`} value={r.queues} onInput={(e) => set(i, { queues: (e.target as HTMLInputElement).value })} />
+                </td>
+                <td>
+                  <button type="button" class="link" onClick={() => setRows(rows.filter((_, n) => n !== i))} aria-label={`Remove mapping ${i + 1}`}>
+                    Remove
+                  </button>
+                </td>
+              </tr>
+            ))}
+            {rows.length === 0 && (
+              <tr>
+                <td colSpan={6} class="empty">
+                  No mapping: a Genesys Cloud sign-in gets no access.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      <ErrorNote error={action.error} fields={rows.map((_, i) => `items[${i}]`)} />
+      <div class="row-actions">
+        <button type="button" class="secondary" onClick={() => setRows([...rows, { kind: 'group', genesysId: '', label: '', roles: ['supervisor'], queues: '' }])}>
+          Add a mapping
+        </button>
+        <button type="button" onClick={save} disabled={action.busy}>
+          Save mappings
+        </button>
+      </div>
+    </>
   );
 }
