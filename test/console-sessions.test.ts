@@ -75,6 +75,18 @@ describe('signing in with a username and password', () => {
     }
   });
 
+  it('CONSOLE_COOKIE_SAMESITE=none (the console inside the Genesys Cloud frame): SameSite=None, always Secure, still HttpOnly', async () => {
+    const p = await makePerson(t, ['monitor']);
+    const framed = await buildTestApp({ url: t.url, env: { CONSOLE_COOKIE_SAMESITE: 'none' } });
+    try {
+      const res = await framed.app.inject({ method: 'POST', url: '/auth/v1/session', payload: { username: p.username, password: p.password } });
+      expect(res.statusCode).toBe(200);
+      expect(attributes(res)).toEqual(expect.arrayContaining(['samesite=none', 'secure', 'httponly']));
+    } finally {
+      await framed.close();
+    }
+  });
+
   it('a bad body is a 400 naming the field', async () => {
     const res = await t.app.inject({ method: 'POST', url: '/auth/v1/session', payload: { username: 'x' } });
     expect(res.statusCode).toBe(400);

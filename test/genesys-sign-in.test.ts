@@ -160,6 +160,21 @@ describe('sign in with Genesys Cloud', () => {
     expect(again.body).toContain('STATE_MISMATCH');
   });
 
+  it('the same callback racing itself (a double click, a replay) opens exactly one session', async () => {
+    const user = person({ groups: [{ id: SUPERVISORS, name: 's' }] });
+    fake.signedIn = user;
+    const start = await t.app.inject({ method: 'GET', url: '/auth/v1/genesys/start' });
+    const nonce = cookiesOf(start).cbe_genesys_sign_in!;
+    const back = new URL((await fetch(start.headers.location as string, { redirect: 'manual' })).headers.get('location')!);
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => t.app.inject({ method: 'GET', url: `${back.pathname}${back.search}`, headers: { cookie: `cbe_genesys_sign_in=${nonce}` } })),
+    );
+    expect(answers.filter((r) => r.statusCode === 302)).toHaveLength(1);
+    expect(answers.filter((r) => r.statusCode === 400).every((r) => r.body.includes('STATE_MISMATCH'))).toBe(true);
+    expect(answers.filter((r) => r.statusCode === 400)).toHaveLength(11);
+    expect(fake.requests.filter((r) => r.path === '/oauth/token')).toHaveLength(1);
+  });
+
   it('a wrong PKCE verifier is refused by Genesys: no session', async () => {
     const user = person({ groups: [{ id: SUPERVISORS, name: 's' }] });
     const { res } = await signInWithGenesys(user, {
