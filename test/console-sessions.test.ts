@@ -268,3 +268,21 @@ describe('login rate limits', () => {
     }
   });
 });
+
+describe('the audit log of person accounts', () => {
+  it('a restricted administrator reads the entries of accounts within its access only; no entry holds a password or its hash', async () => {
+    const root = await authHeader(t, ['administrator']);
+    const q = `audit-q-${Date.now()}`;
+    expect((await t.app.inject({ method: 'POST', url: '/admin/v1/queues', headers: root.headers, payload: { name: q, timezone: 'UTC' } })).statusCode).toBe(201);
+    const mine = await t.app.inject({ method: 'POST', url: '/admin/v1/users', headers: root.headers, payload: { username: `mine-${Date.now()}`, roles: ['supervisor'], queues: [q], password: 'chosen-password-1234' } });
+    const wide = await t.app.inject({ method: 'POST', url: '/admin/v1/users', headers: root.headers, payload: { username: `wide-${Date.now()}`, roles: ['supervisor'] } });
+    const restricted = await authHeader(t, ['administrator'], { queues: [q] });
+    const read = async (id: string) => (await t.app.inject({ method: 'GET', url: `/admin/v1/audit?entity=user&entityId=${id}`, headers: restricted.headers })).json().items as unknown[];
+    expect(await read(mine.json().user.id)).toHaveLength(1);
+    expect(await read(wide.json().user.id)).toEqual([]);
+    const all = await t.app.inject({ method: 'GET', url: '/admin/v1/audit?entity=user&limit=250', headers: root.headers });
+    expect(all.body).not.toContain('chosen-password-1234');
+    expect(all.body).not.toContain('scrypt$');
+    expect(all.body).not.toContain(wide.json().password);
+  });
+});
