@@ -75,6 +75,18 @@ describe('signing in with a username and password', () => {
     }
   });
 
+  it('CONSOLE_COOKIE_SAMESITE=none (the console inside the Genesys Cloud frame): SameSite=None, always Secure, still HttpOnly', async () => {
+    const p = await makePerson(t, ['monitor']);
+    const framed = await buildTestApp({ url: t.url, env: { CONSOLE_COOKIE_SAMESITE: 'none' } });
+    try {
+      const res = await framed.app.inject({ method: 'POST', url: '/auth/v1/session', payload: { username: p.username, password: p.password } });
+      expect(res.statusCode).toBe(200);
+      expect(attributes(res)).toEqual(expect.arrayContaining(['samesite=none', 'secure', 'httponly']));
+    } finally {
+      await framed.close();
+    }
+  });
+
   it('a bad body is a 400 naming the field', async () => {
     const res = await t.app.inject({ method: 'POST', url: '/auth/v1/session', payload: { username: 'x' } });
     expect(res.statusCode).toBe(400);
@@ -254,5 +266,23 @@ describe('login rate limits', () => {
     } finally {
       await limited.close();
     }
+  });
+});
+
+describe('the audit log of person accounts', () => {
+  it('a restricted administrator reads the entries of accounts within its access only; no entry holds a password or its hash', async () => {
+    const root = await authHeader(t, ['administrator']);
+    const q = `audit-q-${Date.now()}`;
+    expect((await t.app.inject({ method: 'POST', url: '/admin/v1/queues', headers: root.headers, payload: { name: q, timezone: 'UTC' } })).statusCode).toBe(201);
+    const mine = await t.app.inject({ method: 'POST', url: '/admin/v1/users', headers: root.headers, payload: { username: `mine-${Date.now()}`, roles: ['supervisor'], queues: [q], password: 'chosen-password-1234' } });
+    const wide = await t.app.inject({ method: 'POST', url: '/admin/v1/users', headers: root.headers, payload: { username: `wide-${Date.now()}`, roles: ['supervisor'] } });
+    const restricted = await authHeader(t, ['administrator'], { queues: [q] });
+    const read = async (id: string) => (await t.app.inject({ method: 'GET', url: `/admin/v1/audit?entity=user&entityId=${id}`, headers: restricted.headers })).json().items as unknown[];
+    expect(await read(mine.json().user.id)).toHaveLength(1);
+    expect(await read(wide.json().user.id)).toEqual([]);
+    const all = await t.app.inject({ method: 'GET', url: '/admin/v1/audit?entity=user&limit=250', headers: root.headers });
+    expect(all.body).not.toContain('chosen-password-1234');
+    expect(all.body).not.toContain('scrypt$');
+    expect(all.body).not.toContain(wide.json().password);
   });
 });

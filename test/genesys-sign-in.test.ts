@@ -112,7 +112,7 @@ describe('sign in with Genesys Cloud', () => {
     expect(s1.json()).toMatchObject({ roles: ['supervisor', 'monitor'], queues: ['Demo', 'Other'] });
     const wide = person({ groups: [{ id: SUPERVISORS, name: 's' }, { id: ADMINS, name: 'a' }] });
     const s2 = await t.app.inject({ method: 'GET', url: '/auth/v1/session', headers: { cookie: cookieOf((await signInWithGenesys(wide)).res)! } });
-    expect(s2.json()).toMatchObject({ roles: ['supervisor', 'administrator'], queues: null });
+    expect(s2.json()).toMatchObject({ roles: ['administrator', 'supervisor'], queues: null });
   });
 
   it('what a Genesys-signed-in person changes is audited with their name', async () => {
@@ -158,6 +158,21 @@ describe('sign in with Genesys Cloud', () => {
     const again = await t.app.inject({ method: 'GET', url: `${first.back.pathname}${first.back.search}`, headers: { cookie: first.cookie! } });
     expect(again.statusCode).toBe(400);
     expect(again.body).toContain('STATE_MISMATCH');
+  });
+
+  it('the same callback racing itself (a double click, a replay) opens exactly one session', async () => {
+    const user = person({ groups: [{ id: SUPERVISORS, name: 's' }] });
+    fake.signedIn = user;
+    const start = await t.app.inject({ method: 'GET', url: '/auth/v1/genesys/start' });
+    const nonce = cookiesOf(start).cbe_genesys_sign_in!;
+    const back = new URL((await fetch(start.headers.location as string, { redirect: 'manual' })).headers.get('location')!);
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => t.app.inject({ method: 'GET', url: `${back.pathname}${back.search}`, headers: { cookie: `cbe_genesys_sign_in=${nonce}` } })),
+    );
+    expect(answers.filter((r) => r.statusCode === 302)).toHaveLength(1);
+    expect(answers.filter((r) => r.statusCode === 400).every((r) => r.body.includes('STATE_MISMATCH'))).toBe(true);
+    expect(answers.filter((r) => r.statusCode === 400)).toHaveLength(11);
+    expect(fake.requests.filter((r) => r.path === '/oauth/token')).toHaveLength(1);
   });
 
   it('a wrong PKCE verifier is refused by Genesys: no session', async () => {

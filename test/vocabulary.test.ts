@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canChangeDelivery, deliveryFrom } from '../src/callbacks/lifecycle.js';
-import { CALLBACK_STATES, CAMPAIGN_CALLBACK_STATES, CAMPAIGN_DELIVERY_STATUSES, DELIVERY_STATUSES, EVENT_ACTIONS } from '../src/vocabulary.js';
+import { ACTOR_KINDS, CALLBACK_STATES, CAMPAIGN_CALLBACK_STATES, CAMPAIGN_DELIVERY_STATUSES, DELIVERY_STATUSES, EVENT_ACTIONS, SIGN_IN_MAPPING_KINDS, SIGN_IN_METHODS, USER_SOURCES } from '../src/vocabulary.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { createTestDatabase } from './helpers/db.js';
 
@@ -31,6 +31,11 @@ describe('vocabularies: one list each, which the database agrees with', () => {
     ['callbacks', 'delivery_status', DELIVERY_STATUSES],
     ['campaign_callbacks', 'state', CAMPAIGN_CALLBACK_STATES],
     ['campaign_callbacks', 'delivery_status', CAMPAIGN_DELIVERY_STATUSES],
+    ['users', 'source', USER_SOURCES],
+    ['sessions', 'method', SIGN_IN_METHODS],
+    ['genesys_sign_in_mappings', 'kind', SIGN_IN_MAPPING_KINDS],
+    ['audit_log', 'actor_kind', ACTOR_KINDS],
+    ['callback_history', 'actor_kind', ACTOR_KINDS],
   ] as const)('the check constraint on %s.%s allows exactly the list', async (table, column, list) => {
     expect(new Set(await allowedValues(client, table, column))).toEqual(new Set(list));
   });

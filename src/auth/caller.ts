@@ -1,4 +1,4 @@
-import type { ActorKind } from '../vocabulary.js';
+import type { ActorKind, SignInMethod } from '../vocabulary.js';
 
 /** The roles a client can hold; each opens one part of the API (see the README's access table). */
 export const ROLES = ['administrator', 'supervisor', 'monitor', 'developer', 'actions', 'events'] as const;
@@ -39,7 +39,7 @@ export interface ConsoleSession {
   /** SHA-256 of the cookie's value: what the sessions table is keyed by. */
   idHash: string;
   csrfToken: string;
-  method: 'password' | 'genesys';
+  method: SignInMethod;
   user: { id: string; username: string; name: string; roles: readonly Role[]; queues: readonly string[] | null };
   createdAt: Date;
   /** The absolute end of the session. */

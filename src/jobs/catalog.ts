@@ -16,6 +16,7 @@ export const JOB_NAMES = [
   'dial-campaign-callback',
   'purge-callbacks',
   'apply-retention',
+  'purge-sessions',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
@@ -28,6 +29,7 @@ export interface JobPayloads {
   'dial-campaign-callback': { id: string };
   'purge-callbacks': Record<string, never>;
   'apply-retention': Record<string, never>;
+  'purge-sessions': Record<string, never>;
 }
 
 /** The payload's fields (all strings): what a job's payload is checked against before it runs. */
@@ -40,6 +42,7 @@ const PAYLOAD_FIELDS: { [N in JobName]: readonly (keyof JobPayloads[N] & string)
   'dial-campaign-callback': ['id'],
   'purge-callbacks': [],
   'apply-retention': [],
+  'purge-sessions': [],
 };
 
 export interface Job<N extends JobName = JobName> {
@@ -60,7 +63,7 @@ export const jobKeys = {
   campaignDial: (campaignCallbackId: string) => `campaign-dial:${campaignCallbackId}`,
 };
 
-/** The jobs features enqueue. (purge-callbacks and apply-retention only run from the crontab.) */
+/** The jobs features enqueue. (purge-callbacks, apply-retention and purge-sessions only run from the crontab.) */
 export const jobs = {
   deliverCallback: (callbackId: string): Job<'deliver-callback'> => ({ name: 'deliver-callback', payload: { callbackId }, key: jobKeys.delivery(callbackId) }),
   rescheduleCallback: (callbackId: string): Job<'reschedule-callback'> => ({ name: 'reschedule-callback', payload: { callbackId }, key: jobKeys.reschedule(callbackId) }),
@@ -79,6 +82,8 @@ export const jobs = {
 const CRON: { schedule: string; name: JobName }[] = [
   { schedule: '* * * * *', name: 'purge-callbacks' },
   { schedule: '17 * * * *', name: 'apply-retention' },
+  // Ended console sessions and abandoned Genesys sign-ins: refused already, only their rows remain.
+  { schedule: '41 * * * *', name: 'purge-sessions' },
 ];
 export const CRONTAB = CRON.map((c) => `${c.schedule} ${c.name} ?max=1`).join('\n');
 

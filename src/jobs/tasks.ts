@@ -4,12 +4,14 @@ import { applyRetention, purgeCallbacks } from '../callbacks/maintenance.js';
 import { cancelInGenesys, deliverCallback, rescheduleInGenesys } from '../callbacks/tasks.js';
 import { dialCampaignCallback } from '../campaigns/service.js';
 import { resubmitContact } from '../retries/service.js';
+import { DEFAULT_IDLE_MS, purgeEndedSessions } from '../users/sessions.js';
 import { JOB_NAMES, payloadOf, type JobName, type JobPayloads } from './catalog.js';
 import { jobContext, type JobContext, type TaskDeps } from './context.js';
 
 export { CRONTAB } from './catalog.js';
 
-type Handler<N extends JobName> = (ctx: JobContext & { retentionDays: number }, payload: JobPayloads[N], helpers: Pick<JobHelpers, 'job'>) => Promise<void>;
+type Settings = { retentionDays: number; sessionIdleMs?: number | undefined };
+type Handler<N extends JobName> = (ctx: JobContext & Settings, payload: JobPayloads[N], helpers: Pick<JobHelpers, 'job'>) => Promise<void>;
 
 /** One handler per job of the catalog. */
 const HANDLERS: { [N in JobName]: Handler<N> } = {
@@ -27,17 +29,21 @@ const HANDLERS: { [N in JobName]: Handler<N> } = {
     const { deleted } = await applyRetention(ctx.db, ctx.clock.now(), ctx.retentionDays);
     if (deleted > 0) ctx.logger.info({ deleted }, 'deleted callbacks past retention');
   },
+  'purge-sessions': async (ctx) => {
+    const { sessions, signIns } = await purgeEndedSessions(ctx.db, ctx.clock.now(), ctx.sessionIdleMs ?? DEFAULT_IDLE_MS);
+    if (sessions + signIns > 0) ctx.logger.info({ sessions, signIns }, 'deleted ended console sessions');
+  },
 };
 
-function task<N extends JobName>(name: N, deps: TaskDeps & { retentionDays: number }): Task {
+function task<N extends JobName>(name: N, deps: TaskDeps & Settings): Task {
   return (payload, helpers) => {
     const jobId = (helpers as Partial<JobHelpers>).job?.id;
     const ctx = jobContext(deps, jobId === undefined ? undefined : `job:${jobId}`);
-    return HANDLERS[name]({ ...ctx, retentionDays: deps.retentionDays }, payloadOf(name, payload), helpers);
+    return HANDLERS[name]({ ...ctx, retentionDays: deps.retentionDays, sessionIdleMs: deps.sessionIdleMs }, payloadOf(name, payload), helpers);
   };
 }
 
 /** graphile-worker's task list, from the catalog: every job runs with its own worker context. */
-export function buildTaskList(deps: TaskDeps & { retentionDays: number }): TaskList {
+export function buildTaskList(deps: TaskDeps & Settings): TaskList {
   return Object.fromEntries(JOB_NAMES.map((name) => [name, task(name, deps)]));
 }

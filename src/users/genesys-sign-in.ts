@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { auditedChange } from '../audit/service.js';
 import { assertMayChangeGlobalConfig, assertMayGrant } from '../auth/access.js';
-import { systemCaller, type Role } from '../auth/caller.js';
+import { ROLES, systemCaller, type Role } from '../auth/caller.js';
 import type { GenesysSignInConfig } from '../config.js';
 import type { Context, Services } from '../context.js';
 import type { SignInMappingRow, UserRow } from '../db/types.js';
@@ -94,8 +94,10 @@ export async function replaceMappings(ctx: Context, items: MappingInput[]): Prom
 export function accessFromMappings(identity: Pick<GenesysIdentity, 'groupIds' | 'roleIds'>, mappings: readonly SignInMappingRow[]): { roles: Role[]; queues: string[] | null } | null {
   const matched = mappings.filter((m) => (m.kind === 'group' ? identity.groupIds : identity.roleIds).includes(m.genesys_id));
   if (matched.length === 0) return null;
-  const roles = [...new Set(matched.flatMap((m) => m.roles as Role[]))];
-  const queues = matched.some((m) => m.queues === null) ? null : [...new Set(matched.flatMap((m) => m.queues ?? []))];
+  // In a fixed order (roles as ROLES lists them, queues sorted), so an unchanged set is an unchanged account.
+  const held = new Set(matched.flatMap((m) => m.roles as Role[]));
+  const roles = ROLES.filter((r) => held.has(r));
+  const queues = matched.some((m) => m.queues === null) ? null : [...new Set(matched.flatMap((m) => m.queues ?? []))].sort();
   return { roles, queues };
 }
 

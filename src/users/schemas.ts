@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { updateBodyOf } from '../http/patch.js';
 import { IsoTime, RoleSchema, Uuid, VisibleText } from '../http/schemas.js';
-import { SIGN_IN_MAPPING_KINDS, USER_SOURCES } from '../vocabulary.js';
+import { SIGN_IN_MAPPING_KINDS, SIGN_IN_METHODS, USER_SOURCES } from '../vocabulary.js';
 
 const Username = Type.String({ minLength: 1, maxLength: 200, pattern: '^\\S+$', description: 'Unique whatever its case; no spaces' });
 const Password = Type.String({ minLength: 12, maxLength: 200, description: 'At least 12 characters; absent: one is generated and answered once' });
@@ -65,7 +65,7 @@ export const SessionBody = Type.Object(
     roles: Type.Array(RoleSchema),
     queues: Type.Union([Type.Array(Type.String()), Type.Null()]),
     csrfToken: Type.String({ description: 'Send as X-CSRF-Token on every write made with the session cookie' }),
-    method: Type.String({ enum: ['password', 'genesys'], description: 'How the session was opened' }),
+    method: Type.Enum(SIGN_IN_METHODS, { description: 'How the session was opened' }),
     idleTimeoutSeconds: Type.Integer(),
     expiresAt: IsoTime,
     idleExpiresAt: Type.String({ format: 'date-time', description: 'When the session ends without further activity' }),

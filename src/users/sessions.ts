@@ -5,6 +5,7 @@ import type { UserRow } from '../db/types.js';
 import type { SignInMethod } from '../vocabulary.js';
 import { touchLastSignIn } from './queries.js';
 import * as q from './session-queries.js';
+import { deleteExpiredSignInRequests } from './mapping-queries.js';
 
 /**
  * Console sessions, kept server side. The cookie carries 32 random bytes; the table keeps only their
@@ -17,6 +18,9 @@ export interface SessionSettings {
   idleMs: number;
   maxMs: number;
 }
+
+/** CONSOLE_IDLE_TIMEOUT_MINUTES' default (seed 003: the Callback UI ends a session after 20 minutes of inactivity). */
+export const DEFAULT_IDLE_MS = 20 * 60_000;
 
 /** Activity is recorded at most this often: the idle timeout is measured to within a minute, early. */
 export const TOUCH_INTERVAL_MS = 60_000;
@@ -90,4 +94,9 @@ export async function resolveSession(services: Pick<Services, 'db' | 'clock'>, t
 /** Signs out: the session is gone server side, whatever the browser keeps. */
 export async function closeSession(services: Pick<Services, 'db'>, idHash: string): Promise<void> {
   await q.deleteSession(services.db, idHash);
+}
+
+/** Rows of sessions that have ended (absolute or idle) and sign-ins never finished: refused already, deleted hourly. */
+export async function purgeEndedSessions(db: Services['db'], now: Date, idleMs: number): Promise<{ sessions: number; signIns: number }> {
+  return { sessions: await q.deleteExpiredSessions(db, now, idleMs), signIns: await deleteExpiredSignInRequests(db, now) };
 }
