@@ -15759,7 +15759,7 @@ export interface operations {
                         csrfToken: string;
                         /**
                          * @description How the session was opened
-                         * @enum {string}
+                         * @enum {unknown}
                          */
                         method: "password" | "genesys";
                         idleTimeoutSeconds: number;
@@ -15843,7 +15843,7 @@ export interface operations {
                         csrfToken: string;
                         /**
                          * @description How the session was opened
-                         * @enum {string}
+                         * @enum {unknown}
                          */
                         method: "password" | "genesys";
                         idleTimeoutSeconds: number;
