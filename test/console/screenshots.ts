@@ -96,7 +96,7 @@ try {
     await loaded();
     // A dialog covers the window, not the whole page: those are shot as the window shows them.
     const dialog = (await page.getByRole('dialog').count()) > 0;
-    await page.screenshot({ path: path.join(OUT, `${p.file}.png`), fullPage: !dialog && p.file !== 'capacity' });
+    await page.screenshot({ path: path.join(OUT, `${p.file}.png`), fullPage: !dialog });
     process.stdout.write(`docs/screenshots/${p.file}.png\n`);
   }
   if (browser.offHost.length > 0) throw new Error(`requests to other hosts: ${browser.offHost.join(', ')}`);
