@@ -80,9 +80,12 @@ describe('secrets stay out of the log', () => {
     const s = await signIn(a, p);
     await a.app.inject({ method: 'POST', url: '/admin/v1/queues', headers: sessionHeaders(s), payload: { name: `logged-${Date.now()}`, timezone: 'UTC' } });
     await a.app.inject({ method: 'DELETE', url: '/auth/v1/session', headers: sessionHeaders(s) });
+    // The Genesys sign-in callback's authorization code and state are in its URL: the request line hides them.
+    await a.app.inject({ method: 'GET', url: '/auth/v1/genesys/callback?code=an-authorization-code&state=a-sign-in-state' });
     const log = a.logs.join('');
     expect(log).toContain('console sign-in');
-    for (const secret of ['a-very-particular-password', 'not-the-right-one!', s.cookie.split('=')[1]!, s.csrfToken]) expect(log).not.toContain(secret);
+    expect(log).toContain('/auth/v1/genesys/callback?code=[redacted]&state=[redacted]');
+    for (const secret of ['a-very-particular-password', 'not-the-right-one!', s.cookie.split('=')[1]!, s.csrfToken, 'an-authorization-code', 'a-sign-in-state']) expect(log).not.toContain(secret);
   });
 });
 
