@@ -14,6 +14,7 @@ import { tokenRoutes } from './auth/routes.js';
 import { availabilityRoutes } from './availability/routes.js';
 import { deskRoutes } from './callbacks/desk-routes.js';
 import { callbackRetryPolicyRoutes } from './callbacks/retry-policy-routes.js';
+import { deskSearchRoutes } from './callbacks/desk-search-routes.js';
 import { callbackActionRoutes } from './callbacks/routes.js';
 import { campaignActionRoutes, campaignRoutes } from './campaigns/routes.js';
 import { capacityRoutes } from './capacity/routes.js';
@@ -28,19 +29,26 @@ import { createGenesysCheck } from './genesys/readiness.js';
 import { simulatedCallRoutes } from './genesys/routes.js';
 import { createSimulatedGateway } from './genesys/simulated-gateway.js';
 import auth from './http/auth.js';
+import framing from './http/framing.js';
+import { consoleFrameAncestors } from './genesys/framing.js';
 import errorHandler, { clientErrorHandler, frameworkErrors, renderError } from './http/error-handler.js';
 import { errors } from './errors.js';
 import { refuseUnstorable, utf8JsonParser } from './http/input-guard.js';
 import { refuseNonFinite } from './http/finite-numbers.js';
+import { consoleRoutes } from './http/console.js';
 import swagger from './http/swagger.js';
 import { createLogger } from './logger.js';
 import metrics from './http/metrics.js';
 import { eventRoutes } from './events/routes.js';
 import { hoursRoutes } from './hours/routes.js';
+import { insightRoutes } from './insights/routes.js';
 import { numberCheckRoutes, numberRuleRoutes } from './numbers/routes.js';
 import { opsRoutes } from './ops/routes.js';
 import { queueRoutes } from './queues/routes.js';
 import { retryRoutes } from './retries/routes.js';
+import { userRoutes } from './users/routes.js';
+import { sessionRoutes } from './users/session-routes.js';
+import { resolveSession, type SessionSettings } from './users/sessions.js';
 
 
 export interface AppOptions {
@@ -110,6 +118,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(errorHandler);
   // A JSON API: no HTML of ours to protect with a CSP, and Swagger UI needs inline scripts.
   await app.register(helmet, { contentSecurityPolicy: false });
+  await app.register(framing, { consoleAncestors: consoleFrameAncestors(config) });
   await app.register(underPressure, {
     maxEventLoopDelay: config.overloadMaxEventLoopDelayMs,
     retryAfter: 5,
@@ -120,13 +129,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(metrics, { pool: database.pool });
   await app.register(swagger, { publicBaseUrl: config.publicBaseUrl, clock: services.clock });
-  await app.register(auth, { services, findClient: (id) => findClient(database.db, id), jwtSecret: opts.jwtSecret, previousSecrets: config.jwtPreviousSecrets });
+  const sessionSettings: SessionSettings = { idleMs: config.console.idleTimeoutMinutes * 60_000, maxMs: config.console.sessionMaxHours * 3_600_000 };
+  await app.register(auth, {
+    services,
+    findClient: (id) => findClient(database.db, id),
+    findSession: (token) => resolveSession(services, token, sessionSettings),
+    jwtSecret: opts.jwtSecret,
+    previousSecrets: config.jwtPreviousSecrets,
+  });
   await app.register(rateLimit, {
     global: true,
     hook: 'preHandler', // after authentication, so authenticated callers are counted per client
     max: config.rateLimit.max,
     timeWindow: config.rateLimit.windowSeconds * 1000,
-    keyGenerator: (request) => (request.caller ? `client:${request.caller.id}` : `ip:${request.ip}`),
+    keyGenerator: (request) => (request.caller ? `${request.caller.kind}:${request.caller.id}` : `ip:${request.ip}`),
     errorResponseBuilder: (_request, context) => errors.rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
   });
 
@@ -146,6 +162,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await admin.register(async (scope) => {
         scope.addHook('onRequest', app.requireRoles('administrator'));
         await scope.register(clientRoutes);
+        await scope.register(userRoutes);
       });
       await admin.register(async (scope) => {
         scope.addHook('onRequest', app.requireRoles('administrator', 'supervisor'));
@@ -157,6 +174,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await admin.register(capacityRoutes);
       await admin.register(numberRuleRoutes);
       await admin.register(deskRoutes);
+      await admin.register(deskSearchRoutes);
+      await admin.register(insightRoutes);
       await admin.register(agingRoutes);
       await admin.register(retryRoutes);
       await admin.register(callbackRetryPolicyRoutes);
@@ -165,6 +184,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: '/admin/v1' },
   );
+
+  await app.register(sessionRoutes, {
+    prefix: '/auth/v1',
+    services,
+    settings: sessionSettings,
+    loginLimits: { perUsername: config.console.loginMaxPerUsername, perIp: config.console.loginMaxPerIp, windowMs: config.console.loginWindowSeconds * 1000 },
+    sameSite: config.consoleCookieSameSite,
+    genesys: config.genesysSignIn,
+    publicBaseUrl: config.publicBaseUrl,
+  });
 
   await app.register(
     async (actions) => {
@@ -185,6 +214,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     { prefix: '/events/v1' },
   );
 
+  await app.register(consoleRoutes);
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true, docExpansion: 'list' } });
   return app;
 }

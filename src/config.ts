@@ -39,6 +39,30 @@ export interface GenesysConfig {
   clientSecret: string | undefined;
 }
 
+/** People in the operator console: sessions and sign-in limits. */
+export interface ConsoleConfig {
+  /** A session ends after this long without a request (seed 003: 20 minutes). */
+  idleTimeoutMinutes: number;
+  /** And this long after sign-in, however active. */
+  sessionMaxHours: number;
+  /** Failed sign-ins allowed per username, and per client IP, in each window; then 429. */
+  loginMaxPerUsername: number;
+  loginMaxPerIp: number;
+  loginWindowSeconds: number;
+}
+
+/**
+ * "Sign in with Genesys Cloud": an OAuth client of grant type Code Authorization (PKCE, no secret)
+ * in the org, and where its login and API are.
+ */
+export interface GenesysSignInConfig {
+  clientId: string;
+  /** The org's region (GENESYS_LOGIN_REGION, else GENESYS_REGION), as a region key or host: login.<host>, api.<host>. */
+  region: string | undefined;
+  /** Login and API both on this base URL instead of login./api.<region> (tests, proxies), as GENESYS_BASE_URL. */
+  baseUrl: string | undefined;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -82,6 +106,19 @@ export interface Config {
   /** The reconciler: seconds between runs (0: off) and the Genesys requests one run may make. */
   reconcile: { intervalSeconds: number; maxRequests: number };
   genesys: GenesysConfig;
+  console: ConsoleConfig;
+  /** Undefined when GENESYS_LOGIN_CLIENT_ID is unset: the console offers only username and password. */
+  genesysSignIn: GenesysSignInConfig | undefined;
+  /**
+   * Origins allowed to frame /console besides the Genesys Cloud UI of the configured regions
+   * (CONSOLE_FRAME_ANCESTORS); see genesys/framing.ts.
+   */
+  consoleFrameAncestors: string[];
+  /**
+   * SameSite of the session cookie: `strict` (default), or `none` (then Secure) so the console keeps
+   * its session inside the Genesys Cloud UI's frame, a third-party context.
+   */
+  consoleCookieSameSite: 'strict' | 'lax' | 'none';
 }
 
 type Env = Record<string, string | undefined>;
@@ -121,6 +158,12 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   if (!protocols.includes(parsed.protocol)) {
     throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
   }
+  return raw;
+}
+
+function sameSite(env: Env): 'strict' | 'lax' | 'none' {
+  const raw = (str(env, 'CONSOLE_COOKIE_SAMESITE') ?? 'strict').toLowerCase();
+  if (raw !== 'strict' && raw !== 'lax' && raw !== 'none') throw new ConfigError('CONSOLE_COOKIE_SAMESITE', `must be strict, lax or none, got "${raw}"`);
   return raw;
 }
 
@@ -171,6 +214,19 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('GENESYS_REGION', 'is required with Genesys credentials (or set GENESYS_BASE_URL)');
   }
 
+  const loginClientId = str(env, 'GENESYS_LOGIN_CLIENT_ID');
+  const loginRegion = str(env, 'GENESYS_LOGIN_REGION') ?? genesys.region;
+  const loginBaseUrl = url(env, 'GENESYS_LOGIN_BASE_URL', ['http:', 'https:'])?.replace(/\/+$/, '');
+  if (loginClientId !== undefined && loginRegion === undefined && loginBaseUrl === undefined) {
+    throw new ConfigError('GENESYS_LOGIN_REGION', 'is required with GENESYS_LOGIN_CLIENT_ID (or GENESYS_REGION, or GENESYS_LOGIN_BASE_URL)');
+  }
+  const genesysSignIn: GenesysSignInConfig | undefined = loginClientId === undefined ? undefined : { clientId: loginClientId, region: loginRegion, baseUrl: loginBaseUrl };
+
+  const extraAncestors = (str(env, 'CONSOLE_FRAME_ANCESTORS') ?? '').split(/[\s,]+/).filter((s) => s !== '');
+  for (const origin of extraAncestors) {
+    if (!/^https:\/\/[a-z0-9.-]+(:\d+)?$/i.test(origin)) throw new ConfigError('CONSOLE_FRAME_ANCESTORS', `"${origin}" is not an https origin (https://host)`);
+  }
+
   const displayHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   const publicBaseUrl =
     url(env, 'PUBLIC_BASE_URL', ['http:', 'https:'])?.replace(/\/+$/, '') ?? `http://${displayHost}:${port}`;
@@ -213,5 +269,15 @@ export function loadConfig(env: Env = process.env): Config {
       maxRequests: int(env, 'RECONCILE_MAX_REQUESTS', 100, 1, 300),
     },
     genesys,
+    console: {
+      idleTimeoutMinutes: int(env, 'CONSOLE_IDLE_TIMEOUT_MINUTES', 20, 1, 24 * 60),
+      sessionMaxHours: int(env, 'CONSOLE_SESSION_MAX_HOURS', 12, 1, 24 * 30),
+      loginMaxPerUsername: int(env, 'LOGIN_RATE_LIMIT_PER_USERNAME', 10, 1, 1_000_000),
+      loginMaxPerIp: int(env, 'LOGIN_RATE_LIMIT_PER_IP', 50, 1, 1_000_000),
+      loginWindowSeconds: int(env, 'LOGIN_RATE_LIMIT_WINDOW_SECONDS', 900, 1, 86_400),
+    },
+    genesysSignIn,
+    consoleFrameAncestors: extraAncestors,
+    consoleCookieSameSite: sameSite(env),
   };
 }

@@ -11,6 +11,8 @@ import type { DB } from './db/types.js';
 import { createHours } from './hours/service.js';
 import { createNumberRule } from './numbers/service.js';
 import { createQueue } from './queues/service.js';
+import { countUsers } from './users/queries.js';
+import { createUser } from './users/service.js';
 
 export interface DemoSeed {
   /** Created on a database with no clients; their secrets are shown once. */
@@ -18,18 +20,22 @@ export interface DemoSeed {
     admin: { client: ApiClient; clientSecret: string };
     actions: { client: ApiClient; clientSecret: string };
   } | null;
+  /** A demo administrator for the console, created on a database with no person accounts; its password is shown once. */
+  person: { username: string; password: string } | null;
   /** Created on a database with no queues, with the demo campaign. */
   queue: { id: string; name: string } | null;
 }
 
 export const DEMO_QUEUE = 'Demo';
+/** The console's demo administrator (a person account, not an API client). */
+export const DEMO_ADMIN_USERNAME = 'demo-admin';
 /** An always-running campaign for `/actions/v1/campaign-callbacks` (the API docs' example names it). */
 export const DEMO_CAMPAIGN = 'Demo campaign';
 const SEED_LOCK_KEY = 7_311_845_202;
 const actor = systemCaller('demo');
 
 /**
- * A first start on the embedded database gets a demo administrator, a demo data-action client, a
+ * A first start on the embedded database gets a demo administrator client and person, a demo data-action client, a
  * demo queue (hours, number rule, capacity rule) and a demo campaign, so every endpoint can be tried at once. A second
  * instance starting at the same moment waits on the lock and finds them there.
  */
@@ -43,6 +49,11 @@ export async function seedDemo(db: Kysely<DB>): Promise<DemoSeed> {
         admin: await createClient(ctx, { name: 'demo-admin', roles: ['administrator'] }),
         actions: await createClient(ctx, { name: 'demo-actions', roles: ['actions', 'events'] }),
       };
+    }
+    let person: DemoSeed['person'] = null;
+    if ((await countUsers(trx)) === 0) {
+      const { user, password } = await createUser(ctx, { username: DEMO_ADMIN_USERNAME, displayName: 'Demo administrator', roles: ['administrator'] });
+      person = { username: user.username, password: password! };
     }
     let queue: DemoSeed['queue'] = null;
     const { n } = await trx.selectFrom('queues').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
@@ -92,6 +103,6 @@ export async function seedDemo(db: Kysely<DB>): Promise<DemoSeed> {
         defaultCountry: 'US',
       });
     }
-    return { clients, queue };
+    return { clients, person, queue };
   });
 }

@@ -8,7 +8,9 @@ export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
   INVALID_JSON: 400,
   UNAUTHORIZED: 401,
+  INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,
+  CSRF: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   REQUEST_TIMEOUT: 408,
@@ -47,6 +49,10 @@ export const errors = {
   unauthorized: (message = 'A valid bearer token is required') =>
     new AppError('UNAUTHORIZED', message, undefined, undefined, { 'WWW-Authenticate': 'Bearer' }),
   forbidden: (message: string) => new AppError('FORBIDDEN', message),
+  /** A sign-in refused: the same answer for an unknown username, a wrong password and a disabled account. */
+  invalidCredentials: () => new AppError('INVALID_CREDENTIALS', 'The username or password is not correct'),
+  /** A write with a session cookie but without the session's X-CSRF-Token. */
+  csrf: () => new AppError('CSRF', 'This change needs the X-CSRF-Token header of the signed-in session'),
   methodNotAllowed: (method: string, path: string, allowed: string[]) =>
     new AppError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, undefined, undefined, {
       Allow: allowed.join(', '),

@@ -30,10 +30,29 @@ export const REDACT_PATHS = [
   '*.token',
 ];
 
+/**
+ * Query parameters that carry a credential in a URL (the OAuth authorization code and state of the
+ * Genesys sign-in callback): logged as "[redacted]" in every request line.
+ */
+const SECRET_QUERY = /([?&](?:code|state|code_verifier)=)[^&#]*/g;
+const HAS_SECRET_QUERY = /[?&](?:code|state|code_verifier)=/;
+
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_QUERY, '$1[redacted]');
+}
+
 export function loggerOptions(level: LogLevel): LoggerOptions {
   return {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    formatters: {
+      // The request as Fastify logs it, with its URL's credentials taken out (everything else read through to it).
+      log(obj) {
+        const req = obj.req as { url?: unknown } | undefined;
+        if (req === undefined || req === null || typeof req.url !== 'string' || !HAS_SECRET_QUERY.test(req.url)) return obj;
+        return { ...obj, req: Object.create(req, { url: { value: redactUrl(req.url), enumerable: true } }) as unknown };
+      },
+    },
     base: { service: 'callback-engine' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };

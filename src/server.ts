@@ -25,6 +25,12 @@ function banner(config: Config, demo: DemoSeed | null, startupMs: number): strin
     `  API docs:  ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
     `  Database:  ${config.database.kind === 'embedded' ? `embedded PostgreSQL under ${config.dataDir} (port ${config.database.port})` : 'DATABASE_URL'}`,
   ];
+  lines.push(`  Console:   ${base}/console/`);
+  if (demo?.person) {
+    lines.push(`  Sign in to the console as ${demo.person.username} with password ${demo.person.password} (shown this once; only its hash is stored).`);
+  } else {
+    lines.push(`  Console accounts: ${cliCommand(config)} users create --username NAME --roles administrator`);
+  }
   if (demo?.queue) lines.push(`  Demo queue "${DEMO_QUEUE}" created (America/New_York, Mon-Fri 08:00-18:00, Sat 09:00-13:00).`);
   const clients = demo?.clients;
   if (clients) {

@@ -103,3 +103,19 @@ export const ATTEMPT_OUTCOMES = ['RETRY_SCHEDULED', 'NO_ANSWER', 'HANDLED'] as c
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 export type EventActionOf<E extends keyof typeof EVENT_ACTIONS> = (typeof EVENT_ACTIONS)[E][number];
 export type EventAction = EventActionOf<keyof typeof EVENT_ACTIONS>;
+
+/** Who acted, as the audit log and callback histories record it: an API client, a person, the service itself. */
+export const ACTOR_KINDS = ['client', 'user', 'system'] as const;
+export type ActorKind = (typeof ACTOR_KINDS)[number];
+
+/** Where a person's account comes from: made here (a password), or by a Genesys Cloud sign-in. */
+export const USER_SOURCES = ['local', 'genesys'] as const;
+export type UserSource = (typeof USER_SOURCES)[number];
+
+/** How a console session was opened. */
+export const SIGN_IN_METHODS = ['password', 'genesys'] as const;
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
+
+/** What a Genesys sign-in mapping matches on the signed-in Genesys user: one of its groups or one of its roles. */
+export const SIGN_IN_MAPPING_KINDS = ['group', 'role'] as const;
+export type SignInMappingKind = (typeof SIGN_IN_MAPPING_KINDS)[number];

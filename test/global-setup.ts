@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,6 +23,8 @@ declare module 'vitest' {
  * migrated once into a template database that every test file clones.
  */
 export default async function setup(project: TestProject) {
+  // The console's bundle, which the app serves at /console (a no-op when it is up to date).
+  execFileSync(process.execPath, ['console/build.mjs'], { stdio: 'inherit' });
   let stop = async () => undefined as void;
   let pgUrl = process.env.TEST_DATABASE_URL;
   if (!pgUrl) {

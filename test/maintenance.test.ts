@@ -73,9 +73,9 @@ describe('maintenance schedule (graphile-worker crontab)', () => {
   const items = parseCrontab(CRONTAB);
   const digest = (hour: number, min: number) => ({ min, hour, date: 4, month: 3, dow: 1 });
 
-  it('names tasks the job list has: purge-callbacks every minute, apply-retention once an hour at :17, each tried once per tick', () => {
+  it('names tasks the job list has: purge-callbacks every minute, apply-retention once an hour at :17, purge-sessions at :41, each tried once per tick', () => {
     const tasks = buildTaskList({ db: t.database.db, gateway: createSimulatedGateway(t.database.db), clock, caches: createCaches(), logger: createLogger('silent'), retentionDays: 14 });
-    expect(items.map((i) => i.task).sort()).toEqual(['apply-retention', 'purge-callbacks']);
+    expect(items.map((i) => i.task).sort()).toEqual(['apply-retention', 'purge-callbacks', 'purge-sessions']);
     for (const item of items) {
       expect(tasks[item.task], item.task).toBeTypeOf('function');
       expect(item.options.maxAttempts, item.task).toBe(1);
@@ -85,16 +85,18 @@ describe('maintenance schedule (graphile-worker crontab)', () => {
     expect(minutes.filter((d) => purge.match(d))).toHaveLength(24 * 60);
     const retention = items.find((i) => i.task === 'apply-retention')!;
     expect(minutes.filter((d) => retention.match(d))).toEqual(Array.from({ length: 24 }, (_, h) => digest(h, 17)));
+    const sessions = items.find((i) => i.task === 'purge-sessions')!;
+    expect(minutes.filter((d) => sessions.match(d))).toEqual(Array.from({ length: 24 }, (_, h) => digest(h, 41)));
   });
 
-  it('is registered by the runtime’s job worker on start (graphile-worker knows both schedules)', async () => {
+  it('is registered by the runtime’s job worker on start (graphile-worker knows every schedule)', async () => {
     const config = loadConfig({ DATABASE_URL: t.url, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', WORKER_ENABLED: 'true' });
     const runtime = await startRuntime(config, createLogger('silent'), { worker: true });
     try {
       const known = async () =>
         (await sql<{ identifier: string }>`select identifier from graphile_worker._private_known_crontabs order by identifier`.execute(t.database.db)).rows.map((r) => r.identifier);
-      await waitUntil(async () => (await known()).length >= 2, 30_000);
-      expect(await known()).toEqual(['apply-retention', 'purge-callbacks']);
+      await waitUntil(async () => (await known()).length >= 3, 30_000);
+      expect(await known()).toEqual(['apply-retention', 'purge-callbacks', 'purge-sessions']);
     } finally {
       await runtime.close();
     }

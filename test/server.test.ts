@@ -90,6 +90,13 @@ describe('npm start', () => {
     expect(clients.status).toBe(200);
     expect(((await clients.json()) as { items: { name: string }[] }).items.map((c) => c.name)).toEqual(['demo-actions', 'demo-admin']);
     expect((await fetch(`${base}/docs/`)).status).toBe(200);
+    // The console's URL and a demo administrator who signs in with the printed password.
+    expect(out).toContain(`Console:   ${base}/console/`);
+    const person = /Sign in to the console as (\S+) with password (\S+) /.exec(out);
+    expect(person).not.toBeNull();
+    const signIn = await fetch(`${base}/auth/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: person![1], password: person![2] }) });
+    expect(signIn.status).toBe(200);
+    expect(((await signIn.json()) as { roles: string[] }).roles).toEqual(['administrator']);
     // The demo queue answers the data action the banner shows.
     const queues = await fetch(`${base}/admin/v1/queues`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await queues.json()) as { items: { name: string }[] }).items.map((q) => q.name)).toEqual(['Demo']);
@@ -102,6 +109,7 @@ describe('npm start', () => {
 
     const second = await start(env);
     expect(second.output()).not.toContain(secret);
+    expect(second.output()).not.toContain(person![2]);
     expect(second.output()).not.toContain('Demo clients were created');
     // The CLI hint opens the same database as this process.
     expect(second.output()).toContain(`DATA_DIR=${dataDir} npm run cli -- clients create`);

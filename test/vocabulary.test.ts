@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canChangeDelivery, canTransition, deliveryFrom, RETRY_DELIVERY_FROM } from '../src/callbacks/lifecycle.js';
 import {
+  ACTOR_KINDS,
   ATTEMPT_OUTCOMES,
   CALLBACK_STATES,
   CAMPAIGN_CALLBACK_STATES,
@@ -11,6 +12,9 @@ import {
   CONTACT_REMOVAL_STATUSES,
   DELIVERY_STATUSES,
   EVENT_ACTIONS,
+  SIGN_IN_MAPPING_KINDS,
+  SIGN_IN_METHODS,
+  USER_SOURCES,
 } from '../src/vocabulary.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { createTestDatabase } from './helpers/db.js';
@@ -43,6 +47,11 @@ describe('vocabularies: one list each, which the database agrees with', () => {
     ['callback_attempts', 'outcome', ATTEMPT_OUTCOMES],
     ['campaign_callbacks', 'completion_reason', CAMPAIGN_COMPLETION_REASONS],
     ['campaign_callbacks', 'contact_removal', CONTACT_REMOVAL_STATUSES],
+    ['users', 'source', USER_SOURCES],
+    ['sessions', 'method', SIGN_IN_METHODS],
+    ['genesys_sign_in_mappings', 'kind', SIGN_IN_MAPPING_KINDS],
+    ['audit_log', 'actor_kind', ACTOR_KINDS],
+    ['callback_history', 'actor_kind', ACTOR_KINDS],
   ] as const)('the check constraint on %s.%s allows exactly the list', async (table, column, list) => {
     expect(new Set(await allowedValues(client, table, column))).toEqual(new Set(list));
   });

@@ -1,9 +1,11 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/types.js';
+import type { ActorKind } from '../vocabulary.js';
 
 export interface NewAuditRow {
   actor: string;
   actorName: string;
+  actorKind: ActorKind;
   action: string;
   entity: string;
   entityId: string;
@@ -19,6 +21,7 @@ export async function insertAuditRow(trx: Transaction<DB>, row: NewAuditRow): Pr
     .values({
       actor: row.actor,
       actor_name: row.actorName,
+      actor_kind: row.actorKind,
       action: row.action,
       entity: row.entity,
       entity_id: row.entityId,
@@ -44,7 +47,7 @@ export interface AuditRowFilter {
 export function listAuditRows(db: Kysely<DB>, f: AuditRowFilter) {
   let q = db
     .selectFrom('audit_log')
-    .select(['id', 'at', 'actor', 'actor_name', 'action', 'entity', 'entity_id', 'before', 'after', 'correlation_id'])
+    .select(['id', 'at', 'actor', 'actor_name', 'actor_kind', 'action', 'entity', 'entity_id', 'before', 'after', 'correlation_id'])
     .orderBy('id', 'desc')
     .limit(f.limit);
   if (f.entity) q = q.where('entity', '=', f.entity);

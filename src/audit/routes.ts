@@ -1,13 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errorResponses, IsoTime, PageLimit } from '../http/schemas.js';
+import { ACTOR_KINDS } from '../vocabulary.js';
 import { listAudit } from './service.js';
 
 const AuditEntry = Type.Object({
   id: Type.Integer(),
   at: IsoTime,
-  actor: Type.String({ description: 'The acting client id, or the service itself (worker, maintenance, cli, demo)' }),
+  actor: Type.String({ description: "The acting client's or person's id, or the service itself (worker, maintenance, cli, demo)" }),
   actorName: Type.Union([Type.String(), Type.Null()], { description: "The actor's name when it acted (null on entries older than names that could not be recovered)" }),
+  actorKind: Type.Union([Type.Enum(ACTOR_KINDS), Type.Null()], { description: 'An API client, a person (console user) or the service itself (null on entries older than the kind)' }),
   action: Type.String(),
   entity: Type.String(),
   entityId: Type.String(),

@@ -10,6 +10,7 @@ import { isForeignKeyViolation, isUniqueViolation, violatedColumn } from '../db/
 import type { DB } from '../db/types.js';
 import { AppError, errors } from '../errors.js';
 import { listQueueRows } from '../queues/queries.js';
+import { listUserRows } from '../users/queries.js';
 import { insertAuditRow, listAuditRows, type AuditRowFilter } from './queries.js';
 
 export interface AuditEntry {
@@ -39,6 +40,7 @@ export async function recordAudit(trx: Transaction<DB>, actor: Actor, entry: Aud
   await insertAuditRow(trx, {
     actor: actor.id,
     actorName: actor.name,
+    actorKind: actor.kind,
     action: entry.action,
     entity: entry.entity,
     entityId: entry.entityId,
@@ -61,12 +63,13 @@ export interface AuditFilter {
 export async function listAudit(ctx: Context, f: AuditFilter) {
   let scope: AuditRowFilter['scope'] = null;
   if (isRestricted(ctx.caller)) {
-    const [queues, clients, campaigns] = await Promise.all([listQueueRows(ctx.db), listClients(ctx.db), listCampaignRows(ctx.db)]);
+    const [queues, clients, campaigns, users] = await Promise.all([listQueueRows(ctx.db), listClients(ctx.db), listCampaignRows(ctx.db), listUserRows(ctx.db)]);
     scope = auditScope(
       ctx.caller,
       queues,
       clients.map((c) => ({ id: c.id, roles: c.roles as Role[], queues: c.queues })),
       campaigns.map((c) => ({ id: c.id, queueId: c.queue_id })),
+      users.map((u) => ({ id: u.id, roles: u.roles as Role[], queues: u.queues })),
     );
   }
   const rows = await listAuditRows(ctx.db, { ...f, limit: f.limit + 1, scope });
@@ -77,6 +80,7 @@ export async function listAudit(ctx: Context, f: AuditFilter) {
       at: isoUtc(r.at),
       actor: r.actor,
       actorName: r.actor_name,
+      actorKind: r.actor_kind,
       action: r.action,
       entity: r.entity,
       entityId: r.entity_id,

@@ -163,24 +163,40 @@ export function assertMayGrant(caller: Caller, access: Access, known: readonly Q
 }
 
 /**
- * A client is in the caller's scope when its access is within the caller's own: only then may the
- * caller see it, change it, deactivate or delete it, or rotate its secret.
+ * A principal — an API client or a person's account — holds access the same way: roles and a queue
+ * allow-list. `kind` tells whose id `id` is (client and user ids never name the same principal).
  */
-export function assertClientInScope(caller: Caller, client: Access, known: readonly QueueIdentity[]): void {
-  if (!mayGrant(caller, client, known)) throw errors.forbidden("This client's access is beyond the caller's own");
+export interface Principal {
+  kind: 'client' | 'user';
+  id: string;
+}
+
+const PRINCIPAL_WORD: Record<Principal['kind'], string> = { client: 'client', user: 'user' };
+
+/**
+ * A principal is in the caller's scope when its access is within the caller's own: only then may the
+ * caller see it, change it, disable or delete it, or set its secret or password.
+ */
+export function assertPrincipalInScope(caller: Caller, principal: Access, known: readonly QueueIdentity[], kind: Principal['kind'] = 'client'): void {
+  if (!mayGrant(caller, principal, known)) throw errors.forbidden(`This ${PRINCIPAL_WORD[kind]}'s access is beyond the caller's own`);
 }
 
 /**
- * No client changes its own roles or allow-list, however unrestricted: access is changed by another
- * administrator (or the CLI), so no one widens itself and no one locks itself out by accident.
+ * No principal changes its own roles or allow-list, however unrestricted: access is changed by
+ * another administrator (or the CLI), so no one widens itself and no one locks itself out by accident.
  */
-export function assertNotOwnAccessChange(caller: Caller, clientId: string, before: Access, after: Access): void {
-  if (caller.kind !== 'client' || caller.id !== clientId) return;
+export function assertNotOwnAccessChange(caller: Caller, principal: Principal, before: Access, after: Access): void {
+  if (caller.kind !== principal.kind || caller.id !== principal.id) return;
   const same = (a: readonly string[] | null, b: readonly string[] | null) =>
     a === null || b === null ? a === b : a.length === b.length && a.every((x) => b.includes(x));
   if (!same(before.roles, after.roles) || !same(before.queues, after.queues)) {
-    throw errors.forbidden('A client may not change its own roles or queue allow-list');
+    throw errors.forbidden(`A ${PRINCIPAL_WORD[principal.kind]} may not change its own roles or queue allow-list`);
   }
+}
+
+/** Disabling or deleting oneself would lock the caller out mid-change: another administrator does it. */
+export function assertNotSelf(caller: Caller, principal: Principal, what: string): void {
+  if (caller.kind === principal.kind && caller.id === principal.id) throw errors.forbidden(`A ${PRINCIPAL_WORD[principal.kind]} may not ${what} itself`);
 }
 
 /** A queue with the shared configuration it uses, as the audit scope needs it. */
@@ -196,7 +212,7 @@ export interface QueueWithConfigIds extends QueueIdentity {
  * What of the audit log a caller reads: null for an unrestricted caller (everything). A restricted
  * caller reads its own entries, and those of entities in its scope: queues on its allow-list, the
  * configuration those queues use (business hours, capacity and number rules, prioritization
- * and callback retry policies) and clients whose access is within its own. Everything else — configuration no queue of
+ * and callback retry policies) and clients and person accounts whose access is within its own. Everything else — configuration no queue of
  * its own uses, campaigns of other queues or of none, retry policies and settings, which belong to
  * no queue, and entities that no longer exist — is for unrestricted callers.
  */
@@ -205,6 +221,7 @@ export function auditScope(
   queues: readonly QueueWithConfigIds[],
   clients: readonly (Access & { id: string })[],
   campaigns: readonly { id: string; queueId: string | null }[] = [],
+  users: readonly (Access & { id: string })[] = [],
 ): { actor: string; entities: Record<string, string[]> } | null {
   if (!isRestricted(caller)) return null;
   const mine = queues.filter((queue) => mayUseQueue(caller, queue));
@@ -219,6 +236,7 @@ export function auditScope(
       'prioritization-policy': ids((queue) => queue.prioritization_policy_id),
       'callback-retry-policy': ids((queue) => queue.callback_retry_policy_id),
       client: clients.filter((client) => mayGrant(caller, client, queues)).map((client) => client.id),
+      user: users.filter((user) => mayGrant(caller, user, queues)).map((user) => user.id),
       campaign: campaigns.filter((campaign) => campaign.queueId !== null && mine.some((queue) => queue.id === campaign.queueId)).map((campaign) => campaign.id),
     },
   };

@@ -1,3 +1,5 @@
+import type { ActorKind, SignInMethod } from '../vocabulary.js';
+
 /** The roles a client can hold; each opens one part of the API (see the README's access table). */
 export const ROLES = ['administrator', 'supervisor', 'monitor', 'developer', 'actions', 'events'] as const;
 export type Role = (typeof ROLES)[number];
@@ -8,10 +10,10 @@ export type Role = (typeof ROLES)[number];
  * There is no anonymous caller below the routes: every service call names one.
  */
 export interface Caller {
-  kind: 'client' | 'system';
-  /** The client's id, or the system caller's name (`worker`, `maintenance`, `cli`, `demo`). */
+  kind: ActorKind;
+  /** The client's or person's id, or the system caller's name (`worker`, `maintenance`, `cli`, `demo`). */
   id: string;
-  /** The client's name, or the system caller's name. */
+  /** The client's name, the person's display name, or the system caller's name. */
   name: string;
   roles: readonly Role[];
   /** Queue allow-list (names, ids or Genesys queue ids); null = every queue. */
@@ -21,14 +23,33 @@ export interface Caller {
 }
 
 /** What the audit log and histories record of a caller. */
-export type Actor = Pick<Caller, 'id' | 'name' | 'correlationId'>;
+export type Actor = Pick<Caller, 'kind' | 'id' | 'name' | 'correlationId'>;
 
 export function clientCaller(client: { id: string; name: string; roles: readonly Role[]; queues: readonly string[] | null }, correlationId?: string): Caller {
   return { kind: 'client', id: client.id, name: client.name, roles: client.roles, queues: client.queues, correlationId };
 }
 
+/** A person signed in to the console (a session cookie), with its account's current roles and allow-list. */
+export function userCaller(user: { id: string; name: string; roles: readonly Role[]; queues: readonly string[] | null }, correlationId?: string): Caller {
+  return { kind: 'user', id: user.id, name: user.name, roles: user.roles, queues: user.queues, correlationId };
+}
+
+/** A person's console session, as authentication resolves it from the session cookie. */
+export interface ConsoleSession {
+  /** SHA-256 of the cookie's value: what the sessions table is keyed by. */
+  idHash: string;
+  csrfToken: string;
+  method: SignInMethod;
+  user: { id: string; username: string; name: string; roles: readonly Role[]; queues: readonly string[] | null };
+  createdAt: Date;
+  /** The absolute end of the session. */
+  expiresAt: Date;
+  /** When it ends without further activity (never after expiresAt). */
+  idleExpiresAt: Date;
+}
+
 /** The service acting on its own: every role, every queue, recorded by what it was doing. */
-export type SystemCallerName = 'worker' | 'maintenance' | 'cli' | 'demo';
+export type SystemCallerName = 'worker' | 'maintenance' | 'cli' | 'demo' | 'genesys-sign-in';
 
 export function systemCaller(name: SystemCallerName, correlationId?: string): Caller {
   return { kind: 'system', id: name, name, roles: ROLES, queues: null, correlationId };

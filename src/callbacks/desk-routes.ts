@@ -14,6 +14,8 @@ import {
   RecreateBody,
   RescheduleOutput,
 } from './desk-schemas.js';
+import { createCallback } from './create.js';
+import { CreateInput } from './schemas.js';
 import { cancelById, reschedule } from './service.js';
 
 const tags = ['callbacks'];
@@ -38,6 +40,20 @@ export const deskRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(async (scope) => {
     const writers = scope.withTypeProvider<TypeBoxTypeProvider>();
     writers.addHook('onRequest', app.requireRoles('administrator', 'supervisor'));
+    // The console's "create a callback": the data action's body, checks and outcomes (one service
+    // function), for a person or client operating the desk; the queue allow-list applies as there.
+    writers.post(
+      '/callbacks',
+      {
+        schema: {
+          tags,
+          summary: 'Create an immediate or scheduled callback (as POST /actions/v1/callbacks/create: same body, checks and outcomes)',
+          body: CreateInput,
+          response: { 200: CreateOutput, ...errorResponses(400, 401, 403, 404) },
+        },
+      },
+      async (request) => createCallback(request.ctx, request.body),
+    );
     writers.post(
       '/callbacks/:id/cancel',
       { schema: { tags, summary: 'Cancel a callback (not one an agent is handling)', params: IdParams, response: { 200: DeskCancelOutput, ...errorResponses(400, 401, 403) } } },

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { EXAMPLE_QUEUE, EXAMPLE_TIME, IsoTime, Nullable, PageLimit, TimeFilter, Uuid } from '../http/schemas.js';
 import { QueueInput } from '../queues/resolve.js';
-import { ATTEMPT_OUTCOMES, CALLBACK_STATES, DELIVERY_STATUSES } from '../vocabulary.js';
+import { ACTOR_KINDS, ATTEMPT_OUTCOMES, CALLBACK_STATES, DELIVERY_STATUSES } from '../vocabulary.js';
 import { CreateOutput, RescheduleOutput } from './schemas.js';
 
 const State = Type.Enum(CALLBACK_STATES);
@@ -62,6 +62,7 @@ export const CallbackView = Type.Object(
 export const HistoryEntry = Type.Object({
   at: IsoTime,
   actor: Type.String(),
+  actorKind: Nullable(Type.Enum(ACTOR_KINDS), 'An API client, a person (console user) or the service itself (null on entries older than the kind)'),
   actorName: Nullable(Type.String({ description: "The actor's name when it acted (null on entries older than names that could not be recovered)" })),
   event: Type.String(),
   fromState: Nullable(Type.String()),

@@ -25,7 +25,7 @@ import {
 const MAX_BULK = 10_000;
 type Row = CallbackWithQueue;
 
-function toView(r: Row) {
+export function toView(r: Row) {
   return {
     id: r.id,
     queueId: r.queue_id,
@@ -82,7 +82,7 @@ async function searchOf(ctx: Context, f: DeskFilter, allowed: string[] | null): 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Only what `nextCursor` gives out: anything else would reach PostgreSQL as a bad uuid or timestamp. */
-function decodeCursor(cursor: string): { at: Date; id: string } {
+export function decodeCursor(cursor: string): { at: Date; id: string } {
   try {
     const { at, id } = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { at: unknown; id: unknown };
     if (typeof at !== 'string' || typeof id !== 'string' || !UUID.test(id)) throw new Error('not ours');
@@ -115,7 +115,7 @@ export async function getCallback(ctx: Context, id: string) {
   const [history, attempts] = await Promise.all([historyOf(ctx.db, id), attemptsOf(ctx.db, id)]);
   return {
     ...toView(row),
-    history: history.map((h) => ({ at: isoUtc(h.at), actor: h.actor, actorName: h.actor_name, event: h.event, fromState: h.from_state, toState: h.to_state, reason: h.reason, detail: h.detail ?? null })),
+    history: history.map((h) => ({ at: isoUtc(h.at), actor: h.actor, actorName: h.actor_name, actorKind: h.actor_kind, event: h.event, fromState: h.from_state, toState: h.to_state, reason: h.reason, detail: h.detail ?? null })),
     attempts: attempts.map((a) => ({
       attempt: a.attempt,
       conversationId: a.conversation_id,

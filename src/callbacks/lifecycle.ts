@@ -87,6 +87,7 @@ export async function recordHistory(trx: Transaction<DB>, callbackId: string, ac
     callback_id: callbackId,
     actor: actor.id,
     actor_name: actor.name,
+    actor_kind: actor.kind,
     event: entry.event,
     from_state: entry.from ?? null,
     to_state: entry.to ?? null,

@@ -40,7 +40,7 @@ export const CALLBACK_COLUMNS = [
   'reconcile_missing_since',
 ] as const;
 
-const HISTORY_COLUMNS = ['id', 'callback_id', 'at', 'actor', 'actor_name', 'event', 'from_state', 'to_state', 'reason', 'detail'] as const;
+const HISTORY_COLUMNS = ['id', 'callback_id', 'at', 'actor', 'actor_name', 'actor_kind', 'event', 'from_state', 'to_state', 'reason', 'detail'] as const;
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -330,4 +330,63 @@ export async function saveIdempotentAnswer(trx: Transaction<DB>, scope: string, 
 
 export async function deleteIdempotentAnswersBefore(db: Db, cutoff: Date): Promise<void> {
   await db.deleteFrom('idempotent_answers').where('created_at', '<', cutoff).execute();
+}
+
+// --- The console's search: several states, queues and delivery statuses at once, and free text.
+
+export interface CallbackFind {
+  /** The caller's queues; null = every queue. */
+  allowedQueueIds: string[] | null;
+  /** Any of these queues (empty = no queue filter). */
+  queueIds: string[];
+  states: CallbackState[];
+  deliveryStatuses: DeliveryStatus[];
+  type?: 'immediate' | 'scheduled' | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  /** Digits that appear anywhere in the E.164 number (any of these). */
+  phoneDigits: string[];
+  /** Part of the customer's name, case-insensitive. */
+  name?: string | undefined;
+  /** A callback id or a conversation id (IVR or Genesys callback conversation). */
+  anyId?: string | undefined;
+  /** Only callbacks whose last delivery attempt failed with an error. */
+  withDeliveryError?: boolean;
+  /** Newest created first (default), or most recently updated first. */
+  order?: 'created' | 'updated';
+}
+
+const likeEscaped = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** A page of the console's search, newest first, after the (created_at, id) cursor. */
+export function findCallbacksPage(db: Db, s: CallbackFind, limit: number, after?: { at: Date; id: string }): Promise<CallbackWithQueue[]> {
+  let q = withQueue(db);
+  if (s.allowedQueueIds) q = s.allowedQueueIds.length === 0 ? q.where('callbacks.id', 'is', null) : q.where('callbacks.queue_id', 'in', s.allowedQueueIds);
+  if (s.queueIds.length > 0) q = q.where('callbacks.queue_id', 'in', s.queueIds);
+  if (s.states.length > 0) q = q.where('callbacks.state', 'in', s.states);
+  if (s.deliveryStatuses.length > 0) q = q.where('callbacks.delivery_status', 'in', s.deliveryStatuses);
+  if (s.type) q = q.where('callbacks.type', '=', s.type);
+  const { from, to, name, anyId } = s;
+  if (from) q = q.where((eb) => eb(eb.fn.coalesce('callbacks.scheduled_time', 'callbacks.created_at'), '>=', from));
+  if (to) q = q.where((eb) => eb(eb.fn.coalesce('callbacks.scheduled_time', 'callbacks.created_at'), '<', to));
+  const text: { digits: string[]; name?: string; anyId?: string } = { digits: s.phoneDigits, ...(name && { name }), ...(anyId && { anyId }) };
+  if (text.digits.length > 0 || text.name || text.anyId) {
+    q = q.where((eb) =>
+      eb.or([
+        ...text.digits.map((d) => eb('callbacks.phone_e164', 'like', `%${likeEscaped(d)}%`)),
+        ...(text.name ? [eb('callbacks.customer_name', 'ilike', `%${likeEscaped(text.name)}%`)] : []),
+        ...(text.anyId
+          ? [
+              eb('callbacks.ivr_conversation_id', '=', text.anyId),
+              eb('callbacks.genesys_conversation_id', '=', text.anyId),
+              ...(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text.anyId) ? [eb('callbacks.id', '=', text.anyId)] : []),
+            ]
+          : []),
+      ]),
+    );
+  }
+  if (s.withDeliveryError) q = q.where('callbacks.delivery_error', 'is not', null);
+  if (s.order === 'updated') return q.orderBy('callbacks.updated_at', 'desc').orderBy('callbacks.id', 'desc').limit(limit).execute();
+  if (after) q = q.where((eb) => eb.or([eb('callbacks.created_at', '<', after.at), eb.and([eb('callbacks.created_at', '=', after.at), eb('callbacks.id', '<', after.id)])]));
+  return q.orderBy('callbacks.created_at', 'desc').orderBy('callbacks.id', 'desc').limit(limit).execute();
 }

@@ -13,6 +13,8 @@ import { listQueueRows } from '../queues/queries.js';
 import { systemClock } from '../clock.js';
 import { contextFor, createCaches, type Context } from '../context.js';
 import { createSimulatedGateway } from '../genesys/simulated-gateway.js';
+import { findUserByUsername } from '../users/queries.js';
+import { createUser, deleteUser, listUsers, setPassword, updateUser } from '../users/service.js';
 
 /**
  * Operator commands. They honor the same DATA_DIR / DATABASE_URL as the service: on the embedded
@@ -29,6 +31,14 @@ Commands:
   clients list [--json]                           list API clients
   clients rotate-secret --id CLIENT_ID [--json]   issue a new secret (old tokens stop working)
   clients deactivate --id CLIENT_ID               refuse the client's tokens from now on
+  users create --username U --roles r1,r2 [--queues q1,q2] [--display-name NAME] [--password-stdin] [--json]
+                                                  create a person account for the console; prints a generated password once
+  users list [--json]                             list person accounts
+  users set-password --username U [--password-stdin] [--json]
+                                                  set a new password (generated and printed once); signs the person out
+  users disable --username U                      refuse the person's sign-ins and end their sessions
+  users enable --username U                       allow them again
+  users delete --username U                       delete the account (and its sessions)
   generate [--check]                              write openapi/ (or, with --check, fail if stale)
   generate --base-url URL --out DIR               write the Genesys data actions for URL into DIR/genesys/
 
@@ -102,6 +112,9 @@ async function main(argv: string[]): Promise<void> {
       json: { type: 'boolean', default: false },
       check: { type: 'boolean', default: false },
       'base-url': { type: 'string' },
+      username: { type: 'string' },
+      'display-name': { type: 'string' },
+      'password-stdin': { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -175,7 +188,71 @@ async function main(argv: string[]): Promise<void> {
     });
     return;
   }
+  if (command === 'users') {
+    // Read before the database opens: a piped password is the whole of stdin, trailing newline dropped.
+    const password = values['password-stdin'] ? await readPassword() : undefined;
+    await withDatabase(config, async ({ db }) => {
+      const ctx = cliContext(db);
+      const named = async () => {
+        if (!values.username) throw new UsageError('--username is required');
+        const row = await findUserByUsername(db, values.username);
+        if (!row) throw new UsageError(`no user named "${values.username}"`);
+        return row;
+      };
+      switch (sub) {
+        case 'create': {
+          if (!values.username) throw new UsageError('--username is required');
+          const queues = list(values.queues);
+          const roles = parseRoles(values.roles);
+          await checkQueues(db, queues);
+          const { user, password: generated } = await createUser(ctx, {
+            username: values.username,
+            displayName: values['display-name'],
+            roles,
+            queues: queues.length > 0 ? queues : null,
+            password,
+          });
+          print(json, { id: user.id, username: user.username, ...(generated !== undefined && { password: generated }), roles: user.roles, queues: user.queues },
+            `created user "${user.username}"${generated !== undefined ? `\n  password: ${generated}\n(the password is shown only now)` : ''}`);
+          return;
+        }
+        case 'list': {
+          const users = await listUsers(ctx);
+          print(json, users, users.map((u) => `${u.id}  ${u.disabled ? 'disabled' : 'enabled '}  ${u.username}  [${u.roles.join(',')}]${u.queues ? `  queues: ${u.queues.join(',')}` : ''}`).join('\n') || '(no users)');
+          return;
+        }
+        case 'set-password': {
+          const { user, password: generated } = await setPassword(ctx, (await named()).id, password);
+          print(json, { id: user.id, username: user.username, ...(generated !== undefined && { password: generated }) }, generated !== undefined ? `new password for "${user.username}": ${generated}` : `password set for "${user.username}"`);
+          return;
+        }
+        case 'disable':
+        case 'enable': {
+          const user = await updateUser(ctx, (await named()).id, { disabled: sub === 'disable' });
+          print(json, user, `${sub}d "${user.username}"`);
+          return;
+        }
+        case 'delete': {
+          const row = await named();
+          await deleteUser(ctx, row.id);
+          print(json, { id: row.id, username: row.username, deleted: true }, `deleted "${row.username}"`);
+          return;
+        }
+        default:
+          throw new UsageError(`unknown users command: ${sub ?? '(none)'}`);
+      }
+    });
+    return;
+  }
   throw new UsageError(`unknown command: ${command}`);
+}
+
+async function readPassword(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (text === '') throw new UsageError('--password-stdin: nothing was read from stdin');
+  return text;
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import { auditedChange } from '../audit/service.js';
-import { assertClientInScope, assertMayGrant, assertNotOwnAccessChange, mayGrant, type Access } from '../auth/access.js';
+import { assertPrincipalInScope, assertMayGrant, assertNotOwnAccessChange, mayGrant, type Access } from '../auth/access.js';
 import { generateSecret, hashSecret, verifySecret } from '../auth/secrets.js';
 import type { ApiClientRow, DB } from '../db/types.js';
 import { errors } from '../errors.js';
@@ -76,7 +76,7 @@ export async function listClients(ctx: Context): Promise<ApiClient[]> {
 export async function getClient(ctx: Context, id: string): Promise<ApiClient> {
   const row = await q.findClient(ctx.db, id);
   if (!row) throw errors.notFound('Client', id);
-  assertClientInScope(ctx.caller, accessOf(row), await listQueueRows(ctx.db));
+  assertPrincipalInScope(ctx.caller, accessOf(row), await listQueueRows(ctx.db));
   return toApiClient(row);
 }
 
@@ -96,7 +96,7 @@ async function lockInScope(ctx: Context, trx: Transaction<DB>, id: string) {
   const row = await q.lockClient(trx, id);
   if (!row) throw errors.notFound('Client', id);
   const known = await listQueueRows(trx);
-  assertClientInScope(ctx.caller, accessOf(row), known);
+  assertPrincipalInScope(ctx.caller, accessOf(row), known);
   return { row, known };
 }
 
@@ -106,7 +106,7 @@ export async function updateClient(ctx: Context, id: string, patch: ClientPatch)
     const roles = patch.roles === undefined ? undefined : [...new Set(patch.roles)];
     const queues = patch.queues === undefined ? undefined : normalizeQueues(patch.queues);
     const access = { roles: roles ?? accessOf(before).roles, queues: queues === undefined ? before.queues : queues };
-    assertNotOwnAccessChange(ctx.caller, id, accessOf(before), access);
+    assertNotOwnAccessChange(ctx.caller, { kind: 'client', id }, accessOf(before), access);
     assertMayGrant(ctx.caller, access, known);
     const after = toApiClient(
       await q.updateClientRow(trx, id, ctx.clock.now(), {

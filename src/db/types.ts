@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type {
+  ActorKind,
   AttemptOutcome,
   CallbackState,
   CampaignCallbackState,
@@ -11,6 +12,9 @@ import type {
   DeliveryStatus,
   EventAction,
   HistoryEvent,
+  SignInMappingKind,
+  SignInMethod,
+  UserSource,
 } from '../vocabulary.js';
 
 export type { CallbackState, DeliveryStatus };
@@ -42,6 +46,8 @@ export interface AuditLogTable {
   actor: string;
   /** The actor's name when it acted; null only on entries older than the column that could not be backfilled. */
   actor_name: ColumnType<string | null, string, never>;
+  /** Client, person or the service itself; null only on entries older than the column that could not be backfilled. */
+  actor_kind: ColumnType<ActorKind | null, ActorKind, never>;
   action: string;
   entity: string;
   entity_id: string;
@@ -170,6 +176,8 @@ export interface CallbackHistoryTable {
   actor: string;
   /** The actor's name when it acted; null only on entries older than the column that could not be backfilled. */
   actor_name: ColumnType<string | null, string, never>;
+  /** Client, person or the service itself; null only on entries older than the column that could not be backfilled. */
+  actor_kind: ColumnType<ActorKind | null, ActorKind, never>;
   event: HistoryEvent;
   from_state: CallbackState | null;
   to_state: CallbackState | null;
@@ -397,9 +405,62 @@ export interface CampaignCallbackHistoryTable {
   detail: Json<unknown> | null;
 }
 
+export interface UsersTable {
+  id: Generated<string>;
+  username: string;
+  display_name: string;
+  password_hash: string | null;
+  source: ColumnType<UserSource, UserSource | undefined, UserSource>;
+  genesys_user_id: string | null;
+  roles: string[];
+  queues: string[] | null;
+  disabled: Generated<boolean>;
+  last_sign_in_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  method: SignInMethod;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+export type SessionRow = Selectable<SessionsTable>;
+
+export interface GenesysSignInRequestsTable {
+  state_hash: string;
+  browser_hash: string;
+  code_verifier: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface GenesysSignInMappingsTable {
+  id: Generated<string>;
+  kind: SignInMappingKind;
+  genesys_id: string;
+  label: string | null;
+  roles: string[];
+  queues: string[] | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export type SignInMappingRow = Selectable<GenesysSignInMappingsTable>;
+
 export interface DB {
   callback_retry_policies: CallbackRetryPoliciesTable;
   callback_attempts: CallbackAttemptsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  genesys_sign_in_requests: GenesysSignInRequestsTable;
+  genesys_sign_in_mappings: GenesysSignInMappingsTable;
   event_inbox: EventInboxTable;
   prioritization_policies: PrioritizationPoliciesTable;
   aging_tracks: AgingTracksTable;

@@ -226,22 +226,42 @@ const PLAN: Folder[] = [
       { op: 'getAdminCallbacks', status: 200, query: { queue: 'Demo' }, checks: { 'lists the callback': 'body.items.some((c) => c.id === pm.collectionVariables.get("callbackId"))' } },
       { op: 'postAdminCallbacksByIdRecreate', path: { id: '{{callbackId}}' }, status: 200, checks: { 'outcome CREATED': 'body.outcome === "CREATED"' }, save: { deskCallbackId: 'body.callbackId' } },
       { op: 'getAdminCallbacksById', path: { id: '{{deskCallbackId}}' }, status: 200, checks: { 'with its history': 'body.id === pm.collectionVariables.get("deskCallbackId") && body.history.length > 0' } },
+      { op: 'getAdminCallbacksSearch', status: 200, query: { queue: 'Demo', q: '{{deskCallbackId}}' }, checks: { 'finds the callback by id': 'body.items.some((c) => c.id === pm.collectionVariables.get("deskCallbackId"))' } },
+      { op: 'getAdminCallbacksExport', status: 200, query: { queue: 'Demo' }, checks: { 'CSV with a header': 'pm.response.text().startsWith("id,queueName,")' } },
       { op: 'postAdminCallbacksByIdReschedule', path: { id: '{{deskCallbackId}}' }, body: { desiredTime: '{{exampleTimeLater}}' }, status: 200, checks: { 'outcome RESCHEDULED': 'body.outcome === "RESCHEDULED"' } },
       { op: 'postAdminCallbacksBulkCancel', status: 200, checks: { 'dry run only': 'body.dryRun === true && body.matched >= 1 && body.cancelledIds.includes(pm.collectionVariables.get("deskCallbackId"))' } },
       { op: 'postAdminCallbacksByIdCancel', path: { id: '{{deskCallbackId}}' }, status: 200, checks: { 'outcome CANCELLED': 'body.outcome === "CANCELLED"' } },
+      {
+        op: 'postAdminCallbacks',
+        name: 'Create a callback from the desk (as the data action does)',
+        body: { idempotencyKey: null, phoneNumber: '+12024561112', desiredTime: '{{exampleTimeLater}}' },
+        status: 200,
+        checks: { 'outcome CREATED': 'body.outcome === "CREATED"' },
+        save: { adminCallbackId: 'body.callbackId' },
+      },
+      { op: 'postAdminCallbacksByIdCancel', name: 'Cancel the callback created from the desk', path: { id: '{{adminCallbackId}}' }, status: 200, checks: { 'outcome CANCELLED': 'body.outcome === "CANCELLED"' } },
     ],
   },
   {
     name: 'queues',
     description: 'Create, read, change and delete a queue.',
     role: 'admin',
-    steps: crud('AdminQueues', 'queueId', { createBody: { name: `Billing${unique}`, genesysQueueId: `billing${unique}` } }),
+    steps: crud('AdminQueues', 'queueId', {
+      createBody: { name: `Billing${unique}`, genesysQueueId: `billing${unique}` },
+      extra: [
+        { op: 'getAdminQueuesOverview', status: 200, checks: { 'lists the new queue': 'body.items.some((q) => q.id === pm.collectionVariables.get("queueId"))' } },
+        { op: 'getAdminQueuesByIdUtilization', path: { id: '{{queueId}}' }, status: 200, checks: { '14 days': 'body.days.length === 14' } },
+      ],
+    }),
   },
   {
     name: 'business-hours',
     description: 'Create, read, change and delete business hours.',
     role: 'admin',
-    steps: crud('AdminBusinessHours', 'businessHoursId', { createBody: { name: `Office hours${unique}` } }),
+    steps: crud('AdminBusinessHours', 'businessHoursId', {
+      createBody: { name: `Office hours${unique}` },
+      extra: [{ op: 'getAdminBusinessHoursByIdPreview', path: { id: '{{businessHoursId}}' }, query: { date: '2030-03-10' }, status: 200, checks: { 'a slot grid': 'Array.isArray(body.slots)' } }],
+    }),
   },
   {
     name: 'capacity-rules',
@@ -249,7 +269,10 @@ const PLAN: Folder[] = [
     role: 'admin',
     steps: crud('AdminCapacityRules', 'capacityRuleId', {
       createBody: { name: `Weekday mornings${unique}` },
-      extra: [{ op: 'putAdminCapacityRulesByIdStatement', path: { id: '{{capacityRuleId}}' }, status: 200, checks: { 'cells replaced': 'body.cells.monday["08:00"] === 10 && body.cells.tuesday === undefined' } }],
+      extra: [
+        { op: 'putAdminCapacityRulesByIdStatement', path: { id: '{{capacityRuleId}}' }, status: 200, checks: { 'cells replaced': 'body.cells.monday["08:00"] === 10 && body.cells.tuesday === undefined' } },
+        { op: 'getAdminCapacityRulesByIdConversion', path: { id: '{{capacityRuleId}}' }, query: { to: 'halfHour' }, status: 200, checks: { 'a preview': 'Array.isArray(body.kept) && Array.isArray(body.dropped)' } },
+      ],
     }),
   },
   {
@@ -317,13 +340,28 @@ const PLAN: Folder[] = [
     name: 'genesys',
     description: 'What the simulated Genesys gateway was asked.',
     role: 'admin',
-    steps: [{ op: 'getAdminGenesysSimulatedCalls', status: 200, checks: { 'the callbacks of this run': 'body.items.length > 0' } }],
+    steps: [
+      { op: 'getAdminGenesysSimulatedCalls', status: 200, checks: { 'the callbacks of this run': 'body.items.length > 0' } },
+      { op: 'getAdminGenesysStatus', status: 200, checks: { 'names the gateway': '["sdk", "simulated"].includes(body.gateway)' } },
+    ],
   },
   {
     name: 'audit',
     description: 'The audit log, which has the changes of this run.',
     role: 'admin',
     steps: [{ op: 'getAdminAudit', status: 200, checks: { 'has entries': 'body.items.length > 0' } }],
+  },
+  {
+    name: 'console',
+    description: "The operator console's sign-in, without a person's password: which methods are offered, a refused sign-in, no session, and signing out (which only clears the cookie then).",
+    steps: [
+      { op: 'getAuthProviders', status: 200, checks: { 'password sign-in': 'body.password === true' } },
+      { op: 'postAuthSession', name: 'Sign in with a wrong password (refused)', body: { username: 'nobody', password: 'not-the-password' }, status: 401, checks: { INVALID_CREDENTIALS: 'body.error === "INVALID_CREDENTIALS"' } },
+      { op: 'getAuthSession', name: 'The session (none: 401)', status: 401, checks: { UNAUTHORIZED: 'body.error === "UNAUTHORIZED"' } },
+      { op: 'deleteAuthSession', status: 204 },
+      { op: 'getAuthGenesysStart', name: 'Sign in with Genesys Cloud (not configured on the demo: 404)', status: 404, checks: { NOT_FOUND: 'body.error === "NOT_FOUND"' } },
+      { op: 'getAuthGenesysCallback', name: 'The Genesys sign-in callback (not configured on the demo: 404)', query: { code: 'example', state: 'example' }, status: 404, checks: { NOT_FOUND: 'body.error === "NOT_FOUND"' } },
+    ],
   },
   {
     name: 'changes shared state (cleans up after itself)',
@@ -341,6 +379,20 @@ const PLAN: Folder[] = [
       { op: 'patchAdminClientsById', path: { id: '{{clientId}}' }, status: 200, checks: { 'roles changed': 'body.roles.includes("events")' } },
       { op: 'postAdminClientsByIdRotateSecret', path: { id: '{{clientId}}' }, status: 200, checks: { 'a new secret': 'typeof body.clientSecret === "string"' } },
       { op: 'deleteAdminClientsById', path: { id: '{{clientId}}' }, status: 204 },
+      { op: 'postAdminUsers', status: 201, body: { username: 'postman-example-{{$timestamp}}' }, checks: { 'a generated password': 'typeof body.password === "string"' }, save: { userId: 'body.user.id' } },
+      { op: 'getAdminUsers', status: 200, checks: { 'lists the user': 'body.items.some((u) => u.id === pm.collectionVariables.get("userId"))' } },
+      { op: 'getAdminUsersById', path: { id: '{{userId}}' }, status: 200, checks: { 'the user': 'body.id === pm.collectionVariables.get("userId")' } },
+      { op: 'patchAdminUsersById', path: { id: '{{userId}}' }, status: 200, checks: { disabled: 'body.disabled === true' } },
+      { op: 'postAdminUsersByIdPassword', path: { id: '{{userId}}' }, status: 200, body: { password: null }, checks: { 'a new password': 'typeof body.password === "string"' } },
+      { op: 'deleteAdminUsersById', path: { id: '{{userId}}' }, status: 204 },
+      {
+        op: 'getAdminGenesysSignInMappings',
+        name: 'Save the Genesys sign-in mappings',
+        status: 200,
+        save: { savedSignInMappings: 'JSON.stringify({ items: body.items.map((m) => ({ kind: m.kind, genesysId: m.genesysId, label: m.label, roles: m.roles, queues: m.queues })) })' },
+      },
+      { op: 'putAdminGenesysSignInMappings', name: 'Change the Genesys sign-in mappings', status: 200, checks: { changed: 'body.items.length === 1 && body.items[0].roles[0] === "supervisor"' } },
+      { op: 'putAdminGenesysSignInMappings', name: 'Restore the saved Genesys sign-in mappings', rawBody: '{{savedSignInMappings}}', status: 200, checks: { restored: 'body.items.length === JSON.parse(pm.collectionVariables.get("savedSignInMappings")).items.length' } },
       { op: 'postAdminCallbacksByIdRecreate', name: 'Recreate the cancelled callback (for the bulk cancel)', path: { id: '{{deskCallbackId}}' }, status: 200, checks: { 'outcome CREATED': 'body.outcome === "CREATED"' }, save: { bulkCallbackId: 'body.callbackId' } },
       {
         op: 'postAdminCallbacksBulkCancel',

@@ -55,7 +55,8 @@ export function resolveRegion(region: string): string {
   );
 }
 
-function configureClient(config: SdkGatewayOptions, http: RetryingHttpClient): ApiClient {
+/** A fresh SDK client for a region (or a base URL for login and API both), with the SDK's own logging and config file off. */
+export function createSdkClient(config: { region?: string | undefined; baseUrl?: string | undefined }): ApiClient {
   const client = new platformClient.ApiClientClass();
   // Otherwise ~/.genesyscloudjavascript/config is watched and can reset region, gateway and logging.
   client.config.live_reload_config = false;
@@ -76,6 +77,11 @@ function configureClient(config: SdkGatewayOptions, http: RetryingHttpClient): A
       ...(path ? { path_params_login: path, path_params_api: path } : {}),
     });
   }
+  return client;
+}
+
+function configureClient(config: SdkGatewayOptions, http: RetryingHttpClient): ApiClient {
+  const client = createSdkClient(config);
   client.setHttpClient(http);
   return client;
 }

@@ -1,7 +1,9 @@
+import { timingSafeEqual } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import { clientCaller, type Caller, type Role } from '../auth/caller.js';
+import { clientCaller, userCaller, type Caller, type ConsoleSession, type Role } from '../auth/caller.js';
 import { contextFor, type Context, type Services } from '../context.js';
 import { errors } from '../errors.js';
 
@@ -33,6 +35,8 @@ declare module 'fastify' {
     caller: Caller | null;
     /** The context services are called with; only on authenticated routes. */
     ctx: Context;
+    /** The console session the request came with (cookie), when it was authenticated by one. */
+    consoleSession: ConsoleSession | null;
   }
   interface FastifyInstance {
     /** onRequest hook for a scope: the caller must hold one of these roles. */
@@ -113,16 +117,48 @@ export interface AuthOptions {
   findClient: (id: string) => Promise<ClientState | undefined>;
   jwtSecret: string;
   previousSecrets: string[];
+  /** The live console session a cookie's value names, or null (see users/sessions.ts). */
+  findSession: (token: string) => Promise<ConsoleSession | null>;
+}
+
+/** The console's session cookie. */
+export const SESSION_COOKIE = 'cbe_session';
+export const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Only the admin API and the session endpoints take the cookie; data actions and events stay
+ * token-only, so a browser can never be made to call them with a person's session.
+ */
+function acceptsCookie(routeUrl: string | undefined): boolean {
+  return routeUrl !== undefined && (routeUrl.startsWith('/admin/v1/') || routeUrl.startsWith('/auth/v1/'));
+}
+
+function sameToken(sent: string | string[] | undefined, expected: string): boolean {
+  if (typeof sent !== 'string') return false;
+  const a = Buffer.from(sent);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * A write made with a session cookie carries the session's CSRF token in X-CSRF-Token: another site
+ * can make a browser send the cookie (SameSite=Strict already stops most of that), never read the token.
+ */
+export function assertCsrf(method: string, headers: Record<string, string | string[] | undefined>, session: ConsoleSession): void {
+  if (!SAFE_METHODS.has(method) && !sameToken(headers[CSRF_HEADER], session.csrfToken)) throw errors.csrf();
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function authPlugin(app: FastifyInstance, opts: AuthOptions) {
+  await app.register(fastifyCookie);
   await app.register(fastifyJwt, { secret: opts.jwtSecret, sign: { algorithm: 'HS256' }, verify: { algorithms: ['HS256'] } });
   const cache = new ClientCache(opts.findClient);
   app.decorate('clientCache', cache);
   app.decorateRequest('caller', null);
+  app.decorateRequest('consoleSession', null);
   app.decorateRequest('ctx', {
     getter(this: FastifyRequest): Context {
       const caller = this.caller;
@@ -152,8 +188,19 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions) {
   }
 
   async function authenticate(request: FastifyRequest): Promise<void> {
-    if (request.is404 || request.routeOptions.config.public || request.routeOptions.url?.startsWith('/docs')) return;
+    if (request.is404 || request.routeOptions.config.public || request.routeOptions.url?.startsWith('/docs') || request.routeOptions.url?.startsWith('/console')) return;
     const header = request.headers.authorization;
+    // A bearer token decides when one is sent; the cookie is only the console's way in.
+    if (header === undefined && acceptsCookie(request.routeOptions.url)) {
+      const token = request.cookies[SESSION_COOKIE];
+      if (token === undefined || token === '') throw errors.unauthorized();
+      const session = await opts.findSession(token);
+      if (!session) throw errors.unauthorized('The console session has ended (signed out, idle too long or expired): sign in again');
+      assertCsrf(request.method, request.headers, session);
+      request.consoleSession = session;
+      request.caller = userCaller(session.user, request.id);
+      return;
+    }
     const match = header ? BEARER.exec(header) : null;
     if (!match) throw errors.unauthorized();
     const claims = verify(match[1]!);

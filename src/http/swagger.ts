@@ -22,6 +22,8 @@ export const OPENAPI_TAGS = [
   { name: 'number-rules', description: 'Number screening: permitted countries, blocked patterns and number types' },
   { name: 'auth', description: 'OAuth 2.0 client-credentials tokens' },
   { name: 'clients', description: 'API clients (administrators)' },
+  { name: 'users', description: 'Person accounts for the operator console (administrators)' },
+  { name: 'console', description: 'Signing people in to the operator console: sessions, Genesys Cloud sign-in' },
   { name: 'audit', description: 'Audit log of configuration changes' },
   { name: 'operations', description: 'Health, readiness and metrics' },
 ];
@@ -65,9 +67,11 @@ const READERS: Role[] = ['administrator', 'supervisor', 'monitor', 'developer'];
  */
 export function rolesOf(method: string, path: string, op: Operation): Role[] | null {
   if (Array.isArray(op.security) && op.security.length === 0) return null;
+  // The console's own sign-in: a person's credentials or session cookie, whatever the roles.
+  if (path.startsWith('/auth/v1/')) return null;
   if (path.startsWith('/actions/')) return ['actions'];
   if (path.startsWith('/events/')) return ['events'];
-  if (path.startsWith('/admin/v1/clients')) return ['administrator'];
+  if (path.startsWith('/admin/v1/clients') || path.startsWith('/admin/v1/users') || path.startsWith('/admin/v1/genesys-sign-in')) return ['administrator'];
   if (path.startsWith('/admin/v1/audit')) return ['administrator', 'supervisor'];
   // Trying a number against a rule changes nothing: every operator role may.
   if (method === 'get' || path === '/admin/v1/number-rules/{id}/test') return READERS;
@@ -144,7 +148,8 @@ function responseDescription(method: string, path: string, status: string): stri
 function operationDescription(method: string, path: string, op: Operation): string {
   const parts = [op.description ?? `${op.summary ?? `${method.toUpperCase()} ${path}`}.`];
   const roles = rolesOf(method, path, op);
-  parts.push(roles === null ? 'Public: no token needed.' : `Needs a token with one of the roles: ${roles.map((r) => `\`${r}\``).join(', ')}.`);
+  const cookieOnly = Array.isArray(op.security) && op.security.some((s) => typeof s === 'object' && s !== null && 'consoleSession' in s);
+  parts.push(cookieOnly ? 'Public: no token needed; it reads the console session cookie.' : roles === null ? 'Public: no token needed.' : `Needs a token with one of the roles: ${roles.map((r) => `\`${r}\``).join(', ')}.`);
   if (path.startsWith('/actions/')) parts.push('Flat input and output, as Genesys data actions need; refusals a flow branches on are 200 answers with an `outcome`.');
   if (path.startsWith('/events/')) parts.push('Each event is processed once (by conversation, participant and event time); repeats answer `DUPLICATE`.');
   return parts.join(' ');
@@ -238,6 +243,7 @@ async function swaggerPlugin(app: FastifyInstance, opts: SwaggerOptions) {
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          consoleSession: { type: 'apiKey', in: 'cookie', name: 'cbe_session', description: 'The console session cookie (POST /auth/v1/session); the admin API accepts it too, with X-CSRF-Token on every write' },
           oauth2: {
             type: 'oauth2',
             flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: {} } },

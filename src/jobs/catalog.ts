@@ -18,6 +18,7 @@ export const JOB_NAMES = [
   'purge-callbacks',
   'apply-retention',
   'reconcile',
+  'purge-sessions',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
@@ -33,6 +34,7 @@ export interface JobPayloads {
   'purge-callbacks': Record<string, never>;
   'apply-retention': Record<string, never>;
   'reconcile': Record<string, never>;
+  'purge-sessions': Record<string, never>;
 }
 
 /** The payload's required fields (all strings): what a job's payload is checked against before it runs. */
@@ -47,6 +49,7 @@ const PAYLOAD_FIELDS: { [N in JobName]: readonly (keyof JobPayloads[N] & string)
   'purge-callbacks': [],
   'apply-retention': [],
   'reconcile': [],
+  'purge-sessions': [],
 };
 
 /** Fields a payload may carry (strings too); jobs enqueued before a field existed lack it. */
@@ -77,7 +80,7 @@ export const jobKeys = {
   reconcile: 'reconcile',
 };
 
-/** The jobs features enqueue. (purge-callbacks and apply-retention only run from the crontab.) */
+/** The jobs features enqueue. (purge-callbacks, apply-retention and purge-sessions only run from the crontab.) */
 export const jobs = {
   /** The first delivery of a callback, or (`attempt` > 1, at `runAt`) the next attempt of a retried one. */
   deliverCallback: (callbackId: string, next?: { attempt: number; runAt: Date }): Job<'deliver-callback'> => ({
@@ -114,6 +117,8 @@ export const jobs = {
 const CRON: { schedule: string; name: JobName }[] = [
   { schedule: '* * * * *', name: 'purge-callbacks' },
   { schedule: '17 * * * *', name: 'apply-retention' },
+  // Ended console sessions and abandoned Genesys sign-ins: refused already, only their rows remain.
+  { schedule: '41 * * * *', name: 'purge-sessions' },
 ];
 export const CRONTAB = CRON.map((c) => `${c.schedule} ${c.name} ?max=1`).join('\n');
 

@@ -5,12 +5,13 @@ import { cancelInGenesys, deliverCallback, rescheduleInGenesys } from '../callba
 import { dialCampaignCallback, removeCampaignContact } from '../campaigns/tasks.js';
 import { DEFAULT_RECONCILE, reconcileJob, type ReconcileSettings } from '../reconcile/passes.js';
 import { resubmitContact } from '../retries/service.js';
+import { DEFAULT_IDLE_MS, purgeEndedSessions } from '../users/sessions.js';
 import { JOB_NAMES, payloadOf, type JobName, type JobPayloads } from './catalog.js';
 import { jobContext, type JobContext, type TaskDeps } from './context.js';
 
 export { CRONTAB } from './catalog.js';
 
-type Settings = { retentionDays: number; reconcile: ReconcileSettings };
+type Settings = { retentionDays: number; reconcile?: ReconcileSettings | undefined; sessionIdleMs?: number | undefined };
 type Handler<N extends JobName> = (ctx: JobContext & Settings, payload: JobPayloads[N], helpers: Pick<JobHelpers, 'job'>) => Promise<void>;
 
 /** One handler per job of the catalog. */
@@ -30,20 +31,22 @@ const HANDLERS: { [N in JobName]: Handler<N> } = {
     const { deleted } = await applyRetention(ctx.db, ctx.clock.now(), ctx.retentionDays);
     if (deleted > 0) ctx.logger.info({ deleted }, 'deleted callbacks past retention');
   },
-  'reconcile': (ctx) => reconcileJob(ctx, ctx.reconcile),
+  'reconcile': (ctx) => reconcileJob(ctx, ctx.reconcile ?? DEFAULT_RECONCILE),
+  'purge-sessions': async (ctx) => {
+    const { sessions, signIns } = await purgeEndedSessions(ctx.db, ctx.clock.now(), ctx.sessionIdleMs ?? DEFAULT_IDLE_MS);
+    if (sessions + signIns > 0) ctx.logger.info({ sessions, signIns }, 'deleted ended console sessions');
+  },
 };
 
-type Deps = TaskDeps & { retentionDays: number; reconcile?: ReconcileSettings };
-
-function task<N extends JobName>(name: N, deps: Deps): Task {
+function task<N extends JobName>(name: N, deps: TaskDeps & Settings): Task {
   return (payload, helpers) => {
     const jobId = (helpers as Partial<JobHelpers>).job?.id;
     const ctx = jobContext(deps, jobId === undefined ? undefined : `job:${jobId}`);
-    return HANDLERS[name]({ ...ctx, retentionDays: deps.retentionDays, reconcile: deps.reconcile ?? DEFAULT_RECONCILE }, payloadOf(name, payload), helpers);
+    return HANDLERS[name]({ ...ctx, retentionDays: deps.retentionDays, reconcile: deps.reconcile, sessionIdleMs: deps.sessionIdleMs }, payloadOf(name, payload), helpers);
   };
 }
 
 /** graphile-worker's task list, from the catalog: every job runs with its own worker context. */
-export function buildTaskList(deps: Deps): TaskList {
+export function buildTaskList(deps: TaskDeps & Settings): TaskList {
   return Object.fromEntries(JOB_NAMES.map((name) => [name, task(name, deps)]));
 }

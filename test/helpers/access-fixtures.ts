@@ -11,7 +11,7 @@ import { makeClient, tokenFor, type TestApp } from './app.js';
  */
 
 export type Side = 'QA' | 'QB';
-export type Headers = { authorization: string };
+export type Headers = { authorization: string } | { cookie: string; 'x-csrf-token': string };
 
 const uid = () => randomUUID().slice(0, 8);
 const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
@@ -34,6 +34,8 @@ export interface SideFixtures {
   previewContact: { id: string; phoneNumber: string };
   simulatedCallMarker: string;
   client: { id: string };
+  /** A person account restricted to the side's queue. */
+  user: { id: string };
 }
 
 export interface AccessWorld {
@@ -175,6 +177,7 @@ async function buildSide(t: TestApp, root: AccessWorld['root'], side: Side): Pro
   const simulatedCallMarker = `engine-${tag}`;
   await createSimulatedGateway(t.database.db).createCallback({ queueId: queue.genesysQueueId, callbackNumbers: ['+12125550100'], data: { callbackEngineId: simulatedCallMarker } });
   const client = (await call(app, admin, 'POST', '/admin/v1/clients', { name: `client-${tag}`, roles: ['actions'], queues: [queue.name] }))!;
+  const user = (await call(app, admin, 'POST', '/admin/v1/users', { username: `user-${tag}`, roles: ['supervisor'], queues: [queue.name] }))!;
   return {
     queue,
     hoursId: hours.id as string,
@@ -190,6 +193,7 @@ async function buildSide(t: TestApp, root: AccessWorld['root'], side: Side): Pro
     previewContact: { id: previewId, phoneNumber: preview.phoneNumber },
     simulatedCallMarker,
     client: { id: (client.client as { clientId: string }).clientId },
+    user: { id: (user.user as { id: string }).id },
   };
 }
 

@@ -1,4 +1,5 @@
 import { accessReadme } from './access.js';
+import { consoleAppReadme } from './console-app.js';
 import { ACTION_TIMEOUT_SECONDS, DEFAULT_BASE_URL, GENERATED_NOTE, type ActionRoute } from './action.js';
 import { flowResource, resourceName, TRIGGERS } from './terraform.js';
 
@@ -135,5 +136,5 @@ Variables: \`base_url\`, \`client_id\`, \`client_secret\` (required); \`integrat
 
 Contracts of published actions are immutable in Genesys: when a route's contract changes, Terraform
 replaces that action (new id), and flows that call it must be republished.
-${accessReadme()}`;
+${accessReadme()}${consoleAppReadme()}`;
 }

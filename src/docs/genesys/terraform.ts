@@ -11,6 +11,7 @@ import {
   type ActionRoute,
 } from './action.js';
 import { accessTerraformFiles } from './access.js';
+import { consoleAppTf } from './console-app.js';
 import { eventRoutes, FLOW_DEFAULTS, forwardingFile, type FlowFile } from './flows.js';
 import { attributes, hclString, hclTemplate, hclValue } from './hcl.js';
 
@@ -459,5 +460,6 @@ export function terraformFiles(routes: ActionRoute[], flows: FlowFile[]): Record
     'actions.tf': `${HEADER}\n${routes.map(actionTf).join('\n\n')}\n`,
     'outputs.tf': outputsTf(routes),
     ...accessTerraformFiles(),
+    'console.tf': consoleAppTf(),
   };
 }

@@ -1,0 +1,272 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
+import { chromiumPath, launchBrowser, NO_CHROMIUM, seriousViolations, type Browser } from './helpers/browser.js';
+import { startFakeGenesysLogin } from './helpers/fake-genesys-login.js';
+import { makePerson, type TestPerson } from './helpers/people.js';
+import { freePort } from './helpers/ports.js';
+
+/**
+ * The console in a real Chromium against the real service (real database, real API, cookie
+ * session): one browser and one page for the file, the tests in order as a supervisor's day would
+ * go. Every request the pages make is checked: none may leave for another host.
+ */
+
+const found = chromiumPath();
+if (!found) console.log(NO_CHROMIUM);
+
+const WAIT = { timeout: 60_000 };
+let t: TestApp;
+let base: string;
+let browser: Browser;
+let page: Page;
+let admin: TestPerson;
+let api: Record<string, string>;
+let actions: Record<string, string>;
+
+async function listen(app: TestApp): Promise<string> {
+  const port = await freePort();
+  await app.app.listen({ host: '127.0.0.1', port });
+  return `http://127.0.0.1:${port}`;
+}
+
+async function signIn(p: Page, url: string, person: TestPerson) {
+  await p.goto(`${url}/console/`);
+  await p.getByLabel('Username').fill(person.username);
+  await p.getByLabel('Password').fill(person.password);
+  await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await p.getByRole('navigation', { name: 'Console' }).waitFor(WAIT);
+}
+
+const go = async (label: string) => {
+  // A dialog left open by a step that failed would hide the navigation from the next test.
+  if (await page.getByRole('dialog').count()) await page.keyboard.press('Escape');
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: label }).click();
+  await page.getByRole('heading', { level: 1, name: label }).waitFor(WAIT);
+};
+
+const apiGet = async (url: string) => (await t.app.inject({ method: 'GET', url, headers: api })).json();
+
+describe.skipIf(!found)('the console in a real browser', () => {
+  beforeAll(async () => {
+    t = await buildTestApp({ env: { RATE_LIMIT_MAX: '100000' } });
+    base = await listen(t);
+    admin = await makePerson(t, ['administrator'], { displayName: 'Ada Admin' });
+    api = (await authHeader(t, ['administrator'])).headers;
+    actions = (await authHeader(t, ['actions'])).headers;
+    browser = await launchBrowser();
+    page = await browser.newPage();
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('signs in with Username and Password', async () => {
+    await page.goto(`${base}/console/`);
+    await page.getByLabel('Username').fill(admin.username);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByText('The username or password is not right.').waitFor(WAIT);
+    await signIn(page, base, admin);
+    await expect(page.getByText('Ada Admin').isVisible()).resolves.toBe(true);
+  });
+
+  it('creates business hours, a capacity rule and a queue using them', async () => {
+    await go('Business hours');
+    await page.getByRole('button', { name: 'New business hours' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name').fill('Browser hours');
+    await dialog.getByLabel('Time zone').fill('America/New_York');
+    await dialog.getByRole('button', { name: 'Create business hours' }).click();
+    await page.getByRole('heading', { name: /Browser hours/ }).waitFor(WAIT);
+    // Open all week, so the slot picker has slots whenever the test runs.
+    for (const day of ['Sun', 'Sat']) {
+      await page.getByRole('group', { name: day }).getByRole('button', { name: 'add interval' }).click();
+      await page.getByLabel(`${day} interval 1 start`).fill('00:00');
+      await page.getByLabel(`${day} interval 1 end`).fill('24:00');
+    }
+    for (const day of ['Mon', 'Tue', 'Wed', 'Thu', 'Fri']) {
+      await page.getByLabel(`${day} interval 1 start`).fill('00:00');
+      await page.getByLabel(`${day} interval 1 end`).fill('24:00');
+    }
+    await page.getByRole('button', { name: 'Save business hours' }).click();
+    await expect.poll(async () => ((await apiGet('/admin/v1/business-hours')).items as { name: string; weekly: Record<string, unknown> }[]).find((h) => h.name === 'Browser hours')?.weekly.sunday, WAIT).toEqual([{ start: '00:00', end: '24:00' }]);
+
+    await go('Capacity');
+    await page.getByRole('button', { name: 'New capacity rule' }).click();
+    await page.getByRole('dialog').getByLabel('Name').fill('Browser capacity');
+    await page.getByRole('dialog').getByRole('button', { name: 'Create rule' }).click();
+    await page.getByRole('heading', { name: /Browser capacity/ }).waitFor(WAIT);
+    await page.getByLabel('Set all cells to').fill('4');
+    await page.getByRole('button', { name: 'Set all' }).click();
+    await page.getByRole('button', { name: 'Save grid' }).click();
+    await expect.poll(async () => ((await apiGet('/admin/v1/capacity-rules')).items as { name: string; cells: Record<string, Record<string, number>> }[]).find((r) => r.name === 'Browser capacity')?.cells.wednesday?.['13:00'], WAIT).toBe(4);
+
+    await go('Queues');
+    await page.getByRole('button', { name: 'New queue' }).click();
+    const q = page.getByRole('dialog');
+    await q.getByLabel('Name').fill('Browser queue');
+    // A field error from the API shows next to its field.
+    await q.getByLabel('Time zone').fill('Mars/Olympus');
+    await q.getByLabel('Business hours').selectOption({ label: 'Browser hours' });
+    await q.getByLabel('Capacity rule').selectOption({ label: 'Browser capacity' });
+    await q.getByRole('button', { name: 'Create queue' }).click();
+    await expect.poll(() => q.getByLabel('Time zone').getAttribute('aria-invalid'), WAIT).toBe('true');
+    await q.locator('.field.invalid .field-error').waitFor(WAIT);
+    await q.getByLabel('Time zone').fill('America/New_York');
+    await q.getByRole('button', { name: 'Create queue' }).click();
+    await page.getByRole('rowheader', { name: /Browser queue/ }).waitFor(WAIT);
+    const queue = ((await apiGet('/admin/v1/queues')).items as { name: string; businessHoursId: string | null; capacityRuleId: string | null }[]).find((x) => x.name === 'Browser queue');
+    expect(queue?.businessHoursId).not.toBeNull();
+    expect(queue?.capacityRuleId).not.toBeNull();
+  });
+
+  it('books a callback from the slot picker and finds it by part of its number', async () => {
+    await go('Callbacks');
+    await page.getByRole('button', { name: 'Create a callback' }).click();
+    const d = page.getByRole('dialog');
+    await d.getByLabel('Queue').selectOption({ label: 'Browser queue' });
+    await d.getByLabel('Phone number').fill('+12125550142');
+    await d.getByLabel('Customer name').fill('Browser Customer');
+    await d.getByRole('button', { name: 'Choose a time…' }).click();
+    await d.getByLabel('Day').selectOption({ index: 1 });
+    await d.getByLabel('Slot').selectOption({ index: 1 });
+    await d.getByRole('button', { name: 'Create callback' }).click();
+    await d.getByText(/^CREATED:/).waitFor(WAIT);
+    await d.getByRole('button', { name: 'Close' }).click();
+    await page.getByLabel('Search').fill('555-0142');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('cell', { name: 'Browser Customer' }).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Open callback +12125550142' }).click();
+    await page.getByRole('dialog').getByRole('heading', { name: 'History' }).waitFor(WAIT);
+    await page.getByRole('dialog').getByText('Ada Admin').first().waitFor(WAIT);
+    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('bulk-cancels after a dry-run confirmation, then shows the summary', async () => {
+    for (const n of ['+12125550171', '+12125550172', '+12125550173']) {
+      const res = await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/create', headers: actions, payload: { queue: 'Browser queue', phoneNumber: n } });
+      expect(res.json().outcome).toBe('CREATED');
+    }
+    await page.getByLabel('Search').fill('55501');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('cell', { name: '+12125550173', exact: true }).waitFor(WAIT);
+    for (const n of ['+12125550171', '+12125550172', '+12125550173']) await page.getByLabel(`Select callback ${n}`).check();
+    await page.getByRole('button', { name: 'Cancel selected…' }).click();
+    const d = page.getByRole('dialog');
+    await d.getByText('Dry run: 3 of 3 would be cancelled.').waitFor(WAIT);
+    // Nothing is cancelled before the confirmation.
+    const pending = await apiGet('/admin/v1/callbacks/search?q=%2B1212555017&state=QUEUED');
+    expect(pending.items).toHaveLength(3);
+    await d.getByRole('button', { name: 'Cancel 3 callbacks' }).click();
+    await d.getByText('Cancelled 3 of 3.').waitFor(WAIT);
+    await d.getByRole('button', { name: 'Close' }).first().click();
+    const after = await apiGet('/admin/v1/callbacks/search?q=%2B1212555017');
+    expect((after.items as { state: string; completionReason: string }[]).map((c) => [c.state, c.completionReason])).toEqual(Array(3).fill(['COMPLETED', 'CANCELLED_BY_ADMIN']));
+  });
+
+  it('edits one cell of the capacity grid', async () => {
+    await go('Capacity');
+    await page.getByLabel('Capacity rule').selectOption({ label: 'Browser capacity' });
+    await page.getByLabel('tuesday 09:00').fill('7');
+    await page.getByRole('button', { name: 'Save grid' }).click();
+    await expect.poll(async () => ((await apiGet('/admin/v1/capacity-rules')).items as { name: string; cells: Record<string, Record<string, number>> }[]).find((r) => r.name === 'Browser capacity')?.cells.tuesday?.['09:00'], WAIT).toBe(7);
+    await page.getByRole('heading', { name: 'Utilization, next 14 days' }).waitFor(WAIT);
+  });
+
+  it('tests a number: the outcome and the matched pattern', async () => {
+    await t.app.inject({ method: 'POST', url: '/admin/v1/number-rules', headers: api, payload: { name: 'Browser numbers', permittedCountries: ['US'], blockedPatterns: ['^1900'] } });
+    await go('Number rules');
+    await page.getByLabel('Number rule', { exact: true }).selectOption({ label: 'Browser numbers' });
+    await page.getByLabel('Phone number').fill('+19005550100');
+    await page.getByRole('button', { name: 'Test number' }).click();
+    await page.getByText('BLOCKED_PATTERN').waitFor(WAIT);
+    await expect(page.locator('dl.result dd.mono').first().textContent()).resolves.toBe('^1900');
+  });
+
+  it('has no serious or critical accessibility violation on any page', async () => {
+    const report: Record<string, unknown> = {};
+    for (const label of ['Callbacks', 'Queues', 'Capacity', 'Business hours', 'Number rules', 'Policies and campaigns', 'Audit', 'Clients and users', 'Genesys']) {
+      await go(label);
+      await page.waitForLoadState('networkidle');
+      const violations = await seriousViolations(page);
+      if (violations.length > 0) report[label] = violations;
+    }
+    expect(report).toEqual({});
+  });
+
+  it('refuses a write without the CSRF token', async () => {
+    const answer = await page.evaluate(`fetch('/admin/v1/queues', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'forged', timezone: 'UTC' }) }).then(async (r) => ({ status: r.status, body: await r.json() }))`);
+    expect(answer).toMatchObject({ status: 403, body: { error: 'CSRF' } });
+    expect(((await apiGet('/admin/v1/queues')).items as { name: string }[]).some((q) => q.name === 'forged')).toBe(false);
+  });
+
+  it('signs out: the sign-in page, and the session is gone', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('You are signed out.').waitFor(WAIT);
+    const status = await page.evaluate(`fetch('/auth/v1/session').then((r) => r.status)`);
+    expect(status).toBe(401);
+  });
+
+  it('signs in with Genesys Cloud against the fake Genesys login, with the access the group maps to', async () => {
+    const port = await freePort();
+    const genesysBase = `http://127.0.0.1:${port}`;
+    const fake = await startFakeGenesysLogin({ redirectUris: [`${genesysBase}/auth/v1/genesys/callback`] });
+    const app = await buildTestApp({ url: t.url, env: { PUBLIC_BASE_URL: genesysBase, GENESYS_LOGIN_CLIENT_ID: fake.clientId, GENESYS_LOGIN_BASE_URL: fake.baseUrl } });
+    try {
+      await app.app.listen({ host: '127.0.0.1', port });
+      const group = { id: '5f0c3b1e-8a3d-4a47-9f57-1f2d3c4b5a69', name: 'Callback supervisors' };
+      const put = await app.app.inject({
+        method: 'PUT',
+        url: '/admin/v1/genesys-sign-in/mappings',
+        headers: api,
+        payload: { items: [{ kind: 'group', genesysId: group.id, label: group.name, roles: ['supervisor'], queues: ['Browser queue'] }] },
+      });
+      expect(put.statusCode, put.body).toBe(200);
+      fake.signedIn = { id: 'b7a1c2d3-0000-4000-8000-000000000001', name: 'Grace Genesys', username: 'grace@example.org', groups: [group], roles: [] };
+      await browser.context.clearCookies();
+      const p = await browser.newPage();
+      await p.goto(`${genesysBase}/console/`);
+      await p.getByRole('link', { name: 'Sign in with Genesys Cloud' }).click();
+      await p.getByRole('navigation', { name: 'Console' }).waitFor(WAIT);
+      await p.getByText('Grace Genesys').waitFor(WAIT);
+      await p.getByText('(supervisor)').waitFor(WAIT);
+      // The allow-list of the mapping applies: only that queue's callbacks.
+      await p.getByRole('cell', { name: 'Browser Customer', exact: true }).waitFor(WAIT);
+      expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['GET /oauth/authorize', 'POST /oauth/token', 'GET /api/v2/users/me']));
+      await p.close();
+    } finally {
+      await app.close();
+      await fake.close();
+    }
+  });
+
+  it('ends an idle session with the inactivity notice', async () => {
+    const clock = new TestClock(new Date());
+    const idleApp = await buildTestApp({ url: t.url, clock, env: { CONSOLE_IDLE_TIMEOUT_MINUTES: '20' } });
+    try {
+      const idleBase = await listen(idleApp);
+      // The cookie is per host, not per port: start this browser signed out.
+      await browser.context.clearCookies();
+      const idlePage = await browser.newPage();
+      await idlePage.clock.install();
+      await signIn(idlePage, idleBase, admin);
+      // Every request of the first page answered before the clocks move.
+      await idlePage.getByText(/\d+ shown/).waitFor(WAIT);
+      await idlePage.waitForLoadState('networkidle');
+      // 21 minutes without a request, on the server's clock and the browser's.
+      clock.advance(21 * 60_000);
+      await idlePage.clock.fastForward('21:00');
+      await idlePage.getByText('Your session ended after 20 minutes of inactivity. Sign in again.').waitFor(WAIT);
+      await idlePage.getByLabel('Username').waitFor(WAIT);
+      await idlePage.close();
+    } finally {
+      await idleApp.close();
+    }
+  });
+
+  it('made no request to any host but 127.0.0.1', () => {
+    expect(browser.offHost).toEqual([]);
+  });
+});
