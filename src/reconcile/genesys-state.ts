@@ -1,3 +1,4 @@
+import { canTransition } from '../callbacks/lifecycle.js';
 import type { ConversationDetails, ConversationDetailsSegment } from '../genesys/gateway.js';
 import type { CallbackState, CompletionReason } from '../vocabulary.js';
 
@@ -70,8 +71,6 @@ export function genesysView(details: ConversationDetails): GenesysView | null {
   return null;
 }
 
-const RANK: Record<CallbackState, number> = { SCHEDULED: 0, QUEUED: 1, ROUTING: 2, PROCESSING: 3, COMPLETED: 4 };
-
 /**
  * Whether the reconciler applies what Genesys shows over the stored state: only a state ahead of it
  * (events are the fast path and may already be further), except ROUTING → QUEUED when Genesys shows
@@ -81,6 +80,7 @@ const RANK: Record<CallbackState, number> = { SCHEDULED: 0, QUEUED: 1, ROUTING: 
  * so they do not take it back.
  */
 export function reconcilerMayApply(stored: CallbackState, shown: CallbackState, alertEnded = false): boolean {
+  // The state machine's moves (callbacks/lifecycle.ts) are the forward ones, and ROUTING → QUEUED.
   if (stored === 'ROUTING' && shown === 'QUEUED') return alertEnded;
-  return RANK[shown] > RANK[stored];
+  return canTransition(stored, shown);
 }
