@@ -69,6 +69,7 @@ export const HISTORY_EVENTS = [
   'cancel-in-genesys-failed',
   'acd.start',
   'acd.end',
+  'user.start',
   'user.end',
   // The reconciler moved the callback to the state Genesys shows (detail: what Genesys showed).
   'reconciled',
@@ -85,6 +86,7 @@ export const EVENT_ACTIONS = {
   acdStart: ['TRACKING_STARTED', 'IGNORED', 'DUPLICATE'],
   acdEnd: ['TRACKING_STOPPED', 'IGNORED', 'DUPLICATE'],
   previewAccepted: ['RECORDED', 'IGNORED', 'DUPLICATE'],
+  userStart: ['ROUTING', 'IGNORED', 'DUPLICATE'],
   userEnd: ['RETRY_SCHEDULED', 'NO_MATCH', 'NOT_ELIGIBLE', 'NO_POLICY', 'MAX_ATTEMPTS', 'DUPLICATE', 'IGNORED'],
   wrapup: ['RETRY_SCHEDULED', 'NO_ANSWER', 'HANDLED', 'IGNORED', 'DUPLICATE'],
 } as const;

@@ -181,6 +181,7 @@ const TABLE: Row[] = [
 
   ['POST /events/v1/conversation-acd-start',                '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
   ['POST /events/v1/conversation-acd-end',                  '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
+  ['POST /events/v1/conversation-user-start',               '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
   ['POST /events/v1/conversation-user-end',                 '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
   ['POST /events/v1/conversation-wrapup',                   '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
   ['POST /events/v1/preview-accepted',                      '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
@@ -387,6 +388,11 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
     const { conversationId } = await freshDeliveredCallback(t, w.root.actions, f.queue.name);
     await freshTrack(t, w.root.events, f.queue.genesysQueueId, conversationId);
     return post('/events/v1/conversation-acd-end', { conversationId, participantId: randomUUID(), eventTime: new Date().toISOString(), acdOutcome: 'ANSWERED', queueId: f.queue.genesysQueueId });
+  },
+  'POST /events/v1/conversation-user-start': async ({ f }) => {
+    // An agent alerted on a delivered callback: it moves to ROUTING, or nothing when not ours.
+    const { conversationId } = await freshDeliveredCallback(t, w.root.actions, f.queue.name);
+    return post('/events/v1/conversation-user-start', { conversationId, participantId: randomUUID(), eventTime: new Date().toISOString(), userId: 'agent-1', mediaType: 'CALLBACK', queueId: f.queue.genesysQueueId });
   },
   'POST /events/v1/conversation-user-end': async ({ f }) => {
     const { conversationId } = await freshDeliveredCallback(t, w.root.actions, f.queue.name);

@@ -73,6 +73,7 @@ const FIXTURES: Record<string, () => Inputs> = {
   'campaign-callbacks-cancel': () => ({ campaign: CAMPAIGN, phoneNumber: '+12024561114' }),
   'conversation-acd-start': () => ({ jsonData: JSON.stringify({ ...acdStartEvent, conversationId: randomUUID(), callbackUserName: 'Zoë "Z" \\ 😀' }) }),
   'conversation-acd-end': () => ({ conversationId: randomUUID(), participantId: randomUUID(), eventTime: 1769706000000, acdOutcome: 'ANSWERED', queueId: randomUUID() }),
+  'conversation-user-start': () => ({ conversationId: randomUUID(), participantId: randomUUID(), eventTime: 1769706900000, mediaType: 'CALLBACK', userId: randomUUID(), callbackUserName: 'Zoë "Z" \\ 😀' }),
   'conversation-wrapup': () => ({ conversationId: randomUUID(), participantId: randomUUID(), eventTime: 1769706900000, mediaType: 'CALLBACK', wrapupCode: randomUUID(), wrapupNotes: 'Zoë "Z" \\ 😀' }),
   'conversation-user-end': () => ({
     conversationId: randomUUID(),

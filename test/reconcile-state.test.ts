@@ -67,9 +67,17 @@ describe('genesysView: the state Genesys shows', () => {
 });
 
 describe('reconcilerMayApply: never behind the stored state', () => {
+  it('without an ended alert, ROUTING stays: details older than the user.start that routed it do not take it back', () => {
+    expect(reconcilerMayApply('ROUTING', 'QUEUED')).toBe(false);
+    expect(reconcilerMayApply('ROUTING', 'QUEUED', false)).toBe(false);
+    const waiting = view([participant('acd', [seg('interact', 10)])]);
+    const again = view([participant('acd', [seg('interact', 10)]), participant('agent', [seg('alert', 20, 28, { disconnectType: 'transfer.noanswer' })], { userId: 'a' })]);
+    expect([waiting?.state, waiting?.alertEnded, again?.state, again?.alertEnded]).toEqual(['QUEUED', false, 'QUEUED', true]);
+  });
+
   it('applies only states ahead of the stored one, and ROUTING → QUEUED (an agent who did not answer)', () => {
     const allowed: string[] = [];
-    for (const from of CALLBACK_STATES) for (const to of CALLBACK_STATES) if (reconcilerMayApply(from, to)) allowed.push(`${from}→${to}`);
+    for (const from of CALLBACK_STATES) for (const to of CALLBACK_STATES) if (reconcilerMayApply(from, to, true)) allowed.push(`${from}→${to}`);
     expect(allowed).toEqual([
       'SCHEDULED→QUEUED',
       'SCHEDULED→ROUTING',

@@ -91,6 +91,7 @@ describe('event actions are in the contracts flows branch on', () => {
     ['conversation-acd-start', 'acdStart'],
     ['conversation-acd-end', 'acdEnd'],
     ['preview-accepted', 'previewAccepted'],
+    ['conversation-user-start', 'userStart'],
     ['conversation-user-end', 'userEnd'],
     ['conversation-wrapup', 'wrapup'],
   ] as const;

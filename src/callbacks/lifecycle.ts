@@ -82,9 +82,12 @@ export interface HistoryEntry {
   detail?: unknown;
 }
 
-export async function recordHistory(trx: Transaction<DB>, callbackId: string, actor: Actor, entry: HistoryEntry & { from?: CallbackState | null; to?: CallbackState | null }): Promise<void> {
-  await insertHistory(trx, {
-    callback_id: callbackId,
+/**
+ * The columns every history row has, a callback's or a campaign callback's: who, what, from → to,
+ * why, and the detail as JSON. One shape, so both histories read the same on the desk.
+ */
+export function historyColumns<E extends string, S extends string>(actor: Actor, entry: { event: E; from?: S | null; to?: S | null; reason?: string | null | undefined; detail?: unknown }) {
+  return {
     actor: actor.id,
     actor_name: actor.name,
     actor_kind: actor.kind,
@@ -93,7 +96,11 @@ export async function recordHistory(trx: Transaction<DB>, callbackId: string, ac
     to_state: entry.to ?? null,
     reason: entry.reason ?? null,
     detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
-  });
+  };
+}
+
+export async function recordHistory(trx: Transaction<DB>, callbackId: string, actor: Actor, entry: HistoryEntry & { from?: CallbackState | null; to?: CallbackState | null }): Promise<void> {
+  await insertHistory(trx, { callback_id: callbackId, ...historyColumns(actor, entry) });
 }
 
 /** Moves a locked callback to `to` at `now` (with a reason when completing); throws IllegalTransition otherwise. */

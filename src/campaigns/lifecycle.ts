@@ -1,6 +1,7 @@
 import type { Transaction, Updateable } from 'kysely';
 import type { Actor } from '../auth/caller.js';
 import type { CampaignCallbacksTable, DB } from '../db/types.js';
+import { historyColumns } from '../callbacks/lifecycle.js';
 import { enqueue, jobs } from '../jobs/catalog.js';
 import type { CampaignCallbackState, CampaignCompletionReason, CampaignHistoryEvent } from '../vocabulary.js';
 import { insertCampaignHistory, updateCampaignCallbackFrom } from './queries.js';
@@ -37,16 +38,7 @@ export async function recordCampaignHistory(
   actor: Actor,
   entry: { event: CampaignHistoryEvent; from?: CampaignCallbackState | null; to?: CampaignCallbackState | null; reason?: string | null; detail?: unknown },
 ): Promise<void> {
-  await insertCampaignHistory(trx, {
-    campaign_callback_id: id,
-    actor: actor.id,
-    actor_name: actor.name,
-    event: entry.event,
-    from_state: entry.from ?? null,
-    to_state: entry.to ?? null,
-    reason: entry.reason ?? null,
-    detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
-  });
+  await insertCampaignHistory(trx, { campaign_callback_id: id, ...historyColumns(actor, entry) });
 }
 
 /**

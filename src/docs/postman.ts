@@ -213,6 +213,8 @@ const PLAN: Folder[] = [
         body: { ...freshEvent, phoneNumber: '+12024561111', contactId: 'postman-contact', contactListId: 'demo-contact-list' },
         checks: { 'outcome RECORDED': 'body.accepted === true && body.action === "RECORDED"' },
       },
+      // A fresh conversation is no callback's: taken, and it changes nothing.
+      { op: 'postEventsConversationUserStart', status: 200, body: { ...freshEvent, mediaType: 'CALLBACK', userId: '{{$guid}}' }, checks: { 'taken, not ours': 'body.accepted === true && body.action === "IGNORED"' } },
       { op: 'postEventsConversationUserEnd', status: 200, body: { ...freshEvent, mediaType: 'CALLBACK', disconnectType: 'CLIENT' }, checks: { taken: 'body.accepted === true && typeof body.action === "string"' } },
       // A fresh conversation is no callback's: taken, and it changes nothing.
       { op: 'postEventsConversationWrapup', status: 200, body: { ...freshEvent, mediaType: 'CALLBACK', wrapupCode: 'postman-no-answer' }, checks: { 'taken, not ours': 'body.accepted === true && body.action === "IGNORED"' } },

@@ -50,3 +50,21 @@ export async function processOnce<T extends EventResult>(
 export async function seen(db: Kysely<DB>, key: string): Promise<boolean> {
   return (await db.selectFrom('event_inbox').select('dedupe_key').where('dedupe_key', '=', key).executeTakeFirst()) !== undefined;
 }
+
+/**
+ * Whether a participant's user.end was processed already: a user.start forwarded after it (events
+ * arrive in any order) speaks of an alert that is over.
+ */
+export async function participantEnded(trx: Transaction<DB>, conversationId: string, participantId: string): Promise<boolean> {
+  const row = await trx
+    .selectFrom('event_inbox')
+    .select('dedupe_key')
+    .where('topic', '=', 'user.end')
+    .where('conversation_id', '=', conversationId)
+    .where('dedupe_key', 'like', `${likeLiteral(`user.end|${conversationId}|${participantId}|`)}%`)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Text matched as itself in a LIKE pattern. */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { errorResponses } from '../http/schemas.js';
 import { EVENT_ACTIONS } from '../vocabulary.js';
 import { MAX_JSON_DATA } from './normalize.js';
-import { ACD_END, ACD_START, flatFields, OUTBOUND, USER_END, WRAPUP, type EventTopic, type TopicField } from './topics.js';
+import { ACD_END, ACD_START, flatFields, OUTBOUND, USER_END, USER_START, WRAPUP, type EventTopic, type TopicField } from './topics.js';
 import * as events from './service.js';
 
 const Scalar = Type.Union([Type.String({ maxLength: 2_000 }), Type.Number(), Type.Boolean(), Type.Null()]);
@@ -42,6 +42,7 @@ function eventBody(topic: EventTopic, aliases: Record<string, ReturnType<typeof 
 
 const AcdStart = eventBody(ACD_START);
 const AcdEnd = eventBody(ACD_END);
+const UserStart = eventBody(USER_START);
 const UserEnd = eventBody(USER_END, {
   callbackNumber: str('One number (TopLevelPrimitives drops the callbackNumbers array)'),
   callbackNumbers: str('Or the numbers as text (the list itself arrives in jsonData)'),
@@ -57,6 +58,12 @@ const PreviewAccepted = eventBody(OUTBOUND, {
 const Wrapup = eventBody(WRAPUP);
 
 const Answer = (actions: keyof typeof EVENT_ACTIONS) => Type.Object({ accepted: Type.Boolean(), action: Type.String({ enum: [...EVENT_ACTIONS[actions]] }), message: Type.String() });
+const UserStartAnswer = Type.Object({
+  accepted: Type.Boolean(),
+  action: Type.String({ enum: [...EVENT_ACTIONS.userStart] }),
+  message: Type.String(),
+  callbackId: Type.String({ description: 'Our callback moved to ROUTING, "" when none moved' }),
+});
 const UserEndAnswer = Type.Object({
   accepted: Type.Boolean(),
   action: Type.String({ enum: [...EVENT_ACTIONS.userEnd] }),
@@ -89,6 +96,11 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/conversation-acd-end',
     { schema: { tags, summary: 'acd.end: stop aging; answered → PROCESSING, abandoned → COMPLETED', body: AcdEnd, response: { 200: Answer('acdEnd'), ...errorsOf } } },
     async (request) => ({ accepted: true, ...(await events.acdEnd(request.ctx, request.body)) }),
+  );
+  app.post(
+    '/conversation-user-start',
+    { schema: { tags, summary: 'user.start: an agent alerted on a queued callback (userId, mediaType CALLBACK) → ROUTING', body: UserStart, response: { 200: UserStartAnswer, ...errorsOf } } },
+    async (request) => ({ accepted: true, callbackId: '', ...(await events.userStart(request.ctx, request.body)) }),
   );
   app.post(
     '/conversation-user-end',

@@ -14,7 +14,7 @@ import { findQueueByGenesysId } from '../queues/queries.js';
 import { digitsOf } from '../numbers/screening.js';
 import { decideRetry, lastResultOf, previewSettings } from '../retries/service.js';
 import { latestPreviewForDigits, upsertPreviewContact } from '../retries/contact-queries.js';
-import { processOnce, seen, type EventResult } from './inbox.js';
+import { participantEnded, processOnce, seen, type EventResult } from './inbox.js';
 import { callbackNumbers, dedupeKey, field, parseEvent, type EventEnvelope } from './normalize.js';
 import type { CallbackState, EventActionOf, HistoryEvent } from '../vocabulary.js';
 
@@ -130,6 +130,26 @@ export async function acdEnd(ctx: Context, body: Record<string, unknown>): Promi
     const now = ctx.clock.now();
     const stopped = await stopTrack(trx, env.conversationId, 'ACD_END', eventTimeOr(env, now), now, placeholder);
     return { action: stopped ? 'TRACKING_STOPPED' : 'IGNORED', message: stopped ? 'Priority aging stopped' : 'No active tracking' };
+  });
+}
+
+/**
+ * `...user.start`: an agent's participant started on a callback's conversation (it is alerting the
+ * agent): a SCHEDULED or QUEUED callback moves to ROUTING. Never backwards — canTransition refuses
+ * ROUTING from PROCESSING or COMPLETED — and not for a participant whose user.end came first.
+ */
+export async function userStart(ctx: Context, body: Record<string, unknown>): Promise<EventResult<EventActionOf<'userStart'>>> {
+  const env = parseEvent(body);
+  return processOnce(ctx.db, 'user.start', dedupeKey('user.start', env), env, { owned: ownedBy(ctx), notOurs: NOT_OURS }, async (trx) => {
+    if ((field(env, 'mediaType') ?? '').toUpperCase() !== 'CALLBACK') return { action: 'IGNORED', message: 'Not a callback' };
+    const userId = field(env, 'userId');
+    if (!userId) return { action: 'IGNORED', message: 'No agent (userId) started: only an agent routes a callback' };
+    const cb = await lockCallbackOfConversation(trx, env.conversationId);
+    if (!cb) return { action: 'IGNORED', message: "The conversation is not the current attempt of one of this service's callbacks" };
+    if (env.participantId && (await participantEnded(trx, env.conversationId, env.participantId))) return { action: 'IGNORED', message: "This agent's participant has ended already" };
+    if (!canTransition(cb.state, 'ROUTING')) return { action: 'IGNORED', message: `The callback is ${cb.state.toLowerCase()}: it does not go back to routing` };
+    await transition(trx, cb, 'ROUTING', ctx.caller, ctx.clock.now(), { event: 'user.start', detail: { userId } });
+    return { action: 'ROUTING', message: `Routing to agent ${userId}`, callbackId: cb.id };
   });
 }
 

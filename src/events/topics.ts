@@ -109,6 +109,27 @@ export const ACD_END: EventTopic = {
   ],
 };
 
+/** An agent's participant started on a conversation (alerted): a queued callback is being routed. */
+export const USER_START: EventTopic = {
+  key: 'user.start',
+  endpoint: 'conversation-user-start',
+  topic: 'v2.detail.events.conversation.{id}.user.start',
+  model: 'UserStartDetailEventTopicUserStartEvent',
+  fields: [
+    ...HEAD,
+    f('mediaType', 'string', 'CALLBACK moves the callback to ROUTING'),
+    f('provider', 'string'),
+    f('direction', 'string'),
+    ...ADDRESS,
+    ...CALLBACK,
+    ...MESSAGE,
+    f('userId', 'string', 'The agent whose participant started'),
+    f('divisionId', 'string'),
+    f('queueId', 'string'),
+    ...EXTERNAL,
+  ],
+};
+
 export const USER_END: EventTopic = {
   key: 'user.end',
   endpoint: 'conversation-user-end',
@@ -182,7 +203,7 @@ export const WRAPUP: EventTopic = {
   ],
 };
 
-export const EVENT_TOPICS = [ACD_START, ACD_END, USER_END, OUTBOUND, WRAPUP] as const;
+export const EVENT_TOPICS = [ACD_START, ACD_END, USER_START, USER_END, OUTBOUND, WRAPUP] as const;
 
 /** The fields a flat data-action input can carry (lists only travel in jsonData). */
 export const flatFields = (topic: EventTopic) => topic.fields.filter((x) => x.type !== 'strings');

@@ -108,16 +108,18 @@ export interface AddContactsOptions {
 }
 
 /**
- * Ids per conversation-details request. No public text states the most GET
+ * Ids per conversation-details request. Neither the Platform API reference nor the SDK
+ * (`getAnalyticsConversationsDetails`: "Comma-separated conversation ids") states the most GET
  * /api/v2/analytics/conversations/details takes; 100 is a conservative choice (the analytics
  * queries cap pages at 100, and 100 ids keep the URL under 4 KB).
  */
 export const CONVERSATION_DETAILS_BATCH = 100;
 
 /**
- * Contact ids per bulk read (POST /api/v2/outbound/contactlists/{id}/contacts/bulk). The API
- * reference states no maximum; 50 keeps each answer small and, at 10,000 queued campaign callbacks,
- * a full pass is 200 requests.
+ * Contact ids per bulk read (POST /api/v2/outbound/contactlists/{id}/contacts/bulk). Neither the
+ * API reference nor the SDK (`postOutboundContactlistContactsBulk`: "ContactIds to get") states a
+ * maximum; 50 keeps each answer small and, at 10,000 queued campaign callbacks, a full pass is 200
+ * requests.
  */
 export const CONTACTS_PER_READ = 50;
 

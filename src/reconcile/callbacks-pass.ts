@@ -85,7 +85,7 @@ async function applyOne(ctx: JobContext, id: string, byId: Map<string, Conversat
     }
     await setReconciled(trx, cb.id, { reconciled_at: now, reconcile_misses: 0, reconcile_missing_since: null });
     const view = genesysView(details);
-    if (!view || !reconcilerMayApply(cb.state, view.state)) return false;
+    if (!view || !reconcilerMayApply(cb.state, view.state, view.alertEnded)) return false;
     const detail = { genesys: view.shown };
     if (view.state === 'COMPLETED' && view.reason === 'HANDLED') {
       // The wrap-up decides, as for the wrap-up event: handled, or (a queue with a callback retry

@@ -1,3 +1,4 @@
+import { canTransition } from '../callbacks/lifecycle.js';
 import type { ConversationDetails, ConversationDetailsSegment } from '../genesys/gateway.js';
 import type { CallbackState, CompletionReason } from '../vocabulary.js';
 
@@ -13,6 +14,8 @@ export interface GenesysView {
   wrapUpCode: string | null;
   /** What Genesys showed, for the history: the facts the decision was made from. */
   shown: string;
+  /** QUEUED only: an agent was alerted and the alert ended unanswered (the callback went back to queue). */
+  alertEnded?: boolean;
 }
 
 /** An agent segment in which the agent is on the callback: it was answered (accepted), not just offered. */
@@ -60,20 +63,24 @@ export function genesysView(details: ConversationDetails): GenesysView | null {
   if (onIt) return { state: 'PROCESSING', wrapUpCode: null, shown: `agent ${onIt.userId} connected` };
   const alerting = agents.find((a) => segmentsOf(a).some((g) => open(g) && g.segmentType === 'alert'));
   if (alerting) return { state: 'ROUTING', wrapUpCode: null, shown: `agent ${alerting.userId} alerting` };
-  if (acd.some((p) => segmentsOf(p).some(open))) return { state: 'QUEUED', wrapUpCode: null, shown: 'waiting in queue, no agent' };
+  if (acd.some((p) => segmentsOf(p).some(open))) {
+    const alertEnded = agents.some((a) => !connectedAgents.includes(a) && segmentsOf(a).some((g) => g.segmentType === 'alert' && !open(g)));
+    return { state: 'QUEUED', wrapUpCode: null, shown: alertEnded ? 'waiting in queue again, an alerted agent did not answer' : 'waiting in queue, no agent', alertEnded };
+  }
   if (customers.some((p) => segmentsOf(p).some((g) => open(g) && g.segmentType === 'scheduled'))) return { state: 'SCHEDULED', wrapUpCode: null, shown: 'callback scheduled' };
   return null;
 }
 
-const RANK: Record<CallbackState, number> = { SCHEDULED: 0, QUEUED: 1, ROUTING: 2, PROCESSING: 3, COMPLETED: 4 };
-
 /**
  * Whether the reconciler applies what Genesys shows over the stored state: only a state ahead of it
- * (events are the fast path and may already be further), except ROUTING → QUEUED: the alerted agent
- * did not answer and the callback waits in queue again — a fact no later event corrects, which the
- * queue's waiting count and purge depend on.
+ * (events are the fast path and may already be further), except ROUTING → QUEUED when Genesys shows
+ * an alert that ended unanswered (`alertEnded`): the callback waits in queue again — a fact no later
+ * event corrects, which the queue's waiting count and purge depend on. Details that show no ended
+ * alert are older than the user.start that moved the callback to ROUTING (analytics lags events),
+ * so they do not take it back.
  */
-export function reconcilerMayApply(stored: CallbackState, shown: CallbackState): boolean {
-  if (stored === 'ROUTING' && shown === 'QUEUED') return true;
-  return RANK[shown] > RANK[stored];
+export function reconcilerMayApply(stored: CallbackState, shown: CallbackState, alertEnded = false): boolean {
+  // The state machine's moves (callbacks/lifecycle.ts) are the forward ones, and ROUTING → QUEUED.
+  if (stored === 'ROUTING' && shown === 'QUEUED') return alertEnded;
+  return canTransition(stored, shown);
 }

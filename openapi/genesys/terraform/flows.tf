@@ -35,6 +35,21 @@ resource "genesyscloud_flow" "forward_acd_end" {
   }
 }
 
+# Workflow started by the user.start trigger: Flow.jsonData (JSON) → conversation-user-start.
+resource "genesyscloud_flow" "forward_user_start" {
+  count = var.user_start_workflow_id == null ? 1 : 0
+
+  filepath          = "${local.flows_dir}/forward-conversation-user-start.yaml"
+  file_content_hash = filesha256("${local.flows_dir}/forward-conversation-user-start.yaml")
+  substitutions = {
+    flow_name            = "${var.integration_name} - forward user.start"
+    division             = var.flows_division
+    default_language     = var.flows_language
+    data_action_category = var.integration_name
+    data_action_name     = genesyscloud_integration_action.conversation_user_start.name
+  }
+}
+
 # Workflow started by the user.end trigger: Flow.jsonData (JSON) → conversation-user-end.
 resource "genesyscloud_flow" "forward_user_end" {
   count = var.user_end_workflow_id == null ? 1 : 0

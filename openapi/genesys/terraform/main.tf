@@ -114,6 +114,36 @@ resource "genesyscloud_processautomation_trigger" "acd_end" {
   }
 }
 
+resource "genesyscloud_processautomation_trigger" "user_start" {
+  name              = "${var.integration_name} - user.start"
+  description       = "An agent alerted on a callback: it is routing"
+  topic_name        = "v2.detail.events.conversation.{id}.user.start"
+  enabled           = var.triggers_enabled
+  event_ttl_seconds = var.trigger_event_ttl_seconds
+  match_criteria = jsonencode([
+    {
+      "jsonPath" = "mediaType"
+      "operator" = "Equal"
+      "value"    = "CALLBACK"
+    },
+  ])
+
+  target {
+    id   = var.user_start_workflow_id != null ? var.user_start_workflow_id : genesyscloud_flow.forward_user_start[0].id
+    type = "Workflow"
+    workflow_target_settings {
+      data_format = var.user_start_data_format
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.user_start_workflow_id != null || var.user_start_data_format == "Json"
+      error_message = "The generated workflow takes the event as Flow.jsonData: user_start_data_format must be Json unless user_start_workflow_id names your own workflow."
+    }
+  }
+}
+
 resource "genesyscloud_processautomation_trigger" "user_end" {
   name              = "${var.integration_name} - user.end"
   description       = "A closed preview callback: retry it by its wrap-up"

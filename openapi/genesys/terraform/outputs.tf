@@ -23,6 +23,7 @@ output "action_ids" {
     "conversation-acd-end"      = genesyscloud_integration_action.conversation_acd_end.id
     "conversation-acd-start"    = genesyscloud_integration_action.conversation_acd_start.id
     "conversation-user-end"     = genesyscloud_integration_action.conversation_user_end.id
+    "conversation-user-start"   = genesyscloud_integration_action.conversation_user_start.id
     "conversation-wrapup"       = genesyscloud_integration_action.conversation_wrapup.id
     "numbers-check"             = genesyscloud_integration_action.numbers_check.id
     "open-for"                  = genesyscloud_integration_action.open_for.id
@@ -36,6 +37,7 @@ output "trigger_ids" {
   value = {
     acd_start        = genesyscloud_processautomation_trigger.acd_start.id
     acd_end          = genesyscloud_processautomation_trigger.acd_end.id
+    user_start       = genesyscloud_processautomation_trigger.user_start.id
     user_end         = genesyscloud_processautomation_trigger.user_end.id
     wrapup           = genesyscloud_processautomation_trigger.wrapup.id
     preview_accepted = genesyscloud_processautomation_trigger.preview_accepted.id
@@ -47,6 +49,7 @@ output "workflow_ids" {
   value = {
     acd_start        = var.acd_start_workflow_id != null ? var.acd_start_workflow_id : genesyscloud_flow.forward_acd_start[0].id
     acd_end          = var.acd_end_workflow_id != null ? var.acd_end_workflow_id : genesyscloud_flow.forward_acd_end[0].id
+    user_start       = var.user_start_workflow_id != null ? var.user_start_workflow_id : genesyscloud_flow.forward_user_start[0].id
     user_end         = var.user_end_workflow_id != null ? var.user_end_workflow_id : genesyscloud_flow.forward_user_end[0].id
     wrapup           = var.wrapup_workflow_id != null ? var.wrapup_workflow_id : genesyscloud_flow.forward_wrapup[0].id
     preview_accepted = var.preview_accepted_workflow_id != null ? var.preview_accepted_workflow_id : genesyscloud_flow.forward_preview_accepted[0].id

@@ -79,6 +79,23 @@ variable "acd_end_data_format" {
   }
 }
 
+variable "user_start_workflow_id" {
+  description = "Your own workflow for user.start events instead of the generated one (null: the module creates and uses forward_user_start, which calls conversation-user-start)."
+  type        = string
+  default     = null
+}
+
+variable "user_start_data_format" {
+  description = "How the user.start trigger hands events over: Json (the whole event in Flow.jsonData; what the generated workflow takes) or TopLevelPrimitives (only with your own workflow, user_start_workflow_id)."
+  type        = string
+  default     = "Json"
+
+  validation {
+    condition     = contains(["Json", "TopLevelPrimitives"], var.user_start_data_format)
+    error_message = "user_start_data_format must be Json or TopLevelPrimitives."
+  }
+}
+
 variable "user_end_workflow_id" {
   description = "Your own workflow for user.end events instead of the generated one (null: the module creates and uses forward_user_end, which calls conversation-user-end)."
   type        = string

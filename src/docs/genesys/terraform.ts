@@ -47,6 +47,14 @@ export const TRIGGERS = [
     json: 'default',
   },
   {
+    key: 'user_start',
+    topic: 'v2.detail.events.conversation.{id}.user.start',
+    action: 'conversation-user-start',
+    description: 'An agent alerted on a callback: it is routing',
+    criteria: [{ jsonPath: 'mediaType', operator: 'Equal', value: 'CALLBACK' }],
+    json: 'default',
+  },
+  {
     key: 'user_end',
     topic: 'v2.detail.events.conversation.{id}.user.end',
     action: 'conversation-user-end',
