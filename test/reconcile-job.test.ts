@@ -56,6 +56,9 @@ async function alerting(n: number): Promise<string[]> {
   return (await t.database.db.insertInto('callbacks').values(rows).returning('id').execute()).map((r) => r.id);
 }
 
+/** Beyond the sum of a worker test's waits (each bounded): the test only ends early when they are met. */
+const WORKER_TEST_TIMEOUT = 300_000;
+
 describe('RECONCILE_INTERVAL_SECONDS and RECONCILE_MAX_REQUESTS', () => {
   const load = (env: Record<string, string>) => loadConfig({ DATABASE_URL: t.url, JWT_SECRET: TEST_JWT_SECRET, ...env });
   it('default to 60 s and 100 requests; 0 turns the reconciler off; out-of-range values are refused naming the setting', () => {
@@ -93,6 +96,8 @@ describe('the reconcile job', () => {
     expect(jobs[0]!.run_at.toISOString()).toBe('2030-03-04T15:10:45.000Z');
   });
 
+  // Two worker processes start (tsx) and poll: on a loaded machine that alone can take minutes. The
+  // waits below are bounded by their own deadlines; the test's bound must lie beyond their sum.
   it('two worker processes on one database: one reconcile job between them, every callback moved once', async () => {
     await ensureReconcileJob(t.database.db, { intervalSeconds: 0, maxRequests: 1 }, new Date());
     const ids = await alerting(120);
@@ -122,7 +127,7 @@ describe('the reconcile job', () => {
     // Left behind for the next worker: the one pending run.
     const jobs = await reconcileJobs();
     expect(jobs.filter((j) => j.key === 'reconcile')).toHaveLength(1);
-  });
+  }, WORKER_TEST_TIMEOUT);
 
   it('a worker killed (SIGKILL) mid-request loses nothing: its job runs again elsewhere, its leased callbacks wait for the lease and are then reconciled', async () => {
     await ensureReconcileJob(t.database.db, { intervalSeconds: 0, maxRequests: 1 }, new Date());
@@ -156,5 +161,5 @@ describe('the reconcile job', () => {
     }
     const history = await t.database.db.selectFrom('callback_history').select(['event', 'to_state']).where('callback_id', 'in', ids).execute();
     expect(history).toHaveLength(ids.length);
-  });
+  }, WORKER_TEST_TIMEOUT);
 });
