@@ -52,6 +52,7 @@ describe('vocabularies: one list each, which the database agrees with', () => {
     ['genesys_sign_in_mappings', 'kind', SIGN_IN_MAPPING_KINDS],
     ['audit_log', 'actor_kind', ACTOR_KINDS],
     ['callback_history', 'actor_kind', ACTOR_KINDS],
+    ['campaign_callback_history', 'actor_kind', ACTOR_KINDS],
   ] as const)('the check constraint on %s.%s allows exactly the list', async (table, column, list) => {
     expect(new Set(await allowedValues(client, table, column))).toEqual(new Set(list));
   });

@@ -398,6 +398,7 @@ export interface CampaignCallbackHistoryTable {
   at: Timestamp;
   actor: string;
   actor_name: string | null;
+  actor_kind: ActorKind | null;
   event: CampaignHistoryEvent;
   from_state: CampaignCallbackState | null;
   to_state: CampaignCallbackState | null;
