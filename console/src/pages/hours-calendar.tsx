@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { ApiError } from '../api/client';
 import { WEEKDAYS, dayLabel } from '../ui';
 
@@ -48,11 +48,12 @@ const KEYS: Record<string, (iso: string) => string> = {
  */
 export function ExceptionsCalendar({ exceptions, selected, onSelect }: { exceptions: Exception[]; selected: string; onSelect: (date: string) => void }) {
   const grid = useRef<HTMLTableElement>(null);
-  const [moved, setMoved] = useState(false);
+  // Focus follows the keyboard only, not a change of month by the buttons or a first render.
+  const byKey = useRef(false);
   useEffect(() => {
-    // Focus follows the keyboard only, not a change of month by the buttons or a first render.
-    if (moved) grid.current?.querySelector<HTMLButtonElement>(`button[data-date="${selected}"]`)?.focus();
-    setMoved(false);
+    if (!byKey.current) return;
+    byKey.current = false;
+    grid.current?.querySelector<HTMLButtonElement>(`button[data-date="${selected}"]`)?.focus();
   }, [selected]);
   const byDate = new Map(exceptions.map((x) => [x.date, x]));
   const month = selected.slice(0, 7);
@@ -101,7 +102,7 @@ export function ExceptionsCalendar({ exceptions, selected, onSelect }: { excepti
                         const move = KEYS[e.key];
                         if (!move) return;
                         e.preventDefault();
-                        setMoved(true);
+                        byKey.current = true;
                         onSelect(move(date));
                       }}
                     >
