@@ -53,6 +53,7 @@ const PAGES: { file: string; nav: string; prepare?: (page: import('playwright-co
       // Four days on, by the calendar's keys: the demo's special-hours date (two days on is closed).
       await page.locator('button.day[aria-pressed="true"]').focus();
       for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+      await page.locator('button.day[aria-pressed="true"][aria-label*="special hours"]').waitFor(WAIT);
       await page.getByText('(a date exception)').waitFor(WAIT);
     },
   },

@@ -48,11 +48,12 @@ const KEYS: Record<string, (iso: string) => string> = {
  */
 export function ExceptionsCalendar({ exceptions, selected, onSelect }: { exceptions: Exception[]; selected: string; onSelect: (date: string) => void }) {
   const grid = useRef<HTMLTableElement>(null);
-  // Focus follows the keyboard only, not a change of month by the buttons or a first render.
-  const byKey = useRef(false);
+  // The date the keys last moved to: focus follows the keyboard only (not the month buttons, not a
+  // first render), and keys pressed faster than a render count from there, not from the old button.
+  const byKey = useRef<string | null>(null);
   useEffect(() => {
-    if (!byKey.current) return;
-    byKey.current = false;
+    if (byKey.current !== selected) return;
+    byKey.current = null;
     grid.current?.querySelector<HTMLButtonElement>(`button[data-date="${selected}"]`)?.focus();
   }, [selected]);
   const byDate = new Map(exceptions.map((x) => [x.date, x]));
@@ -102,8 +103,8 @@ export function ExceptionsCalendar({ exceptions, selected, onSelect }: { excepti
                         const move = KEYS[e.key];
                         if (!move) return;
                         e.preventDefault();
-                        byKey.current = true;
-                        onSelect(move(date));
+                        byKey.current = move(byKey.current ?? date);
+                        onSelect(byKey.current);
                       }}
                     >
                       {Number(date.slice(8))}
