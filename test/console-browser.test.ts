@@ -1,10 +1,19 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agingCheck } from '../src/aging/tracks.js';
+import { systemClock } from '../src/clock.js';
+import { createCaches } from '../src/context.js';
+import { jobContext } from '../src/jobs/context.js';
+import { createLogger } from '../src/logger.js';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
 import { chromiumPath, launchBrowser, NO_CHROMIUM, seriousViolations, type Browser } from './helpers/browser.js';
+import { startFakeGenesys, type FakeGenesys } from './helpers/fake-genesys.js';
 import { startFakeGenesysLogin } from './helpers/fake-genesys-login.js';
+import { genesysFixture } from './helpers/fixtures.js';
 import { makePerson, type TestPerson } from './helpers/people.js';
 import { freePort } from './helpers/ports.js';
+import { gatewayFor } from './helpers/worker.js';
 
 /**
  * The console in a real Chromium against the real service (real database, real API, cookie
@@ -23,6 +32,8 @@ let page: Page;
 let admin: TestPerson;
 let api: Record<string, string>;
 let actions: Record<string, string>;
+let events: Record<string, string>;
+let genesys: FakeGenesys;
 
 async function listen(app: TestApp): Promise<string> {
   const port = await freePort();
@@ -45,6 +56,17 @@ const go = async (label: string) => {
   await page.getByRole('heading', { level: 1, name: label }).waitFor(WAIT);
 };
 
+/** In the slot picker of `d`: the `day`th day offered, its first free slot; answers the slot's time. */
+async function pickSlot(d: Locator, day: number): Promise<string> {
+  await d.getByLabel('Day').selectOption({ index: day });
+  const slot = d.getByLabel('Slot');
+  // Option 0 is the "choose" (or "immediate") entry.
+  await expect.poll(() => slot.locator('option').count(), WAIT).toBeGreaterThan(1);
+  const chosen = (await slot.locator('option').nth(1).getAttribute('value'))!;
+  await slot.selectOption(chosen);
+  return chosen;
+}
+
 const apiGet = async (url: string) => (await t.app.inject({ method: 'GET', url, headers: api })).json();
 
 describe.skipIf(!found)('the console in a real browser', () => {
@@ -54,12 +76,15 @@ describe.skipIf(!found)('the console in a real browser', () => {
     admin = await makePerson(t, ['administrator'], { displayName: 'Ada Admin' });
     api = (await authHeader(t, ['administrator'])).headers;
     actions = (await authHeader(t, ['actions'])).headers;
+    events = (await authHeader(t, ['events'])).headers;
+    genesys = await startFakeGenesys();
     browser = await launchBrowser();
     page = await browser.newPage();
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    await genesys?.close();
   });
 
   it('signs in with Username and Password', async () => {
@@ -144,6 +169,26 @@ describe.skipIf(!found)('the console in a real browser', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
   });
 
+  it('reschedules a callback with the slot picker: its new time and the history', async () => {
+    const before = ((await apiGet('/admin/v1/callbacks/search?q=%2B12125550142')).items as { id: string; scheduledTime: string }[])[0]!;
+    await page.getByRole('button', { name: 'Open callback +12125550142' }).click();
+    const d = page.getByRole('dialog');
+    await d.getByRole('button', { name: 'Reschedule…' }).click();
+    // Another day than the one it was booked on (the second day offered): a new time for sure.
+    const chosen = await pickSlot(d, 2);
+    await d.getByRole('button', { name: 'Reschedule', exact: true }).click();
+    await d.locator('ol.history li').filter({ hasText: 'rescheduled' }).filter({ hasText: 'Ada Admin' }).waitFor(WAIT);
+    const after = await apiGet(`/admin/v1/callbacks/${before.id}`);
+    expect(new Date(after.scheduledTime).getTime()).toBe(new Date(chosen).getTime());
+    expect(after.scheduledTime).not.toBe(before.scheduledTime);
+    // The dialog shows the new time, as the desk formats times.
+    const shown = await d.locator('dl.facts dt:text-is("Scheduled") + dd').textContent();
+    await d.getByRole('button', { name: 'Close' }).first().click();
+    const row = page.getByRole('row', { name: /Browser Customer/ });
+    await row.waitFor(WAIT);
+    await expect.poll(() => row.textContent(), WAIT).toContain(shown!);
+  });
+
   it('bulk-cancels after a dry-run confirmation, then shows the summary', async () => {
     for (const n of ['+12125550171', '+12125550172', '+12125550173']) {
       const res = await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/create', headers: actions, payload: { queue: 'Browser queue', phoneNumber: n } });
@@ -166,6 +211,55 @@ describe.skipIf(!found)('the console in a real browser', () => {
     expect((after.items as { state: string; completionReason: string }[]).map((c) => [c.state, c.completionReason])).toEqual(Array(3).fill(['COMPLETED', 'CANCELLED_BY_ADMIN']));
   });
 
+  it('recreates a cancelled callback at a slot from the picker', async () => {
+    await page.getByRole('button', { name: 'Open callback +12125550171' }).click();
+    const d = page.getByRole('dialog');
+    await d.getByText('COMPLETED (CANCELLED_BY_ADMIN)').waitFor(WAIT);
+    await d.getByRole('button', { name: 'Recreate…' }).click();
+    const chosen = await pickSlot(d, 1);
+    await d.getByRole('button', { name: 'Recreate', exact: true }).click();
+    await d.getByRole('status').filter({ hasText: 'Answer' }).waitFor(WAIT);
+    const all = (await apiGet('/admin/v1/callbacks/search?q=%2B12125550171')).items as { id: string; state: string; scheduledTime: string | null }[];
+    const fresh = all.filter((c) => c.state === 'SCHEDULED');
+    expect(all).toHaveLength(2);
+    expect(fresh).toHaveLength(1);
+    expect(new Date(fresh[0]!.scheduledTime!).getTime()).toBe(new Date(chosen).getTime());
+    // The answer names the new callback.
+    await expect(d.getByRole('status').textContent()).resolves.toContain(fresh[0]!.id);
+    await d.getByRole('button', { name: 'Close' }).first().click();
+  });
+
+  it('marks a closed date on the exceptions calendar: the preview shows no slots that day', async () => {
+    await go('Business hours');
+    await page.getByRole('combobox', { name: 'Business hours' }).selectOption({ label: 'Browser hours' });
+    await page.getByRole('heading', { name: /Browser hours/ }).waitFor(WAIT);
+    const today = new Date();
+    const target = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 1, 15));
+    const iso = target.toISOString().slice(0, 10);
+    const name = (d: Date) => d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+    await page.getByRole('button', { name: 'Next month' }).click();
+    await page.getByRole('heading', { name: target.toLocaleDateString('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }), exact: true }).waitFor(WAIT);
+    // By keyboard: from the 14th, the right arrow chooses the 15th.
+    await page.getByRole('button', { name: name(new Date(target.getTime() - 86_400_000)), exact: true }).click();
+    await page.keyboard.press('ArrowRight');
+    const day = page.getByRole('button', { name: name(target), exact: true });
+    await expect.poll(() => day.getAttribute('aria-pressed'), WAIT).toBe('true');
+    await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.getAttribute("data-date")'), WAIT).toBe(iso);
+    // Open all day (the weekly hours), 30-minute slots: 48 of them, but on a DST change.
+    const preview = page.getByRole('region', { name: 'Slot grid of a date' });
+    await preview.getByText(/; (46|48|50) slots\./).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Closed this date' }).click();
+    await page.getByRole('button', { name: `${name(target)}, closed` }).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Save business hours' }).click();
+    await expect
+      .poll(async () => ((await apiGet('/admin/v1/business-hours')).items as { name: string; exceptions: unknown[] }[]).find((h) => h.name === 'Browser hours')?.exceptions, WAIT)
+      .toEqual([{ date: iso, closed: true, intervals: [] }]);
+    await preview.getByText(/: closed \(a date exception\); 0 slots\./).waitFor(WAIT);
+    await expect(preview.locator('ol.slots li').count()).resolves.toBe(0);
+    // Still the chosen date after the save, and marked.
+    await expect.poll(() => page.getByRole('button', { name: `${name(target)}, closed` }).getAttribute('aria-pressed'), WAIT).toBe('true');
+  });
+
   it('edits one cell of the capacity grid', async () => {
     await go('Capacity');
     await page.getByLabel('Capacity rule').selectOption({ label: 'Browser capacity' });
@@ -183,6 +277,31 @@ describe.skipIf(!found)('the console in a real browser', () => {
     await page.getByRole('button', { name: 'Test number' }).click();
     await page.getByText('BLOCKED_PATTERN').waitFor(WAIT);
     await expect(page.locator('dl.result dd.mono').first().textContent()).resolves.toBe('^1900');
+  });
+
+  it('draws the priority steps of an aging track as a chart', async () => {
+    const policy = await t.app.inject({ method: 'POST', url: '/admin/v1/prioritization-policies', headers: api, payload: { name: 'Browser aging', mode: 'step', intervalSeconds: 60, increment: 5, maxSteps: 10, maxPriority: 100 } });
+    expect(policy.statusCode, policy.body).toBe(201);
+    const genesysQueueId = randomUUID();
+    const queue = await t.app.inject({ method: 'POST', url: '/admin/v1/queues', headers: api, payload: { name: 'Browser aging queue', timezone: 'UTC', genesysQueueId, slotCapacity: 1, prioritizationPolicyId: policy.json().id } });
+    expect(queue.statusCode, queue.body).toBe(201);
+    // A callback waiting in the Genesys queue at priority 10.
+    const conversationId = genesys.seedConversation({
+      participants: [
+        { purpose: 'customer', callbacks: [{ state: 'connected' }] },
+        { purpose: 'acd', queueId: genesysQueueId, callbacks: [{ state: 'connected' }], conversationRoutingData: { priority: 10 } },
+      ],
+    });
+    const started = await t.app.inject({ method: 'POST', url: '/events/v1/conversation-acd-start', headers: events, payload: { ...genesysFixture('acd-start-callback.json'), conversationId, queueId: genesysQueueId, eventTime: Date.now() } });
+    expect(started.json().action).toBe('TRACKING_STARTED');
+    const deps = jobContext({ db: t.database.db, gateway: gatewayFor(genesys), clock: systemClock, caches: createCaches(), logger: createLogger('silent') });
+    for (let i = 0; i < 3; i++) await agingCheck(deps, { conversationId });
+    await go('Policies and campaigns');
+    const row = page.getByRole('row').filter({ hasText: conversationId });
+    await row.getByRole('button', { name: 'Steps chart' }).click();
+    await page.getByRole('img', { name: `Priority of ${conversationId} from 10 to 25 over 3 steps` }).waitFor(WAIT);
+    await expect(page.locator('figure.chart circle').count()).resolves.toBe(4);
+    await page.getByText('ACTIVE: 3 step(s), priority 10 → 25').waitFor(WAIT);
   });
 
   it('has no serious or critical accessibility violation on any page', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,15 +10,19 @@ import { systemClock, type Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { contextFor, createCaches } from '../../src/context.js';
 import { seedDemo } from '../../src/demo.js';
+import type { ConversationDetails, GenesysGateway } from '../../src/genesys/gateway.js';
 import { createSimulatedGateway } from '../../src/genesys/simulated-gateway.js';
+import { jobContext } from '../../src/jobs/context.js';
 import { createLogger } from '../../src/logger.js';
+import { runReconcile } from '../../src/reconcile/passes.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { freePort } from '../helpers/ports.js';
 
 /**
  * The service as `npm start` runs it (embedded PostgreSQL in a throwaway directory, the demo seed,
  * the job worker), listening on 127.0.0.1, with more demo data: a few queues, business hours,
- * capacity, callbacks in several states (one overdue), an audit trail. For the screenshots.
+ * capacity, callbacks in every state (one overdue; completed as handled, not answered, expired,
+ * cancelled), an aging track with its priority steps, an audit trail. For the screenshots.
  */
 
 export interface DemoServer {
@@ -34,7 +39,11 @@ type Inject = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string,
 export async function startDemoServer(): Promise<DemoServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'console-demo-'));
   const port = await freePort();
-  const config = loadConfig({ ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', JWT_SECRET: 'demo-signing-secret-that-is-long-enough-0123456789', DATABASE_URL: '' });
+  const config = loadConfig({ ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
+    // The demo's one reconcile run (below) shows an agent alerting; the worker's own runs would read the
+    // simulated Genesys again, where no agent ever is, and put that callback back in queue.
+    RECONCILE_INTERVAL_SECONDS: '86400',
+    JWT_SECRET: 'demo-signing-secret-that-is-long-enough-0123456789', DATABASE_URL: '' });
   const logger = createLogger('warn');
   const runtime = await startRuntime(config, logger, { worker: true });
   await seedDemo(runtime.database.db);
@@ -55,7 +64,9 @@ export async function startDemoServer(): Promise<DemoServer> {
       if (res.statusCode >= 400) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
       return res.statusCode === 204 ? {} : (res.json() as Record<string, unknown>);
     };
-  await arrange(injector(app, admin), injector(app, { authorization: `Bearer ${await token(app, actionsClient.client.clientId, actionsClient.clientSecret)}` }));
+  const actions = injector(app, { authorization: `Bearer ${await token(app, actionsClient.client.clientId, actionsClient.clientSecret)}` });
+  await arrange(injector(app, admin), actions);
+  await lifecycle(injector(app, admin), actions, (alerting) => runReconcile(jobContext({ db: runtime.database.db, gateway: withAgentAlerting(runtime.gateway, alerting), clock: systemClock, caches: createCaches(), logger }), { maxRequests: 100 }));
 
   // A callback booked an hour ago for a slot that has passed: still SCHEDULED, so overdue.
   const past = await appAt({ now: () => new Date(Date.now() - 60 * 60_000) });
@@ -80,14 +91,15 @@ export async function startDemoServer(): Promise<DemoServer> {
 
 async function arrange(admin: Inject, actions: Inject): Promise<void> {
   const allWeek = Object.fromEntries(['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'].map((d) => [d, [{ start: '00:00', end: '24:00' }]]));
-  const nextYear = new Date().getUTCFullYear() + 1;
+  // Exceptions in the coming days, so the calendar shows them this month or the next.
+  const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
   const hours = (await admin('POST', '/admin/v1/business-hours', {
     name: 'Around the clock',
     timezone: 'America/New_York',
     weekly: allWeek,
     exceptions: [
-      { date: `${nextYear}-01-01`, closed: true },
-      { date: `${nextYear}-12-24`, intervals: [{ start: '09:00', end: '13:00' }] },
+      { date: inDays(2), closed: true },
+      { date: inDays(4), intervals: [{ start: '09:00', end: '13:00' }] },
     ],
   })) as { id: string };
   const hourly = Object.fromEntries(Array.from({ length: 24 }, (_, h) => [`${String(h).padStart(2, '0')}:00`, h >= 8 && h < 20 ? 3 : 1]));
@@ -113,4 +125,91 @@ async function arrange(admin: Inject, actions: Inject): Promise<void> {
   if (ids[6]) await admin('POST', `/admin/v1/callbacks/${ids[6]}/cancel`);
   if (ids[7]) await admin('POST', `/admin/v1/callbacks/${ids[7]}/cancel`);
   await admin('PATCH', `/admin/v1/capacity-rules/${rule.id}`, { cells: { saturday: { '10:00': 6 } } });
+}
+
+const DEADLINE_MS = 5 * 60_000;
+async function until<T>(what: string, check: () => Promise<T | undefined | null | false>): Promise<T> {
+  const end = Date.now() + DEADLINE_MS;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`demo data: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/**
+ * The simulated Genesys, except that an agent is being alerted on the `alerting` conversations (what
+ * Genesys analytics shows while an agent is offered a callback): the reconciler reads ROUTING there.
+ */
+function withAgentAlerting(gateway: GenesysGateway, alerting: string[]): GenesysGateway {
+  return {
+    ...gateway,
+    conversationDetails: async (ids: string[]): Promise<ConversationDetails[]> => {
+      const known = await gateway.conversationDetails(ids);
+      return known.map((d) =>
+        alerting.includes(d.conversationId)
+          ? { ...d, participants: [...d.participants, { purpose: 'agent', userId: 'b1f0c3a2-5d4e-4f6a-8b7c-9d0e1f2a3b4c', sessions: [{ mediaType: 'callback', segments: [{ segmentType: 'alert', start: new Date(), end: null, queueId: null, wrapUpCode: null, disconnectType: null }] }] }] }
+          : d,
+      );
+    },
+  };
+}
+
+/**
+ * Callbacks taken through their lifecycle by the events Genesys would send (acd.start, acd.end,
+ * wrap-up) and one reconcile run, on a queue with a fast aging policy and a callback retry policy:
+ * the desk then shows every state and completion reason, and Policies an aging track with its steps.
+ */
+async function lifecycle(admin: Inject, actions: Inject, reconcile: (alerting: string[]) => Promise<unknown>): Promise<void> {
+  const NO_ANSWER = { id: '7fb334b0-0e9e-11e4-9191-0800200c9a66', name: 'No answer' };
+  const RESOLVED = 'c1a5e0d2-4b3f-4e6a-9c8d-7f6e5d4c3b2a';
+  const genesysQueueId = 'support-genesys-queue';
+  const hours = ((await admin('GET', '/admin/v1/business-hours')).items as { id: string; name: string }[]).find((h) => h.name === 'Around the clock')!;
+  const aging = (await admin('POST', '/admin/v1/prioritization-policies', { name: 'Bump every 30 seconds', mode: 'step', initialDelaySeconds: 0, intervalSeconds: 30, increment: 10, maxSteps: 4, maxPriority: 100 })) as { id: string };
+  const retry = (await admin('POST', '/admin/v1/callback-retry-policies', { name: 'No answer: two tries, a minute apart', wrapUpCodes: [NO_ANSWER], waitSeconds: 60, maxAttempts: 2 })) as { id: string };
+  await admin('POST', '/admin/v1/queues', { name: 'Support', timezone: 'America/Chicago', genesysQueueId, businessHoursId: hours.id, slotCapacity: 5, slotDurationMinutes: 30, prioritizationPolicyId: aging.id, callbackRetryPolicyId: retry.id, defaultCountry: 'US' });
+
+  type Callback = { state: string; completionReason: string | null; genesysConversationId: string | null; attempt: number };
+  const callback = (id: string) => admin('GET', `/admin/v1/callbacks/${id}`) as Promise<Callback>;
+  /** Waits for the delivery job to create the callback's (current attempt's) conversation in Genesys. */
+  const delivered = (id: string, attempt = 1) => until(`callback ${id} delivered`, async () => {
+    const c = await callback(id);
+    return c.attempt === attempt && c.genesysConversationId ? c.genesysConversationId : undefined;
+  });
+  const event = (path: string, conversationId: string, extra: object) =>
+    actions('POST', `/events/v1/${path}`, { conversationId, participantId: randomUUID(), eventTime: Date.now(), mediaType: 'CALLBACK', queueId: genesysQueueId, ...extra });
+  const now = (phoneNumber: string, customerName: string) => actions('POST', '/actions/v1/callbacks/create', { queue: 'Support', phoneNumber, customerName }).then((a) => a.callbackId as string);
+
+  const waiting = await now('+13125550101', 'Margaret Hamilton');
+  const routing = await now('+13125550102', 'Radia Perlman');
+  const processing = await now('+13125550103', 'John Backus');
+  const handled = await now('+13125550104', 'Hedy Lamarr');
+  const noAnswer = await now('+13125550105', 'Claude Shannon');
+  const expired = await now('+13125550106', 'Ida Rhodes');
+  const conversation: Record<string, string> = {};
+  for (const id of [waiting, routing, processing, handled, noAnswer, expired]) {
+    conversation[id] = await delivered(id);
+    await event('conversation-acd-start', conversation[id]!, { routingPriority: 0 });
+  }
+  await reconcile([conversation[routing]!]);
+  for (const id of [processing, handled, noAnswer]) await event('conversation-acd-end', conversation[id]!, { acdOutcome: 'ANSWERED' });
+  await event('conversation-wrapup', conversation[handled]!, { wrapupCode: RESOLVED });
+  await event('conversation-acd-end', conversation[expired]!, { acdOutcome: 'ABANDON', disconnectType: 'SYSTEM' });
+  // Not answered: the policy tries once more a minute later; not answered again, it is done.
+  await event('conversation-wrapup', conversation[noAnswer]!, { wrapupCode: NO_ANSWER.id });
+  const second = await delivered(noAnswer, 2);
+  await event('conversation-wrapup', second, { wrapupCode: NO_ANSWER.id });
+
+  const expect = { [waiting]: 'QUEUED', [routing]: 'ROUTING', [processing]: 'PROCESSING', [handled]: 'COMPLETED HANDLED', [noAnswer]: 'COMPLETED NO_ANSWER', [expired]: 'COMPLETED EXPIRED' };
+  for (const [id, want] of Object.entries(expect)) {
+    const c = await callback(id);
+    const got = c.completionReason ? `${c.state} ${c.completionReason}` : c.state;
+    if (got !== want) throw new Error(`demo data: ${c.genesysConversationId} is ${got}, not ${want}`);
+  }
+  // The aging track of the waiting callback takes its four steps, 30 seconds apart.
+  await until('the aging track to take its steps', async () => {
+    const track = (await admin('GET', `/admin/v1/aging-tracks/${conversation[waiting]}`)) as { status: string };
+    return track.status === 'STOPPED';
+  });
 }

@@ -46,7 +46,17 @@ const PAGES: { file: string; nav: string; prepare?: (page: import('playwright-co
       await page.locator('table.heat').waitFor(WAIT);
     },
   },
-  { file: 'business-hours', nav: 'Business hours' },
+  {
+    file: 'business-hours',
+    nav: 'Business hours',
+    prepare: async (page) => {
+      // Four days on, by the calendar's keys: the demo's special-hours date (two days on is closed).
+      await page.locator('button.day[aria-pressed="true"]').focus();
+      for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+      await page.locator('button.day[aria-pressed="true"][aria-label*="special hours"]').waitFor(WAIT);
+      await page.getByText('(a date exception)').waitFor(WAIT);
+    },
+  },
   {
     file: 'number-rules',
     nav: 'Number rules',
@@ -56,7 +66,14 @@ const PAGES: { file: string; nav: string; prepare?: (page: import('playwright-co
       await page.locator('dl.result').waitFor(WAIT);
     },
   },
-  { file: 'policies', nav: 'Policies and campaigns' },
+  {
+    file: 'policies',
+    nav: 'Policies and campaigns',
+    prepare: async (page) => {
+      await page.getByRole('row').filter({ hasText: 'MAX_STEPS' }).first().getByRole('button', { name: 'Steps chart' }).click();
+      await page.locator('figure.chart').waitFor(WAIT);
+    },
+  },
   {
     file: 'audit',
     nav: 'Audit',

@@ -30,7 +30,7 @@ const COLUMNS = {
   id: 'Callback id',
 } as const;
 type Column = keyof typeof COLUMNS;
-const DEFAULT_COLUMNS: Column[] = ['queueName', 'state', 'phoneE164', 'customerName', 'scheduledTime', 'deliveryStatus'];
+const DEFAULT_COLUMNS: Column[] = ['queueName', 'state', 'completionReason', 'phoneE164', 'customerName', 'scheduledTime', 'deliveryStatus'];
 
 function savedColumns(): Column[] {
   try {

@@ -4,13 +4,14 @@ import type { BusinessHours as Hours } from '../api/types';
 import { useSession } from '../session';
 import { dayLabel, Dialog, ErrorNote, Field, Loading, Page, useAction, useLoad, WEEKDAYS, type Weekday } from '../ui';
 
-type Interval = { start: string; end: string };
-type Exception = { date: string; closed: boolean; intervals: Interval[] };
+import { ExceptionsCalendar, exceptionAtFault, type Exception, type Interval } from './hours-calendar';
 
 export function HoursPage() {
   const list = useLoad(() => ok(api.GET('/admin/v1/business-hours')), []);
   const [id, setId] = useState('');
   const [creating, setCreating] = useState(false);
+  // The date chosen on the calendar is the date the preview shows.
+  const [date, setDate] = useState(new Date().toISOString().slice(0, 10));
   const { session } = useSession();
   const admin = session.roles.includes('administrator');
   useEffect(() => {
@@ -42,8 +43,8 @@ export function HoursPage() {
           )}
         </Field>
       </div>
-      {hours && <HoursEditor key={`${hours.id}-${hours.updatedAt}`} hours={hours} admin={admin} onSaved={list.reload} />}
-      {hours && <Preview hoursId={hours.id} />}
+      {hours && <HoursEditor key={`${hours.id}-${hours.updatedAt}`} hours={hours} admin={admin} onSaved={list.reload} date={date} onDate={setDate} />}
+      {hours && <Preview hoursId={hours.id} version={hours.updatedAt} date={date} onDate={setDate} />}
       {creating && <NewHours onClose={(newId) => (setCreating(false), newId && (setId(newId), list.reload()))} />}
     </Page>
   );
@@ -89,11 +90,17 @@ function Intervals({ label, value, onChange, disabled, error, field }: { label: 
   );
 }
 
-function HoursEditor({ hours, admin, onSaved }: { hours: Hours; admin: boolean; onSaved: () => void }) {
+function HoursEditor({ hours, admin, onSaved, date, onDate }: { hours: Hours; admin: boolean; onSaved: () => void; date: string; onDate: (date: string) => void }) {
   const [weekly, setWeekly] = useState(hours.weekly as Partial<Record<Weekday, Interval[]>>);
   const [exceptions, setExceptions] = useState<Exception[]>(hours.exceptions as Exception[]);
   const [timezone, setTimezone] = useState(hours.timezone);
   const action = useAction();
+  // An error the API finds in one exception: show that date, where its field error is.
+  const fault = exceptionAtFault(action.error);
+  useEffect(() => {
+    const at = fault === undefined ? undefined : exceptions[fault]?.date;
+    if (at) onDate(at);
+  }, [action.error]);
   const save = () =>
     action.run(async () => {
       const patch: Record<string, unknown> = {};
@@ -119,33 +126,20 @@ function HoursEditor({ hours, admin, onSaved }: { hours: Hours; admin: boolean; 
         ))}
       </div>
       <h3>Date exceptions</h3>
-      <ul class="exceptions">
-        {exceptions.map((x, n) => (
-          <li key={n}>
-            <label>
-              Date{' '}
-              <input type="date" value={x.date} disabled={!admin} onInput={(e) => setExceptions(exceptions.map((y, m) => (m === n ? { ...y, date: (e.target as HTMLInputElement).value } : y)))} />
-            </label>
-            <label class="check">
-              <input type="checkbox" checked={x.closed} disabled={!admin} onChange={(e) => setExceptions(exceptions.map((y, m) => (m === n ? { ...y, closed: (e.target as HTMLInputElement).checked } : y)))} /> closed all day
-            </label>
-            {!x.closed && (
-              <Intervals label={`Hours on ${x.date || 'this date'}`} field={`exceptions[${n}]`} value={x.intervals} disabled={!admin} error={action.error} onChange={(v) => setExceptions(exceptions.map((y, m) => (m === n ? { ...y, intervals: v } : y)))} />
-            )}
-            {admin && (
-              <button type="button" class="link" onClick={() => setExceptions(exceptions.filter((_, m) => m !== n))}>
-                remove exception
-              </button>
-            )}
-          </li>
-        ))}
-      </ul>
+      <div class="exceptions">
+        <ExceptionsCalendar exceptions={exceptions} selected={date} onSelect={onDate} />
+        <DateException
+          date={date}
+          exception={exceptions.find((x) => x.date === date)}
+          index={exceptions.findIndex((x) => x.date === date)}
+          admin={admin}
+          error={action.error}
+          onChange={(x) => setExceptions(x === undefined ? exceptions.filter((y) => y.date !== date) : exceptions.some((y) => y.date === date) ? exceptions.map((y) => (y.date === date ? x : y)) : [...exceptions, x])}
+        />
+      </div>
       {admin && (
         <>
-          <button type="button" class="secondary" onClick={() => setExceptions([...exceptions, { date: '', closed: true, intervals: [] }])}>
-            Add a date exception
-          </button>
-          <ErrorNote error={action.error} fields={['weekly', 'exceptions', 'timezone']} />
+          <ErrorNote error={action.error} fields={['weekly', 'timezone', ...(fault !== undefined && exceptions[fault]?.date === date ? ['exceptions'] : [])]} />
           <div class="row-actions">
             <button type="button" onClick={save} disabled={action.busy}>
               Save business hours
@@ -157,17 +151,59 @@ function HoursEditor({ hours, admin, onSaved }: { hours: Hours; admin: boolean; 
   );
 }
 
-function Preview({ hoursId }: { hoursId: string }) {
-  const [date, setDate] = useState(new Date().toISOString().slice(0, 10));
+/** The chosen date's exception: add one (closed, or special hours), change it, or remove it. */
+function DateException({ date, exception, index, admin, error, onChange }: { date: string; exception: Exception | undefined; index: number; admin: boolean; error: unknown; onChange: (x: Exception | undefined) => void }) {
+  const message = index >= 0 && exceptionAtFault(error) === index ? (error as Error).message : undefined;
+  return (
+    <section class="date-exception" aria-labelledby="date-exception-title">
+      <h4 id="date-exception-title">{toDay(date)}</h4>
+      {!exception && <p class="muted">No exception: the weekly intervals apply.</p>}
+      {!exception && admin && (
+        <div class="row-actions">
+          <button type="button" class="secondary" onClick={() => onChange({ date, closed: true, intervals: [] })}>
+            Closed this date
+          </button>
+          <button type="button" class="secondary" onClick={() => onChange({ date, closed: false, intervals: [{ start: '09:00', end: '13:00' }] })}>
+            Special hours this date
+          </button>
+        </div>
+      )}
+      {exception && (
+        <>
+          <label class="check">
+            <input type="checkbox" checked={exception.closed} disabled={!admin} onChange={(e) => onChange({ ...exception, closed: (e.target as HTMLInputElement).checked })} /> closed all day
+          </label>
+          {!exception.closed && <Intervals label={`Hours on ${date}`} field={`exceptions[${index}]`} value={exception.intervals} disabled={!admin} error={error} onChange={(v) => onChange({ ...exception, intervals: v })} />}
+          {exception.closed && message && (
+            <p class="field-error" role="alert">
+              {message}
+            </p>
+          )}
+          {admin && (
+            <button type="button" class="link" onClick={() => onChange(undefined)}>
+              Remove the exception
+            </button>
+          )}
+        </>
+      )}
+      {admin && <p class="muted small">Saved with Save business hours.</p>}
+    </section>
+  );
+}
+
+const toDay = (iso: string) => new Date(`${iso}T00:00:00Z`).toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+/** The slots a date produces, as the API computes them (read again after each save: `version`). */
+function Preview({ hoursId, version, date, onDate }: { hoursId: string; version: string; date: string; onDate: (date: string) => void }) {
   const [duration, setDuration] = useState(30);
-  const preview = useLoad(() => ok(api.GET('/admin/v1/business-hours/{id}/preview', { params: { path: { id: hoursId }, query: { date, slotDurationMinutes: duration as 30 } } })), [hoursId, date, duration]);
+  const preview = useLoad(() => ok(api.GET('/admin/v1/business-hours/{id}/preview', { params: { path: { id: hoursId }, query: { date, slotDurationMinutes: duration as 30 } } })), [hoursId, version, date, duration]);
   const p = preview.data;
   return (
     <section class="card" aria-labelledby="preview-title">
       <h2 id="preview-title">Slot grid of a date</h2>
       <div class="filters inline">
         <Field label="Date" name="date" error={preview.error}>
-          {(f) => <input {...f} type="date" value={date} onInput={(e) => setDate((e.target as HTMLInputElement).value)} />}
+          {(f) => <input {...f} type="date" value={date} onInput={(e) => (e.target as HTMLInputElement).value && onDate((e.target as HTMLInputElement).value)} />}
         </Field>
         <Field label="Slot minutes" name="slotDurationMinutes" error={preview.error}>
           {(f) => (

@@ -172,15 +172,17 @@ function Tracks() {
   return (
     <section class="card" aria-labelledby="tracks-title">
       <h2 id="tracks-title">Aging tracks</h2>
-      <Field label="Status" name="status">
-        {(p) => (
-          <select {...p} value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value as '')}>
-            <option value="">any</option>
-            <option value="ACTIVE">active</option>
-            <option value="STOPPED">stopped</option>
-          </select>
-        )}
-      </Field>
+      <div class="filters inline">
+        <Field label="Status" name="status">
+          {(p) => (
+            <select {...p} value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value as '')}>
+              <option value="">any</option>
+              <option value="ACTIVE">active</option>
+              <option value="STOPPED">stopped</option>
+            </select>
+          )}
+        </Field>
+      </div>
       <Loading what={tracks} />
       <div class="table-wrap">
         <table class="grid">
