@@ -45,6 +45,7 @@ import { insightRoutes } from './insights/routes.js';
 import { numberCheckRoutes, numberRuleRoutes } from './numbers/routes.js';
 import { opsRoutes } from './ops/routes.js';
 import { queueRoutes } from './queues/routes.js';
+import { reportRoutes } from './reports/routes.js';
 import { retryRoutes } from './retries/routes.js';
 import { userRoutes } from './users/routes.js';
 import { sessionRoutes } from './users/session-routes.js';
@@ -181,6 +182,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await admin.register(callbackRetryPolicyRoutes);
       await admin.register(campaignRoutes);
       await admin.register(simulatedCallRoutes);
+      await admin.register(reportRoutes({ retentionDays: config.retentionDays }));
     },
     { prefix: '/admin/v1' },
   );
