@@ -45,7 +45,7 @@ import { insightRoutes } from './insights/routes.js';
 import { numberCheckRoutes, numberRuleRoutes } from './numbers/routes.js';
 import { opsRoutes } from './ops/routes.js';
 import { queueRoutes } from './queues/routes.js';
-import { reportRoutes } from './reports/routes.js';
+import { offerActionRoutes, reportRoutes } from './reports/routes.js';
 import { retryRoutes } from './retries/routes.js';
 import { userRoutes } from './users/routes.js';
 import { sessionRoutes } from './users/session-routes.js';
@@ -204,6 +204,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await actions.register(numberCheckRoutes);
       await actions.register(callbackActionRoutes(gateway));
       await actions.register(campaignActionRoutes);
+      await actions.register(offerActionRoutes);
     },
     { prefix: '/actions/v1' },
   );

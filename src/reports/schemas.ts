@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { CREATE_OUTCOMES } from '../callbacks/answers.js';
-import { IsoTime, Nullable, TimeFilter, Uuid } from '../http/schemas.js';
+import { EXAMPLE_QUEUE, IsoTime, Nullable, TimeFilter, Uuid } from '../http/schemas.js';
 import { QueueInput } from '../queues/resolve.js';
 import { COMPLETION_REASONS, OFFER_KINDS, OFFER_OUTCOMES, OFFER_RESULTS, REPORT_GROUPINGS } from '../vocabulary.js';
 
@@ -17,7 +17,7 @@ export const OfferInput = Type.Object(
     offered: Type.String({ enum: [...OFFER_KINDS], description: 'What the flow offered: IMMEDIATE, SCHEDULED or BOTH' }),
     result: Type.String({ enum: [...OFFER_RESULTS], description: 'What the caller chose: ACCEPTED, DECLINED or NO_INPUT' }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ queue: EXAMPLE_QUEUE, conversationId: '0b7c9d1e-2f3a-4b5c-8d6e-7f8091a2b3c4', offered: 'BOTH', result: 'ACCEPTED' }] },
 );
 export type OfferInput = Static<typeof OfferInput>;
 
