@@ -66,6 +66,11 @@ export function addCell(a: Cell, b: Cell): Cell {
   return a;
 }
 
+/** Whether a cell holds nothing (a rolled-up day with no record and no open slot is no group). */
+export function isEmptyCell(cell: Cell): boolean {
+  return COUNTS.every((k) => cell[k] === 0) && cell.connectWaits.length === 0 && Object.values(cell.refusals).every((n) => n === 0) && Object.values(cell.completedByReason).every((n) => n === 0);
+}
+
 /** A rollup's stored figures: the cell without its waits (kept in their own sorted column). */
 export function figuresOf(cell: Cell): Record<string, unknown> {
   const { connectWaits: _waits, ...figures } = cell;

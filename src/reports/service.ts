@@ -7,7 +7,7 @@ import { allowedQueues, resolveQueue } from '../queues/resolve.js';
 import { addDays } from '../slots/time.js';
 import { checkZone, isoUtc, parseTimeFilter } from '../time.js';
 import type { ReportGrouping } from '../vocabulary.js';
-import { addCell, cellOf, emptyCell, liveCells, rowOf, type Cell } from './figures.js';
+import { addCell, cellOf, emptyCell, isEmptyCell, liveCells, rowOf, type Cell } from './figures.js';
 import { readReportDays } from './queries.js';
 import { MAX_HOURLY_DAYS, MAX_SUMMARY_DAYS, type Summary, type SummaryQuery, type SummaryRow } from './schemas.js';
 
@@ -114,7 +114,10 @@ export async function summary(ctx: Context, query: SummaryQuery, settings: Repor
     const keyOf = (bucket: string) => (groupBy === 'queue' ? q.id : bucket);
     const queue = groupBy === 'queue' ? { id: q.id, name: q.name } : null;
     if (plan.rolled) {
-      for (const day of await readReportDays(ctx.db, [q.id], plan.rolled.firstDay, plan.rolled.lastDay)) add(keyOf(day.day), queue, cellOf(day.figures, day.connect_waits));
+      for (const day of await readReportDays(ctx.db, [q.id], plan.rolled.firstDay, plan.rolled.lastDay)) {
+        const cell = cellOf(day.figures, day.connect_waits);
+        if (!isEmptyCell(cell)) add(keyOf(day.day), queue, cell);
+      }
       if (rolledUpThrough === null || plan.rolled.lastDay > rolledUpThrough) rolledUpThrough = plan.rolled.lastDay;
     }
     if (plan.live) {
