@@ -154,3 +154,19 @@ describe('the summary’s scope', () => {
     expect(res.json().rows.map((r: { queueId: string }) => r.queueId).sort()).toEqual([queue.id, other.id].sort());
   });
 });
+
+describe('days past the live window that no roll-up has written yet', () => {
+  it('are read from the records they still have: the same figures as the records alone', async () => {
+    const { summary } = await import('../src/reports/service.js');
+    const { testContext } = await import('./helpers/context.js');
+    clock.set('2030-03-25T15:00:00Z');
+    const query = { from: '2030-03-04T05:00:00Z', to: '2030-03-05T05:00:00Z', queue: [queue.name], groupBy: 'day' };
+    const ctx = testContext(t.database.db, undefined, clock);
+    const auto = await summary(ctx, query, { retentionDays: 14 });
+    expect(auto.rolledUpThrough).toBe('2030-03-04');
+    expect(await t.database.db.selectFrom('report_days').select('day').where('queue_id', '=', queue.id).execute()).toEqual([]);
+    const live = await summary(ctx, query, { retentionDays: 14 }, 'live');
+    expect(auto.totals).toEqual(live.totals);
+    expect(auto.totals.created).toBe(9);
+  });
+});
