@@ -170,3 +170,21 @@ describe('days past the live window that no roll-up has written yet', () => {
     expect(auto.totals.created).toBe(9);
   });
 });
+
+describe('retention alone', () => {
+  it('rolls a day up before deleting its records: the summary keeps its figures', async () => {
+    const { summary } = await import('../src/reports/service.js');
+    const { applyRetention } = await import('../src/callbacks/maintenance.js');
+    const { testContext } = await import('./helpers/context.js');
+    clock.set('2030-03-25T15:00:00Z');
+    const query = { from: '2030-03-04T05:00:00Z', to: '2030-03-05T05:00:00Z', queue: [queue.name], groupBy: 'day' };
+    const ctx = testContext(t.database.db, undefined, clock);
+    const before = await summary(ctx, query, { retentionDays: 14 }, 'live');
+    const { deleted } = await applyRetention(t.database.db, clock.now(), 14);
+    expect(deleted).toBeGreaterThanOrEqual(9);
+    expect((await summary(ctx, query, { retentionDays: 14 }, 'live')).totals.created).toBe(0);
+    const after = await summary(ctx, query, { retentionDays: 14 });
+    expect(after.totals).toEqual(before.totals);
+    expect(after.rows).toEqual(before.rows);
+  });
+});
