@@ -101,6 +101,10 @@ export interface Config {
   /** How often workers announce themselves, and when a silent one counts as dead (its jobs are released). */
   workerHeartbeatSeconds: number;
   workerDeadAfterSeconds: number;
+  /** A standalone worker serves its own metrics on this port (0: none). */
+  workerMetricsPort: number;
+  /** How long the database figures of /metrics (pending callbacks, jobs, reconcile lag) are reused between scrapes. */
+  metricsCacheSeconds: number;
   /** Days callbacks are kept after their desired time. */
   retentionDays: number;
   /** The reconciler: seconds between runs (0: off) and the Genesys requests one run may make. */
@@ -262,6 +266,8 @@ export function loadConfig(env: Env = process.env): Config {
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 5, 1, 100),
     workerHeartbeatSeconds: int(env, 'WORKER_HEARTBEAT_SECONDS', 5, 1, 300),
     workerDeadAfterSeconds: int(env, 'WORKER_DEAD_AFTER_SECONDS', 30, 2, 3600),
+    workerMetricsPort: int(env, 'WORKER_METRICS_PORT', 0, 0, 65535),
+    metricsCacheSeconds: int(env, 'METRICS_CACHE_SECONDS', 5, 0, 300),
     retentionDays: int(env, 'RETENTION_DAYS', 14, 1, 3650),
     reconcile: {
       intervalSeconds: int(env, 'RECONCILE_INTERVAL_SECONDS', 60, 0, 86_400),

@@ -32,7 +32,10 @@ export async function createCallback(ctx: Context, input: CreateInput): Promise<
   const desired = input.desiredTime === undefined ? undefined : parseTimeInput(input.desiredTime, input.timezone ?? gridZone(slotSpecOf(config)), 'desiredTime');
 
   const scope = `callbacks.create:${config.queue.id}`;
-  return ctx.db.transaction().execute((trx) => answerOnce(trx, scope, input.idempotencyKey, () => decide(trx, ctx, now, config, input, desired, userData, zone)));
+  const answer = await ctx.db.transaction().execute((trx) => answerOnce(trx, scope, input.idempotencyKey, () => decide(trx, ctx, now, config, input, desired, userData, zone)));
+  // Counted once committed: a rolled-back create counts nothing, a replay is not a new decision.
+  ctx.caches.metrics.createDecided(config.queue.name, desired === undefined ? 'immediate' : 'scheduled', answer);
+  return answer;
 }
 
 async function decide(
