@@ -132,18 +132,17 @@ export class BusinessMetrics {
       async collect() {
         const figures = await read('jobs', jobFigures);
         if (!figures) return;
-        this.set(figures.oldestRunnableAt ? Math.max(0, (clock.now().getTime() - figures.oldestRunnableAt.getTime()) / 1000) : 0);
+        this.set(figures.oldestRunnableSeconds);
       },
     });
     new Gauge({
       name: 'callback_engine_reconcile_lag_seconds',
-      help: 'Seconds since the reconciler last finished a run (absent before its first run)',
+      help: 'Seconds since the reconciler last finished a run, by any process (NaN before its first run)',
       registers,
       async collect() {
         const last = await read('reconcile', lastReconcile);
         if (last === undefined) return;
-        this.reset();
-        if (last) this.set(Math.max(0, (clock.now().getTime() - last.getTime()) / 1000));
+        this.set(last ? Math.max(0, (clock.now().getTime() - last.getTime()) / 1000) : Number.NaN);
       },
     });
   }

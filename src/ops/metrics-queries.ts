@@ -28,7 +28,8 @@ export async function readPendingCounts(db: Kysely<DB>): Promise<PendingCount[]>
 
 export interface JobFigures {
   depth: { task: string; state: JobDepthState; count: number }[];
-  oldestRunnableAt: Date | null;
+  /** Seconds the oldest runnable job has been due, by the database's clock (0: none). */
+  oldestRunnableSeconds: number;
 }
 
 /**
@@ -37,8 +38,8 @@ export interface JobFigures {
  * as it does for the workers.
  */
 export async function readJobFigures(db: Kysely<DB>): Promise<JobFigures> {
-  const { rows } = await sql<{ task: string; state: JobDepthState; count: number; oldest: Date | null }>`
-    select task_identifier as task, state, count(*)::int as count, min(run_at) as oldest
+  const { rows } = await sql<{ task: string; state: JobDepthState; count: number; waited: number }>`
+    select task_identifier as task, state, count(*)::int as count, greatest(0, extract(epoch from now() - min(run_at)))::float8 as waited
       from (
         select task_identifier, run_at,
                case when attempts >= max_attempts then 'failed'
@@ -48,10 +49,9 @@ export async function readJobFigures(db: Kysely<DB>): Promise<JobFigures> {
           from graphile_worker.jobs
       ) j
      group by task_identifier, state`.execute(db);
-  const runnable = rows.filter((r) => r.state === 'runnable' && r.oldest !== null).map((r) => r.oldest!.getTime());
   return {
     depth: rows.map(({ task, state, count }) => ({ task, state, count })),
-    oldestRunnableAt: runnable.length > 0 ? new Date(Math.min(...runnable)) : null,
+    oldestRunnableSeconds: Math.max(0, ...rows.filter((r) => r.state === 'runnable').map((r) => r.waited)),
   };
 }
 
