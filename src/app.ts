@@ -23,6 +23,7 @@ import { clientRoutes } from './clients/routes.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createCaches, type Services } from './context.js';
+import type { BusinessMetrics } from './ops/business-metrics.js';
 import type { Database } from './db/database.js';
 import type { GenesysGateway } from './genesys/gateway.js';
 import { createGenesysCheck } from './genesys/readiness.js';
@@ -62,6 +63,8 @@ export interface AppOptions {
   gateway?: GenesysGateway;
   /** Whether this process's job worker is running, for /readyz; absent when it runs elsewhere. */
   workerHealthy?: () => boolean;
+  /** The business metrics this process's job worker counts into (server.ts); default: the app's own. */
+  metrics?: BusinessMetrics;
 }
 
 const CORRELATION_HEADER = 'inin-correlation-id';
@@ -109,7 +112,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, utf8JsonParser(parseJson));
-  const services: Services = { db: database.db, clock: opts.clock ?? systemClock, gateway, caches: createCaches() };
+  const services: Services = { db: database.db, clock: opts.clock ?? systemClock, gateway, caches: createCaches(opts.metrics) };
+  services.caches.metrics.collectFromDatabase(database.db, services.clock, config.metricsCacheSeconds * 1000);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('ININ-Correlation-Id', request.id);
   });
@@ -128,7 +132,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       void reply.code(status).header('Retry-After', '5').send(body);
     },
   });
-  await app.register(metrics, { pool: database.pool });
+  await app.register(metrics, { pool: database.pool, registry: services.caches.metrics.registry });
   await app.register(swagger, { publicBaseUrl: config.publicBaseUrl, clock: services.clock });
   const sessionSettings: SessionSettings = { idleMs: config.console.idleTimeoutMinutes * 60_000, maxMs: config.console.sessionMaxHours * 3_600_000 };
   await app.register(auth, {

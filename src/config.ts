@@ -101,6 +101,10 @@ export interface Config {
   /** How often workers announce themselves, and when a silent one counts as dead (its jobs are released). */
   workerHeartbeatSeconds: number;
   workerDeadAfterSeconds: number;
+  /** A standalone worker serves its own metrics on this port (0: none). */
+  workerMetricsPort: number;
+  /** How long the database figures of /metrics (pending callbacks, jobs, reconcile lag) are reused between scrapes. */
+  metricsCacheSeconds: number;
   /** Days callbacks are kept after their desired time. */
   retentionDays: number;
   /** Days the daily report rollups are kept after the records themselves are deleted. */
@@ -264,6 +268,8 @@ export function loadConfig(env: Env = process.env): Config {
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 5, 1, 100),
     workerHeartbeatSeconds: int(env, 'WORKER_HEARTBEAT_SECONDS', 5, 1, 300),
     workerDeadAfterSeconds: int(env, 'WORKER_DEAD_AFTER_SECONDS', 30, 2, 3600),
+    workerMetricsPort: int(env, 'WORKER_METRICS_PORT', 0, 0, 65535),
+    metricsCacheSeconds: int(env, 'METRICS_CACHE_SECONDS', 5, 0, 300),
     retentionDays: int(env, 'RETENTION_DAYS', 14, 1, 3650),
     reportRetentionDays: int(env, 'REPORT_RETENTION_DAYS', 400, 1, 3650),
     reconcile: {

@@ -5,6 +5,7 @@ import type { Clock } from './clock.js';
 import type { DB } from './db/types.js';
 import type { GenesysGateway } from './genesys/gateway.js';
 import { RuleCache } from './numbers/rules.js';
+import { createBusinessMetrics, type BusinessMetrics } from './ops/business-metrics.js';
 import { DaySlotCache } from './slots/search.js';
 
 /**
@@ -18,10 +19,13 @@ export interface Caches {
   daySlots: DaySlotCache;
   /** Number rules compiled at their current version. */
   numberRules: RuleCache;
+  /** The business metrics' counters and the registry `/metrics` serves (ops/business-metrics.ts). */
+  metrics: BusinessMetrics;
 }
 
-export function createCaches(): Caches {
-  return { ewt: new EwtCache(), daySlots: new DaySlotCache(), numberRules: new RuleCache() };
+/** Fresh caches; `metrics` given when another part of the process (its job worker) counts into the same registry. */
+export function createCaches(metrics: BusinessMetrics = createBusinessMetrics()): Caches {
+  return { ewt: new EwtCache(), daySlots: new DaySlotCache(), numberRules: new RuleCache(), metrics };
 }
 
 /** What the app owns and every service call uses: the database, the clock, the Genesys gateway, the caches. */

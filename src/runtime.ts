@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { createCaches } from './context.js';
+import { createBusinessMetrics, type BusinessMetrics } from './ops/business-metrics.js';
 import { createDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { openDatabase, type OpenedDatabase } from './db/open.js';
@@ -17,6 +18,8 @@ export interface Runtime {
   database: Database;
   gateway: GenesysGateway;
   runner: JobRunner | null;
+  /** What this process's jobs count (delivery, aging lag, completions); the service serves it with its own. */
+  metrics: BusinessMetrics;
   /** Stops the worker (running jobs finish), closes the pool, stops an embedded database we started. */
   close(): Promise<void>;
 }
@@ -34,11 +37,12 @@ export async function startRuntime(config: Config, logger: Logger, opts: { worke
     });
     const gateway = createGateway(config.genesys, database.db, logger);
     logger.info({ gateway: gateway.kind }, gateway.kind === 'simulated' ? 'no Genesys credentials: using the simulated gateway' : 'Genesys gateway ready');
+    const metrics = createBusinessMetrics();
     const runner = opts.worker
       ? await startJobRunner({
           pool: database.pool,
           db: database.db,
-          tasks: buildTaskList({ db: database.db, gateway, clock: systemClock, caches: createCaches(), logger, retentionDays: config.retentionDays, reportRetentionDays: config.reportRetentionDays, reconcile: config.reconcile, sessionIdleMs: config.console.idleTimeoutMinutes * 60_000 }),
+          tasks: buildTaskList({ db: database.db, gateway, clock: systemClock, caches: createCaches(metrics), logger, retentionDays: config.retentionDays, reportRetentionDays: config.reportRetentionDays, reconcile: config.reconcile, sessionIdleMs: config.console.idleTimeoutMinutes * 60_000 }),
           concurrency: config.workerConcurrency,
           heartbeatMs: config.workerHeartbeatSeconds * 1000,
           deadAfterSeconds: config.workerDeadAfterSeconds,
@@ -53,6 +57,7 @@ export async function startRuntime(config: Config, logger: Logger, opts: { worke
       database,
       gateway,
       runner,
+      metrics,
       close: () =>
         (closing ??= (async () => {
           await runner?.stop();

@@ -81,6 +81,7 @@ async function main(): Promise<void> {
       jwtSecret: await resolveJwtSecret(config),
       logger,
       gateway: runtime.gateway,
+      metrics: runtime.metrics,
       ...(runtime.runner && { workerHealthy: runtime.runner.healthy }),
     });
 

@@ -14,6 +14,13 @@ export const CANCELLABLE: readonly CallbackState[] = ['SCHEDULED', 'QUEUED', 'RO
 export const PENDING_STATES: readonly CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING'];
 
 /**
+ * Where a queued job stands, as `/metrics` counts them: runnable (due, free, attempts left), scheduled
+ * (due later), running (locked by a worker), failed (out of attempts; kept until removed).
+ */
+export const JOB_DEPTH_STATES = ['runnable', 'scheduled', 'running', 'failed'] as const;
+export type JobDepthState = (typeof JOB_DEPTH_STATES)[number];
+
+/**
  * Why a callback is COMPLETED (required exactly when it is). NO_ANSWER: every attempt its queue's
  * callback retry policy allows ended with one of the policy's wrap-up codes.
  */

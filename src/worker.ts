@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { serveMetrics } from './ops/metrics-server.js';
 import { startRuntime } from './runtime.js';
 import { onStop } from './shutdown.js';
 
@@ -11,8 +12,13 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const runtime = await startRuntime(config, logger, { worker: true });
-  logger.info({ workers: runtime.runner?.workerIds() }, 'job worker running');
+  const metrics = config.workerMetricsPort === 0 ? null : await serveMetrics(runtime.metrics.registry, config.host, config.workerMetricsPort).catch(async (err: unknown) => {
+    await runtime.close();
+    throw err;
+  });
+  logger.info({ workers: runtime.runner?.workerIds(), ...(metrics && { metricsPort: metrics.port }) }, 'job worker running');
   onStop({ delayMs: config.shutdownTimeoutSeconds * 1000, logger, what: 'worker' }, async () => {
+    await metrics?.close();
     await runtime.close();
     process.stdout.write('Callback engine worker stopped.\n');
   });

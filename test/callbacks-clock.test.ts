@@ -9,6 +9,7 @@ import { createLogger } from '../src/logger.js';
 import { allowedQueueIds } from '../src/queues/resolve.js';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
 import { factories } from './helpers/factories.js';
+import { createBusinessMetrics } from '../src/ops/business-metrics.js';
 
 /** Callbacks change at the time the app's clock says, not the machine's; the allow-list filter is one function. */
 
@@ -63,7 +64,7 @@ describe('the clock of callback changes', () => {
     const queue = await make.queue({ purgeAfterMinutes: 30 });
     const id = await immediate(queue.name);
     const at = new Date(clock.now().getTime() + 45 * 60_000);
-    const { purged } = await purgeCallbacks(t.database.db, at);
+    const { purged } = await purgeCallbacks(t.database.db, at, createBusinessMetrics());
     expect(purged).toContain(id);
     expect(await row(id)).toMatchObject({ state: 'COMPLETED', completion_reason: 'PURGED', completed_at: at });
   });

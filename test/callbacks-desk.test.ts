@@ -6,6 +6,7 @@ import { createSimulatedGateway } from '../src/genesys/simulated-gateway.js';
 import { createLogger } from '../src/logger.js';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
 import { factories } from './helpers/factories.js';
+import { createBusinessMetrics } from '../src/ops/business-metrics.js';
 
 // Monday 2030-03-04 10:00 in New York.
 const clock = new TestClock(new Date('2030-03-04T15:00:00Z'));
@@ -128,11 +129,11 @@ describe('purge and retention (controllable clock)', () => {
     // Created "now" by the database clock; move our clock 31 minutes past that.
     const createdAt = (await t.database.db.selectFrom('callbacks').select('created_at').where('id', '=', old.callbackId).executeTakeFirstOrThrow()).created_at;
     clock.set(new Date(createdAt.getTime() + 29 * 60_000));
-    expect((await purgeCallbacks(t.database.db, clock.now())).purged).not.toContain(old.callbackId);
+    expect((await purgeCallbacks(t.database.db, clock.now(), createBusinessMetrics())).purged).not.toContain(old.callbackId);
     clock.set(new Date(createdAt.getTime() + 31 * 60_000));
     const young = await create(queue.name);
     await t.database.db.updateTable('callbacks').set({ created_at: clock.now() }).where('id', '=', young.callbackId).execute();
-    const { purged } = await purgeCallbacks(t.database.db, clock.now());
+    const { purged } = await purgeCallbacks(t.database.db, clock.now(), createBusinessMetrics());
     expect(purged).toContain(old.callbackId);
     expect(purged).not.toContain(busy.callbackId);
     expect(purged).not.toContain(young.callbackId);
@@ -149,9 +150,9 @@ describe('purge and retention (controllable clock)', () => {
     const { callbackId } = await create(queue.name);
     await t.database.db.updateTable('callbacks').set({ created_at: clock.now() }).where('id', '=', callbackId).execute();
     clock.set('2030-03-04T21:30:00Z'); // 16:30: still open
-    expect((await purgeCallbacks(t.database.db, clock.now())).purged).not.toContain(callbackId);
+    expect((await purgeCallbacks(t.database.db, clock.now(), createBusinessMetrics())).purged).not.toContain(callbackId);
     clock.set('2030-03-04T22:05:00Z'); // 17:05: the day is over
-    expect((await purgeCallbacks(t.database.db, clock.now())).purged).toContain(callbackId);
+    expect((await purgeCallbacks(t.database.db, clock.now(), createBusinessMetrics())).purged).toContain(callbackId);
   });
 
   it('the recurring purge task uses the same rule through the job list', async () => {

@@ -45,3 +45,19 @@ describe('README: preview-accepted inputs', () => {
     expect(res.json().action).toBe('RECORDED');
   });
 });
+
+describe('README: the business metrics', () => {
+  it('the Operations table lists exactly the business metrics /metrics exposes, each with its labels', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+    const exposed = [...res.body.matchAll(/^# TYPE (callback_engine_\w+) (\w+)$/gm)].map((m) => ({ name: m[1]!, type: m[2]! }));
+    const rows = [...readme.matchAll(/^\s*\| `(callback_engine_\w+)` \| (\w+) \| ([^|]*) \|/gm)].map((m) => ({ name: m[1]!, type: m[2]!, labels: names(m[3]!) }));
+    expect(rows.map((r) => r.name).sort()).toEqual(exposed.map((e) => e.name).sort());
+    for (const e of exposed) expect(rows.find((r) => r.name === e.name)?.type, e.name).toBe(e.type);
+    // The labels a sample carries are the ones the table names.
+    for (const line of res.body.split('\n').filter((l) => /^callback_engine_\w+\{/.test(l))) {
+      const name = line.slice(0, line.indexOf('{')).replace(/_bucket$/, '');
+      const labels = [...line.matchAll(/(\w+)="/g)].map((m) => m[1]!).filter((l) => l !== 'le');
+      expect(labels.sort(), line).toEqual(rows.find((r) => r.name === name)!.labels.sort());
+    }
+  });
+});

@@ -12,6 +12,7 @@ import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app
 import { factories } from './helpers/factories.js';
 import { startFakeGenesys, type FakeGenesys, type FakeStep } from './helpers/fake-genesys.js';
 import { gatewayFor } from './helpers/worker.js';
+import { createBusinessMetrics } from '../src/ops/business-metrics.js';
 
 /**
  * Callback states reconciled with Genesys: each transition arriving by the reconciler with events
@@ -265,9 +266,9 @@ describe('purge of scheduled callbacks', () => {
     const { id } = await create(name, { desiredTime: '2030-03-04T13:00' });
     const { purgeCallbacks } = await import('../src/callbacks/maintenance.js');
     clock.set('2030-03-04T18:29:00Z');
-    expect((await purgeCallbacks(t.database.db, clock.now())).purged).not.toContain(id);
+    expect((await purgeCallbacks(t.database.db, clock.now(), createBusinessMetrics())).purged).not.toContain(id);
     clock.set('2030-03-04T18:30:00Z');
-    expect((await purgeCallbacks(t.database.db, clock.now())).purged).toContain(id);
+    expect((await purgeCallbacks(t.database.db, clock.now(), createBusinessMetrics())).purged).toContain(id);
     expect(await state(id)).toBe('COMPLETED/PURGED');
     expect((await history(id)).at(-1)).toMatchObject({ event: 'purged', detail: { rule: 'purgeAfterMinutes' } });
     const cancels = await sql<{ n: number }>`select count(*)::int as n from graphile_worker._private_jobs where key = ${`cancel:${id}`}`.execute(t.database.db);
@@ -281,9 +282,9 @@ describe('purge of scheduled callbacks', () => {
     const tomorrow = await create(name, { desiredTime: '2030-03-05T10:00' });
     const { purgeCallbacks } = await import('../src/callbacks/maintenance.js');
     clock.set('2030-03-04T21:59:00Z'); // 16:59 in New York
-    expect((await purgeCallbacks(t.database.db, clock.now())).purged).not.toContain(today.id);
+    expect((await purgeCallbacks(t.database.db, clock.now(), createBusinessMetrics())).purged).not.toContain(today.id);
     clock.set('2030-03-04T22:00:00Z'); // 17:00, closed
-    const { purged } = await purgeCallbacks(t.database.db, clock.now());
+    const { purged } = await purgeCallbacks(t.database.db, clock.now(), createBusinessMetrics());
     expect(purged).toContain(today.id);
     expect(purged).not.toContain(tomorrow.id);
     expect(await state(today.id)).toBe('COMPLETED/PURGED');

@@ -149,6 +149,7 @@ export async function agingCheck(ctx: JobContext, payload: { conversationId: str
     .executeTakeFirst();
   if (!row || row.status !== 'ACTIVE') return;
   const now = ctx.clock.now();
+  if (helpers) ctx.caches.metrics.agingCheckRan(helpers.job.run_at, now);
   if (!row.p_id) return stop(db, row.conversation_id, 'POLICY_REMOVED', now);
   const policy = {
     mode: row.mode!,

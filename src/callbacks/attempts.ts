@@ -43,7 +43,7 @@ const sameCode = (a: string, b: string) => a.trim().toLowerCase() === b.trim().t
  * Locks the callback; idempotent: an end of an attempt already decided (or of a conversation the
  * callback no longer has) answers UNCHANGED and changes nothing.
  */
-export async function afterConversation(ctx: Pick<Context, 'caller' | 'clock'>, trx: Transaction<DB>, callback: Pick<CallbackRow, 'id'>, end: ConversationEnd): Promise<ConversationOutcome> {
+export async function afterConversation(ctx: Pick<Context, 'caller' | 'clock' | 'caches'>, trx: Transaction<DB>, callback: Pick<CallbackRow, 'id'>, end: ConversationEnd): Promise<ConversationOutcome> {
   const cb = await lockCallback(trx, callback.id);
   if (!cb || cb.state === 'COMPLETED') return 'UNCHANGED';
   if (end.conversationId !== undefined && end.conversationId !== cb.genesys_conversation_id) return 'UNCHANGED';
@@ -53,7 +53,7 @@ export async function afterConversation(ctx: Pick<Context, 'caller' | 'clock'>, 
 
   if (!policy) {
     if (!canTransition(cb.state, 'COMPLETED')) return 'UNCHANGED';
-    await transition(trx, cb, 'COMPLETED', ctx.caller, now, { event: end.source, reason: 'HANDLED', ...((end.wrapUpCode !== null || end.detail) && { detail: { ...seen, ...(end.wrapUpCode !== null && { wrapUpCode: end.wrapUpCode }) } }) });
+    await transition(trx, cb, 'COMPLETED', ctx, now, { event: end.source, reason: 'HANDLED', ...((end.wrapUpCode !== null || end.detail) && { detail: { ...seen, ...(end.wrapUpCode !== null && { wrapUpCode: end.wrapUpCode }) } }) });
     return 'HANDLED';
   }
 
@@ -64,7 +64,7 @@ export async function afterConversation(ctx: Pick<Context, 'caller' | 'clock'>, 
     // The agent left; the wrap-up (a separate topic, after user.end) decides whether to try again.
     const detail = { ...seen, message: 'Awaiting the wrap-up', attempt: cb.attempt, maxAttempts: policy.max_attempts };
     if (cb.state === 'PROCESSING') await recordHistory(trx, cb.id, ctx.caller, { event: end.source, detail });
-    else if (canTransition(cb.state, 'PROCESSING')) await transition(trx, cb, 'PROCESSING', ctx.caller, now, { event: end.source, detail });
+    else if (canTransition(cb.state, 'PROCESSING')) await transition(trx, cb, 'PROCESSING', ctx, now, { event: end.source, detail });
     return 'AWAITING_WRAPUP';
   }
 
@@ -82,14 +82,14 @@ export async function afterConversation(ctx: Pick<Context, 'caller' | 'clock'>, 
 
   if (!noAnswer) {
     if (!(await insertAttempt(trx, { ...attempt, outcome: 'HANDLED' }))) return 'UNCHANGED';
-    await transition(trx, cb, 'COMPLETED', ctx.caller, now, { event: end.source, reason: 'HANDLED', detail: { ...seen, wrapUpCode: end.wrapUpCode, attempt: cb.attempt, maxAttempts: policy.max_attempts } });
+    await transition(trx, cb, 'COMPLETED', ctx, now, { event: end.source, reason: 'HANDLED', detail: { ...seen, wrapUpCode: end.wrapUpCode, attempt: cb.attempt, maxAttempts: policy.max_attempts } });
     return 'HANDLED';
   }
 
   if (cb.attempt >= policy.max_attempts || !RETRY_DELIVERY_FROM.includes(cb.delivery_status)) {
     if (!(await insertAttempt(trx, { ...attempt, outcome: 'NO_ANSWER' }))) return 'UNCHANGED';
     const attempts = (await attemptsOf(trx, cb.id)).map((a) => ({ attempt: a.attempt, conversationId: a.conversation_id, wrapUpCode: a.wrap_up_code, endedAt: isoUtc(new Date(a.ended_at)) }));
-    await transition(trx, cb, 'COMPLETED', ctx.caller, now, { event: end.source, reason: 'NO_ANSWER', detail: { ...seen, wrapUpCode: end.wrapUpCode, attempt: cb.attempt, maxAttempts: policy.max_attempts, message: `No answer on ${of}`, attempts } });
+    await transition(trx, cb, 'COMPLETED', ctx, now, { event: end.source, reason: 'NO_ANSWER', detail: { ...seen, wrapUpCode: end.wrapUpCode, attempt: cb.attempt, maxAttempts: policy.max_attempts, message: `No answer on ${of}`, attempts } });
     return 'NO_ANSWER';
   }
 
@@ -98,7 +98,7 @@ export async function afterConversation(ctx: Pick<Context, 'caller' | 'clock'>, 
   const retryAt = new Date(now.getTime() + policy.wait_seconds * 1000);
   const next = cb.attempt + 1;
   if (!(await insertAttempt(trx, { ...attempt, outcome: 'RETRY_SCHEDULED', retry_at: retryAt }))) return 'UNCHANGED';
-  await transition(trx, cb, 'SCHEDULED', ctx.caller, now, {
+  await transition(trx, cb, 'SCHEDULED', ctx, now, {
     event: RETRY_EVENT,
     detail: {
       ...seen,

@@ -1,9 +1,8 @@
 import type { Transaction } from 'kysely';
-import type { Actor } from '../auth/caller.js';
 import type { CallbackRow, DB } from '../db/types.js';
 import { enqueue, jobs } from '../jobs/catalog.js';
 import { releaseSlot } from '../slots/bookings.js';
-import { transition, type CompletionReason } from './lifecycle.js';
+import { transition, type CompletionReason, type Mover } from './lifecycle.js';
 import { CANCELLABLE, type HistoryEvent } from '../vocabulary.js';
 
 export type CancelOutcome = 'CANCELLED' | 'NOT_FOUND' | 'NOT_CANCELLABLE' | 'ALREADY_COMPLETED';
@@ -27,11 +26,11 @@ export interface Cancellation {
  * may get it, enqueues its cancellation there — all in the caller's transaction. Every cancel (a
  * flow's, the desk's, a purge) goes through here.
  */
-export async function cancelLocked(trx: Transaction<DB>, callback: CallbackRow, actor: Actor, now: Date, how: Cancellation): Promise<CancelOutcome> {
+export async function cancelLocked(trx: Transaction<DB>, callback: CallbackRow, by: Mover, now: Date, how: Cancellation): Promise<CancelOutcome> {
   const outcome = cancelOutcomeOf(callback);
   if (outcome !== 'CANCELLED') return outcome;
   if (callback.slot_start) await releaseSlot(trx, callback.queue_id, callback.slot_start);
-  await transition(trx, callback, 'COMPLETED', actor, now, { event: how.event ?? 'cancelled', reason: how.reason, ...(how.detail !== undefined && { detail: how.detail }) });
+  await transition(trx, callback, 'COMPLETED', by, now, { event: how.event ?? 'cancelled', reason: how.reason, ...(how.detail !== undefined && { detail: how.detail }) });
   if (callback.delivery_status !== 'NOT_REQUIRED') await enqueue(trx, jobs.cancelCallback(callback.id));
   return 'CANCELLED';
 }

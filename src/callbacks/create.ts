@@ -33,11 +33,14 @@ export async function createCallback(ctx: Context, input: CreateInput): Promise<
   const desired = input.desiredTime === undefined ? undefined : parseTimeInput(input.desiredTime, input.timezone ?? gridZone(slotSpecOf(config)), 'desiredTime');
 
   const scope = `callbacks.create:${config.queue.id}`;
-  return ctx.db.transaction().execute((trx) =>
+  const answer = await ctx.db.transaction().execute((trx) =>
     answerOnce(trx, scope, input.idempotencyKey, async () =>
       recordedDecision(trx, now, { queueId: config.queue.id, type: desired === undefined ? 'immediate' : 'scheduled', conversationId: input.conversationId }, await decide(trx, ctx, now, config, input, desired, userData, zone)),
     ),
   );
+  // Counted once committed: a rolled-back create counts nothing, a replay is not a new decision.
+  ctx.caches.metrics.createDecided(config.queue.name, desired === undefined ? 'immediate' : 'scheduled', answer);
+  return answer;
 }
 
 async function decide(

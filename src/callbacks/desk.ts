@@ -168,7 +168,7 @@ export async function bulkCancel(ctx: Context, body: BulkCancelBody) {
   for (const id of [...new Set(ids)]) {
     const outcome = dryRun
       ? await decide(await findCallback(db, id), cancelOutcomeOf)
-      : await db.transaction().execute(async (trx) => decide(await lockCallback(trx, id), (cb) => cancelLocked(trx, cb, ctx.caller, ctx.clock.now(), { reason: 'CANCELLED_BY_ADMIN' })));
+      : await db.transaction().execute(async (trx) => decide(await lockCallback(trx, id), (cb) => cancelLocked(trx, cb, ctx, ctx.clock.now(), { reason: 'CANCELLED_BY_ADMIN' })));
     if (outcome === 'CANCELLED') {
       report.cancelled++;
       report.cancelledIds.push(id);

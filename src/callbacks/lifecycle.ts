@@ -2,6 +2,8 @@ import type { Transaction } from 'kysely';
 import type { Actor } from '../auth/caller.js';
 import type { CallbackRow, DB } from '../db/types.js';
 import { errors } from '../errors.js';
+import { afterCommit } from '../db/after-commit.js';
+import type { BusinessMetrics } from '../ops/business-metrics.js';
 import type { CallbackState, CompletionReason, DeliveryStatus, HistoryEvent } from '../vocabulary.js';
 import { insertHistory, setState } from './queries.js';
 
@@ -103,17 +105,28 @@ export async function recordHistory(trx: Transaction<DB>, callbackId: string, ac
   await insertHistory(trx, { callback_id: callbackId, ...historyColumns(actor, entry) });
 }
 
-/** Moves a locked callback to `to` at `now` (with a reason when completing); throws IllegalTransition otherwise. */
+/** Who moves a callback: the actor its history names, and the metrics a completion is counted in (a Context is one). */
+export interface Mover {
+  caller: Actor;
+  caches: { metrics: BusinessMetrics };
+}
+
+/**
+ * Moves a locked callback to `to` at `now` (with a reason when completing); throws IllegalTransition
+ * otherwise. Every completion passes here, so here it is counted — once its transaction commits.
+ */
 export async function transition(
   trx: Transaction<DB>,
   callback: Pick<CallbackRow, 'id' | 'state'>,
   to: CallbackState,
-  actor: Actor,
+  by: Mover,
   now: Date,
   entry: HistoryEntry & { reason?: CompletionReason },
 ): Promise<void> {
   if (!canTransition(callback.state, to, entry.event)) throw new IllegalTransition(callback.state, to);
   if (to === 'COMPLETED' && !entry.reason) throw errors.badRequest('Completing a callback needs a reason');
-  await setState(trx, callback.id, { state: to, updated_at: now, ...(to === 'COMPLETED' && { completion_reason: entry.reason ?? null, completed_at: now }) });
-  await recordHistory(trx, callback.id, actor, { ...entry, from: callback.state, to });
+  const { queue } = await setState(trx, callback.id, { state: to, updated_at: now, ...(to === 'COMPLETED' && { completion_reason: entry.reason ?? null, completed_at: now }) });
+  await recordHistory(trx, callback.id, by.caller, { ...entry, from: callback.state, to });
+  const reason = entry.reason;
+  if (to === 'COMPLETED' && reason) await afterCommit(trx, () => by.caches.metrics.callbackCompleted(queue, reason));
 }

@@ -1,6 +1,7 @@
 import { systemCaller } from '../auth/caller.js';
 import type { Kysely } from 'kysely';
 import type { CallbackState, DB } from '../db/types.js';
+import type { BusinessMetrics } from '../ops/business-metrics.js';
 import { openWindow } from '../slots/engine.js';
 import { toSpec } from '../hours/service.js';
 import { deleteCompletedCampaignCallbacksBefore } from '../campaigns/queries.js';
@@ -17,7 +18,8 @@ const MAX_DAYS_AHEAD = 30;
  * `purgeAtClose` — once the business day they were due in has ended. They become COMPLETED/PURGED
  * and are cancelled in Genesys, as any cancel is. Callbacks an agent is on (PROCESSING) are left alone.
  */
-export async function purgeCallbacks(db: Kysely<DB>, now: Date): Promise<{ purged: string[] }> {
+export async function purgeCallbacks(db: Kysely<DB>, now: Date, metrics: BusinessMetrics): Promise<{ purged: string[] }> {
+  const by = { caller: SYSTEM, caches: { metrics } };
   const candidates = await purgeCandidates(db, 5_000, now);
   const purged: string[] = [];
   for (const c of candidates) {
@@ -32,7 +34,7 @@ export async function purgeCallbacks(db: Kysely<DB>, now: Date): Promise<{ purge
     const done = await db.transaction().execute(async (trx) => {
       const cb = await lockCallback(trx, c.id);
       if (!cb || !PURGEABLE.includes(cb.state)) return false;
-      const outcome = await cancelLocked(trx, cb, SYSTEM, now, { reason: 'PURGED', event: 'purged', detail: { rule: tooOld ? 'purgeAfterMinutes' : 'purgeAtClose' } });
+      const outcome = await cancelLocked(trx, cb, by, now, { reason: 'PURGED', event: 'purged', detail: { rule: tooOld ? 'purgeAfterMinutes' : 'purgeAtClose' } });
       return outcome === 'CANCELLED';
     });
     if (done) purged.push(c.id);

@@ -107,8 +107,13 @@ export function setSchedule(trx: Transaction<DB>, id: string, to: { desired_time
 }
 
 /** A callback's new state (with its completion when it completes); lifecycle.ts decides which moves are legal. */
-export async function setState(trx: Transaction<DB>, id: string, to: { state: CallbackState; updated_at: Date; completion_reason?: CompletionReason | null; completed_at?: Date }): Promise<void> {
-  await trx.updateTable('callbacks').set(to).where('id', '=', id).execute();
+export async function setState(trx: Transaction<DB>, id: string, to: { state: CallbackState; updated_at: Date; completion_reason?: CompletionReason | null; completed_at?: Date }): Promise<{ queue: string }> {
+  return trx
+    .updateTable('callbacks')
+    .set(to)
+    .where('id', '=', id)
+    .returning((eb) => eb.selectFrom('queues').select('queues.name').whereRef('queues.id', '=', 'callbacks.queue_id').as('queue'))
+    .executeTakeFirstOrThrow() as Promise<{ queue: string }>;
 }
 
 export interface DeliveryChange {

@@ -67,7 +67,7 @@ export async function cancelById(ctx: Context, id: string, reason: CompletionRea
     const callback = await lockCallback(trx, id);
     if (!callback) return 'NOT_FOUND';
     await assertCallbackAccess(trx, ctx, callback);
-    return cancelLocked(trx, callback, ctx.caller, ctx.clock.now(), { reason });
+    return cancelLocked(trx, callback, ctx, ctx.clock.now(), { reason });
   });
   return { outcome, callbackId: outcome === 'NOT_FOUND' ? '' : id, message: CANCEL_MESSAGES[outcome] };
 }

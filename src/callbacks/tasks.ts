@@ -44,7 +44,12 @@ export async function deliverCallback(ctx: JobContext, payload: { callbackId: st
   if (!claim) return;
   const { cb } = claim;
   const queue = await queueOf(ctx.db, cb);
-  if (!queue.genesys_queue_id) return fail(ctx, cb, 'The queue has no genesysQueueId: set it to deliver callbacks');
+  const metrics = ctx.caches.metrics;
+  metrics.deliveryAttempted(queue.name);
+  if (!queue.genesys_queue_id) {
+    await fail(ctx, cb, 'The queue has no genesysQueueId: set it to deliver callbacks');
+    return metrics.deliveryFailed(queue.name, 'give-up');
+  }
 
   try {
     // A retried callback's earlier attempts carry the same id: only a conversation of this attempt,
@@ -75,11 +80,15 @@ export async function deliverCallback(ctx: JobContext, payload: { callbackId: st
     });
   } catch (err) {
     const failure = classifyFailure(err, helpers.job);
-    if (failure === 'give-up') return fail(ctx, cb, describe(err));
+    if (failure === 'give-up') {
+      await fail(ctx, cb, describe(err));
+      return metrics.deliveryFailed(queue.name, failure);
+    }
     // A create whose answer never came (timeout, reset, 502/504) may exist in Genesys: stay SENDING,
     // so the next attempt asks Genesys before sending again.
     const unknown = failure === 'outcome-unknown';
     await setDelivery(ctx.db, cb.id, { delivery_status: unknown ? 'SENDING' : 'PENDING', delivery_error: describe(err), updated_at: ctx.clock.now() }, ['SENDING']);
+    metrics.deliveryFailed(queue.name, failure);
     throw new RetryLater(`delivery of ${cb.id} failed, will retry: ${describe(err)}`);
   }
 }
@@ -103,7 +112,7 @@ async function fail(ctx: JobContext, cb: CallbackRow, reason: string): Promise<v
     await setDelivery(trx, cb.id, { delivery_status: 'FAILED', delivery_error: reason, updated_at: now }, deliveryFrom('FAILED'));
     if (locked && canTransition(locked.state, 'COMPLETED')) {
       if (locked.slot_start) await releaseSlot(trx, locked.queue_id, locked.slot_start);
-      await transition(trx, locked, 'COMPLETED', ctx.caller, now, { event: 'delivery-failed', reason: 'FAILED', detail: { error: reason } });
+      await transition(trx, locked, 'COMPLETED', ctx, now, { event: 'delivery-failed', reason: 'FAILED', detail: { error: reason } });
     } else {
       await recordHistory(trx, cb.id, ctx.caller, { event: 'delivery-failed', reason });
     }

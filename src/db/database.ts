@@ -1,6 +1,7 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import pg from 'pg';
 import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../config.js';
+import { AfterCommitPostgresDialect } from './after-commit.js';
 import { isClientTimeout } from './errors.js';
 import type { DB } from './types.js';
 
@@ -77,7 +78,7 @@ export function createDatabase(url: string, opts: DatabaseOptions = {}): Databas
     connected.add(client);
     client.once('end', () => connected.delete(client));
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new AfterCommitPostgresDialect({ pool }) });
   let closed: Promise<void> | undefined;
   return {
     db,

@@ -25,7 +25,7 @@ import type { CallbackState, EventActionOf, HistoryEvent } from '../vocabulary.j
 async function advanceCallback(ctx: Context, trx: Transaction<DB>, conversationId: string, to: CallbackState, event: HistoryEvent, reason?: CompletionReason): Promise<boolean> {
   const cb = await lockCallbackOfConversation(trx, conversationId);
   if (!cb || !canTransition(cb.state, to)) return false;
-  await transition(trx, cb, to, ctx.caller, ctx.clock.now(), { event, ...(reason && { reason }) });
+  await transition(trx, cb, to, ctx, ctx.clock.now(), { event, ...(reason && { reason }) });
   return true;
 }
 
@@ -83,7 +83,7 @@ async function agentLeft(ctx: Context, trx: Transaction<DB>, env: EventEnvelope,
     });
     return;
   }
-  if (cb.state === 'ROUTING') await transition(trx, cb, 'QUEUED', ctx.caller, ctx.clock.now(), { event: 'user.end', detail: { userId, answered: false } });
+  if (cb.state === 'ROUTING') await transition(trx, cb, 'QUEUED', ctx, ctx.clock.now(), { event: 'user.end', detail: { userId, answered: false } });
 }
 
 /** `v2.detail.events.conversation.{id}.acd.start` */
@@ -148,7 +148,7 @@ export async function userStart(ctx: Context, body: Record<string, unknown>): Pr
     if (!cb) return { action: 'IGNORED', message: "The conversation is not the current attempt of one of this service's callbacks" };
     if (env.participantId && (await participantEnded(trx, env.conversationId, env.participantId))) return { action: 'IGNORED', message: "This agent's participant has ended already" };
     if (!canTransition(cb.state, 'ROUTING')) return { action: 'IGNORED', message: `The callback is ${cb.state.toLowerCase()}: it does not go back to routing` };
-    await transition(trx, cb, 'ROUTING', ctx.caller, ctx.clock.now(), { event: 'user.start', detail: { userId } });
+    await transition(trx, cb, 'ROUTING', ctx, ctx.clock.now(), { event: 'user.start', detail: { userId } });
     return { action: 'ROUTING', message: `Routing to agent ${userId}`, callbackId: cb.id };
   });
 }

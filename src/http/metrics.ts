@@ -12,9 +12,12 @@ declare module 'fastify' {
   }
 }
 
-/** Prometheus metrics: request count and duration per route and status, pool stats, process stats. */
-async function metricsPlugin(app: FastifyInstance, opts: { pool: pg.Pool }) {
-  const registry = new Registry();
+/**
+ * Prometheus metrics: request count and duration per route and status, pool stats, process stats,
+ * added to `registry`, which also holds the app's business metrics (served together on /metrics).
+ */
+async function metricsPlugin(app: FastifyInstance, opts: { pool: pg.Pool; registry: Registry }) {
+  const registry = opts.registry;
   collectDefaultMetrics({ register: registry });
 
   const labelNames = ['method', 'route', 'status_code'] as const;

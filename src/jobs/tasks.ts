@@ -25,7 +25,7 @@ const HANDLERS: { [N in JobName]: Handler<N> } = {
   'dial-campaign-callback': (ctx, payload, helpers) => dialCampaignCallback(ctx, payload, helpers),
   'remove-campaign-contact': (ctx, payload, helpers) => removeCampaignContact(ctx, payload, helpers),
   'purge-callbacks': async (ctx) => {
-    const { purged } = await purgeCallbacks(ctx.db, ctx.clock.now());
+    const { purged } = await purgeCallbacks(ctx.db, ctx.clock.now(), ctx.caches.metrics);
     if (purged.length > 0) ctx.logger.info({ count: purged.length }, 'purged callbacks not handled in time');
   },
   'apply-retention': async (ctx) => {

@@ -72,7 +72,7 @@ async function applyOne(ctx: JobContext, id: string, byId: Map<string, Conversat
       const since = cb.reconcile_missing_since ?? now;
       const from = Math.max(since.getTime(), cb.delivered_at?.getTime() ?? 0);
       if (misses >= MISSING.runs && now.getTime() - from >= MISSING.forMs) {
-        await transition(trx, cb, 'COMPLETED', ctx.caller, now, {
+        await transition(trx, cb, 'COMPLETED', ctx, now, {
           event: 'reconciled',
           reason: 'EXPIRED',
           detail: { genesys: 'conversation not found', missingSince: since.toISOString(), misses },
@@ -95,7 +95,7 @@ async function applyOne(ctx: JobContext, id: string, byId: Map<string, Conversat
     }
     // A customer who cancelled before being called gives the slot back, as any cancel does.
     if (view.reason === 'CANCELLED_BY_CUSTOMER' && cb.slot_start) await releaseSlot(trx, cb.queue_id, cb.slot_start);
-    await transition(trx, cb, view.state, ctx.caller, now, { event: 'reconciled', ...(view.reason && { reason: view.reason }), detail });
+    await transition(trx, cb, view.state, ctx, now, { event: 'reconciled', ...(view.reason && { reason: view.reason }), detail });
     return true;
   });
 }

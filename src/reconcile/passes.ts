@@ -5,6 +5,7 @@ import type { JobContext } from '../jobs/context.js';
 import { Budget } from './budget.js';
 import { reconcileCampaignCallbacks } from '../campaigns/reconcile.js';
 import { reconcileCallbacks } from './callbacks-pass.js';
+import { recordReconcileRun } from './last-run.js';
 
 /**
  * The reconciler: each run goes through these passes in order, all spending one request budget.
@@ -86,6 +87,7 @@ export async function reconcileJob(ctx: JobContext, settings: ReconcileSettings)
   try {
     const report = await runReconcile(ctx, { maxRequests: settings.maxRequests });
     const moved = report.passes.reduce((n, p) => n + p.moved, 0);
+    await recordReconcileRun(ctx.db, ctx.clock.now(), { requests: report.requests, moved });
     if (moved > 0) ctx.logger.info({ requests: report.requests, passes: report.passes }, 'reconciled with Genesys');
   } finally {
     await enqueue(ctx.db, jobs.reconcile(new Date(started.getTime() + settings.intervalSeconds * 1000)));
