@@ -121,3 +121,10 @@ export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
 /** What a Genesys sign-in mapping matches on the signed-in Genesys user: one of its groups or one of its roles. */
 export const SIGN_IN_MAPPING_KINDS = ['group', 'role'] as const;
 export type SignInMappingKind = (typeof SIGN_IN_MAPPING_KINDS)[number];
+
+/** What an export writes: CSV (RFC 4180, for spreadsheets) or NDJSON (one JSON object a line, for programs). */
+export const EXPORT_FORMATS = ['csv', 'json'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** A CSV cell a spreadsheet could run as a formula starts with one of these (OWASP, "CSV injection"). */
+export const FORMULA_TRIGGERS = ['=', '+', '-', '@', '\t', '\r'] as const;
