@@ -3,7 +3,7 @@ import { toView } from '../callbacks/desk.js';
 import { findOf } from '../callbacks/desk-search.js';
 import type { FindFilter } from '../callbacks/desk-search-schemas.js';
 import { countFound, findCallbacksAfter, type CallbackFind, type CallbackWithQueue, type ExactKey } from '../callbacks/queries.js';
-import { checkZone, isoLocal, isoUtc } from '../time.js';
+import { checkZone, isoLocalFormatter, isoUtc } from '../time.js';
 import type { ExportFormat } from '../vocabulary.js';
 import { exportBody, type Column, type ExportBody } from './csv.js';
 
@@ -19,18 +19,21 @@ type View = ReturnType<typeof toView>;
 const TIMES = ['desiredTime', 'scheduledTime', 'createdAt', 'updatedAt', 'completedAt'] as const;
 type LocalView = View & Record<`${(typeof TIMES)[number]}Local`, string | null> & { timezone: string };
 
-const local = (utc: string | null, zone: string) => (utc === null ? null : isoLocal(new Date(utc), zone));
-
-function localView(row: CallbackWithQueue, zone: string): LocalView {
-  const v = toView(row);
-  return {
-    ...v,
-    timezone: zone,
-    desiredTimeLocal: local(v.desiredTime, zone),
-    scheduledTimeLocal: local(v.scheduledTime, zone),
-    createdAtLocal: local(v.createdAt, zone),
-    updatedAtLocal: local(v.updatedAt, zone),
-    completedAtLocal: local(v.completedAt, zone),
+/** The desk's view of a row with its times also local to `zone`. */
+function localViews(zone: string): (row: CallbackWithQueue) => LocalView {
+  const format = isoLocalFormatter(zone);
+  const local = format === isoUtc ? (utc: string | null) => utc : (utc: string | null) => (utc === null ? null : format(new Date(utc)));
+  return (row) => {
+    const v = toView(row);
+    return {
+      ...v,
+      timezone: zone,
+      desiredTimeLocal: local(v.desiredTime),
+      scheduledTimeLocal: local(v.scheduledTime),
+      createdAtLocal: local(v.createdAt),
+      updatedAtLocal: local(v.updatedAt),
+      completedAtLocal: local(v.completedAt),
+    };
   };
 }
 
@@ -75,9 +78,10 @@ export const CALLBACK_COLUMNS: readonly Column<LocalView>[] = [
 
 /** Every callback the search finds, a page at a time, each exactly once (the keyset is exact to the microsecond). */
 async function* pagesOf(ctx: Context, find: CallbackFind, zone: string, first: { rows: CallbackWithQueue[]; last: ExactKey | undefined }): AsyncGenerator<LocalView[]> {
+  const view = localViews(zone);
   let page = first;
   for (;;) {
-    if (page.rows.length > 0) yield page.rows.map((r) => localView(r, zone));
+    if (page.rows.length > 0) yield page.rows.map(view);
     if (page.rows.length < EXPORT_PAGE_ROWS || !page.last) return;
     page = await findCallbacksAfter(ctx.db, find, EXPORT_PAGE_ROWS, page.last);
   }
