@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvHeader, csvRows, neutralise, type Column } from '../src/reports/csv.js';
+import { isoLocal, isoLocalFormatter } from '../src/time.js';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
 import { csvObjects, parseCsv } from './helpers/csv.js';
 
@@ -94,6 +95,26 @@ describe('CSV cells', () => {
     // Numbers a column computes are not text a caller wrote: a negative one stays a number.
     expect(csvRows(cols, [{ a: -5, b: '-5' }])).toBe("-5,'-5\r\n");
     expect(parseCsv(csvRows(cols, [{ a: '\r=cmd', b: '"=x"' }]))).toEqual([["'\r=cmd", '"=x"']]);
+  });
+});
+
+describe('local times', () => {
+  it('are written as isoLocal writes them, across offset changes, in seconds', () => {
+    for (const zone of ['UTC', 'America/New_York', 'Europe/London', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'America/St_Johns']) {
+      const format = isoLocalFormatter(zone);
+      // Every 3 h 7 min 13 s through 2030, and each minute of the days its offsets change.
+      const instants: number[] = [];
+      for (let ms = Date.UTC(2030, 0, 1); ms < Date.UTC(2031, 0, 1); ms += 11_233_000) instants.push(ms);
+      for (const day of [Date.UTC(2030, 2, 10), Date.UTC(2030, 2, 31), Date.UTC(2030, 3, 7), Date.UTC(2030, 9, 6), Date.UTC(2030, 9, 27), Date.UTC(2030, 10, 3)]) {
+        for (let ms = day - 14 * 3_600_000; ms < day + 14 * 3_600_000; ms += 600_000) instants.push(ms);
+      }
+      const wrong = instants.map((ms) => new Date(ms)).filter((d) => format(d) !== isoLocal(d, zone));
+      expect(wrong.map((d) => `${zone} ${d.toISOString()}: ${format(d)} vs ${isoLocal(d, zone)}`)).toEqual([]);
+      const withMs = new Date('2030-03-10T07:00:00.456Z');
+      expect(format(withMs)).toBe(isoLocal(new Date('2030-03-10T07:00:00Z'), zone));
+    }
+    expect(isoLocalFormatter('America/New_York')(new Date('2030-03-10T06:59:59Z'))).toBe('2030-03-10T01:59:59-05:00');
+    expect(isoLocalFormatter('America/New_York')(new Date('2030-03-10T07:00:00Z'))).toBe('2030-03-10T03:00:00-04:00');
   });
 });
 
