@@ -265,3 +265,57 @@ describe('an export that fails after it began', () => {
     }
   });
 });
+
+describe('an export while callbacks change', () => {
+  it('writes every callback that was there exactly once while others are created and updated', async () => {
+    const N = 4_000;
+    await sql`
+      insert into callbacks (queue_id, type, state, phone_e164, customer_name, created_by, created_at)
+      select ${queues.Billing}, 'immediate', 'QUEUED', '+1212556' || lpad(g::text, 4, '0'), 'race ' || g, 'race-test', now() - interval '1 day' + (g / 4) * interval '1 microsecond'
+      from generate_series(1, ${N}) g`.execute(t.database.db);
+    const before = new Set((await sql<{ id: string }>`select id from callbacks where created_by = 'race-test'`.execute(t.database.db)).rows.map((r) => r.id));
+    let done = false;
+    let writes = 0;
+    // Creates and updates race the export's pages: new callbacks, and changes to the ones it reads.
+    const writer = (async () => {
+      while (!done) {
+        await sql`
+          insert into callbacks (queue_id, type, state, phone_e164, customer_name, created_by)
+          select ${queues.Billing}, 'immediate', 'QUEUED', '+1212557' || lpad((random() * 9999)::int::text, 4, '0'), 'late', 'race-test' from generate_series(1, 20)`.execute(t.database.db);
+        await sql`update callbacks set priority = priority + 1, updated_at = now() where id in (select id from callbacks where created_by = 'race-test' order by random() limit 50)`.execute(t.database.db);
+        writes++;
+      }
+    })();
+    const seen = new Map<string, number>();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        http
+          .get(`${base}/admin/v1/callbacks/export?format=json&queue=Billing`, { headers: admin }, (res) => {
+            let tail = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => {
+              const lines = (tail + chunk).split('\n');
+              tail = lines.pop()!;
+              for (const line of lines) {
+                const id = (JSON.parse(line) as { id: string }).id;
+                seen.set(id, (seen.get(id) ?? 0) + 1);
+              }
+              // A slow reader: the export waits on the connection while the writer goes on.
+              res.pause();
+              setTimeout(() => res.resume(), 5);
+            });
+            res.on('end', () => (res.complete && tail === '' ? resolve() : reject(new Error('cut'))));
+            res.on('error', reject);
+          })
+          .on('error', reject);
+      });
+    } finally {
+      done = true;
+      await writer;
+    }
+    expect(writes).toBeGreaterThan(0);
+    expect([...seen.values()].filter((n) => n !== 1)).toEqual([]);
+    expect([...before].filter((id) => !seen.has(id))).toEqual([]);
+    await sql`delete from callbacks where created_by = 'race-test'`.execute(t.database.db);
+  });
+});
