@@ -46,6 +46,7 @@ import { numberCheckRoutes, numberRuleRoutes } from './numbers/routes.js';
 import { opsRoutes } from './ops/routes.js';
 import { queueRoutes } from './queues/routes.js';
 import { exportRoutes } from './reports/export-routes.js';
+import { offerActionRoutes, reportRoutes } from './reports/routes.js';
 import { retryRoutes } from './retries/routes.js';
 import { userRoutes } from './users/routes.js';
 import { sessionRoutes } from './users/session-routes.js';
@@ -183,6 +184,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await admin.register(callbackRetryPolicyRoutes);
       await admin.register(campaignRoutes);
       await admin.register(simulatedCallRoutes);
+      await admin.register(reportRoutes({ retentionDays: config.retentionDays }));
     },
     { prefix: '/admin/v1' },
   );
@@ -204,6 +206,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await actions.register(numberCheckRoutes);
       await actions.register(callbackActionRoutes(gateway));
       await actions.register(campaignActionRoutes);
+      await actions.register(offerActionRoutes);
     },
     { prefix: '/actions/v1' },
   );

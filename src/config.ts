@@ -103,6 +103,8 @@ export interface Config {
   workerDeadAfterSeconds: number;
   /** Days callbacks are kept after their desired time. */
   retentionDays: number;
+  /** Days the daily report rollups are kept after the records themselves are deleted. */
+  reportRetentionDays: number;
   /** The reconciler: seconds between runs (0: off) and the Genesys requests one run may make. */
   reconcile: { intervalSeconds: number; maxRequests: number };
   genesys: GenesysConfig;
@@ -263,6 +265,7 @@ export function loadConfig(env: Env = process.env): Config {
     workerHeartbeatSeconds: int(env, 'WORKER_HEARTBEAT_SECONDS', 5, 1, 300),
     workerDeadAfterSeconds: int(env, 'WORKER_DEAD_AFTER_SECONDS', 30, 2, 3600),
     retentionDays: int(env, 'RETENTION_DAYS', 14, 1, 3650),
+    reportRetentionDays: int(env, 'REPORT_RETENTION_DAYS', 400, 1, 3650),
     reconcile: {
       intervalSeconds: int(env, 'RECONCILE_INTERVAL_SECONDS', 60, 0, 86_400),
       // Genesys allows 300 requests per token per minute, shared with deliveries, aging and waits.

@@ -38,7 +38,7 @@ export async function startRuntime(config: Config, logger: Logger, opts: { worke
       ? await startJobRunner({
           pool: database.pool,
           db: database.db,
-          tasks: buildTaskList({ db: database.db, gateway, clock: systemClock, caches: createCaches(), logger, retentionDays: config.retentionDays, reconcile: config.reconcile, sessionIdleMs: config.console.idleTimeoutMinutes * 60_000 }),
+          tasks: buildTaskList({ db: database.db, gateway, clock: systemClock, caches: createCaches(), logger, retentionDays: config.retentionDays, reportRetentionDays: config.reportRetentionDays, reconcile: config.reconcile, sessionIdleMs: config.console.idleTimeoutMinutes * 60_000 }),
           concurrency: config.workerConcurrency,
           heartbeatMs: config.workerHeartbeatSeconds * 1000,
           deadAfterSeconds: config.workerDeadAfterSeconds,

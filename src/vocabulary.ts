@@ -122,6 +122,26 @@ export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
 export const SIGN_IN_MAPPING_KINDS = ['group', 'role'] as const;
 export type SignInMappingKind = (typeof SIGN_IN_MAPPING_KINDS)[number];
 
+/** What a flow offered the caller (POST /actions/v1/offers): an immediate callback, a scheduled one, or both. */
+export const OFFER_KINDS = ['IMMEDIATE', 'SCHEDULED', 'BOTH'] as const;
+export type OfferKind = (typeof OFFER_KINDS)[number];
+/**
+ * What the caller chose, weakest first: a later report of a conversation replaces the recorded
+ * result only with a stronger one (NO_INPUT → DECLINED → ACCEPTED), never the other way.
+ */
+export const OFFER_RESULTS = ['NO_INPUT', 'DECLINED', 'ACCEPTED'] as const;
+export type OfferResult = (typeof OFFER_RESULTS)[number];
+/**
+ * The answer to an offer report. RECORDED: the conversation's first report; UPDATED: it replaced a
+ * weaker result; ALREADY_RECORDED: the same report again; KEPT: the recorded result is stronger, or
+ * the offer was recorded in another queue — nothing changed.
+ */
+export const OFFER_OUTCOMES = ['RECORDED', 'UPDATED', 'ALREADY_RECORDED', 'KEPT'] as const;
+export type OfferOutcome = (typeof OFFER_OUTCOMES)[number];
+/** The grouping of a report summary: one row per queue, per local day or per local hour. */
+export const REPORT_GROUPINGS = ['queue', 'day', 'hour'] as const;
+export type ReportGrouping = (typeof REPORT_GROUPINGS)[number];
+
 /** What an export writes: CSV (RFC 4180, for spreadsheets) or NDJSON (one JSON object a line, for programs). */
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

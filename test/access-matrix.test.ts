@@ -164,6 +164,8 @@ const TABLE: Row[] = [
   ['POST /admin/v1/callbacks/:id/reschedule',               '401',   SCOPED,            SCOPED,       NO,           NO,           NO,       NO],
   ['POST /admin/v1/callbacks/:id/recreate',                 '401',   SCOPED,            SCOPED,       NO,           NO,           NO,       NO],
 
+  ['GET /admin/v1/reports/summary',                         '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
+
   ['GET /admin/v1/aging-tracks',                            '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
   ['GET /admin/v1/aging-tracks/:conversationId',            '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
   ['GET /admin/v1/genesys/simulated-calls',                 '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
@@ -176,6 +178,7 @@ const TABLE: Row[] = [
   ['POST /actions/v1/callbacks/cancel',                     '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
   ['POST /actions/v1/callbacks/reschedule',                 '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
   ['POST /actions/v1/queue-status',                         '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
+  ['POST /actions/v1/offers',                               '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
   ['POST /actions/v1/campaign-callbacks',                   '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
   ['POST /actions/v1/campaign-callbacks/cancel',            '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
 
@@ -356,6 +359,7 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
   'GET /admin/v1/callbacks/search': ({ f }) => get(`/admin/v1/callbacks/search?q=${encodeURIComponent(f.callbackPhone)}&limit=250`, f.callbackId),
   'GET /admin/v1/callbacks/export': ({ f }) => get(`/admin/v1/callbacks/export?q=${encodeURIComponent(f.callbackPhone)}`, f.callbackId),
   'GET /admin/v1/queues/overview': ({ f }) => get('/admin/v1/queues/overview', f.queue.id),
+  'GET /admin/v1/reports/summary': ({ f }) => get('/admin/v1/reports/summary?groupBy=queue', f.queue.id),
   'GET /admin/v1/queues/:id/utilization': ({ f, id }) => get(`/admin/v1/queues/${id(f.queue.id)}/utilization?days=2`),
   'GET /admin/v1/business-hours/:id/preview': ({ f, id }) => get(`/admin/v1/business-hours/${id(f.hoursId)}/preview?date=2030-03-10`),
   'GET /admin/v1/capacity-rules/:id/conversion': ({ f, id }) => get(`/admin/v1/capacity-rules/${id(f.capacityRuleId)}/conversion?to=halfHour`),
@@ -380,6 +384,7 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
   'POST /actions/v1/callbacks/reschedule': async ({ f }) =>
     post('/actions/v1/callbacks/reschedule', { callbackId: await freshCallback(t, w.root.actions, f.queue.name, true), desiredTime: scheduledTime(3) }),
   'POST /actions/v1/queue-status': ({ f }) => post('/actions/v1/queue-status', { queue: f.queue.name }),
+  'POST /actions/v1/offers': ({ f }) => post('/actions/v1/offers', { queue: f.queue.name, conversationId: `offer-${uid()}`, offered: 'BOTH', result: 'ACCEPTED' }),
   'POST /actions/v1/campaign-callbacks': ({ f }) => post('/actions/v1/campaign-callbacks', { campaign: f.campaign.name, phoneNumber: randomPhone('+1212555'), delaySeconds: 60 }),
   'POST /actions/v1/campaign-callbacks/cancel': async ({ f }) => post('/actions/v1/campaign-callbacks/cancel', { callbackId: await freshCampaignCallback(t, w.root.actions, f.campaign.name) }),
 

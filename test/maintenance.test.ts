@@ -73,9 +73,9 @@ describe('maintenance schedule (graphile-worker crontab)', () => {
   const items = parseCrontab(CRONTAB);
   const digest = (hour: number, min: number) => ({ min, hour, date: 4, month: 3, dow: 1 });
 
-  it('names tasks the job list has: purge-callbacks every minute, apply-retention once an hour at :17, purge-sessions at :41, each tried once per tick', () => {
+  it('names tasks the job list has: purge-callbacks every minute, apply-retention once an hour at :17, roll-up-reports at :07, purge-sessions at :41, each tried once per tick', () => {
     const tasks = buildTaskList({ db: t.database.db, gateway: createSimulatedGateway(t.database.db), clock, caches: createCaches(), logger: createLogger('silent'), retentionDays: 14 });
-    expect(items.map((i) => i.task).sort()).toEqual(['apply-retention', 'purge-callbacks', 'purge-sessions']);
+    expect(items.map((i) => i.task).sort()).toEqual(['apply-retention', 'purge-callbacks', 'purge-sessions', 'roll-up-reports']);
     for (const item of items) {
       expect(tasks[item.task], item.task).toBeTypeOf('function');
       expect(item.options.maxAttempts, item.task).toBe(1);
@@ -85,6 +85,8 @@ describe('maintenance schedule (graphile-worker crontab)', () => {
     expect(minutes.filter((d) => purge.match(d))).toHaveLength(24 * 60);
     const retention = items.find((i) => i.task === 'apply-retention')!;
     expect(minutes.filter((d) => retention.match(d))).toEqual(Array.from({ length: 24 }, (_, h) => digest(h, 17)));
+    const rollup = items.find((i) => i.task === 'roll-up-reports')!;
+    expect(minutes.filter((d) => rollup.match(d))).toEqual(Array.from({ length: 24 }, (_, h) => digest(h, 7)));
     const sessions = items.find((i) => i.task === 'purge-sessions')!;
     expect(minutes.filter((d) => sessions.match(d))).toEqual(Array.from({ length: 24 }, (_, h) => digest(h, 41)));
   });
@@ -95,8 +97,8 @@ describe('maintenance schedule (graphile-worker crontab)', () => {
     try {
       const known = async () =>
         (await sql<{ identifier: string }>`select identifier from graphile_worker._private_known_crontabs order by identifier`.execute(t.database.db)).rows.map((r) => r.identifier);
-      await waitUntil(async () => (await known()).length >= 3, 30_000);
-      expect(await known()).toEqual(['apply-retention', 'purge-callbacks', 'purge-sessions']);
+      await waitUntil(async () => (await known()).length >= 4, 30_000);
+      expect(await known()).toEqual(['apply-retention', 'purge-callbacks', 'purge-sessions', 'roll-up-reports']);
     } finally {
       await runtime.close();
     }

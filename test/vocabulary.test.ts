@@ -12,10 +12,13 @@ import {
   CONTACT_REMOVAL_STATUSES,
   DELIVERY_STATUSES,
   EVENT_ACTIONS,
+  OFFER_KINDS,
+  OFFER_RESULTS,
   SIGN_IN_MAPPING_KINDS,
   SIGN_IN_METHODS,
   USER_SOURCES,
 } from '../src/vocabulary.js';
+import { CREATE_OUTCOMES } from '../src/callbacks/answers.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { createTestDatabase } from './helpers/db.js';
 
@@ -53,6 +56,9 @@ describe('vocabularies: one list each, which the database agrees with', () => {
     ['audit_log', 'actor_kind', ACTOR_KINDS],
     ['callback_history', 'actor_kind', ACTOR_KINDS],
     ['campaign_callback_history', 'actor_kind', ACTOR_KINDS],
+    ['callback_offers', 'offered', OFFER_KINDS],
+    ['callback_offers', 'result', OFFER_RESULTS],
+    ['create_decisions', 'outcome', CREATE_OUTCOMES],
   ] as const)('the check constraint on %s.%s allows exactly the list', async (table, column, list) => {
     expect(new Set(await allowedValues(client, table, column))).toEqual(new Set(list));
   });

@@ -15,6 +15,7 @@ import { answerOnce } from './idempotency.js';
 import { countPendingForNumber, insertCallback, pendingForNumber } from './queries.js';
 import { bookOrNearest, checkDesiredTime, nearestSlots, type ChosenSlot } from './slot-choice.js';
 import { parseUserData } from './user-data.js';
+import { recordedDecision } from '../reports/offers.js';
 import type { CreateInput } from './schemas.js';
 
 /**
@@ -32,7 +33,11 @@ export async function createCallback(ctx: Context, input: CreateInput): Promise<
   const desired = input.desiredTime === undefined ? undefined : parseTimeInput(input.desiredTime, input.timezone ?? gridZone(slotSpecOf(config)), 'desiredTime');
 
   const scope = `callbacks.create:${config.queue.id}`;
-  return ctx.db.transaction().execute((trx) => answerOnce(trx, scope, input.idempotencyKey, () => decide(trx, ctx, now, config, input, desired, userData, zone)));
+  return ctx.db.transaction().execute((trx) =>
+    answerOnce(trx, scope, input.idempotencyKey, async () =>
+      recordedDecision(trx, now, { queueId: config.queue.id, type: desired === undefined ? 'immediate' : 'scheduled', conversationId: input.conversationId }, await decide(trx, ctx, now, config, input, desired, userData, zone)),
+    ),
+  );
 }
 
 async function decide(

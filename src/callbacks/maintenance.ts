@@ -4,6 +4,7 @@ import type { CallbackState, DB } from '../db/types.js';
 import { openWindow } from '../slots/engine.js';
 import { toSpec } from '../hours/service.js';
 import { deleteCompletedCampaignCallbacksBefore } from '../campaigns/queries.js';
+import { applyReportRetention, DEFAULT_REPORT_RETENTION_DAYS, rollUpReports } from '../reports/rollup.js';
 import { cancelLocked } from './cancel.js';
 import { deleteCallbacksBefore, deleteIdempotentAnswersBefore, lockCallback, purgeCandidates } from './queries.js';
 
@@ -42,8 +43,13 @@ export async function purgeCallbacks(db: Kysely<DB>, now: Date): Promise<{ purge
 /** What a purge may end: every state before an agent is on it. */
 const PURGEABLE: readonly CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING'];
 
-/** Records are kept `days` after their desired time (or creation, for immediate ones), then deleted. */
-export async function applyRetention(db: Kysely<DB>, now: Date, days: number): Promise<{ deleted: number }> {
+/**
+ * Records are kept `days` after their desired time (or creation, for immediate ones) and after their
+ * completion (or last change), then deleted. Every day they are deleted from is rolled up first
+ * (reports/rollup.ts); the rollups are kept `reportDays` longer.
+ */
+export async function applyRetention(db: Kysely<DB>, now: Date, days: number, reportDays = DEFAULT_REPORT_RETENTION_DAYS): Promise<{ deleted: number }> {
+  await rollUpReports(db, now, { retentionDays: days, reportRetentionDays: reportDays });
   const cutoff = new Date(now.getTime() - days * 86_400_000);
   // Campaign callbacks by their completion time: a pending one is still to be dialed or to expire.
   const deleted = (await deleteCallbacksBefore(db, cutoff)) + (await deleteCompletedCampaignCallbacksBefore(db, cutoff));
@@ -51,5 +57,6 @@ export async function applyRetention(db: Kysely<DB>, now: Date, days: number): P
   // find the callback's key taken with no answer to give.
   await deleteIdempotentAnswersBefore(db, new Date(cutoff.getTime() - MAX_DAYS_AHEAD * 86_400_000));
   await db.deleteFrom('simulated_genesys_calls').where('at', '<', cutoff).execute();
+  await applyReportRetention(db, cutoff, reportDays);
   return { deleted };
 }

@@ -238,11 +238,13 @@ export function purgeCandidates(db: Db, limit: number, now: Date) {  return db
     .execute();
 }
 
-/** Deletes callbacks desired (or, immediate ones, created) before `cutoff`; their history goes with them. */
+/** Deletes callbacks desired (or, immediate ones, created) and completed (or last changed) before `cutoff`; their history goes with them. */
 export async function deleteCallbacksBefore(db: Db, cutoff: Date): Promise<number> {
   const result = await db
     .deleteFrom('callbacks')
     .where((eb) => eb(eb.fn.coalesce('desired_time', 'created_at'), '<', cutoff))
+    // Nor before its completion (or last change) is as old: every day a report counts it on is past.
+    .where((eb) => eb(eb.fn.coalesce('completed_at', 'updated_at'), '<', cutoff))
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -12,6 +12,8 @@ import type {
   DeliveryStatus,
   EventAction,
   HistoryEvent,
+  OfferKind,
+  OfferResult,
   SignInMappingKind,
   SignInMethod,
   UserSource,
@@ -455,6 +457,37 @@ export interface GenesysSignInMappingsTable {
 }
 export type SignInMappingRow = Selectable<GenesysSignInMappingsTable>;
 
+/** What a flow offered a caller and what the caller chose: one row per conversation. */
+export interface CallbackOffersTable {
+  conversation_id: string;
+  queue_id: string;
+  offered: OfferKind;
+  result: OfferResult;
+  reported_at: Date | string;
+  updated_at: Date | string;
+}
+export type CallbackOfferRow = Selectable<CallbackOffersTable>;
+
+/** Every answer callbacks/create gave: created or refused (outcome), by queue, type and time. */
+export interface CreateDecisionsTable {
+  id: Generated<string>;
+  queue_id: string;
+  at: Date | string;
+  type: 'immediate' | 'scheduled';
+  outcome: string;
+}
+
+/** A queue's local day, rolled up: the figures and the sorted connect waits (seconds). */
+export interface ReportDaysTable {
+  queue_id: string;
+  /** The local date, `YYYY-MM-DD` (read as text). */
+  day: ColumnType<string, string, string>;
+  timezone: string;
+  figures: Json<Record<string, unknown>>;
+  connect_waits: number[];
+  rolled_at: Date | string;
+}
+
 export interface DB {
   callback_retry_policies: CallbackRetryPoliciesTable;
   callback_attempts: CallbackAttemptsTable;
@@ -485,4 +518,7 @@ export interface DB {
   number_rules: NumberRulesTable;
   queues: QueuesTable;
   slot_bookings: SlotBookingsTable;
+  callback_offers: CallbackOffersTable;
+  create_decisions: CreateDecisionsTable;
+  report_days: ReportDaysTable;
 }

@@ -175,6 +175,7 @@ const PLAN: Folder[] = [
       { op: 'postActionsOpenFor', status: 200, checks: { 'a next opening': 'typeof body.open === "boolean" && (body.open || body.nextOpenTime !== "")' } },
       { op: 'postActionsNumbersCheck', status: 200, checks: { 'number allowed': 'body.allowed === true && body.outcome === "ALLOWED"' } },
       { op: 'postActionsQueueStatus', status: 200, checks: { 'scheduled offered': 'body.offerScheduled === true' } },
+      { op: 'postActionsOffers', status: 200, body: { conversationId: '{{$guid}}' }, checks: { 'outcome RECORDED': 'body.outcome === "RECORDED" && body.result === "ACCEPTED"' } },
       {
         op: 'postActionsCallbacksCreate',
         status: 200,
@@ -222,10 +223,11 @@ const PLAN: Folder[] = [
   },
   {
     name: 'callbacks',
-    description: 'The callback desk (administrator token): the cancelled callback is recreated, read, moved, counted by a dry-run bulk cancel and cancelled.',
+    description: 'The callback desk (administrator token): the cancelled callback is recreated, read, moved, counted by a dry-run bulk cancel and cancelled; the demo queue’s report summary.',
     role: 'admin',
     steps: [
       { op: 'getAdminCallbacks', status: 200, query: { queue: 'Demo' }, checks: { 'lists the callback': 'body.items.some((c) => c.id === pm.collectionVariables.get("callbackId"))' } },
+      { op: 'getAdminReportsSummary', status: 200, query: { queue: 'Demo' }, checks: { 'the demo queue, with the callback created': 'body.rows.length === 1 && body.rows[0].queueName === "Demo" && body.totals.created >= 1' } },
       { op: 'postAdminCallbacksByIdRecreate', path: { id: '{{callbackId}}' }, status: 200, checks: { 'outcome CREATED': 'body.outcome === "CREATED"' }, save: { deskCallbackId: 'body.callbackId' } },
       { op: 'getAdminCallbacksById', path: { id: '{{deskCallbackId}}' }, status: 200, checks: { 'with its history': 'body.id === pm.collectionVariables.get("deskCallbackId") && body.history.length > 0' } },
       { op: 'getAdminCallbacksSearch', status: 200, query: { queue: 'Demo', q: '{{deskCallbackId}}' }, checks: { 'finds the callback by id': 'body.items.some((c) => c.id === pm.collectionVariables.get("deskCallbackId"))' } },

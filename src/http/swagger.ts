@@ -24,6 +24,7 @@ export const OPENAPI_TAGS = [
   { name: 'clients', description: 'API clients (administrators)' },
   { name: 'users', description: 'Person accounts for the operator console (administrators)' },
   { name: 'console', description: 'Signing people in to the operator console: sessions, Genesys Cloud sign-in' },
+  { name: 'reports', description: 'Offer tracking and summary reports (live records, then daily rollups)' },
   { name: 'audit', description: 'Audit log of configuration changes' },
   { name: 'operations', description: 'Health, readiness and metrics' },
 ];

@@ -17,6 +17,7 @@ export const JOB_NAMES = [
   'remove-campaign-contact',
   'purge-callbacks',
   'apply-retention',
+  'roll-up-reports',
   'reconcile',
   'purge-sessions',
 ] as const;
@@ -33,6 +34,7 @@ export interface JobPayloads {
   'remove-campaign-contact': { id: string };
   'purge-callbacks': Record<string, never>;
   'apply-retention': Record<string, never>;
+  'roll-up-reports': Record<string, never>;
   'reconcile': Record<string, never>;
   'purge-sessions': Record<string, never>;
 }
@@ -48,6 +50,7 @@ const PAYLOAD_FIELDS: { [N in JobName]: readonly (keyof JobPayloads[N] & string)
   'remove-campaign-contact': ['id'],
   'purge-callbacks': [],
   'apply-retention': [],
+  'roll-up-reports': [],
   'reconcile': [],
   'purge-sessions': [],
 };
@@ -80,7 +83,7 @@ export const jobKeys = {
   reconcile: 'reconcile',
 };
 
-/** The jobs features enqueue. (purge-callbacks, apply-retention and purge-sessions only run from the crontab.) */
+/** The jobs features enqueue. (purge-callbacks, apply-retention, roll-up-reports and purge-sessions only run from the crontab.) */
 export const jobs = {
   /** The first delivery of a callback, or (`attempt` > 1, at `runAt`) the next attempt of a retried one. */
   deliverCallback: (callbackId: string, next?: { attempt: number; runAt: Date }): Job<'deliver-callback'> => ({
@@ -117,6 +120,8 @@ export const jobs = {
 const CRON: { schedule: string; name: JobName }[] = [
   { schedule: '* * * * *', name: 'purge-callbacks' },
   { schedule: '17 * * * *', name: 'apply-retention' },
+  // Each queue's day is rolled up within the hour after its local midnight (retention rolls up too, before deleting).
+  { schedule: '7 * * * *', name: 'roll-up-reports' },
   // Ended console sessions and abandoned Genesys sign-ins: refused already, only their rows remain.
   { schedule: '41 * * * *', name: 'purge-sessions' },
 ];

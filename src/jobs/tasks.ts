@@ -4,6 +4,7 @@ import { applyRetention, purgeCallbacks } from '../callbacks/maintenance.js';
 import { cancelInGenesys, deliverCallback, rescheduleInGenesys } from '../callbacks/tasks.js';
 import { dialCampaignCallback, removeCampaignContact } from '../campaigns/tasks.js';
 import { DEFAULT_RECONCILE, reconcileJob, type ReconcileSettings } from '../reconcile/passes.js';
+import { DEFAULT_REPORT_RETENTION_DAYS, rollUpReports } from '../reports/rollup.js';
 import { resubmitContact } from '../retries/service.js';
 import { DEFAULT_IDLE_MS, purgeEndedSessions } from '../users/sessions.js';
 import { JOB_NAMES, payloadOf, type JobName, type JobPayloads } from './catalog.js';
@@ -11,7 +12,7 @@ import { jobContext, type JobContext, type TaskDeps } from './context.js';
 
 export { CRONTAB } from './catalog.js';
 
-type Settings = { retentionDays: number; reconcile?: ReconcileSettings | undefined; sessionIdleMs?: number | undefined };
+type Settings = { retentionDays: number; reportRetentionDays?: number | undefined; reconcile?: ReconcileSettings | undefined; sessionIdleMs?: number | undefined };
 type Handler<N extends JobName> = (ctx: JobContext & Settings, payload: JobPayloads[N], helpers: Pick<JobHelpers, 'job'>) => Promise<void>;
 
 /** One handler per job of the catalog. */
@@ -28,8 +29,12 @@ const HANDLERS: { [N in JobName]: Handler<N> } = {
     if (purged.length > 0) ctx.logger.info({ count: purged.length }, 'purged callbacks not handled in time');
   },
   'apply-retention': async (ctx) => {
-    const { deleted } = await applyRetention(ctx.db, ctx.clock.now(), ctx.retentionDays);
+    const { deleted } = await applyRetention(ctx.db, ctx.clock.now(), ctx.retentionDays, ctx.reportRetentionDays);
     if (deleted > 0) ctx.logger.info({ deleted }, 'deleted callbacks past retention');
+  },
+  'roll-up-reports': async (ctx) => {
+    const { days } = await rollUpReports(ctx.db, ctx.clock.now(), { retentionDays: ctx.retentionDays, reportRetentionDays: ctx.reportRetentionDays ?? DEFAULT_REPORT_RETENTION_DAYS });
+    if (days > 0) ctx.logger.debug({ days }, 'rolled up report days');
   },
   'reconcile': (ctx) => reconcileJob(ctx, ctx.reconcile ?? DEFAULT_RECONCILE),
   'purge-sessions': async (ctx) => {
@@ -42,7 +47,7 @@ function task<N extends JobName>(name: N, deps: TaskDeps & Settings): Task {
   return (payload, helpers) => {
     const jobId = (helpers as Partial<JobHelpers>).job?.id;
     const ctx = jobContext(deps, jobId === undefined ? undefined : `job:${jobId}`);
-    return HANDLERS[name]({ ...ctx, retentionDays: deps.retentionDays, reconcile: deps.reconcile, sessionIdleMs: deps.sessionIdleMs }, payloadOf(name, payload), helpers);
+    return HANDLERS[name]({ ...ctx, retentionDays: deps.retentionDays, reportRetentionDays: deps.reportRetentionDays, reconcile: deps.reconcile, sessionIdleMs: deps.sessionIdleMs }, payloadOf(name, payload), helpers);
   };
 }
 
