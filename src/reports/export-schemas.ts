@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { FindFilter } from '../callbacks/desk-search-schemas.js';
 import { EXPORT_FORMATS } from '../vocabulary.js';
+import { SummaryQuery } from './schemas.js';
 
 export const ExportFormatParam = Type.Optional(
   Type.Enum(EXPORT_FORMATS, { default: 'csv', description: 'csv (RFC 4180, header row, spreadsheet formulas neutralised) or json (NDJSON: one object a line)' }),
@@ -15,3 +16,14 @@ export const CallbackExportQuery = Type.Object(
   { additionalProperties: false },
 );
 export type CallbackExportQuery = Static<typeof CallbackExportQuery>;
+
+/** The summary's query, and `format` to have it as a file (absent: the JSON answer). */
+export const SummaryExportQuery = Type.Object(
+  {
+    ...SummaryQuery.properties,
+    format: Type.Optional(
+      Type.Enum(EXPORT_FORMATS, { description: 'Absent: the JSON answer. csv or json: the rows and the totals (last, group "total") as a CSV or NDJSON file, as the callback export writes them' }),
+    ),
+  },
+  { additionalProperties: false },
+);
