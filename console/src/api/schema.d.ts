@@ -17471,6 +17471,8 @@ export interface operations {
                 groupBy: "queue" | "day" | "hour";
                 /** @description IANA zone of the day and hour groups (default: each queue's own zone) */
                 timezone?: string;
+                /** @description Absent: the JSON answer. csv or json: the rows and the totals (last, group "total") as a CSV or NDJSON file, as the callback export writes them */
+                format?: "csv" | "json";
             };
             header?: never;
             path?: never;
@@ -17696,6 +17698,8 @@ export interface operations {
                          */
                         rolledUpThrough: string | null;
                     };
+                    "text/csv": string;
+                    "application/x-ndjson": string;
                 };
             };
             /** @description The input is invalid (`VALIDATION_FAILED`, `BAD_REQUEST` or `INVALID_JSON`); `field` names it */
@@ -17713,6 +17717,54 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                    /**
+                     * @example {
+                     *       "error": "VALIDATION_FAILED",
+                     *       "message": "body/queue must NOT have fewer than 1 characters",
+                     *       "field": "queue",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "text/csv": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                    /**
+                     * @example {
+                     *       "error": "VALIDATION_FAILED",
+                     *       "message": "body/queue must NOT have fewer than 1 characters",
+                     *       "field": "queue",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/x-ndjson": {
                         /**
                          * @description Machine-readable error code
                          * @enum {string}
@@ -17759,6 +17811,52 @@ export interface operations {
                             [key: string]: unknown;
                         };
                     };
+                    /**
+                     * @example {
+                     *       "error": "UNAUTHORIZED",
+                     *       "message": "A valid bearer token is required",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "text/csv": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                    /**
+                     * @example {
+                     *       "error": "UNAUTHORIZED",
+                     *       "message": "A valid bearer token is required",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/x-ndjson": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
             /** @description The token lacks the role this needs, or the queue is outside the client’s allow-list (`FORBIDDEN`) */
@@ -17790,6 +17888,52 @@ export interface operations {
                             [key: string]: unknown;
                         };
                     };
+                    /**
+                     * @example {
+                     *       "error": "FORBIDDEN",
+                     *       "message": "This needs one of the roles: administrator",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "text/csv": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                    /**
+                     * @example {
+                     *       "error": "FORBIDDEN",
+                     *       "message": "This needs one of the roles: administrator",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/x-ndjson": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
             /** @description No such record (`NOT_FOUND`) */
@@ -17806,6 +17950,52 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                    /**
+                     * @example {
+                     *       "error": "NOT_FOUND",
+                     *       "message": "Queue Demo not found",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "text/csv": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                    /**
+                     * @example {
+                     *       "error": "NOT_FOUND",
+                     *       "message": "Queue Demo not found",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/x-ndjson": {
                         /**
                          * @description Machine-readable error code
                          * @enum {string}
