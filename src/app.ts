@@ -46,6 +46,7 @@ import { insightRoutes } from './insights/routes.js';
 import { numberCheckRoutes, numberRuleRoutes } from './numbers/routes.js';
 import { opsRoutes } from './ops/routes.js';
 import { queueRoutes } from './queues/routes.js';
+import { exportRoutes } from './reports/export-routes.js';
 import { offerActionRoutes, reportRoutes } from './reports/routes.js';
 import { retryRoutes } from './retries/routes.js';
 import { userRoutes } from './users/routes.js';
@@ -180,6 +181,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await admin.register(numberRuleRoutes);
       await admin.register(deskRoutes);
       await admin.register(deskSearchRoutes);
+      await admin.register(exportRoutes);
       await admin.register(insightRoutes);
       await admin.register(agingRoutes);
       await admin.register(retryRoutes);

@@ -1,4 +1,4 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime, IANAZone, Info } from 'luxon';
 import { errors } from './errors.js';
 
 /**
@@ -64,6 +64,31 @@ export function isoUtcOrNull(d: Date | string | null): string | null {
 /** `2030-03-05T09:15:00-05:00`: local wall time with its offset. */
 export function isoLocal(d: Date, zone: string): string {
   return DateTime.fromJSDate(d, { zone }).toISO({ suppressMilliseconds: true }) ?? isoUtc(d);
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * `isoLocal` without milliseconds (as `isoUtc`), for writing many times in one zone (an export):
+ * `2030-03-05T09:15:00-05:00`, `...Z` in UTC. A zone's offset is looked up once a minute of time
+ * (offsets change on whole minutes), not once a value as luxon would.
+ */
+export function isoLocalFormatter(zone: string): (d: Date) => string {
+  const z = Info.normalizeZone(zone);
+  if (z.isUniversal && z.offset(0) === 0) return isoUtc;
+  const offsets = new Map<number, number>();
+  return (d) => {
+    const minute = Math.floor(d.getTime() / 60_000);
+    let offset = offsets.get(minute);
+    if (offset === undefined) {
+      if (offsets.size >= 10_000) offsets.clear();
+      offset = z.offset(minute * 60_000);
+      offsets.set(minute, offset);
+    }
+    const wall = new Date(d.getTime() + offset * 60_000).toISOString().slice(0, 19);
+    const abs = Math.abs(offset);
+    return `${wall}${offset < 0 ? '-' : '+'}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+  };
 }
 
 /** A slot's local start, `2030-03-05T09:15:00-05:00` (`+00:00` in UTC, never `Z`). */

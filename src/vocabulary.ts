@@ -148,3 +148,10 @@ export type OfferOutcome = (typeof OFFER_OUTCOMES)[number];
 /** The grouping of a report summary: one row per queue, per local day or per local hour. */
 export const REPORT_GROUPINGS = ['queue', 'day', 'hour'] as const;
 export type ReportGrouping = (typeof REPORT_GROUPINGS)[number];
+
+/** What an export writes: CSV (RFC 4180, for spreadsheets) or NDJSON (one JSON object a line, for programs). */
+export const EXPORT_FORMATS = ['csv', 'json'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** A CSV cell a spreadsheet could run as a formula starts with one of these (OWASP, "CSV injection"). */
+export const FORMULA_TRIGGERS = ['=', '+', '-', '@', '\t', '\r'] as const;

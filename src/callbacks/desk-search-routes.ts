@@ -1,14 +1,13 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { READ_ROLES } from '../http/crud.js';
 import { errorResponses } from '../http/schemas.js';
-import { EXPORT_MAX_ROWS, FindFilter, FindQuery } from './desk-search-schemas.js';
-import { exportCallbacks, findCallbacks } from './desk-search.js';
+import { FindQuery } from './desk-search-schemas.js';
+import { findCallbacks } from './desk-search.js';
 import { CallbackPage } from './desk-schemas.js';
 
 const tags = ['callbacks'];
 
-/** `/admin/v1/callbacks/search` and `/export`: what the console's callbacks page lists and downloads. */
+/** `/admin/v1/callbacks/search`: what the console's callbacks page lists (its export is in reports/export-routes.ts). */
 export const deskSearchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const readers = app.withTypeProvider<TypeBoxTypeProvider>();
   readers.addHook('onRequest', app.requireRoles(...READ_ROLES));
@@ -23,26 +22,5 @@ export const deskSearchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => findCallbacks(request.ctx, request.query),
-  );
-  readers.get(
-    '/callbacks/export',
-    {
-      schema: {
-        tags,
-        summary: `The callbacks a search finds, as CSV (newest first, at most ${EXPORT_MAX_ROWS.toLocaleString('en-US')} rows; X-Truncated: true when there were more)`,
-        querystring: FindFilter,
-        produces: ['text/csv'],
-        response: { 200: { description: 'CSV, one callback a row', content: { 'text/csv': { schema: Type.String() } } }, ...errorResponses(400, 401, 403, 404) },
-      },
-    },
-    async (request, reply) => {
-      const { csv, rows, truncated } = await exportCallbacks(request.ctx, request.query);
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('Content-Disposition', 'attachment; filename="callbacks.csv"')
-        .header('X-Rows', String(rows))
-        .header('X-Truncated', String(truncated))
-        .send(csv);
-    },
   );
 };

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { PageLimit, TimeFilter } from '../http/schemas.js';
+import { PageLimit, TimeFilter, Uuid } from '../http/schemas.js';
 import { CALLBACK_STATES, DELIVERY_STATUSES } from '../vocabulary.js';
 
 /** The console's callback search: any of several states, queues and delivery statuses, and one search text. */
@@ -8,9 +8,11 @@ export const FindFilter = Type.Object(
     state: Type.Optional(Type.Array(Type.Enum(CALLBACK_STATES), { maxItems: CALLBACK_STATES.length, description: 'Any of these states (repeat the parameter)' })),
     queue: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100, description: 'Any of these queues, by name, id or Genesys queue id (repeat the parameter)' })),
     deliveryStatus: Type.Optional(Type.Array(Type.Enum(DELIVERY_STATUSES), { maxItems: DELIVERY_STATUSES.length, description: 'Any of these delivery statuses' })),
+    queueId: Type.Optional(Uuid),
     type: Type.Optional(Type.Enum(['immediate', 'scheduled'])),
     from: Type.Optional(TimeFilter('Scheduled (or created, for immediate) at or after')),
     to: Type.Optional(TimeFilter('...and before')),
+    phone: Type.Optional(Type.String({ maxLength: 40, description: 'Exactly this E.164 number (digits are enough), as on the desk listing' })),
     q: Type.Optional(
       Type.String({
         maxLength: 100,
@@ -27,5 +29,3 @@ export const FindQuery = Type.Object(
   { additionalProperties: false },
 );
 export type FindQuery = Static<typeof FindQuery>;
-
-export const EXPORT_MAX_ROWS = 10_000;

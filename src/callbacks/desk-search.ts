@@ -2,11 +2,11 @@ import type { Context } from '../context.js';
 import { errors } from '../errors.js';
 import { allowedQueueIds, resolveQueue } from '../queues/resolve.js';
 import { parseTimeFilter } from '../time.js';
-import { decodeCursor, toView } from './desk.js';
-import { EXPORT_MAX_ROWS, type FindFilter, type FindQuery } from './desk-search-schemas.js';
+import { decodeCursor, phoneFilter, toView } from './desk.js';
+import type { FindFilter, FindQuery } from './desk-search-schemas.js';
 import { findCallbacksPage, type CallbackFind } from './queries.js';
 
-/** The console's callback search and its CSV export. */
+/** The console's callback search (its filter also selects what an export writes). */
 
 const PHONE_LIKE = /^[\d\s()+.\-/]+$/;
 
@@ -22,7 +22,8 @@ function textSearch(q: string | undefined): Pick<CallbackFind, 'phoneDigits' | '
   return { phoneDigits, ...(/\p{L}/u.test(text) && { name: text }), anyId: text };
 }
 
-async function findOf(ctx: Context, f: FindFilter): Promise<CallbackFind> {
+/** The search a filter asks for, checked: an unknown queue is a 404, one outside the allow-list a 403. */
+export async function findOf(ctx: Context, f: FindFilter): Promise<CallbackFind> {
   const from = f.from === undefined ? undefined : parseTimeFilter(f.from, 'from');
   const to = f.to === undefined ? undefined : parseTimeFilter(f.to, 'to');
   if (from && to && to <= from) throw errors.validation('to', 'to must be after from');
@@ -36,9 +37,12 @@ async function findOf(ctx: Context, f: FindFilter): Promise<CallbackFind> {
       }
     }),
   );
+  const queueId = f.queueId === undefined ? undefined : (await resolveQueue(ctx, { queueId: f.queueId })).queue.id;
   return {
     allowedQueueIds: await allowedQueueIds(ctx),
     queueIds,
+    ...(queueId && { queueId }),
+    ...(f.phone && { phoneE164: phoneFilter(f.phone) }),
     states: f.state ?? [],
     deliveryStatuses: f.deliveryStatus ?? [],
     type: f.type,
@@ -57,42 +61,4 @@ export async function findCallbacks(ctx: Context, query: FindQuery) {
     items: page.map(toView),
     nextCursor: rows.length > query.limit && last ? Buffer.from(JSON.stringify({ at: last.created_at.toISOString(), id: last.id })).toString('base64url') : null,
   };
-}
-
-const CSV_COLUMNS = [
-  'id',
-  'queueName',
-  'type',
-  'state',
-  'completionReason',
-  'phoneE164',
-  'customerName',
-  'desiredTime',
-  'scheduledTime',
-  'priority',
-  'deliveryStatus',
-  'deliveryAttempts',
-  'ivrConversationId',
-  'genesysConversationId',
-  'createdBy',
-  'createdAt',
-  'completedAt',
-] as const;
-
-/**
- * RFC 4180 quoting; a value a spreadsheet would run as a formula (leading = @ tab CR, or + - not
- * followed by a plain number such as an E.164 phone number) is prefixed with '.
- */
-function csvCell(value: unknown): string {
-  let s = value === null || value === undefined ? '' : String(value);
-  if (/^[=@\t\r]/.test(s) || (/^[+-]/.test(s) && !/^[+-]\d+$/.test(s))) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** The filter's callbacks as CSV, newest first, at most 10,000 rows (the header says when it was cut). */
-export async function exportCallbacks(ctx: Context, filter: FindFilter): Promise<{ csv: string; rows: number; truncated: boolean }> {
-  const rows = await findCallbacksPage(ctx.db, await findOf(ctx, filter), EXPORT_MAX_ROWS + 1);
-  const kept = rows.slice(0, EXPORT_MAX_ROWS).map(toView);
-  const lines = [CSV_COLUMNS.join(','), ...kept.map((v) => CSV_COLUMNS.map((c) => csvCell(v[c])).join(','))];
-  return { csv: `${lines.join('\r\n')}\r\n`, rows: kept.length, truncated: rows.length > EXPORT_MAX_ROWS };
 }

@@ -63,6 +63,13 @@ async function filterQueueIds(ctx: Context, f: DeskFilter): Promise<string[]> {
   return Promise.all(refs.map(async (ref) => (await resolveQueue(ctx, ref)).queue.id));
 }
 
+/** A `phone` filter: the E.164 number its digits spell. */
+export function phoneFilter(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  if (digits === '') throw errors.validation('phone', 'phone must be a number in E.164 (digits are enough)');
+  return `+${digits}`;
+}
+
 /**
  * The search a filter asks for. `allowed`: the caller's queues (allowedQueueIds), which callers that
  * check each row again already hold.
@@ -73,7 +80,7 @@ async function searchOf(ctx: Context, f: DeskFilter, allowed: string[] | null): 
     queueIds: await filterQueueIds(ctx, f),
     state: f.state,
     deliveryStatus: f.deliveryStatus,
-    ...(f.phone && { phoneE164: `+${f.phone.replace(/\D/g, '')}` }),
+    ...(f.phone && { phoneE164: phoneFilter(f.phone) }),
     ...(f.from && { from: parseTimeFilter(f.from, 'from') }),
     ...(f.to && { to: parseTimeFilter(f.to, 'to') }),
   };

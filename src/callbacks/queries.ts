@@ -357,6 +357,10 @@ export interface CallbackFind {
   name?: string | undefined;
   /** A callback id or a conversation id (IVR or Genesys callback conversation). */
   anyId?: string | undefined;
+  /** Only this queue (with `queueIds`: one of those and this one). */
+  queueId?: string | undefined;
+  /** Exactly this E.164 number. */
+  phoneE164?: string | undefined;
   /** Only callbacks whose last delivery attempt failed with an error. */
   withDeliveryError?: boolean;
   /** Newest created first (default), or most recently updated first. */
@@ -365,11 +369,13 @@ export interface CallbackFind {
 
 const likeEscaped = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** A page of the console's search, newest first, after the (created_at, id) cursor. */
-export function findCallbacksPage(db: Db, s: CallbackFind, limit: number, after?: { at: Date; id: string }): Promise<CallbackWithQueue[]> {
+/** The callbacks a search finds (every reader of the console's search filters through here). */
+function found(db: Db, s: CallbackFind) {
   let q = withQueue(db);
   if (s.allowedQueueIds) q = s.allowedQueueIds.length === 0 ? q.where('callbacks.id', 'is', null) : q.where('callbacks.queue_id', 'in', s.allowedQueueIds);
   if (s.queueIds.length > 0) q = q.where('callbacks.queue_id', 'in', s.queueIds);
+  if (s.queueId) q = q.where('callbacks.queue_id', '=', s.queueId);
+  if (s.phoneE164) q = q.where('callbacks.phone_e164', '=', s.phoneE164);
   if (s.states.length > 0) q = q.where('callbacks.state', 'in', s.states);
   if (s.deliveryStatuses.length > 0) q = q.where('callbacks.delivery_status', 'in', s.deliveryStatuses);
   if (s.type) q = q.where('callbacks.type', '=', s.type);
@@ -393,7 +399,41 @@ export function findCallbacksPage(db: Db, s: CallbackFind, limit: number, after?
     );
   }
   if (s.withDeliveryError) q = q.where('callbacks.delivery_error', 'is not', null);
+  return q;
+}
+
+/** A page of the console's search, newest first, after the (created_at, id) cursor. */
+export function findCallbacksPage(db: Db, s: CallbackFind, limit: number, after?: { at: Date; id: string }): Promise<CallbackWithQueue[]> {
+  const q = found(db, s);
   if (s.order === 'updated') return q.orderBy('callbacks.updated_at', 'desc').orderBy('callbacks.id', 'desc').limit(limit).execute();
-  if (after) q = q.where((eb) => eb.or([eb('callbacks.created_at', '<', after.at), eb.and([eb('callbacks.created_at', '=', after.at), eb('callbacks.id', '<', after.id)])]));
-  return q.orderBy('callbacks.created_at', 'desc').orderBy('callbacks.id', 'desc').limit(limit).execute();
+  const paged = after ? q.where((eb) => eb.or([eb('callbacks.created_at', '<', after.at), eb.and([eb('callbacks.created_at', '=', after.at), eb('callbacks.id', '<', after.id)])])) : q;
+  return paged.orderBy('callbacks.created_at', 'desc').orderBy('callbacks.id', 'desc').limit(limit).execute();
+}
+
+/**
+ * Where a keyset read stopped: the last row's creation time exactly as PostgreSQL stores it (in
+ * microseconds: a JavaScript Date would round it to the millisecond and skip or repeat the rows
+ * created in the same millisecond) and its id.
+ */
+export interface ExactKey {
+  createdKey: string;
+  id: string;
+}
+
+/** The next rows a search finds, newest first, after `after` (none: from the newest). */
+export async function findCallbacksAfter(db: Db, s: CallbackFind, limit: number, after?: ExactKey): Promise<{ rows: CallbackWithQueue[]; last: ExactKey | undefined }> {
+  let q = found(db, s).select(sql<string>`callbacks.created_at::text`.as('created_key'));
+  if (after) q = q.where(sql<boolean>`(callbacks.created_at, callbacks.id) < (${after.createdKey}::timestamptz, ${after.id}::uuid)`);
+  const rows = await q.orderBy('callbacks.created_at', 'desc').orderBy('callbacks.id', 'desc').limit(limit).execute();
+  const tail = rows[rows.length - 1];
+  return { rows, last: tail && { createdKey: tail.created_key, id: tail.id } };
+}
+
+/** How many callbacks a search finds. */
+export async function countFound(db: Db, s: CallbackFind): Promise<number> {
+  const { n } = await db
+    .selectFrom(found(db, s).as('f'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(n);
 }

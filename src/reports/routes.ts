@@ -2,7 +2,10 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import { READ_ROLES } from '../http/crud.js';
 import { errorResponses } from '../http/schemas.js';
 import { reportOffer } from './offers.js';
-import { OfferInput, OfferOutput, Summary, SummaryQuery } from './schemas.js';
+import { EXPORT_PRODUCES, EXPORT_RESPONSE, sendExport } from './export-routes.js';
+import { SummaryExportQuery } from './export-schemas.js';
+import { summaryExport } from './export-summary.js';
+import { OfferInput, OfferOutput, Summary } from './schemas.js';
 import { summary, type ReportSettings } from './service.js';
 
 /** `/admin/v1/reports/*`: read by every operator role that reads the callback desk; allow-lists apply. */
@@ -17,11 +20,19 @@ export const reportRoutes =
         schema: {
           tags: ['reports'],
           summary: 'Offers, creations, refusals, completions, connect waits, retries and slot utilization of a period, by queue, local day or local hour',
-          querystring: SummaryQuery,
-          response: { 200: Summary, ...errorResponses(400, 401, 403, 404) },
+          querystring: SummaryExportQuery,
+          produces: ['application/json', ...EXPORT_PRODUCES],
+          response: {
+            200: { description: 'The summary (JSON), or with `format` its rows as a file', content: { 'application/json': { schema: Summary }, ...EXPORT_RESPONSE.content } },
+            ...errorResponses(400, 401, 403, 404),
+          },
         },
       },
-      async (request) => summary(request.ctx, request.query, settings),
+      async (request, reply) => {
+        const { format, ...query } = request.query;
+        const answer = await summary(request.ctx, query, settings);
+        return format === undefined ? answer : sendExport(reply, summaryExport(answer, format));
+      },
     );
   };
 

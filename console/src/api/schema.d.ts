@@ -668,8 +668,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The callbacks a search finds, as CSV (newest first, at most 10,000 rows; X-Truncated: true when there were more)
-         * @description The callbacks a search finds, as CSV (newest first, at most 10,000 rows; X-Truncated: true when there were more). Needs a token with one of the roles: `administrator`, `supervisor`, `monitor`, `developer`.
+         * The callbacks the desk filter finds, as a CSV or NDJSON file (newest first, every row, streamed; X-Rows: how many matched when it began)
+         * @description The callbacks the desk filter finds, as a CSV or NDJSON file (newest first, every row, streamed; X-Rows: how many matched when it began). Needs a token with one of the roles: `administrator`, `supervisor`, `monitor`, `developer`.
          */
         get: operations["getAdminCallbacksExport"];
         put?: never;
@@ -10738,11 +10738,14 @@ export interface operations {
                 queue?: string[];
                 /** @description Any of these delivery statuses */
                 deliveryStatus?: ("PENDING" | "SENDING" | "DELIVERED" | "FAILED" | "NOT_REQUIRED")[];
+                queueId?: string;
                 type?: "immediate" | "scheduled";
                 /** @description Scheduled (or created, for immediate) at or after (ISO-8601 with an offset, from 2000-01-01T00:00:00Z, before 2100-01-01T00:00:00Z) */
                 from?: string;
                 /** @description ...and before (ISO-8601 with an offset, from 2000-01-01T00:00:00Z, before 2100-01-01T00:00:00Z) */
                 to?: string;
+                /** @description Exactly this E.164 number (digits are enough), as on the desk listing */
+                phone?: string;
                 /** @description Search text: any part of the phone number (national or E.164 digits), part of the customer name, a callback id or a conversation id */
                 q?: string;
                 /** @description Items per page (1 to 250) */
@@ -10957,13 +10960,20 @@ export interface operations {
                 queue?: string[];
                 /** @description Any of these delivery statuses */
                 deliveryStatus?: ("PENDING" | "SENDING" | "DELIVERED" | "FAILED" | "NOT_REQUIRED")[];
+                queueId?: string;
                 type?: "immediate" | "scheduled";
                 /** @description Scheduled (or created, for immediate) at or after (ISO-8601 with an offset, from 2000-01-01T00:00:00Z, before 2100-01-01T00:00:00Z) */
                 from?: string;
                 /** @description ...and before (ISO-8601 with an offset, from 2000-01-01T00:00:00Z, before 2100-01-01T00:00:00Z) */
                 to?: string;
+                /** @description Exactly this E.164 number (digits are enough), as on the desk listing */
+                phone?: string;
                 /** @description Search text: any part of the phone number (national or E.164 digits), part of the customer name, a callback id or a conversation id */
                 q?: string;
+                /** @description csv (RFC 4180, header row, spreadsheet formulas neutralised) or json (NDJSON: one object a line) */
+                format?: "csv" | "json";
+                /** @description IANA time zone of the local times (default UTC); the UTC columns stay UTC */
+                timezone?: string;
             };
             header?: never;
             path?: never;
@@ -10978,6 +10988,7 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                    "application/x-ndjson": string;
                 };
             };
             /** @description The input is invalid (`VALIDATION_FAILED`, `BAD_REQUEST` or `INVALID_JSON`); `field` names it */
@@ -10987,6 +10998,22 @@ export interface operations {
                 };
                 content: {
                     "text/csv": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                    "application/x-ndjson": {
                         /**
                          * @description Machine-readable error code
                          * @enum {string}
@@ -11026,6 +11053,22 @@ export interface operations {
                             [key: string]: unknown;
                         };
                     };
+                    "application/x-ndjson": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
             /** @description The token lacks the role this needs, or the queue is outside the client’s allow-list (`FORBIDDEN`) */
@@ -11050,6 +11093,22 @@ export interface operations {
                             [key: string]: unknown;
                         };
                     };
+                    "application/x-ndjson": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
             /** @description No such record (`NOT_FOUND`) */
@@ -11059,6 +11118,22 @@ export interface operations {
                 };
                 content: {
                     "text/csv": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                    "application/x-ndjson": {
                         /**
                          * @description Machine-readable error code
                          * @enum {string}
@@ -17396,6 +17471,8 @@ export interface operations {
                 groupBy: "queue" | "day" | "hour";
                 /** @description IANA zone of the day and hour groups (default: each queue's own zone) */
                 timezone?: string;
+                /** @description Absent: the JSON answer. csv or json: the rows and the totals (last, group "total") as a CSV or NDJSON file, as the callback export writes them */
+                format?: "csv" | "json";
             };
             header?: never;
             path?: never;
@@ -17621,6 +17698,8 @@ export interface operations {
                          */
                         rolledUpThrough: string | null;
                     };
+                    "text/csv": string;
+                    "application/x-ndjson": string;
                 };
             };
             /** @description The input is invalid (`VALIDATION_FAILED`, `BAD_REQUEST` or `INVALID_JSON`); `field` names it */
@@ -17638,6 +17717,54 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                    /**
+                     * @example {
+                     *       "error": "VALIDATION_FAILED",
+                     *       "message": "body/queue must NOT have fewer than 1 characters",
+                     *       "field": "queue",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "text/csv": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                    /**
+                     * @example {
+                     *       "error": "VALIDATION_FAILED",
+                     *       "message": "body/queue must NOT have fewer than 1 characters",
+                     *       "field": "queue",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/x-ndjson": {
                         /**
                          * @description Machine-readable error code
                          * @enum {string}
@@ -17684,6 +17811,52 @@ export interface operations {
                             [key: string]: unknown;
                         };
                     };
+                    /**
+                     * @example {
+                     *       "error": "UNAUTHORIZED",
+                     *       "message": "A valid bearer token is required",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "text/csv": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                    /**
+                     * @example {
+                     *       "error": "UNAUTHORIZED",
+                     *       "message": "A valid bearer token is required",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/x-ndjson": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
             /** @description The token lacks the role this needs, or the queue is outside the client’s allow-list (`FORBIDDEN`) */
@@ -17715,6 +17888,52 @@ export interface operations {
                             [key: string]: unknown;
                         };
                     };
+                    /**
+                     * @example {
+                     *       "error": "FORBIDDEN",
+                     *       "message": "This needs one of the roles: administrator",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "text/csv": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                    /**
+                     * @example {
+                     *       "error": "FORBIDDEN",
+                     *       "message": "This needs one of the roles: administrator",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/x-ndjson": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
             /** @description No such record (`NOT_FOUND`) */
@@ -17731,6 +17950,52 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                    /**
+                     * @example {
+                     *       "error": "NOT_FOUND",
+                     *       "message": "Queue Demo not found",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "text/csv": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                    /**
+                     * @example {
+                     *       "error": "NOT_FOUND",
+                     *       "message": "Queue Demo not found",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/x-ndjson": {
                         /**
                          * @description Machine-readable error code
                          * @enum {string}
