@@ -100,6 +100,14 @@ describe('callbacks/create: offers and decisions', () => {
     expect(await recorded('o-unreported')).toMatchObject({ offered: 'IMMEDIATE', result: 'ACCEPTED', queue_id: queue.id });
   });
 
+  it('takes an empty conversationId for none', async () => {
+    const before = await t.database.db.selectFrom('callback_offers').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    const res = await create({ phoneNumber: phone(), conversationId: '' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().outcome).toBe('CREATED');
+    expect(await t.database.db.selectFrom('callback_offers').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).toEqual(before);
+  });
+
   it('does not accept an offer for a refused create', async () => {
     await offer({ conversationId: 'o-refused', offered: 'SCHEDULED', result: 'NO_INPUT' });
     expect((await create({ phoneNumber: phone(), conversationId: 'o-refused', desiredTime: '2030-02-01T10:00:00Z' })).json().outcome).toBe('IN_THE_PAST');
@@ -126,9 +134,9 @@ describe('callbacks/create: offers and decisions', () => {
     // Open around the clock: every hour has four slots of 5; only 15:00 UTC has records.
     expect(body.rows.map((r: { group: string }) => r.group)).toEqual(Array.from({ length: 24 }, (_, h) => `2030-03-04T${String(h).padStart(2, '0')}:00`));
     expect(body.rows[14]).toMatchObject({ created: 0, offers: 0, slotsCapacity: 20 });
-    expect(body.rows[15]).toMatchObject({ created: 9, offers: 12, slotsCapacity: 20 });
+    expect(body.rows[15]).toMatchObject({ created: 10, offers: 12, slotsCapacity: 20 });
     // Offers: o-1 declined; o-2, five o-order, o-create and o-unreported accepted; o-3, o-race and o-refused unanswered.
-    expect(body.totals).toMatchObject({ created: 9, createdImmediate: 9, refused: 1, offers: 12, offersAccepted: 8, offersDeclined: 1, offersNoInput: 3, slotsCapacity: 480 });
+    expect(body.totals).toMatchObject({ created: 10, createdImmediate: 10, refused: 1, offers: 12, offersAccepted: 8, offersDeclined: 1, offersNoInput: 3, slotsCapacity: 480 });
     expect(body.totals.refusals.IN_THE_PAST).toBe(1);
   });
 });
@@ -167,7 +175,7 @@ describe('days past the live window that no roll-up has written yet', () => {
     expect(await t.database.db.selectFrom('report_days').select('day').where('queue_id', '=', queue.id).execute()).toEqual([]);
     const live = await summary(ctx, query, { retentionDays: 14 }, 'live');
     expect(auto.totals).toEqual(live.totals);
-    expect(auto.totals.created).toBe(9);
+    expect(auto.totals.created).toBe(10);
   });
 });
 
@@ -181,7 +189,7 @@ describe('retention alone', () => {
     const ctx = testContext(t.database.db, undefined, clock);
     const before = await summary(ctx, query, { retentionDays: 14 }, 'live');
     const { deleted } = await applyRetention(t.database.db, clock.now(), 14);
-    expect(deleted).toBeGreaterThanOrEqual(9);
+    expect(deleted).toBeGreaterThanOrEqual(10);
     expect((await summary(ctx, query, { retentionDays: 14 }, 'live')).totals.created).toBe(0);
     const after = await summary(ctx, query, { retentionDays: 14 });
     expect(after.totals).toEqual(before.totals);

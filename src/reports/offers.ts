@@ -71,7 +71,8 @@ export async function recordedDecision<A extends { outcome: string }>(
   answer: A,
 ): Promise<A> {
   await insertDecision(trx, { queue_id: decision.queueId, at, type: decision.type, outcome: answer.outcome });
-  if (answer.outcome === 'CREATED' && decision.conversationId !== undefined) await acceptOffer(trx, at, decision.queueId, decision.type, decision.conversationId);
+  // An empty conversationId (a flow variable left unset) names no conversation.
+  if (answer.outcome === 'CREATED' && decision.conversationId) await acceptOffer(trx, at, decision.queueId, decision.type, decision.conversationId);
   return answer;
 }
 
