@@ -1192,6 +1192,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/reports/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Offers, creations, refusals, completions, connect waits, retries and slot utilization of a period, by queue, local day or local hour
+         * @description Offers, creations, refusals, completions, connect waits, retries and slot utilization of a period, by queue, local day or local hour. Needs a token with one of the roles: `administrator`, `supervisor`, `monitor`, `developer`.
+         */
+        get: operations["getAdminReportsSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/v1/providers": {
         parameters: {
             query?: never;
@@ -1474,6 +1494,26 @@ export interface paths {
          * @description Cancel an automated campaign callback (its contact is removed from the list). Needs a token with one of the roles: `actions`. Flat input and output, as Genesys data actions need; refusals a flow branches on are 200 answers with an `outcome`.
          */
         post: operations["postActionsCampaignCallbacksCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/actions/v1/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record what the caller was offered (IMMEDIATE, SCHEDULED, BOTH) and chose (ACCEPTED, DECLINED, NO_INPUT), once per conversation
+         * @description Record what the caller was offered (IMMEDIATE, SCHEDULED, BOTH) and chose (ACCEPTED, DECLINED, NO_INPUT), once per conversation. Needs a token with one of the roles: `actions`. Flat input and output, as Genesys data actions need; refusals a flow branches on are 200 answers with an `outcome`.
+         */
+        post: operations["postActionsOffers"];
         delete?: never;
         options?: never;
         head?: never;
@@ -17343,6 +17383,373 @@ export interface operations {
             };
         };
     };
+    getAdminReportsSummary: {
+        parameters: {
+            query: {
+                /** @description Start of the period, inclusive (default: 7 days before `to`) (ISO-8601 with an offset, from 2000-01-01T00:00:00Z, before 2100-01-01T00:00:00Z) */
+                from?: string;
+                /** @description End of the period, exclusive (default: now) (ISO-8601 with an offset, from 2000-01-01T00:00:00Z, before 2100-01-01T00:00:00Z) */
+                to?: string;
+                /** @description Queues to cover, by name, id or Genesys queue id (repeat the parameter for several); default: every queue the caller may use */
+                queue?: string[];
+                /** @description One row per queue, per local day, or per local hour */
+                groupBy: "queue" | "day" | "hour";
+                /** @description IANA zone of the day and hour groups (default: each queue's own zone) */
+                timezone?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record(s) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601; UTC times end in Z
+                         */
+                        from: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601; UTC times end in Z
+                         */
+                        to: string;
+                        /** @enum {string} */
+                        groupBy: "queue" | "day" | "hour";
+                        /** @description The zone of the day and hour groups; null: each queue's own */
+                        timezone: string | null;
+                        /** @description The queues covered */
+                        queues: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            timezone: string;
+                        }[];
+                        /** @description One row per group (queues by name, days and hours in order) */
+                        rows: {
+                            /** @description The queue name, the local date (YYYY-MM-DD) or the local hour (YYYY-MM-DDTHH:00); "total" on the totals row */
+                            group: string;
+                            /**
+                             * Format: uuid
+                             * @description groupBy=queue: the queue
+                             */
+                            queueId: string | null;
+                            /** @description groupBy=queue: the queue */
+                            queueName: string | null;
+                            /** @description Offers reported (POST /actions/v1/offers, or implied by a create with a conversationId) */
+                            offers: number;
+                            /** @description Offers whose caller accepted */
+                            offersAccepted: number;
+                            /** @description Offers whose caller declined */
+                            offersDeclined: number;
+                            /** @description Offers the caller did not answer */
+                            offersNoInput: number;
+                            /** @description Offers of an immediate callback only */
+                            offeredImmediate: number;
+                            /** @description Offers of a scheduled callback only */
+                            offeredScheduled: number;
+                            /** @description Offers of both */
+                            offeredBoth: number;
+                            /** @description offersAccepted / offers (null when there is nothing to divide by) */
+                            acceptanceRate: number | null;
+                            /** @description Callbacks created */
+                            created: number;
+                            /** @description Immediate callbacks created */
+                            createdImmediate: number;
+                            /** @description Scheduled callbacks created */
+                            createdScheduled: number;
+                            /** @description Create requests refused (answered with an outcome other than CREATED) */
+                            refused: number;
+                            /** @description Refused create requests by outcome */
+                            refusals: {
+                                DUPLICATE: number;
+                                SLOT_FULL: number;
+                                OUTSIDE_HOURS: number;
+                                TOO_FAR_AHEAD: number;
+                                IN_THE_PAST: number;
+                                QUEUE_CLOSED: number;
+                                IMMEDIATE_DISABLED: number;
+                                SCHEDULED_DISABLED: number;
+                                INVALID_NUMBER: number;
+                                COUNTRY_NOT_PERMITTED: number;
+                                BLOCKED_PATTERN: number;
+                                BLOCKED_NUMBER_TYPE: number;
+                            };
+                            /** @description Callbacks completed in the period */
+                            completed: number;
+                            /** @description Completed callbacks by completion reason */
+                            completedByReason: {
+                                HANDLED: number;
+                                CANCELLED_BY_CUSTOMER: number;
+                                CANCELLED_BY_ADMIN: number;
+                                PURGED: number;
+                                EXPIRED: number;
+                                ABANDONED: number;
+                                FAILED: number;
+                                NO_ANSWER: number;
+                            };
+                            /** @description Completed HANDLED */
+                            handled: number;
+                            /** @description handled / completed (null when there is nothing to divide by) */
+                            handledRate: number | null;
+                            /** @description Completed ABANDONED */
+                            abandoned: number;
+                            /** @description Completed PURGED */
+                            purged: number;
+                            /** @description Completed EXPIRED */
+                            expired: number;
+                            /** @description Completed NO_ANSWER */
+                            noAnswer: number;
+                            /** @description Agent connects (an agent alerted on the callback: user.start) in the period */
+                            connects: number;
+                            /** @description Median wait from the callback being due (created; scheduled time; retry time) to the agent connect */
+                            connectWaitMedianSeconds: number | null;
+                            /** @description 90th percentile of the same waits */
+                            connectWaitP90Seconds: number | null;
+                            /** @description Retries (attempts after the first) of the callbacks completed HANDLED */
+                            retries: number;
+                            /** @description retries / handled (null when there is nothing to divide by) */
+                            retriesPerHandled: number | null;
+                            /** @description Places booked in the slots starting in the period */
+                            slotsBooked: number;
+                            /** @description Capacity of the open slots starting in the period */
+                            slotsCapacity: number;
+                            /** @description slotsBooked / slotsCapacity (null when there is nothing to divide by) */
+                            slotUtilization: number | null;
+                        }[];
+                        /** ReportSummaryRow */
+                        totals: {
+                            /** @description The queue name, the local date (YYYY-MM-DD) or the local hour (YYYY-MM-DDTHH:00); "total" on the totals row */
+                            group: string;
+                            /**
+                             * Format: uuid
+                             * @description groupBy=queue: the queue
+                             */
+                            queueId: string | null;
+                            /** @description groupBy=queue: the queue */
+                            queueName: string | null;
+                            /** @description Offers reported (POST /actions/v1/offers, or implied by a create with a conversationId) */
+                            offers: number;
+                            /** @description Offers whose caller accepted */
+                            offersAccepted: number;
+                            /** @description Offers whose caller declined */
+                            offersDeclined: number;
+                            /** @description Offers the caller did not answer */
+                            offersNoInput: number;
+                            /** @description Offers of an immediate callback only */
+                            offeredImmediate: number;
+                            /** @description Offers of a scheduled callback only */
+                            offeredScheduled: number;
+                            /** @description Offers of both */
+                            offeredBoth: number;
+                            /** @description offersAccepted / offers (null when there is nothing to divide by) */
+                            acceptanceRate: number | null;
+                            /** @description Callbacks created */
+                            created: number;
+                            /** @description Immediate callbacks created */
+                            createdImmediate: number;
+                            /** @description Scheduled callbacks created */
+                            createdScheduled: number;
+                            /** @description Create requests refused (answered with an outcome other than CREATED) */
+                            refused: number;
+                            /** @description Refused create requests by outcome */
+                            refusals: {
+                                DUPLICATE: number;
+                                SLOT_FULL: number;
+                                OUTSIDE_HOURS: number;
+                                TOO_FAR_AHEAD: number;
+                                IN_THE_PAST: number;
+                                QUEUE_CLOSED: number;
+                                IMMEDIATE_DISABLED: number;
+                                SCHEDULED_DISABLED: number;
+                                INVALID_NUMBER: number;
+                                COUNTRY_NOT_PERMITTED: number;
+                                BLOCKED_PATTERN: number;
+                                BLOCKED_NUMBER_TYPE: number;
+                            };
+                            /** @description Callbacks completed in the period */
+                            completed: number;
+                            /** @description Completed callbacks by completion reason */
+                            completedByReason: {
+                                HANDLED: number;
+                                CANCELLED_BY_CUSTOMER: number;
+                                CANCELLED_BY_ADMIN: number;
+                                PURGED: number;
+                                EXPIRED: number;
+                                ABANDONED: number;
+                                FAILED: number;
+                                NO_ANSWER: number;
+                            };
+                            /** @description Completed HANDLED */
+                            handled: number;
+                            /** @description handled / completed (null when there is nothing to divide by) */
+                            handledRate: number | null;
+                            /** @description Completed ABANDONED */
+                            abandoned: number;
+                            /** @description Completed PURGED */
+                            purged: number;
+                            /** @description Completed EXPIRED */
+                            expired: number;
+                            /** @description Completed NO_ANSWER */
+                            noAnswer: number;
+                            /** @description Agent connects (an agent alerted on the callback: user.start) in the period */
+                            connects: number;
+                            /** @description Median wait from the callback being due (created; scheduled time; retry time) to the agent connect */
+                            connectWaitMedianSeconds: number | null;
+                            /** @description 90th percentile of the same waits */
+                            connectWaitP90Seconds: number | null;
+                            /** @description Retries (attempts after the first) of the callbacks completed HANDLED */
+                            retries: number;
+                            /** @description retries / handled (null when there is nothing to divide by) */
+                            retriesPerHandled: number | null;
+                            /** @description Places booked in the slots starting in the period */
+                            slotsBooked: number;
+                            /** @description Capacity of the open slots starting in the period */
+                            slotsCapacity: number;
+                            /** @description slotsBooked / slotsCapacity (null when there is nothing to divide by) */
+                            slotUtilization: number | null;
+                        };
+                        /**
+                         * Format: date
+                         * @description The last local day read from the daily rollups (older records are deleted); null: every figure is from live records
+                         */
+                        rolledUpThrough: string | null;
+                    };
+                };
+            };
+            /** @description The input is invalid (`VALIDATION_FAILED`, `BAD_REQUEST` or `INVALID_JSON`); `field` names it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "VALIDATION_FAILED",
+                     *       "message": "body/queue must NOT have fewer than 1 characters",
+                     *       "field": "queue",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No valid bearer token (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "UNAUTHORIZED",
+                     *       "message": "A valid bearer token is required",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description The token lacks the role this needs, or the queue is outside the client’s allow-list (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "FORBIDDEN",
+                     *       "message": "This needs one of the roles: administrator",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No such record (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "NOT_FOUND",
+                     *       "message": "Queue Demo not found",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
     getAuthProviders: {
         parameters: {
             query?: never;
@@ -19879,6 +20286,227 @@ export interface operations {
                         outcome: "CANCELLED" | "NOT_FOUND" | "ALREADY_COMPLETED";
                         callbackId: string;
                         message: string;
+                    };
+                };
+            };
+            /** @description The input is invalid (`VALIDATION_FAILED`, `BAD_REQUEST` or `INVALID_JSON`); `field` names it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "VALIDATION_FAILED",
+                     *       "message": "body/queue must NOT have fewer than 1 characters",
+                     *       "field": "queue",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No valid bearer token (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "UNAUTHORIZED",
+                     *       "message": "A valid bearer token is required",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description The token lacks the role this needs, or the queue is outside the client’s allow-list (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "FORBIDDEN",
+                     *       "message": "This needs one of the roles: administrator",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description The queue, rule or campaign named is unknown (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "NOT_FOUND",
+                     *       "message": "Queue Demo not found",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Too many requests from this client; retry after `Retry-After` seconds (`RATE_LIMITED`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "RATE_LIMITED",
+                     *       "message": "Too many requests; retry in 12 s",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postActionsOffers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "queue": "Demo",
+                 *       "conversationId": "0b7c9d1e-2f3a-4b5c-8d6e-7f8091a2b3c4",
+                 *       "offered": "BOTH",
+                 *       "result": "ACCEPTED"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Queue name (or use queueId) */
+                    queue?: string;
+                    /** @description Queue id, or its Genesys queue id */
+                    queueId?: string;
+                    /** @description The IVR conversation the offer was made in (Call.ConversationId) */
+                    conversationId: string;
+                    /**
+                     * @description What the flow offered: IMMEDIATE, SCHEDULED or BOTH
+                     * @enum {string}
+                     */
+                    offered: "IMMEDIATE" | "SCHEDULED" | "BOTH";
+                    /**
+                     * @description What the caller chose: ACCEPTED, DECLINED or NO_INPUT
+                     * @enum {string}
+                     */
+                    result: "NO_INPUT" | "DECLINED" | "ACCEPTED";
+                };
+            };
+        };
+        responses: {
+            /** @description The answer. Refusals a flow branches on (a full slot, a blocked number, ...) are 200 answers with an `outcome` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description RECORDED, UPDATED (a stronger result replaced a weaker one), ALREADY_RECORDED (the same report again) or KEPT (nothing changed)
+                         * @enum {string}
+                         */
+                        outcome: "RECORDED" | "UPDATED" | "ALREADY_RECORDED" | "KEPT";
+                        message: string;
+                        conversationId: string;
+                        /** @description The queue the offer is recorded in ("" when it is one the caller may not see) */
+                        queueName: string;
+                        /** @description The recorded offer ("" when hidden) */
+                        offered: string;
+                        /** @description The recorded result ("" when hidden) */
+                        result: string;
+                        /** @description When the offer was first reported (UTC, "" when hidden) */
+                        reportedAt: string;
                     };
                 };
             };

@@ -26,6 +26,7 @@ output "action_ids" {
     "conversation-user-start"   = genesyscloud_integration_action.conversation_user_start.id
     "conversation-wrapup"       = genesyscloud_integration_action.conversation_wrapup.id
     "numbers-check"             = genesyscloud_integration_action.numbers_check.id
+    "offers"                    = genesyscloud_integration_action.offers.id
     "open-for"                  = genesyscloud_integration_action.open_for.id
     "preview-accepted"          = genesyscloud_integration_action.preview_accepted.id
     "queue-status"              = genesyscloud_integration_action.queue_status.id
