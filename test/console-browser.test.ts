@@ -406,6 +406,12 @@ describe.skipIf(!found)('the console in a real browser', () => {
     await page.getByRole('button', { name: 'Show', exact: true }).click();
     await page.getByRole('img', { name: /^Acceptance rate by queue;/ }).waitFor(WAIT);
     await expect(page.getByRole('table', { name: 'Acceptance rate by queue: data' }).getByRole('row', { name: 'Reports queue 66.7% 2 3' }).count()).resolves.toBe(1);
+    // An empty date is named at its field; the report shown stays.
+    await page.getByLabel('From', { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await page.getByText('From is not a date').waitFor(WAIT);
+    await expect(page.getByLabel('From', { exact: true }).getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(tile('Acceptance rate').textContent()).resolves.toBe('66.7%');
     await page.getByLabel('From', { exact: true }).fill('2001-01-01');
     await page.getByLabel('To', { exact: true }).fill('2001-01-31');
     await page.getByRole('button', { name: 'Show', exact: true }).click();

@@ -14,10 +14,12 @@ export interface Point {
   text: string;
   /** More words for the tooltip (e.g. "2 of 3 offers"). */
   detail?: string;
+  /** Leave the value off the chart (still in the tooltip and the table), e.g. a zero among many. */
+  quiet?: boolean;
 }
 
 const W = 640;
-const PAD_L = 44;
+const PAD_L = 52;
 const PAD_R = 12;
 const PAD_T = 18;
 const PAD_B = 40;
@@ -52,7 +54,7 @@ export function BarChart({ label, points, max, axis }: { label: string; points: 
             <title>{`${p.label}: ${p.text}${p.detail ? ` (${p.detail})` : ''}`}</title>
             <rect x={cx - step / 2} y={PAD_T} width={step} height={H - PAD_T - PAD_B} class="hit" />
             {p.value !== null && <rect x={cx - bw / 2} y={top} width={bw} height={H - PAD_B - top} class="fill" />}
-            {n <= 24 && (
+            {n <= 24 && !p.quiet && (
               <text x={cx} y={top - 4} class="value">
                 {p.text}
               </text>
@@ -110,7 +112,8 @@ export function LineChart({ label, series, axis }: { label: string; series: Seri
   const labels = series[0]?.points.map((p) => p.label) ?? [];
   const n = Math.max(labels.length, 1);
   const max = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p.value ?? 0))) * 1.1;
-  const x = (i: number) => (n === 1 ? (PAD_L + W - PAD_R) / 2 : PAD_L + 8 + (i / (n - 1)) * (W - PAD_L - PAD_R - 16));
+  // Room on the right for the last point's label.
+  const x = (i: number) => (n === 1 ? (PAD_L + W - PAD_R) / 2 : PAD_L + 24 + (i / (n - 1)) * (W - PAD_L - PAD_R - 64));
   const y = (v: number) => H - PAD_B - (v / max) * (H - PAD_T - PAD_B);
   const labelEvery = Math.ceil(n / 10);
   return (

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, ok } from '../api/client';
+import { api, ApiError, ok } from '../api/client';
 import type { Answer } from '../api/types';
 import { BarChart, ChartFigure, LineChart, RowChart, type Point } from '../charts';
 import { zonePreference } from '../format';
@@ -112,8 +112,13 @@ function isEmpty(t: Row): boolean {
 export function ReportsPage() {
   const [filter, setFilterState] = useState<ReportFilter>(() => filterFromUrl(window.location.search));
   const [draft, setDraft] = useState<ReportFilter>(filter);
+  const [dateError, setDateError] = useState<ApiError | undefined>();
   const apply = (f: ReportFilter) => {
     setDraft(f);
+    // A date input that is empty or half typed: named by its field, the shown report kept.
+    const bad = (['from', 'to'] as const).find((k) => !isDate(f[k]));
+    setDateError(bad && new ApiError(0, 'INVALID_DATE', `${bad === 'from' ? 'From' : 'To'} is not a date`, bad));
+    if (bad) return;
     setFilterState(f);
     window.history.replaceState(null, '', `${window.location.pathname}?${filterToUrl(f)}`);
   };
@@ -152,10 +157,10 @@ export function ReportsPage() {
           apply(draft);
         }}
       >
-        <Field label="From" name="from" error={main.error}>
+        <Field label="From" name="from" error={dateError ?? main.error}>
           {(p) => <input {...p} type="date" value={draft.from} onInput={(e) => setDraft({ ...draft, from: (e.target as HTMLInputElement).value })} />}
         </Field>
-        <Field label="To" name="to" error={main.error}>
+        <Field label="To" name="to" error={dateError ?? main.error}>
           {(p) => <input {...p} type="date" value={draft.to} onInput={(e) => setDraft({ ...draft, to: (e.target as HTMLInputElement).value })} />}
         </Field>
         <Field label="Group by" name="groupBy" error={main.error}>
@@ -320,7 +325,7 @@ function WaitChart({ summary: s }: { summary: Summary }) {
             { name: 'median', className: 's1', points: s.rows.map((r) => point(r, r.connectWaitMedianSeconds)) },
             { name: '90th percentile', className: 's2', points: s.rows.map((r) => point(r, r.connectWaitP90Seconds)) },
           ]}
-          axis={(v) => duration(v)}
+          axis={(v) => (v >= 90 ? `${Math.round(v / 60)} min` : `${Math.round(v)} s`)}
         />
       }
       columns={['Day', 'Median', '90th percentile', 'Connects']}
@@ -342,9 +347,13 @@ export function byHourOfDay(rows: Row[]): { hour: string; booked: number; capaci
   return sums.map((x, h) => ({ hour: `${pad(h)}:00`, ...x, rate: x.capacity === 0 ? null : Math.round((x.booked / x.capacity) * 10_000) / 10_000 }));
 }
 
+/** The top of a rate axis: the smallest of 5%, 10%, 25%, 50%, 100% above every value. */
+const rateScale = (rates: (number | null)[]) => [0.05, 0.1, 0.25, 0.5].find((m) => rates.every((r) => (r ?? 0) <= m)) ?? 1;
+
 function UtilizationChart({ summary: s }: { summary: Summary }) {
   const hours = byHourOfDay(s.rows);
   const open = hours.filter((h) => h.capacity > 0);
+  const max = rateScale(hours.map((h) => h.rate));
   return (
     <ChartFigure
       id="utilization"
@@ -352,8 +361,8 @@ function UtilizationChart({ summary: s }: { summary: Summary }) {
       chart={
         <BarChart
           label={`Slot utilization by hour of day: ${open.length === 0 ? 'no open slot' : open.map((h) => `${h.hour} ${percent(h.rate)}`).join(', ')}`}
-          points={hours.map((h) => ({ label: h.hour.slice(0, 2), value: h.rate, text: h.rate === null ? '' : `${Math.round(h.rate * 100)}%`, detail: `${h.booked} of ${h.capacity} places` }))}
-          max={1}
+          points={hours.map((h) => ({ label: h.hour.slice(0, 2), value: h.rate, text: percent(h.rate), quiet: !h.rate, detail: `${h.booked} of ${h.capacity} places` }))}
+          max={max}
           axis={(v) => `${Math.round(v * 100)}%`}
         />
       }
