@@ -182,7 +182,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await admin.register(callbackRetryPolicyRoutes);
       await admin.register(campaignRoutes);
       await admin.register(simulatedCallRoutes);
-      await admin.register(reportRoutes({ retentionDays: config.retentionDays }));
+      await admin.register(reportRoutes({ retentionDays: config.retentionDays, reportRetentionDays: config.reportRetentionDays }));
     },
     { prefix: '/admin/v1' },
   );

@@ -129,6 +129,7 @@ describe('Swagger UI "Try it out" on the demo data', () => {
       '/actions/v1/open-for': (b) => typeof b.open === 'boolean',
       '/actions/v1/numbers/check': (b) => b.outcome === 'ALLOWED',
       '/actions/v1/queue-status': (b) => b.offerScheduled === true,
+      '/actions/v1/offers': (b) => b.outcome === 'RECORDED' && b.result === 'ACCEPTED',
       '/actions/v1/callbacks/create': (b) => b.outcome === 'CREATED',
       '/actions/v1/callbacks/lookup': (b) => b.found === true,
       // Its example names no real callback: the flow's branch for an unknown id.

@@ -14,7 +14,10 @@ describe('config', () => {
       bodyLimitBytes: 65_536,
       demoSeed: true,
       jwtSecret: undefined,
+      retentionDays: 14,
+      reportRetentionDays: 400,
     });
+    expect(loadConfig({ REPORT_RETENTION_DAYS: '30' }).reportRetentionDays).toBe(30);
   });
 
   it.each([
@@ -30,6 +33,8 @@ describe('config', () => {
     [{ GENESYS_CLIENT_ID: 'id' }, 'GENESYS_CLIENT_SECRET'],
     [{ GENESYS_CLIENT_ID: 'id', GENESYS_CLIENT_SECRET: 's' }, 'GENESYS_REGION'],
     [{ GENESYS_BASE_URL: 'not a url' }, 'GENESYS_BASE_URL'],
+    [{ REPORT_RETENTION_DAYS: '0' }, 'REPORT_RETENTION_DAYS'],
+    [{ REPORT_RETENTION_DAYS: 'a year' }, 'REPORT_RETENTION_DAYS'],
   ])('fails fast naming the bad variable: %j', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {

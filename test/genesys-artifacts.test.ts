@@ -56,6 +56,7 @@ const FIXTURES: Record<string, () => Inputs> = {
   availability: () => ({ queue: QUEUE, maxSlots: 3, timezone: 'America/New_York' }),
   'open-for': () => ({ queue: QUEUE }),
   'queue-status': () => ({ queue: QUEUE }),
+  offers: () => ({ queue: QUEUE, conversationId: `conv "${randomUUID()}" \\ 😀`, offered: 'BOTH', result: 'NO_INPUT' }),
   'numbers-check': () => ({ queue: QUEUE, phoneNumber: '+1 (202) 456-1111' }),
   'callbacks-create': () => ({
     queue: QUEUE,

@@ -102,6 +102,8 @@ export function percentile(sorted: readonly number[], p: number): number | null 
   return Math.round(value * 10) / 10;
 }
 
+const SLOT_CHUNK_MS = 100 * 86_400_000;
+
 const ratio = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 10_000) / 10_000);
 
 /** A summary row from a cell. */
@@ -193,8 +195,12 @@ export async function liveCells(db: Kysely<DB> | Transaction<DB>, config: QueueW
   for (const w of waits) at(w.bucket).connectWaits.push(w.wait);
 
   const zone = b.zone ?? config.queue.timezone;
-  const slots = slotsInRange(slotSpecOf(config), from, to);
-  for (const s of slots) at(bucketOf(s.start, b.unit, zone)).slotsCapacity += s.capacity;
+  const spec = slotSpecOf(config);
+  // The slot grid walks a bounded range at a time.
+  for (let start = from; start < to; start = new Date(start.getTime() + SLOT_CHUNK_MS)) {
+    const end = new Date(Math.min(start.getTime() + SLOT_CHUNK_MS, to.getTime()));
+    for (const s of slotsInRange(spec, start, end)) at(bucketOf(s.start, b.unit, zone)).slotsCapacity += s.capacity;
+  }
   for (const [start, booked] of await bookedCounts(db, config.queue.id, from, to)) at(bucketOf(new Date(start), b.unit, zone)).slotsBooked += booked;
   return cells;
 }

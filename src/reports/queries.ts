@@ -143,7 +143,8 @@ export async function earliestRecord(db: Db, queueId: string): Promise<Date | nu
     select least(
       (select min(reported_at) from callback_offers where queue_id = ${queueId}),
       (select min(at) from create_decisions where queue_id = ${queueId}),
-      (select min(created_at) from callbacks where queue_id = ${queueId})
+      (select min(created_at) from callbacks where queue_id = ${queueId}),
+      (select min(slot_start) from slot_bookings where queue_id = ${queueId})
     ) as at`.execute(db);
   return rows[0]?.at ?? null;
 }

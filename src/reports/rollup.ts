@@ -4,13 +4,13 @@ import { findQueueWithConfig, type QueueWithConfig } from '../queues/queries.js'
 import { addDays } from '../slots/time.js';
 import { figuresOf, liveCells } from './figures.js';
 import { deleteReportDaysBefore, deleteReportRecordsBefore, earliestRecord, rolledDays, saveReportDay } from './queries.js';
-import { firstLiveDay, localDate, startOfDay } from './service.js';
+import { DEFAULT_REPORT_RETENTION_DAYS, firstLiveDay, localDate, startOfDay } from './service.js';
 
 const DAY_MS = 86_400_000;
 /** Days computed in one pass (the slot grid walks at most 400). */
 const CHUNK_DAYS = 31;
 
-export const DEFAULT_REPORT_RETENTION_DAYS = 400;
+export { DEFAULT_REPORT_RETENTION_DAYS };
 
 export interface RollupSettings {
   retentionDays: number;

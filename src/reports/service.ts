@@ -13,10 +13,14 @@ import { MAX_HOURLY_DAYS, MAX_SUMMARY_DAYS, type Summary, type SummaryQuery, typ
 
 const DAY_MS = 86_400_000;
 const DEFAULT_DAYS = 7;
+/** REPORT_RETENTION_DAYS unless configured. */
+export const DEFAULT_REPORT_RETENTION_DAYS = 400;
 
 export interface ReportSettings {
   /** RETENTION_DAYS: how long the records themselves are kept. */
   retentionDays: number;
+  /** REPORT_RETENTION_DAYS: how much longer the daily rollups are kept (default 400). */
+  reportRetentionDays?: number | undefined;
 }
 
 /** The local date of an instant in a zone, and the first instant of a local date. */
@@ -114,9 +118,24 @@ export async function summary(ctx: Context, query: SummaryQuery, settings: Repor
     const keyOf = (bucket: string) => (groupBy === 'queue' ? q.id : bucket);
     const queue = groupBy === 'queue' ? { id: q.id, name: q.name } : null;
     if (plan.rolled) {
-      for (const day of await readReportDays(ctx.db, [q.id], plan.rolled.firstDay, plan.rolled.lastDay)) {
+      const stored = await readReportDays(ctx.db, [q.id], plan.rolled.firstDay, plan.rolled.lastDay);
+      for (const day of stored) {
         const cell = cellOf(day.figures, day.connect_waits);
         if (!isEmptyCell(cell)) add(keyOf(day.day), queue, cell);
+      }
+      // A day not rolled up yet (no roll-up ran since it ended) is read from the records it still has;
+      // one older than the rollups are kept is gone.
+      const rolled = new Set(stored.map((d) => d.day));
+      const kept = localDate(new Date(now.getTime() - (settings.retentionDays + (settings.reportRetentionDays ?? DEFAULT_REPORT_RETENTION_DAYS)) * DAY_MS), q.timezone);
+      const missing: string[] = [];
+      for (let day = plan.rolled.firstDay; day <= plan.rolled.lastDay; day = addDays(day, 1)) if (!rolled.has(day) && day > kept) missing.push(day);
+      if (missing.length > 0) {
+        const zoneOfQueue = q.timezone;
+        const cells = await liveCells(ctx.db, plan.config, startOfDay(missing[0]!, zoneOfQueue), startOfDay(addDays(missing.at(-1)!, 1), zoneOfQueue), { unit: 'day', zone: null });
+        for (const day of missing) {
+          const cell = cells.get(day);
+          if (cell) add(keyOf(day), queue, cell);
+        }
       }
       if (rolledUpThrough === null || plan.rolled.lastDay > rolledUpThrough) rolledUpThrough = plan.rolled.lastDay;
     }
