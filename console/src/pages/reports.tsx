@@ -363,7 +363,7 @@ function UtilizationChart({ summary: s }: { summary: Summary }) {
           label={`Slot utilization by hour of day: ${open.length === 0 ? 'no open slot' : open.map((h) => `${h.hour} ${percent(h.rate)}`).join(', ')}`}
           points={hours.map((h) => ({ label: h.hour.slice(0, 2), value: h.rate, text: percent(h.rate), quiet: !h.rate, detail: `${h.booked} of ${h.capacity} places` }))}
           max={max}
-          axis={(v) => `${Math.round(v * 100)}%`}
+          axis={(v) => `${max < 0.25 ? (v * 100).toFixed(1) : Math.round(v * 100)}%`}
         />
       }
       columns={['Hour', 'Utilization', 'Booked', 'Capacity']}
@@ -374,8 +374,9 @@ function UtilizationChart({ summary: s }: { summary: Summary }) {
 
 function RowsTable({ summary: s }: { summary: Summary }) {
   const all = [...s.rows, s.totals];
+  // Wider than the page on a narrow window: a region the keyboard can scroll.
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={`Summary by ${s.groupBy}`}>
       <table class="grid">
         <caption class="sr-only">Summary by {s.groupBy}, with the totals</caption>
         <thead>
