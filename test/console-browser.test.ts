@@ -1,5 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agingCheck } from '../src/aging/tracks.js';
 import { systemClock } from '../src/clock.js';
@@ -304,9 +305,141 @@ describe.skipIf(!found)('the console in a real browser', () => {
     await page.getByText('ACTIVE: 3 step(s), priority 10 → 25').waitFor(WAIT);
   });
 
+  it('reports a range and a queue: the figures the API answers, charts with their data, the filters in the URL and the downloads', async () => {
+    const ids = ((await apiGet('/admin/v1/business-hours')).items as { id: string; name: string }[]).find((h) => h.name === 'Browser hours')!.id;
+    const rule = ((await apiGet('/admin/v1/capacity-rules')).items as { id: string; name: string }[]).find((r) => r.name === 'Browser capacity')!.id;
+    const made = await t.app.inject({ method: 'POST', url: '/admin/v1/queues', headers: api, payload: { name: 'Reports queue', timezone: 'America/New_York', businessHoursId: ids, capacityRuleId: rule } });
+    expect(made.statusCode, made.body).toBe(201);
+    const act = async (url: string, payload: object) => {
+      const res = await t.app.inject({ method: 'POST', url, headers: actions, payload: { queue: 'Reports queue', ...payload } });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as { outcome: string; callbackId?: string };
+    };
+    // Three offers, two accepted; two callbacks created, two create requests refused.
+    for (const [conversationId, result] of [['rep-c1', 'ACCEPTED'], ['rep-c2', 'ACCEPTED'], ['rep-c3', 'DECLINED']] as const) {
+      expect((await act('/actions/v1/offers', { conversationId, offered: 'IMMEDIATE', result })).outcome).toBe('RECORDED');
+    }
+    const first = await act('/actions/v1/callbacks/create', { phoneNumber: '+12125550191', conversationId: 'rep-c1' });
+    const second = await act('/actions/v1/callbacks/create', { phoneNumber: '+12125550192', conversationId: 'rep-c2' });
+    expect([first.outcome, second.outcome]).toEqual(['CREATED', 'CREATED']);
+    expect((await act('/actions/v1/callbacks/create', { phoneNumber: '+12125550191' })).outcome).toBe('DUPLICATE');
+    expect((await act('/actions/v1/callbacks/create', { phoneNumber: '+1 000' })).outcome).toBe('INVALID_NUMBER');
+    // Agents connected 90 and 210 seconds after the callbacks were created (ten minutes ago).
+    const created = new Date(Date.now() - 10 * 60_000);
+    for (const [id, wait] of [[first.callbackId!, 90], [second.callbackId!, 210]] as const) {
+      await t.database.db.updateTable('callbacks').set({ created_at: created }).where('id', '=', id).execute();
+      await t.database.db
+        .insertInto('callback_history')
+        .values({ callback_id: id, at: new Date(created.getTime() + wait * 1000), actor: 'test', actor_name: 'test', actor_kind: 'system', event: 'user.start', from_state: null, to_state: null, reason: null, detail: null })
+        .execute();
+    }
+
+    await go('Reports');
+    await page.getByRole('checkbox', { name: 'Reports queue' }).check();
+    await page.getByRole('button', { name: 'Last 7 days' }).click();
+    await page.getByText(/^Reports queue · /).waitFor(WAIT);
+    // The view is in the URL: the range, the queue, the grouping.
+    const url = new URL(page.url());
+    expect(url.pathname).toBe('/console/reports');
+    expect(url.searchParams.getAll('queue')).toEqual(['Reports queue']);
+    expect(url.searchParams.get('groupBy')).toBe('day');
+    const from = url.searchParams.get('from')!;
+    const to = url.searchParams.get('to')!;
+    const zone = 'America/New_York';
+    const day = DateTime.now().setZone(zone);
+    expect([from, to]).toEqual([day.minus({ days: 6 }).toISODate(), day.toISODate()]);
+
+    // The API's answer for the same range and queue.
+    const range = { from: DateTime.fromISO(from, { zone }).toUTC().toISO()!, to: DateTime.fromISO(to, { zone }).plus({ days: 1 }).toUTC().toISO()! };
+    const answer = await apiGet(`/admin/v1/reports/summary?${new URLSearchParams({ ...range, queue: 'Reports queue', groupBy: 'day', timezone: zone })}`);
+    const totals = answer.totals as { [k: string]: number | null; acceptanceRate: number | null; slotUtilization: number | null; connectWaitMedianSeconds: number | null; connectWaitP90Seconds: number | null } & { refusals: Record<string, number> };
+    expect(totals).toMatchObject({ offers: 3, offersAccepted: 2, acceptanceRate: 0.6667, created: 2, refused: 2, connects: 2 });
+    expect(totals.refusals).toMatchObject({ DUPLICATE: 1, INVALID_NUMBER: 1 });
+    const percent = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`);
+    const duration = (v: number | null) => {
+      if (v === null) return '—';
+      const sec = Math.round(v);
+      return sec < 60 ? `${sec} s` : sec % 60 === 0 ? `${Math.floor(sec / 60)} min` : `${Math.floor(sec / 60)} min ${sec % 60} s`;
+    };
+    const tile = (name: string) => page.locator('dl.tiles .tile').filter({ has: page.locator('dt', { hasText: new RegExp(`^${name}$`) }) }).locator('dd');
+    await expect.poll(() => tile('Acceptance rate').textContent(), WAIT).toBe(percent(totals.acceptanceRate));
+    expect(await tile('Acceptance rate').textContent()).toBe('66.7%');
+    expect(await tile('Refused').textContent()).toBe(String(totals.refused));
+    expect(await tile('Median wait to connect').textContent()).toBe(duration(totals.connectWaitMedianSeconds));
+    expect(await tile('90th percentile wait').textContent()).toBe(duration(totals.connectWaitP90Seconds));
+    expect(await tile('Slot utilization').textContent()).toBe(percent(totals.slotUtilization));
+
+    // Each chart has its numbers in a table for screen readers, and on the chart.
+    const refusals = page.getByRole('table', { name: 'Refusals by outcome: data' });
+    await expect(refusals.getByRole('row', { name: 'duplicate 1' }).count()).resolves.toBe(1);
+    await expect(refusals.getByRole('row', { name: 'invalid number 1' }).count()).resolves.toBe(1);
+    await page.getByRole('img', { name: /^Refusals by outcome: 1 duplicate, 1 invalid number$/ }).waitFor(WAIT);
+    const todayRow = (answer.rows as { group: string; connectWaitMedianSeconds: number | null; connectWaitP90Seconds: number | null }[]).find((r) => r.group === to)!;
+    const waits = page.getByRole('table', { name: 'Wait to connect by day: median and 90th percentile: data' });
+    await expect(waits.getByRole('row', { name: to }).getByRole('cell').allTextContents()).resolves.toEqual([duration(todayRow.connectWaitMedianSeconds), duration(todayRow.connectWaitP90Seconds), '2']);
+    await expect(page.getByRole('img', { name: /^Acceptance rate by day; overall 66\.7% of 3 offers$/ }).locator('text.value').filter({ hasText: '66.7%' }).count()).resolves.toBe(1);
+    // Utilization by hour of day, from the hourly summary of the same range.
+    const hourly = await apiGet(`/admin/v1/reports/summary?${new URLSearchParams({ ...range, queue: 'Reports queue', groupBy: 'hour', timezone: zone })}`);
+    const nine = (hourly.rows as { group: string; slotsBooked: number; slotsCapacity: number }[]).filter((r) => r.group.endsWith('T09:00'));
+    const [booked, capacity] = [nine.reduce((a, r) => a + r.slotsBooked, 0), nine.reduce((a, r) => a + r.slotsCapacity, 0)];
+    expect(capacity).toBeGreaterThan(0);
+    const utilization = page.getByRole('table', { name: 'Slot utilization by hour of day: data' });
+    await expect(utilization.getByRole('row', { name: /^09:00 / }).getByRole('cell').allTextContents()).resolves.toEqual([percent(Math.round((booked / capacity) * 10_000) / 10_000), String(booked), String(capacity)]);
+
+    // The downloads carry the page's range and queue.
+    const exportHref = new URL((await page.getByRole('link', { name: 'Callbacks CSV' }).getAttribute('href'))!, base);
+    expect(exportHref.pathname).toBe('/admin/v1/callbacks/export');
+    expect(Object.fromEntries(exportHref.searchParams)).toEqual({ ...range, timezone: zone, format: 'csv', queue: 'Reports queue' });
+    expect(await page.getByRole('link', { name: 'Callbacks CSV' }).getAttribute('download')).toBe('callbacks.csv');
+    const summaryHref = new URL((await page.getByRole('link', { name: 'Summary CSV' }).getAttribute('href'))!, base);
+    expect(summaryHref.pathname).toBe('/admin/v1/reports/summary');
+    expect(Object.fromEntries(summaryHref.searchParams)).toEqual({ ...range, timezone: zone, groupBy: 'day', format: 'csv', queue: 'Reports queue' });
+
+    // The link reproduces the view.
+    await page.goto(url.href);
+    await page.getByText(/^Reports queue · /).waitFor(WAIT);
+    await expect(page.getByRole('checkbox', { name: 'Reports queue' }).isChecked()).resolves.toBe(true);
+    await expect.poll(() => tile('Acceptance rate').textContent(), WAIT).toBe('66.7%');
+
+    // By queue: one bar per queue; a range without data: the empty state.
+    await page.getByLabel('Group by').selectOption('queue');
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await page.getByRole('img', { name: /^Acceptance rate by queue;/ }).waitFor(WAIT);
+    await expect(page.getByRole('table', { name: 'Acceptance rate by queue: data' }).getByRole('row', { name: 'Reports queue 66.7% 2 3' }).count()).resolves.toBe(1);
+    // An empty date is named at its field; the report shown stays.
+    await page.getByLabel('From', { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await page.getByText('From is not a date').waitFor(WAIT);
+    await expect(page.getByLabel('From', { exact: true }).getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(tile('Acceptance rate').textContent()).resolves.toBe('66.7%');
+    await page.getByLabel('From', { exact: true }).fill('2001-01-01');
+    await page.getByLabel('To', { exact: true }).fill('2001-01-31');
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await page.getByText('No offers, callbacks, refusals, connects or open slots in this range for these queues.').waitFor(WAIT);
+    await expect(page.locator('figure.report-chart').count()).resolves.toBe(0);
+  });
+
+  it('shows Reports to a monitor, with only the queues of its allow-list to pick', async () => {
+    const monitor = await makePerson(t, ['monitor'], { queues: ['Reports queue'] });
+    const p = await browser.newPage();
+    try {
+      await browser.context.clearCookies();
+      await signIn(p, base, monitor);
+      await p.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Reports' }).click();
+      await p.getByRole('heading', { level: 1, name: 'Reports' }).waitFor(WAIT);
+      // The queue picker offers the caller's queues only.
+      await p.getByRole('checkbox', { name: 'Reports queue' }).waitFor(WAIT);
+      await expect(p.getByRole('group', { name: /^Queues/ }).getByRole('checkbox').count()).resolves.toBe(1);
+    } finally {
+      await p.close();
+      await browser.context.clearCookies();
+      await signIn(page, base, admin);
+    }
+  });
+
   it('has no serious or critical accessibility violation on any page', async () => {
     const report: Record<string, unknown> = {};
-    for (const label of ['Callbacks', 'Queues', 'Capacity', 'Business hours', 'Number rules', 'Policies and campaigns', 'Audit', 'Clients and users', 'Genesys']) {
+    for (const label of ['Callbacks', 'Reports', 'Queues', 'Capacity', 'Business hours', 'Number rules', 'Policies and campaigns', 'Audit', 'Clients and users', 'Genesys']) {
       await go(label);
       await page.waitForLoadState('networkidle');
       const violations = await seriousViolations(page);

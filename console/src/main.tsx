@@ -1,4 +1,4 @@
-import { render } from 'preact';
+import { render, type FunctionComponent } from 'preact';
 import { useMemo } from 'preact/hooks';
 import './styles.css';
 import { linkProps, useRoute } from './router';
@@ -12,11 +12,16 @@ import { NumbersPage } from './pages/numbers';
 import { PeoplePage } from './pages/people';
 import { PoliciesPage } from './pages/policies';
 import { QueuesPage } from './pages/queues';
+import { ReportsPage } from './pages/reports';
 import { setZonePreference, zonePreference } from './format';
 import { useState } from 'preact/hooks';
 
-const PAGES = [
+/** The roles that read the callback desk also read reports. */
+const DESK_READERS = ['administrator', 'supervisor', 'monitor', 'developer'];
+
+const PAGES: { route: string; label: string; page: FunctionComponent; roles?: string[] }[] = [
   { route: '/callbacks', label: 'Callbacks', page: CallbacksPage },
+  { route: '/reports', label: 'Reports', page: ReportsPage, roles: DESK_READERS },
   { route: '/queues', label: 'Queues', page: QueuesPage },
   { route: '/capacity', label: 'Capacity', page: CapacityPage },
   { route: '/hours', label: 'Business hours', page: HoursPage },
@@ -25,7 +30,7 @@ const PAGES = [
   { route: '/audit', label: 'Audit', page: AuditPage },
   { route: '/people', label: 'Clients and users', page: PeoplePage },
   { route: '/genesys', label: 'Genesys', page: GenesysPage },
-] as const;
+];
 
 function Shell() {
   const { state, adopt, signOut } = useSessionState();
@@ -34,7 +39,8 @@ function Shell() {
   const ctx = useMemo(() => (state.kind === 'signedIn' ? { session: state.session, signOut } : null), [state]);
   if (state.kind === 'loading') return <p class="boot">Loading…</p>;
   if (state.kind === 'signedOut' || !ctx) return <SignIn notice={state.kind === 'signedOut' ? state.notice : undefined} onSignedIn={adopt} />;
-  const current = PAGES.find((p) => route === p.route || route.startsWith(`${p.route}/`)) ?? PAGES[0];
+  const pages = PAGES.filter((p) => !p.roles || p.roles.some((r) => ctx.session.roles.includes(r)));
+  const current = pages.find((p) => route === p.route || route.startsWith(`${p.route}/`)) ?? pages[0]!;
   const Page = current.page;
   return (
     <SessionContext.Provider value={ctx}>
@@ -67,7 +73,7 @@ function Shell() {
       <div class="layout">
         <nav aria-label="Console">
           <ul>
-            {PAGES.map((p) => (
+            {pages.map((p) => (
               <li key={p.route}>
                 <a {...linkProps(p.route)} aria-current={p === current ? 'page' : undefined}>
                   {p.label}

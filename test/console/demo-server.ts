@@ -64,7 +64,8 @@ export async function startDemoServer(): Promise<DemoServer> {
       if (res.statusCode >= 400) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
       return res.statusCode === 204 ? {} : (res.json() as Record<string, unknown>);
     };
-  const actions = injector(app, { authorization: `Bearer ${await token(app, actionsClient.client.clientId, actionsClient.clientSecret)}` });
+  const actionsHeaders = { authorization: `Bearer ${await token(app, actionsClient.client.clientId, actionsClient.clientSecret)}` };
+  const actions = injector(app, actionsHeaders);
   await arrange(injector(app, admin), actions);
   await lifecycle(injector(app, admin), actions, (alerting) => runReconcile(jobContext({ db: runtime.database.db, gateway: withAgentAlerting(runtime.gateway, alerting), clock: systemClock, caches: createCaches(), logger }), { maxRequests: 100 }));
 
@@ -75,6 +76,15 @@ export async function startDemoServer(): Promise<DemoServer> {
   const soon = new Date(Date.now() - 60 * 60_000 + 10 * 60_000);
   await pastActions('POST', '/actions/v1/callbacks/create', { queue: 'Sales', phoneNumber: '+12025550187', customerName: 'Late Larry', desiredTime: soon.toISOString(), acceptNearest: true }).catch(() => undefined);
   await past.close();
+  await reportHistory(runtime.database.db, actions, async (daysAgo, run) => {
+    const then = await appAt({ now: () => new Date(Date.now() - daysAgo * 86_400_000) });
+    await then.ready();
+    try {
+      await run(injector(then, actionsHeaders));
+    } finally {
+      await then.close();
+    }
+  });
 
   return {
     baseUrl: `http://127.0.0.1:${port}`,
@@ -212,4 +222,41 @@ async function lifecycle(admin: Inject, actions: Inject, reconcile: (alerting: s
     const track = (await admin('GET', `/admin/v1/aging-tracks/${conversation[waiting]}`)) as { status: string };
     return track.status === 'STOPPED';
   });
+}
+
+/**
+ * A week for the Reports page: offers and refused create requests on each of the last seven days (on
+ * apps whose clock is that day), and agent connects on the Support callbacks a few minutes after
+ * they were created.
+ */
+async function reportHistory(db: Runtime['database']['db'], actions: Inject, onDay: (daysAgo: number, run: (actions: Inject) => Promise<void>) => Promise<void>): Promise<void> {
+  const KINDS = ['IMMEDIATE', 'SCHEDULED', 'BOTH'] as const;
+  const offers = async (a: Inject, day: number, n: number) => {
+    for (let i = 0; i < n; i++) {
+      const result = i % 3 === 2 ? 'DECLINED' : i % 5 === 4 ? 'NO_INPUT' : 'ACCEPTED';
+      await a('POST', '/actions/v1/offers', { queue: i % 2 === 0 ? 'Sales' : 'Support', conversationId: `demo-offer-${day}-${i}`, offered: KINDS[i % 3], result });
+    }
+  };
+  for (let day = 6; day >= 1; day--) {
+    await onDay(day, async (a) => {
+      await offers(a, day, 4 + ((day * 5) % 7));
+      await a('POST', '/actions/v1/callbacks/create', { queue: 'Sales', phoneNumber: '+1 000' });
+      if (day % 2 === 0) await a('POST', '/actions/v1/callbacks/create', { queue: 'Billing', phoneNumber: '+442079460321' });
+    });
+  }
+  await offers(actions, 0, 6);
+  const support = await db
+    .selectFrom('callbacks')
+    .innerJoin('queues', 'queues.id', 'callbacks.queue_id')
+    .select(['callbacks.id', 'callbacks.created_at'])
+    .where('queues.name', '=', 'Support')
+    .where('callbacks.state', 'in', ['PROCESSING', 'COMPLETED'])
+    .orderBy('callbacks.created_at')
+    .execute();
+  for (const [i, c] of support.entries()) {
+    await db
+      .insertInto('callback_history')
+      .values({ callback_id: c.id, at: new Date(c.created_at.getTime() + (50 + 70 * i) * 1000), actor: 'demo', actor_name: 'demo', actor_kind: 'system', event: 'user.start', from_state: null, to_state: null, reason: null, detail: null })
+      .execute();
+  }
 }

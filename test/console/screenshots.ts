@@ -18,6 +18,14 @@ const WAIT = { timeout: 60_000 };
 const PAGES: { file: string; nav: string; prepare?: (page: import('playwright-core').Page) => Promise<void> }[] = [
   { file: 'callbacks', nav: 'Callbacks' },
   {
+    file: 'reports',
+    nav: 'Reports',
+    prepare: async (page) => {
+      await page.getByRole('button', { name: 'Last 7 days' }).click();
+      await page.getByRole('figure', { name: 'Slot utilization by hour of day' }).waitFor(WAIT);
+    },
+  },
+  {
     file: 'callback-detail',
     nav: 'Callbacks',
     prepare: async (page) => {
