@@ -124,11 +124,11 @@ export function ReportsPage() {
   };
   const queues = useLoad(() => ok(api.GET('/admin/v1/queues')), []);
   const key = JSON.stringify(filter);
-  const main = useLoad(() => ok(api.GET('/admin/v1/reports/summary', { params: { query: apiQuery(filter, filter.groupBy) } })), [key]);
-  const days = useLoad(() => (filter.groupBy === 'day' ? Promise.resolve(undefined) : ok(api.GET('/admin/v1/reports/summary', { params: { query: apiQuery(filter, 'day') } }))), [key]);
+  const main = useLoad(() => loadSummary(filter, filter.groupBy), [key]);
+  const days = useLoad(() => (filter.groupBy === 'day' ? Promise.resolve(undefined) : loadSummary(filter, 'day')), [key]);
   const hourly = daysIn(filter) <= MAX_HOURLY_DAYS;
   const hours = useLoad(
-    () => (filter.groupBy === 'hour' || !hourly ? Promise.resolve(undefined) : ok(api.GET('/admin/v1/reports/summary', { params: { query: apiQuery(filter, 'hour') } }))),
+    () => (filter.groupBy === 'hour' || !hourly ? Promise.resolve(undefined) : loadSummary(filter, 'hour')),
     [key],
   );
   const byDay = filter.groupBy === 'day' ? main.data : days.data;
@@ -263,6 +263,11 @@ function Figures({ totals: t }: { totals: Row }) {
       </dl>
     </section>
   );
+}
+
+/** The summary as JSON (the route also answers CSV and NDJSON, which the page only links to). */
+function loadSummary(filter: Parameters<typeof apiQuery>[0], groupBy: Grouping): Promise<Summary> {
+  return ok(api.GET('/admin/v1/reports/summary', { params: { query: apiQuery(filter, groupBy) } })) as Promise<Summary>;
 }
 
 const groupLabel = (s: Summary, r: Row) => (s.groupBy === 'hour' ? r.group.replace('T', ' ') : r.group);
