@@ -121,3 +121,15 @@ export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
 /** What a Genesys sign-in mapping matches on the signed-in Genesys user: one of its groups or one of its roles. */
 export const SIGN_IN_MAPPING_KINDS = ['group', 'role'] as const;
 export type SignInMappingKind = (typeof SIGN_IN_MAPPING_KINDS)[number];
+
+/** What an API client is: a server (a secret, OAuth tokens) or a publishable key (browsers and apps, no secret). */
+export const CLIENT_KINDS = ['server', 'publishable'] as const;
+export type ClientKind = (typeof CLIENT_KINDS)[number];
+
+/** The CAPTCHA providers a publishable key can require a token of. */
+export const CAPTCHA_PROVIDERS = ['recaptcha-v3', 'recaptcha-v2', 'hcaptcha', 'turnstile'] as const;
+export type CaptchaProvider = (typeof CAPTCHA_PROVIDERS)[number];
+
+/** How a CAPTCHA check ended, as the `captcha_verifications_total` metric counts it. */
+export const CAPTCHA_RESULTS = ['passed', 'retried', 'missing', 'failed', 'low_score', 'wrong_action', 'wrong_hostname', 'reused', 'unavailable'] as const;
+export type CaptchaResult = (typeof CAPTCHA_RESULTS)[number];
