@@ -15,6 +15,7 @@ import * as m0013 from './0013_console_people.js';
 import * as m0014 from './0014_campaign_history_actor_kind.js';
 import * as m0015 from './0015_reports.js';
 import * as m0018 from './0018_callbacks_created_order.js';
+import * as m0016 from './0016_publishable_keys.js';
 
 /** Every migration, by name, in order. Add a new file and list it here; never edit an applied one. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0014_campaign_history_actor_kind': m0014,
   '0015_reports': m0015,
   '0018_callbacks_created_order': m0018,
+  '0016_publishable_keys': m0016,
 };

@@ -18,7 +18,9 @@ import { deskSearchRoutes } from './callbacks/desk-search-routes.js';
 import { callbackActionRoutes } from './callbacks/routes.js';
 import { campaignActionRoutes, campaignRoutes } from './campaigns/routes.js';
 import { capacityRoutes } from './capacity/routes.js';
-import { findClient } from './clients/queries.js';
+import { activePublishableOrigins, findClient, findKeyByHash } from './clients/queries.js';
+import { createSecretBox } from './auth/encryption.js';
+import { webCors, webGuard } from './http/web.js';
 import { clientRoutes } from './clients/routes.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -135,10 +137,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(metrics, { pool: database.pool, registry: services.caches.metrics.registry });
   await app.register(swagger, { publicBaseUrl: config.publicBaseUrl, clock: services.clock });
+  // Before authentication: a page can read why its key was refused (but for a refused origin).
+  await app.register(webCors, { config: config.web, activeOrigins: () => app.clientCache.activeOrigins() });
   const sessionSettings: SessionSettings = { idleMs: config.console.idleTimeoutMinutes * 60_000, maxMs: config.console.sessionMaxHours * 3_600_000 };
   await app.register(auth, {
     services,
     findClient: (id) => findClient(database.db, id),
+    findKey: (keyHash) => findKeyByHash(database.db, keyHash),
+    activeOrigins: () => activePublishableOrigins(database.db),
     findSession: (token) => resolveSession(services, token, sessionSettings),
     jwtSecret: opts.jwtSecret,
     previousSecrets: config.jwtPreviousSecrets,
@@ -149,8 +155,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     max: config.rateLimit.max,
     timeWindow: config.rateLimit.windowSeconds * 1000,
     keyGenerator: (request) => (request.caller ? `${request.caller.kind}:${request.caller.id}` : `ip:${request.ip}`),
+    // Publishable keys have their own, stricter limits (per key and per client IP: http/web.ts).
+    allowList: (request) => request.caller?.channel === 'publishable',
     errorResponseBuilder: (_request, context) => errors.rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
   });
+  await app.register(webGuard, { config: config.web, db: database.db, clock: services.clock, secretBox: createSecretBox(config.secretsEncryptionKey ?? opts.jwtSecret) });
 
   await app.register(opsRoutes, {
     db: database.db,

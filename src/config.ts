@@ -63,6 +63,20 @@ export interface GenesysSignInConfig {
   baseUrl: string | undefined;
 }
 
+export interface WebConfig {
+  /** Requests per publishable key per window, and per client IP per key, unless the key sets its own. */
+  rateLimitPerKey: number;
+  rateLimitPerIp: number;
+  rateLimitWindowSeconds: number;
+  /** How long a browser may cache a preflight's answer. */
+  corsMaxAgeSeconds: number;
+  /** Replaces the scheme and host of every CAPTCHA provider's verify URL (tests, egress proxies); the path is kept. */
+  captchaVerifyBaseUrl: string | undefined;
+  captchaVerifyTimeoutMs: number;
+  /** A retried request (same token, same body or idempotency key) within this many seconds passes without a new check. */
+  captchaRetrySeconds: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -87,6 +101,10 @@ export interface Config {
     /** Token requests per IP per window. */
     tokenMax: number;
   };
+  /** Browsers and apps calling with publishable keys: their limits, CORS and CAPTCHA checks. */
+  web: WebConfig;
+  /** Key material for secrets stored encrypted (CAPTCHA secrets); undefined: derived from the token signing secret. */
+  secretsEncryptionKey: string | undefined;
   trustProxy: boolean;
   /** Create the demo clients on first start (default on for the embedded database only). */
   demoSeed: boolean;
@@ -233,6 +251,11 @@ export function loadConfig(env: Env = process.env): Config {
     if (!/^https:\/\/[a-z0-9.-]+(:\d+)?$/i.test(origin)) throw new ConfigError('CONSOLE_FRAME_ANCESTORS', `"${origin}" is not an https origin (https://host)`);
   }
 
+  const secretsEncryptionKey = str(env, 'SECRETS_ENCRYPTION_KEY');
+  if (secretsEncryptionKey !== undefined && secretsEncryptionKey.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError('SECRETS_ENCRYPTION_KEY', `must be at least ${MIN_SECRET_LENGTH} characters (e.g. from \`openssl rand -hex 32\`)`);
+  }
+
   const displayHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   const publicBaseUrl =
     url(env, 'PUBLIC_BASE_URL', ['http:', 'https:'])?.replace(/\/+$/, '') ?? `http://${displayHost}:${port}`;
@@ -259,6 +282,16 @@ export function loadConfig(env: Env = process.env): Config {
       windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
       tokenMax: int(env, 'TOKEN_RATE_LIMIT_MAX', 60, 1, 1_000_000),
     },
+    web: {
+      rateLimitPerKey: int(env, 'PUBLISHABLE_RATE_LIMIT_PER_KEY', 600, 1, 10_000_000),
+      rateLimitPerIp: int(env, 'PUBLISHABLE_RATE_LIMIT_PER_IP', 30, 1, 10_000_000),
+      rateLimitWindowSeconds: int(env, 'PUBLISHABLE_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+      corsMaxAgeSeconds: int(env, 'CORS_MAX_AGE_SECONDS', 600, 0, 86_400),
+      captchaVerifyBaseUrl: url(env, 'CAPTCHA_VERIFY_BASE_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
+      captchaVerifyTimeoutMs: int(env, 'CAPTCHA_VERIFY_TIMEOUT_MS', 5_000, 100, 60_000),
+      captchaRetrySeconds: int(env, 'CAPTCHA_RETRY_SECONDS', 120, 1, 3_600),
+    },
+    secretsEncryptionKey,
     trustProxy: bool(env, 'TRUST_PROXY', false),
     demoSeed: bool(env, 'DEMO_SEED', database.kind === 'embedded'),
     shutdownTimeoutSeconds: int(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),

@@ -11,6 +11,9 @@ export const ERROR_STATUS = {
   INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,
   CSRF: 403,
+  ORIGIN_NOT_ALLOWED: 403,
+  CAPTCHA_REQUIRED: 403,
+  CAPTCHA_FAILED: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   REQUEST_TIMEOUT: 408,
@@ -53,6 +56,12 @@ export const errors = {
   invalidCredentials: () => new AppError('INVALID_CREDENTIALS', 'The username or password is not correct'),
   /** A write with a session cookie but without the session's X-CSRF-Token. */
   csrf: () => new AppError('CSRF', 'This change needs the X-CSRF-Token header of the signed-in session'),
+  /** A publishable key used from an origin it does not list (or without an Origin when it does not allow that). */
+  originNotAllowed: (message: string) => new AppError('ORIGIN_NOT_ALLOWED', message),
+  /** A publishable key that requires a CAPTCHA, called without a token (`captchaToken` or X-Captcha-Token). */
+  captchaRequired: () => new AppError('CAPTCHA_REQUIRED', 'This key requires a CAPTCHA token: send it as captchaToken in the body or in the X-Captcha-Token header', 'captchaToken'),
+  /** The CAPTCHA token was refused: invalid, expired, already used, or made for another action or site. */
+  captchaFailed: (message: string, details?: Record<string, unknown>) => new AppError('CAPTCHA_FAILED', message, 'captchaToken', details),
   methodNotAllowed: (method: string, path: string, allowed: string[]) =>
     new AppError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, undefined, undefined, {
       Allow: allowed.join(', '),

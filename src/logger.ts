@@ -8,6 +8,10 @@ import type { LogLevel } from './config.js';
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'req.headers["x-captcha-token"]',
+  'headers["x-api-key"]',
+  '*.headers["x-api-key"]',
   'headers.authorization',
   'headers.Authorization',
   '*.headers.authorization',
@@ -22,12 +26,16 @@ export const REDACT_PATHS = [
   'password',
   'access_token',
   'token',
+  'publishableKey',
+  'captchaToken',
   '*.client_secret',
   '*.clientSecret',
   '*.secret',
   '*.password',
   '*.access_token',
   '*.token',
+  '*.publishableKey',
+  '*.captchaToken',
 ];
 
 /**

@@ -155,3 +155,14 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** A CSV cell a spreadsheet could run as a formula starts with one of these (OWASP, "CSV injection"). */
 export const FORMULA_TRIGGERS = ['=', '+', '-', '@', '\t', '\r'] as const;
+/** What an API client is: a server (a secret, OAuth tokens) or a publishable key (browsers and apps, no secret). */
+export const CLIENT_KINDS = ['server', 'publishable'] as const;
+export type ClientKind = (typeof CLIENT_KINDS)[number];
+
+/** The CAPTCHA providers a publishable key can require a token of. */
+export const CAPTCHA_PROVIDERS = ['recaptcha-v3', 'recaptcha-v2', 'hcaptcha', 'turnstile'] as const;
+export type CaptchaProvider = (typeof CAPTCHA_PROVIDERS)[number];
+
+/** How a CAPTCHA check ended, as the `captcha_verifications_total` metric counts it. */
+export const CAPTCHA_RESULTS = ['passed', 'retried', 'missing', 'failed', 'low_score', 'wrong_action', 'wrong_hostname', 'reused', 'unavailable'] as const;
+export type CaptchaResult = (typeof CAPTCHA_RESULTS)[number];

@@ -70,6 +70,10 @@ const TABLE: Row[] = [
   ['PATCH /admin/v1/clients/:id',                           '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
   ['DELETE /admin/v1/clients/:id',                          '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
   ['POST /admin/v1/clients/:id/rotate-secret',              '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['POST /admin/v1/clients/:id/rotate-key',                 '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  // The CORS preflight catch-all: a preflight for a route closed to browsers answers what OPTIONS always
+  // has (204 with Allow) and no CORS header (test/web-cors.test.ts).
+  ['OPTIONS *',                                             'ok',    'ok',              'ok',         'ok',         'ok',         'ok',     'ok'],
 
   ['GET /admin/v1/users',                                   '401',   SCOPED_LIST,       NO,           NO,           NO,           NO,       NO],
   ['POST /admin/v1/users',                                  '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
@@ -190,6 +194,21 @@ const TABLE: Row[] = [
   ['POST /events/v1/preview-accepted',                      '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
 ];
 
+/** The origin of the publishable keys the tables use. */
+const WEB_ORIGIN = 'https://web.example.com';
+
+/**
+ * A publishable key (x-api-key, restricted to QA, from its allowed origin) on every route of the
+ * table: only these answer it, scoped to its queues like any client; every other route answers 403,
+ * public ones included (a request carrying a key reaches the routes open to keys, nothing else).
+ */
+const PUBLISHABLE_OPEN: Record<string, string> = {
+  'POST /actions/v1/availability': 'ok 403',
+  'POST /actions/v1/open-for': 'ok 403',
+  'POST /actions/v1/queue-status': 'ok 403',
+  'POST /actions/v1/callbacks/create': 'ok 403',
+};
+
 /** Swagger UI's pages and assets: public, like /openapi.json. */
 const DOCS_PREFIX = '/docs';
 
@@ -204,9 +223,10 @@ const NOT_FOUND_OUTCOME = new Set(['POST /admin/v1/callbacks/:id/cancel', 'POST 
 // resource's id, or an unknown one for the not-found cases.
 
 interface Req {
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'OPTIONS';
   url: string;
   payload?: unknown;
+  headers?: Record<string, string>;
   /** For listings: what the listing must show ('in') or omit ('out'). */
   marker?: string;
 }
@@ -225,7 +245,7 @@ const spareQueueName = () => `${w.QA.queue.name}-spare`;
 
 const get = (url: string, marker?: string): Req => ({ method: 'GET', url, ...(marker !== undefined && { marker }) });
 const post = (url: string, payload: unknown = {}): Req => ({ method: 'POST', url, payload });
-const fixture = (method: Req['method'], url: string, payload?: unknown) => fixtureCall(t.app, w.root.admin, method, url, payload);
+const fixture = (method: Exclude<Req['method'], 'OPTIONS'>, url: string, payload?: unknown) => fixtureCall(t.app, w.root.admin, method, url, payload);
 
 async function queueIdByName(name: string): Promise<string | undefined> {
   const list = (await fixture('GET', '/admin/v1/queues'))!.items as { id: string; name: string }[];
@@ -264,6 +284,11 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
     return { method: 'DELETE', url: `/admin/v1/clients/${id((c.client as { clientId: string }).clientId)}` };
   },
   'POST /admin/v1/clients/:id/rotate-secret': ({ f, id }) => post(`/admin/v1/clients/${id(f.client.id)}/rotate-secret`),
+  'POST /admin/v1/clients/:id/rotate-key': async ({ f, id }) => {
+    const k = (await fixture('POST', '/admin/v1/clients', { name: `key-${uid()}`, kind: 'publishable', queues: [f.queue.name], origins: [WEB_ORIGIN] }))!;
+    return post(`/admin/v1/clients/${id((k.client as { clientId: string }).clientId)}/rotate-key`, { overlapSeconds: 60 });
+  },
+  'OPTIONS *': () => ({ method: 'OPTIONS', url: '/admin/v1/clients', headers: { origin: WEB_ORIGIN, 'access-control-request-method': 'GET' } }),
 
   'GET /admin/v1/users': ({ f }) => get('/admin/v1/users', f.user.id),
   'POST /admin/v1/users': ({ f }) => post('/admin/v1/users', { username: `new-user-${uid()}`, roles: ['monitor'], queues: [f.queue.name] }),
@@ -496,7 +521,7 @@ async function run(route: string, on: Side, headers: Headers | undefined, missin
   const build = REQUESTS[route];
   if (!build) throw new Error(`no request for ${route}`);
   const req = await build({ on, f: w[on], id: (real) => (missing ? (route.includes(':conversationId') ? `missing-${uid()}` : randomUUID()) : real) });
-  const res = await t.app.inject({ method: req.method, url: req.url, ...(headers && { headers }), ...(req.payload !== undefined && { payload: req.payload as object }) });
+  const res = await t.app.inject({ method: req.method, url: req.url, headers: { ...req.headers, ...headers }, ...(req.payload !== undefined && { payload: req.payload as object }) });
   return { req, res };
 }
 
@@ -574,5 +599,35 @@ describe('access matrix: unknown ids are not found for a caller the table allows
       expect(res.statusCode, detail).toBe(200);
       expect((res.json() as { outcome: string }).outcome, detail).toBe('NOT_FOUND');
     } else expect(res.statusCode, detail).toBe(404);
+  }, 120_000);
+});
+
+describe('access matrix: a publishable key on every route', () => {
+  let keyHeaders: Record<string, string>;
+  beforeAll(async () => {
+    const created = (await fixture('POST', '/admin/v1/clients', { name: `matrix-key-${uid()}`, kind: 'publishable', queues: [w.QA.queue.name], origins: [WEB_ORIGIN] }))!;
+    keyHeaders = { 'x-api-key': created.publishableKey as string, origin: WEB_ORIGIN };
+  });
+
+  it('the routes open to keys are routes of the app', () => {
+    const inTable = new Set(TABLE.map((r) => r[0]));
+    for (const route of Object.keys(PUBLISHABLE_OPEN)) expect(inTable.has(route), route).toBe(true);
+  });
+
+  const keyCases = TABLE.filter(([route]) => route !== 'OPTIONS *').flatMap(([route]) => {
+    const [onQA, onQB] = (PUBLISHABLE_OPEN[route] ?? '403 403').split(' ') as [Code, Code];
+    return [
+      { route, on: 'QA' as Side, expected: onQA },
+      { route, on: 'QB' as Side, expected: onQB },
+    ];
+  });
+  it.each(keyCases)('$route · publishable key (QA) · on $on → $expected', async ({ route, on, expected }) => {
+    const { req, res } = await run(route, on, keyHeaders as unknown as Headers);
+    const detail = `${req.method} ${req.url} answered ${res.statusCode}: ${res.body.slice(0, 300)}`;
+    if (expected === 'ok') expect(res.statusCode, detail).toBeLessThan(300);
+    else {
+      expect(String(res.statusCode), detail).toBe(expected);
+      expect(['FORBIDDEN', 'UNAUTHORIZED'], detail).toContain((res.json() as { error: string }).error);
+    }
   }, 120_000);
 });

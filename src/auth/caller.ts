@@ -20,6 +20,17 @@ export interface Caller {
   queues: readonly string[] | null;
   /** The request's correlation id, carried into the audit log. */
   correlationId?: string | undefined;
+  /**
+   * How a client called: absent for a server client (a bearer token); `publishable` for a browser or
+   * app calling with a publishable key (`x-api-key`, no secret). A publishable caller is still
+   * `kind: 'client'` (its id is the client's, what histories and the audit log record), holds only the
+   * `actions` role and reaches only the routes marked `publishable` (see http/auth.ts).
+   */
+  channel?: 'publishable' | undefined;
+  /** With `channel: 'publishable'`: which of the client's keys was used (a rotation leaves two working for a while). */
+  keyId?: string | undefined;
+  /** With `channel: 'publishable'`: the request's `Origin`, already checked against the key's origins; null when it came without one. */
+  origin?: string | null | undefined;
 }
 
 /** What the audit log and histories record of a caller. */
@@ -27,6 +38,15 @@ export type Actor = Pick<Caller, 'kind' | 'id' | 'name' | 'correlationId'>;
 
 export function clientCaller(client: { id: string; name: string; roles: readonly Role[]; queues: readonly string[] | null }, correlationId?: string): Caller {
   return { kind: 'client', id: client.id, name: client.name, roles: client.roles, queues: client.queues, correlationId };
+}
+
+/** A browser or app calling with a publishable key: the `actions` role on the key's queues, nothing else. */
+export function publishableCaller(
+  client: { id: string; name: string; queues: readonly string[] },
+  key: { keyId: string; origin: string | null },
+  correlationId?: string,
+): Caller {
+  return { kind: 'client', id: client.id, name: client.name, roles: ['actions'], queues: client.queues, correlationId, channel: 'publishable', keyId: key.keyId, origin: key.origin };
 }
 
 /** A person signed in to the console (a session cookie), with its account's current roles and allow-list. */

@@ -105,6 +105,10 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (
         return fail(401, 'invalid_client', 'Client authentication failed');
       }
       const client = await authenticateClient(opts.services, id, secret);
+      if (client === 'publishable') {
+        request.log.info({ clientId: id.slice(0, 64) }, 'token refused: publishable key');
+        return fail(401, 'invalid_client', 'This client is a publishable key: it gets no token; send the key itself in the x-api-key header');
+      }
       if (!client) {
         request.log.info({ clientId: id.slice(0, 64) }, 'token refused');
         return fail(401, 'invalid_client', 'Client authentication failed');

@@ -1,4 +1,4 @@
-import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 /**
  * Client secrets are stored only as salted scrypt hashes: `scrypt$N$r$p$salt$hash` (base64url).
@@ -40,4 +40,30 @@ export async function verifySecret(secret: string, stored: string | undefined): 
     p: Number(p),
   });
   return timingSafeEqual(actual, expected) && stored !== undefined;
+}
+
+/**
+ * Publishable keys are public by design (they ship in a web page or an app), yet a database dump
+ * alone must not list working keys: they are stored as SHA-256 (fast, so every request can look its
+ * key up; the key's 192 random bits make a slow hash unnecessary) with a short hint to show them masked.
+ */
+export const PUBLISHABLE_KEY_PREFIX = 'pk_';
+
+export function generatePublishableKey(): string {
+  return `${PUBLISHABLE_KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
+}
+
+export function sha256Hex(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+/** How a key is shown after its creation: the prefix and its last four characters. */
+export function maskKey(key: string): string {
+  return `${PUBLISHABLE_KEY_PREFIX}…${key.slice(-4)}`;
+}
+
+/** How a stored secret (a CAPTCHA secret) is shown: its last four characters at most, never more than a quarter of it. */
+export function maskSecret(secret: string): string {
+  const shown = Math.min(4, Math.floor(secret.length / 4));
+  return `…${shown > 0 ? secret.slice(-shown) : ''}`;
 }

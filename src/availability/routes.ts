@@ -10,6 +10,7 @@ export const availabilityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/availability',
     {
+      config: { publishable: true },
       schema: {
         tags,
         summary: 'Bookable slots of a queue (UTC, local and spoken)',
@@ -23,6 +24,7 @@ export const availabilityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/open-for',
     {
+      config: { publishable: true },
       schema: {
         tags,
         summary: 'Is the queue open, for how long, and when does it open next',

@@ -25,7 +25,7 @@ export const callbackActionRoutes =
   async (app) => {
     app.post(
       '/callbacks/create',
-      { schema: { tags, summary: 'Create an immediate or scheduled callback', body: CreateInput, response: { 200: CreateOutput, ...errorsOf } } },
+      { config: { publishable: true }, schema: { tags, summary: 'Create an immediate or scheduled callback', body: CreateInput, response: { 200: CreateOutput, ...errorsOf } } },
       async (request) => createCallback(request.ctx, request.body),
     );
     app.post(
@@ -45,7 +45,7 @@ export const callbackActionRoutes =
     );
     app.post(
       '/queue-status',
-      { schema: { tags, summary: 'What to offer now: immediate, scheduled, estimated wait', body: QueueStatusInput, response: { 200: QueueStatusOutput, ...errorsOf } } },
+      { config: { publishable: true }, schema: { tags, summary: 'What to offer now: immediate, scheduled, estimated wait', body: QueueStatusInput, response: { 200: QueueStatusOutput, ...errorsOf } } },
       async (request) => service.queueStatus(request.ctx, request.body),
     );
   };

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { refuseEmptyPatch } from '../http/patch.js';
 import { errorResponses, IdParams } from '../http/schemas.js';
-import { ApiClientSchema, ClientList, ClientWithSecret, CreateClientBody, UpdateClientBody } from './schemas.js';
+import { errors } from '../errors.js';
+import { ApiClientSchema, ClientList, ClientWithSecret, CreateClientBody, RotateKeyBody, UpdateClientBody } from './schemas.js';
 import * as service from './service.js';
 
 const tags = ['clients'];
@@ -16,13 +17,21 @@ export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
-        summary: 'Create an API client (its secret is returned once)',
+        summary: 'Create an API client (its secret, or a publishable key, is returned once)',
         body: CreateClientBody,
         response: { 201: ClientWithSecret, ...errorResponses(400, 401, 403, 409) },
       },
     },
     async (request, reply) => {
-      const created = await service.createClient(request.ctx, request.body);
+      const { kind, roles, ...rest } = request.body;
+      if (kind === 'publishable') {
+        const created = await service.createPublishableClient(request.ctx, { ...rest, roles }, app.secretBox);
+        app.clientCache.invalidate(created.client.clientId);
+        return reply.code(201).send(created);
+      }
+      service.refusePublishableFields(rest, 'server');
+      if (roles === undefined) throw errors.validation('roles', 'a server client needs at least one role');
+      const created = await service.createClient(request.ctx, { name: rest.name, roles, queues: rest.queues, active: rest.active });
       return reply.code(201).send(created);
     },
   );
@@ -47,14 +56,14 @@ export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
       preValidation: refuseEmptyPatch,
       schema: {
         tags,
-        summary: "Change a client's name, roles, queue allow-list or active flag",
+        summary: "Change a client's name, roles, queue allow-list or active flag (a publishable key's origins, limits and CAPTCHA)",
         params: IdParams,
         body: UpdateClientBody,
         response: { 200: ApiClientSchema, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => {
-      const updated = await service.updateClient(request.ctx, request.params.id, request.body);
+      const updated = await service.updateClient(request.ctx, request.params.id, request.body, app.secretBox);
       app.clientCache.invalidate(request.params.id);
       return updated;
     },
@@ -72,6 +81,24 @@ export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const rotated = await service.rotateSecret(request.ctx, request.params.id);
+      app.clientCache.invalidate(request.params.id);
+      return rotated;
+    },
+  );
+
+  app.post(
+    '/clients/:id/rotate-key',
+    {
+      schema: {
+        tags,
+        summary: "Issue a new publishable key (returned once); the old one keeps working for overlapSeconds",
+        params: IdParams,
+        body: RotateKeyBody,
+        response: { 200: ClientWithSecret, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const rotated = await service.rotateKey(request.ctx, request.params.id, request.body?.overlapSeconds);
       app.clientCache.invalidate(request.params.id);
       return rotated;
     },

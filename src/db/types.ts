@@ -14,6 +14,8 @@ import type {
   HistoryEvent,
   OfferKind,
   OfferResult,
+  CaptchaProvider,
+  ClientKind,
   SignInMappingKind,
   SignInMethod,
   UserSource,
@@ -28,7 +30,8 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 export interface ApiClientsTable {
   id: Generated<string>;
   name: string;
-  secret_hash: string;
+  /** Null for a publishable key (it has no secret). */
+  secret_hash: string | null;
   roles: string[];
   queues: string[] | null;
   active: Generated<boolean>;
@@ -37,6 +40,46 @@ export interface ApiClientsTable {
   last_token_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  kind: ColumnType<ClientKind, ClientKind | undefined, ClientKind>;
+  /** A publishable key's allowed origins (`scheme://host[:port]`); null for a server client. */
+  origins: string[] | null;
+  allow_no_origin: Generated<boolean>;
+  /** Requests per rate-limit window for a publishable key, and per client IP; null: the configured defaults. */
+  rate_limit_per_key: number | null;
+  rate_limit_per_ip: number | null;
+  captcha: ColumnType<StoredCaptcha | null, string | null, string | null>;
+}
+
+/** A publishable key's CAPTCHA settings as stored: the secret only encrypted (see auth/encryption.ts). */
+export interface StoredCaptcha {
+  provider: CaptchaProvider;
+  secretCiphertext: string;
+  /** Last characters of the secret, to show it masked. */
+  secretHint: string;
+  /** reCAPTCHA v3: the lowest score accepted. */
+  minScore?: number;
+  /** reCAPTCHA v3 (required), Turnstile (optional): the action the token must have been made for. */
+  action?: string;
+  /** The hostnames a token may come from; absent: the hosts of the key's origins. */
+  hostnames?: string[];
+}
+
+export interface PublishableKeysTable {
+  id: Generated<string>;
+  client_id: string;
+  key_hash: string;
+  hint: string;
+  created_at: Timestamp;
+  expires_at: Date | null;
+}
+export type PublishableKeyRow = Selectable<PublishableKeysTable>;
+
+export interface CaptchaTokensTable {
+  token_hash: string;
+  client_id: string;
+  fingerprint: string;
+  accepted_at: Date;
+  expires_at: Date;
 }
 export type ApiClientRow = Selectable<ApiClientsTable>;
 export type NewApiClient = Insertable<ApiClientsTable>;
@@ -512,6 +555,8 @@ export interface DB {
   simulated_genesys_calls: SimulatedGenesysCallsTable;
   worker_heartbeats: WorkerHeartbeatsTable;
   api_clients: ApiClientsTable;
+  publishable_keys: PublishableKeysTable;
+  captcha_tokens: CaptchaTokensTable;
   audit_log: AuditLogTable;
   business_hours: BusinessHoursTable;
   capacity_rules: CapacityRulesTable;

@@ -1,9 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyJwt from '@fastify/jwt';
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import { clientCaller, userCaller, type Caller, type ConsoleSession, type Role } from '../auth/caller.js';
+import { clientCaller, publishableCaller, userCaller, type Caller, type ConsoleSession, type Role } from '../auth/caller.js';
+import { sha256Hex } from '../auth/secrets.js';
+import type { StoredCaptcha } from '../db/types.js';
 import { contextFor, type Context, type Services } from '../context.js';
 import { errors } from '../errors.js';
 
@@ -29,12 +31,19 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Reachable without a token (health, metrics, docs, the token endpoint). */
     public?: boolean;
+    /**
+     * Open to browsers and apps: a publishable key (x-api-key) may call it, and CORS answers the
+     * origins of active publishable keys (http/web.ts). Every other route refuses a publishable key.
+     */
+    publishable?: boolean;
   }
   interface FastifyRequest {
     /** Who is asking: set by authentication; null on public routes. */
     caller: Caller | null;
     /** The context services are called with; only on authenticated routes. */
     ctx: Context;
+    /** The publishable client a key request authenticated as (its CAPTCHA and limits), else null. */
+    publishableClient: CachedClient | null;
     /** The console session the request came with (cookie), when it was authenticated by one. */
     consoleSession: ConsoleSession | null;
   }
@@ -53,15 +62,42 @@ export interface ClientState {
   queues: string[] | null;
   tokens_not_before: Date;
   token_generation: number;
+  kind: 'server' | 'publishable';
+  origins: string[] | null;
+  allow_no_origin: boolean;
+  rate_limit_per_key: number | null;
+  rate_limit_per_ip: number | null;
+  captcha: StoredCaptcha | null;
 }
 
-interface CachedClient {
+export interface CachedClient {
   active: boolean;
   name: string;
   roles: Role[];
   queues: string[] | null;
   tokensNotBefore: number;
   tokenGeneration: number;
+  kind: 'server' | 'publishable';
+  origins: string[];
+  allowNoOrigin: boolean;
+  rateLimitPerKey: number | null;
+  rateLimitPerIp: number | null;
+  captcha: StoredCaptcha | null;
+}
+
+/** A publishable key as its SHA-256 finds it. */
+export interface KeyState {
+  id: string;
+  client_id: string;
+  expires_at: Date | null;
+}
+
+/** What the client cache reads from the database (injected: the HTTP layer knows no feature). */
+export interface ClientSources {
+  findClient: (id: string) => Promise<ClientState | undefined>;
+  findKey?: (keyHash: string) => Promise<KeyState | undefined>;
+  /** The origins of every active publishable key. */
+  activeOrigins?: () => Promise<string[]>;
 }
 
 /**
@@ -71,17 +107,42 @@ interface CachedClient {
  */
 export class ClientCache {
   private readonly entries = new Map<string, { value: CachedClient | null; expires: number }>();
+  private readonly keys = new Map<string, { value: KeyState | null; expires: number }>();
+  private origins: { value: Set<string>; expires: number } | null = null;
+  private readonly sources: ClientSources;
   constructor(
-    private readonly findClient: (id: string) => Promise<ClientState | undefined>,
+    sources: ClientSources | ((id: string) => Promise<ClientState | undefined>),
     private readonly ttlMs = 5_000,
     private readonly maxEntries = 10_000,
-  ) {}
+  ) {
+    this.sources = typeof sources === 'function' ? { findClient: sources } : sources;
+  }
+
+  /** A publishable key by its SHA-256 (null: no such key), cached like clients. */
+  async key(keyHash: string): Promise<KeyState | null> {
+    const now = Date.now();
+    const hit = this.keys.get(keyHash);
+    if (hit !== undefined && hit.expires > now) return hit.value;
+    const value = (await this.sources.findKey?.(keyHash)) ?? null;
+    if (this.keys.size >= this.maxEntries) this.keys.clear();
+    this.keys.set(keyHash, { value, expires: now + this.ttlMs });
+    return value;
+  }
+
+  /** The origins of every active publishable key, what CORS preflights are answered for. */
+  async activeOrigins(): Promise<Set<string>> {
+    const now = Date.now();
+    if (this.origins !== null && this.origins.expires > now) return this.origins.value;
+    const value = new Set((await this.sources.activeOrigins?.()) ?? []);
+    this.origins = { value, expires: now + this.ttlMs };
+    return value;
+  }
 
   async get(id: string): Promise<CachedClient | null> {
     const now = Date.now();
     const hit = this.entries.get(id);
     if (hit !== undefined && hit.expires > now) return hit.value;
-    const row = await this.findClient(id);
+    const row = await this.sources.findClient(id);
     const value: CachedClient | null = row
       ? {
           active: row.active,
@@ -90,6 +151,12 @@ export class ClientCache {
           queues: row.queues,
           tokensNotBefore: row.tokens_not_before.getTime(),
           tokenGeneration: row.token_generation,
+          kind: row.kind,
+          origins: row.origins ?? [],
+          allowNoOrigin: row.allow_no_origin,
+          rateLimitPerKey: row.rate_limit_per_key,
+          rateLimitPerIp: row.rate_limit_per_ip,
+          captcha: row.captcha,
         }
       : null;
     if (this.entries.size >= this.maxEntries) this.entries.clear();
@@ -97,8 +164,11 @@ export class ClientCache {
     return value;
   }
 
+  /** A client changed here: its state, the keys (a rotation may have ended one) and the origins are read again. */
   invalidate(id: string): void {
     this.entries.delete(id);
+    this.keys.clear();
+    this.origins = null;
   }
 }
 
@@ -115,6 +185,8 @@ function revokedByRotation(claims: TokenClaims, client: Pick<CachedClient, 'toke
 export interface AuthOptions {
   services: Services;
   findClient: (id: string) => Promise<ClientState | undefined>;
+  findKey?: (keyHash: string) => Promise<KeyState | undefined>;
+  activeOrigins?: () => Promise<string[]>;
   jwtSecret: string;
   previousSecrets: string[];
   /** The live console session a cookie's value names, or null (see users/sessions.ts). */
@@ -155,10 +227,11 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 async function authPlugin(app: FastifyInstance, opts: AuthOptions) {
   await app.register(fastifyCookie);
   await app.register(fastifyJwt, { secret: opts.jwtSecret, sign: { algorithm: 'HS256' }, verify: { algorithms: ['HS256'] } });
-  const cache = new ClientCache(opts.findClient);
+  const cache = new ClientCache({ findClient: opts.findClient, findKey: opts.findKey, activeOrigins: opts.activeOrigins });
   app.decorate('clientCache', cache);
   app.decorateRequest('caller', null);
   app.decorateRequest('consoleSession', null);
+  app.decorateRequest('publishableClient', null);
   app.decorateRequest('ctx', {
     getter(this: FastifyRequest): Context {
       const caller = this.caller;
@@ -187,9 +260,38 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions) {
     }
   }
 
-  async function authenticate(request: FastifyRequest): Promise<void> {
+  /**
+   * A publishable key (x-api-key, no Authorization): known, not expired by a rotation, of an active
+   * publishable client, on a route open to keys, from one of the key's origins (or without an Origin
+   * when the key allows that). A refused origin answers without CORS headers, so the page reads nothing.
+   */
+  async function authenticateKey(request: FastifyRequest, reply: FastifyReply, sent: string | string[]): Promise<void> {
+    if (typeof sent !== 'string' || sent === '') throw errors.unauthorized('The x-api-key header must hold one publishable key');
+    if (!request.routeOptions.config.publishable) throw errors.forbidden('A publishable key may call only the routes open to browsers and apps');
+    const key = await cache.key(sha256Hex(sent));
+    if (!key || (key.expires_at !== null && key.expires_at.getTime() <= opts.services.clock.now().getTime())) throw errors.unauthorized('The API key is unknown, expired or revoked');
+    const client = await cache.get(key.client_id);
+    if (!client || !client.active || client.kind !== 'publishable' || client.queues === null) throw errors.unauthorized('The API key is unknown, expired or revoked');
+    const origin = request.headers.origin;
+    if (origin === undefined ? !client.allowNoOrigin : !client.origins.includes(origin)) {
+      for (const name of Object.keys(reply.getHeaders())) if (name.toLowerCase().startsWith('access-control-')) reply.removeHeader(name);
+      throw errors.originNotAllowed(origin === undefined ? 'This key is for web pages: the request must carry an allowed Origin' : `The origin ${origin} is not allowed for this key`);
+    }
+    request.caller = publishableCaller({ id: key.client_id, name: client.name, queues: client.queues }, { keyId: key.id, origin: origin ?? null }, request.id);
+    request.publishableClient = client;
+  }
+
+  async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    // The CORS preflight catch-all (OPTIONS *): the CORS plugin answered it, or it is not found.
+    if (request.routeOptions.url === '*' && request.method === 'OPTIONS') return;
+    const apiKey = request.headers['x-api-key'];
+    // A publishable key reaches only the routes open to it: public ones included, whatever else it may carry.
+    if (apiKey !== undefined && !request.is404 && !request.routeOptions.config.publishable) {
+      throw errors.forbidden('A publishable key may call only the routes open to browsers and apps');
+    }
     if (request.is404 || request.routeOptions.config.public || request.routeOptions.url?.startsWith('/docs') || request.routeOptions.url?.startsWith('/console')) return;
     const header = request.headers.authorization;
+    if (header === undefined && apiKey !== undefined) return authenticateKey(request, reply, apiKey);
     // A bearer token decides when one is sent; the cookie is only the console's way in.
     if (header === undefined && acceptsCookie(request.routeOptions.url)) {
       const token = request.cookies[SESSION_COOKIE];
