@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallbackState, DeliveryStatus } from '../src/db/types.js';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
@@ -59,6 +60,30 @@ describe('the desk list', () => {
     }
     expect(cursor).toBeNull();
     expect(pages).toEqual(newestFirst);
+  });
+
+  it('cursor pages of the list and the search return callbacks created within one millisecond each exactly once', async () => {
+    const queue = await hoursQueue();
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push(await create(queue.name));
+    // The same millisecond, microseconds apart: a cursor rounded to the millisecond skips or repeats them.
+    for (const [i, id] of ids.entries()) {
+      await sql`update callbacks set created_at = '2030-03-04 15:00:00.123+00'::timestamptz + ${i} * interval '1 microsecond' where id = ${id}`.execute(t.database.db);
+    }
+    const newestFirst = [...ids].reverse();
+    for (const path of ['/admin/v1/callbacks', '/admin/v1/callbacks/search']) {
+      const seen: string[] = [];
+      let cursor: string | null = '';
+      while (cursor !== null) {
+        const res = await t.app.inject({ method: 'GET', url: `${path}?queueId=${queue.id}&limit=2${cursor && `&cursor=${cursor}`}`, headers: monitor });
+        expect(res.statusCode, res.body).toBe(200);
+        const page = res.json() as { items: { id: string }[]; nextCursor: string | null };
+        seen.push(...page.items.map((c) => c.id));
+        cursor = page.nextCursor;
+        expect(seen.length).toBeLessThanOrEqual(ids.length);
+      }
+      expect(seen, path).toEqual(newestFirst);
+    }
   });
 
   it('the state filter returns only the callbacks in that state', async () => {

@@ -2,7 +2,7 @@ import type { Context } from '../context.js';
 import { errors } from '../errors.js';
 import { allowedQueueIds, resolveQueue } from '../queues/resolve.js';
 import { parseTimeFilter } from '../time.js';
-import { decodeCursor, phoneFilter, toView } from './desk.js';
+import { decodeCursor, nextCursor, phoneFilter, toView } from './desk.js';
 import type { FindFilter, FindQuery } from './desk-search-schemas.js';
 import { findCallbacksPage, type CallbackFind } from './queries.js';
 
@@ -59,6 +59,6 @@ export async function findCallbacks(ctx: Context, query: FindQuery) {
   const last = page[page.length - 1];
   return {
     items: page.map(toView),
-    nextCursor: rows.length > query.limit && last ? Buffer.from(JSON.stringify({ at: last.created_at.toISOString(), id: last.id })).toString('base64url') : null,
+    nextCursor: nextCursor(last, rows.length > query.limit),
   };
 }

@@ -10,6 +10,7 @@ import { attemptsOf } from './attempt-queries.js';
 import { recordHistory } from './lifecycle.js';
 import { cancelLocked, cancelOutcomeOf, type CancelOutcome } from './cancel.js';
 import {
+  type ExactKey,
   findCallback,
   findCallbackWithQueue,
   historyOf,
@@ -88,15 +89,28 @@ async function searchOf(ctx: Context, f: DeskFilter, allowed: string[] | null): 
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Only what `nextCursor` gives out: anything else would reach PostgreSQL as a bad uuid or timestamp. */
-export function decodeCursor(cursor: string): { at: Date; id: string } {
+/** A creation time as PostgreSQL prints it (to the microsecond), or as an ISO time (cursors given out before). */
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:\d{2})?)$/;
+
+/**
+ * Only what `nextCursor` gives out: anything else would reach PostgreSQL as a bad uuid or timestamp.
+ * It carries the last row's creation time exactly: a millisecond would skip the rows created in the
+ * same millisecond at a page boundary.
+ */
+export function decodeCursor(cursor: string): ExactKey {
   try {
     const { at, id } = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { at: unknown; id: unknown };
-    if (typeof at !== 'string' || typeof id !== 'string' || !UUID.test(id)) throw new Error('not ours');
-    return { at: checkTimeRange(new Date(at), 'cursor'), id };
+    if (typeof at !== 'string' || typeof id !== 'string' || !UUID.test(id) || !CURSOR_TIME.test(at)) throw new Error('not ours');
+    checkTimeRange(new Date(at.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00')), 'cursor');
+    return { createdKey: at, id };
   } catch {
     throw errors.validation('cursor', 'cursor is not valid');
   }
+}
+
+/** The cursor of the page after `last`, or null when there is none. */
+export function nextCursor(last: { created_key: string; id: string } | undefined, more: boolean): string | null {
+  return more && last ? Buffer.from(JSON.stringify({ at: last.created_key, id: last.id })).toString('base64url') : null;
 }
 
 export async function listCallbacks(ctx: Context, query: DeskFilter & { limit: number; cursor?: string | undefined }) {
@@ -106,7 +120,7 @@ export async function listCallbacks(ctx: Context, query: DeskFilter & { limit: n
   const last = page[page.length - 1];
   return {
     items: page.map(toView),
-    nextCursor: rows.length > query.limit && last ? Buffer.from(JSON.stringify({ at: last.created_at.toISOString(), id: last.id })).toString('base64url') : null,
+    nextCursor: nextCursor(last, rows.length > query.limit),
   };
 }
 

@@ -300,10 +300,10 @@ function searched(db: Db, s: CallbackSearch) {
   return q;
 }
 
-/** A page of matches, newest first, after the (created_at, id) cursor. */
-export function searchCallbacksPage(db: Db, s: CallbackSearch, limit: number, after?: { at: Date; id: string }): Promise<CallbackWithQueue[]> {
-  let q = searched(db, s);
-  if (after) q = q.where((eb) => eb.or([eb('callbacks.created_at', '<', after.at), eb.and([eb('callbacks.created_at', '=', after.at), eb('callbacks.id', '<', after.id)])]));
+/** A page of matches, newest first, after the exact (created_at, id) key. */
+export function searchCallbacksPage(db: Db, s: CallbackSearch, limit: number, after?: ExactKey): Promise<(CallbackWithQueue & { created_key: string })[]> {
+  let q = searched(db, s).select(CREATED_KEY);
+  if (after) q = q.where(before(after));
   return q.orderBy('callbacks.created_at', 'desc').orderBy('callbacks.id', 'desc').limit(limit).execute();
 }
 
@@ -402,11 +402,11 @@ function found(db: Db, s: CallbackFind) {
   return q;
 }
 
-/** A page of the console's search, newest first, after the (created_at, id) cursor. */
-export function findCallbacksPage(db: Db, s: CallbackFind, limit: number, after?: { at: Date; id: string }): Promise<CallbackWithQueue[]> {
-  const q = found(db, s);
+/** A page of the console's search, newest first, after the exact (created_at, id) key. */
+export function findCallbacksPage(db: Db, s: CallbackFind, limit: number, after?: ExactKey): Promise<(CallbackWithQueue & { created_key: string })[]> {
+  const q = found(db, s).select(CREATED_KEY);
   if (s.order === 'updated') return q.orderBy('callbacks.updated_at', 'desc').orderBy('callbacks.id', 'desc').limit(limit).execute();
-  const paged = after ? q.where((eb) => eb.or([eb('callbacks.created_at', '<', after.at), eb.and([eb('callbacks.created_at', '=', after.at), eb('callbacks.id', '<', after.id)])])) : q;
+  const paged = after ? q.where(before(after)) : q;
   return paged.orderBy('callbacks.created_at', 'desc').orderBy('callbacks.id', 'desc').limit(limit).execute();
 }
 
@@ -420,10 +420,16 @@ export interface ExactKey {
   id: string;
 }
 
+/** A row's exact key, as PostgreSQL prints its creation time. */
+const CREATED_KEY = sql<string>`callbacks.created_at::text`.as('created_key');
+
+/** Rows after `after` in newest-first order. */
+const before = (after: ExactKey) => sql<boolean>`(callbacks.created_at, callbacks.id) < (${after.createdKey}::timestamptz, ${after.id}::uuid)`;
+
 /** The next rows a search finds, newest first, after `after` (none: from the newest). */
 export async function findCallbacksAfter(db: Db, s: CallbackFind, limit: number, after?: ExactKey): Promise<{ rows: CallbackWithQueue[]; last: ExactKey | undefined }> {
-  let q = found(db, s).select(sql<string>`callbacks.created_at::text`.as('created_key'));
-  if (after) q = q.where(sql<boolean>`(callbacks.created_at, callbacks.id) < (${after.createdKey}::timestamptz, ${after.id}::uuid)`);
+  let q = found(db, s).select(CREATED_KEY);
+  if (after) q = q.where(before(after));
   const rows = await q.orderBy('callbacks.created_at', 'desc').orderBy('callbacks.id', 'desc').limit(limit).execute();
   const tail = rows[rows.length - 1];
   return { rows, last: tail && { createdKey: tail.created_key, id: tail.id } };
