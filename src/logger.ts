@@ -8,6 +8,8 @@ import type { LogLevel } from './config.js';
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
+  'req.headers["x-manage-token"]',
+  'req.headers["x-api-key"]',
   'headers.authorization',
   'headers.Authorization',
   '*.headers.authorization',
@@ -22,20 +24,22 @@ export const REDACT_PATHS = [
   'password',
   'access_token',
   'token',
+  'manageToken',
   '*.client_secret',
   '*.clientSecret',
   '*.secret',
   '*.password',
   '*.access_token',
   '*.token',
+  '*.manageToken',
 ];
 
 /**
  * Query parameters that carry a credential in a URL (the OAuth authorization code and state of the
- * Genesys sign-in callback): logged as "[redacted]" in every request line.
+ * Genesys sign-in callback, the signature of a self-service link): logged as "[redacted]" in every request line.
  */
-const SECRET_QUERY = /([?&](?:code|state|code_verifier)=)[^&#]*/g;
-const HAS_SECRET_QUERY = /[?&](?:code|state|code_verifier)=/;
+const SECRET_QUERY = /([?&](?:code|state|code_verifier|sig)=)[^&#]*/g;
+const HAS_SECRET_QUERY = /[?&](?:code|state|code_verifier|sig)=/;
 
 export function redactUrl(url: string): string {
   return url.replace(SECRET_QUERY, '$1[redacted]');
