@@ -71,8 +71,9 @@ const TABLE: Row[] = [
   ['DELETE /admin/v1/clients/:id',                          '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
   ['POST /admin/v1/clients/:id/rotate-secret',              '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
   ['POST /admin/v1/clients/:id/rotate-key',                 '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
-  // The CORS preflight catch-all: a preflight for a route closed to browsers is not found, and carries no CORS header.
-  ['OPTIONS *',                                             '404',   '404',             '404',        '404',        '404',        '404',    '404'],
+  // The CORS preflight catch-all: a preflight for a route closed to browsers answers what OPTIONS always
+  // has (204 with Allow) and no CORS header (test/web-cors.test.ts).
+  ['OPTIONS *',                                             'ok',    'ok',              'ok',         'ok',         'ok',         'ok',     'ok'],
 
   ['GET /admin/v1/users',                                   '401',   SCOPED_LIST,       NO,           NO,           NO,           NO,       NO],
   ['POST /admin/v1/users',                                  '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
