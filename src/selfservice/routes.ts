@@ -30,6 +30,7 @@ export interface SelfServiceOptions {
 export const MANAGE_TOKEN_HEADER = 'x-manage-token';
 
 const tags = ['self-service'];
+const security = [{ manageToken: [] }];
 const UUID_RE = /^\/public\/v1\/callbacks\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/|$)/i;
 
 /**
@@ -93,23 +94,23 @@ export const selfServiceRoutes: FastifyPluginAsyncTypebox<SelfServiceOptions> = 
     '/public/v1/callbacks/:id',
     {
       config,
-      schema: { tags, summary: 'A customer’s callback: state, time, place in the queue, estimated wait', params: IdParams, querystring: StatusQuery, response: { 200: PublicStatusOutput, ...errorResponses(400, 404, 429) } },
+      schema: { tags, security, summary: 'A customer’s callback: state, time, place in the queue, estimated wait', params: IdParams, querystring: StatusQuery, response: { 200: PublicStatusOutput, ...errorResponses(400, 404, 429) } },
     },
     async (request) => selfService.status(request.ctx, managed(request).callback),
   );
   app.post(
     '/public/v1/callbacks/:id/cancel',
-    { config, schema: { tags, summary: 'Cancel one’s callback (CANCELLED_BY_CUSTOMER)', params: IdParams, response: { 200: PublicCancelOutput, ...errorResponses(400, 404, 429) } } },
+    { config, schema: { tags, security, summary: 'Cancel one’s callback (CANCELLED_BY_CUSTOMER)', params: IdParams, response: { 200: PublicCancelOutput, ...errorResponses(400, 404, 429) } } },
     async (request) => selfService.cancel(request.ctx, managed(request)),
   );
   app.post(
     '/public/v1/callbacks/:id/reschedule',
-    { config, schema: { tags, summary: 'Move one’s scheduled callback to another slot', params: IdParams, body: PublicRescheduleInput, response: { 200: PublicRescheduleOutput, ...errorResponses(400, 404, 429) } } },
+    { config, schema: { tags, security, summary: 'Move one’s scheduled callback to another slot', params: IdParams, body: PublicRescheduleInput, response: { 200: PublicRescheduleOutput, ...errorResponses(400, 404, 429) } } },
     async (request) => selfService.move(request.ctx, managed(request), request.body),
   );
   app.get(
     '/public/v1/callbacks/:id/availability',
-    { config, schema: { tags, summary: 'Free slots of the callback’s queue, to reschedule to', params: IdParams, querystring: PublicAvailabilityQuery, response: { 200: AvailabilityOutput, ...errorResponses(400, 404, 429) } } },
+    { config, schema: { tags, security, summary: 'Free slots of the callback’s queue, to reschedule to', params: IdParams, querystring: PublicAvailabilityQuery, response: { 200: AvailabilityOutput, ...errorResponses(400, 404, 429) } } },
     async (request) => selfService.availability(request.ctx, managed(request), request.query),
   );
 };

@@ -1629,7 +1629,7 @@ export interface paths {
         };
         /**
          * A customer’s callback: state, time, place in the queue, estimated wait
-         * @description A customer’s callback: state, time, place in the queue, estimated wait. Needs a token with one of the roles: `administrator`, `supervisor`, `monitor`, `developer`.
+         * @description A customer’s callback: state, time, place in the queue, estimated wait. Public: no API token, but the callback’s manage token (X-Manage-Token); without it, or with another callback’s, 404.
          */
         get: operations["getPublicCallbacksById"];
         put?: never;
@@ -1651,7 +1651,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel one’s callback (CANCELLED_BY_CUSTOMER)
-         * @description Cancel one’s callback (CANCELLED_BY_CUSTOMER). Needs a token with one of the roles: `administrator`.
+         * @description Cancel one’s callback (CANCELLED_BY_CUSTOMER). Public: no API token, but the callback’s manage token (X-Manage-Token); without it, or with another callback’s, 404.
          */
         post: operations["postPublicCallbacksByIdCancel"];
         delete?: never;
@@ -1671,7 +1671,7 @@ export interface paths {
         put?: never;
         /**
          * Move one’s scheduled callback to another slot
-         * @description Move one’s scheduled callback to another slot. Needs a token with one of the roles: `administrator`.
+         * @description Move one’s scheduled callback to another slot. Public: no API token, but the callback’s manage token (X-Manage-Token); without it, or with another callback’s, 404.
          */
         post: operations["postPublicCallbacksByIdReschedule"];
         delete?: never;
@@ -1689,7 +1689,7 @@ export interface paths {
         };
         /**
          * Free slots of the callback’s queue, to reschedule to
-         * @description Free slots of the callback’s queue, to reschedule to. Needs a token with one of the roles: `administrator`, `supervisor`, `monitor`, `developer`.
+         * @description Free slots of the callback’s queue, to reschedule to. Public: no API token, but the callback’s manage token (X-Manage-Token); without it, or with another callback’s, 404.
          */
         get: operations["getPublicCallbacksByIdAvailability"];
         put?: never;
