@@ -8,8 +8,11 @@ import type { LogLevel } from './config.js';
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
-  'req.headers["x-manage-token"]',
   'req.headers["x-api-key"]',
+  'req.headers["x-captcha-token"]',
+  'headers["x-api-key"]',
+  '*.headers["x-api-key"]',
+  'req.headers["x-manage-token"]',
   'headers.authorization',
   'headers.Authorization',
   '*.headers.authorization',
@@ -24,6 +27,8 @@ export const REDACT_PATHS = [
   'password',
   'access_token',
   'token',
+  'publishableKey',
+  'captchaToken',
   'manageToken',
   '*.client_secret',
   '*.clientSecret',
@@ -31,6 +36,8 @@ export const REDACT_PATHS = [
   '*.password',
   '*.access_token',
   '*.token',
+  '*.publishableKey',
+  '*.captchaToken',
   '*.manageToken',
 ];
 

@@ -386,7 +386,8 @@ const PLAN: Folder[] = [
       { op: 'getAdminSettingsPreviewRetries', name: 'Save the preview-retry settings', status: 200, save: { savedPreviewRetrySettings: 'JSON.stringify(body)' } },
       { op: 'putAdminSettingsPreviewRetries', name: 'Change the preview-retry settings', status: 200, checks: { 'changed': 'body.criteria.mediaType === "CALLBACK"' } },
       { op: 'putAdminSettingsPreviewRetries', name: 'Restore the saved preview-retry settings', rawBody: '{{savedPreviewRetrySettings}}', status: 200, checks: { restored: 'JSON.stringify(body) === pm.collectionVariables.get("savedPreviewRetrySettings")' } },
-      { op: 'postAdminClients', status: 201, body: { name: `Postman example client${unique}` }, checks: { 'a secret': 'typeof body.clientSecret === "string"' }, save: { clientId: 'body.client.clientId' } },
+      // The body whole: the schema's optional fields of a publishable key would otherwise be filled with placeholders.
+      { op: 'postAdminClients', status: 201, rawBody: JSON.stringify({ name: `Postman example client${unique}`, roles: ['actions'] }, null, 2), checks: { 'a secret': 'typeof body.clientSecret === "string"' }, save: { clientId: 'body.client.clientId' } },
       { op: 'getAdminClients', status: 200, checks: { 'lists the client': 'body.items.some((c) => c.clientId === pm.collectionVariables.get("clientId"))' } },
       { op: 'getAdminClientsById', path: { id: '{{clientId}}' }, status: 200, checks: { 'the client': 'body.clientId === pm.collectionVariables.get("clientId")' } },
       { op: 'patchAdminClientsById', path: { id: '{{clientId}}' }, status: 200, checks: { 'roles changed': 'body.roles.includes("events")' } },
@@ -396,7 +397,7 @@ const PLAN: Folder[] = [
         op: 'postAdminClients',
         name: 'Create a publishable key (browsers and apps)',
         status: 201,
-        body: { name: `Postman example key${unique}`, kind: 'publishable', queues: ['Demo'], origins: ['https://www.example.com'] },
+        rawBody: JSON.stringify({ name: `Postman example key${unique}`, kind: 'publishable', queues: ['Demo'], origins: ['https://www.example.com'] }, null, 2),
         checks: { 'a key': 'typeof body.publishableKey === "string" && body.client.kind === "publishable"' },
         save: { keyClientId: 'body.client.clientId' },
       },

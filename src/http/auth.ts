@@ -269,7 +269,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions) {
     if (typeof sent !== 'string' || sent === '') throw errors.unauthorized('The x-api-key header must hold one publishable key');
     if (!request.routeOptions.config.publishable) throw errors.forbidden('A publishable key may call only the routes open to browsers and apps');
     const key = await cache.key(sha256Hex(sent));
-    if (!key || (key.expires_at !== null && key.expires_at.getTime() <= Date.now())) throw errors.unauthorized('The API key is unknown, expired or revoked');
+    if (!key || (key.expires_at !== null && key.expires_at.getTime() <= opts.services.clock.now().getTime())) throw errors.unauthorized('The API key is unknown, expired or revoked');
     const client = await cache.get(key.client_id);
     if (!client || !client.active || client.kind !== 'publishable' || client.queues === null) throw errors.unauthorized('The API key is unknown, expired or revoked');
     const origin = request.headers.origin;

@@ -210,6 +210,8 @@ export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoExcep
 async function errorHandlerPlugin(app: FastifyInstance) {
   const routes = new RouteMethods();
   app.addHook('onRoute', (route: RouteOptions) => {
+    // The CORS preflight catch-all (OPTIONS *, http/web.ts) answers only the preflights it allows: it makes no path exist.
+    if (route.url === '*' && route.method === 'OPTIONS') return;
     routes.add(route.url, Array.isArray(route.method) ? route.method : [route.method]);
   });
   app.setErrorHandler((err, request, reply) => sendError(request, reply, err));
