@@ -34,6 +34,8 @@ declare module 'fastify' {
      * origins CORS answers for a request to `path`, instead of every active key's.
      */
     corsOrigins?: (path: string) => Promise<readonly string[]>;
+    /** Request headers such a route takes besides JSON (e.g. its credential's), allowed in its preflight instead of the key's. */
+    corsHeaders?: readonly string[];
   }
   interface FastifyRequest {
     /** The CAPTCHA token a publishable request carried in its body, taken out before validation. */
@@ -42,13 +44,14 @@ declare module 'fastify' {
 }
 
 /** What a page may send: its key, JSON, its CAPTCHA token; and read back: when to retry, the correlation id. */
-export const CORS_ALLOWED_HEADERS = ['x-api-key', 'content-type', 'x-captcha-token', 'x-manage-token'];
+export const CORS_ALLOWED_HEADERS = ['x-api-key', 'content-type', 'x-captcha-token'];
 export const CORS_EXPOSED_HEADERS = ['retry-after', 'inin-correlation-id'];
 
 interface RoutePattern {
   method: string;
   re: RegExp;
   origins?: ((path: string) => Promise<readonly string[]>) | undefined;
+  headers?: readonly string[] | undefined;
 }
 
 function patternOf(url: string): RegExp {
@@ -69,9 +72,10 @@ async function webCorsPlugin(app: FastifyInstance, opts: WebCorsOptions) {
   const open: RoutePattern[] = [];
   app.addHook('onRoute', (route) => {
     if (!route.config?.publishable && !route.config?.corsOrigins) return;
-    for (const method of [route.method].flat()) open.push({ method: method.toUpperCase(), re: patternOf(route.url), origins: route.config.corsOrigins });
+    for (const method of [route.method].flat()) open.push({ method: method.toUpperCase(), re: patternOf(route.url), origins: route.config.corsOrigins, headers: route.config.corsHeaders });
   });
   const methodsOf = (path: string) => [...new Set(open.filter((r) => r.re.test(path)).map((r) => r.method))];
+  const headersOf = (path: string) => open.find((r) => r.re.test(path) && r.headers !== undefined)?.headers ?? CORS_ALLOWED_HEADERS;
 
   async function corsOriginAllowed(origin: string | undefined, method: string, path: string): Promise<boolean> {
     if (origin === undefined || origin === 'null') return false;
@@ -95,7 +99,7 @@ async function webCorsPlugin(app: FastifyInstance, opts: WebCorsOptions) {
       return {
         origin: origin!,
         methods: methodsOf(request.url.split('?')[0]!),
-        allowedHeaders: CORS_ALLOWED_HEADERS,
+        allowedHeaders: [...headersOf(request.url.split('?')[0]!)],
         exposedHeaders: CORS_EXPOSED_HEADERS,
         maxAge: opts.config.corsMaxAgeSeconds,
         credentials: false,

@@ -87,7 +87,7 @@ export const selfServiceRoutes: FastifyPluginAsyncTypebox<SelfServiceOptions> = 
     }
   });
 
-  const config = { public: true, corsOrigins };
+  const config = { public: true, corsOrigins, corsHeaders: ['content-type', MANAGE_TOKEN_HEADER] };
   const managed = (request: FastifyRequest) => request.managed!;
 
   app.get(
