@@ -21,6 +21,8 @@ import { capacityRoutes } from './capacity/routes.js';
 import { activePublishableOrigins, findClient, findKeyByHash } from './clients/queries.js';
 import { createSecretBox } from './auth/encryption.js';
 import { webCors, webGuard } from './http/web.js';
+import { createLinkSigner } from './selfservice/link.js';
+import { selfServiceRoutes } from './selfservice/routes.js';
 import { clientRoutes } from './clients/routes.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -159,7 +161,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     allowList: (request) => request.caller?.channel === 'publishable',
     errorResponseBuilder: (_request, context) => errors.rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
   });
-  await app.register(webGuard, { config: config.web, db: database.db, clock: services.clock, secretBox: createSecretBox(config.secretsEncryptionKey ?? opts.jwtSecret) });
+  const secretMaterial = config.secretsEncryptionKey ?? opts.jwtSecret;
+  await app.register(webGuard, { config: config.web, db: database.db, clock: services.clock, secretBox: createSecretBox(secretMaterial) });
 
   await app.register(opsRoutes, {
     db: database.db,
@@ -231,6 +234,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: '/events/v1' },
   );
+
+  await app.register(selfServiceRoutes, { services, signer: createLinkSigner(secretMaterial), secretBox: app.secretBox, web: config.web });
 
   await app.register(consoleRoutes);
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true, docExpansion: 'list' } });

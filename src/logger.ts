@@ -12,6 +12,7 @@ export const REDACT_PATHS = [
   'req.headers["x-captcha-token"]',
   'headers["x-api-key"]',
   '*.headers["x-api-key"]',
+  'req.headers["x-manage-token"]',
   'headers.authorization',
   'headers.Authorization',
   '*.headers.authorization',
@@ -28,6 +29,7 @@ export const REDACT_PATHS = [
   'token',
   'publishableKey',
   'captchaToken',
+  'manageToken',
   '*.client_secret',
   '*.clientSecret',
   '*.secret',
@@ -36,14 +38,15 @@ export const REDACT_PATHS = [
   '*.token',
   '*.publishableKey',
   '*.captchaToken',
+  '*.manageToken',
 ];
 
 /**
  * Query parameters that carry a credential in a URL (the OAuth authorization code and state of the
- * Genesys sign-in callback): logged as "[redacted]" in every request line.
+ * Genesys sign-in callback, the signature of a self-service link): logged as "[redacted]" in every request line.
  */
-const SECRET_QUERY = /([?&](?:code|state|code_verifier)=)[^&#]*/g;
-const HAS_SECRET_QUERY = /[?&](?:code|state|code_verifier)=/;
+const SECRET_QUERY = /([?&](?:code|state|code_verifier|sig)=)[^&#]*/g;
+const HAS_SECRET_QUERY = /[?&](?:code|state|code_verifier|sig)=/;
 
 export function redactUrl(url: string): string {
   return url.replace(SECRET_QUERY, '$1[redacted]');

@@ -113,8 +113,11 @@ export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 export type EventActionOf<E extends keyof typeof EVENT_ACTIONS> = (typeof EVENT_ACTIONS)[E][number];
 export type EventAction = EventActionOf<keyof typeof EVENT_ACTIONS>;
 
-/** Who acted, as the audit log and callback histories record it: an API client, a person, the service itself. */
-export const ACTOR_KINDS = ['client', 'user', 'system'] as const;
+/**
+ * Who acted, as the audit log and callback histories record it: an API client, a person, the service
+ * itself, or a customer managing their own callback (self-service, with its manage token).
+ */
+export const ACTOR_KINDS = ['client', 'user', 'system', 'customer'] as const;
 export type ActorKind = (typeof ACTOR_KINDS)[number];
 
 /** Where a person's account comes from: made here (a password), or by a Genesys Cloud sign-in. */

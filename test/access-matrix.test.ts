@@ -192,6 +192,12 @@ const TABLE: Row[] = [
   ['POST /events/v1/conversation-user-end',                 '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
   ['POST /events/v1/conversation-wrapup',                   '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
   ['POST /events/v1/preview-accepted',                      '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
+  // Customer self-service: no API token or role opens these, only the callback's manage token (the
+  // table's callers have none: 404, as for an unknown callback); see the manage-token table below.
+  ['GET /public/v1/callbacks/:id',                          '404',   '404',             '404',        '404',        '404',        '404',    '404'],
+  ['POST /public/v1/callbacks/:id/cancel',                  '404',   '404',             '404',        '404',        '404',        '404',    '404'],
+  ['POST /public/v1/callbacks/:id/reschedule',              '404',   '404',             '404',        '404',        '404',        '404',    '404'],
+  ['GET /public/v1/callbacks/:id/availability',             '404',   '404',             '404',        '404',        '404',        '404',    '404'],
 ];
 
 /** The origin of the publishable keys the tables use. */
@@ -288,6 +294,10 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
     const k = (await fixture('POST', '/admin/v1/clients', { name: `key-${uid()}`, kind: 'publishable', queues: [f.queue.name], origins: [WEB_ORIGIN] }))!;
     return post(`/admin/v1/clients/${id((k.client as { clientId: string }).clientId)}/rotate-key`, { overlapSeconds: 60 });
   },
+  'GET /public/v1/callbacks/:id': ({ f, id }) => get(`/public/v1/callbacks/${id(f.callbackId)}`),
+  'POST /public/v1/callbacks/:id/cancel': ({ f, id }) => post(`/public/v1/callbacks/${id(f.callbackId)}/cancel`),
+  'POST /public/v1/callbacks/:id/reschedule': ({ f, id }) => post(`/public/v1/callbacks/${id(f.callbackId)}/reschedule`, { desiredTime: scheduledTime(3) }),
+  'GET /public/v1/callbacks/:id/availability': ({ f, id }) => get(`/public/v1/callbacks/${id(f.callbackId)}/availability`),
   'OPTIONS *': () => ({ method: 'OPTIONS', url: '/admin/v1/clients', headers: { origin: WEB_ORIGIN, 'access-control-request-method': 'GET' } }),
 
   'GET /admin/v1/users': ({ f }) => get('/admin/v1/users', f.user.id),
@@ -629,5 +639,43 @@ describe('access matrix: a publishable key on every route', () => {
       expect(String(res.statusCode), detail).toBe(expected);
       expect(['FORBIDDEN', 'UNAUTHORIZED'], detail).toContain((res.json() as { error: string }).error);
     }
+  }, 120_000);
+});
+
+describe('access matrix: the self-service routes with a manage token', () => {
+  /** A scheduled callback created through a publishable key of each side's queue, with its manage token. */
+  const made: Partial<Record<Side, { id: string; token: string }>> = {};
+  beforeAll(async () => {
+    for (const side of ['QA', 'QB'] as const) {
+      const created = (await fixture('POST', '/admin/v1/clients', { name: `self-service-${side}-${uid()}`, kind: 'publishable', queues: [w[side].queue.name], origins: [WEB_ORIGIN] }))!;
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/actions/v1/callbacks/create',
+        headers: { 'x-api-key': created.publishableKey as string, origin: WEB_ORIGIN },
+        payload: { queue: w[side].queue.name, phoneNumber: randomPhone('+1212555'), desiredTime: scheduledTime(2) },
+      });
+      const body = res.json() as { outcome: string; callbackId: string; manageToken: string };
+      expect(body.outcome, res.body).toBe('CREATED');
+      made[side] = { id: body.callbackId, token: body.manageToken };
+    }
+  });
+
+  const routes = TABLE.map((r) => r[0]).filter((route) => route.includes(' /public/v1/'));
+  // Read-only routes first: the cancel would leave nothing to reschedule.
+  const ordered = [...routes.filter((r) => !r.endsWith('/cancel')), ...routes.filter((r) => r.endsWith('/cancel'))];
+  const tokenCases = ordered.flatMap((route) => [
+    { route, token: 'its own' as const, expected: 'ok' },
+    { route, token: 'another callback’s' as const, expected: '404' },
+  ]);
+  it.each(tokenCases)('$route · $token manage token → $expected', async ({ route, token, expected }) => {
+    const [method, path] = route.split(' ') as ['GET' | 'POST', string];
+    const callback = made.QA!;
+    const sent = token === 'its own' ? callback.token : made.QB!.token;
+    const url = path.replace(':id', callback.id);
+    const payload = route.endsWith('/reschedule') ? { desiredTime: scheduledTime(4) } : method === 'POST' ? {} : undefined;
+    const res = await t.app.inject({ method, url, headers: { 'x-manage-token': sent }, ...(payload !== undefined && { payload }) });
+    const detail = `${method} ${url} answered ${res.statusCode}: ${res.body.slice(0, 300)}`;
+    if (expected === 'ok') expect(res.statusCode, detail).toBeLessThan(300);
+    else expect(String(res.statusCode), detail).toBe(expected);
   }, 120_000);
 });

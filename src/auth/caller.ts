@@ -26,8 +26,8 @@ export interface Caller {
    * `kind: 'client'` (its id is the client's, what histories and the audit log record), holds only the
    * `actions` role and reaches only the routes marked `publishable` (see http/auth.ts).
    */
-  channel?: 'publishable' | undefined;
-  /** With `channel: 'publishable'`: which of the client's keys was used (a rotation leaves two working for a while). */
+  channel?: 'publishable' | 'self-service' | undefined;
+  /** With `channel: 'publishable'`: which of the client's keys was used (a rotation leaves two working for a while); with `self-service`, the key that created the callback. */
   keyId?: string | undefined;
   /** With `channel: 'publishable'`: the request's `Origin`, already checked against the key's origins; null when it came without one. */
   origin?: string | null | undefined;
@@ -47,6 +47,28 @@ export function publishableCaller(
   correlationId?: string,
 ): Caller {
   return { kind: 'client', id: client.id, name: client.name, roles: ['actions'], queues: client.queues, correlationId, channel: 'publishable', keyId: key.keyId, origin: key.origin };
+}
+
+/**
+ * A customer managing their own callback with its manage token (self-service): `kind: 'customer'`,
+ * recorded under the publishable client whose key created the callback (its id; its name in the
+ * actor's name), no role, and only that callback's queue.
+ */
+export function customerCaller(
+  callback: { queue_id: string },
+  via: { clientId: string; clientName: string; keyId: string | null },
+  correlationId?: string,
+): Caller {
+  return {
+    kind: 'customer',
+    id: via.clientId,
+    name: `customer via ${via.clientName}`,
+    roles: [],
+    queues: [callback.queue_id],
+    correlationId,
+    channel: 'self-service',
+    keyId: via.keyId ?? undefined,
+  };
 }
 
 /** A person signed in to the console (a session cookie), with its account's current roles and allow-list. */

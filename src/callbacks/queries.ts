@@ -443,3 +443,26 @@ export async function countFound(db: Db, s: CallbackFind): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(n);
 }
+
+/**
+ * A waiting (QUEUED or ROUTING) callback's place among its queue's waiting callbacks, 1 = next, in
+ * the order Genesys routes them: higher routing priority first (the aging track's current priority
+ * when the callback's conversation has an active one, else the callback's own), then the longest
+ * waiting (from when it became due — its scheduled time, else its creation — less the seconds the
+ * caller had already waited). Null when the callback is not waiting.
+ */
+export async function waitingPosition(db: Db, callback: Pick<CallbackRow, 'id' | 'queue_id'>): Promise<number | null> {
+  const row = await sql<{ position: string }>`
+    select position from (
+      select c.id, row_number() over (
+        order by coalesce(a.current_priority, c.priority) desc,
+                 coalesce(c.scheduled_time, c.created_at) - make_interval(secs => c.waited_seconds),
+                 c.created_at, c.id
+      ) as position
+      from callbacks c
+      left join aging_tracks a on a.conversation_id = c.genesys_conversation_id and a.status = 'ACTIVE'
+      where c.queue_id = ${callback.queue_id} and c.state in ('QUEUED', 'ROUTING')
+    ) ranked where id = ${callback.id}`.execute(db);
+  const first = row.rows[0];
+  return first === undefined ? null : Number(first.position);
+}

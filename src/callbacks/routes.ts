@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { GenesysGateway } from '../genesys/gateway.js';
 import { errorResponses } from '../http/schemas.js';
+import { manageTokenFor } from '../selfservice/service.js';
 import { createCallback } from './create.js';
 import {
   CancelInput,
@@ -26,7 +27,12 @@ export const callbackActionRoutes =
     app.post(
       '/callbacks/create',
       { config: { publishable: true }, schema: { tags, summary: 'Create an immediate or scheduled callback', body: CreateInput, response: { 200: CreateOutput, ...errorsOf } } },
-      async (request) => createCallback(request.ctx, request.body),
+      async (request) => {
+        const answer = await createCallback(request.ctx, request.body);
+        // A customer's page gets the token that manages the callback it created (self-service).
+        const manageToken = await manageTokenFor(request.ctx, app.secretBox, answer);
+        return manageToken === undefined ? answer : { ...answer, manageToken };
+      },
     );
     app.post(
       '/callbacks/lookup',

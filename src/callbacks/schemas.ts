@@ -51,6 +51,9 @@ export const CreateOutput = Type.Object({
   alternativeSlots: Strings('Up to 3 free slots nearest the desired time (UTC), on refusals about time'),
   alternativeSlotsLocal: Strings('The same, local'),
   message: Type.String(),
+  manageToken: Type.Optional(
+    Type.String({ description: 'Only for a create through a publishable key that created the callback (also on its replay): the customer’s token for /public/v1/callbacks/{callbackId}' }),
+  ),
 });
 
 export const LookupInput = Type.Object(

@@ -62,12 +62,12 @@ const CANCEL_MESSAGES: Record<CancelOutcome, string> = {
   ALREADY_COMPLETED: 'The callback was already completed',
 };
 
-export async function cancelById(ctx: Context, id: string, reason: CompletionReason) {
+export async function cancelById(ctx: Context, id: string, reason: CompletionReason, detail?: unknown) {
   const outcome = await ctx.db.transaction().execute(async (trx): Promise<CancelOutcome> => {
     const callback = await lockCallback(trx, id);
     if (!callback) return 'NOT_FOUND';
     await assertCallbackAccess(trx, ctx, callback);
-    return cancelLocked(trx, callback, ctx, ctx.clock.now(), { reason });
+    return cancelLocked(trx, callback, ctx, ctx.clock.now(), { reason, ...(detail !== undefined && { detail }) });
   });
   return { outcome, callbackId: outcome === 'NOT_FOUND' ? '' : id, message: CANCEL_MESSAGES[outcome] };
 }
@@ -134,7 +134,7 @@ export async function reschedule(ctx: Context, input: RescheduleInput) {
 }
 
 /** The queue's estimated wait from Genesys (through the app's cache); -1 when unknown. */
-function estimatedWait(ctx: Context, genesysQueueId: string | null, now: Date): Promise<number> {
+export function estimatedWait(ctx: Context, genesysQueueId: string | null, now: Date): Promise<number> {
   if (!genesysQueueId || ctx.gateway.kind === 'simulated') return Promise.resolve(-1);
   return ctx.caches.ewt.get(genesysQueueId, now.getTime(), () =>
     ctx.gateway

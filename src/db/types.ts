@@ -74,6 +74,20 @@ export interface PublishableKeysTable {
 }
 export type PublishableKeyRow = Selectable<PublishableKeysTable>;
 
+/** A self-service manage token: one per callback created through a publishable key. */
+export interface ManageTokensTable {
+  callback_id: string;
+  /** SHA-256 (hex) of the token: what a request's token is looked up by. */
+  token_hash: string;
+  /** The token sealed with the secret box (an idempotent replay of the create answers it again). */
+  token_sealed: string;
+  /** The publishable client whose key created the callback (its origins are the ones CORS answers). */
+  client_id: string;
+  key_id: string | null;
+  created_at: Timestamp;
+}
+export type ManageTokenRow = Selectable<ManageTokensTable>;
+
 export interface CaptchaTokensTable {
   token_hash: string;
   client_id: string;
@@ -557,6 +571,7 @@ export interface DB {
   api_clients: ApiClientsTable;
   publishable_keys: PublishableKeysTable;
   captcha_tokens: CaptchaTokensTable;
+  manage_tokens: ManageTokensTable;
   audit_log: AuditLogTable;
   business_hours: BusinessHoursTable;
   capacity_rules: CapacityRulesTable;

@@ -368,6 +368,17 @@ const PLAN: Folder[] = [
     ],
   },
   {
+    name: 'self-service',
+    description:
+      "A customer's own callback, with the manage token a create through a publishable key answers (header X-Manage-Token). Without one — as here — every route answers 404, as for a callback that does not exist.",
+    steps: [
+      { op: 'getPublicCallbacksById', name: 'A callback’s status without its manage token (404)', path: { id: '{{$guid}}' }, status: 404, checks: { NOT_FOUND: 'body.error === "NOT_FOUND"' } },
+      { op: 'postPublicCallbacksByIdCancel', name: 'Cancel without the manage token (404)', path: { id: '{{$guid}}' }, status: 404, checks: { NOT_FOUND: 'body.error === "NOT_FOUND"' } },
+      { op: 'postPublicCallbacksByIdReschedule', name: 'Reschedule without the manage token (404)', path: { id: '{{$guid}}' }, status: 404, checks: { NOT_FOUND: 'body.error === "NOT_FOUND"' } },
+      { op: 'getPublicCallbacksByIdAvailability', name: 'Free slots without the manage token (404)', path: { id: '{{$guid}}' }, status: 404, checks: { NOT_FOUND: 'body.error === "NOT_FOUND"' } },
+    ],
+  },
+  {
     name: 'changes shared state (cleans up after itself)',
     description:
       'Changes what other users share: the preview-retry settings (restored to what they were), an API client (created, then deleted) ' +

@@ -20,6 +20,7 @@ export const OPENAPI_TAGS = [
   { name: 'business-hours', description: 'Weekly hours with date exceptions' },
   { name: 'capacity-rules', description: 'Weekly capacity calendars' },
   { name: 'number-rules', description: 'Number screening: permitted countries, blocked patterns and number types' },
+  { name: 'self-service', description: 'A customer’s own callback, with its manage token (X-Manage-Token)' },
   { name: 'auth', description: 'OAuth 2.0 client-credentials tokens' },
   { name: 'clients', description: 'API clients (administrators)' },
   { name: 'users', description: 'Person accounts for the operator console (administrators)' },
@@ -70,6 +71,8 @@ export function rolesOf(method: string, path: string, op: Operation): Role[] | n
   if (Array.isArray(op.security) && op.security.length === 0) return null;
   // The console's own sign-in: a person's credentials or session cookie, whatever the roles.
   if (path.startsWith('/auth/v1/')) return null;
+  // Customer self-service: the callback's manage token, no role.
+  if (path.startsWith('/public/v1/')) return null;
   if (path.startsWith('/actions/')) return ['actions'];
   if (path.startsWith('/events/')) return ['events'];
   if (path.startsWith('/admin/v1/clients') || path.startsWith('/admin/v1/users') || path.startsWith('/admin/v1/genesys-sign-in')) return ['administrator'];
@@ -150,7 +153,8 @@ function operationDescription(method: string, path: string, op: Operation): stri
   const parts = [op.description ?? `${op.summary ?? `${method.toUpperCase()} ${path}`}.`];
   const roles = rolesOf(method, path, op);
   const cookieOnly = Array.isArray(op.security) && op.security.some((s) => typeof s === 'object' && s !== null && 'consoleSession' in s);
-  parts.push(cookieOnly ? 'Public: no token needed; it reads the console session cookie.' : roles === null ? 'Public: no token needed.' : `Needs a token with one of the roles: ${roles.map((r) => `\`${r}\``).join(', ')}.`);
+  const manageOnly = Array.isArray(op.security) && op.security.some((s) => typeof s === 'object' && s !== null && 'manageToken' in s);
+  parts.push(manageOnly ? 'Public: no API token, but the callback’s manage token (X-Manage-Token); without it, or with another callback’s, 404.' : cookieOnly ? 'Public: no token needed; it reads the console session cookie.' : roles === null ? 'Public: no token needed.' : `Needs a token with one of the roles: ${roles.map((r) => `\`${r}\``).join(', ')}.`);
   if (path.startsWith('/actions/')) parts.push('Flat input and output, as Genesys data actions need; refusals a flow branches on are 200 answers with an `outcome`.');
   if (path.startsWith('/events/')) parts.push('Each event is processed once (by conversation, participant and event time); repeats answer `DUPLICATE`.');
   return parts.join(' ');
@@ -244,6 +248,7 @@ async function swaggerPlugin(app: FastifyInstance, opts: SwaggerOptions) {
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          manageToken: { type: 'apiKey', in: 'header', name: 'X-Manage-Token', description: 'A callback’s manage token, answered by its create through a publishable key (customer self-service)' },
           consoleSession: { type: 'apiKey', in: 'cookie', name: 'cbe_session', description: 'The console session cookie (POST /auth/v1/session); the admin API accepts it too, with X-CSRF-Token on every write' },
           oauth2: {
             type: 'oauth2',

@@ -28,6 +28,15 @@ declare module 'fastify' {
      */
     corsOriginAllowed(origin: string | undefined, method: string, path: string): Promise<boolean>;
   }
+  interface FastifyContextConfig {
+    /**
+     * For a route browsers call without a key (authenticated otherwise, e.g. by a manage token): the
+     * origins CORS answers for a request to `path`, instead of every active key's.
+     */
+    corsOrigins?: (path: string) => Promise<readonly string[]>;
+    /** Request headers such a route takes besides JSON (e.g. its credential's), allowed in its preflight instead of the key's. */
+    corsHeaders?: readonly string[];
+  }
   interface FastifyRequest {
     /** The CAPTCHA token a publishable request carried in its body, taken out before validation. */
     captchaToken: string | undefined;
@@ -41,6 +50,8 @@ export const CORS_EXPOSED_HEADERS = ['retry-after', 'inin-correlation-id'];
 interface RoutePattern {
   method: string;
   re: RegExp;
+  origins?: ((path: string) => Promise<readonly string[]>) | undefined;
+  headers?: readonly string[] | undefined;
 }
 
 function patternOf(url: string): RegExp {
@@ -60,15 +71,18 @@ export interface WebCorsOptions {
 async function webCorsPlugin(app: FastifyInstance, opts: WebCorsOptions) {
   const open: RoutePattern[] = [];
   app.addHook('onRoute', (route) => {
-    if (!route.config?.publishable) return;
-    for (const method of [route.method].flat()) open.push({ method: method.toUpperCase(), re: patternOf(route.url) });
+    if (!route.config?.publishable && !route.config?.corsOrigins) return;
+    for (const method of [route.method].flat()) open.push({ method: method.toUpperCase(), re: patternOf(route.url), origins: route.config.corsOrigins, headers: route.config.corsHeaders });
   });
   const methodsOf = (path: string) => [...new Set(open.filter((r) => r.re.test(path)).map((r) => r.method))];
+  const headersOf = (path: string) => open.find((r) => r.re.test(path) && r.headers !== undefined)?.headers ?? CORS_ALLOWED_HEADERS;
 
   async function corsOriginAllowed(origin: string | undefined, method: string, path: string): Promise<boolean> {
     if (origin === undefined || origin === 'null') return false;
     const bare = path.split('?')[0]!;
-    if (!open.some((r) => r.method === method.toUpperCase() && r.re.test(bare))) return false;
+    const route = open.find((r) => r.method === method.toUpperCase() && r.re.test(bare));
+    if (route === undefined) return false;
+    if (route.origins !== undefined) return (await route.origins(bare)).includes(origin);
     return (await opts.activeOrigins()).has(origin);
   }
   app.decorate('corsOriginAllowed', corsOriginAllowed);
@@ -79,12 +93,13 @@ async function webCorsPlugin(app: FastifyInstance, opts: WebCorsOptions) {
       const origin = request.headers.origin;
       const preflight = request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
       const method = preflight ? String(request.headers['access-control-request-method']) : request.method;
-      const allowed = preflight || request.routeOptions.config.publishable ? await corsOriginAllowed(origin, method, request.url) : false;
+      const config = request.routeOptions.config;
+      const allowed = preflight || config.publishable || config.corsOrigins ? await corsOriginAllowed(origin, method, request.url) : false;
       if (!allowed) return { origin: false };
       return {
         origin: origin!,
         methods: methodsOf(request.url.split('?')[0]!),
-        allowedHeaders: CORS_ALLOWED_HEADERS,
+        allowedHeaders: [...headersOf(request.url.split('?')[0]!)],
         exposedHeaders: CORS_EXPOSED_HEADERS,
         maxAge: opts.config.corsMaxAgeSeconds,
         credentials: false,

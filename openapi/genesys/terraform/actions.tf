@@ -316,6 +316,10 @@ resource "genesyscloud_integration_action" "callbacks_create" {
       "message" = {
         "type" = "string"
       }
+      "manageToken" = {
+        "type"        = "string"
+        "description" = "Only for a create through a publishable key that created the callback (also on its replay): the customer’s token for /public/v1/callbacks/{callbackId}."
+      }
     }
     "additionalProperties" = true
   })
@@ -343,6 +347,7 @@ resource "genesyscloud_integration_action" "callbacks_create" {
       "alternativeSlots"      = "$.alternativeSlots"
       "alternativeSlotsLocal" = "$.alternativeSlotsLocal"
       "message"               = "$.message"
+      "manageToken"           = "$.manageToken"
     }
     translation_map_defaults = {
       "outcome"               = "\"\""
@@ -356,8 +361,9 @@ resource "genesyscloud_integration_action" "callbacks_create" {
       "alternativeSlots"      = "[]"
       "alternativeSlotsLocal" = "[]"
       "message"               = "\"\""
+      "manageToken"           = "\"\""
     }
-    success_template = "{\"outcome\": $${outcome}, \"created\": $${created}, \"replayed\": $${replayed}, \"callbackId\": $${callbackId}, \"state\": $${state}, \"scheduledTime\": $${scheduledTime}, \"scheduledTimeLocal\": $${scheduledTimeLocal}, \"phoneE164\": $${phoneE164}, \"alternativeSlots\": $${alternativeSlots}, \"alternativeSlotsLocal\": $${alternativeSlotsLocal}, \"message\": $${message}}"
+    success_template = "{\"outcome\": $${outcome}, \"created\": $${created}, \"replayed\": $${replayed}, \"callbackId\": $${callbackId}, \"state\": $${state}, \"scheduledTime\": $${scheduledTime}, \"scheduledTimeLocal\": $${scheduledTimeLocal}, \"phoneE164\": $${phoneE164}, \"alternativeSlots\": $${alternativeSlots}, \"alternativeSlotsLocal\": $${alternativeSlotsLocal}, \"message\": $${message}, \"manageToken\": $${manageToken}}"
   }
 
   depends_on = [genesyscloud_integration_custom_auth_action.callback_engine]
