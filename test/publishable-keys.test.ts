@@ -103,6 +103,19 @@ describe('publishable keys: calls from a browser', () => {
     expect(res.status, await res.clone().text()).toBe(200);
   });
 
+  it.each([
+    ['priority', 1_000_000],
+    ['waitedSeconds', 3600],
+    ['conversationId', 'c0ffee00-0000-4000-8000-000000000000'],
+  ])('a create through a key may not set %s (the contact center decides it): 400 naming it, nothing created', async (field, value) => {
+    const phoneNumber = phone();
+    const res = await call('/actions/v1/callbacks/create', { key: key.key, body: { queue: queueName, phoneNumber, [field]: value } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { field: string }).field).toBe(field);
+    const rows = await t.database.db.selectFrom('callbacks').select('id').where('phone_e164', '=', phoneNumber).execute();
+    expect(rows).toEqual([]);
+  });
+
   it('another queue than its own: 403', async () => {
     const res = await call('/actions/v1/callbacks/create', { key: key.key, body: { queue: otherQueue, phoneNumber: phone() } });
     expect(res.status).toBe(403);

@@ -97,9 +97,13 @@ describe('self-service: the manage token', () => {
 
 describe('self-service: reading, cancelling, rescheduling with the token', () => {
   it('reads state, times in UTC and the queue’s zone, queue name; the place among waiting callbacks by priority then age', async () => {
-    const low = await createWithKey({ priority: 1 });
-    const high = await createWithKey({ priority: 10 });
-    const lowLater = await createWithKey({ priority: 1 });
+    // A key cannot set a priority (the contact center's flows do): the priorities are set as a flow's would be.
+    const low = await createWithKey();
+    const high = await createWithKey();
+    const lowLater = await createWithKey();
+    for (const [c, priority] of [[low, 1], [high, 10], [lowLater, 1]] as const) {
+      await t.database.db.updateTable('callbacks').set({ priority }).where('id', '=', c.callbackId).execute();
+    }
     const read = async (c: Created) => {
       const res = await publicCall('GET', c.callbackId, c.manageToken);
       expect(res.statusCode, res.body).toBe(200);

@@ -241,3 +241,17 @@ export function auditScope(
     },
   };
 }
+
+/**
+ * What only the contact center decides about a callback: a browser or app with a publishable key
+ * books for a customer, who may not raise its routing priority, claim time already waited (credited
+ * by aging) or tie it to an IVR conversation.
+ */
+export const CENTER_ONLY_CREATE_FIELDS = ['priority', 'waitedSeconds', 'conversationId'] as const;
+
+export function assertCustomerMaySet(caller: Caller, input: Partial<Record<(typeof CENTER_ONLY_CREATE_FIELDS)[number], unknown>>): void {
+  if (caller.channel !== 'publishable') return;
+  for (const field of CENTER_ONLY_CREATE_FIELDS) {
+    if (input[field] !== undefined) throw errors.validation(field, `${field} is set by the contact center's flows, not through a publishable key`);
+  }
+}

@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import { assertCustomerMaySet } from '../auth/access.js';
 import type { Context } from '../context.js';
 import { lockKey } from '../db/locks.js';
 import type { CallbackRow, DB } from '../db/types.js';
@@ -26,6 +27,7 @@ import type { CreateInput } from './schemas.js';
  */
 export async function createCallback(ctx: Context, input: CreateInput): Promise<CreateAnswer> {
   const now = ctx.clock.now();
+  assertCustomerMaySet(ctx.caller, input);
   checkZone(input.timezone, 'timezone');
   const userData = parseUserData(input.userData);
   const config = await resolveQueue(ctx, input);
