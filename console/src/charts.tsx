@@ -27,6 +27,22 @@ const PAD_B = 40;
 /** A short axis label: at most `n` characters. */
 const short = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
+/** The value axis: the base line and gridlines at half and full scale, labelled on the left. */
+function ValueAxis({ y, max, axis }: { y: (v: number) => number; max: number; axis: (v: number) => string }) {
+  return (
+    <>
+      {[0, 0.5, 1].map((f) => (
+        <g key={f}>
+          <line x1={PAD_L} x2={W - PAD_R} y1={y(max * f)} y2={y(max * f)} class={f === 0 ? 'axis' : 'gridline'} />
+          <text x={PAD_L - 4} y={y(max * f) + 3} class="tick end">
+            {axis(max * f)}
+          </text>
+        </g>
+      ))}
+    </>
+  );
+}
+
 /** Vertical bars, one per point, on a 0..max scale. */
 export function BarChart({ label, points, max, axis }: { label: string; points: Point[]; max: number; axis: (v: number) => string }) {
   const H = 200;
@@ -38,14 +54,7 @@ export function BarChart({ label, points, max, axis }: { label: string; points: 
   const chars = Math.max(3, Math.floor(step * labelEvery / 6));
   return (
     <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label}>
-      {[0, 0.5, 1].map((f) => (
-        <g key={f}>
-          <line x1={PAD_L} x2={W - PAD_R} y1={y(max * f)} y2={y(max * f)} class={f === 0 ? 'axis' : 'gridline'} />
-          <text x={PAD_L - 4} y={y(max * f) + 3} class="tick end">
-            {axis(max * f)}
-          </text>
-        </g>
-      ))}
+      <ValueAxis y={y} max={max} axis={axis} />
       {points.map((p, i) => {
         const cx = PAD_L + step * i + step / 2;
         const top = p.value === null ? H - PAD_B : y(p.value);
@@ -118,14 +127,7 @@ export function LineChart({ label, series, axis }: { label: string; series: Seri
   const labelEvery = Math.ceil(n / 10);
   return (
     <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label}>
-      {[0, 0.5, 1].map((f) => (
-        <g key={f}>
-          <line x1={PAD_L} x2={W - PAD_R} y1={y(max * f)} y2={y(max * f)} class={f === 0 ? 'axis' : 'gridline'} />
-          <text x={PAD_L - 4} y={y(max * f) + 3} class="tick end">
-            {axis(max * f)}
-          </text>
-        </g>
-      ))}
+      <ValueAxis y={y} max={max} axis={axis} />
       {labels.map((l, i) =>
         i % labelEvery === 0 ? (
           <text key={l} x={x(i)} y={H - PAD_B + 14} class="tick mid">
@@ -176,15 +178,7 @@ export function ChartFigure({ id, title, chart, columns, rows, note }: { id: str
       {note}
       <table class="sr-only">
         <caption>{title}: data</caption>
-        <thead>
-          <tr>
-            {columns.map((c) => (
-              <th scope="col" key={c}>
-                {c}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead columns={columns} />
         <tbody>
           {rows.map((r) => (
             <tr key={r[0]}>
@@ -197,5 +191,20 @@ export function ChartFigure({ id, title, chart, columns, rows, note }: { id: str
         </tbody>
       </table>
     </figure>
+  );
+}
+
+/** A table's column headings. */
+export function TableHead({ columns }: { columns: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) => (
+          <th scope="col" key={c}>
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
   );
 }

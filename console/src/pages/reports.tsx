@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, ok } from '../api/client';
 import type { Answer } from '../api/types';
-import { BarChart, ChartFigure, LineChart, RowChart, type Point } from '../charts';
+import { BarChart, ChartFigure, LineChart, RowChart, TableHead, type Point } from '../charts';
 import { zonePreference } from '../format';
 import { ErrorNote, Field, Loading, Page, useLoad } from '../ui';
 
@@ -384,15 +384,7 @@ function RowsTable({ summary: s }: { summary: Summary }) {
     <div class="table-wrap" tabIndex={0} role="region" aria-label={`Summary by ${s.groupBy}`}>
       <table class="grid">
         <caption class="sr-only">Summary by {s.groupBy}, with the totals</caption>
-        <thead>
-          <tr>
-            {[s.groupBy, 'Offers', 'Acceptance', 'Created', 'Refused', 'Completed', 'Handled rate', 'Median wait', '90th percentile', 'Retries per handled', 'Slot utilization'].map((c) => (
-              <th scope="col" key={c}>
-                {c}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead columns={[s.groupBy, 'Offers', 'Acceptance', 'Created', 'Refused', 'Completed', 'Handled rate', 'Median wait', '90th percentile', 'Retries per handled', 'Slot utilization']} />
         <tbody>
           {all.map((r) => (
             <tr key={r.group} class={r === s.totals ? 'total' : ''}>
