@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { EXAMPLE_PHONE, EXAMPLE_QUEUE, EXAMPLE_TIME } from '../http/schemas.js';
+import { EXAMPLE_PHONE, EXAMPLE_QUEUE, EXAMPLE_TIME, NOT_FOR_FLOWS } from '../http/schemas.js';
 import { QueueInput } from '../queues/resolve.js';
 import { CALLBACK_STATES } from '../vocabulary.js';
 import { CREATE_OUTCOMES } from './answers.js';
@@ -52,7 +52,10 @@ export const CreateOutput = Type.Object({
   alternativeSlotsLocal: Strings('The same, local'),
   message: Type.String(),
   manageToken: Type.Optional(
-    Type.String({ description: 'Only for a create through a publishable key that created the callback (also on its replay): the customer’s token for /public/v1/callbacks/{callbackId}' }),
+    Type.String({
+      description: 'Only for a create through a publishable key that created the callback (also on its replay): the customer’s token for /public/v1/callbacks/{callbackId}',
+      [NOT_FOR_FLOWS]: true,
+    }),
   ),
 });
 

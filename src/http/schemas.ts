@@ -62,3 +62,9 @@ export const EXAMPLE_QUEUE = 'Demo';
 export const EXAMPLE_PHONE = '+12024561111';
 /** The demo campaign (src/demo.ts). */
 export const EXAMPLE_CAMPAIGN = 'Demo campaign';
+
+/**
+ * Marks an answer field a flow never gets (e.g. the manage token of a create through a publishable
+ * key): it stays in the OpenAPI document and out of the data action's output contract.
+ */
+export const NOT_FOR_FLOWS = 'x-not-for-flows';

@@ -316,10 +316,6 @@ resource "genesyscloud_integration_action" "callbacks_create" {
       "message" = {
         "type" = "string"
       }
-      "manageToken" = {
-        "type"        = "string"
-        "description" = "Only for a create through a publishable key that created the callback (also on its replay): the customer’s token for /public/v1/callbacks/{callbackId}."
-      }
     }
     "additionalProperties" = true
   })
@@ -347,7 +343,6 @@ resource "genesyscloud_integration_action" "callbacks_create" {
       "alternativeSlots"      = "$.alternativeSlots"
       "alternativeSlotsLocal" = "$.alternativeSlotsLocal"
       "message"               = "$.message"
-      "manageToken"           = "$.manageToken"
     }
     translation_map_defaults = {
       "outcome"               = "\"\""
@@ -361,9 +356,8 @@ resource "genesyscloud_integration_action" "callbacks_create" {
       "alternativeSlots"      = "[]"
       "alternativeSlotsLocal" = "[]"
       "message"               = "\"\""
-      "manageToken"           = "\"\""
     }
-    success_template = "{\"outcome\": $${outcome}, \"created\": $${created}, \"replayed\": $${replayed}, \"callbackId\": $${callbackId}, \"state\": $${state}, \"scheduledTime\": $${scheduledTime}, \"scheduledTimeLocal\": $${scheduledTimeLocal}, \"phoneE164\": $${phoneE164}, \"alternativeSlots\": $${alternativeSlots}, \"alternativeSlotsLocal\": $${alternativeSlotsLocal}, \"message\": $${message}, \"manageToken\": $${manageToken}}"
+    success_template = "{\"outcome\": $${outcome}, \"created\": $${created}, \"replayed\": $${replayed}, \"callbackId\": $${callbackId}, \"state\": $${state}, \"scheduledTime\": $${scheduledTime}, \"scheduledTimeLocal\": $${scheduledTimeLocal}, \"phoneE164\": $${phoneE164}, \"alternativeSlots\": $${alternativeSlots}, \"alternativeSlotsLocal\": $${alternativeSlotsLocal}, \"message\": $${message}}"
   }
 
   depends_on = [genesyscloud_integration_custom_auth_action.callback_engine]

@@ -5,6 +5,8 @@
  * generator refuses to write artifacts while there is one.
  */
 
+import { NOT_FOR_FLOWS } from '../../http/schemas.js';
+
 export type Json = Record<string, unknown>;
 export type Primitive = 'string' | 'integer' | 'number' | 'boolean';
 
@@ -169,6 +171,7 @@ export function outputContract(answer: Json | undefined, where: string, problems
   }
   const fields: OutputField[] = [];
   for (const [name, schema] of Object.entries((answer.properties ?? {}) as Record<string, Json>)) {
+    if (schema[NOT_FOR_FLOWS] === true) continue;
     const at = `${where} output "${name}"`;
     if (!LEGAL_NAME.test(name)) problems.push(`${at}: name must match ${LEGAL_NAME}`);
     if ((RESERVED_OUTPUTS as readonly string[]).includes(name)) problems.push(`${at}: name is reserved in Genesys success templates`);
