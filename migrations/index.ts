@@ -14,9 +14,9 @@ import * as m0012 from './0012_callback_retries.js';
 import * as m0013 from './0013_console_people.js';
 import * as m0014 from './0014_campaign_history_actor_kind.js';
 import * as m0015 from './0015_reports.js';
-import * as m0018 from './0018_callbacks_created_order.js';
 import * as m0016 from './0016_publishable_keys.js';
 import * as m0017 from './0017_manage_tokens.js';
+import * as m0018 from './0018_callbacks_created_order.js';
 
 /** Every migration, by name, in order. Add a new file and list it here; never edit an applied one. */
 export const migrations: Record<string, Migration> = {
@@ -35,7 +35,7 @@ export const migrations: Record<string, Migration> = {
   '0013_console_people': m0013,
   '0014_campaign_history_actor_kind': m0014,
   '0015_reports': m0015,
-  '0018_callbacks_created_order': m0018,
   '0016_publishable_keys': m0016,
   '0017_manage_tokens': m0017,
+  '0018_callbacks_created_order': m0018,
 };
