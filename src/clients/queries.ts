@@ -75,17 +75,11 @@ export async function insertPublishableKey(trx: Transaction<DB>, values: { clien
 
 /** The keys of a client still working at `now`, newest first. */
 export function liveKeysOf(db: Kysely<DB> | Transaction<DB>, clientId: string, now: Date): Promise<PublishableKeyRow[]> {
-  return db
-    .selectFrom('publishable_keys')
-    .selectAll()
-    .where('client_id', '=', clientId)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-    .orderBy('created_at', 'desc')
-    .execute();
+  return liveKeysOfMany(db, [clientId], now);
 }
 
-/** Every live key of many clients at once (for listings). */
-export function liveKeysOfMany(db: Kysely<DB>, clientIds: string[], now: Date): Promise<PublishableKeyRow[]> {
+/** Every live key of many clients at once (for listings), newest first. */
+export function liveKeysOfMany(db: Kysely<DB> | Transaction<DB>, clientIds: string[], now: Date): Promise<PublishableKeyRow[]> {
   if (clientIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('publishable_keys')
