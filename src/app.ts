@@ -45,7 +45,7 @@ import swagger from './http/swagger.js';
 import { createLogger } from './logger.js';
 import metrics from './http/metrics.js';
 import { eventRoutes } from './events/routes.js';
-import { hoursRoutes } from './hours/routes.js';
+import { holidayRoutes, hoursRoutes } from './hours/routes.js';
 import { insightRoutes } from './insights/routes.js';
 import { numberCheckRoutes, numberRuleRoutes } from './numbers/routes.js';
 import { opsRoutes } from './ops/routes.js';
@@ -189,6 +189,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       // Configuration: every operator role reads, administrators write (scopes inside crudRoutes).
       await admin.register(queueRoutes);
       await admin.register(hoursRoutes);
+      await admin.register(holidayRoutes);
       await admin.register(capacityRoutes);
       await admin.register(numberRuleRoutes);
       await admin.register(deskRoutes);

@@ -118,12 +118,31 @@ export type AuditRow = Selectable<AuditLogTable>;
 
 type Json<T> = ColumnType<T, string, string>;
 
+/** A yearly special day of business hours (see src/slots/types.ts). */
+export interface RecurringRule {
+  name: string;
+  month: number;
+  day?: number;
+  weekday?: string;
+  nth?: number;
+  closed: boolean;
+  intervals: { start: string; end: string }[];
+}
+export interface HolidayCalendar {
+  country: string;
+  state?: string;
+  region?: string;
+  types?: string[];
+}
+
 export interface BusinessHoursTable {
   id: Generated<string>;
   name: string;
   timezone: string;
   weekly: Json<Record<string, { start: string; end: string }[]>>;
   exceptions: Json<{ date: string; closed: boolean; intervals: { start: string; end: string }[] }[]>;
+  recurring: Json<RecurringRule[]>;
+  holiday_calendars: Json<HolidayCalendar[]>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

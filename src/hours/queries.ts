@@ -3,7 +3,7 @@ import type { BusinessHoursRow, BusinessHoursTable, DB } from '../db/types.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
-export const HOURS_COLUMNS = ['id', 'name', 'timezone', 'weekly', 'exceptions', 'created_at', 'updated_at'] as const;
+export const HOURS_COLUMNS = ['id', 'name', 'timezone', 'weekly', 'exceptions', 'recurring', 'holiday_calendars', 'created_at', 'updated_at'] as const;
 
 export function insertHours(trx: Transaction<DB>, values: Insertable<BusinessHoursTable>): Promise<BusinessHoursRow> {
   return trx.insertInto('business_hours').values(values).returning(HOURS_COLUMNS).executeTakeFirstOrThrow();

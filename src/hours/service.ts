@@ -3,7 +3,8 @@ import type { Context } from '../context.js';
 import type { BusinessHoursRow } from '../db/types.js';
 import { errors } from '../errors.js';
 import { guardSharedChange, queueRefs, queuesUsing, refuseDeleteWhileUsed } from '../queues/usage.js';
-import { validateBusinessHours, type BusinessHoursSpec } from '../slots/engine.js';
+import { holidayCountries, holidayRegions, holidayStates, HOLIDAY_TYPES, specialDaysOf, validateBusinessHours, type BusinessHoursSpec, type HolidayCalendar, type RecurringRule } from '../slots/engine.js';
+import { weekdayOfDate } from '../slots/time.js';
 import { deleteHoursRow, findHours, insertHours, listHoursRows, lockHours, updateHoursRow } from './queries.js';
 import type { CreateHoursBody, UpdateHoursBody } from './schemas.js';
 import { isoUtc } from '../time.js';
@@ -12,8 +13,18 @@ const ENTITY = 'business-hours';
 const LABEL = 'Business hours';
 const USED_BY = 'business_hours_id';
 
-export function toSpec(row: Pick<BusinessHoursRow, 'timezone' | 'weekly' | 'exceptions'>): BusinessHoursSpec {
-  return { timezone: row.timezone, weekly: row.weekly, exceptions: row.exceptions };
+type SpecRow = Pick<BusinessHoursRow, 'timezone' | 'weekly' | 'exceptions'> & Partial<Pick<BusinessHoursRow, 'id' | 'updated_at' | 'recurring' | 'holiday_calendars'>>;
+
+/** The engine's view of stored hours; with id and updated_at it carries the key its special dates are cached by. */
+export function toSpec(row: SpecRow): BusinessHoursSpec {
+  return {
+    timezone: row.timezone,
+    weekly: row.weekly,
+    exceptions: row.exceptions,
+    recurring: (row.recurring ?? []) as RecurringRule[],
+    holidayCalendars: (row.holiday_calendars ?? []) as HolidayCalendar[],
+    ...(row.id && row.updated_at ? { cacheKey: `${row.id}:${row.updated_at.getTime()}` } : {}),
+  };
 }
 
 function toApi(row: BusinessHoursRow, queues: { id: string; name: string }[] = []) {
@@ -23,6 +34,8 @@ function toApi(row: BusinessHoursRow, queues: { id: string; name: string }[] = [
     timezone: row.timezone,
     weekly: row.weekly,
     exceptions: row.exceptions,
+    recurring: row.recurring as RecurringRule[],
+    holidayCalendars: row.holiday_calendars as HolidayCalendar[],
     queues,
     createdAt: isoUtc(row.created_at),
     updatedAt: isoUtc(row.updated_at),
@@ -36,9 +49,9 @@ function validated(spec: BusinessHoursSpec): BusinessHoursSpec {
 }
 
 export async function createHours(ctx: Context, body: CreateHoursBody) {
-  const spec = validated({ timezone: body.timezone, weekly: body.weekly, exceptions: body.exceptions ?? [] });
+  const spec = validated({ timezone: body.timezone, weekly: body.weekly, exceptions: body.exceptions ?? [], recurring: body.recurring ?? [], holidayCalendars: body.holidayCalendars ?? [] });
   return auditedChange(ctx.db, ctx.caller, { entity: ENTITY, action: 'create', name: body.name }, async (trx) => {
-    const row = await insertHours(trx, { name: body.name.trim(), timezone: spec.timezone, weekly: JSON.stringify(spec.weekly), exceptions: JSON.stringify(spec.exceptions) });
+    const row = await insertHours(trx, { name: body.name.trim(), timezone: spec.timezone, weekly: JSON.stringify(spec.weekly), exceptions: JSON.stringify(spec.exceptions), recurring: JSON.stringify(spec.recurring), holiday_calendars: JSON.stringify(spec.holidayCalendars) });
     const result = toApi(row);
     return { entityId: row.id, after: result, result };
   });
@@ -66,12 +79,16 @@ export async function updateHours(ctx: Context, id: string, patch: UpdateHoursBo
       timezone: patch.timezone ?? before.timezone,
       weekly: patch.weekly ?? before.weekly,
       exceptions: patch.exceptions ?? before.exceptions,
+      recurring: (patch.recurring ?? before.recurring) as RecurringRule[],
+      holidayCalendars: (patch.holidayCalendars ?? before.holiday_calendars) as HolidayCalendar[],
     });
     const row = await updateHoursRow(trx, id, {
       name: patch.name?.trim() ?? before.name,
       timezone: spec.timezone,
       weekly: JSON.stringify(spec.weekly),
       exceptions: JSON.stringify(spec.exceptions),
+      recurring: JSON.stringify(spec.recurring),
+      holiday_calendars: JSON.stringify(spec.holidayCalendars),
       updated_at: ctx.clock.now(),
     });
     const users = (await queuesUsing(trx, USED_BY, [id])).get(id);
@@ -88,4 +105,36 @@ export async function deleteHours(ctx: Context, id: string): Promise<void> {
     await deleteHoursRow(trx, id);
     return { entityId: id, before: toApi(before), result: undefined };
   });
+}
+
+/** The special dates these hours have in a year, strongest source applied, for an admin to check. */
+export async function holidaysOf(ctx: Context, id: string, year: number) {
+  const row = await findHours(ctx.db, id);
+  if (!row) throw errors.notFound(LABEL, id);
+  const days = specialDaysOf(toSpec(row), year);
+  return {
+    id,
+    year,
+    timezone: row.timezone,
+    dates: [...days.values()].map((d) => ({ ...d, weekday: weekdayOfDate(d.date) })),
+  };
+}
+
+/** What a holiday calendar may name: the countries, and with `country` its states and their regions. */
+export function holidayCalendarChoices(country?: string) {
+  const countries = Object.entries(holidayCountries()).map(([code, name]) => ({ code, name }));
+  const result = { types: [...HOLIDAY_TYPES], countries };
+  if (country === undefined) return result;
+  const code = country.toUpperCase();
+  const states = holidayStates(code);
+  if (states === undefined) throw errors.validation('country', `country: unknown country "${country}"`);
+  return {
+    ...result,
+    country: code,
+    states: Object.entries(states).map(([state, name]) => ({
+      code: state,
+      name,
+      regions: Object.entries(holidayRegions(code, state)).map(([r, n]) => ({ code: r, name: n })),
+    })),
+  };
 }

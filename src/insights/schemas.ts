@@ -64,8 +64,19 @@ export const HoursPreview = Type.Object(
     date: Type.String({ format: 'date' }),
     timezone: Type.String(),
     weekday: Type.String(),
-    intervals: Type.Array(Type.Object({ start: Type.String(), end: Type.String() }), { description: 'Open intervals of the date (its exception, or its weekday)' }),
+    intervals: Type.Array(Type.Object({ start: Type.String(), end: Type.String() }), { description: 'Open intervals of the date (its exception, recurring rule or holiday, or its weekday)' }),
     exception: Type.Boolean({ description: 'A date exception decides this date' }),
+    special: Type.Union(
+      [
+        Type.Object({
+          source: Type.Enum(['exception', 'recurring', 'calendar']),
+          name: Type.Union([Type.String(), Type.Null()]),
+          calendar: Type.Union([Type.String(), Type.Null()]),
+        }),
+        Type.Null(),
+      ],
+      { description: 'What decides the date when it is not its weekday: an exception, a recurring rule or a public holiday' },
+    ),
     offsetTransitions: Type.Array(IsoTime, { description: 'UTC-offset changes (DST) during the date' }),
     slots: Type.Array(Type.Object({ start: IsoTime, end: IsoTime, localStart: Type.String() })),
   },

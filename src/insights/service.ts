@@ -11,7 +11,7 @@ import { allowedQueueIds, resolveQueue } from '../queues/resolve.js';
 import { slotSpecOf } from '../queues/service.js';
 import { listQueueRows } from '../queues/queries.js';
 import { bookedCounts } from '../slots/bookings.js';
-import { gridZone, intervalsOn, slotsForDay, type Weekday } from '../slots/engine.js';
+import { gridZone, intervalsOn, slotsForDay, specialDay, type Weekday } from '../slots/engine.js';
 import { addDays, isRealDate, offsetTransitions, weekdayOfDate } from '../slots/time.js';
 import { isoUtc } from '../time.js';
 import type { PreviewQuery } from './schemas.js';
@@ -81,7 +81,15 @@ export async function utilization(ctx: Context, queueId: string, days: number) {
 export async function hoursPreview(ctx: Context, id: string, query: PreviewQuery) {
   if (!isRealDate(query.date)) throw errors.validation('date', 'date is not a real calendar date');
   const hours = await getHours(ctx, id);
-  const spec = { timezone: hours.timezone, weekly: hours.weekly as Partial<Record<Weekday, { start: string; end: string }[]>>, exceptions: hours.exceptions };
+  const spec = {
+    timezone: hours.timezone,
+    weekly: hours.weekly as Partial<Record<Weekday, { start: string; end: string }[]>>,
+    exceptions: hours.exceptions,
+    recurring: hours.recurring,
+    holidayCalendars: hours.holidayCalendars,
+    cacheKey: `${hours.id}:${Date.parse(hours.updatedAt)}`,
+  };
+  const special = specialDay(spec, query.date);
   const weekday = weekdayOfDate(query.date);
   const slots = slotsForDay({ timezone: hours.timezone, slotDurationMinutes: query.slotDurationMinutes, slotCapacity: 1, hours: spec, rule: null }, query.date);
   return {
@@ -90,6 +98,7 @@ export async function hoursPreview(ctx: Context, id: string, query: PreviewQuery
     weekday,
     intervals: intervalsOn(spec, query.date, weekday),
     exception: hours.exceptions.some((e) => e.date === query.date),
+    special: special && { source: special.source, name: special.name, calendar: special.calendar },
     offsetTransitions: offsetTransitions(hours.timezone, query.date).map(isoUtc),
     slots: slots.map((s) => ({ start: isoUtc(s.start), end: isoUtc(s.end), localStart: s.localStart })),
   };

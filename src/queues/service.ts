@@ -6,6 +6,7 @@ import { errors } from '../errors.js';
 import { supportedCountry } from '../numbers/screening.js';
 import type { OpenWindow, QueueSlotSpec } from '../slots/engine.js';
 import { isoUtc, isZone } from '../time.js';
+import { toSpec } from '../hours/service.js';
 import { deleteQueueRow, findQueue, insertQueue, listQueueRows, lockQueue, updateQueueRow, type QueueWithConfig } from './queries.js';
 import type { CreateQueueBody, Queue, UpdateQueueBody } from './schemas.js';
 
@@ -128,7 +129,7 @@ export function slotSpecOf(config: QueueWithConfig): QueueSlotSpec {
     timezone: config.queue.timezone,
     slotDurationMinutes: config.queue.slot_duration_minutes,
     slotCapacity: config.queue.slot_capacity,
-    hours: config.hours && { timezone: config.hours.timezone, weekly: config.hours.weekly, exceptions: config.hours.exceptions },
+    hours: config.hours && toSpec(config.hours),
     rule: config.rule && { timeslotLength: config.rule.timeslot_length, cells: config.rule.cells },
   };
 }

@@ -23,6 +23,7 @@ export {
   cellKey,
 } from './capacity.js';
 export { spokenTime } from './spoken.js';
+export { specialDay, specialDaysOf, calendarHolidays, recurringDate, calendarLabel, holidayCountries, holidayStates, holidayRegions } from './holidays.js';
 export { gridZone } from './time.js';
 
 const MS_PER_MINUTE = 60_000;

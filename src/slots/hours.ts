@@ -17,6 +17,7 @@ import {
   weekdayOfDate,
 } from './time.js';
 import { isZone } from '../time.js';
+import { specialDay, validateSpecials } from './holidays.js';
 
 const START = /^([01]\d|2[0-3]):[0-5]\d$/;
 const MS_PER_DAY = 86_400_000;
@@ -89,13 +90,16 @@ export function validateBusinessHours(spec: BusinessHoursSpec): FieldProblem | n
     const problem = validateDay(exception.intervals ?? [], `${field}.intervals`);
     if (problem) return problem;
   }
-  return null;
+  return validateSpecials(spec.recurring, spec.holidayCalendars, validateDay);
 }
 
-/** The intervals in force on a local date: its exception if any, else its weekday's. */
+/**
+ * The intervals in force on a local date: its special day's if it is one (an exception, else a
+ * recurring rule, else a holiday of a calendar: see `specialDay`), else its weekday's.
+ */
 export function intervalsOn(hours: BusinessHoursSpec, date: string, weekday?: Weekday): TimeInterval[] {
-  const exception = hours.exceptions.find((e) => e.date === date);
-  if (exception) return exception.closed ? [] : exception.intervals;
+  const special = specialDay(hours, date);
+  if (special) return special.closed ? [] : special.intervals;
   return hours.weekly[weekday ?? weekdayOfDate(date)] ?? [];
 }
 

@@ -20,10 +20,63 @@ export interface DateException {
   intervals: TimeInterval[];
 }
 
+/**
+ * A special day every year: a fixed date (`month` and `day`) or the `nth` `weekday` of `month`
+ * (nth 1..5, or -1 for the last). A date a year lacks (29 February, a fifth Monday) is skipped that year.
+ */
+export interface RecurringRule {
+  name: string;
+  month: number;
+  day?: number;
+  weekday?: Weekday;
+  nth?: number;
+  closed: boolean;
+  intervals: TimeInterval[];
+}
+
+/** The holiday types date-holidays knows; a calendar closes on its `types` (default: public). */
+export const HOLIDAY_TYPES = ['public', 'bank', 'school', 'optional', 'observance'] as const;
+export type HolidayType = (typeof HOLIDAY_TYPES)[number];
+
+/** Public holidays of a country (ISO 3166-1 alpha-2), optionally a state and a region of it. */
+export interface HolidayCalendar {
+  country: string;
+  state?: string;
+  region?: string;
+  types?: HolidayType[];
+}
+
 export interface BusinessHoursSpec {
   timezone: string;
   weekly: Partial<Record<Weekday, TimeInterval[]>>;
+  /** Per-date overrides: they win over recurring rules and holiday calendars. */
   exceptions: DateException[];
+  /** Yearly rules: they win over holiday calendars. */
+  recurring?: RecurringRule[];
+  /** A holiday of any of these closes the day unless an exception or a recurring rule says otherwise. */
+  holidayCalendars?: HolidayCalendar[];
+  /**
+   * Identifies this configuration (id and version): special dates are cached per key and year. Without
+   * one they are worked out per lookup (calendar expansions are still cached by calendar and year).
+   */
+  cacheKey?: string;
+}
+
+/** Where a special date comes from, strongest first. */
+export type SpecialSource = 'exception' | 'recurring' | 'calendar';
+
+/** A local date whose hours are not the weekday's. */
+export interface SpecialDay {
+  date: string;
+  source: SpecialSource;
+  /** The rule's or holiday's name (null for an exception). */
+  name: string | null;
+  /** For a calendar holiday: the calendar, e.g. `US-CA`. */
+  calendar: string | null;
+  closed: boolean;
+  intervals: TimeInterval[];
+  /** Weaker special days on the same date that this one overrides. */
+  overrides: { source: SpecialSource; name: string | null; calendar: string | null }[];
 }
 
 export type TimeslotLength = 'hour' | 'halfHour';
