@@ -264,7 +264,11 @@ const PLAN: Folder[] = [
     role: 'admin',
     steps: crud('AdminBusinessHours', 'businessHoursId', {
       createBody: { name: `Office hours${unique}` },
-      extra: [{ op: 'getAdminBusinessHoursByIdPreview', path: { id: '{{businessHoursId}}' }, query: { date: '2030-03-10' }, status: 200, checks: { 'a slot grid': 'Array.isArray(body.slots)' } }],
+      extra: [
+        { op: 'getAdminBusinessHoursByIdPreview', path: { id: '{{businessHoursId}}' }, query: { date: '2030-03-10' }, status: 200, checks: { 'a slot grid': 'Array.isArray(body.slots)' } },
+        { op: 'getAdminBusinessHoursByIdHolidays', path: { id: '{{businessHoursId}}' }, query: { year: '2030' }, status: 200, checks: { 'the special dates': 'Array.isArray(body.dates)' } },
+        { op: 'getAdminHolidayCalendars', query: { country: 'US' }, status: 200, checks: { 'states of the country': 'body.country === "US" && Array.isArray(body.states)' } },
+      ],
     }),
   },
   {

@@ -392,6 +392,46 @@ export interface paths {
         patch: operations["patchAdminBusinessHoursById"];
         trace?: never;
     };
+    "/admin/v1/business-hours/{id}/holidays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The special dates of these hours in a year (exceptions, recurring rules, public holidays), each with the source in force
+         * @description The special dates of these hours in a year (exceptions, recurring rules, public holidays), each with the source in force. Needs a token with one of the roles: `administrator`, `supervisor`, `monitor`, `developer`.
+         */
+        get: operations["getAdminBusinessHoursByIdHolidays"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/holiday-calendars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public-holiday calendars business hours may use: every country, and with ?country= its states and regions
+         * @description The public-holiday calendars business hours may use: every country, and with ?country= its states and regions. Needs a token with one of the roles: `administrator`, `supervisor`, `monitor`, `developer`.
+         */
+        get: operations["getAdminHolidayCalendars"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/capacity-rules": {
         parameters: {
             query?: never;
@@ -6369,6 +6409,45 @@ export interface operations {
                                     end: string;
                                 }[];
                             }[];
+                            recurring: {
+                                name: string;
+                                /** @description Month 1..12 */
+                                month: number;
+                                /** @description A fixed day of the month (29 February: leap years only) */
+                                day?: number;
+                                /**
+                                 * @description With nth: the nth such weekday of the month
+                                 * @enum {unknown}
+                                 */
+                                weekday?: "sunday" | "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday";
+                                /** @description 1..5, or -1 for the last; a year without a fifth one skips the rule */
+                                nth?: number;
+                                /**
+                                 * @description Closed all day
+                                 * @default false
+                                 */
+                                closed: boolean;
+                                /**
+                                 * @description Special hours replacing the weekday’s
+                                 * @default []
+                                 */
+                                intervals: {
+                                    /** @description Local time 'HH:mm'; '24:00' only as an end */
+                                    start: string;
+                                    /** @description Local time 'HH:mm'; '24:00' only as an end */
+                                    end: string;
+                                }[];
+                            }[];
+                            holidayCalendars: {
+                                /** @description ISO 3166-1 alpha-2 country code, e.g. US (GET /admin/v1/holiday-calendars lists them) */
+                                country: string;
+                                /** @description State or province code, e.g. CA */
+                                state?: string;
+                                /** @description Region of the state */
+                                region?: string;
+                                /** @description Holiday types that close the day (default: public) */
+                                types?: ("public" | "bank" | "school" | "optional" | "observance")[];
+                            }[];
                             /** @description Queues using these hours */
                             queues: {
                                 /** Format: uuid */
@@ -6500,9 +6579,42 @@ export interface operations {
                  *       },
                  *       "exceptions": [
                  *         {
-                 *           "date": "2030-12-25",
+                 *           "date": "2030-11-28",
+                 *           "closed": false,
+                 *           "intervals": [
+                 *             {
+                 *               "start": "09:00",
+                 *               "end": "12:00"
+                 *             }
+                 *           ]
+                 *         }
+                 *       ],
+                 *       "recurring": [
+                 *         {
+                 *           "name": "Company day",
+                 *           "month": 6,
+                 *           "day": 15,
                  *           "closed": true,
                  *           "intervals": []
+                 *         },
+                 *         {
+                 *           "name": "Short Friday",
+                 *           "month": 11,
+                 *           "weekday": "friday",
+                 *           "nth": -1,
+                 *           "closed": false,
+                 *           "intervals": [
+                 *             {
+                 *               "start": "09:00",
+                 *               "end": "13:00"
+                 *             }
+                 *           ]
+                 *         }
+                 *       ],
+                 *       "holidayCalendars": [
+                 *         {
+                 *           "country": "US",
+                 *           "state": "NY"
                  *         }
                  *       ]
                  *     }
@@ -6556,6 +6668,7 @@ export interface operations {
                             end: string;
                         }[];
                     };
+                    /** @description Per-date overrides: they win over recurring rules and holiday calendars */
                     exceptions?: {
                         /**
                          * Format: date
@@ -6577,6 +6690,47 @@ export interface operations {
                             /** @description Local time 'HH:mm'; '24:00' only as an end */
                             end: string;
                         }[];
+                    }[];
+                    /** @description Yearly special days: they win over holiday calendars */
+                    recurring?: {
+                        name: string;
+                        /** @description Month 1..12 */
+                        month: number;
+                        /** @description A fixed day of the month (29 February: leap years only) */
+                        day?: number;
+                        /**
+                         * @description With nth: the nth such weekday of the month
+                         * @enum {unknown}
+                         */
+                        weekday?: "sunday" | "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday";
+                        /** @description 1..5, or -1 for the last; a year without a fifth one skips the rule */
+                        nth?: number;
+                        /**
+                         * @description Closed all day
+                         * @default false
+                         */
+                        closed: boolean;
+                        /**
+                         * @description Special hours replacing the weekday’s
+                         * @default []
+                         */
+                        intervals: {
+                            /** @description Local time 'HH:mm'; '24:00' only as an end */
+                            start: string;
+                            /** @description Local time 'HH:mm'; '24:00' only as an end */
+                            end: string;
+                        }[];
+                    }[];
+                    /** @description Public-holiday calendars: a holiday closes the day */
+                    holidayCalendars?: {
+                        /** @description ISO 3166-1 alpha-2 country code, e.g. US (GET /admin/v1/holiday-calendars lists them) */
+                        country: string;
+                        /** @description State or province code, e.g. CA */
+                        state?: string;
+                        /** @description Region of the state */
+                        region?: string;
+                        /** @description Holiday types that close the day (default: public) */
+                        types?: ("public" | "bank" | "school" | "optional" | "observance")[];
                     }[];
                 };
             };
@@ -6659,6 +6813,45 @@ export interface operations {
                                 /** @description Local time 'HH:mm'; '24:00' only as an end */
                                 end: string;
                             }[];
+                        }[];
+                        recurring: {
+                            name: string;
+                            /** @description Month 1..12 */
+                            month: number;
+                            /** @description A fixed day of the month (29 February: leap years only) */
+                            day?: number;
+                            /**
+                             * @description With nth: the nth such weekday of the month
+                             * @enum {unknown}
+                             */
+                            weekday?: "sunday" | "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday";
+                            /** @description 1..5, or -1 for the last; a year without a fifth one skips the rule */
+                            nth?: number;
+                            /**
+                             * @description Closed all day
+                             * @default false
+                             */
+                            closed: boolean;
+                            /**
+                             * @description Special hours replacing the weekday’s
+                             * @default []
+                             */
+                            intervals: {
+                                /** @description Local time 'HH:mm'; '24:00' only as an end */
+                                start: string;
+                                /** @description Local time 'HH:mm'; '24:00' only as an end */
+                                end: string;
+                            }[];
+                        }[];
+                        holidayCalendars: {
+                            /** @description ISO 3166-1 alpha-2 country code, e.g. US (GET /admin/v1/holiday-calendars lists them) */
+                            country: string;
+                            /** @description State or province code, e.g. CA */
+                            state?: string;
+                            /** @description Region of the state */
+                            region?: string;
+                            /** @description Holiday types that close the day (default: public) */
+                            types?: ("public" | "bank" | "school" | "optional" | "observance")[];
                         }[];
                         /** @description Queues using these hours */
                         queues: {
@@ -6894,6 +7087,45 @@ export interface operations {
                                 /** @description Local time 'HH:mm'; '24:00' only as an end */
                                 end: string;
                             }[];
+                        }[];
+                        recurring: {
+                            name: string;
+                            /** @description Month 1..12 */
+                            month: number;
+                            /** @description A fixed day of the month (29 February: leap years only) */
+                            day?: number;
+                            /**
+                             * @description With nth: the nth such weekday of the month
+                             * @enum {unknown}
+                             */
+                            weekday?: "sunday" | "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday";
+                            /** @description 1..5, or -1 for the last; a year without a fifth one skips the rule */
+                            nth?: number;
+                            /**
+                             * @description Closed all day
+                             * @default false
+                             */
+                            closed: boolean;
+                            /**
+                             * @description Special hours replacing the weekday’s
+                             * @default []
+                             */
+                            intervals: {
+                                /** @description Local time 'HH:mm'; '24:00' only as an end */
+                                start: string;
+                                /** @description Local time 'HH:mm'; '24:00' only as an end */
+                                end: string;
+                            }[];
+                        }[];
+                        holidayCalendars: {
+                            /** @description ISO 3166-1 alpha-2 country code, e.g. US (GET /admin/v1/holiday-calendars lists them) */
+                            country: string;
+                            /** @description State or province code, e.g. CA */
+                            state?: string;
+                            /** @description Region of the state */
+                            region?: string;
+                            /** @description Holiday types that close the day (default: public) */
+                            types?: ("public" | "bank" | "school" | "optional" | "observance")[];
                         }[];
                         /** @description Queues using these hours */
                         queues: {
@@ -7293,6 +7525,7 @@ export interface operations {
                             end: string;
                         }[];
                     };
+                    /** @description Per-date overrides: they win over recurring rules and holiday calendars */
                     exceptions?: {
                         /**
                          * Format: date
@@ -7314,6 +7547,47 @@ export interface operations {
                             /** @description Local time 'HH:mm'; '24:00' only as an end */
                             end: string;
                         }[];
+                    }[];
+                    /** @description Yearly special days: they win over holiday calendars */
+                    recurring?: {
+                        name: string;
+                        /** @description Month 1..12 */
+                        month: number;
+                        /** @description A fixed day of the month (29 February: leap years only) */
+                        day?: number;
+                        /**
+                         * @description With nth: the nth such weekday of the month
+                         * @enum {unknown}
+                         */
+                        weekday?: "sunday" | "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday";
+                        /** @description 1..5, or -1 for the last; a year without a fifth one skips the rule */
+                        nth?: number;
+                        /**
+                         * @description Closed all day
+                         * @default false
+                         */
+                        closed: boolean;
+                        /**
+                         * @description Special hours replacing the weekday’s
+                         * @default []
+                         */
+                        intervals: {
+                            /** @description Local time 'HH:mm'; '24:00' only as an end */
+                            start: string;
+                            /** @description Local time 'HH:mm'; '24:00' only as an end */
+                            end: string;
+                        }[];
+                    }[];
+                    /** @description Public-holiday calendars: a holiday closes the day */
+                    holidayCalendars?: {
+                        /** @description ISO 3166-1 alpha-2 country code, e.g. US (GET /admin/v1/holiday-calendars lists them) */
+                        country: string;
+                        /** @description State or province code, e.g. CA */
+                        state?: string;
+                        /** @description Region of the state */
+                        region?: string;
+                        /** @description Holiday types that close the day (default: public) */
+                        types?: ("public" | "bank" | "school" | "optional" | "observance")[];
                     }[];
                 };
             };
@@ -7396,6 +7670,45 @@ export interface operations {
                                 /** @description Local time 'HH:mm'; '24:00' only as an end */
                                 end: string;
                             }[];
+                        }[];
+                        recurring: {
+                            name: string;
+                            /** @description Month 1..12 */
+                            month: number;
+                            /** @description A fixed day of the month (29 February: leap years only) */
+                            day?: number;
+                            /**
+                             * @description With nth: the nth such weekday of the month
+                             * @enum {unknown}
+                             */
+                            weekday?: "sunday" | "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday";
+                            /** @description 1..5, or -1 for the last; a year without a fifth one skips the rule */
+                            nth?: number;
+                            /**
+                             * @description Closed all day
+                             * @default false
+                             */
+                            closed: boolean;
+                            /**
+                             * @description Special hours replacing the weekday’s
+                             * @default []
+                             */
+                            intervals: {
+                                /** @description Local time 'HH:mm'; '24:00' only as an end */
+                                start: string;
+                                /** @description Local time 'HH:mm'; '24:00' only as an end */
+                                end: string;
+                            }[];
+                        }[];
+                        holidayCalendars: {
+                            /** @description ISO 3166-1 alpha-2 country code, e.g. US (GET /admin/v1/holiday-calendars lists them) */
+                            country: string;
+                            /** @description State or province code, e.g. CA */
+                            state?: string;
+                            /** @description Region of the state */
+                            region?: string;
+                            /** @description Holiday types that close the day (default: public) */
+                            types?: ("public" | "bank" | "school" | "optional" | "observance")[];
                         }[];
                         /** @description Queues using these hours */
                         queues: {
@@ -7551,6 +7864,322 @@ export interface operations {
                      * @example {
                      *       "error": "CONFLICT",
                      *       "message": "A queue named \"Demo\" already exists",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getAdminBusinessHoursByIdHolidays: {
+        parameters: {
+            query: {
+                /** @description The year to list (local dates) */
+                year: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record(s) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        year: number;
+                        timezone: string;
+                        /** @description Every special date of the year in force, in date order */
+                        dates: {
+                            /** Format: date */
+                            date: string;
+                            weekday: string;
+                            /** @description exception (per-date override) > recurring (yearly rule) > calendar (public holiday) */
+                            source: "exception" | "recurring" | "calendar";
+                            /** @description The recurring rule’s or holiday’s name */
+                            name: string | null;
+                            /** @description The holiday’s calendar, e.g. US-CA */
+                            calendar: string | null;
+                            closed: boolean;
+                            intervals: {
+                                /** @description Local time 'HH:mm'; '24:00' only as an end */
+                                start: string;
+                                /** @description Local time 'HH:mm'; '24:00' only as an end */
+                                end: string;
+                            }[];
+                            /** @description Weaker special days of the same date this one replaces */
+                            overrides: {
+                                /** @description exception (per-date override) > recurring (yearly rule) > calendar (public holiday) */
+                                source: "exception" | "recurring" | "calendar";
+                                name: string | null;
+                                calendar: string | null;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description The input is invalid (`VALIDATION_FAILED`, `BAD_REQUEST` or `INVALID_JSON`); `field` names it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "VALIDATION_FAILED",
+                     *       "message": "body/queue must NOT have fewer than 1 characters",
+                     *       "field": "queue",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No valid bearer token (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "UNAUTHORIZED",
+                     *       "message": "A valid bearer token is required",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description The token lacks the role this needs, or the queue is outside the client’s allow-list (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "FORBIDDEN",
+                     *       "message": "This needs one of the roles: administrator",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No such record (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "NOT_FOUND",
+                     *       "message": "Queue Demo not found",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getAdminHolidayCalendars: {
+        parameters: {
+            query?: {
+                /** @description List this country’s states (and their regions) */
+                country?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record(s) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Holiday types a calendar may close on */
+                        types: string[];
+                        /** @description Every country with a holiday calendar */
+                        countries: {
+                            code: string;
+                            name: string;
+                        }[];
+                        country?: string;
+                        /** @description The asked country’s states */
+                        states?: {
+                            code: string;
+                            name: string;
+                            regions: {
+                                code: string;
+                                name: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description The input is invalid (`VALIDATION_FAILED`, `BAD_REQUEST` or `INVALID_JSON`); `field` names it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "VALIDATION_FAILED",
+                     *       "message": "body/queue must NOT have fewer than 1 characters",
+                     *       "field": "queue",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No valid bearer token (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "UNAUTHORIZED",
+                     *       "message": "A valid bearer token is required",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description The token lacks the role this needs, or the queue is outside the client’s allow-list (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "FORBIDDEN",
+                     *       "message": "This needs one of the roles: administrator",
                      *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
                      *     }
                      */
@@ -12045,13 +12674,20 @@ export interface operations {
                         date: string;
                         timezone: string;
                         weekday: string;
-                        /** @description Open intervals of the date (its exception, or its weekday) */
+                        /** @description Open intervals of the date (its exception, recurring rule or holiday, or its weekday) */
                         intervals: {
                             start: string;
                             end: string;
                         }[];
                         /** @description A date exception decides this date */
                         exception: boolean;
+                        /** @description What decides the date when it is not its weekday: an exception, a recurring rule or a public holiday */
+                        special: {
+                            /** @enum {unknown} */
+                            source: "exception" | "recurring" | "calendar";
+                            name: string | null;
+                            calendar: string | null;
+                        } | null;
                         /** @description UTC-offset changes (DST) during the date */
                         offsetTransitions: string[];
                         slots: {
