@@ -5,6 +5,7 @@ import { useSession } from '../session';
 import { dayLabel, Dialog, ErrorNote, Field, Loading, Page, useAction, useLoad, WEEKDAYS, type Weekday } from '../ui';
 
 import { ExceptionsCalendar, exceptionAtFault, type Exception, type Interval } from './hours-calendar';
+import { HolidayCalendars, RecurringRules, SpecialDatesPreview, type HolidayCalendar, type RecurringRule } from './hours-special';
 
 export function HoursPage() {
   const list = useLoad(() => ok(api.GET('/admin/v1/business-hours')), []);
@@ -45,6 +46,7 @@ export function HoursPage() {
       </div>
       {hours && <HoursEditor key={`${hours.id}-${hours.updatedAt}`} hours={hours} admin={admin} onSaved={list.reload} date={date} onDate={setDate} />}
       {hours && <Preview hoursId={hours.id} version={hours.updatedAt} date={date} onDate={setDate} />}
+      {hours && <SpecialDatesPreview hoursId={hours.id} version={hours.updatedAt} />}
       {creating && <NewHours onClose={(newId) => (setCreating(false), newId && (setId(newId), list.reload()))} />}
     </Page>
   );
@@ -94,6 +96,8 @@ function HoursEditor({ hours, admin, onSaved, date, onDate }: { hours: Hours; ad
   const [weekly, setWeekly] = useState(hours.weekly as Partial<Record<Weekday, Interval[]>>);
   const [exceptions, setExceptions] = useState<Exception[]>(hours.exceptions as Exception[]);
   const [timezone, setTimezone] = useState(hours.timezone);
+  const [recurring, setRecurring] = useState<RecurringRule[]>(hours.recurring);
+  const [calendars, setCalendars] = useState<HolidayCalendar[]>(hours.holidayCalendars);
   const action = useAction();
   // An error the API finds in one exception: show that date, where its field error is.
   const fault = exceptionAtFault(action.error);
@@ -107,6 +111,8 @@ function HoursEditor({ hours, admin, onSaved, date, onDate }: { hours: Hours; ad
       if (JSON.stringify(weekly) !== JSON.stringify(hours.weekly)) patch.weekly = weekly;
       if (JSON.stringify(exceptions) !== JSON.stringify(hours.exceptions)) patch.exceptions = exceptions;
       if (timezone !== hours.timezone) patch.timezone = timezone;
+      if (JSON.stringify(recurring) !== JSON.stringify(hours.recurring)) patch.recurring = recurring;
+      if (JSON.stringify(calendars) !== JSON.stringify(hours.holidayCalendars)) patch.holidayCalendars = calendars;
       if (Object.keys(patch).length === 0) return;
       await ok(api.PATCH('/admin/v1/business-hours/{id}', { params: { path: { id: hours.id } }, body: patch as never }));
       onSaved();
@@ -137,9 +143,15 @@ function HoursEditor({ hours, admin, onSaved, date, onDate }: { hours: Hours; ad
           onChange={(x) => setExceptions(x === undefined ? exceptions.filter((y) => y.date !== date) : exceptions.some((y) => y.date === date) ? exceptions.map((y) => (y.date === date ? x : y)) : [...exceptions, x])}
         />
       </div>
+      <h3>Yearly rules</h3>
+      <p class="muted small">Every year on a fixed day, or on the nth or last weekday of a month. They win over public holidays; a date exception wins over both. A year without the day (29 February, a fifth Friday) skips the rule.</p>
+      <RecurringRules rules={recurring} admin={admin} error={action.error} onChange={setRecurring} />
+      <h3>Public-holiday calendars</h3>
+      <p class="muted small">Each holiday of these calendars closes the whole local day, unless a yearly rule or a date exception says otherwise.</p>
+      <HolidayCalendars calendars={calendars} admin={admin} error={action.error} onChange={setCalendars} />
       {admin && (
         <>
-          <ErrorNote error={action.error} fields={['weekly', 'timezone', ...(fault !== undefined && exceptions[fault]?.date === date ? ['exceptions'] : [])]} />
+          <ErrorNote error={action.error} fields={['weekly', 'timezone', 'recurring', 'holidayCalendars', ...(fault !== undefined && exceptions[fault]?.date === date ? ['exceptions'] : [])]} />
           <div class="row-actions">
             <button type="button" onClick={save} disabled={action.busy}>
               Save business hours
@@ -222,7 +234,7 @@ function Preview({ hoursId, version, date, onDate }: { hoursId: string; version:
         <>
           <p>
             {p.weekday} in {p.timezone}: {p.intervals.length === 0 ? 'closed' : p.intervals.map((i) => `${i.start}–${i.end}`).join(', ')}
-            {p.exception ? ' (a date exception)' : ''}; {p.slots.length} slots.
+            {p.exception ? ' (a date exception)' : p.special ? ` (${p.special.source === 'recurring' ? 'a yearly rule' : 'a public holiday'}: ${p.special.name ?? ''}${p.special.calendar ? `, ${p.special.calendar}` : ''})` : ''}; {p.slots.length} slots.
             {p.offsetTransitions.length > 0 && <strong> The UTC offset changes this day (at {p.offsetTransitions.join(', ')}).</strong>}
           </p>
           <ol class="slots">
