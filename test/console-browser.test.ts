@@ -261,6 +261,36 @@ describe.skipIf(!found)('the console in a real browser', () => {
     await expect.poll(() => page.getByRole('button', { name: `${name(target)}, closed` }).getAttribute('aria-pressed'), WAIT).toBe('true');
   });
 
+  it('attaches a state holiday calendar and a yearly rule to business hours, and shows a year’s special days', async () => {
+    const made = await t.app.inject({ method: 'POST', url: '/admin/v1/business-hours', headers: api, payload: { name: 'Holiday hours', timezone: 'America/New_York', weekly: {} } });
+    expect(made.statusCode).toBe(201);
+    await go('Capacity');
+    await go('Business hours');
+    // The page first shows the first hours of the list; choose the new ones after that.
+    await page.getByRole('heading', { name: /Browser hours/ }).waitFor(WAIT);
+    await page.getByRole('combobox', { name: 'Business hours' }).selectOption({ label: 'Holiday hours' });
+    await page.getByRole('heading', { name: /Holiday hours/ }).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Add a holiday calendar' }).click();
+    const calendar = page.getByRole('group', { name: 'Holiday calendar 1' });
+    await expect.poll(() => calendar.getByLabel('State or province').locator('option').count(), WAIT).toBeGreaterThan(50);
+    await calendar.getByLabel('State or province').selectOption('NY');
+    await page.getByRole('button', { name: 'Add a yearly rule' }).click();
+    const rule = page.getByRole('group', { name: 'Yearly rule 1' });
+    await rule.getByLabel('Rule name').fill('Last Friday of May');
+    await rule.getByLabel('Repeats').selectOption('weekday');
+    await rule.getByLabel('Which').selectOption('-1');
+    await rule.getByLabel('Weekday').selectOption('friday');
+    await rule.getByLabel('Month').selectOption('5');
+    await page.getByRole('button', { name: 'Save business hours' }).click();
+    const saved = () => apiGet(`/admin/v1/business-hours/${made.json().id}`);
+    await expect.poll(async () => (await saved()).holidayCalendars, WAIT).toEqual([{ country: 'US', state: 'NY' }]);
+    expect((await saved()).recurring).toEqual([{ name: 'Last Friday of May', month: 5, weekday: 'friday', nth: -1, closed: true, intervals: [] }]);
+    const special = page.getByRole('region', { name: 'Special days of a year' });
+    await special.getByLabel('Year').fill('2027');
+    await special.getByRole('row', { name: /2027-11-25/ }).getByText('Thanksgiving Day').waitFor(WAIT);
+    await special.getByRole('row', { name: /2027-05-28/ }).getByText('Last Friday of May').waitFor(WAIT);
+  });
+
   it('edits one cell of the capacity grid', async () => {
     await go('Capacity');
     await page.getByLabel('Capacity rule').selectOption({ label: 'Browser capacity' });
