@@ -27,7 +27,7 @@ export async function purgeCallbacks(db: Kysely<DB>, now: Date, metrics: Busines
     const tooOld = c.purge_after_minutes !== null && now.getTime() - due.getTime() >= c.purge_after_minutes * 60_000;
     let dayOver = false;
     if (c.purge_at_close && c.h_timezone) {
-      const closesAt = openWindow(toSpec({ id: c.h_id!, timezone: c.h_timezone, weekly: c.h_weekly!, exceptions: c.h_exceptions!, recurring: c.h_recurring!, holiday_calendars: c.h_holiday_calendars!, updated_at: c.h_updated_at! }), due).closesAt;
+      const closesAt = openWindow(toSpec({ id: c.h_id!, timezone: c.h_timezone, weekly: c.h_weekly!, exceptions: c.h_exceptions!, recurring: c.h_recurring!, holiday_calendars: c.h_holiday_calendars!, revision: c.h_revision! }), due).closesAt;
       dayOver = closesAt !== null && closesAt.getTime() <= now.getTime();
     }
     if (!tooOld && !dayOver) continue;

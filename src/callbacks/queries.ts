@@ -234,7 +234,7 @@ export function purgeCandidates(db: Db, limit: number, now: Date) {  return db
     .innerJoin('queues', 'queues.id', 'callbacks.queue_id')
     .leftJoin('business_hours as h', 'h.id', 'queues.business_hours_id')
     .select(CALLBACK_COLUMNS.map((c) => `callbacks.${c}` as const))
-    .select(['queues.purge_after_minutes', 'queues.purge_at_close', 'h.id as h_id', 'h.timezone as h_timezone', 'h.weekly as h_weekly', 'h.exceptions as h_exceptions', 'h.recurring as h_recurring', 'h.holiday_calendars as h_holiday_calendars', 'h.updated_at as h_updated_at'])
+    .select(['queues.purge_after_minutes', 'queues.purge_at_close', 'h.id as h_id', 'h.timezone as h_timezone', 'h.weekly as h_weekly', 'h.exceptions as h_exceptions', 'h.recurring as h_recurring', 'h.holiday_calendars as h_holiday_calendars', 'h.revision as h_revision'])
     .where('callbacks.state', 'in', ['SCHEDULED', 'QUEUED', 'ROUTING'])
     .where((eb) => eb.or([eb('callbacks.type', '=', 'immediate'), eb.and([eb('callbacks.type', '=', 'scheduled'), eb('callbacks.scheduled_time', '<=', now)])]))
     .where((eb) => eb.or([eb('queues.purge_after_minutes', 'is not', null), eb('queues.purge_at_close', '=', true)]))

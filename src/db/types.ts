@@ -143,6 +143,8 @@ export interface BusinessHoursTable {
   exceptions: Json<{ date: string; closed: boolean; intervals: { start: string; end: string }[] }[]>;
   recurring: Json<RecurringRule[]>;
   holiday_calendars: Json<HolidayCalendar[]>;
+  /** Counts changes (each update adds one): what caches of the hours are keyed by. */
+  revision: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

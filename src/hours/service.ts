@@ -13,9 +13,9 @@ const ENTITY = 'business-hours';
 const LABEL = 'Business hours';
 const USED_BY = 'business_hours_id';
 
-type SpecRow = Pick<BusinessHoursRow, 'timezone' | 'weekly' | 'exceptions'> & Partial<Pick<BusinessHoursRow, 'id' | 'updated_at' | 'recurring' | 'holiday_calendars'>>;
+type SpecRow = Pick<BusinessHoursRow, 'timezone' | 'weekly' | 'exceptions'> & Partial<Pick<BusinessHoursRow, 'id' | 'revision' | 'recurring' | 'holiday_calendars'>>;
 
-/** The engine's view of stored hours; with id and updated_at it carries the key its special dates are cached by. */
+/** The engine's view of stored hours; with id and revision it carries the key its special dates are cached by. */
 export function toSpec(row: SpecRow): BusinessHoursSpec {
   return {
     timezone: row.timezone,
@@ -23,7 +23,7 @@ export function toSpec(row: SpecRow): BusinessHoursSpec {
     exceptions: row.exceptions,
     recurring: (row.recurring ?? []) as RecurringRule[],
     holidayCalendars: (row.holiday_calendars ?? []) as HolidayCalendar[],
-    ...(row.id && row.updated_at ? { cacheKey: `${row.id}:${row.updated_at.getTime()}` } : {}),
+    ...(row.id && row.revision !== undefined ? { cacheKey: `${row.id}:${row.revision}` } : {}),
   };
 }
 

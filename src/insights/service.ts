@@ -87,7 +87,6 @@ export async function hoursPreview(ctx: Context, id: string, query: PreviewQuery
     exceptions: hours.exceptions,
     recurring: hours.recurring,
     holidayCalendars: hours.holidayCalendars,
-    cacheKey: `${hours.id}:${Date.parse(hours.updatedAt)}`,
   };
   const special = specialDay(spec, query.date);
   const weekday = weekdayOfDate(query.date);

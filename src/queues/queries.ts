@@ -63,7 +63,7 @@ export interface QueueWithConfig {
   queue: QueueRow;
   /** Changes whenever the queue, its hours or its rule change: a cache key that is right on every replica. */
   version: string;
-  hours: Pick<BusinessHoursRow, 'id' | 'timezone' | 'weekly' | 'exceptions' | 'recurring' | 'holiday_calendars' | 'updated_at'> | null;
+  hours: Pick<BusinessHoursRow, 'id' | 'timezone' | 'weekly' | 'exceptions' | 'recurring' | 'holiday_calendars' | 'revision'> | null;
   rule: Pick<CapacityRuleRow, 'id' | 'timeslot_length' | 'cells'> | null;
   /** Only its identity and version: the compiled rule comes from a cache (numbers/service.ts). */
   numberRule: Pick<NumberRuleRow, 'id' | 'updated_at'> | null;
@@ -86,6 +86,7 @@ export async function findQueueWithConfig(db: Kysely<DB>, ref: { queue?: string 
       'h.exceptions as h_exceptions',
       'h.recurring as h_recurring',
       'h.holiday_calendars as h_holiday_calendars',
+      'h.revision as h_revision',
       'h.updated_at as h_updated_at',
       'r.timeslot_length as r_length',
       'r.cells as r_cells',
@@ -105,11 +106,11 @@ export async function findQueueWithConfig(db: Kysely<DB>, ref: { queue?: string 
   }
   const row = await q.executeTakeFirst();
   if (!row) return undefined;
-  const { h_timezone, h_weekly, h_exceptions, h_recurring, h_holiday_calendars, h_updated_at, r_length, r_cells, r_updated_at, n_updated_at, ...queue } = row;
+  const { h_timezone, h_weekly, h_exceptions, h_recurring, h_holiday_calendars, h_revision, h_updated_at, r_length, r_cells, r_updated_at, n_updated_at, ...queue } = row;
   return {
     queue: queue as QueueRow,
-    version: [queue.id, queue.updated_at.getTime(), h_updated_at?.getTime() ?? '', r_updated_at?.getTime() ?? ''].join(':'),
-    hours: queue.business_hours_id && h_timezone ? { id: queue.business_hours_id, timezone: h_timezone, weekly: h_weekly!, exceptions: h_exceptions!, recurring: h_recurring!, holiday_calendars: h_holiday_calendars!, updated_at: h_updated_at! } : null,
+    version: [queue.id, queue.updated_at.getTime(), h_updated_at?.getTime() ?? '', h_revision ?? '', r_updated_at?.getTime() ?? ''].join(':'),
+    hours: queue.business_hours_id && h_timezone ? { id: queue.business_hours_id, timezone: h_timezone, weekly: h_weekly!, exceptions: h_exceptions!, recurring: h_recurring!, holiday_calendars: h_holiday_calendars!, revision: h_revision! } : null,
     rule: queue.capacity_rule_id && r_length ? { id: queue.capacity_rule_id, timeslot_length: r_length, cells: r_cells! } : null,
     numberRule: queue.number_rule_id && n_updated_at ? { id: queue.number_rule_id, updated_at: n_updated_at } : null,
   };
