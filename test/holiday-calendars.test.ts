@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findHours } from '../src/hours/queries.js';
 import { toSpec } from '../src/hours/service.js';
-import { calendarHolidays, recurringDate, slotsForDay, specialDay, type BusinessHoursSpec, type RecurringRule } from '../src/slots/engine.js';
+import { calendarHolidays, recurringDate, slotsForDay, slotsInRange, specialDay, type BusinessHoursSpec, type RecurringRule } from '../src/slots/engine.js';
+import { holidayCacheSizes } from '../src/slots/holidays.js';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
 import { WEEKDAYS_9_TO_5 } from './helpers/factories.js';
 
@@ -214,6 +215,21 @@ describe('slots honour special days', () => {
     }
     // A weekday English bank holiday closes the (here empty) weekly hours; Easter Monday 2027 is one.
     expect(specialDay(spec, '2027-03-29')).toMatchObject({ source: 'calendar', name: 'Easter Monday', calendar: 'GB-ENG' });
+  });
+});
+
+describe('special dates are worked out once per configuration and year', () => {
+  it('a year of slot lookups adds one special-date set per year and one expansion per calendar year', () => {
+    const hours: BusinessHoursSpec = { timezone: 'America/New_York', weekly: WEEKDAYS_9_TO_5, exceptions: [], holidayCalendars: [{ country: 'FR' }], cacheKey: 'cache-test:0' };
+    const before = holidayCacheSizes();
+    const slots = slotsInRange({ timezone: 'America/New_York', slotDurationMinutes: 15, slotCapacity: 1, hours, rule: null }, new Date('2031-01-01T05:00:00Z'), new Date('2031-12-31T05:00:00Z'));
+    const after = holidayCacheSizes();
+    // The walk starts a day early, in 2030: two years of each.
+    expect(after.specialYears - before.specialYears).toBe(2);
+    expect(after.calendars - before.calendars).toBe(2);
+    // Bastille Day 2031 (a Monday) is closed; the Tuesday after has its 32 weekday slots.
+    const on = (date: string) => slots.filter((s) => s.localStart.startsWith(date)).length;
+    expect([on('2031-07-14'), on('2031-07-15')]).toEqual([0, 32]);
   });
 });
 
