@@ -21,7 +21,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table queues add column max_per_number_per_day integer check (max_per_number_per_day between 1 and 100)`.execute(db);
   await sql`alter table queues add column emergency_closed boolean not null default false`.execute(db);
   await sql`alter table queues add column closed_reason text check (length(closed_reason) between 1 and 500)`.execute(db);
-  await sql`alter table queues add constraint queues_closed_reason_check check (not emergency_closed or closed_reason is not null)`.execute(db);
+  await sql`alter table queues add constraint queues_emergency_closed_reason_check check (not emergency_closed or closed_reason is not null)`.execute(db);
 
   await sql`alter table callbacks add column requested_at timestamptz`.execute(db);
   await sql`update callbacks set requested_at = created_at`.execute(db);
