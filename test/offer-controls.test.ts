@@ -51,10 +51,10 @@ describe('immediate offer hours', () => {
 
     // 10:00: open, but before the offer hours.
     const before = await openFor(queue.name);
-    expect(before).toMatchObject({ open: true, offerImmediate: false, immediateOfferOpenForSeconds: 0, closedReason: null });
+    expect(before).toMatchObject({ open: true, offerImmediate: false, immediateOfferOpenForSeconds: 0, closedReason: '' });
     expect(await status(queue.name)).toMatchObject({ offerImmediate: false, immediateOfferOpenForSeconds: 0, offerScheduled: true });
     const refused = await create(queue.name);
-    expect(refused.json()).toMatchObject({ outcome: 'QUEUE_CLOSED', created: false, closedReason: null });
+    expect(refused.json()).toMatchObject({ outcome: 'QUEUE_CLOSED', created: false, closedReason: '' });
     expect(refused.json().message).toContain('immediate offer hours');
     expect(refused.json().alternativeSlots.length).toBeGreaterThan(0);
 
@@ -263,9 +263,9 @@ describe('emergency close', () => {
     expect((await create(queue.name)).json().closedReason).toBe('Power cut');
 
     expect((await patchQueue(queue.id, { emergencyClosed: false })).statusCode).toBe(200);
-    expect(await status(queue.name)).toMatchObject({ offerImmediate: true, offerScheduled: true, closedReason: null });
-    expect((await openFor(queue.name)).closedReason).toBeNull();
-    expect((await create(queue.name)).json()).toMatchObject({ outcome: 'CREATED', closedReason: null });
+    expect(await status(queue.name)).toMatchObject({ offerImmediate: true, offerScheduled: true, closedReason: '' });
+    expect((await openFor(queue.name)).closedReason).toBe('');
+    expect((await create(queue.name)).json()).toMatchObject({ outcome: 'CREATED', closedReason: '' });
 
     // Closing again needs a reason of its own.
     expect((await patchQueue(queue.id, { emergencyClosed: true })).json().field).toBe('closedReason');

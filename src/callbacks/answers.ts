@@ -36,8 +36,8 @@ export interface CreateAnswer {
   alternativeSlots: string[];
   alternativeSlotsLocal: string[];
   message: string;
-  /** Why the queue is closed in an emergency, on that QUEUE_CLOSED; null otherwise (and absent from answers stored before it). */
-  closedReason?: string | null;
+  /** Why the queue is closed in an emergency, on that QUEUE_CLOSED; "" otherwise (absent from answers stored before it). */
+  closedReason?: string;
 }
 
 export function emptyAnswer<T extends string>(outcome: T, message: string) {

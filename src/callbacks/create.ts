@@ -36,7 +36,7 @@ import type { CreateInput } from './schemas.js';
  * Refusals about time and QUEUE_FULL carry scheduled alternatives. An idempotency key replays the
  * first answer, also to requests racing with it.
  */
-export async function createCallback(ctx: Context, input: CreateInput): Promise<CreateAnswer & { closedReason: string | null }> {
+export async function createCallback(ctx: Context, input: CreateInput): Promise<CreateAnswer & { closedReason: string }> {
   const now = ctx.clock.now();
   assertCustomerMaySet(ctx.caller, input);
   checkZone(input.timezone, 'timezone');
@@ -54,7 +54,7 @@ export async function createCallback(ctx: Context, input: CreateInput): Promise<
     ),
   );
   // Answers stored before closedReason existed replay without it.
-  const answer = { ...stored, closedReason: stored.closedReason ?? null };
+  const answer = { ...stored, closedReason: stored.closedReason ?? '' };
   // Counted once committed: a rolled-back create counts nothing, a replay is not a new decision.
   ctx.caches.metrics.createDecided(config.queue.name, desired === undefined ? 'immediate' : 'scheduled', answer);
   return answer;

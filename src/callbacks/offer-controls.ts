@@ -39,9 +39,12 @@ export function estimatedWaitIfLimited(ctx: Pick<Context, 'gateway' | 'caches'>,
   return queue.max_ewt_seconds === null ? Promise.resolve(-1) : estimatedWait(ctx, queue.genesys_queue_id, now);
 }
 
-/** The reason the flow reads while the queue is closed in an emergency; null while it is not. */
-export function closedReasonOf(queue: Pick<QueueRow, 'emergency_closed' | 'closed_reason'>): string | null {
-  return queue.emergency_closed ? (queue.closed_reason ?? '') : null;
+/**
+ * The reason a flow reads while the queue is closed in an emergency; "" while it is not (a flow's
+ * answers are flat strings: Genesys' translation-map defaults do not replace a null).
+ */
+export function closedReasonOf(queue: Pick<QueueRow, 'emergency_closed' | 'closed_reason'>): string {
+  return queue.emergency_closed ? (queue.closed_reason ?? '') : '';
 }
 
 export function emergencyRefusal(queue: Pick<QueueRow, 'name' | 'emergency_closed' | 'closed_reason'>): Refusal<'QUEUE_CLOSED'> | null {

@@ -47,7 +47,7 @@ const CallbackFields = {
 export const ImmediateOfferOpenForSeconds = Type.Integer({
   description: 'Immediate offer hours: -1 when the queue has none, 0 outside them (or outside business hours), else seconds until they (or the business hours) close',
 });
-export const ClosedReason = Type.Union([Type.String(), Type.Null()], { description: 'Why the queue is closed in an emergency (null when it is not)' });
+export const ClosedReason = Type.String({ description: 'Why the queue is closed in an emergency ("" when it is not)' });
 
 export const CreateOutput = Type.Object({
   outcome: Type.String({ enum: [...CREATE_OUTCOMES] }),

@@ -5122,6 +5122,43 @@ export interface operations {
                              */
                             defaultCountry: string | null;
                             /**
+                             * Format: uuid
+                             * @description Business hours inside the queue’s own outside which no immediate callback is offered; none = the queue’s hours alone
+                             */
+                            immediateOfferHoursId: string | null;
+                            /**
+                             * @description No immediate callback while Genesys’ estimated wait for callbacks is above this (an unknown wait does not refuse)
+                             * @default null
+                             */
+                            maxEwtSeconds: number | null;
+                            /**
+                             * @description No immediate callback while this many are queued or routing
+                             * @default null
+                             */
+                            maxWaitingCallbacks: number | null;
+                            /**
+                             * @description At most `limit` callbacks created in the queue in any trailing `windowMinutes` (e.g. 50 per 10 minutes and 200 per 60)
+                             * @default []
+                             */
+                            throttles: {
+                                /** @description Callbacks created at most in the window */
+                                limit: number;
+                                /** @description The trailing window, minutes */
+                                windowMinutes: number;
+                            }[];
+                            /**
+                             * @description Callbacks one number may get created in this queue per local day of the queue
+                             * @default null
+                             */
+                            maxPerNumberPerDay: number | null;
+                            /**
+                             * @description Closed in an emergency: nothing is offered and every create answers QUEUE_CLOSED with closedReason
+                             * @default false
+                             */
+                            emergencyClosed: boolean;
+                            /** @description Why the queue is closed; required in the change that sets emergencyClosed */
+                            closedReason: string | null;
+                            /**
                              * Format: date-time
                              * @description ISO-8601; UTC times end in Z
                              */
@@ -5298,6 +5335,43 @@ export interface operations {
                      * @default null
                      */
                     defaultCountry?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description Business hours inside the queue’s own outside which no immediate callback is offered; none = the queue’s hours alone
+                     */
+                    immediateOfferHoursId?: string | null;
+                    /**
+                     * @description No immediate callback while Genesys’ estimated wait for callbacks is above this (an unknown wait does not refuse)
+                     * @default null
+                     */
+                    maxEwtSeconds?: number | null;
+                    /**
+                     * @description No immediate callback while this many are queued or routing
+                     * @default null
+                     */
+                    maxWaitingCallbacks?: number | null;
+                    /**
+                     * @description At most `limit` callbacks created in the queue in any trailing `windowMinutes` (e.g. 50 per 10 minutes and 200 per 60)
+                     * @default []
+                     */
+                    throttles?: {
+                        /** @description Callbacks created at most in the window */
+                        limit: number;
+                        /** @description The trailing window, minutes */
+                        windowMinutes: number;
+                    }[];
+                    /**
+                     * @description Callbacks one number may get created in this queue per local day of the queue
+                     * @default null
+                     */
+                    maxPerNumberPerDay?: number | null;
+                    /**
+                     * @description Closed in an emergency: nothing is offered and every create answers QUEUE_CLOSED with closedReason
+                     * @default false
+                     */
+                    emergencyClosed?: boolean;
+                    /** @description Why the queue is closed; required in the change that sets emergencyClosed */
+                    closedReason?: string | null;
                 };
             };
         };
@@ -5390,6 +5464,43 @@ export interface operations {
                          * @default null
                          */
                         defaultCountry: string | null;
+                        /**
+                         * Format: uuid
+                         * @description Business hours inside the queue’s own outside which no immediate callback is offered; none = the queue’s hours alone
+                         */
+                        immediateOfferHoursId: string | null;
+                        /**
+                         * @description No immediate callback while Genesys’ estimated wait for callbacks is above this (an unknown wait does not refuse)
+                         * @default null
+                         */
+                        maxEwtSeconds: number | null;
+                        /**
+                         * @description No immediate callback while this many are queued or routing
+                         * @default null
+                         */
+                        maxWaitingCallbacks: number | null;
+                        /**
+                         * @description At most `limit` callbacks created in the queue in any trailing `windowMinutes` (e.g. 50 per 10 minutes and 200 per 60)
+                         * @default []
+                         */
+                        throttles: {
+                            /** @description Callbacks created at most in the window */
+                            limit: number;
+                            /** @description The trailing window, minutes */
+                            windowMinutes: number;
+                        }[];
+                        /**
+                         * @description Callbacks one number may get created in this queue per local day of the queue
+                         * @default null
+                         */
+                        maxPerNumberPerDay: number | null;
+                        /**
+                         * @description Closed in an emergency: nothing is offered and every create answers QUEUE_CLOSED with closedReason
+                         * @default false
+                         */
+                        emergencyClosed: boolean;
+                        /** @description Why the queue is closed; required in the change that sets emergencyClosed */
+                        closedReason: string | null;
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
@@ -5629,6 +5740,43 @@ export interface operations {
                          * @default null
                          */
                         defaultCountry: string | null;
+                        /**
+                         * Format: uuid
+                         * @description Business hours inside the queue’s own outside which no immediate callback is offered; none = the queue’s hours alone
+                         */
+                        immediateOfferHoursId: string | null;
+                        /**
+                         * @description No immediate callback while Genesys’ estimated wait for callbacks is above this (an unknown wait does not refuse)
+                         * @default null
+                         */
+                        maxEwtSeconds: number | null;
+                        /**
+                         * @description No immediate callback while this many are queued or routing
+                         * @default null
+                         */
+                        maxWaitingCallbacks: number | null;
+                        /**
+                         * @description At most `limit` callbacks created in the queue in any trailing `windowMinutes` (e.g. 50 per 10 minutes and 200 per 60)
+                         * @default []
+                         */
+                        throttles: {
+                            /** @description Callbacks created at most in the window */
+                            limit: number;
+                            /** @description The trailing window, minutes */
+                            windowMinutes: number;
+                        }[];
+                        /**
+                         * @description Callbacks one number may get created in this queue per local day of the queue
+                         * @default null
+                         */
+                        maxPerNumberPerDay: number | null;
+                        /**
+                         * @description Closed in an emergency: nothing is offered and every create answers QUEUE_CLOSED with closedReason
+                         * @default false
+                         */
+                        emergencyClosed: boolean;
+                        /** @description Why the queue is closed; required in the change that sets emergencyClosed */
+                        closedReason: string | null;
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
@@ -6018,6 +6166,28 @@ export interface operations {
                     scriptId?: string | null;
                     /** @description ISO country for national-format numbers */
                     defaultCountry?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description Business hours inside the queue’s own outside which no immediate callback is offered; none = the queue’s hours alone
+                     */
+                    immediateOfferHoursId?: string | null;
+                    /** @description No immediate callback while Genesys’ estimated wait for callbacks is above this (an unknown wait does not refuse) */
+                    maxEwtSeconds?: number | null;
+                    /** @description No immediate callback while this many are queued or routing */
+                    maxWaitingCallbacks?: number | null;
+                    /** @description At most `limit` callbacks created in the queue in any trailing `windowMinutes` (e.g. 50 per 10 minutes and 200 per 60) */
+                    throttles?: {
+                        /** @description Callbacks created at most in the window */
+                        limit: number;
+                        /** @description The trailing window, minutes */
+                        windowMinutes: number;
+                    }[];
+                    /** @description Callbacks one number may get created in this queue per local day of the queue */
+                    maxPerNumberPerDay?: number | null;
+                    /** @description Closed in an emergency: nothing is offered and every create answers QUEUE_CLOSED with closedReason */
+                    emergencyClosed?: boolean;
+                    /** @description Why the queue is closed; required in the change that sets emergencyClosed */
+                    closedReason?: string | null;
                 };
             };
         };
@@ -6110,6 +6280,43 @@ export interface operations {
                          * @default null
                          */
                         defaultCountry: string | null;
+                        /**
+                         * Format: uuid
+                         * @description Business hours inside the queue’s own outside which no immediate callback is offered; none = the queue’s hours alone
+                         */
+                        immediateOfferHoursId: string | null;
+                        /**
+                         * @description No immediate callback while Genesys’ estimated wait for callbacks is above this (an unknown wait does not refuse)
+                         * @default null
+                         */
+                        maxEwtSeconds: number | null;
+                        /**
+                         * @description No immediate callback while this many are queued or routing
+                         * @default null
+                         */
+                        maxWaitingCallbacks: number | null;
+                        /**
+                         * @description At most `limit` callbacks created in the queue in any trailing `windowMinutes` (e.g. 50 per 10 minutes and 200 per 60)
+                         * @default []
+                         */
+                        throttles: {
+                            /** @description Callbacks created at most in the window */
+                            limit: number;
+                            /** @description The trailing window, minutes */
+                            windowMinutes: number;
+                        }[];
+                        /**
+                         * @description Callbacks one number may get created in this queue per local day of the queue
+                         * @default null
+                         */
+                        maxPerNumberPerDay: number | null;
+                        /**
+                         * @description Closed in an emergency: nothing is offered and every create answers QUEUE_CLOSED with closedReason
+                         * @default false
+                         */
+                        emergencyClosed: boolean;
+                        /** @description Why the queue is closed; required in the change that sets emergencyClosed */
+                        closedReason: string | null;
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
@@ -10268,7 +10475,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        outcome: "CREATED" | "DUPLICATE" | "SLOT_FULL" | "OUTSIDE_HOURS" | "TOO_FAR_AHEAD" | "IN_THE_PAST" | "QUEUE_CLOSED" | "IMMEDIATE_DISABLED" | "SCHEDULED_DISABLED" | "INVALID_NUMBER" | "COUNTRY_NOT_PERMITTED" | "BLOCKED_PATTERN" | "BLOCKED_NUMBER_TYPE";
+                        outcome: "CREATED" | "DUPLICATE" | "SLOT_FULL" | "OUTSIDE_HOURS" | "TOO_FAR_AHEAD" | "IN_THE_PAST" | "QUEUE_CLOSED" | "IMMEDIATE_DISABLED" | "SCHEDULED_DISABLED" | "INVALID_NUMBER" | "COUNTRY_NOT_PERMITTED" | "BLOCKED_PATTERN" | "BLOCKED_NUMBER_TYPE" | "WAIT_TOO_LONG" | "QUEUE_FULL" | "THROTTLED" | "NUMBER_LIMIT";
                         created: boolean;
                         /** @description True when this repeats the first answer to the idempotency key */
                         replayed: boolean;
@@ -10284,6 +10491,8 @@ export interface operations {
                         /** @description The same, local */
                         alternativeSlotsLocal: string[];
                         message: string;
+                        /** @description Why the queue is closed in an emergency ("" when it is not) */
+                        closedReason: string;
                         /** @description Only for a create through a publishable key that created the callback (also on its replay): the customer’s token for /public/v1/callbacks/{callbackId} */
                         manageToken?: string;
                     };
@@ -11122,7 +11331,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        outcome: "CREATED" | "DUPLICATE" | "SLOT_FULL" | "OUTSIDE_HOURS" | "TOO_FAR_AHEAD" | "IN_THE_PAST" | "QUEUE_CLOSED" | "IMMEDIATE_DISABLED" | "SCHEDULED_DISABLED" | "INVALID_NUMBER" | "COUNTRY_NOT_PERMITTED" | "BLOCKED_PATTERN" | "BLOCKED_NUMBER_TYPE";
+                        outcome: "CREATED" | "DUPLICATE" | "SLOT_FULL" | "OUTSIDE_HOURS" | "TOO_FAR_AHEAD" | "IN_THE_PAST" | "QUEUE_CLOSED" | "IMMEDIATE_DISABLED" | "SCHEDULED_DISABLED" | "INVALID_NUMBER" | "COUNTRY_NOT_PERMITTED" | "BLOCKED_PATTERN" | "BLOCKED_NUMBER_TYPE" | "WAIT_TOO_LONG" | "QUEUE_FULL" | "THROTTLED" | "NUMBER_LIMIT";
                         created: boolean;
                         /** @description True when this repeats the first answer to the idempotency key */
                         replayed: boolean;
@@ -11138,6 +11347,8 @@ export interface operations {
                         /** @description The same, local */
                         alternativeSlotsLocal: string[];
                         message: string;
+                        /** @description Why the queue is closed in an emergency ("" when it is not) */
+                        closedReason: string;
                         /** @description Only for a create through a publishable key that created the callback (also on its replay): the customer’s token for /public/v1/callbacks/{callbackId} */
                         manageToken?: string;
                     };
@@ -18129,6 +18340,10 @@ export interface operations {
                                 COUNTRY_NOT_PERMITTED: number;
                                 BLOCKED_PATTERN: number;
                                 BLOCKED_NUMBER_TYPE: number;
+                                WAIT_TOO_LONG: number;
+                                QUEUE_FULL: number;
+                                THROTTLED: number;
+                                NUMBER_LIMIT: number;
                             };
                             /** @description Callbacks completed in the period */
                             completed: number;
@@ -18221,6 +18436,10 @@ export interface operations {
                                 COUNTRY_NOT_PERMITTED: number;
                                 BLOCKED_PATTERN: number;
                                 BLOCKED_NUMBER_TYPE: number;
+                                WAIT_TOO_LONG: number;
+                                QUEUE_FULL: number;
+                                THROTTLED: number;
+                                NUMBER_LIMIT: number;
                             };
                             /** @description Callbacks completed in the period */
                             completed: number;
@@ -19434,8 +19653,12 @@ export interface operations {
                         nextOpenTimeSpoken: string;
                         immediateEnabled: boolean;
                         scheduledEnabled: boolean;
-                        /** @description Open, immediate callbacks enabled, and not within the blackout before closing */
+                        /** @description Immediate callbacks enabled and a create would take one: open, not within the blackout before closing, inside the immediate offer hours, the estimated wait not above maxEwtSeconds, fewer waiting than maxWaitingCallbacks, not throttled, not closed in an emergency */
                         offerImmediate: boolean;
+                        /** @description Immediate offer hours: -1 when the queue has none, 0 outside them (or outside business hours), else seconds until they (or the business hours) close */
+                        immediateOfferOpenForSeconds: number;
+                        /** @description Why the queue is closed in an emergency ("" when it is not) */
+                        closedReason: string;
                     };
                 };
             };
@@ -19862,7 +20085,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        outcome: "CREATED" | "DUPLICATE" | "SLOT_FULL" | "OUTSIDE_HOURS" | "TOO_FAR_AHEAD" | "IN_THE_PAST" | "QUEUE_CLOSED" | "IMMEDIATE_DISABLED" | "SCHEDULED_DISABLED" | "INVALID_NUMBER" | "COUNTRY_NOT_PERMITTED" | "BLOCKED_PATTERN" | "BLOCKED_NUMBER_TYPE";
+                        outcome: "CREATED" | "DUPLICATE" | "SLOT_FULL" | "OUTSIDE_HOURS" | "TOO_FAR_AHEAD" | "IN_THE_PAST" | "QUEUE_CLOSED" | "IMMEDIATE_DISABLED" | "SCHEDULED_DISABLED" | "INVALID_NUMBER" | "COUNTRY_NOT_PERMITTED" | "BLOCKED_PATTERN" | "BLOCKED_NUMBER_TYPE" | "WAIT_TOO_LONG" | "QUEUE_FULL" | "THROTTLED" | "NUMBER_LIMIT";
                         created: boolean;
                         /** @description True when this repeats the first answer to the idempotency key */
                         replayed: boolean;
@@ -19878,6 +20101,8 @@ export interface operations {
                         /** @description The same, local */
                         alternativeSlotsLocal: string[];
                         message: string;
+                        /** @description Why the queue is closed in an emergency ("" when it is not) */
+                        closedReason: string;
                         /** @description Only for a create through a publishable key that created the callback (also on its replay): the customer’s token for /public/v1/callbacks/{callbackId} */
                         manageToken?: string;
                     };
@@ -20698,9 +20923,9 @@ export interface operations {
                     "application/json": {
                         immediateEnabled: boolean;
                         scheduledEnabled: boolean;
-                        /** @description Open now, immediate enabled, not within the blackout before closing */
+                        /** @description Immediate enabled and a create would take one now: open, not within the blackout before closing, inside the immediate offer hours, the estimated wait not above maxEwtSeconds, fewer waiting than maxWaitingCallbacks, not throttled, not closed in an emergency */
                         offerImmediate: boolean;
-                        /** @description Scheduled enabled and at least one free slot ahead */
+                        /** @description Scheduled enabled, at least one free slot ahead, not throttled, not closed in an emergency */
                         offerScheduled: boolean;
                         /** @description Estimated wait for callbacks from Genesys; -1 when unknown */
                         ewtSeconds: number;
@@ -20708,6 +20933,12 @@ export interface operations {
                         waitingCallbacks: number;
                         /** @description Scheduled callbacks still to come today (queue’s zone) */
                         scheduledToday: number;
+                        /** @description Immediate offer hours: -1 when the queue has none, 0 outside them (or outside business hours), else seconds until they (or the business hours) close */
+                        immediateOfferOpenForSeconds: number;
+                        /** @description A throttle of the queue is reached: creates answer THROTTLED now */
+                        throttled: boolean;
+                        /** @description Why the queue is closed in an emergency ("" when it is not) */
+                        closedReason: string;
                     };
                 };
             };
