@@ -256,6 +256,8 @@ describe('emergency close', () => {
     expect((await create(queue.name, { desiredTime: '2030-03-05T15:00:00Z' })).json()).toMatchObject({ outcome: 'QUEUE_CLOSED', closedReason: 'Fire drill' });
     expect(await openFor(queue.name)).toMatchObject({ offerImmediate: false, closedReason: 'Fire drill' });
     expect(await status(queue.name)).toMatchObject({ offerImmediate: false, offerScheduled: false, closedReason: 'Fire drill' });
+    const overview = (await t.app.inject({ method: 'GET', url: '/admin/v1/queues/overview', headers: admin })).json().items;
+    expect(overview.find((q: { id: string }) => q.id === queue.id)).toMatchObject({ closedReason: 'Fire drill', offerImmediate: false, offerScheduled: false });
 
     // While closed the reason may change, not be cleared.
     expect((await patchQueue(queue.id, { closedReason: 'Power cut' })).statusCode).toBe(200);

@@ -11974,6 +11974,10 @@ export interface operations {
                             scheduledEnabled: boolean;
                             offerImmediate: boolean;
                             offerScheduled: boolean;
+                            /** @description A throttle of the queue is reached (creates answer THROTTLED) */
+                            throttled: boolean;
+                            /** @description Why the queue is closed in an emergency; null when it is not */
+                            closedReason: string | null;
                             slotDurationMinutes: number;
                             slotCapacity: number;
                             /** Format: uuid */

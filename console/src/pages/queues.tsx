@@ -93,7 +93,15 @@ export function QueuesPage() {
                   <div class="muted small">{q.timezone}</div>
                 </th>
                 <td>
-                  <span class={`badge ${q.open ? 'open' : 'closed'}`}>{q.open ? 'open' : 'closed'}</span>
+                  {q.closedReason !== null ? (
+                    <span class="badge closed" title={q.closedReason}>
+                      emergency closed
+                    </span>
+                  ) : (
+                    <span class={`badge ${q.open ? 'open' : 'closed'}`}>{q.open ? 'open' : 'closed'}</span>
+                  )}
+                  {q.closedReason !== null && <div class="muted small">{q.closedReason}</div>}
+                  {q.throttled && <div class="muted small">throttled</div>}
                 </td>
                 <td>{q.open ? (q.closesAt ? showTime(q.closesAt) : 'never (24 h)') : '—'}</td>
                 <td>{showTime(q.nextOpen)}</td>
