@@ -28,6 +28,7 @@ const ANSWER_KEYS = [
   'alternativeSlots',
   'alternativeSlotsLocal',
   'callbackId',
+  'closedReason',
   'created',
   'message',
   'outcome',

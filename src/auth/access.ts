@@ -206,6 +206,7 @@ export interface QueueWithConfigIds extends QueueIdentity {
   number_rule_id: string | null;
   prioritization_policy_id: string | null;
   callback_retry_policy_id: string | null;
+  immediate_offer_hours_id?: string | null;
 }
 
 /**
@@ -230,7 +231,7 @@ export function auditScope(
     actor: caller.id,
     entities: {
       queue: ids((queue) => queue.id),
-      'business-hours': ids((queue) => queue.business_hours_id),
+      'business-hours': [...new Set([...ids((queue) => queue.business_hours_id), ...ids((queue) => queue.immediate_offer_hours_id ?? null)])],
       'capacity-rule': ids((queue) => queue.capacity_rule_id),
       'number-rule': ids((queue) => queue.number_rule_id),
       'prioritization-policy': ids((queue) => queue.prioritization_policy_id),

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { EXAMPLE_QUEUE } from '../http/schemas.js';
 import { QueueInput } from '../queues/resolve.js';
+import { ClosedReason, ImmediateOfferOpenForSeconds } from '../callbacks/schemas.js';
 
 const Time = (description: string) => Type.String({ minLength: 1, maxLength: 64, description });
 const Zone = Type.String({ minLength: 1, maxLength: 64, description: 'IANA zone for the local times in the answer (default: the queue’s)' });
@@ -45,6 +46,11 @@ export const OpenForOutput = Type.Object({
   nextOpenTimeSpoken: Type.String(),
   immediateEnabled: Type.Boolean(),
   scheduledEnabled: Type.Boolean(),
-  offerImmediate: Type.Boolean({ description: 'Open, immediate callbacks enabled, and not within the blackout before closing' }),
+  offerImmediate: Type.Boolean({
+    description:
+      'Immediate callbacks enabled and a create would take one: open, not within the blackout before closing, inside the immediate offer hours, the estimated wait not above maxEwtSeconds, fewer waiting than maxWaitingCallbacks, not throttled, not closed in an emergency',
+  }),
+  immediateOfferOpenForSeconds: ImmediateOfferOpenForSeconds,
+  closedReason: ClosedReason,
 });
 export type OpenForOutput = Static<typeof OpenForOutput>;

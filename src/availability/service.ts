@@ -2,7 +2,9 @@ import type { Context } from '../context.js';
 import { errors } from '../errors.js';
 import { checkZone, isoLocal, isoUtc, parseTimeInput } from '../time.js';
 import { resolveQueue } from '../queues/resolve.js';
-import { beforeBlackout, slotSpecOf } from '../queues/service.js';
+import { slotSpecOf } from '../queues/service.js';
+import { closedReasonOf, estimatedWait, fullRefusal, immediateOfferSeconds, immediateTimeRefusal, throttleRefusal } from '../callbacks/offer-controls.js';
+import { queueCounts } from '../callbacks/queries.js';
 import { gridZone, openWindow, spokenTime } from '../slots/engine.js';
 import { CLOSE_SEARCH_DAYS } from '../slots/hours.js';
 import { freeSlots } from '../slots/search.js';
@@ -60,6 +62,12 @@ export async function openFor(ctx: Context, input: OpenForInput): Promise<OpenFo
   // When open now, the next opening is the one after the coming close.
   const nextOpen = window.open ? (window.closesAt ? openWindow(spec.hours, window.closesAt).nextOpenAt : null) : window.nextOpenAt;
   const q = config.queue;
+  // The wait, waiting callbacks and throttles are the queue's now, whatever instant is asked about.
+  const [ewtSeconds, waiting, throttled] = await Promise.all([
+    estimatedWait(ctx, q.genesys_queue_id, now),
+    queueCounts(ctx.db, q.id, now, now).then((c) => c.waiting),
+    throttleRefusal(ctx.db, q, now),
+  ]);
   return {
     open: window.open,
     openForSeconds,
@@ -69,6 +77,9 @@ export async function openFor(ctx: Context, input: OpenForInput): Promise<OpenFo
     nextOpenTimeSpoken: nextOpen ? spokenTime(nextOpen, zone, now) : '',
     immediateEnabled: q.immediate_enabled,
     scheduledEnabled: q.scheduled_enabled,
-    offerImmediate: q.immediate_enabled && beforeBlackout(q, window, at),
+    offerImmediate:
+      q.immediate_enabled && !q.emergency_closed && throttled === null && immediateTimeRefusal(config, window, at, ewtSeconds) === null && fullRefusal(q, waiting) === null,
+    immediateOfferOpenForSeconds: immediateOfferSeconds(config, window, at),
+    closedReason: closedReasonOf(q),
   };
 }

@@ -17,6 +17,10 @@ export const CREATE_OUTCOMES = [
   'COUNTRY_NOT_PERMITTED',
   'BLOCKED_PATTERN',
   'BLOCKED_NUMBER_TYPE',
+  'WAIT_TOO_LONG',
+  'QUEUE_FULL',
+  'THROTTLED',
+  'NUMBER_LIMIT',
 ] as const;
 export type CreateOutcome = (typeof CREATE_OUTCOMES)[number];
 
@@ -32,6 +36,8 @@ export interface CreateAnswer {
   alternativeSlots: string[];
   alternativeSlotsLocal: string[];
   message: string;
+  /** Why the queue is closed in an emergency, on that QUEUE_CLOSED; "" otherwise (absent from answers stored before it). */
+  closedReason?: string;
 }
 
 export function emptyAnswer<T extends string>(outcome: T, message: string) {

@@ -8,24 +8,35 @@ import { enqueue, jobs } from '../jobs/catalog.js';
 import { screenForQueue } from '../numbers/service.js';
 import type { QueueWithConfig } from '../queues/queries.js';
 import { resolveQueue } from '../queues/resolve.js';
-import { beforeBlackout, slotSpecOf } from '../queues/service.js';
+import { slotSpecOf } from '../queues/service.js';
 import { gridZone, openWindow } from '../slots/engine.js';
 import { answerFor, emptyAnswer, slotTimes, type CreateAnswer } from './answers.js';
 import { recordHistory } from './lifecycle.js';
 import { answerOnce } from './idempotency.js';
-import { countPendingForNumber, insertCallback, pendingForNumber } from './queries.js';
+import { countPendingForNumber, insertCallback, pendingForNumber, queueCounts } from './queries.js';
+import { closedReasonOf, emergencyRefusal, estimatedWaitIfLimited, fullRefusal, immediateTimeRefusal, lockQueueLimits, numberLimitRefusal, throttleRefusal } from './offer-controls.js';
 import { bookOrNearest, checkDesiredTime, nearestSlots, type ChosenSlot } from './slot-choice.js';
 import { parseUserData } from './user-data.js';
 import { recordedDecision } from '../reports/offers.js';
 import type { CreateInput } from './schemas.js';
 
 /**
- * `POST /actions/v1/callbacks/create`. Checks run in the product's order — queue enabled for the type;
- * immediate: open and not in the blackout; scheduled: not in the past, not too far ahead, open at the
- * slot; screening; the per-number limit; booking — and each refusal is an outcome. An idempotency
- * key replays the first answer, also to requests racing with it.
+ * `POST /actions/v1/callbacks/create`. Checks run in this order, and each refusal is an outcome:
+ * 1. the queue not closed in an emergency (QUEUE_CLOSED with closedReason);
+ * 2. the queue takes the type (IMMEDIATE_DISABLED, SCHEDULED_DISABLED);
+ * 3. time — immediate: open, not within the blackout, inside the immediate offer hours (QUEUE_CLOSED),
+ *    the known estimated wait not above maxEwtSeconds (WAIT_TOO_LONG); scheduled: not in the past,
+ *    not too far ahead, open at the slot;
+ * 4. screening of the number;
+ * 5. the queue-wide limits, serialized per queue so racing creates count each other: fewer waiting
+ *    than maxWaitingCallbacks for an immediate callback (QUEUE_FULL), then the throttles (THROTTLED);
+ * 6. the per-number limits, serialized per queue and number: pending callbacks (DUPLICATE), then the
+ *    callbacks of the local day (NUMBER_LIMIT);
+ * 7. booking (SLOT_FULL).
+ * Refusals about time and QUEUE_FULL carry scheduled alternatives. An idempotency key replays the
+ * first answer, also to requests racing with it.
  */
-export async function createCallback(ctx: Context, input: CreateInput): Promise<CreateAnswer> {
+export async function createCallback(ctx: Context, input: CreateInput): Promise<CreateAnswer & { closedReason: string }> {
   const now = ctx.clock.now();
   assertCustomerMaySet(ctx.caller, input);
   checkZone(input.timezone, 'timezone');
@@ -35,11 +46,15 @@ export async function createCallback(ctx: Context, input: CreateInput): Promise<
   const desired = input.desiredTime === undefined ? undefined : parseTimeInput(input.desiredTime, input.timezone ?? gridZone(slotSpecOf(config)), 'desiredTime');
 
   const scope = `callbacks.create:${config.queue.id}`;
-  const answer = await ctx.db.transaction().execute((trx) =>
+  // Asked of Genesys before the transaction: no lock is held while it answers.
+  const ewtSeconds = desired === undefined ? await estimatedWaitIfLimited(ctx, config.queue, now) : -1;
+  const stored = await ctx.db.transaction().execute((trx) =>
     answerOnce(trx, scope, input.idempotencyKey, async () =>
-      recordedDecision(trx, now, { queueId: config.queue.id, type: desired === undefined ? 'immediate' : 'scheduled', conversationId: input.conversationId }, await decide(trx, ctx, now, config, input, desired, userData, zone)),
+      recordedDecision(trx, now, { queueId: config.queue.id, type: desired === undefined ? 'immediate' : 'scheduled', conversationId: input.conversationId }, await decide(trx, ctx, now, config, input, desired, userData, zone, ewtSeconds)),
     ),
   );
+  // Answers stored before closedReason existed replay without it.
+  const answer = { ...stored, closedReason: stored.closedReason ?? '' };
   // Counted once committed: a rolled-back create counts nothing, a replay is not a new decision.
   ctx.caches.metrics.createDecided(config.queue.name, desired === undefined ? 'immediate' : 'scheduled', answer);
   return answer;
@@ -54,6 +69,7 @@ async function decide(
   desired: Date | undefined,
   userData: Record<string, string>,
   zone: string,
+  ewtSeconds: number,
 ): Promise<CreateAnswer> {
   const q = config.queue;
   const refuse = async (outcome: CreateAnswer['outcome'], message: string, around?: Date): Promise<CreateAnswer> => ({
@@ -61,34 +77,43 @@ async function decide(
     ...slotTimes('alternativeSlots', around ? await nearestSlots(trx, ctx.caches, config, around, now) : [], zone),
   });
 
-  // 1. The queue takes this type of callback.
+  // 1. Emergency close: nothing is taken, and no alternative offered.
+  const emergency = emergencyRefusal(q);
+  if (emergency) return { ...(await refuse(emergency.outcome, emergency.message)), closedReason: closedReasonOf(q) };
+
+  // 2. The queue takes this type of callback.
   if (desired === undefined && !q.immediate_enabled) return refuse('IMMEDIATE_DISABLED', `Queue ${q.name} does not take immediate callbacks`);
   if (desired !== undefined && !q.scheduled_enabled) return refuse('SCHEDULED_DISABLED', `Queue ${q.name} does not take scheduled callbacks`);
 
-  // 2. Time.
+  // 3. Time (and, for an immediate callback, the estimated wait).
   const spec = slotSpecOf(config);
   let slot: ChosenSlot | null = null;
   if (desired === undefined) {
-    const window = openWindow(spec.hours, now);
-    if (!window.open) return refuse('QUEUE_CLOSED', `Queue ${q.name} is closed now`, now);
-    if (!beforeBlackout(q, window, now)) {
-      const left = Math.ceil((window.closesAt!.getTime() - now.getTime()) / 60_000);
-      return refuse('QUEUE_CLOSED', `Queue ${q.name} closes in ${left} minutes: too late for an immediate callback`, now);
-    }
+    const refused = immediateTimeRefusal(config, openWindow(spec.hours, now), now, ewtSeconds);
+    if (refused) return refuse(refused.outcome, refused.message, now);
   } else {
     const check = checkDesiredTime(config, desired, now);
     if (!check.ok) return refuse(check.outcome, check.message, check.around);
     slot = check.slot;
   }
 
-  // 3. Screening.
+  // 4. Screening.
   const screened = await screenForQueue(trx, ctx.caches.numberRules, config, input.phoneNumber, input.defaultCountry);
   if (!screened.allowed) {
     return { ...emptyAnswer(screened.outcome as CreateAnswer['outcome'], screened.message), phoneE164: screened.phoneE164 };
   }
   const phone = screened.phoneE164;
 
-  // 4. The per-number limit, serialized per queue and number so racing requests count each other.
+  // 5. The queue-wide limits, serialized per queue so racing requests count each other.
+  await lockQueueLimits(trx, q);
+  if (desired === undefined) {
+    const full = fullRefusal(q, (await queueCounts(trx, q.id, now, now)).waiting);
+    if (full) return { ...(await refuse(full.outcome, full.message, now)), phoneE164: phone };
+  }
+  const throttled = await throttleRefusal(trx, q, now);
+  if (throttled) return { ...emptyAnswer(throttled.outcome, throttled.message), phoneE164: phone };
+
+  // 6. The per-number limits, serialized per queue and number so racing requests count each other.
   await lockKey(trx, `callbacks.number:${q.id}:${phone}`);
   if ((await countPendingForNumber(trx, q.id, phone)) >= q.max_pending_per_number) {
     const [existing] = await pendingForNumber(trx, phone, q.id);
@@ -99,8 +124,10 @@ async function decide(
       phoneE164: phone,
     };
   }
+  const limited = await numberLimitRefusal(trx, q, phone, now);
+  if (limited) return { ...emptyAnswer(limited.outcome, limited.message), phoneE164: phone };
 
-  // 5. Booking: a full slot refuses, or with acceptNearest the nearest later free slot is taken.
+  // 7. Booking: a full slot refuses, or with acceptNearest the nearest later free slot is taken.
   let scheduledTime = desired ?? null;
   if (slot) {
     const booked = await bookOrNearest(trx, ctx.caches, config, slot, input.acceptNearest ?? false, now);
@@ -124,6 +151,7 @@ async function decide(
     user_data: JSON.stringify(userData),
     idempotency_key: input.idempotencyKey ?? null,
     created_by: ctx.caller.id,
+    requested_at: now,
   });
   await recordHistory(trx, callback.id, ctx.caller, { event: 'created', to: callback.state, detail: { type: callback.type, correlationId: ctx.caller.correlationId } });
   await enqueueDelivery(trx, callback);

@@ -31,6 +31,7 @@ export const CALLBACK_COLUMNS = [
   'delivery_error',
   'delivered_at',
   'created_by',
+  'requested_at',
   'created_at',
   'updated_at',
   'completed_at',

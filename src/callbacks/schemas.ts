@@ -43,6 +43,12 @@ const CallbackFields = {
   phoneE164: Type.String(),
 };
 
+/** Shared by open-for and queue-status. */
+export const ImmediateOfferOpenForSeconds = Type.Integer({
+  description: 'Immediate offer hours: -1 when the queue has none, 0 outside them (or outside business hours), else seconds until they (or the business hours) close',
+});
+export const ClosedReason = Type.String({ description: 'Why the queue is closed in an emergency ("" when it is not)' });
+
 export const CreateOutput = Type.Object({
   outcome: Type.String({ enum: [...CREATE_OUTCOMES] }),
   created: Type.Boolean(),
@@ -51,6 +57,7 @@ export const CreateOutput = Type.Object({
   alternativeSlots: Strings('Up to 3 free slots nearest the desired time (UTC), on refusals about time'),
   alternativeSlotsLocal: Strings('The same, local'),
   message: Type.String(),
+  closedReason: ClosedReason,
   manageToken: Type.Optional(
     Type.String({
       description: 'Only for a create through a publishable key that created the callback (also on its replay): the customer’s token for /public/v1/callbacks/{callbackId}',
@@ -88,7 +95,7 @@ export const RescheduleInput = Type.Object(
 );
 export type RescheduleInput = Static<typeof RescheduleInput>;
 export const RescheduleOutput = Type.Object({
-  outcome: Type.String({ enum: [...CREATE_OUTCOMES.filter((o) => !['CREATED', 'DUPLICATE', 'INVALID_NUMBER', 'COUNTRY_NOT_PERMITTED', 'BLOCKED_PATTERN', 'BLOCKED_NUMBER_TYPE', 'IMMEDIATE_DISABLED', 'QUEUE_CLOSED'].includes(o)), 'RESCHEDULED', 'NOT_FOUND', 'NOT_RESCHEDULABLE'] }),
+  outcome: Type.String({ enum: [...CREATE_OUTCOMES.filter((o) => !['CREATED', 'DUPLICATE', 'INVALID_NUMBER', 'COUNTRY_NOT_PERMITTED', 'BLOCKED_PATTERN', 'BLOCKED_NUMBER_TYPE', 'IMMEDIATE_DISABLED', 'QUEUE_CLOSED', 'WAIT_TOO_LONG', 'QUEUE_FULL', 'THROTTLED', 'NUMBER_LIMIT'].includes(o)), 'RESCHEDULED', 'NOT_FOUND', 'NOT_RESCHEDULABLE'] }),
   ...CallbackFields,
   alternativeSlots: Strings('Up to 3 free slots nearest the desired time (UTC)'),
   alternativeSlotsLocal: Strings('The same, local'),
@@ -99,9 +106,14 @@ export const QueueStatusInput = Type.Object({ ...QueueInput }, { additionalPrope
 export const QueueStatusOutput = Type.Object({
   immediateEnabled: Type.Boolean(),
   scheduledEnabled: Type.Boolean(),
-  offerImmediate: Type.Boolean({ description: 'Open now, immediate enabled, not within the blackout before closing' }),
-  offerScheduled: Type.Boolean({ description: 'Scheduled enabled and at least one free slot ahead' }),
+  offerImmediate: Type.Boolean({
+    description: 'Immediate enabled and a create would take one now: open, not within the blackout before closing, inside the immediate offer hours, the estimated wait not above maxEwtSeconds, fewer waiting than maxWaitingCallbacks, not throttled, not closed in an emergency',
+  }),
+  offerScheduled: Type.Boolean({ description: 'Scheduled enabled, at least one free slot ahead, not throttled, not closed in an emergency' }),
   ewtSeconds: Type.Integer({ description: 'Estimated wait for callbacks from Genesys; -1 when unknown' }),
   waitingCallbacks: Type.Integer({ description: 'Callbacks queued or routing now' }),
   scheduledToday: Type.Integer({ description: 'Scheduled callbacks still to come today (queue’s zone)' }),
+  immediateOfferOpenForSeconds: ImmediateOfferOpenForSeconds,
+  throttled: Type.Boolean({ description: 'A throttle of the queue is reached: creates answer THROTTLED now' }),
+  closedReason: ClosedReason,
 });

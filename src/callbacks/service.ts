@@ -10,7 +10,8 @@ import { normalizeNumber, supportedCountry } from '../numbers/screening.js';
 import { ruleOf } from '../numbers/service.js';
 import { findQueue, findQueueWithConfig, type QueueWithConfig } from '../queues/queries.js';
 import { allowedQueueIds, resolveQueue } from '../queues/resolve.js';
-import { beforeBlackout, slotSpecOf } from '../queues/service.js';
+import { slotSpecOf } from '../queues/service.js';
+import { closedReasonOf, estimatedWait, fullRefusal, immediateOfferSeconds, immediateTimeRefusal, throttleRefusal } from './offer-controls.js';
 import { releaseSlot } from '../slots/bookings.js';
 import { gridZone, openWindow } from '../slots/engine.js';
 import { freeSlots } from '../slots/search.js';
@@ -133,17 +134,13 @@ export async function reschedule(ctx: Context, input: RescheduleInput) {
   });
 }
 
-/** The queue's estimated wait from Genesys (through the app's cache); -1 when unknown. */
-export function estimatedWait(ctx: Context, genesysQueueId: string | null, now: Date): Promise<number> {
-  if (!genesysQueueId || ctx.gateway.kind === 'simulated') return Promise.resolve(-1);
-  return ctx.caches.ewt.get(genesysQueueId, now.getTime(), () =>
-    ctx.gateway
-      .estimatedWaitTime(genesysQueueId, 'callback')
-      .then((s) => (s === null ? -1 : Math.round(s)))
-      .catch(() => -1),
-  );
-}
+export { estimatedWait } from './offer-controls.js';
 
+/**
+ * What a flow may offer now. offerImmediate asks create's own rules (emergency close, hours, blackout,
+ * immediate offer hours, maximum estimated wait, maximum waiting callbacks, throttles); offerScheduled
+ * too (emergency close, throttles, a free slot ahead).
+ */
 export async function queueStatus(ctx: Context, input: { queue?: string | undefined; queueId?: string | undefined }) {
   const { db } = ctx;
   const now = ctx.clock.now();
@@ -152,19 +149,25 @@ export async function queueStatus(ctx: Context, input: { queue?: string | undefi
   const spec = slotSpecOf(config);
   const window = openWindow(spec.hours, now);
   const dayEnd = DateTime.fromJSDate(now, { zone: q.timezone }).endOf('day').toJSDate();
-  const [free, counts, ewtSeconds] = await Promise.all([
-    q.scheduled_enabled ? freeSlots(db, ctx.caches.daySlots, { queueId: q.id, version: config.version, spec, from: new Date(now.getTime() + 1), to: new Date(now.getTime() + q.max_days_ahead * DAY_MS), max: 1 }) : [],
+  const [free, counts, ewtSeconds, throttled] = await Promise.all([
+    q.scheduled_enabled && !q.emergency_closed
+      ? freeSlots(db, ctx.caches.daySlots, { queueId: q.id, version: config.version, spec, from: new Date(now.getTime() + 1), to: new Date(now.getTime() + q.max_days_ahead * DAY_MS), max: 1 })
+      : [],
     queueCounts(db, q.id, now, dayEnd),
     estimatedWait(ctx, q.genesys_queue_id, now),
+    throttleRefusal(db, q, now),
   ]);
+  const open = !q.emergency_closed && throttled === null;
   return {
     immediateEnabled: q.immediate_enabled,
     scheduledEnabled: q.scheduled_enabled,
-    offerImmediate: q.immediate_enabled && beforeBlackout(q, window, now),
-    offerScheduled: q.scheduled_enabled && free.length > 0,
+    offerImmediate: open && q.immediate_enabled && immediateTimeRefusal(config, window, now, ewtSeconds) === null && fullRefusal(q, counts.waiting) === null,
+    offerScheduled: open && q.scheduled_enabled && free.length > 0,
     ewtSeconds,
     waitingCallbacks: counts.waiting,
     scheduledToday: counts.today,
+    immediateOfferOpenForSeconds: immediateOfferSeconds(config, window, now),
+    throttled: throttled !== null,
+    closedReason: closedReasonOf(q),
   };
 }
-

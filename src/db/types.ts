@@ -194,8 +194,25 @@ export interface QueuesTable {
   prioritization_policy_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** Retries for this queue's callbacks nobody answered (callback_retry_policies). */
   callback_retry_policy_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Business hours inside the queue's own outside which no immediate callback is offered (null: none). */
+  immediate_offer_hours_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** No immediate callback while Genesys' estimated wait is above this (null: no limit). */
+  max_ewt_seconds: ColumnType<number | null, number | null | undefined, number | null>;
+  /** No immediate callback while this many are queued or routing (null: no limit). */
+  max_waiting_callbacks: ColumnType<number | null, number | null | undefined, number | null>;
+  /** At most `limit` callbacks created in any trailing `windowMinutes` (up to 5). */
+  throttles: ColumnType<QueueThrottle[], string | undefined, string>;
+  /** Callbacks one number may get per local day of the queue (null: no limit). */
+  max_per_number_per_day: ColumnType<number | null, number | null | undefined, number | null>;
+  emergency_closed: Generated<boolean>;
+  /** Why the queue is closed in an emergency (required while emergency_closed). */
+  closed_reason: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+export interface QueueThrottle {
+  limit: number;
+  windowMinutes: number;
 }
 export type QueueRow = Selectable<QueuesTable>;
 export type NewQueue = Insertable<QueuesTable>;
@@ -236,6 +253,8 @@ export interface CallbacksTable {
   delivery_error: string | null;
   delivered_at: NullableTime;
   created_by: string;
+  /** The app's time of the create request (throttles and the daily per-number limit count by it). */
+  requested_at: Timestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
   completed_at: NullableTime;
@@ -427,6 +446,8 @@ export interface CampaignCallbacksTable {
   /** When the contact was added to the list (the insertion an attempt must follow). */
   delivered_at: NullableTime;
   created_by: string;
+  /** The app's time of the create request (throttles and the daily per-number limit count by it). */
+  requested_at: Timestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
   completed_at: NullableTime;

@@ -18,6 +18,8 @@ export const QueueOverviewItem = Type.Object(
     scheduledEnabled: Type.Boolean(),
     offerImmediate: Type.Boolean(),
     offerScheduled: Type.Boolean(),
+    throttled: Type.Boolean({ description: 'A throttle of the queue is reached (creates answer THROTTLED)' }),
+    closedReason: Nullable(Type.String(), 'Why the queue is closed in an emergency; null when it is not'),
     slotDurationMinutes: Type.Integer(),
     slotCapacity: Type.Integer(),
     businessHoursId: Nullable(Uuid),

@@ -42,6 +42,8 @@ export async function queueOverview(ctx: Context) {
       scheduledEnabled: status.scheduledEnabled,
       offerImmediate: status.offerImmediate,
       offerScheduled: status.offerScheduled,
+      throttled: status.throttled,
+      closedReason: orNull(status.closedReason),
       slotDurationMinutes: q.slot_duration_minutes,
       slotCapacity: q.slot_capacity,
       businessHoursId: q.business_hours_id,

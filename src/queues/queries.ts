@@ -24,6 +24,13 @@ export const QUEUE_COLUMNS = [
   'default_country',
   'prioritization_policy_id',
   'callback_retry_policy_id',
+  'immediate_offer_hours_id',
+  'max_ewt_seconds',
+  'max_waiting_callbacks',
+  'throttles',
+  'max_per_number_per_day',
+  'emergency_closed',
+  'closed_reason',
   'created_at',
   'updated_at',
 ] as const;
@@ -59,11 +66,16 @@ export function listQueueIdentities(db: Kysely<DB> | Transaction<DB>): Promise<P
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Business hours as a queue's configuration carries them. */
+export type HoursConfig = Pick<BusinessHoursRow, 'id' | 'timezone' | 'weekly' | 'exceptions' | 'recurring' | 'holiday_calendars' | 'revision'>;
+
 export interface QueueWithConfig {
   queue: QueueRow;
   /** Changes whenever the queue, its hours or its rule change: a cache key that is right on every replica. */
   version: string;
-  hours: Pick<BusinessHoursRow, 'id' | 'timezone' | 'weekly' | 'exceptions' | 'recurring' | 'holiday_calendars' | 'revision'> | null;
+  hours: HoursConfig | null;
+  /** The immediate offer hours (a schedule inside `hours`), when the queue has them. */
+  offerHours: HoursConfig | null;
   rule: Pick<CapacityRuleRow, 'id' | 'timeslot_length' | 'cells'> | null;
   /** Only its identity and version: the compiled rule comes from a cache (numbers/service.ts). */
   numberRule: Pick<NumberRuleRow, 'id' | 'updated_at'> | null;
@@ -79,6 +91,7 @@ export async function findQueueWithConfig(db: Kysely<DB>, ref: { queue?: string 
     .leftJoin('business_hours as h', 'h.id', 'queues.business_hours_id')
     .leftJoin('capacity_rules as r', 'r.id', 'queues.capacity_rule_id')
     .leftJoin('number_rules as n', 'n.id', 'queues.number_rule_id')
+    .leftJoin('business_hours as o', 'o.id', 'queues.immediate_offer_hours_id')
     .select(QUEUE_COLUMNS.map((c) => `queues.${c}` as const))
     .select([
       'h.timezone as h_timezone',
@@ -92,6 +105,13 @@ export async function findQueueWithConfig(db: Kysely<DB>, ref: { queue?: string 
       'r.cells as r_cells',
       'r.updated_at as r_updated_at',
       'n.updated_at as n_updated_at',
+      'o.timezone as o_timezone',
+      'o.weekly as o_weekly',
+      'o.exceptions as o_exceptions',
+      'o.recurring as o_recurring',
+      'o.holiday_calendars as o_holiday_calendars',
+      'o.revision as o_revision',
+      'o.updated_at as o_updated_at',
     ]);
   if (ref.queueId !== undefined) {
     const id = ref.queueId;
@@ -106,11 +126,12 @@ export async function findQueueWithConfig(db: Kysely<DB>, ref: { queue?: string 
   }
   const row = await q.executeTakeFirst();
   if (!row) return undefined;
-  const { h_timezone, h_weekly, h_exceptions, h_recurring, h_holiday_calendars, h_revision, h_updated_at, r_length, r_cells, r_updated_at, n_updated_at, ...queue } = row;
+  const { h_timezone, h_weekly, h_exceptions, h_recurring, h_holiday_calendars, h_revision, h_updated_at, r_length, r_cells, r_updated_at, n_updated_at, o_timezone, o_weekly, o_exceptions, o_recurring, o_holiday_calendars, o_revision, o_updated_at, ...queue } = row;
   return {
     queue: queue as QueueRow,
-    version: [queue.id, queue.updated_at.getTime(), h_updated_at?.getTime() ?? '', h_revision ?? '', r_updated_at?.getTime() ?? ''].join(':'),
+    version: [queue.id, queue.updated_at.getTime(), h_updated_at?.getTime() ?? '', h_revision ?? '', r_updated_at?.getTime() ?? '', o_updated_at?.getTime() ?? '', o_revision ?? ''].join(':'),
     hours: queue.business_hours_id && h_timezone ? { id: queue.business_hours_id, timezone: h_timezone, weekly: h_weekly!, exceptions: h_exceptions!, recurring: h_recurring!, holiday_calendars: h_holiday_calendars!, revision: h_revision! } : null,
+    offerHours: queue.immediate_offer_hours_id && o_timezone ? { id: queue.immediate_offer_hours_id, timezone: o_timezone, weekly: o_weekly!, exceptions: o_exceptions!, recurring: o_recurring!, holiday_calendars: o_holiday_calendars!, revision: o_revision! } : null,
     rule: queue.capacity_rule_id && r_length ? { id: queue.capacity_rule_id, timeslot_length: r_length, cells: r_cells! } : null,
     numberRule: queue.number_rule_id && n_updated_at ? { id: queue.number_rule_id, updated_at: n_updated_at } : null,
   };

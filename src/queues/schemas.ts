@@ -5,6 +5,14 @@ import { SLOT_DURATIONS } from '../slots/engine.js';
 
 const NullableString = (max: number, description: string) => Type.Union([VisibleText(max), Type.Null()], { description });
 
+const Throttle = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100_000, description: 'Callbacks created at most in the window' }),
+    windowMinutes: Type.Integer({ minimum: 1, maximum: 1440, description: 'The trailing window, minutes' }),
+  },
+  { additionalProperties: false },
+);
+
 /** Every queue setting with its default. */
 const settings = {
   genesysQueueId: NullableString(100, 'Genesys Cloud queue id callbacks are delivered to'),
@@ -26,6 +34,16 @@ const settings = {
   defaultPriority: Type.Integer({ minimum: -25_000_000, maximum: 25_000_000, default: 0 }),
   scriptId: NullableString(100, 'Genesys script shown to agents'),
   defaultCountry: Type.Union([Type.String({ pattern: '^[A-Za-z]{2}$' }), Type.Null()], { default: null, description: 'ISO country for national-format numbers' }),
+  immediateOfferHoursId: NullableUuid('Business hours inside the queue’s own outside which no immediate callback is offered; none = the queue’s hours alone'),
+  maxEwtSeconds: Type.Union([Type.Integer({ minimum: 1, maximum: 86_400 }), Type.Null()], {
+    default: null,
+    description: 'No immediate callback while Genesys’ estimated wait for callbacks is above this (an unknown wait does not refuse)',
+  }),
+  maxWaitingCallbacks: Type.Union([Type.Integer({ minimum: 1, maximum: 100_000 }), Type.Null()], { default: null, description: 'No immediate callback while this many are queued or routing' }),
+  throttles: Type.Array(Throttle, { maxItems: 5, default: [], description: 'At most `limit` callbacks created in the queue in any trailing `windowMinutes` (e.g. 50 per 10 minutes and 200 per 60)' }),
+  maxPerNumberPerDay: Type.Union([Type.Integer({ minimum: 1, maximum: 100 }), Type.Null()], { default: null, description: 'Callbacks one number may get created in this queue per local day of the queue' }),
+  emergencyClosed: Type.Boolean({ default: false, description: 'Closed in an emergency: nothing is offered and every create answers QUEUE_CLOSED with closedReason' }),
+  closedReason: NullableString(500, 'Why the queue is closed; required in the change that sets emergencyClosed'),
 };
 
 const Name = VisibleText(100, 'Unique; flows name the queue by it');

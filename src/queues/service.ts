@@ -35,6 +35,13 @@ export function toApi(row: QueueRow): Queue {
     defaultPriority: row.default_priority,
     scriptId: row.script_id,
     defaultCountry: row.default_country,
+    immediateOfferHoursId: row.immediate_offer_hours_id,
+    maxEwtSeconds: row.max_ewt_seconds,
+    maxWaitingCallbacks: row.max_waiting_callbacks,
+    throttles: row.throttles.map((t) => ({ limit: t.limit, windowMinutes: t.windowMinutes })),
+    maxPerNumberPerDay: row.max_per_number_per_day,
+    emergencyClosed: row.emergency_closed,
+    closedReason: row.closed_reason,
     createdAt: isoUtc(row.created_at),
     updatedAt: isoUtc(row.updated_at),
   };
@@ -71,8 +78,26 @@ function toColumns(body: UpdateQueueBody): Partial<NewQueue> {
     ['defaultPriority', 'default_priority', body.defaultPriority],
     ['scriptId', 'script_id', body.scriptId],
     ['defaultCountry', 'default_country', defaultCountry],
+    ['immediateOfferHoursId', 'immediate_offer_hours_id', body.immediateOfferHoursId],
+    ['maxEwtSeconds', 'max_ewt_seconds', body.maxEwtSeconds],
+    ['maxWaitingCallbacks', 'max_waiting_callbacks', body.maxWaitingCallbacks],
+    ['throttles', 'throttles', body.throttles && JSON.stringify(body.throttles)],
+    ['maxPerNumberPerDay', 'max_per_number_per_day', body.maxPerNumberPerDay],
+    ['emergencyClosed', 'emergency_closed', body.emergencyClosed],
+    ['closedReason', 'closed_reason', body.closedReason?.trim() ?? body.closedReason],
   ];
   return Object.fromEntries(map.filter(([field]) => body[field] !== undefined).map(([, column, value]) => [column, value]));
+}
+
+/**
+ * An emergency close names its reason: the change that closes the queue sends closedReason, and a
+ * closed queue's reason is not cleared.
+ */
+function checkClosing(patch: UpdateQueueBody, wasClosed: boolean): void {
+  const closed = patch.emergencyClosed ?? wasClosed;
+  if (!closed) return;
+  if (patch.closedReason === null) throw errors.validation('closedReason', 'closedReason: a queue closed in an emergency keeps its reason (reopen it with emergencyClosed false)');
+  if (!wasClosed && patch.closedReason === undefined) throw errors.validation('closedReason', 'closedReason is required when emergencyClosed is set');
 }
 
 /**
@@ -82,6 +107,7 @@ function toColumns(body: UpdateQueueBody): Partial<NewQueue> {
 export async function createQueue(ctx: Context, body: CreateQueueBody) {
   assertQueueAccess(ctx.caller, { id: '', name: body.name.trim(), genesys_queue_id: body.genesysQueueId ?? null });
   if (body.genesysQueueId !== undefined && body.genesysQueueId !== null) assertMaySetGenesysQueueId(ctx.caller);
+  checkClosing(body, false);
   const values = toColumns(body) as NewQueue;
   return auditedChange(ctx.db, ctx.caller, { entity: ENTITY, action: 'create', name: body.name }, async (trx) => {
     const row = await insertQueue(trx, values);
@@ -108,6 +134,7 @@ export async function updateQueue(ctx: Context, id: string, patch: UpdateQueueBo
     if (!before) throw errors.notFound('Queue', id);
     assertQueueAccess(ctx.caller, before);
     if (patch.genesysQueueId !== undefined && patch.genesysQueueId !== before.genesys_queue_id) assertMaySetGenesysQueueId(ctx.caller);
+    checkClosing(patch, before.emergency_closed);
     const row = await updateQueueRow(trx, id, { ...values, updated_at: ctx.clock.now() });
     return { entityId: id, before: toApi(before), after: toApi(row), result: toApi(row) };
   });

@@ -9,12 +9,24 @@ export type QueueReference = 'business_hours_id' | 'capacity_rule_id' | 'number_
 
 type Db = Kysely<DB> | Transaction<DB>;
 
+/** The queue columns naming each kind of configuration: business hours are a queue's hours or its immediate offer hours. */
+const COLUMNS_OF: Partial<Record<QueueReference, ('business_hours_id' | 'immediate_offer_hours_id')[]>> = { business_hours_id: ['business_hours_id', 'immediate_offer_hours_id'] };
+
 /** Queues that use a rule or hours, by id; for GET answers and for refusing deletes. */
 export async function queuesUsing(db: Db, column: QueueReference, ids: string[]): Promise<Map<string, QueueIdentity[]>> {
   const byId = new Map<string, QueueIdentity[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return byId;
-  const rows = await db.selectFrom('queues').select(['id', 'name', 'genesys_queue_id', column]).where(column, 'in', ids).orderBy('name').execute();
-  for (const row of rows) byId.get(row[column] as string)?.push({ id: row.id, name: row.name, genesys_queue_id: row.genesys_queue_id });
+  const columns = COLUMNS_OF[column] ?? [column];
+  const rows = await db
+    .selectFrom('queues')
+    .select(['id', 'name', 'genesys_queue_id', ...columns])
+    .where((eb) => eb.or(columns.map((c) => eb(c, 'in', ids))))
+    .orderBy('name')
+    .execute();
+  for (const row of rows) {
+    const used = new Set(columns.map((c) => (row as Record<string, unknown>)[c] as string | null));
+    for (const id of used) if (id !== null) byId.get(id)?.push({ id: row.id, name: row.name, genesys_queue_id: row.genesys_queue_id });
+  }
   return byId;
 }
 

@@ -5162,6 +5162,43 @@ export interface operations {
                              */
                             defaultCountry: string | null;
                             /**
+                             * Format: uuid
+                             * @description Business hours inside the queue’s own outside which no immediate callback is offered; none = the queue’s hours alone
+                             */
+                            immediateOfferHoursId: string | null;
+                            /**
+                             * @description No immediate callback while Genesys’ estimated wait for callbacks is above this (an unknown wait does not refuse)
+                             * @default null
+                             */
+                            maxEwtSeconds: number | null;
+                            /**
+                             * @description No immediate callback while this many are queued or routing
+                             * @default null
+                             */
+                            maxWaitingCallbacks: number | null;
+                            /**
+                             * @description At most `limit` callbacks created in the queue in any trailing `windowMinutes` (e.g. 50 per 10 minutes and 200 per 60)
+                             * @default []
+                             */
+                            throttles: {
+                                /** @description Callbacks created at most in the window */
+                                limit: number;
+                                /** @description The trailing window, minutes */
+                                windowMinutes: number;
+                            }[];
+                            /**
+                             * @description Callbacks one number may get created in this queue per local day of the queue
+                             * @default null
+                             */
+                            maxPerNumberPerDay: number | null;
+                            /**
+                             * @description Closed in an emergency: nothing is offered and every create answers QUEUE_CLOSED with closedReason
+                             * @default false
+                             */
+                            emergencyClosed: boolean;
+                            /** @description Why the queue is closed; required in the change that sets emergencyClosed */
+                            closedReason: string | null;
+                            /**
                              * Format: date-time
                              * @description ISO-8601; UTC times end in Z
                              */
@@ -5338,6 +5375,43 @@ export interface operations {
                      * @default null
                      */
                     defaultCountry?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description Business hours inside the queue’s own outside which no immediate callback is offered; none = the queue’s hours alone
+                     */
+                    immediateOfferHoursId?: string | null;
+                    /**
+                     * @description No immediate callback while Genesys’ estimated wait for callbacks is above this (an unknown wait does not refuse)
+                     * @default null
+                     */
+                    maxEwtSeconds?: number | null;
+                    /**
+                     * @description No immediate callback while this many are queued or routing
+                     * @default null
+                     */
+                    maxWaitingCallbacks?: number | null;
+                    /**
+                     * @description At most `limit` callbacks created in the queue in any trailing `windowMinutes` (e.g. 50 per 10 minutes and 200 per 60)
+                     * @default []
+                     */
+                    throttles?: {
+                        /** @description Callbacks created at most in the window */
+                        limit: number;
+                        /** @description The trailing window, minutes */
+                        windowMinutes: number;
+                    }[];
+                    /**
+                     * @description Callbacks one number may get created in this queue per local day of the queue
+                     * @default null
+                     */
+                    maxPerNumberPerDay?: number | null;
+                    /**
+                     * @description Closed in an emergency: nothing is offered and every create answers QUEUE_CLOSED with closedReason
+                     * @default false
+                     */
+                    emergencyClosed?: boolean;
+                    /** @description Why the queue is closed; required in the change that sets emergencyClosed */
+                    closedReason?: string | null;
                 };
             };
         };
@@ -5430,6 +5504,43 @@ export interface operations {
                          * @default null
                          */
                         defaultCountry: string | null;
+                        /**
+                         * Format: uuid
+                         * @description Business hours inside the queue’s own outside which no immediate callback is offered; none = the queue’s hours alone
+                         */
+                        immediateOfferHoursId: string | null;
+                        /**
+                         * @description No immediate callback while Genesys’ estimated wait for callbacks is above this (an unknown wait does not refuse)
+                         * @default null
+                         */
+                        maxEwtSeconds: number | null;
+                        /**
+                         * @description No immediate callback while this many are queued or routing
+                         * @default null
+                         */
+                        maxWaitingCallbacks: number | null;
+                        /**
+                         * @description At most `limit` callbacks created in the queue in any trailing `windowMinutes` (e.g. 50 per 10 minutes and 200 per 60)
+                         * @default []
+                         */
+                        throttles: {
+                            /** @description Callbacks created at most in the window */
+                            limit: number;
+                            /** @description The trailing window, minutes */
+                            windowMinutes: number;
+                        }[];
+                        /**
+                         * @description Callbacks one number may get created in this queue per local day of the queue
+                         * @default null
+                         */
+                        maxPerNumberPerDay: number | null;
+                        /**
+                         * @description Closed in an emergency: nothing is offered and every create answers QUEUE_CLOSED with closedReason
+                         * @default false
+                         */
+                        emergencyClosed: boolean;
+                        /** @description Why the queue is closed; required in the change that sets emergencyClosed */
+                        closedReason: string | null;
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
@@ -5669,6 +5780,43 @@ export interface operations {
                          * @default null
                          */
                         defaultCountry: string | null;
+                        /**
+                         * Format: uuid
+                         * @description Business hours inside the queue’s own outside which no immediate callback is offered; none = the queue’s hours alone
+                         */
+                        immediateOfferHoursId: string | null;
+                        /**
+                         * @description No immediate callback while Genesys’ estimated wait for callbacks is above this (an unknown wait does not refuse)
+                         * @default null
+                         */
+                        maxEwtSeconds: number | null;
+                        /**
+                         * @description No immediate callback while this many are queued or routing
+                         * @default null
+                         */
+                        maxWaitingCallbacks: number | null;
+                        /**
+                         * @description At most `limit` callbacks created in the queue in any trailing `windowMinutes` (e.g. 50 per 10 minutes and 200 per 60)
+                         * @default []
+                         */
+                        throttles: {
+                            /** @description Callbacks created at most in the window */
+                            limit: number;
+                            /** @description The trailing window, minutes */
+                            windowMinutes: number;
+                        }[];
+                        /**
+                         * @description Callbacks one number may get created in this queue per local day of the queue
+                         * @default null
+                         */
+                        maxPerNumberPerDay: number | null;
+                        /**
+                         * @description Closed in an emergency: nothing is offered and every create answers QUEUE_CLOSED with closedReason
+                         * @default false
+                         */
+                        emergencyClosed: boolean;
+                        /** @description Why the queue is closed; required in the change that sets emergencyClosed */
+                        closedReason: string | null;
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
@@ -6058,6 +6206,28 @@ export interface operations {
                     scriptId?: string | null;
                     /** @description ISO country for national-format numbers */
                     defaultCountry?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description Business hours inside the queue’s own outside which no immediate callback is offered; none = the queue’s hours alone
+                     */
+                    immediateOfferHoursId?: string | null;
+                    /** @description No immediate callback while Genesys’ estimated wait for callbacks is above this (an unknown wait does not refuse) */
+                    maxEwtSeconds?: number | null;
+                    /** @description No immediate callback while this many are queued or routing */
+                    maxWaitingCallbacks?: number | null;
+                    /** @description At most `limit` callbacks created in the queue in any trailing `windowMinutes` (e.g. 50 per 10 minutes and 200 per 60) */
+                    throttles?: {
+                        /** @description Callbacks created at most in the window */
+                        limit: number;
+                        /** @description The trailing window, minutes */
+                        windowMinutes: number;
+                    }[];
+                    /** @description Callbacks one number may get created in this queue per local day of the queue */
+                    maxPerNumberPerDay?: number | null;
+                    /** @description Closed in an emergency: nothing is offered and every create answers QUEUE_CLOSED with closedReason */
+                    emergencyClosed?: boolean;
+                    /** @description Why the queue is closed; required in the change that sets emergencyClosed */
+                    closedReason?: string | null;
                 };
             };
         };
@@ -6150,6 +6320,43 @@ export interface operations {
                          * @default null
                          */
                         defaultCountry: string | null;
+                        /**
+                         * Format: uuid
+                         * @description Business hours inside the queue’s own outside which no immediate callback is offered; none = the queue’s hours alone
+                         */
+                        immediateOfferHoursId: string | null;
+                        /**
+                         * @description No immediate callback while Genesys’ estimated wait for callbacks is above this (an unknown wait does not refuse)
+                         * @default null
+                         */
+                        maxEwtSeconds: number | null;
+                        /**
+                         * @description No immediate callback while this many are queued or routing
+                         * @default null
+                         */
+                        maxWaitingCallbacks: number | null;
+                        /**
+                         * @description At most `limit` callbacks created in the queue in any trailing `windowMinutes` (e.g. 50 per 10 minutes and 200 per 60)
+                         * @default []
+                         */
+                        throttles: {
+                            /** @description Callbacks created at most in the window */
+                            limit: number;
+                            /** @description The trailing window, minutes */
+                            windowMinutes: number;
+                        }[];
+                        /**
+                         * @description Callbacks one number may get created in this queue per local day of the queue
+                         * @default null
+                         */
+                        maxPerNumberPerDay: number | null;
+                        /**
+                         * @description Closed in an emergency: nothing is offered and every create answers QUEUE_CLOSED with closedReason
+                         * @default false
+                         */
+                        emergencyClosed: boolean;
+                        /** @description Why the queue is closed; required in the change that sets emergencyClosed */
+                        closedReason: string | null;
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
@@ -10897,7 +11104,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        outcome: "CREATED" | "DUPLICATE" | "SLOT_FULL" | "OUTSIDE_HOURS" | "TOO_FAR_AHEAD" | "IN_THE_PAST" | "QUEUE_CLOSED" | "IMMEDIATE_DISABLED" | "SCHEDULED_DISABLED" | "INVALID_NUMBER" | "COUNTRY_NOT_PERMITTED" | "BLOCKED_PATTERN" | "BLOCKED_NUMBER_TYPE";
+                        outcome: "CREATED" | "DUPLICATE" | "SLOT_FULL" | "OUTSIDE_HOURS" | "TOO_FAR_AHEAD" | "IN_THE_PAST" | "QUEUE_CLOSED" | "IMMEDIATE_DISABLED" | "SCHEDULED_DISABLED" | "INVALID_NUMBER" | "COUNTRY_NOT_PERMITTED" | "BLOCKED_PATTERN" | "BLOCKED_NUMBER_TYPE" | "WAIT_TOO_LONG" | "QUEUE_FULL" | "THROTTLED" | "NUMBER_LIMIT";
                         created: boolean;
                         /** @description True when this repeats the first answer to the idempotency key */
                         replayed: boolean;
@@ -10913,6 +11120,8 @@ export interface operations {
                         /** @description The same, local */
                         alternativeSlotsLocal: string[];
                         message: string;
+                        /** @description Why the queue is closed in an emergency ("" when it is not) */
+                        closedReason: string;
                         /** @description Only for a create through a publishable key that created the callback (also on its replay): the customer’s token for /public/v1/callbacks/{callbackId} */
                         manageToken?: string;
                     };
@@ -11751,7 +11960,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        outcome: "CREATED" | "DUPLICATE" | "SLOT_FULL" | "OUTSIDE_HOURS" | "TOO_FAR_AHEAD" | "IN_THE_PAST" | "QUEUE_CLOSED" | "IMMEDIATE_DISABLED" | "SCHEDULED_DISABLED" | "INVALID_NUMBER" | "COUNTRY_NOT_PERMITTED" | "BLOCKED_PATTERN" | "BLOCKED_NUMBER_TYPE";
+                        outcome: "CREATED" | "DUPLICATE" | "SLOT_FULL" | "OUTSIDE_HOURS" | "TOO_FAR_AHEAD" | "IN_THE_PAST" | "QUEUE_CLOSED" | "IMMEDIATE_DISABLED" | "SCHEDULED_DISABLED" | "INVALID_NUMBER" | "COUNTRY_NOT_PERMITTED" | "BLOCKED_PATTERN" | "BLOCKED_NUMBER_TYPE" | "WAIT_TOO_LONG" | "QUEUE_FULL" | "THROTTLED" | "NUMBER_LIMIT";
                         created: boolean;
                         /** @description True when this repeats the first answer to the idempotency key */
                         replayed: boolean;
@@ -11767,6 +11976,8 @@ export interface operations {
                         /** @description The same, local */
                         alternativeSlotsLocal: string[];
                         message: string;
+                        /** @description Why the queue is closed in an emergency ("" when it is not) */
+                        closedReason: string;
                         /** @description Only for a create through a publishable key that created the callback (also on its replay): the customer’s token for /public/v1/callbacks/{callbackId} */
                         manageToken?: string;
                     };
@@ -12392,6 +12603,10 @@ export interface operations {
                             scheduledEnabled: boolean;
                             offerImmediate: boolean;
                             offerScheduled: boolean;
+                            /** @description A throttle of the queue is reached (creates answer THROTTLED) */
+                            throttled: boolean;
+                            /** @description Why the queue is closed in an emergency; null when it is not */
+                            closedReason: string | null;
                             slotDurationMinutes: number;
                             slotCapacity: number;
                             /** Format: uuid */
@@ -18765,6 +18980,10 @@ export interface operations {
                                 COUNTRY_NOT_PERMITTED: number;
                                 BLOCKED_PATTERN: number;
                                 BLOCKED_NUMBER_TYPE: number;
+                                WAIT_TOO_LONG: number;
+                                QUEUE_FULL: number;
+                                THROTTLED: number;
+                                NUMBER_LIMIT: number;
                             };
                             /** @description Callbacks completed in the period */
                             completed: number;
@@ -18857,6 +19076,10 @@ export interface operations {
                                 COUNTRY_NOT_PERMITTED: number;
                                 BLOCKED_PATTERN: number;
                                 BLOCKED_NUMBER_TYPE: number;
+                                WAIT_TOO_LONG: number;
+                                QUEUE_FULL: number;
+                                THROTTLED: number;
+                                NUMBER_LIMIT: number;
                             };
                             /** @description Callbacks completed in the period */
                             completed: number;
@@ -20070,8 +20293,12 @@ export interface operations {
                         nextOpenTimeSpoken: string;
                         immediateEnabled: boolean;
                         scheduledEnabled: boolean;
-                        /** @description Open, immediate callbacks enabled, and not within the blackout before closing */
+                        /** @description Immediate callbacks enabled and a create would take one: open, not within the blackout before closing, inside the immediate offer hours, the estimated wait not above maxEwtSeconds, fewer waiting than maxWaitingCallbacks, not throttled, not closed in an emergency */
                         offerImmediate: boolean;
+                        /** @description Immediate offer hours: -1 when the queue has none, 0 outside them (or outside business hours), else seconds until they (or the business hours) close */
+                        immediateOfferOpenForSeconds: number;
+                        /** @description Why the queue is closed in an emergency ("" when it is not) */
+                        closedReason: string;
                     };
                 };
             };
@@ -20498,7 +20725,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        outcome: "CREATED" | "DUPLICATE" | "SLOT_FULL" | "OUTSIDE_HOURS" | "TOO_FAR_AHEAD" | "IN_THE_PAST" | "QUEUE_CLOSED" | "IMMEDIATE_DISABLED" | "SCHEDULED_DISABLED" | "INVALID_NUMBER" | "COUNTRY_NOT_PERMITTED" | "BLOCKED_PATTERN" | "BLOCKED_NUMBER_TYPE";
+                        outcome: "CREATED" | "DUPLICATE" | "SLOT_FULL" | "OUTSIDE_HOURS" | "TOO_FAR_AHEAD" | "IN_THE_PAST" | "QUEUE_CLOSED" | "IMMEDIATE_DISABLED" | "SCHEDULED_DISABLED" | "INVALID_NUMBER" | "COUNTRY_NOT_PERMITTED" | "BLOCKED_PATTERN" | "BLOCKED_NUMBER_TYPE" | "WAIT_TOO_LONG" | "QUEUE_FULL" | "THROTTLED" | "NUMBER_LIMIT";
                         created: boolean;
                         /** @description True when this repeats the first answer to the idempotency key */
                         replayed: boolean;
@@ -20514,6 +20741,8 @@ export interface operations {
                         /** @description The same, local */
                         alternativeSlotsLocal: string[];
                         message: string;
+                        /** @description Why the queue is closed in an emergency ("" when it is not) */
+                        closedReason: string;
                         /** @description Only for a create through a publishable key that created the callback (also on its replay): the customer’s token for /public/v1/callbacks/{callbackId} */
                         manageToken?: string;
                     };
@@ -21334,9 +21563,9 @@ export interface operations {
                     "application/json": {
                         immediateEnabled: boolean;
                         scheduledEnabled: boolean;
-                        /** @description Open now, immediate enabled, not within the blackout before closing */
+                        /** @description Immediate enabled and a create would take one now: open, not within the blackout before closing, inside the immediate offer hours, the estimated wait not above maxEwtSeconds, fewer waiting than maxWaitingCallbacks, not throttled, not closed in an emergency */
                         offerImmediate: boolean;
-                        /** @description Scheduled enabled and at least one free slot ahead */
+                        /** @description Scheduled enabled, at least one free slot ahead, not throttled, not closed in an emergency */
                         offerScheduled: boolean;
                         /** @description Estimated wait for callbacks from Genesys; -1 when unknown */
                         ewtSeconds: number;
@@ -21344,6 +21573,12 @@ export interface operations {
                         waitingCallbacks: number;
                         /** @description Scheduled callbacks still to come today (queue’s zone) */
                         scheduledToday: number;
+                        /** @description Immediate offer hours: -1 when the queue has none, 0 outside them (or outside business hours), else seconds until they (or the business hours) close */
+                        immediateOfferOpenForSeconds: number;
+                        /** @description A throttle of the queue is reached: creates answer THROTTLED now */
+                        throttled: boolean;
+                        /** @description Why the queue is closed in an emergency ("" when it is not) */
+                        closedReason: string;
                     };
                 };
             };

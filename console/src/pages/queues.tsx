@@ -93,7 +93,15 @@ export function QueuesPage() {
                   <div class="muted small">{q.timezone}</div>
                 </th>
                 <td>
-                  <span class={`badge ${q.open ? 'open' : 'closed'}`}>{q.open ? 'open' : 'closed'}</span>
+                  {q.closedReason !== null ? (
+                    <span class="badge closed" title={q.closedReason}>
+                      emergency closed
+                    </span>
+                  ) : (
+                    <span class={`badge ${q.open ? 'open' : 'closed'}`}>{q.open ? 'open' : 'closed'}</span>
+                  )}
+                  {q.closedReason !== null && <div class="muted small">{q.closedReason}</div>}
+                  {q.throttled && <div class="muted small">throttled</div>}
                 </td>
                 <td>{q.open ? (q.closesAt ? showTime(q.closesAt) : 'never (24 h)') : '—'}</td>
                 <td>{showTime(q.nextOpen)}</td>
@@ -178,7 +186,16 @@ interface Draft {
   defaultCountry: string;
   immediateEnabled: boolean;
   scheduledEnabled: boolean;
+  immediateOfferHoursId: string;
+  maxEwtSeconds: string;
+  maxWaitingCallbacks: string;
+  maxPerNumberPerDay: string;
+  throttles: { limit: string; windowMinutes: string }[];
+  emergencyClosed: boolean;
+  closedReason: string;
 }
+
+const MAX_THROTTLES = 5;
 
 function draftOf(q: Queue | null): Draft {
   return {
@@ -195,6 +212,13 @@ function draftOf(q: Queue | null): Draft {
     defaultCountry: q?.defaultCountry ?? '',
     immediateEnabled: q?.immediateEnabled ?? true,
     scheduledEnabled: q?.scheduledEnabled ?? true,
+    immediateOfferHoursId: q?.immediateOfferHoursId ?? '',
+    maxEwtSeconds: q?.maxEwtSeconds == null ? '' : String(q.maxEwtSeconds),
+    maxWaitingCallbacks: q?.maxWaitingCallbacks == null ? '' : String(q.maxWaitingCallbacks),
+    maxPerNumberPerDay: q?.maxPerNumberPerDay == null ? '' : String(q.maxPerNumberPerDay),
+    throttles: (q?.throttles ?? []).map((t) => ({ limit: String(t.limit), windowMinutes: String(t.windowMinutes) })),
+    emergencyClosed: q?.emergencyClosed ?? false,
+    closedReason: q?.closedReason ?? '',
   };
 }
 
@@ -202,6 +226,7 @@ function draftOf(q: Queue | null): Draft {
 function bodyOf(d: Draft): Record<string, unknown> {
   const nullable = (s: string) => (s === '' ? null : s);
   const num = (s: string) => (s.trim() === '' || Number.isNaN(Number(s)) ? s : Number(s));
+  const limit = (s: string) => (s.trim() === '' ? null : num(s));
   return {
     name: d.name,
     timezone: d.timezone,
@@ -216,6 +241,13 @@ function bodyOf(d: Draft): Record<string, unknown> {
     defaultCountry: nullable(d.defaultCountry),
     immediateEnabled: d.immediateEnabled,
     scheduledEnabled: d.scheduledEnabled,
+    immediateOfferHoursId: nullable(d.immediateOfferHoursId),
+    maxEwtSeconds: limit(d.maxEwtSeconds),
+    maxWaitingCallbacks: limit(d.maxWaitingCallbacks),
+    maxPerNumberPerDay: limit(d.maxPerNumberPerDay),
+    throttles: d.throttles.map((t) => ({ limit: num(t.limit), windowMinutes: num(t.windowMinutes) })),
+    emergencyClosed: d.emergencyClosed,
+    closedReason: nullable(d.closedReason.trim()),
   };
 }
 
@@ -239,6 +271,8 @@ function QueueForm({ queue, refs, onClose }: { queue: Queue | null; refs: Refs; 
         // Only what changed: a PATCH changes only what it is sent.
         const before = bodyOf(draftOf(queue));
         const patch = Object.fromEntries(Object.entries(body).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(before[k])));
+        // Closing names its reason in the same change, even a reason kept from an earlier closing.
+        if (d.emergencyClosed && !queue.emergencyClosed) patch.closedReason = body.closedReason;
         if (Object.keys(patch).length > 0) await ok(api.PATCH('/admin/v1/queues/{id}', { params: { path: { id: queue.id } }, body: patch as never }));
       }
       onClose(true);
@@ -268,7 +302,10 @@ function QueueForm({ queue, refs, onClose }: { queue: Queue | null; refs: Refs; 
       {(p) => <input {...p} type={type as 'text'} value={d[k] as string} onInput={set(k)} disabled={!admin} />}
     </Field>
   );
-  const fields = Object.keys(d);
+  // The throttle inputs are no Field: their errors (throttles, throttles[0].limit) show above the form.
+  const fields = Object.keys(d).filter((k) => k !== 'throttles');
+  const setThrottle = (i: number, k: 'limit' | 'windowMinutes') => (e: Event) =>
+    setD({ ...d, throttles: d.throttles.map((t, j) => (j === i ? { ...t, [k]: (e.target as HTMLInputElement).value } : t)) });
   return (
     <Dialog title={queue ? `Queue ${queue.name}` : 'New queue'} onClose={() => onClose(false)}>
       <form onSubmit={save} class="form-grid">
@@ -299,6 +336,60 @@ function QueueForm({ queue, refs, onClose }: { queue: Queue | null; refs: Refs; 
         <label class="check">
           <input type="checkbox" checked={d.scheduledEnabled} onChange={set('scheduledEnabled')} disabled={!admin} /> Scheduled callbacks
         </label>
+        <fieldset>
+          <legend>Offer controls</legend>
+          {select('immediateOfferHoursId', 'Immediate offer hours', refs.lists.hours, 'the business hours alone')}
+          {text('maxEwtSeconds', 'Maximum estimated wait (seconds)', 'number', 'No immediate callback above it; empty = no limit')}
+          {text('maxWaitingCallbacks', 'Maximum waiting callbacks', 'number', 'Empty = no limit')}
+          {text('maxPerNumberPerDay', 'Callbacks per number per day', 'number', 'In the queue’s local day; empty = no limit')}
+          <table class="grid compact">
+            <caption>Throttles: at most this many callbacks created in the trailing window</caption>
+            <thead>
+              <tr>
+                <th scope="col">Callbacks</th>
+                <th scope="col">Window (minutes)</th>
+                <th scope="col">
+                  <span class="sr-only">Remove</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.throttles.map((t, i) => (
+                <tr key={i}>
+                  <td>
+                    <input type="number" min={1} aria-label={`Throttle ${i + 1}: callbacks`} value={t.limit} onInput={setThrottle(i, 'limit')} disabled={!admin} />
+                  </td>
+                  <td>
+                    <input type="number" min={1} max={1440} aria-label={`Throttle ${i + 1}: window in minutes`} value={t.windowMinutes} onInput={setThrottle(i, 'windowMinutes')} disabled={!admin} />
+                  </td>
+                  <td>
+                    {admin && (
+                      <button type="button" class="link" onClick={() => setD({ ...d, throttles: d.throttles.filter((_, j) => j !== i) })}>
+                        Remove
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+              {d.throttles.length === 0 && (
+                <tr>
+                  <td colSpan={3} class="empty">
+                    No throttle
+                  </td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+          {admin && d.throttles.length < MAX_THROTTLES && (
+            <button type="button" class="secondary" onClick={() => setD({ ...d, throttles: [...d.throttles, { limit: '50', windowMinutes: '10' }] })}>
+              Add a throttle
+            </button>
+          )}
+          <label class="check">
+            <input type="checkbox" checked={d.emergencyClosed} onChange={set('emergencyClosed')} disabled={!admin} /> Closed in an emergency
+          </label>
+          {d.emergencyClosed && text('closedReason', 'Reason for closing', 'text', 'Required: flows read it as closedReason')}
+        </fieldset>
         <ErrorNote error={action.error} fields={fields} />
         {admin && (
           <div class="row-actions">

@@ -273,7 +273,7 @@ resource "genesyscloud_integration_action" "callbacks_create" {
     "properties" = {
       "outcome" = {
         "type"        = "string"
-        "description" = "One of: CREATED, DUPLICATE, SLOT_FULL, OUTSIDE_HOURS, TOO_FAR_AHEAD, IN_THE_PAST, QUEUE_CLOSED, IMMEDIATE_DISABLED, SCHEDULED_DISABLED, INVALID_NUMBER, COUNTRY_NOT_PERMITTED, BLOCKED_PATTERN, BLOCKED_NUMBER_TYPE."
+        "description" = "One of: CREATED, DUPLICATE, SLOT_FULL, OUTSIDE_HOURS, TOO_FAR_AHEAD, IN_THE_PAST, QUEUE_CLOSED, IMMEDIATE_DISABLED, SCHEDULED_DISABLED, INVALID_NUMBER, COUNTRY_NOT_PERMITTED, BLOCKED_PATTERN, BLOCKED_NUMBER_TYPE, WAIT_TOO_LONG, QUEUE_FULL, THROTTLED, NUMBER_LIMIT."
       }
       "created" = {
         "type" = "boolean"
@@ -316,6 +316,10 @@ resource "genesyscloud_integration_action" "callbacks_create" {
       "message" = {
         "type" = "string"
       }
+      "closedReason" = {
+        "type"        = "string"
+        "description" = "Why the queue is closed in an emergency (\"\" when it is not)"
+      }
     }
     "additionalProperties" = true
   })
@@ -343,6 +347,7 @@ resource "genesyscloud_integration_action" "callbacks_create" {
       "alternativeSlots"      = "$.alternativeSlots"
       "alternativeSlotsLocal" = "$.alternativeSlotsLocal"
       "message"               = "$.message"
+      "closedReason"          = "$.closedReason"
     }
     translation_map_defaults = {
       "outcome"               = "\"\""
@@ -356,8 +361,9 @@ resource "genesyscloud_integration_action" "callbacks_create" {
       "alternativeSlots"      = "[]"
       "alternativeSlotsLocal" = "[]"
       "message"               = "\"\""
+      "closedReason"          = "\"\""
     }
-    success_template = "{\"outcome\": $${outcome}, \"created\": $${created}, \"replayed\": $${replayed}, \"callbackId\": $${callbackId}, \"state\": $${state}, \"scheduledTime\": $${scheduledTime}, \"scheduledTimeLocal\": $${scheduledTimeLocal}, \"phoneE164\": $${phoneE164}, \"alternativeSlots\": $${alternativeSlots}, \"alternativeSlotsLocal\": $${alternativeSlotsLocal}, \"message\": $${message}}"
+    success_template = "{\"outcome\": $${outcome}, \"created\": $${created}, \"replayed\": $${replayed}, \"callbackId\": $${callbackId}, \"state\": $${state}, \"scheduledTime\": $${scheduledTime}, \"scheduledTimeLocal\": $${scheduledTimeLocal}, \"phoneE164\": $${phoneE164}, \"alternativeSlots\": $${alternativeSlots}, \"alternativeSlotsLocal\": $${alternativeSlotsLocal}, \"message\": $${message}, \"closedReason\": $${closedReason}}"
   }
 
   depends_on = [genesyscloud_integration_custom_auth_action.callback_engine]
@@ -1737,7 +1743,15 @@ resource "genesyscloud_integration_action" "open_for" {
       }
       "offerImmediate" = {
         "type"        = "boolean"
-        "description" = "Open, immediate callbacks enabled, and not within the blackout before closing."
+        "description" = "Immediate callbacks enabled and a create would take one: open, not within the blackout before closing, inside the immediate offer hours, the estimated wait not above maxEwtSeconds, fewer waiting than maxWaitingCallbacks, not throttled, not closed in an emergency."
+      }
+      "immediateOfferOpenForSeconds" = {
+        "type"        = "integer"
+        "description" = "Immediate offer hours: -1 when the queue has none, 0 outside them (or outside business hours), else seconds until they (or the business hours) close."
+      }
+      "closedReason" = {
+        "type"        = "string"
+        "description" = "Why the queue is closed in an emergency (\"\" when it is not)"
       }
     }
     "additionalProperties" = true
@@ -1755,28 +1769,32 @@ resource "genesyscloud_integration_action" "open_for" {
 
   config_response {
     translation_map = {
-      "open"               = "$.open"
-      "openForSeconds"     = "$.openForSeconds"
-      "closesAt"           = "$.closesAt"
-      "nextOpenTime"       = "$.nextOpenTime"
-      "nextOpenTimeLocal"  = "$.nextOpenTimeLocal"
-      "nextOpenTimeSpoken" = "$.nextOpenTimeSpoken"
-      "immediateEnabled"   = "$.immediateEnabled"
-      "scheduledEnabled"   = "$.scheduledEnabled"
-      "offerImmediate"     = "$.offerImmediate"
+      "open"                         = "$.open"
+      "openForSeconds"               = "$.openForSeconds"
+      "closesAt"                     = "$.closesAt"
+      "nextOpenTime"                 = "$.nextOpenTime"
+      "nextOpenTimeLocal"            = "$.nextOpenTimeLocal"
+      "nextOpenTimeSpoken"           = "$.nextOpenTimeSpoken"
+      "immediateEnabled"             = "$.immediateEnabled"
+      "scheduledEnabled"             = "$.scheduledEnabled"
+      "offerImmediate"               = "$.offerImmediate"
+      "immediateOfferOpenForSeconds" = "$.immediateOfferOpenForSeconds"
+      "closedReason"                 = "$.closedReason"
     }
     translation_map_defaults = {
-      "open"               = "false"
-      "openForSeconds"     = "0"
-      "closesAt"           = "\"\""
-      "nextOpenTime"       = "\"\""
-      "nextOpenTimeLocal"  = "\"\""
-      "nextOpenTimeSpoken" = "\"\""
-      "immediateEnabled"   = "false"
-      "scheduledEnabled"   = "false"
-      "offerImmediate"     = "false"
+      "open"                         = "false"
+      "openForSeconds"               = "0"
+      "closesAt"                     = "\"\""
+      "nextOpenTime"                 = "\"\""
+      "nextOpenTimeLocal"            = "\"\""
+      "nextOpenTimeSpoken"           = "\"\""
+      "immediateEnabled"             = "false"
+      "scheduledEnabled"             = "false"
+      "offerImmediate"               = "false"
+      "immediateOfferOpenForSeconds" = "0"
+      "closedReason"                 = "\"\""
     }
-    success_template = "{\"open\": $${open}, \"openForSeconds\": $${openForSeconds}, \"closesAt\": $${closesAt}, \"nextOpenTime\": $${nextOpenTime}, \"nextOpenTimeLocal\": $${nextOpenTimeLocal}, \"nextOpenTimeSpoken\": $${nextOpenTimeSpoken}, \"immediateEnabled\": $${immediateEnabled}, \"scheduledEnabled\": $${scheduledEnabled}, \"offerImmediate\": $${offerImmediate}}"
+    success_template = "{\"open\": $${open}, \"openForSeconds\": $${openForSeconds}, \"closesAt\": $${closesAt}, \"nextOpenTime\": $${nextOpenTime}, \"nextOpenTimeLocal\": $${nextOpenTimeLocal}, \"nextOpenTimeSpoken\": $${nextOpenTimeSpoken}, \"immediateEnabled\": $${immediateEnabled}, \"scheduledEnabled\": $${scheduledEnabled}, \"offerImmediate\": $${offerImmediate}, \"immediateOfferOpenForSeconds\": $${immediateOfferOpenForSeconds}, \"closedReason\": $${closedReason}}"
   }
 
   depends_on = [genesyscloud_integration_custom_auth_action.callback_engine]
@@ -1956,11 +1974,11 @@ resource "genesyscloud_integration_action" "queue_status" {
       }
       "offerImmediate" = {
         "type"        = "boolean"
-        "description" = "Open now, immediate enabled, not within the blackout before closing."
+        "description" = "Immediate enabled and a create would take one now: open, not within the blackout before closing, inside the immediate offer hours, the estimated wait not above maxEwtSeconds, fewer waiting than maxWaitingCallbacks, not throttled, not closed in an emergency."
       }
       "offerScheduled" = {
         "type"        = "boolean"
-        "description" = "Scheduled enabled and at least one free slot ahead."
+        "description" = "Scheduled enabled, at least one free slot ahead, not throttled, not closed in an emergency."
       }
       "ewtSeconds" = {
         "type"        = "integer"
@@ -1973,6 +1991,18 @@ resource "genesyscloud_integration_action" "queue_status" {
       "scheduledToday" = {
         "type"        = "integer"
         "description" = "Scheduled callbacks still to come today (queue’s zone)"
+      }
+      "immediateOfferOpenForSeconds" = {
+        "type"        = "integer"
+        "description" = "Immediate offer hours: -1 when the queue has none, 0 outside them (or outside business hours), else seconds until they (or the business hours) close."
+      }
+      "throttled" = {
+        "type"        = "boolean"
+        "description" = "A throttle of the queue is reached: creates answer THROTTLED now."
+      }
+      "closedReason" = {
+        "type"        = "string"
+        "description" = "Why the queue is closed in an emergency (\"\" when it is not)"
       }
     }
     "additionalProperties" = true
@@ -1990,24 +2020,30 @@ resource "genesyscloud_integration_action" "queue_status" {
 
   config_response {
     translation_map = {
-      "immediateEnabled" = "$.immediateEnabled"
-      "scheduledEnabled" = "$.scheduledEnabled"
-      "offerImmediate"   = "$.offerImmediate"
-      "offerScheduled"   = "$.offerScheduled"
-      "ewtSeconds"       = "$.ewtSeconds"
-      "waitingCallbacks" = "$.waitingCallbacks"
-      "scheduledToday"   = "$.scheduledToday"
+      "immediateEnabled"             = "$.immediateEnabled"
+      "scheduledEnabled"             = "$.scheduledEnabled"
+      "offerImmediate"               = "$.offerImmediate"
+      "offerScheduled"               = "$.offerScheduled"
+      "ewtSeconds"                   = "$.ewtSeconds"
+      "waitingCallbacks"             = "$.waitingCallbacks"
+      "scheduledToday"               = "$.scheduledToday"
+      "immediateOfferOpenForSeconds" = "$.immediateOfferOpenForSeconds"
+      "throttled"                    = "$.throttled"
+      "closedReason"                 = "$.closedReason"
     }
     translation_map_defaults = {
-      "immediateEnabled" = "false"
-      "scheduledEnabled" = "false"
-      "offerImmediate"   = "false"
-      "offerScheduled"   = "false"
-      "ewtSeconds"       = "0"
-      "waitingCallbacks" = "0"
-      "scheduledToday"   = "0"
+      "immediateEnabled"             = "false"
+      "scheduledEnabled"             = "false"
+      "offerImmediate"               = "false"
+      "offerScheduled"               = "false"
+      "ewtSeconds"                   = "0"
+      "waitingCallbacks"             = "0"
+      "scheduledToday"               = "0"
+      "immediateOfferOpenForSeconds" = "0"
+      "throttled"                    = "false"
+      "closedReason"                 = "\"\""
     }
-    success_template = "{\"immediateEnabled\": $${immediateEnabled}, \"scheduledEnabled\": $${scheduledEnabled}, \"offerImmediate\": $${offerImmediate}, \"offerScheduled\": $${offerScheduled}, \"ewtSeconds\": $${ewtSeconds}, \"waitingCallbacks\": $${waitingCallbacks}, \"scheduledToday\": $${scheduledToday}}"
+    success_template = "{\"immediateEnabled\": $${immediateEnabled}, \"scheduledEnabled\": $${scheduledEnabled}, \"offerImmediate\": $${offerImmediate}, \"offerScheduled\": $${offerScheduled}, \"ewtSeconds\": $${ewtSeconds}, \"waitingCallbacks\": $${waitingCallbacks}, \"scheduledToday\": $${scheduledToday}, \"immediateOfferOpenForSeconds\": $${immediateOfferOpenForSeconds}, \"throttled\": $${throttled}, \"closedReason\": $${closedReason}}"
   }
 
   depends_on = [genesyscloud_integration_custom_auth_action.callback_engine]
