@@ -38,6 +38,20 @@ const openFor = async (queue: string, at?: string) => (await post('open-for', { 
 const patchQueue = (id: string, payload: object) => t.app.inject({ method: 'PATCH', url: `/admin/v1/queues/${id}`, headers: admin, payload });
 
 describe('immediate offer hours', () => {
+  it('offer hours keep their own special days: a yearly rule closing them stops immediate offers while the queue stays open', async () => {
+    const hours = await make.hours();
+    // The first Monday of March 2030 is the 4th: the offer hours close that day, the business hours do not.
+    const offerHours = await make.hours({ recurring: [{ name: 'Training day', month: 3, weekday: 'monday', nth: 1, closed: true, intervals: [] }] });
+    const queue = await make.queue({ businessHoursId: hours.id, immediateOfferHoursId: offerHours.id });
+    clock.set('2030-03-04T16:00:00Z');
+    expect(await openFor(queue.name)).toMatchObject({ open: true, offerImmediate: false, immediateOfferOpenForSeconds: 0 });
+    expect((await create(queue.name)).json().outcome).toBe('QUEUE_CLOSED');
+    // The next Monday is an ordinary day of the offer hours.
+    clock.set('2030-03-11T15:00:00Z');
+    expect((await openFor(queue.name)).immediateOfferOpenForSeconds).toBeGreaterThan(0);
+    expect((await create(queue.name)).json().outcome).toBe('CREATED');
+  });
+
   it('open-for and queue-status answer -1 without offer hours, 0 outside them, else the seconds until they (or the business hours) close; create refuses outside with scheduled alternatives', async () => {
     const hours = await make.hours();
     const offerHours = await make.hours({ weekly: Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday'].map((d) => [d, [{ start: '10:30', end: '12:00' }, { start: '16:00', end: '20:00' }]])) });
