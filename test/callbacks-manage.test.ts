@@ -383,14 +383,14 @@ describe('POST /actions/v1/callbacks/reschedule', () => {
 describe('POST /actions/v1/queue-status', () => {
   const status = async (queue: string, headers = actions) => {
     const body = await ok('queue-status', { queue }, headers);
-    expect(Object.keys(body).sort()).toEqual(['ewtSeconds', 'immediateEnabled', 'offerImmediate', 'offerScheduled', 'scheduledEnabled', 'scheduledToday', 'waitingCallbacks']);
+    expect(Object.keys(body).sort()).toEqual(['closedReason', 'ewtSeconds', 'immediateEnabled', 'immediateOfferOpenForSeconds', 'offerImmediate', 'offerScheduled', 'scheduledEnabled', 'scheduledToday', 'throttled', 'waitingCallbacks']);
     return body;
   };
 
   it('offers immediate callbacks only while open, enabled and before the blackout; scheduled ones while enabled with a free slot', async () => {
     const queue = await hoursQueue({ immediateBlackoutMinutes: 30, genesysQueueId: `gq-${Math.random()}` });
     clock.set(MONDAY_10AM);
-    expect(await status(queue.name)).toEqual({ immediateEnabled: true, scheduledEnabled: true, offerImmediate: true, offerScheduled: true, ewtSeconds: -1, waitingCallbacks: 0, scheduledToday: 0 });
+    expect(await status(queue.name)).toEqual({ immediateEnabled: true, scheduledEnabled: true, offerImmediate: true, offerScheduled: true, ewtSeconds: -1, waitingCallbacks: 0, scheduledToday: 0, immediateOfferOpenForSeconds: -1, throttled: false, closedReason: '' });
     clock.set('2030-03-04T11:00:00Z'); // 06:00, closed
     expect(await status(queue.name)).toMatchObject({ offerImmediate: false, offerScheduled: true });
     clock.set('2030-03-04T21:45:00Z'); // 16:45, in the blackout

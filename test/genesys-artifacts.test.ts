@@ -9,6 +9,7 @@ import { actionRoutes, DEFAULT_BASE_URL, genesysFiles, GenesysContractError, typ
 import { buildTestApp, authHeader, makeClient, TestClock, type TestApp } from './helpers/app.js';
 import { factories } from './helpers/factories.js';
 import { javaJsonString, minimalJsonString, resolveResponse, schemaProblems, velocity, type Escaper, type ResponseConfig } from './helpers/genesys-runtime.js';
+import { genesysFixture } from './helpers/fixtures.js';
 
 /**
  * The committed Genesys artifacts (openapi/genesys/) run the way Genesys runs them — Velocity,
@@ -38,7 +39,7 @@ const ACTIONS = readdirSync(path.join(GENESYS_DIR, 'actions'))
   .filter((f) => f.endsWith('.json'))
   .map((f) => ({ name: f.slice(0, -'.json'.length), def: JSON.parse(read(`actions/${f}`)) as ActionExport }));
 const AUTH = JSON.parse(read('auth/custom-auth-action.json')) as { request: ActionExport['config']['request']; response: ResponseConfig };
-const acdStartEvent = JSON.parse(readFileSync(new URL('../../shared/fixtures/genesys/acd-start-callback.json', import.meta.url), 'utf8')) as Json;
+const acdStartEvent = genesysFixture('acd-start-callback.json') as Json;
 
 const ACTION_PREFIX = 'Callback Engine - ';
 const propertiesOf = (def: ActionExport) => (def.contract.input.inputSchema.properties ?? {}) as Record<string, { type: string }>;
@@ -640,7 +641,7 @@ describe('Architect flows (openapi/genesys/flows, Archy YAML)', () => {
   });
 
   it('a forwarded event reaches its endpoint: ToString(Flow.jsonData) → the action template → 200 with an action', async () => {
-    const userEndEvent = JSON.parse(readFileSync(new URL('../../shared/fixtures/genesys/user-end-preview.json', import.meta.url), 'utf8')) as Json;
+    const userEndEvent = genesysFixture('user-end-preview.json') as Json;
     const samples: Record<string, Json> = {
       'conversation-acd-start': { ...acdStartEvent, conversationId: randomUUID() },
       'conversation-user-end': { ...userEndEvent, conversationId: randomUUID() },
