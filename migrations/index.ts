@@ -17,6 +17,7 @@ import * as m0015 from './0015_reports.js';
 import * as m0016 from './0016_publishable_keys.js';
 import * as m0017 from './0017_manage_tokens.js';
 import * as m0018 from './0018_callbacks_created_order.js';
+import * as m0021 from './0021_callback_routing.js';
 
 /** Every migration, by name, in order. Add a new file and list it here; never edit an applied one. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0016_publishable_keys': m0016,
   '0017_manage_tokens': m0017,
   '0018_callbacks_created_order': m0018,
+  '0021_callback_routing': m0021,
 };

@@ -38,6 +38,15 @@ export const CALLBACK_COLUMNS = [
   'reconcile_lease',
   'reconcile_misses',
   'reconcile_missing_since',
+  'routing_skills',
+  'routing_language',
+  'preferred_agent_ids',
+  'routing_label',
+  'owner_agent_id',
+  'ownership_ends_at',
+  'caller_id',
+  'caller_id_name',
+  'script_id',
 ] as const;
 
 const HISTORY_COLUMNS = ['id', 'callback_id', 'at', 'actor', 'actor_name', 'actor_kind', 'event', 'from_state', 'to_state', 'reason', 'detail'] as const;

@@ -24,6 +24,9 @@ export const QUEUE_COLUMNS = [
   'default_country',
   'prioritization_policy_id',
   'callback_retry_policy_id',
+  'owned_callbacks_enabled',
+  'default_ownership_hours',
+  'ownership_expiry',
   'created_at',
   'updated_at',
 ] as const;

@@ -26,6 +26,9 @@ const settings = {
   defaultPriority: Type.Integer({ minimum: -25_000_000, maximum: 25_000_000, default: 0 }),
   scriptId: NullableString(100, 'Genesys script shown to agents'),
   defaultCountry: Type.Union([Type.String({ pattern: '^[A-Za-z]{2}$' }), Type.Null()], { default: null, description: 'ISO country for national-format numbers' }),
+  ownedCallbacksEnabled: Type.Boolean({ default: false, description: 'Creates may name an ownerAgentId: an agent-owned callback that waits for that agent' }),
+  defaultOwnershipHours: Type.Integer({ minimum: 1, maximum: 720, default: 24, description: 'How long an agent owns a callback when the create names no ownershipHours (1 hour to 30 days)' }),
+  ownershipExpiry: Type.Enum(['queue', 'disconnect'], { default: 'queue', description: 'At the end of ownership: queue = the callback loses its owner and routes to the queue; disconnect = it is cancelled' }),
 };
 
 const Name = VisibleText(100, 'Unique; flows name the queue by it');

@@ -34,6 +34,9 @@ export function toApi(row: QueueRow): Queue {
     defaultPriority: row.default_priority,
     scriptId: row.script_id,
     defaultCountry: row.default_country,
+    ownedCallbacksEnabled: row.owned_callbacks_enabled,
+    defaultOwnershipHours: row.default_ownership_hours,
+    ownershipExpiry: row.ownership_expiry,
     createdAt: isoUtc(row.created_at),
     updatedAt: isoUtc(row.updated_at),
   };
@@ -70,6 +73,9 @@ function toColumns(body: UpdateQueueBody): Partial<NewQueue> {
     ['defaultPriority', 'default_priority', body.defaultPriority],
     ['scriptId', 'script_id', body.scriptId],
     ['defaultCountry', 'default_country', defaultCountry],
+    ['ownedCallbacksEnabled', 'owned_callbacks_enabled', body.ownedCallbacksEnabled],
+    ['defaultOwnershipHours', 'default_ownership_hours', body.defaultOwnershipHours],
+    ['ownershipExpiry', 'ownership_expiry', body.ownershipExpiry],
   ];
   return Object.fromEntries(map.filter(([field]) => body[field] !== undefined).map(([, column, value]) => [column, value]));
 }
