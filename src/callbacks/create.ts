@@ -18,6 +18,8 @@ import { bookOrNearest, checkDesiredTime, nearestSlots, type ChosenSlot } from '
 import { parseUserData } from './user-data.js';
 import { recordedDecision } from '../reports/offers.js';
 import type { CreateInput } from './schemas.js';
+import { errors } from '../errors.js';
+import { MAX_PREFERRED_AGENTS, MAX_SKILLS, parseList, resolveAtCreate } from './routing.js';
 
 /**
  * `POST /actions/v1/callbacks/create`. Checks run in the product's order — queue enabled for the type;
@@ -33,11 +35,12 @@ export async function createCallback(ctx: Context, input: CreateInput): Promise<
   const config = await resolveQueue(ctx, input);
   const zone = input.timezone ?? config.queue.timezone;
   const desired = input.desiredTime === undefined ? undefined : parseTimeInput(input.desiredTime, input.timezone ?? gridZone(slotSpecOf(config)), 'desiredTime');
+  const routing = await routingOf(ctx, config, input);
 
   const scope = `callbacks.create:${config.queue.id}`;
   const answer = await ctx.db.transaction().execute((trx) =>
     answerOnce(trx, scope, input.idempotencyKey, async () =>
-      recordedDecision(trx, now, { queueId: config.queue.id, type: desired === undefined ? 'immediate' : 'scheduled', conversationId: input.conversationId }, await decide(trx, ctx, now, config, input, desired, userData, zone)),
+      recordedDecision(trx, now, { queueId: config.queue.id, type: desired === undefined ? 'immediate' : 'scheduled', conversationId: input.conversationId }, await decide(trx, ctx, now, config, input, desired, userData, zone, routing)),
     ),
   );
   // Counted once committed: a rolled-back create counts nothing, a replay is not a new decision.
@@ -54,6 +57,7 @@ async function decide(
   desired: Date | undefined,
   userData: Record<string, string>,
   zone: string,
+  routing: CreateRouting,
 ): Promise<CreateAnswer> {
   const q = config.queue;
   const refuse = async (outcome: CreateAnswer['outcome'], message: string, around?: Date): Promise<CreateAnswer> => ({
@@ -124,10 +128,43 @@ async function decide(
     user_data: JSON.stringify(userData),
     idempotency_key: input.idempotencyKey ?? null,
     created_by: ctx.caller.id,
+    routing_skills: routing.skills,
+    routing_language: routing.language,
+    preferred_agent_ids: routing.preferredAgentIds,
+    routing_label: input.routingLabel ?? null,
+    owner_agent_id: routing.owner?.agentId ?? null,
+    ownership_ends_at: routing.owner ? new Date((scheduledTime ?? now).getTime() + routing.owner.hours * 3_600_000) : null,
+    caller_id: input.callerId ?? null,
+    caller_id_name: input.callerIdName ?? null,
+    script_id: input.scriptId ?? null,
   });
   await recordHistory(trx, callback.id, ctx.caller, { event: 'created', to: callback.state, detail: { type: callback.type, correlationId: ctx.caller.correlationId } });
   await enqueueDelivery(trx, callback);
+  if (callback.ownership_ends_at) await enqueue(trx, jobs.ownershipExpiry(callback.id, callback.ownership_ends_at));
   return { ...emptyAnswer('CREATED', 'Callback created'), ...answerFor(callback, zone), created: true };
+}
+
+interface CreateRouting {
+  skills: string[];
+  language: string | null;
+  preferredAgentIds: string[];
+  owner: { agentId: string; hours: number } | null;
+}
+
+/** The create's routing, checked, with skill and language names resolved (asked of Genesys outside the transaction). */
+async function routingOf(ctx: Context, config: QueueWithConfig, input: CreateInput): Promise<CreateRouting> {
+  const skills = parseList(input.skills, 'skills', MAX_SKILLS);
+  const preferredAgentIds = parseList(input.preferredAgentIds, 'preferredAgentIds', MAX_PREFERRED_AGENTS);
+  if (input.ownershipHours !== undefined && input.ownerAgentId === undefined) throw errors.validation('ownershipHours', 'ownershipHours needs an ownerAgentId');
+  if (input.ownerAgentId !== undefined && !config.queue.owned_callbacks_enabled) {
+    throw errors.validation('ownerAgentId', `Queue ${config.queue.name} does not take agent-owned callbacks (ownedCallbacksEnabled)`);
+  }
+  const resolved = await resolveAtCreate(ctx, skills, input.language);
+  return {
+    ...resolved,
+    preferredAgentIds,
+    owner: input.ownerAgentId === undefined ? null : { agentId: input.ownerAgentId, hours: input.ownershipHours ?? config.queue.default_ownership_hours },
+  };
 }
 
 /** The callback's delivery to Genesys commits with the callback itself. */

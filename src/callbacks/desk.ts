@@ -7,6 +7,7 @@ import { allowedQueueIds, resolveQueue } from '../queues/resolve.js';
 import { createCallback } from './create.js';
 import type { BulkCancelBody, DeskFilter } from './desk-schemas.js';
 import { attemptsOf } from './attempt-queries.js';
+import { ownedCutOff } from './routing.js';
 import { recordHistory } from './lifecycle.js';
 import { cancelLocked, cancelOutcomeOf, type CancelOutcome } from './cancel.js';
 import {
@@ -51,6 +52,17 @@ export function toView(r: Row) {
     createdAt: isoUtc(r.created_at),
     updatedAt: isoUtc(r.updated_at),
     completedAt: isoUtcOrNull(r.completed_at),
+    routing: {
+      skills: r.routing_skills,
+      language: r.routing_language,
+      preferredAgentIds: r.preferred_agent_ids,
+      label: r.routing_label,
+      ownerAgentId: r.owner_agent_id,
+      ownershipEndsAt: isoUtcOrNull(r.ownership_ends_at),
+      callerId: r.caller_id,
+      callerIdName: r.caller_id_name,
+      scriptId: r.script_id,
+    },
   };
 }
 
@@ -184,6 +196,7 @@ export async function bulkCancel(ctx: Context, body: BulkCancelBody) {
   const decide = (cb: CallbackRow | undefined, act: (cb: CallbackRow) => CancelOutcome | Promise<CancelOutcome>) => {
     if (!cb) return 'NOT_FOUND' as const;
     if (allowed && !allowed.includes(cb.queue_id)) return 'FORBIDDEN' as const;
+    if (cb.state !== 'COMPLETED' && ownedCutOff(cb, ctx.clock.now())) return 'NOT_CANCELLABLE' as const;
     return act(cb);
   };
   for (const id of [...new Set(ids)]) {

@@ -111,7 +111,7 @@ export function insertCallback(trx: Transaction<DB>, values: NewCallback): Promi
 }
 
 /** A callback's new time and slot. */
-export function setSchedule(trx: Transaction<DB>, id: string, to: { desired_time: Date; scheduled_time: Date; slot_start: Date; updated_at: Date }): Promise<CallbackRow> {
+export function setSchedule(trx: Transaction<DB>, id: string, to: { desired_time: Date; scheduled_time: Date; slot_start: Date; updated_at: Date; ownership_ends_at?: Date }): Promise<CallbackRow> {
   return trx.updateTable('callbacks').set(to).where('id', '=', id).returning(CALLBACK_COLUMNS).executeTakeFirstOrThrow();
 }
 
