@@ -119,5 +119,5 @@ export async function routingRequestOf(r: Resolver, cb: CallbackRow, queue: Pick
 export function ownedCutOff(cb: Pick<CallbackRow, 'owner_agent_id' | 'ownership_ends_at' | 'scheduled_time'>, now: Date): boolean {
   if (cb.owner_agent_id === null || !cb.scheduled_time) return false;
   if (cb.ownership_ends_at !== null && cb.ownership_ends_at <= now) return false;
-  return cb.scheduled_time.getTime() - now.getTime() < OWNED_EDIT_CUTOFF_MS;
+  return cb.scheduled_time.getTime() - now.getTime() <= OWNED_EDIT_CUTOFF_MS;
 }
