@@ -178,6 +178,9 @@ interface Draft {
   defaultCountry: string;
   immediateEnabled: boolean;
   scheduledEnabled: boolean;
+  ownedCallbacksEnabled: boolean;
+  defaultOwnershipHours: string;
+  ownershipExpiry: string;
 }
 
 function draftOf(q: Queue | null): Draft {
@@ -195,6 +198,9 @@ function draftOf(q: Queue | null): Draft {
     defaultCountry: q?.defaultCountry ?? '',
     immediateEnabled: q?.immediateEnabled ?? true,
     scheduledEnabled: q?.scheduledEnabled ?? true,
+    ownedCallbacksEnabled: q?.ownedCallbacksEnabled ?? false,
+    defaultOwnershipHours: String(q?.defaultOwnershipHours ?? 24),
+    ownershipExpiry: q?.ownershipExpiry ?? 'queue',
   };
 }
 
@@ -216,6 +222,9 @@ function bodyOf(d: Draft): Record<string, unknown> {
     defaultCountry: nullable(d.defaultCountry),
     immediateEnabled: d.immediateEnabled,
     scheduledEnabled: d.scheduledEnabled,
+    ownedCallbacksEnabled: d.ownedCallbacksEnabled,
+    defaultOwnershipHours: num(d.defaultOwnershipHours),
+    ownershipExpiry: d.ownershipExpiry,
   };
 }
 
@@ -299,6 +308,18 @@ function QueueForm({ queue, refs, onClose }: { queue: Queue | null; refs: Refs; 
         <label class="check">
           <input type="checkbox" checked={d.scheduledEnabled} onChange={set('scheduledEnabled')} disabled={!admin} /> Scheduled callbacks
         </label>
+        <label class="check">
+          <input type="checkbox" checked={d.ownedCallbacksEnabled} onChange={set('ownedCallbacksEnabled')} disabled={!admin} /> Agent-owned callbacks
+        </label>
+        {text('defaultOwnershipHours', 'Ownership (hours)', 'number', '1 hour to 30 days (720), when a create names none')}
+        <Field label="At the end of ownership" name="ownershipExpiry" error={action.error}>
+          {(p) => (
+            <select {...p} value={d.ownershipExpiry} onChange={set('ownershipExpiry')} disabled={!admin}>
+              <option value="queue">route to the queue</option>
+              <option value="disconnect">disconnect</option>
+            </select>
+          )}
+        </Field>
         <ErrorNote error={action.error} fields={fields} />
         {admin && (
           <div class="row-actions">
