@@ -187,6 +187,38 @@ describe('skill and language names', () => {
   });
 });
 
+describe('preserveOriginal', () => {
+  it('takes skills, language and priority from the IVR conversation in Genesys; explicit inputs win', async () => {
+    clock.set(START);
+    const queue = await queueOf();
+    const ivr = fake.seedConversation({
+      participants: [
+        { purpose: 'customer', calls: [{ state: 'connected' }] },
+        { purpose: 'acd', queueId: 'ivr-queue', calls: [{ state: 'connected' }], conversationRoutingData: { priority: 12, skills: [{ id: TECH }], language: { id: SPANISH } } },
+      ],
+    });
+    const id = await created({ queue: queue.name, conversationId: ivr, preserveOriginal: true });
+    await deliver(id);
+    expect(createBody(id).routingData).toEqual({ queueId: queue.genesysQueueId, priority: 12, skillIds: [TECH], languageId: SPANISH });
+    const entry = (await history(id)).find((h) => h.event === 'created');
+    expect(entry?.detail).toMatchObject({ preservedFrom: ivr, preserved: { skillIds: [TECH], languageId: SPANISH, priority: 12 } });
+
+    const own = await created({ queue: queue.name, conversationId: ivr, preserveOriginal: true, skills: 'Billing', priority: 3 });
+    await deliver(own);
+    expect(createBody(own).routingData).toEqual({ queueId: queue.genesysQueueId, priority: 3, skillIds: [BILLING], languageId: SPANISH });
+  });
+
+  it('an unknown conversation leaves the queue’s defaults; without conversationId it is a 400', async () => {
+    const queue = await queueOf({ defaultPriority: 4 });
+    const id = await created({ queue: queue.name, conversationId: randomUUID(), preserveOriginal: true });
+    expect((await row(id)).priority).toBe(4);
+    expect((await row(id)).routing_skills).toEqual([]);
+    const res = await create({ queue: queue.name, preserveOriginal: true });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('preserveOriginal');
+  });
+});
+
 describe('agent-owned callbacks', () => {
   it('need a queue that takes them; ownershipHours is bounded and needs an owner', async () => {
     const plain = await queueOf();

@@ -19,6 +19,7 @@ import { parseUserData } from './user-data.js';
 import { recordedDecision } from '../reports/offers.js';
 import type { CreateInput } from './schemas.js';
 import { errors } from '../errors.js';
+import { GenesysError } from '../genesys/gateway.js';
 import { MAX_PREFERRED_AGENTS, MAX_SKILLS, parseList, resolveAtCreate } from './routing.js';
 
 /**
@@ -122,7 +123,7 @@ async function decide(
     desired_time: desired ?? null,
     scheduled_time: scheduledTime,
     slot_start: slot?.start ?? null,
-    priority: input.priority ?? q.default_priority,
+    priority: input.priority ?? routing.priority ?? q.default_priority,
     ivr_conversation_id: input.conversationId ?? null,
     waited_seconds: input.waitedSeconds ?? 0,
     user_data: JSON.stringify(userData),
@@ -138,7 +139,7 @@ async function decide(
     caller_id_name: input.callerIdName ?? null,
     script_id: input.scriptId ?? null,
   });
-  await recordHistory(trx, callback.id, ctx.caller, { event: 'created', to: callback.state, detail: { type: callback.type, correlationId: ctx.caller.correlationId } });
+  await recordHistory(trx, callback.id, ctx.caller, { event: 'created', to: callback.state, detail: { type: callback.type, correlationId: ctx.caller.correlationId, ...(routing.preserved !== undefined && { preservedFrom: input.conversationId, preserved: routing.preserved }) } });
   await enqueueDelivery(trx, callback);
   if (callback.ownership_ends_at) await enqueue(trx, jobs.ownershipExpiry(callback.id, callback.ownership_ends_at));
   return { ...emptyAnswer('CREATED', 'Callback created'), ...answerFor(callback, zone), created: true };
@@ -149,6 +150,10 @@ interface CreateRouting {
   language: string | null;
   preferredAgentIds: string[];
   owner: { agentId: string; hours: number } | null;
+  /** The IVR conversation's priority (preserveOriginal), when the create names none. */
+  priority: number | null;
+  /** What preserveOriginal found (for the history): the conversation's routing, or why none. */
+  preserved?: { skillIds: string[]; languageId: string | null; priority: number | null } | 'NOT_FOUND' | 'UNAVAILABLE';
 }
 
 /** The create's routing, checked, with skill and language names resolved (asked of Genesys outside the transaction). */
@@ -159,12 +164,42 @@ async function routingOf(ctx: Context, config: QueueWithConfig, input: CreateInp
   if (input.ownerAgentId !== undefined && !config.queue.owned_callbacks_enabled) {
     throw errors.validation('ownerAgentId', `Queue ${config.queue.name} does not take agent-owned callbacks (ownedCallbacksEnabled)`);
   }
+  if (input.preserveOriginal && input.conversationId === undefined) throw errors.validation('preserveOriginal', 'preserveOriginal needs the conversationId of the IVR conversation');
   const resolved = await resolveAtCreate(ctx, skills, input.language);
-  return {
+  const routing: CreateRouting = {
     ...resolved,
     preferredAgentIds,
     owner: input.ownerAgentId === undefined ? null : { agentId: input.ownerAgentId, hours: input.ownershipHours ?? config.queue.default_ownership_hours },
+    priority: null,
   };
+  if (!input.preserveOriginal) return routing;
+  const original = await originalRouting(ctx, input.conversationId!);
+  routing.preserved = original;
+  if (typeof original === 'string') return routing;
+  return {
+    ...routing,
+    skills: skills.length > 0 ? routing.skills : original.skillIds,
+    language: input.language !== undefined ? routing.language : original.languageId,
+    priority: original.priority,
+  };
+}
+
+/**
+ * The routing Genesys holds for the IVR conversation (GET /api/v2/conversations/{id}: its ACD
+ * participant's conversationRoutingData — skills, language, priority). A conversation Genesys does
+ * not know, or Genesys not answering, leaves the create to its own inputs and the queue's defaults.
+ */
+async function originalRouting(ctx: Context, conversationId: string): Promise<NonNullable<CreateRouting['preserved']>> {
+  try {
+    const conv = await ctx.gateway.getConversation(conversationId);
+    if (!conv) return 'NOT_FOUND';
+    const acd = conv.participants.filter((p) => p.purpose === 'acd' && (p.skillIds?.length || p.priority !== null || p.languageId));
+    const last = acd.at(-1);
+    return { skillIds: last?.skillIds ?? [], languageId: last?.languageId ?? null, priority: last?.priority ?? null };
+  } catch (err) {
+    if (err instanceof GenesysError) return 'UNAVAILABLE';
+    throw err;
+  }
 }
 
 /** The callback's delivery to Genesys commits with the callback itself. */

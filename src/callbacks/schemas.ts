@@ -36,6 +36,9 @@ export const CreateInput = Type.Object(
     callerIdName: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'The name the customer sees when called back' })),
     scriptId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Genesys script for the agent (overrides the queue’s scriptId)' })),
     routingLabel: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Genesys routing label' })),
+    preserveOriginal: Type.Optional(
+      Type.Boolean({ description: 'With conversationId: take the skills, language and priority the IVR conversation has in Genesys (where the create names none)' }),
+    ),
   },
   {
     additionalProperties: false,

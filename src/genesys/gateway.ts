@@ -60,6 +60,8 @@ export interface ParticipantSnapshot {
   priority: number | null;
   /** The routing skills Genesys holds for the conversation (conversationRoutingData.skills), if it says. */
   skillIds?: string[];
+  /** Its routing language (conversationRoutingData.language), if it says. */
+  languageId?: string;
 }
 
 export interface ConversationSnapshot {

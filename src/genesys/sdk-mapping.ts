@@ -35,6 +35,7 @@ export function toParticipant(p: SdkParticipant): ParticipantSnapshot {
     queueId: str(p.queueId) ?? str(p.conversationRoutingData?.queue?.id),
     callbackStates: (p.callbacks ?? []).map((c) => c.state).filter((s): s is string => typeof s === 'string'),
     priority: Number.isInteger(p.conversationRoutingData?.priority) ? p.conversationRoutingData!.priority! : null,
+    ...(str(p.conversationRoutingData?.language?.id) ? { languageId: p.conversationRoutingData!.language!.id! } : {}),
     ...(p.conversationRoutingData?.skills?.length ? { skillIds: p.conversationRoutingData.skills.map((k) => str(k.id)).filter((id): id is string => id !== null) } : {}),
   };
 }

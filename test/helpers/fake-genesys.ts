@@ -61,7 +61,7 @@ export interface FakeParticipant {
    * An agent-owned callback names its owner here (routingData.scoredAgents, routing flag AGENT_OWNED_CALLBACK);
    * `priority` is the conversation's routing priority, on the ACD participant (set by create and by PATCH /routing/conversations).
    */
-  conversationRoutingData?: { scoredAgents?: { agent: { id: string }; score?: number }[]; priority?: number };
+  conversationRoutingData?: { scoredAgents?: { agent: { id: string }; score?: number }[]; priority?: number; skills?: { id: string }[]; language?: { id: string } };
 }
 
 export interface FakeConversation {

@@ -10383,6 +10383,8 @@ export interface operations {
                     scriptId?: string;
                     /** @description Genesys routing label */
                     routingLabel?: string;
+                    /** @description With conversationId: take the skills, language and priority the IVR conversation has in Genesys (where the create names none) */
+                    preserveOriginal?: boolean;
                 };
             };
         };
@@ -20097,6 +20099,8 @@ export interface operations {
                     scriptId?: string;
                     /** @description Genesys routing label */
                     routingLabel?: string;
+                    /** @description With conversationId: take the skills, language and priority the IVR conversation has in Genesys (where the create names none) */
+                    preserveOriginal?: boolean;
                 };
             };
         };
