@@ -135,7 +135,47 @@ describe('routing fields on create', () => {
   });
 });
 
+describe('recreate', () => {
+  it('a recreated callback keeps its routing', async () => {
+    const queue = await queueOf();
+    const id = await created({ queue: queue.name, skills: 'Billing', language: 'Spanish', callerId: '+12025550111', scriptId: 's-1', routingLabel: 'again' });
+    expect((await t.app.inject({ method: 'POST', url: `/admin/v1/callbacks/${id}/cancel`, headers: admin })).json().outcome).toBe('CANCELLED');
+    const res = await t.app.inject({ method: 'POST', url: `/admin/v1/callbacks/${id}/recreate`, headers: admin, payload: {} });
+    expect(res.json().outcome, res.body).toBe('CREATED');
+    const again = await row(res.json().callbackId);
+    expect([again.routing_skills, again.routing_language, again.caller_id, again.script_id, again.routing_label]).toEqual([[BILLING], SPANISH, '+12025550111', 's-1', 'again']);
+  });
+});
+
 describe('skill and language names', () => {
+  it('many creates racing on a new name ask Genesys once', async () => {
+    const queue = await queueOf();
+    const raced = randomUUID();
+    fake.skills.push({ id: raced, name: 'Raced Skill' });
+    const before = fake.requestsTo('listSkills').filter((r) => r.query.name === 'Raced Skill').length;
+    expect(before).toBe(0);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => create({ queue: queue.name, skills: 'Raced Skill' })));
+    expect(answers.map((a) => a.json().outcome)).toEqual(Array(20).fill('CREATED'));
+    expect(fake.requestsTo('listSkills').filter((r) => r.query.name === 'Raced Skill')).toHaveLength(1);
+    const rows = await t.database.db.selectFrom('callbacks').select('routing_skills').where('queue_id', '=', queue.id).execute();
+    expect(rows.map((r) => r.routing_skills)).toEqual(Array(20).fill([raced]));
+  });
+
+  it('the cache expires: after its TTL Genesys is asked again', async () => {
+    const queue = await queueOf();
+    fake.skills.push({ id: randomUUID(), name: 'Expiring Skill' });
+    const asked = () => fake.requestsTo('listSkills').filter((r) => r.query.name === 'Expiring Skill').length;
+    clock.set(START);
+    await created({ queue: queue.name, skills: 'Expiring Skill' });
+    clock.set(at(9));
+    await created({ queue: queue.name, skills: 'Expiring Skill' });
+    expect(asked()).toBe(1);
+    clock.set(at(11));
+    await created({ queue: queue.name, skills: 'Expiring Skill' });
+    expect(asked()).toBe(2);
+    clock.set(START);
+  });
+
   it('are resolved once and then served from the cache', async () => {
     const queue = await queueOf();
     fake.skills.push({ id: randomUUID(), name: 'Cached Skill' });

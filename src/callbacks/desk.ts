@@ -223,6 +223,14 @@ export async function recreate(ctx: Context, id: string, body: { desiredTime?: s
     ...(body.timezone !== undefined && { timezone: body.timezone }),
     priority: old.priority,
     userData: JSON.stringify(old.user_data),
+    // The same routing (not an owner: ownership is the creating agent's, for its own period).
+    ...(old.routing_skills.length > 0 && { skills: old.routing_skills.join(',') }),
+    ...(old.routing_language !== null && { language: old.routing_language }),
+    ...(old.preferred_agent_ids.length > 0 && { preferredAgentIds: old.preferred_agent_ids.join(',') }),
+    ...(old.routing_label !== null && { routingLabel: old.routing_label }),
+    ...(old.caller_id !== null && { callerId: old.caller_id }),
+    ...(old.caller_id_name !== null && { callerIdName: old.caller_id_name }),
+    ...(old.script_id !== null && { scriptId: old.script_id }),
   });
   if (answer.created) {
     await ctx.db.transaction().execute((trx) => recordHistory(trx, id, ctx.caller, { event: 'recreated', detail: { newCallbackId: answer.callbackId } }));
