@@ -5,6 +5,7 @@ import { cancelInGenesys, deliverCallback, expireOwnership, rescheduleInGenesys 
 import { createCaches } from '../src/context.js';
 import { jobContext } from '../src/jobs/context.js';
 import { createLogger } from '../src/logger.js';
+import { createSimulatedGateway, SIMULATED_LANGUAGES, SIMULATED_SKILLS } from '../src/genesys/simulated-gateway.js';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
 import { factories } from './helpers/factories.js';
 import { startFakeGenesys, type FakeGenesys } from './helpers/fake-genesys.js';
@@ -132,6 +133,18 @@ describe('routing fields on create', () => {
     const cb = await row(res.json().callbackId);
     expect(cb.routing_skills).toEqual([BILLING]);
     expect(cb.routing_label).toBe('desk');
+  });
+});
+
+describe('the simulated gateway', () => {
+  it('knows a few skills and languages by name, so the demo resolves them', async () => {
+    const sim = createSimulatedGateway(t.database.db);
+    expect(await sim.findSkill('billing')).toEqual(SIMULATED_SKILLS.find((k) => k.name === 'Billing'));
+    expect(await sim.findLanguage('Spanish')).toEqual(SIMULATED_LANGUAGES.find((k) => k.name === 'Spanish'));
+    expect(await sim.findSkill('Nothing Like It')).toBeNull();
+    await sim.releaseCallbackOwner('conv-1');
+    const calls = await t.database.db.selectFrom('simulated_genesys_calls').select(['operation', 'request']).where('operation', 'in', ['findSkill', 'releaseCallbackOwner']).execute();
+    expect(calls.map((c) => c.operation)).toEqual(['findSkill', 'findSkill', 'releaseCallbackOwner']);
   });
 });
 
