@@ -273,6 +273,23 @@ describe('preserveOriginal', () => {
 });
 
 describe('agent-owned callbacks', () => {
+  it('queue settings: defaults, a PATCH changes only what it sends, bad values name the field, changes are audited', async () => {
+    const queue = await queueOf();
+    expect([queue.ownedCallbacksEnabled, queue.defaultOwnershipHours, queue.ownershipExpiry]).toEqual([false, 24, 'queue']);
+    const patched = await t.app.inject({ method: 'PATCH', url: `/admin/v1/queues/${queue.id}`, headers: admin, payload: { ownershipExpiry: 'disconnect' } });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect([patched.json().ownedCallbacksEnabled, patched.json().defaultOwnershipHours, patched.json().ownershipExpiry]).toEqual([false, 24, 'disconnect']);
+    for (const [field, value] of [['defaultOwnershipHours', 0], ['defaultOwnershipHours', 721], ['ownershipExpiry', 'drop']] as const) {
+      const bad = await t.app.inject({ method: 'PATCH', url: `/admin/v1/queues/${queue.id}`, headers: admin, payload: { [field]: value } });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain(field);
+    }
+    const audit = await t.database.db.selectFrom('audit_log').select(['action', 'before', 'after']).where('entity', '=', 'queue').where('entity_id', '=', queue.id).where('action', '=', 'update').execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.before).toMatchObject({ ownershipExpiry: 'queue' });
+    expect(audit[0]!.after).toMatchObject({ ownershipExpiry: 'disconnect' });
+  });
+
   it('need a queue that takes them; ownershipHours is bounded and needs an owner', async () => {
     const plain = await queueOf();
     const res = await create({ queue: plain.name, ownerAgentId: AGENT });
