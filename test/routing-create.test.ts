@@ -5,6 +5,7 @@ import { cancelInGenesys, deliverCallback, expireOwnership, rescheduleInGenesys 
 import { createCaches } from '../src/context.js';
 import { jobContext } from '../src/jobs/context.js';
 import { createLogger } from '../src/logger.js';
+import { RoutingNameCache } from '../src/callbacks/routing.js';
 import { createSimulatedGateway, SIMULATED_LANGUAGES, SIMULATED_SKILLS } from '../src/genesys/simulated-gateway.js';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
 import { factories } from './helpers/factories.js';
@@ -172,6 +173,21 @@ describe('skill and language names', () => {
     expect(fake.requestsTo('listSkills').filter((r) => r.query.name === 'Raced Skill')).toHaveLength(1);
     const rows = await t.database.db.selectFrom('callbacks').select('routing_skills').where('queue_id', '=', queue.id).execute();
     expect(rows.map((r) => r.routing_skills)).toEqual(Array(20).fill([raced]));
+  });
+
+  it('the name cache keeps at most its size, the oldest going first', async () => {
+    const cache = new RoutingNameCache(60_000, 2);
+    let asked = 0;
+    const ask = async () => {
+      asked++;
+      return null;
+    };
+    for (const name of ['a', 'b', 'c']) await cache.get('skill', name, 0, ask);
+    await cache.get('skill', 'c', 1, ask);
+    await cache.get('skill', 'b', 1, ask);
+    expect(asked).toBe(3);
+    await cache.get('skill', 'a', 1, ask); // evicted: asked again
+    expect(asked).toBe(4);
   });
 
   it('the cache expires: after its TTL Genesys is asked again', async () => {

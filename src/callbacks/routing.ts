@@ -34,14 +34,20 @@ export function parseList(value: string | undefined, field: string, max: number)
 /** Names → ids, remembered for `ttlMs` (unknown names too, so a flow repeating a typo does not ask each time). */
 export class RoutingNameCache {
   private readonly entries = new Map<string, { at: number; value: Promise<RoutingEntity | null> }>();
-  constructor(private readonly ttlMs = 10 * 60_000) {}
+  constructor(
+    private readonly ttlMs = 10 * 60_000,
+    /** Names kept at most: the oldest go first (flows typing ever new names cannot grow it without bound). */
+    private readonly maxEntries = 2_000,
+  ) {}
 
   get(kind: 'skill' | 'language', name: string, now: number, ask: () => Promise<RoutingEntity | null>): Promise<RoutingEntity | null> {
     const key = `${kind}:${name.trim().toLowerCase()}`;
     const hit = this.entries.get(key);
     if (hit && now - hit.at < this.ttlMs) return hit.value;
     const value = ask();
+    this.entries.delete(key);
     this.entries.set(key, { at: now, value });
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     // A failed look-up decides nothing: the next asker tries again.
     value.catch(() => {
       if (this.entries.get(key)?.value === value) this.entries.delete(key);
