@@ -7,6 +7,7 @@ import type { GenesysGateway } from './genesys/gateway.js';
 import { RuleCache } from './numbers/rules.js';
 import { createBusinessMetrics, type BusinessMetrics } from './ops/business-metrics.js';
 import { DaySlotCache } from './slots/search.js';
+import { RoutingNameCache } from './callbacks/routing.js';
 
 /**
  * What the app keeps in memory between requests, created with the app (or the worker) and gone with
@@ -21,11 +22,13 @@ export interface Caches {
   numberRules: RuleCache;
   /** The business metrics' counters and the registry `/metrics` serves (ops/business-metrics.ts). */
   metrics: BusinessMetrics;
+  /** Genesys routing skill and language names → ids, for some minutes. */
+  routingNames: RoutingNameCache;
 }
 
 /** Fresh caches; `metrics` given when another part of the process (its job worker) counts into the same registry. */
 export function createCaches(metrics: BusinessMetrics = createBusinessMetrics()): Caches {
-  return { ewt: new EwtCache(), daySlots: new DaySlotCache(), numberRules: new RuleCache(), metrics };
+  return { ewt: new EwtCache(), daySlots: new DaySlotCache(), numberRules: new RuleCache(), metrics, routingNames: new RoutingNameCache() };
 }
 
 /** What the app owns and every service call uses: the database, the clock, the Genesys gateway, the caches. */

@@ -82,6 +82,10 @@ export const HISTORY_EVENTS = [
   'reconciled',
   'wrapup',
   'retry-scheduled',
+  // An agent-owned callback's ownership ended: it routes to its queue, or (queue setting) it is disconnected.
+  'ownership-released',
+  'ownership-expired',
+  'ownership-release-failed',
 ] as const;
 export type HistoryEvent = (typeof HISTORY_EVENTS)[number];
 

@@ -248,7 +248,7 @@ export function auditScope(
  * books for a customer, who may not raise its routing priority, claim time already waited (credited
  * by aging) or tie it to an IVR conversation.
  */
-export const CENTER_ONLY_CREATE_FIELDS = ['priority', 'waitedSeconds', 'conversationId'] as const;
+export const CENTER_ONLY_CREATE_FIELDS = ['priority', 'waitedSeconds', 'conversationId', 'skills', 'language', 'preferredAgentIds', 'ownerAgentId', 'ownershipHours', 'callerId', 'callerIdName', 'scriptId', 'routingLabel', 'preserveOriginal'] as const;
 
 export function assertCustomerMaySet(caller: Caller, input: Partial<Record<(typeof CENTER_ONLY_CREATE_FIELDS)[number], unknown>>): void {
   if (caller.channel !== 'publishable') return;

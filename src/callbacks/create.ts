@@ -19,6 +19,9 @@ import { bookOrNearest, checkDesiredTime, nearestSlots, type ChosenSlot } from '
 import { parseUserData } from './user-data.js';
 import { recordedDecision } from '../reports/offers.js';
 import type { CreateInput } from './schemas.js';
+import { errors } from '../errors.js';
+import { GenesysError } from '../genesys/gateway.js';
+import { MAX_PREFERRED_AGENTS, MAX_SKILLS, parseList, resolveAtCreate } from './routing.js';
 
 /**
  * `POST /actions/v1/callbacks/create`. Checks run in this order, and each refusal is an outcome:
@@ -44,13 +47,14 @@ export async function createCallback(ctx: Context, input: CreateInput): Promise<
   const config = await resolveQueue(ctx, input);
   const zone = input.timezone ?? config.queue.timezone;
   const desired = input.desiredTime === undefined ? undefined : parseTimeInput(input.desiredTime, input.timezone ?? gridZone(slotSpecOf(config)), 'desiredTime');
+  const routing = await routingOf(ctx, config, input);
 
   const scope = `callbacks.create:${config.queue.id}`;
   // Asked of Genesys before the transaction: no lock is held while it answers.
   const ewtSeconds = desired === undefined ? await estimatedWaitIfLimited(ctx, config.queue, now) : -1;
   const stored = await ctx.db.transaction().execute((trx) =>
     answerOnce(trx, scope, input.idempotencyKey, async () =>
-      recordedDecision(trx, now, { queueId: config.queue.id, type: desired === undefined ? 'immediate' : 'scheduled', conversationId: input.conversationId }, await decide(trx, ctx, now, config, input, desired, userData, zone, ewtSeconds)),
+      recordedDecision(trx, now, { queueId: config.queue.id, type: desired === undefined ? 'immediate' : 'scheduled', conversationId: input.conversationId }, await decide(trx, ctx, now, config, input, desired, userData, zone, ewtSeconds, routing)),
     ),
   );
   // Answers stored before closedReason existed replay without it.
@@ -70,6 +74,7 @@ async function decide(
   userData: Record<string, string>,
   zone: string,
   ewtSeconds: number,
+  routing: CreateRouting,
 ): Promise<CreateAnswer> {
   const q = config.queue;
   const refuse = async (outcome: CreateAnswer['outcome'], message: string, around?: Date): Promise<CreateAnswer> => ({
@@ -145,17 +150,84 @@ async function decide(
     desired_time: desired ?? null,
     scheduled_time: scheduledTime,
     slot_start: slot?.start ?? null,
-    priority: input.priority ?? q.default_priority,
+    priority: input.priority ?? routing.priority ?? q.default_priority,
     ivr_conversation_id: input.conversationId ?? null,
     waited_seconds: input.waitedSeconds ?? 0,
     user_data: JSON.stringify(userData),
     idempotency_key: input.idempotencyKey ?? null,
     created_by: ctx.caller.id,
     requested_at: now,
+    routing_skills: routing.skills,
+    routing_language: routing.language,
+    preferred_agent_ids: routing.preferredAgentIds,
+    routing_label: input.routingLabel ?? null,
+    owner_agent_id: routing.owner?.agentId ?? null,
+    ownership_ends_at: routing.owner ? new Date((scheduledTime ?? now).getTime() + routing.owner.hours * 3_600_000) : null,
+    caller_id: input.callerId ?? null,
+    caller_id_name: input.callerIdName ?? null,
+    script_id: input.scriptId ?? null,
   });
-  await recordHistory(trx, callback.id, ctx.caller, { event: 'created', to: callback.state, detail: { type: callback.type, correlationId: ctx.caller.correlationId } });
+  await recordHistory(trx, callback.id, ctx.caller, { event: 'created', to: callback.state, detail: { type: callback.type, correlationId: ctx.caller.correlationId, ...(routing.preserved !== undefined && { preservedFrom: input.conversationId, preserved: routing.preserved }) } });
   await enqueueDelivery(trx, callback);
+  if (callback.ownership_ends_at) await enqueue(trx, jobs.ownershipExpiry(callback.id, callback.ownership_ends_at));
   return { ...emptyAnswer('CREATED', 'Callback created'), ...answerFor(callback, zone), created: true };
+}
+
+interface CreateRouting {
+  skills: string[];
+  language: string | null;
+  preferredAgentIds: string[];
+  owner: { agentId: string; hours: number } | null;
+  /** The IVR conversation's priority (preserveOriginal), when the create names none. */
+  priority: number | null;
+  /** What preserveOriginal found (for the history): the conversation's routing, or why none. */
+  preserved?: { skillIds: string[]; languageId: string | null; priority: number | null } | 'NOT_FOUND' | 'UNAVAILABLE';
+}
+
+/** The create's routing, checked, with skill and language names resolved (asked of Genesys outside the transaction). */
+async function routingOf(ctx: Context, config: QueueWithConfig, input: CreateInput): Promise<CreateRouting> {
+  const skills = parseList(input.skills, 'skills', MAX_SKILLS);
+  const preferredAgentIds = parseList(input.preferredAgentIds, 'preferredAgentIds', MAX_PREFERRED_AGENTS);
+  if (input.ownershipHours !== undefined && input.ownerAgentId === undefined) throw errors.validation('ownershipHours', 'ownershipHours needs an ownerAgentId');
+  if (input.ownerAgentId !== undefined && !config.queue.owned_callbacks_enabled) {
+    throw errors.validation('ownerAgentId', `Queue ${config.queue.name} does not take agent-owned callbacks (ownedCallbacksEnabled)`);
+  }
+  if (input.preserveOriginal && input.conversationId === undefined) throw errors.validation('preserveOriginal', 'preserveOriginal needs the conversationId of the IVR conversation');
+  const resolved = await resolveAtCreate(ctx, skills, input.language);
+  const routing: CreateRouting = {
+    ...resolved,
+    preferredAgentIds,
+    owner: input.ownerAgentId === undefined ? null : { agentId: input.ownerAgentId, hours: input.ownershipHours ?? config.queue.default_ownership_hours },
+    priority: null,
+  };
+  if (!input.preserveOriginal) return routing;
+  const original = await originalRouting(ctx, input.conversationId!);
+  routing.preserved = original;
+  if (typeof original === 'string') return routing;
+  return {
+    ...routing,
+    skills: skills.length > 0 ? routing.skills : original.skillIds,
+    language: input.language !== undefined ? routing.language : original.languageId,
+    priority: original.priority,
+  };
+}
+
+/**
+ * The routing Genesys holds for the IVR conversation (GET /api/v2/conversations/{id}: its ACD
+ * participant's conversationRoutingData — skills, language, priority). A conversation Genesys does
+ * not know, or Genesys not answering, leaves the create to its own inputs and the queue's defaults.
+ */
+async function originalRouting(ctx: Context, conversationId: string): Promise<NonNullable<CreateRouting['preserved']>> {
+  try {
+    const conv = await ctx.gateway.getConversation(conversationId);
+    if (!conv) return 'NOT_FOUND';
+    const acd = conv.participants.filter((p) => p.purpose === 'acd' && (p.skillIds?.length || p.priority !== null || p.languageId));
+    const last = acd.at(-1);
+    return { skillIds: last?.skillIds ?? [], languageId: last?.languageId ?? null, priority: last?.priority ?? null };
+  } catch (err) {
+    if (err instanceof GenesysError) return 'UNAVAILABLE';
+    throw err;
+  }
 }
 
 /** The callback's delivery to Genesys commits with the callback itself. */

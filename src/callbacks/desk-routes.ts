@@ -56,8 +56,15 @@ export const deskRoutes: FastifyPluginAsyncTypebox = async (app) => {
     );
     writers.post(
       '/callbacks/:id/cancel',
-      { schema: { tags, summary: 'Cancel a callback (not one an agent is handling)', params: IdParams, response: { 200: DeskCancelOutput, ...errorResponses(400, 401, 403) } } },
-      async (request) => cancelById(request.ctx, request.params.id, 'CANCELLED_BY_ADMIN'),
+      {
+        schema: {
+          tags,
+          summary: 'Cancel a callback (not one an agent is handling; 409 for an agent-owned one within 15 minutes of its time)',
+          params: IdParams,
+          response: { 200: DeskCancelOutput, ...errorResponses(400, 401, 403, 409) },
+        },
+      },
+      async (request) => cancelById(request.ctx, request.params.id, 'CANCELLED_BY_ADMIN', undefined, 'conflict'),
     );
     writers.post(
       '/callbacks/bulk-cancel',
@@ -73,8 +80,16 @@ export const deskRoutes: FastifyPluginAsyncTypebox = async (app) => {
     );
     writers.post(
       '/callbacks/:id/reschedule',
-      { schema: { tags, summary: 'Move a scheduled callback', params: IdParams, body: DeskRescheduleBody, response: { 200: RescheduleOutput, ...errorResponses(400, 401, 403) } } },
-      async (request) => reschedule(request.ctx, { callbackId: request.params.id, ...request.body }),
+      {
+        schema: {
+          tags,
+          summary: 'Move a scheduled callback (409 for an agent-owned one within 15 minutes of its time)',
+          params: IdParams,
+          body: DeskRescheduleBody,
+          response: { 200: RescheduleOutput, ...errorResponses(400, 401, 403, 409) },
+        },
+      },
+      async (request) => reschedule(request.ctx, { callbackId: request.params.id, ...request.body }, 'conflict'),
     );
     writers.post(
       '/callbacks/:id/recreate',

@@ -55,6 +55,20 @@ export const CallbackView = Type.Object(
     createdAt: IsoTime,
     updatedAt: IsoTime,
     completedAt: Nullable(IsoTime),
+    routing: Type.Object(
+      {
+        skills: Type.Array(Type.String(), { description: 'Genesys routing skill ids (a name not resolved yet stays a name until delivery)' }),
+        language: Nullable(Type.String({ description: 'Genesys routing language id (or a name not resolved yet)' })),
+        preferredAgentIds: Type.Array(Type.String()),
+        label: Nullable(Type.String()),
+        ownerAgentId: Nullable(Type.String({ description: 'The agent who owns the callback (agent-owned callbacks)' })),
+        ownershipEndsAt: Nullable(IsoTime),
+        callerId: Nullable(Type.String()),
+        callerIdName: Nullable(Type.String()),
+        scriptId: Nullable(Type.String({ description: 'The callback’s own script (else the queue’s)' })),
+      },
+      { description: 'What the callback was created with for routing in Genesys' },
+    ),
   },
   { title: 'Callback' },
 );

@@ -7,6 +7,7 @@ import { allowedQueueIds, resolveQueue } from '../queues/resolve.js';
 import { createCallback } from './create.js';
 import type { BulkCancelBody, DeskFilter } from './desk-schemas.js';
 import { attemptsOf } from './attempt-queries.js';
+import { ownedCutOff } from './routing.js';
 import { recordHistory } from './lifecycle.js';
 import { cancelLocked, cancelOutcomeOf, type CancelOutcome } from './cancel.js';
 import {
@@ -51,6 +52,17 @@ export function toView(r: Row) {
     createdAt: isoUtc(r.created_at),
     updatedAt: isoUtc(r.updated_at),
     completedAt: isoUtcOrNull(r.completed_at),
+    routing: {
+      skills: r.routing_skills,
+      language: r.routing_language,
+      preferredAgentIds: r.preferred_agent_ids,
+      label: r.routing_label,
+      ownerAgentId: r.owner_agent_id,
+      ownershipEndsAt: isoUtcOrNull(r.ownership_ends_at),
+      callerId: r.caller_id,
+      callerIdName: r.caller_id_name,
+      scriptId: r.script_id,
+    },
   };
 }
 
@@ -184,6 +196,7 @@ export async function bulkCancel(ctx: Context, body: BulkCancelBody) {
   const decide = (cb: CallbackRow | undefined, act: (cb: CallbackRow) => CancelOutcome | Promise<CancelOutcome>) => {
     if (!cb) return 'NOT_FOUND' as const;
     if (allowed && !allowed.includes(cb.queue_id)) return 'FORBIDDEN' as const;
+    if (cb.state !== 'COMPLETED' && ownedCutOff(cb, ctx.clock.now())) return 'NOT_CANCELLABLE' as const;
     return act(cb);
   };
   for (const id of [...new Set(ids)]) {
@@ -210,6 +223,14 @@ export async function recreate(ctx: Context, id: string, body: { desiredTime?: s
     ...(body.timezone !== undefined && { timezone: body.timezone }),
     priority: old.priority,
     userData: JSON.stringify(old.user_data),
+    // The same routing (not an owner: ownership is the creating agent's, for its own period).
+    ...(old.routing_skills.length > 0 && { skills: old.routing_skills.join(',') }),
+    ...(old.routing_language !== null && { language: old.routing_language }),
+    ...(old.preferred_agent_ids.length > 0 && { preferredAgentIds: old.preferred_agent_ids.join(',') }),
+    ...(old.routing_label !== null && { routingLabel: old.routing_label }),
+    ...(old.caller_id !== null && { callerId: old.caller_id }),
+    ...(old.caller_id_name !== null && { callerIdName: old.caller_id_name }),
+    ...(old.script_id !== null && { scriptId: old.script_id }),
   });
   if (answer.created) {
     await ctx.db.transaction().execute((trx) => recordHistory(trx, id, ctx.caller, { event: 'recreated', detail: { newCallbackId: answer.callbackId } }));

@@ -39,6 +39,15 @@ export const CALLBACK_COLUMNS = [
   'reconcile_lease',
   'reconcile_misses',
   'reconcile_missing_since',
+  'routing_skills',
+  'routing_language',
+  'preferred_agent_ids',
+  'routing_label',
+  'owner_agent_id',
+  'ownership_ends_at',
+  'caller_id',
+  'caller_id_name',
+  'script_id',
 ] as const;
 
 const HISTORY_COLUMNS = ['id', 'callback_id', 'at', 'actor', 'actor_name', 'actor_kind', 'event', 'from_state', 'to_state', 'reason', 'detail'] as const;
@@ -103,7 +112,7 @@ export function insertCallback(trx: Transaction<DB>, values: NewCallback): Promi
 }
 
 /** A callback's new time and slot. */
-export function setSchedule(trx: Transaction<DB>, id: string, to: { desired_time: Date; scheduled_time: Date; slot_start: Date; updated_at: Date }): Promise<CallbackRow> {
+export function setSchedule(trx: Transaction<DB>, id: string, to: { desired_time: Date; scheduled_time: Date; slot_start: Date; updated_at: Date; ownership_ends_at?: Date }): Promise<CallbackRow> {
   return trx.updateTable('callbacks').set(to).where('id', '=', id).returning(CALLBACK_COLUMNS).executeTakeFirstOrThrow();
 }
 

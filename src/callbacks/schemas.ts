@@ -27,6 +27,18 @@ export const CreateInput = Type.Object(
     acceptNearest: Type.Optional(Type.Boolean({ description: 'If the slot is full, book the nearest later free slot instead' })),
     defaultCountry: Type.Optional(Type.String({ maxLength: 10, description: 'ISO country for a national-format number' })),
     userData: Type.Optional(Type.String({ maxLength: 65_536, description: 'JSON text of a flat string map (≤ 50 keys, values ≤ 1,024 chars), passed to Genesys as participant data' })),
+    skills: Type.Optional(Type.String({ maxLength: 4_000, description: 'Comma-separated Genesys routing skills, names or ids (≤ 20); names are resolved to ids' })),
+    language: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Genesys routing language, name or id' })),
+    preferredAgentIds: Type.Optional(Type.String({ maxLength: 2_000, description: 'Comma-separated Genesys user ids of preferred agents (≤ 20)' })),
+    ownerAgentId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Genesys user id of the agent who owns the callback (the queue must take agent-owned callbacks)' })),
+    ownershipHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720, description: 'How long the owner keeps it (1 hour to 30 days; default: the queue’s defaultOwnershipHours), from the scheduled time (or now)' })),
+    callerId: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'The number the customer sees when called back' })),
+    callerIdName: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'The name the customer sees when called back' })),
+    scriptId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Genesys script for the agent (overrides the queue’s scriptId)' })),
+    routingLabel: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Genesys routing label' })),
+    preserveOriginal: Type.Optional(
+      Type.Boolean({ description: 'With conversationId: take the skills, language and priority the IVR conversation has in Genesys (where the create names none)' }),
+    ),
   },
   {
     additionalProperties: false,

@@ -21,6 +21,7 @@ import { recordHistory, type CompletionReason } from './lifecycle.js';
 import { lockCallback, pendingForNumber, queueCounts, setSchedule } from './queries.js';
 import type { CancelInput, LookupInput, RescheduleInput } from './schemas.js';
 import { bookOrNearest, checkDesiredTime, nearestSlots } from './slot-choice.js';
+import { ownedCutOff } from './routing.js';
 
 const DAY_MS = 86_400_000;
 
@@ -63,14 +64,27 @@ const CANCEL_MESSAGES: Record<CancelOutcome, string> = {
   ALREADY_COMPLETED: 'The callback was already completed',
 };
 
-export async function cancelById(ctx: Context, id: string, reason: CompletionReason, detail?: unknown) {
+/**
+ * How a change to an agent-owned callback inside its cut-off is refused: flows (and customers) get a
+ * 200 outcome to branch on; the operator's routes a 409.
+ */
+export type OwnedRefusal = 'outcome' | 'conflict';
+export const OWNED_CUTOFF_MESSAGE = 'An agent-owned callback cannot be changed within 15 minutes of its scheduled time';
+
+export async function cancelById(ctx: Context, id: string, reason: CompletionReason, detail?: unknown, refusal: OwnedRefusal = 'outcome') {
+  let cutOff = false;
   const outcome = await ctx.db.transaction().execute(async (trx): Promise<CancelOutcome> => {
     const callback = await lockCallback(trx, id);
     if (!callback) return 'NOT_FOUND';
     await assertCallbackAccess(trx, ctx, callback);
+    if (callback.state !== 'COMPLETED' && ownedCutOff(callback, ctx.clock.now())) {
+      if (refusal === 'conflict') throw errors.conflict(OWNED_CUTOFF_MESSAGE);
+      cutOff = true;
+      return 'NOT_CANCELLABLE';
+    }
     return cancelLocked(trx, callback, ctx, ctx.clock.now(), { reason, ...(detail !== undefined && { detail }) });
   });
-  return { outcome, callbackId: outcome === 'NOT_FOUND' ? '' : id, message: CANCEL_MESSAGES[outcome] };
+  return { outcome, callbackId: outcome === 'NOT_FOUND' ? '' : id, message: cutOff ? OWNED_CUTOFF_MESSAGE : CANCEL_MESSAGES[outcome] };
 }
 
 async function assertCallbackAccess(db: Kysely<DB>, ctx: Context, callback: Pick<CallbackRow, 'queue_id'>) {
@@ -92,7 +106,7 @@ export async function cancelFromFlow(ctx: Context, input: CancelInput) {
  * Moves a scheduled callback atomically: the new slot is booked before the old one is released, in
  * one transaction, so a failed move leaves the callback where it was.
  */
-export async function reschedule(ctx: Context, input: RescheduleInput) {
+export async function reschedule(ctx: Context, input: RescheduleInput, refusal: OwnedRefusal = 'outcome') {
   const now = ctx.clock.now();
   checkZone(input.timezone, 'timezone');
   // A malformed time is a broken request whatever the callback: 400 before looking it up.
@@ -105,6 +119,10 @@ export async function reschedule(ctx: Context, input: RescheduleInput) {
     const zone = input.timezone ?? config.queue.timezone;
     if (callback.type !== 'scheduled' || callback.state !== 'SCHEDULED') {
       return { ...emptyAnswer('NOT_RESCHEDULABLE', `A ${callback.state.toLowerCase()} ${callback.type} callback cannot be rescheduled`), ...answerFor(callback, zone) };
+    }
+    if (ownedCutOff(callback, now)) {
+      if (refusal === 'conflict') throw errors.conflict(OWNED_CUTOFF_MESSAGE);
+      return { ...emptyAnswer('NOT_RESCHEDULABLE', OWNED_CUTOFF_MESSAGE), ...answerFor(callback, zone) };
     }
     const desired = parseTimeInput(input.desiredTime, input.timezone ?? gridZone(slotSpecOf(config)), 'desiredTime');
     const refuse = async (outcome: 'IN_THE_PAST' | 'TOO_FAR_AHEAD' | 'OUTSIDE_HOURS' | 'SLOT_FULL' | 'SCHEDULED_DISABLED', message: string, around: Date) => ({
@@ -125,7 +143,10 @@ export async function reschedule(ctx: Context, input: RescheduleInput) {
       slotStart = booked.start;
       if (callback.slot_start) await releaseSlot(trx, callback.queue_id, callback.slot_start);
     }
-    const updated = await setSchedule(trx, callback.id, { desired_time: desired, scheduled_time: scheduled, slot_start: slotStart, updated_at: now });
+    // An owner keeps the callback as long after the new time as after the old one.
+    const ownershipEnd = callback.ownership_ends_at && callback.scheduled_time && callback.ownership_ends_at > now ? new Date(callback.ownership_ends_at.getTime() + scheduled.getTime() - callback.scheduled_time.getTime()) : null;
+    const updated = await setSchedule(trx, callback.id, { desired_time: desired, scheduled_time: scheduled, slot_start: slotStart, updated_at: now, ...(ownershipEnd && { ownership_ends_at: ownershipEnd }) });
+    if (ownershipEnd) await enqueue(trx, jobs.ownershipExpiry(callback.id, ownershipEnd));
     await recordHistory(trx, callback.id, ctx.caller, { event: 'rescheduled', detail: { from: isoUtcOrNull(callback.scheduled_time), to: isoUtc(scheduled) } });
     // A retry waiting for its next attempt is not in Genesys yet: its delivery moves to the new time.
     if (callback.attempt > 1 && callback.delivery_status === 'PENDING') await enqueue(trx, jobs.deliverCallback(callback.id, { attempt: callback.attempt, runAt: scheduled }));

@@ -11,6 +11,8 @@ import { canChangeDelivery, canTransition, deliveryFrom, recordHistory, transiti
 import { ENGINE_ATTEMPT_KEY, ENGINE_ID_KEY } from '../genesys/sdk-mapping.js';
 import { previousAttemptEnd } from './attempt-queries.js';
 import { findCallback, lockCallback, setDelivery } from './queries.js';
+import { routingRequestOf } from './routing.js';
+import { cancelLocked } from './cancel.js';
 
 /** Thrown to have graphile-worker try again later (with its backoff). */
 export class RetryLater extends Error {}
@@ -52,6 +54,7 @@ export async function deliverCallback(ctx: JobContext, payload: { callbackId: st
   }
 
   try {
+    const routing = await routingRequestOf(ctx, cb, queue);
     // A retried callback's earlier attempts carry the same id: only a conversation of this attempt,
     // begun after the one before it ended, is this delivery's.
     const since = (cb.attempt > 1 ? await previousAttemptEnd(ctx.db, cb.id, cb.attempt) : undefined) ?? cb.created_at;
@@ -64,7 +67,7 @@ export async function deliverCallback(ctx: JobContext, payload: { callbackId: st
         callbackUserName: cb.customer_name ?? undefined,
         callbackScheduledTime: scheduledTimeOf(cb),
         priority: cb.priority,
-        scriptId: queue.script_id ?? undefined,
+        ...routing,
         data: { ...cb.user_data, [ENGINE_ID_KEY]: cb.id, [ENGINE_ATTEMPT_KEY]: String(cb.attempt) },
         countryCode: queue.default_country ?? undefined,
       }));
@@ -163,4 +166,34 @@ async function refused(ctx: JobContext, cb: CallbackRow, err: unknown, event: Hi
   if (classifyFailure(err) !== 'give-up') throw err;
   await ctx.db.transaction().execute((trx) => recordHistory(trx, cb.id, ctx.caller, { event, reason: describe(err) }));
   ctx.logger.error({ callbackId: cb.id, reason: describe(err) }, `${event}`);
+}
+
+/**
+ * An agent-owned callback's ownership ends (the queue's ownershipExpiry, read now): `queue` — its
+ * owner is released in Genesys and it routes to the queue; `disconnect` — it ends COMPLETED/EXPIRED
+ * and is cancelled in Genesys (the cancel job). A callback already ended, or handled by an agent
+ * meanwhile, is left alone.
+ */
+export async function expireOwnership(ctx: JobContext, payload: { callbackId: string }): Promise<void> {
+  const cb = await findCallback(ctx.db, payload.callbackId);
+  if (!cb || cb.state === 'COMPLETED' || cb.state === 'PROCESSING' || !cb.owner_agent_id || !cb.ownership_ends_at) return;
+  const queue = await queueOf(ctx.db, cb);
+  const detail = { ownerAgentId: cb.owner_agent_id, endedAt: isoUtc(cb.ownership_ends_at) };
+  if (queue.ownership_expiry === 'disconnect') {
+    await ctx.db.transaction().execute(async (trx) => {
+      const locked = await lockCallback(trx, cb.id);
+      if (!locked) return;
+      await cancelLocked(trx, locked, ctx, ctx.clock.now(), { reason: 'EXPIRED', event: 'ownership-expired', detail });
+    });
+    return;
+  }
+  if (delivered(cb)) {
+    try {
+      await ctx.gateway.releaseCallbackOwner(cb.genesys_conversation_id);
+    } catch (err) {
+      if (isNotFound(err)) return; // the conversation is gone: nothing to route
+      return refused(ctx, cb, err, 'ownership-release-failed');
+    }
+  }
+  await ctx.db.transaction().execute((trx) => recordHistory(trx, cb.id, ctx.caller, { event: 'ownership-released', detail }));
 }

@@ -207,6 +207,10 @@ export interface QueuesTable {
   emergency_closed: Generated<boolean>;
   /** Why the queue is closed in an emergency (required while emergency_closed). */
   closed_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Agent-owned callbacks: taken, for how long by default (1 h–30 days), and what their expiry does. */
+  owned_callbacks_enabled: Generated<boolean>;
+  default_ownership_hours: Generated<number>;
+  ownership_expiry: Generated<'queue' | 'disconnect'>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -265,6 +269,18 @@ export interface CallbacksTable {
   /** Reconciler runs in a row in which Genesys did not know the conversation, since when. */
   reconcile_misses: Generated<number>;
   reconcile_missing_since: NullableTime;
+  /** Routing sent to Genesys: skill and language ids (or names not resolved yet), preferred agents, label. */
+  routing_skills: ColumnType<string[], string[] | undefined, string[]>;
+  routing_language: ColumnType<string | null, string | null | undefined, string | null>;
+  preferred_agent_ids: ColumnType<string[], string[] | undefined, string[]>;
+  routing_label: ColumnType<string | null, string | null | undefined, string | null>;
+  /** An agent-owned callback's owner (Genesys user id), until ownership_ends_at. */
+  owner_agent_id: ColumnType<string | null, string | null | undefined, string | null>;
+  ownership_ends_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  caller_id: ColumnType<string | null, string | null | undefined, string | null>;
+  caller_id_name: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Overrides the queue's script. */
+  script_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export type CallbackRow = Selectable<CallbacksTable>;
 

@@ -20,6 +20,25 @@ export interface CreateCallbackRequest {
    */
   data: Record<string, string>;
   countryCode?: string | undefined;
+  /** routingData.skillIds: Genesys routing skill ids. */
+  skillIds?: string[] | undefined;
+  /** routingData.languageId. */
+  languageId?: string | undefined;
+  /** routingData.preferredAgentIds: Genesys user ids. */
+  preferredAgentIds?: string[] | undefined;
+  /** routingData.label. */
+  routingLabel?: string | undefined;
+  /** An agent-owned callback's owner (a Genesys user id): routingData.scoredAgents and routingFlags. */
+  ownerAgentId?: string | undefined;
+  /** The number (and name) the customer sees when called back. */
+  callerId?: string | undefined;
+  callerIdName?: string | undefined;
+}
+
+/** A routing skill or language as Genesys names it. */
+export interface RoutingEntity {
+  id: string;
+  name: string;
 }
 
 export interface CreatedCallback {
@@ -39,6 +58,10 @@ export interface ParticipantSnapshot {
   callbackStates: string[];
   /** The routing priority Genesys holds for the conversation (conversationRoutingData.priority; on the ACD participant), if it says. */
   priority: number | null;
+  /** The routing skills Genesys holds for the conversation (conversationRoutingData.skills), if it says. */
+  skillIds?: string[];
+  /** Its routing language (conversationRoutingData.language), if it says. */
+  languageId?: string;
 }
 
 export interface ConversationSnapshot {
@@ -131,6 +154,12 @@ export interface GenesysGateway {
   /** null when the conversation does not exist (404). */
   getConversation(conversationId: string): Promise<ConversationSnapshot | null>;
   setConversationPriority(conversationId: string, priority: number): Promise<void>;
+  /** An agent-owned callback loses its owner (requestScoredAgents emptied) and routes to its queue. */
+  releaseCallbackOwner(conversationId: string): Promise<void>;
+  /** The routing skill of this name (case-insensitive exact match); null when Genesys has none. */
+  findSkill(name: string): Promise<RoutingEntity | null>;
+  /** The routing language of this name (case-insensitive exact match); null when Genesys has none. */
+  findLanguage(name: string): Promise<RoutingEntity | null>;
   addContacts(contactListId: string, contacts: ContactInput[], opts?: AddContactsOptions): Promise<void>;
   /** null when the contact does not exist (404). */
   getContact(contactListId: string, contactId: string): Promise<ContactSnapshot | null>;

@@ -67,7 +67,7 @@ export const GATEWAY_PERMISSIONS: readonly GatewayPermission[] = [
     permission: 'routing:conversation:edit',
     sdk: { api: 'RoutingApi', method: 'patchRoutingConversation' },
     operation: 'PATCH /api/v2/routing/conversations/{conversationId}',
-    usedBy: ['setConversationPriority'],
+    usedBy: ['setConversationPriority', 'releaseCallbackOwner'],
     why: 'raise a waiting callback’s routing priority (priority aging)',
   },
   {
@@ -104,6 +104,27 @@ export const GATEWAY_PERMISSIONS: readonly GatewayPermission[] = [
     operation: 'DELETE /api/v2/outbound/contactlists/{contactListId}/contacts/{contactId}',
     usedBy: ['deleteContact'],
     why: 'remove an expired or cancelled campaign callback’s contact from the list, so it is never dialed',
+  },
+];
+
+/**
+ * SDK calls the gateway makes that need no permission: the Platform API reference (and the SDK docs
+ * of current versions) list none for these name searches; some older SDK docs named
+ * `routing:skill:manage`, which the engine does not ask for. A role that lacks what an org enforces
+ * shows as a 403 on the look-up: create then keeps the name and delivery resolves it.
+ */
+export const UNPERMISSIONED_CALLS: readonly Omit<GatewayPermission, 'permission'>[] = [
+  {
+    sdk: { api: 'RoutingApi', method: 'getRoutingSkills' },
+    operation: 'GET /api/v2/routing/skills',
+    usedBy: ['findSkill'],
+    why: 'resolve the routing skill names a create names to ids',
+  },
+  {
+    sdk: { api: 'RoutingApi', method: 'getRoutingLanguages' },
+    operation: 'GET /api/v2/routing/languages',
+    usedBy: ['findLanguage'],
+    why: 'resolve the routing language name a create names to its id',
   },
 ];
 

@@ -17,9 +17,10 @@ import {
   type CreateCallbackRequest,
   type CreatedCallback,
   type GenesysGateway,
+  type RoutingEntity,
 } from './gateway.js';
 import { RetryingHttpClient, type GatewayLog } from './http-client.js';
-import { carrierOf, findCallbackQuery, str, toContact, toConversationDetails, toParticipant } from './sdk-mapping.js';
+import { carrierOf, exactMatch, findCallbackQuery, routingDataOf, str, toContact, toConversationDetails, toParticipant } from './sdk-mapping.js';
 import { createTokenSession } from './session.js';
 
 type ApiClient = InstanceType<typeof platformClient.ApiClientClass>;
@@ -145,13 +146,15 @@ export function createSdkGateway(config: SdkGatewayOptions, log?: GatewayLog): G
 
     async createCallback(req: CreateCallbackRequest): Promise<CreatedCallback> {
       const body: platformClient.Models.CreateCallbackCommand = {
-        routingData: { queueId: req.queueId, ...(req.priority !== undefined ? { priority: req.priority } : {}) },
+        routingData: routingDataOf(req),
         callbackNumbers: req.callbackNumbers,
         data: req.data,
         ...(req.callbackUserName !== undefined ? { callbackUserName: req.callbackUserName } : {}),
         ...(req.callbackScheduledTime ? { callbackScheduledTime: iso(req.callbackScheduledTime) } : {}),
         ...(req.scriptId !== undefined ? { scriptId: req.scriptId } : {}),
         ...(req.countryCode !== undefined ? { countryCode: req.countryCode } : {}),
+        ...(req.callerId !== undefined ? { callerId: req.callerId } : {}),
+        ...(req.callerIdName !== undefined ? { callerIdName: req.callerIdName } : {}),
       };
       const res = await call('createCallback', () => conversations.postConversationsCallbacks(body));
       const conversationId = str(res?.conversation?.id);
@@ -201,6 +204,23 @@ export function createSdkGateway(config: SdkGatewayOptions, log?: GatewayLog): G
 
     async setConversationPriority(conversationId: string, priority: number): Promise<void> {
       await call('setConversationPriority', () => routing.patchRoutingConversation(conversationId, { priority }));
+    },
+
+    async releaseCallbackOwner(conversationId: string): Promise<void> {
+      // No published text says how an owner is taken off a callback; emptying its scored agents is
+      // the one routing change the public API offers for it (RoutingConversationAttributesRequest).
+      await call('releaseCallbackOwner', () => routing.patchRoutingConversation(conversationId, { requestScoredAgents: [] }));
+    },
+
+    async findSkill(name: string): Promise<RoutingEntity | null> {
+      // GET /api/v2/routing/skills?name=...: a name search (not an exact match), first 100 hits.
+      const res = await call('findSkill', () => routing.getRoutingSkills({ name, pageSize: 100, pageNumber: 1 }));
+      return exactMatch(res?.entities, name);
+    },
+
+    async findLanguage(name: string): Promise<RoutingEntity | null> {
+      const res = await call('findLanguage', () => routing.getRoutingLanguages({ name, pageSize: 100, pageNumber: 1 }));
+      return exactMatch(res?.entities, name);
     },
 
     async addContacts(contactListId: string, contacts: ContactInput[], opts: AddContactsOptions = {}): Promise<void> {

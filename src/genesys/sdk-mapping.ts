@@ -3,7 +3,7 @@
  * Defensive throughout: every field of the SDK models is optional in practice.
  */
 import type platformClient from 'purecloud-platform-client-v2';
-import type { ContactSnapshot, ConversationDetails, ConversationDetailsSegment, ParticipantSnapshot } from './gateway.js';
+import type { ContactSnapshot, ConversationDetails, ConversationDetailsSegment, CreateCallbackRequest, ParticipantSnapshot, RoutingEntity } from './gateway.js';
 
 type SdkParticipant = platformClient.Models.Participant & { state?: string };
 
@@ -35,6 +35,8 @@ export function toParticipant(p: SdkParticipant): ParticipantSnapshot {
     queueId: str(p.queueId) ?? str(p.conversationRoutingData?.queue?.id),
     callbackStates: (p.callbacks ?? []).map((c) => c.state).filter((s): s is string => typeof s === 'string'),
     priority: Number.isInteger(p.conversationRoutingData?.priority) ? p.conversationRoutingData!.priority! : null,
+    ...(str(p.conversationRoutingData?.language?.id) ? { languageId: p.conversationRoutingData!.language!.id! } : {}),
+    ...(p.conversationRoutingData?.skills?.length ? { skillIds: p.conversationRoutingData.skills.map((k) => str(k.id)).filter((id): id is string => id !== null) } : {}),
   };
 }
 
@@ -81,6 +83,34 @@ export function findCallbackQuery(queueId: string, engineId: string, from: Date,
         : []),
     ],
   };
+}
+
+/**
+ * CreateCallbackRequest → CreateCallbackCommand.routingData. An owner is the callback's one scored
+ * agent, flagged as agent-owned (the flag's value is the one the API reference lists for RoutingData).
+ */
+export function routingDataOf(req: CreateCallbackRequest): platformClient.Models.RoutingData {
+  return {
+    queueId: req.queueId,
+    ...(req.priority !== undefined ? { priority: req.priority } : {}),
+    ...(req.skillIds?.length ? { skillIds: req.skillIds } : {}),
+    ...(req.languageId !== undefined ? { languageId: req.languageId } : {}),
+    ...(req.preferredAgentIds?.length ? { preferredAgentIds: req.preferredAgentIds } : {}),
+    ...(req.routingLabel !== undefined ? { label: req.routingLabel } : {}),
+    ...(req.ownerAgentId !== undefined ? { scoredAgents: [{ agent: { id: req.ownerAgentId }, score: OWNER_SCORE }], routingFlags: [AGENT_OWNED_FLAG] } : {}),
+  };
+}
+
+/** The routing flag of an agent-owned callback. */
+export const AGENT_OWNED_FLAG = 'AGENT_OWNED_CALLBACK';
+/** An owner's score: the top of the 0–100 range scored agents take. */
+export const OWNER_SCORE = 100;
+
+/** The exact (case-insensitive) match among entities a name search returned. */
+export function exactMatch(entities: { id?: string; name?: string }[] | undefined, name: string): RoutingEntity | null {
+  const wanted = name.trim().toLowerCase();
+  const hit = (entities ?? []).find((e) => str(e.id) && typeof e.name === 'string' && e.name.trim().toLowerCase() === wanted);
+  return hit ? { id: hit.id!, name: hit.name! } : null;
 }
 
 /** The attempt a participant's data names (none: the first). */

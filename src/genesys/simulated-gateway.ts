@@ -1,7 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
-import type { AddContactsOptions, ContactInput, ContactSnapshot, ConversationDetails, ConversationSnapshot, CreateCallbackRequest, CreatedCallback, GenesysGateway } from './gateway.js';
+import type { AddContactsOptions, ContactInput, ContactSnapshot, ConversationDetails, ConversationSnapshot, CreateCallbackRequest, CreatedCallback, GenesysGateway, RoutingEntity } from './gateway.js';
+
+/** The routing skills and languages the simulated org has, so demo flows can name them. */
+export const SIMULATED_SKILLS: readonly RoutingEntity[] = [
+  { id: '5d9c7a2e-0b1f-4c4e-9a63-1f0d7e2b8a01', name: 'Billing' },
+  { id: '5d9c7a2e-0b1f-4c4e-9a63-1f0d7e2b8a02', name: 'Technical Support' },
+  { id: '5d9c7a2e-0b1f-4c4e-9a63-1f0d7e2b8a03', name: 'Sales' },
+];
+export const SIMULATED_LANGUAGES: readonly RoutingEntity[] = [
+  { id: '7e3b1c4d-2a5f-4b6e-8c7d-9e0f1a2b3c01', name: 'English' },
+  { id: '7e3b1c4d-2a5f-4b6e-8c7d-9e0f1a2b3c02', name: 'Spanish' },
+  { id: '7e3b1c4d-2a5f-4b6e-8c7d-9e0f1a2b3c03', name: 'French' },
+];
+const named = (list: readonly RoutingEntity[], name: string) => list.find((e) => e.name.toLowerCase() === name.trim().toLowerCase()) ?? null;
 
 /**
  * Stands in for Genesys Cloud when no credentials are configured (the embedded default): every call
@@ -61,6 +74,19 @@ export function createSimulatedGateway(db: Kysely<DB>): GenesysGateway {
     },
     async setConversationPriority(conversationId: string, priority: number) {
       await record('setConversationPriority', { conversationId, priority });
+    },
+    async releaseCallbackOwner(conversationId: string) {
+      await record('releaseCallbackOwner', { conversationId, requestScoredAgents: [] });
+    },
+    async findSkill(name: string) {
+      const found = named(SIMULATED_SKILLS, name);
+      await record('findSkill', { name }, found);
+      return found;
+    },
+    async findLanguage(name: string) {
+      const found = named(SIMULATED_LANGUAGES, name);
+      await record('findLanguage', { name }, found);
+      return found;
     },
     async addContacts(contactListId: string, contacts: ContactInput[], opts: AddContactsOptions = {}) {
       await record('addContacts', { contactListId, contacts, ...opts });

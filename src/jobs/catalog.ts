@@ -20,6 +20,7 @@ export const JOB_NAMES = [
   'roll-up-reports',
   'reconcile',
   'purge-sessions',
+  'ownership-expiry',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
@@ -37,6 +38,8 @@ export interface JobPayloads {
   'roll-up-reports': Record<string, never>;
   'reconcile': Record<string, never>;
   'purge-sessions': Record<string, never>;
+  /** An agent-owned callback's ownership ends: to the queue, or disconnected (the queue's ownershipExpiry). */
+  'ownership-expiry': { callbackId: string };
 }
 
 /** The payload's required fields (all strings): what a job's payload is checked against before it runs. */
@@ -53,6 +56,7 @@ const PAYLOAD_FIELDS: { [N in JobName]: readonly (keyof JobPayloads[N] & string)
   'roll-up-reports': [],
   'reconcile': [],
   'purge-sessions': [],
+  'ownership-expiry': ['callbackId'],
 };
 
 /** Fields a payload may carry (strings too); jobs enqueued before a field existed lack it. */
@@ -75,6 +79,7 @@ export const jobKeys = {
   delivery: (callbackId: string) => `deliver:${callbackId}`,
   reschedule: (callbackId: string) => `reschedule:${callbackId}`,
   cancel: (callbackId: string) => `cancel:${callbackId}`,
+  ownership: (callbackId: string) => `ownership:${callbackId}`,
   aging: (conversationId: string) => `aging:${conversationId}`,
   resubmit: (contact: { contactListId: string; contactId: string }) => `resubmit:${contact.contactListId}:${contact.contactId}`,
   campaignDial: (campaignCallbackId: string) => `campaign-dial:${campaignCallbackId}`,
@@ -94,6 +99,7 @@ export const jobs = {
   }),
   rescheduleCallback: (callbackId: string): Job<'reschedule-callback'> => ({ name: 'reschedule-callback', payload: { callbackId }, key: jobKeys.reschedule(callbackId) }),
   cancelCallback: (callbackId: string): Job<'cancel-callback'> => ({ name: 'cancel-callback', payload: { callbackId }, key: jobKeys.cancel(callbackId) }),
+  ownershipExpiry: (callbackId: string, runAt: Date): Job<'ownership-expiry'> => ({ name: 'ownership-expiry', payload: { callbackId }, key: jobKeys.ownership(callbackId), runAt }),
   agingCheck: (conversationId: string, runAt: Date): Job<'aging-check'> => ({ name: 'aging-check', payload: { conversationId }, key: jobKeys.aging(conversationId), runAt }),
   resubmitContact: (attemptId: string, contact: { contactListId: string; contactId: string }, runAt: Date): Job<'resubmit-contact'> => ({
     name: 'resubmit-contact',

@@ -31,6 +31,9 @@ export const QUEUE_COLUMNS = [
   'max_per_number_per_day',
   'emergency_closed',
   'closed_reason',
+  'owned_callbacks_enabled',
+  'default_ownership_hours',
+  'ownership_expiry',
   'created_at',
   'updated_at',
 ] as const;

@@ -44,6 +44,9 @@ const settings = {
   maxPerNumberPerDay: Type.Union([Type.Integer({ minimum: 1, maximum: 100 }), Type.Null()], { default: null, description: 'Callbacks one number may get created in this queue per local day of the queue' }),
   emergencyClosed: Type.Boolean({ default: false, description: 'Closed in an emergency: nothing is offered and every create answers QUEUE_CLOSED with closedReason' }),
   closedReason: NullableString(500, 'Why the queue is closed; required in the change that sets emergencyClosed'),
+  ownedCallbacksEnabled: Type.Boolean({ default: false, description: 'Creates may name an ownerAgentId: an agent-owned callback that waits for that agent' }),
+  defaultOwnershipHours: Type.Integer({ minimum: 1, maximum: 720, default: 24, description: 'How long an agent owns a callback when the create names no ownershipHours (1 hour to 30 days)' }),
+  ownershipExpiry: Type.Enum(['queue', 'disconnect'], { default: 'queue', description: 'At the end of ownership: queue = the callback loses its owner and routes to the queue; disconnect = it is cancelled' }),
 };
 
 const Name = VisibleText(100, 'Unique; flows name the queue by it');

@@ -42,6 +42,9 @@ export function toApi(row: QueueRow): Queue {
     maxPerNumberPerDay: row.max_per_number_per_day,
     emergencyClosed: row.emergency_closed,
     closedReason: row.closed_reason,
+    ownedCallbacksEnabled: row.owned_callbacks_enabled,
+    defaultOwnershipHours: row.default_ownership_hours,
+    ownershipExpiry: row.ownership_expiry,
     createdAt: isoUtc(row.created_at),
     updatedAt: isoUtc(row.updated_at),
   };
@@ -85,6 +88,9 @@ function toColumns(body: UpdateQueueBody): Partial<NewQueue> {
     ['maxPerNumberPerDay', 'max_per_number_per_day', body.maxPerNumberPerDay],
     ['emergencyClosed', 'emergency_closed', body.emergencyClosed],
     ['closedReason', 'closed_reason', body.closedReason?.trim() ?? body.closedReason],
+    ['ownedCallbacksEnabled', 'owned_callbacks_enabled', body.ownedCallbacksEnabled],
+    ['defaultOwnershipHours', 'default_ownership_hours', body.defaultOwnershipHours],
+    ['ownershipExpiry', 'ownership_expiry', body.ownershipExpiry],
   ];
   return Object.fromEntries(map.filter(([field]) => body[field] !== undefined).map(([, column, value]) => [column, value]));
 }

@@ -6,6 +6,7 @@ import type { AvailabilityOutput } from '../availability/schemas.js';
 import type { CreateAnswer } from '../callbacks/answers.js';
 import { findCallback, waitingPosition } from '../callbacks/queries.js';
 import { cancelById, estimatedWait, reschedule } from '../callbacks/service.js';
+import { ownedCutOff } from '../callbacks/routing.js';
 import type { Context } from '../context.js';
 import type { CallbackRow, DB, ManageTokenRow } from '../db/types.js';
 import { errors } from '../errors.js';
@@ -134,8 +135,8 @@ export async function status(ctx: Context, callback: CallbackRow): Promise<Publi
     queueName: queue.name,
     position,
     ewtSeconds,
-    canCancel: CANCELLABLE.includes(callback.state),
-    canReschedule: callback.type === 'scheduled' && callback.state === 'SCHEDULED',
+    canCancel: CANCELLABLE.includes(callback.state) && !ownedCutOff(callback, ctx.clock.now()),
+    canReschedule: callback.type === 'scheduled' && callback.state === 'SCHEDULED' && !ownedCutOff(callback, ctx.clock.now()),
   };
 }
 

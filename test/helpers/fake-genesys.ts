@@ -21,6 +21,8 @@ export type FakeRoute =
   | 'getContactsBulk'
   | 'deleteContact'
   | 'estimatedWaitTime'
+  | 'listSkills'
+  | 'listLanguages'
   | 'conversationDetailsQuery'
   | 'conversationDetails'
   | 'unknown';
@@ -59,7 +61,7 @@ export interface FakeParticipant {
    * An agent-owned callback names its owner here (routingData.scoredAgents, routing flag AGENT_OWNED_CALLBACK);
    * `priority` is the conversation's routing priority, on the ACD participant (set by create and by PATCH /routing/conversations).
    */
-  conversationRoutingData?: { scoredAgents?: { agent: { id: string }; score?: number }[]; priority?: number };
+  conversationRoutingData?: { scoredAgents?: { agent: { id: string }; score?: number }[]; priority?: number; skills?: { id: string }[]; language?: { id: string } };
 }
 
 export interface FakeConversation {
@@ -147,6 +149,9 @@ export interface FakeGenesys {
   seedConversation(c: { id?: string; startTime?: Date; participants: FakeParticipant[] }): string;
   /** Analytics of the conversations the fake created (conversation id → timeline). */
   timelines: Map<string, FakeTimeline>;
+  /** The org's routing skills and languages (GET /api/v2/routing/skills and /languages search them by name). */
+  skills: { id: string; name: string }[];
+  languages: { id: string; name: string }[];
   /** Moves a conversation the fake created one step along (both its conversation and its analytics). */
   drive(conversationId: string, step: FakeStep): void;
   seedContact(c: Omit<FakeContact, 'id' | 'callable'> & { id?: string; callable?: boolean }): string;
@@ -175,6 +180,11 @@ const schemas = {
           skillIds: strings,
           skillExpression: { type: 'string' },
           preferredAgentIds: strings,
+          scoredAgents: {
+            type: 'array',
+            items: comm({ properties: { agent: comm({ required: ['id'], properties: { id: { type: 'string' } } }), score: { type: 'integer', minimum: 0, maximum: 100 } } }),
+          },
+          routingFlags: strings,
         },
       }),
       customerFirstCallbackDeliveryMode: { type: 'string' },
@@ -224,8 +234,11 @@ const schemas = {
       skillExpression: { type: 'string' },
       languageId: { type: 'string' },
       labelId: { type: 'string' },
+      requestScoredAgents: { type: 'array', items: comm({ properties: { id: { type: 'string' }, score: { type: 'integer' } } }) },
     },
   }),
+  // GET /api/v2/routing/skills and /languages: paging and a name search.
+  listRouting: comm({ properties: { pageSize: { type: 'string', pattern: '^\\d+$' }, pageNumber: { type: 'string', pattern: '^\\d+$' }, name: { type: 'string' }, sortOrder: { type: 'string' } } }),
   addContacts: {
     type: 'array',
     minItems: 1,
@@ -297,6 +310,8 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
   const contacts = new Map<string, Map<string, FakeContact>>();
   const ewt = new Map<string, number | null>();
   const timelines = new Map<string, FakeTimeline>();
+  const skills: { id: string; name: string }[] = [];
+  const languages: { id: string; name: string }[] = [];
   const nowIso = () => new Date().toISOString();
   const close = (p: FakeAnalyticsParticipant, disconnectType?: string) => {
     for (const g of p.segments) {
@@ -488,7 +503,13 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
     c.participants.map((p) => ({ type: p.purpose === 'acd' ? 'ACD' : 'EXTERNAL', id: p.id ?? '' }));
 
   app.post('/api/v2/conversations/callbacks', { ...cfg('createCallback'), schema: { body: schemas.createCallback } }, async (req, reply) => {
-    const b = req.body as { queueId?: string; routingData?: { queueId: string; priority?: number }; callbackNumbers: string[]; callbackScheduledTime?: string; data?: Record<string, string> };
+    const b = req.body as {
+      queueId?: string;
+      routingData?: { queueId: string; priority?: number; scoredAgents?: { agent: { id: string }; score?: number }[] };
+      callbackNumbers: string[];
+      callbackScheduledTime?: string;
+      data?: Record<string, string>;
+    };
     const queueId = b.routingData?.queueId ?? b.queueId;
     if (!queueId) return reply.code(400).send(genesysError(400, 'bad.request', 'queueId or routingData.queueId is required'));
     const state = b.callbackScheduledTime ? 'scheduled' : 'alerting';
@@ -505,7 +526,14 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
           purpose: 'acd',
           queueId,
           callbacks: [cb()],
-          ...(b.routingData?.priority !== undefined ? { conversationRoutingData: { priority: b.routingData.priority } } : {}),
+          ...(b.routingData?.priority !== undefined || b.routingData?.scoredAgents
+            ? {
+                conversationRoutingData: {
+                  ...(b.routingData.priority !== undefined ? { priority: b.routingData.priority } : {}),
+                  ...(b.routingData.scoredAgents ? { scoredAgents: b.routingData.scoredAgents } : {}),
+                },
+              }
+            : {}),
         },
       ],
     };
@@ -567,13 +595,28 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
   app.patch('/api/v2/routing/conversations/:conversationId', { ...cfg('setPriority'), schema: { body: schemas.setPriority } }, async (req, reply) => {
     const conv = conversations.get((req.params as { conversationId: string }).conversationId);
     if (!conv) return notFound(reply, 'Conversation');
-    const { priority } = req.body as { priority?: number };
+    const { priority, requestScoredAgents } = req.body as { priority?: number; requestScoredAgents?: { id?: string; score?: number }[] };
+    if (requestScoredAgents) {
+      const scored = requestScoredAgents.filter((a) => a.id).map((a) => ({ agent: { id: a.id! }, ...(a.score !== undefined ? { score: a.score } : {}) }));
+      for (const p of conv.participants) if (p.conversationRoutingData?.scoredAgents) p.conversationRoutingData = { ...p.conversationRoutingData, scoredAgents: scored };
+    }
     if (priority !== undefined) {
       conv.priority = priority;
       for (const p of conv.participants) if (p.purpose === 'acd') p.conversationRoutingData = { ...p.conversationRoutingData, priority };
     }
     return { priority: conv.priority };
   });
+
+  // A name search: entities whose name contains the text (case-insensitive), like the real API's partial match.
+  const listing = (list: { id: string; name: string }[], req: FastifyRequest) => {
+    const q = req.query as { name?: string; pageSize?: string; pageNumber?: string };
+    const size = Number(q.pageSize ?? 25);
+    const page = Number(q.pageNumber ?? 1);
+    const hits = list.filter((e) => q.name === undefined || e.name.toLowerCase().includes(q.name.toLowerCase()));
+    return { entities: hits.slice((page - 1) * size, page * size).map((e) => ({ ...e, state: 'active' })), pageSize: size, pageNumber: page, total: hits.length };
+  };
+  app.get('/api/v2/routing/skills', { ...cfg('listSkills'), schema: { querystring: schemas.listRouting } }, async (req) => listing(skills, req));
+  app.get('/api/v2/routing/languages', { ...cfg('listLanguages'), schema: { querystring: schemas.listRouting } }, async (req) => listing(languages, req));
 
   app.post(
     '/api/v2/outbound/contactlists/:contactListId/contacts',
@@ -702,6 +745,8 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
     conversations,
     contacts,
     timelines,
+    skills,
+    languages,
     drive,
     failNext: (route, failures) => queued.set(route, [...(queued.get(route) ?? []), ...failures]),
     failUntilRecovered: (route, status, retryAfter) => outages.set(route, { status, ...(retryAfter !== undefined ? { retryAfter } : {}) }),

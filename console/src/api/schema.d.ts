@@ -630,8 +630,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Cancel a callback (not one an agent is handling)
-         * @description Cancel a callback (not one an agent is handling). Needs a token with one of the roles: `administrator`, `supervisor`.
+         * Cancel a callback (not one an agent is handling; 409 for an agent-owned one within 15 minutes of its time)
+         * @description Cancel a callback (not one an agent is handling; 409 for an agent-owned one within 15 minutes of its time). Needs a token with one of the roles: `administrator`, `supervisor`.
          */
         post: operations["postAdminCallbacksByIdCancel"];
         delete?: never;
@@ -670,8 +670,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Move a scheduled callback
-         * @description Move a scheduled callback. Needs a token with one of the roles: `administrator`, `supervisor`.
+         * Move a scheduled callback (409 for an agent-owned one within 15 minutes of its time)
+         * @description Move a scheduled callback (409 for an agent-owned one within 15 minutes of its time). Needs a token with one of the roles: `administrator`, `supervisor`.
          */
         post: operations["postAdminCallbacksByIdReschedule"];
         delete?: never;
@@ -5199,6 +5199,22 @@ export interface operations {
                             /** @description Why the queue is closed; required in the change that sets emergencyClosed */
                             closedReason: string | null;
                             /**
+                             * @description Creates may name an ownerAgentId: an agent-owned callback that waits for that agent
+                             * @default false
+                             */
+                            ownedCallbacksEnabled: boolean;
+                            /**
+                             * @description How long an agent owns a callback when the create names no ownershipHours (1 hour to 30 days)
+                             * @default 24
+                             */
+                            defaultOwnershipHours: number;
+                            /**
+                             * @description At the end of ownership: queue = the callback loses its owner and routes to the queue; disconnect = it is cancelled
+                             * @default queue
+                             * @enum {unknown}
+                             */
+                            ownershipExpiry: "queue" | "disconnect";
+                            /**
                              * Format: date-time
                              * @description ISO-8601; UTC times end in Z
                              */
@@ -5412,6 +5428,22 @@ export interface operations {
                     emergencyClosed?: boolean;
                     /** @description Why the queue is closed; required in the change that sets emergencyClosed */
                     closedReason?: string | null;
+                    /**
+                     * @description Creates may name an ownerAgentId: an agent-owned callback that waits for that agent
+                     * @default false
+                     */
+                    ownedCallbacksEnabled?: boolean;
+                    /**
+                     * @description How long an agent owns a callback when the create names no ownershipHours (1 hour to 30 days)
+                     * @default 24
+                     */
+                    defaultOwnershipHours?: number;
+                    /**
+                     * @description At the end of ownership: queue = the callback loses its owner and routes to the queue; disconnect = it is cancelled
+                     * @default queue
+                     * @enum {unknown}
+                     */
+                    ownershipExpiry?: "queue" | "disconnect";
                 };
             };
         };
@@ -5541,6 +5573,22 @@ export interface operations {
                         emergencyClosed: boolean;
                         /** @description Why the queue is closed; required in the change that sets emergencyClosed */
                         closedReason: string | null;
+                        /**
+                         * @description Creates may name an ownerAgentId: an agent-owned callback that waits for that agent
+                         * @default false
+                         */
+                        ownedCallbacksEnabled: boolean;
+                        /**
+                         * @description How long an agent owns a callback when the create names no ownershipHours (1 hour to 30 days)
+                         * @default 24
+                         */
+                        defaultOwnershipHours: number;
+                        /**
+                         * @description At the end of ownership: queue = the callback loses its owner and routes to the queue; disconnect = it is cancelled
+                         * @default queue
+                         * @enum {unknown}
+                         */
+                        ownershipExpiry: "queue" | "disconnect";
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
@@ -5817,6 +5865,22 @@ export interface operations {
                         emergencyClosed: boolean;
                         /** @description Why the queue is closed; required in the change that sets emergencyClosed */
                         closedReason: string | null;
+                        /**
+                         * @description Creates may name an ownerAgentId: an agent-owned callback that waits for that agent
+                         * @default false
+                         */
+                        ownedCallbacksEnabled: boolean;
+                        /**
+                         * @description How long an agent owns a callback when the create names no ownershipHours (1 hour to 30 days)
+                         * @default 24
+                         */
+                        defaultOwnershipHours: number;
+                        /**
+                         * @description At the end of ownership: queue = the callback loses its owner and routes to the queue; disconnect = it is cancelled
+                         * @default queue
+                         * @enum {unknown}
+                         */
+                        ownershipExpiry: "queue" | "disconnect";
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
@@ -6228,6 +6292,15 @@ export interface operations {
                     emergencyClosed?: boolean;
                     /** @description Why the queue is closed; required in the change that sets emergencyClosed */
                     closedReason?: string | null;
+                    /** @description Creates may name an ownerAgentId: an agent-owned callback that waits for that agent */
+                    ownedCallbacksEnabled?: boolean;
+                    /** @description How long an agent owns a callback when the create names no ownershipHours (1 hour to 30 days) */
+                    defaultOwnershipHours?: number;
+                    /**
+                     * @description At the end of ownership: queue = the callback loses its owner and routes to the queue; disconnect = it is cancelled
+                     * @enum {unknown}
+                     */
+                    ownershipExpiry?: "queue" | "disconnect";
                 };
             };
         };
@@ -6357,6 +6430,22 @@ export interface operations {
                         emergencyClosed: boolean;
                         /** @description Why the queue is closed; required in the change that sets emergencyClosed */
                         closedReason: string | null;
+                        /**
+                         * @description Creates may name an ownerAgentId: an agent-owned callback that waits for that agent
+                         * @default false
+                         */
+                        ownedCallbacksEnabled: boolean;
+                        /**
+                         * @description How long an agent owns a callback when the create names no ownershipHours (1 hour to 30 days)
+                         * @default 24
+                         */
+                        defaultOwnershipHours: number;
+                        /**
+                         * @description At the end of ownership: queue = the callback loses its owner and routes to the queue; disconnect = it is cancelled
+                         * @default queue
+                         * @enum {unknown}
+                         */
+                        ownershipExpiry: "queue" | "disconnect";
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
@@ -10946,6 +11035,26 @@ export interface operations {
                              * @description ISO-8601; UTC times end in Z
                              */
                             completedAt: string | null;
+                            /** @description What the callback was created with for routing in Genesys */
+                            routing: {
+                                /** @description Genesys routing skill ids (a name not resolved yet stays a name until delivery) */
+                                skills: string[];
+                                /** @description Genesys routing language id (or a name not resolved yet) */
+                                language: string | null;
+                                preferredAgentIds: string[];
+                                label: string | null;
+                                /** @description The agent who owns the callback (agent-owned callbacks) */
+                                ownerAgentId: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601; UTC times end in Z
+                                 */
+                                ownershipEndsAt: string | null;
+                                callerId: string | null;
+                                callerIdName: string | null;
+                                /** @description The callback’s own script (else the queue’s) */
+                                scriptId: string | null;
+                            };
                         }[];
                         nextCursor: string | null;
                     };
@@ -11092,6 +11201,26 @@ export interface operations {
                     defaultCountry?: string;
                     /** @description JSON text of a flat string map (≤ 50 keys, values ≤ 1,024 chars), passed to Genesys as participant data */
                     userData?: string;
+                    /** @description Comma-separated Genesys routing skills, names or ids (≤ 20); names are resolved to ids */
+                    skills?: string;
+                    /** @description Genesys routing language, name or id */
+                    language?: string;
+                    /** @description Comma-separated Genesys user ids of preferred agents (≤ 20) */
+                    preferredAgentIds?: string;
+                    /** @description Genesys user id of the agent who owns the callback (the queue must take agent-owned callbacks) */
+                    ownerAgentId?: string;
+                    /** @description How long the owner keeps it (1 hour to 30 days; default: the queue’s defaultOwnershipHours), from the scheduled time (or now) */
+                    ownershipHours?: number;
+                    /** @description The number the customer sees when called back */
+                    callerId?: string;
+                    /** @description The name the customer sees when called back */
+                    callerIdName?: string;
+                    /** @description Genesys script for the agent (overrides the queue’s scriptId) */
+                    scriptId?: string;
+                    /** @description Genesys routing label */
+                    routingLabel?: string;
+                    /** @description With conversationId: take the skills, language and priority the IVR conversation has in Genesys (where the create names none) */
+                    preserveOriginal?: boolean;
                 };
             };
         };
@@ -11324,6 +11453,26 @@ export interface operations {
                          * @description ISO-8601; UTC times end in Z
                          */
                         completedAt: string | null;
+                        /** @description What the callback was created with for routing in Genesys */
+                        routing: {
+                            /** @description Genesys routing skill ids (a name not resolved yet stays a name until delivery) */
+                            skills: string[];
+                            /** @description Genesys routing language id (or a name not resolved yet) */
+                            language: string | null;
+                            preferredAgentIds: string[];
+                            label: string | null;
+                            /** @description The agent who owns the callback (agent-owned callbacks) */
+                            ownerAgentId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601; UTC times end in Z
+                             */
+                            ownershipEndsAt: string | null;
+                            callerId: string | null;
+                            callerIdName: string | null;
+                            /** @description The callback’s own script (else the queue’s) */
+                            scriptId: string | null;
+                        };
                         history: {
                             /**
                              * Format: date-time
@@ -11593,6 +11742,37 @@ export interface operations {
                      * @example {
                      *       "error": "FORBIDDEN",
                      *       "message": "This needs one of the roles: administrator",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description A record with this name already exists, or the change conflicts with one (`CONFLICT`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "CONFLICT",
+                     *       "message": "A queue named \"Demo\" already exists",
                      *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
                      *     }
                      */
@@ -11926,6 +12106,37 @@ export interface operations {
                     };
                 };
             };
+            /** @description A record with this name already exists, or the change conflicts with one (`CONFLICT`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "CONFLICT",
+                     *       "message": "A queue named \"Demo\" already exists",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
         };
     };
     postAdminCallbacksByIdRecreate: {
@@ -12231,6 +12442,26 @@ export interface operations {
                              * @description ISO-8601; UTC times end in Z
                              */
                             completedAt: string | null;
+                            /** @description What the callback was created with for routing in Genesys */
+                            routing: {
+                                /** @description Genesys routing skill ids (a name not resolved yet stays a name until delivery) */
+                                skills: string[];
+                                /** @description Genesys routing language id (or a name not resolved yet) */
+                                language: string | null;
+                                preferredAgentIds: string[];
+                                label: string | null;
+                                /** @description The agent who owns the callback (agent-owned callbacks) */
+                                ownerAgentId: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601; UTC times end in Z
+                                 */
+                                ownershipEndsAt: string | null;
+                                callerId: string | null;
+                                callerIdName: string | null;
+                                /** @description The callback’s own script (else the queue’s) */
+                                scriptId: string | null;
+                            };
                         }[];
                         nextCursor: string | null;
                     };
@@ -20713,6 +20944,26 @@ export interface operations {
                     defaultCountry?: string;
                     /** @description JSON text of a flat string map (≤ 50 keys, values ≤ 1,024 chars), passed to Genesys as participant data */
                     userData?: string;
+                    /** @description Comma-separated Genesys routing skills, names or ids (≤ 20); names are resolved to ids */
+                    skills?: string;
+                    /** @description Genesys routing language, name or id */
+                    language?: string;
+                    /** @description Comma-separated Genesys user ids of preferred agents (≤ 20) */
+                    preferredAgentIds?: string;
+                    /** @description Genesys user id of the agent who owns the callback (the queue must take agent-owned callbacks) */
+                    ownerAgentId?: string;
+                    /** @description How long the owner keeps it (1 hour to 30 days; default: the queue’s defaultOwnershipHours), from the scheduled time (or now) */
+                    ownershipHours?: number;
+                    /** @description The number the customer sees when called back */
+                    callerId?: string;
+                    /** @description The name the customer sees when called back */
+                    callerIdName?: string;
+                    /** @description Genesys script for the agent (overrides the queue’s scriptId) */
+                    scriptId?: string;
+                    /** @description Genesys routing label */
+                    routingLabel?: string;
+                    /** @description With conversationId: take the skills, language and priority the IVR conversation has in Genesys (where the create names none) */
+                    preserveOriginal?: boolean;
                 };
             };
         };

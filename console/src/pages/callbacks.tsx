@@ -1,3 +1,4 @@
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ok } from '../api/client';
 import type { operations } from '../api/schema';
@@ -345,6 +346,12 @@ function CallbackDialog({ id, writer, onClose }: { id: string; writer: boolean; 
             <dd class="mono">{c.id}</dd>
             <dt>Conversation</dt>
             <dd class="mono">{c.genesysConversationId ?? '—'}</dd>
+            {routingFacts(c.routing).map(([label, value]) => (
+              <Fragment key={label}>
+                <dt>{label}</dt>
+                <dd class="mono">{value}</dd>
+              </Fragment>
+            ))}
           </dl>
           {answer !== undefined && (
             <div class="answer" role="status">
@@ -589,4 +596,19 @@ function CreateCallback({ queues, onClose }: { queues: { id: string; name: strin
       )}
     </Dialog>
   );
+}
+
+/** The callback's routing as sent to Genesys: only what it was created with. */
+function routingFacts(r: Callback['routing'] | undefined): [string, string][] {
+  if (!r) return [];
+  const facts: [string, string | null][] = [
+    ['Skills', r.skills.length > 0 ? r.skills.join(', ') : null],
+    ['Language', r.language],
+    ['Preferred agents', r.preferredAgentIds.length > 0 ? r.preferredAgentIds.join(', ') : null],
+    ['Owner', r.ownerAgentId === null ? null : `${r.ownerAgentId}${r.ownershipEndsAt ? ` until ${showTime(r.ownershipEndsAt)}` : ''}`],
+    ['Routing label', r.label],
+    ['Caller id', r.callerId === null && r.callerIdName === null ? null : [r.callerIdName, r.callerId].filter(Boolean).join(' ')],
+    ['Script', r.scriptId],
+  ];
+  return facts.filter((f): f is [string, string] => f[1] !== null);
 }

@@ -193,6 +193,9 @@ interface Draft {
   throttles: { limit: string; windowMinutes: string }[];
   emergencyClosed: boolean;
   closedReason: string;
+  ownedCallbacksEnabled: boolean;
+  defaultOwnershipHours: string;
+  ownershipExpiry: string;
 }
 
 const MAX_THROTTLES = 5;
@@ -219,6 +222,9 @@ function draftOf(q: Queue | null): Draft {
     throttles: (q?.throttles ?? []).map((t) => ({ limit: String(t.limit), windowMinutes: String(t.windowMinutes) })),
     emergencyClosed: q?.emergencyClosed ?? false,
     closedReason: q?.closedReason ?? '',
+    ownedCallbacksEnabled: q?.ownedCallbacksEnabled ?? false,
+    defaultOwnershipHours: String(q?.defaultOwnershipHours ?? 24),
+    ownershipExpiry: q?.ownershipExpiry ?? 'queue',
   };
 }
 
@@ -248,6 +254,9 @@ function bodyOf(d: Draft): Record<string, unknown> {
     throttles: d.throttles.map((t) => ({ limit: num(t.limit), windowMinutes: num(t.windowMinutes) })),
     emergencyClosed: d.emergencyClosed,
     closedReason: nullable(d.closedReason.trim()),
+    ownedCallbacksEnabled: d.ownedCallbacksEnabled,
+    defaultOwnershipHours: num(d.defaultOwnershipHours),
+    ownershipExpiry: d.ownershipExpiry,
   };
 }
 
@@ -390,6 +399,18 @@ function QueueForm({ queue, refs, onClose }: { queue: Queue | null; refs: Refs; 
           </label>
           {d.emergencyClosed && text('closedReason', 'Reason for closing', 'text', 'Required: flows read it as closedReason')}
         </fieldset>
+        <label class="check">
+          <input type="checkbox" checked={d.ownedCallbacksEnabled} onChange={set('ownedCallbacksEnabled')} disabled={!admin} /> Agent-owned callbacks
+        </label>
+        {text('defaultOwnershipHours', 'Ownership (hours)', 'number', '1 hour to 30 days (720), when a create names none')}
+        <Field label="At the end of ownership" name="ownershipExpiry" error={action.error}>
+          {(p) => (
+            <select {...p} value={d.ownershipExpiry} onChange={set('ownershipExpiry')} disabled={!admin}>
+              <option value="queue">route to the queue</option>
+              <option value="disconnect">disconnect</option>
+            </select>
+          )}
+        </Field>
         <ErrorNote error={action.error} fields={fields} />
         {admin && (
           <div class="row-actions">

@@ -265,6 +265,46 @@ resource "genesyscloud_integration_action" "callbacks_create" {
         "type"        = "string"
         "description" = "JSON text of a flat string map (≤ 50 keys, values ≤ 1,024 chars), passed to Genesys as participant data."
       }
+      "skills" = {
+        "type"        = "string"
+        "description" = "Comma-separated Genesys routing skills, names or ids (≤ 20); names are resolved to ids."
+      }
+      "language" = {
+        "type"        = "string"
+        "description" = "Genesys routing language, name or id."
+      }
+      "preferredAgentIds" = {
+        "type"        = "string"
+        "description" = "Comma-separated Genesys user ids of preferred agents (≤ 20)"
+      }
+      "ownerAgentId" = {
+        "type"        = "string"
+        "description" = "Genesys user id of the agent who owns the callback (the queue must take agent-owned callbacks)"
+      }
+      "ownershipHours" = {
+        "type"        = "integer"
+        "description" = "How long the owner keeps it (1 hour to 30 days; default: the queue’s defaultOwnershipHours), from the scheduled time (or now)"
+      }
+      "callerId" = {
+        "type"        = "string"
+        "description" = "The number the customer sees when called back."
+      }
+      "callerIdName" = {
+        "type"        = "string"
+        "description" = "The name the customer sees when called back."
+      }
+      "scriptId" = {
+        "type"        = "string"
+        "description" = "Genesys script for the agent (overrides the queue’s scriptId)"
+      }
+      "routingLabel" = {
+        "type"        = "string"
+        "description" = "Genesys routing label."
+      }
+      "preserveOriginal" = {
+        "type"        = "boolean"
+        "description" = "With conversationId: take the skills, language and priority the IVR conversation has in Genesys (where the create names none)"
+      }
     }
     "additionalProperties" = true
   })
@@ -327,7 +367,7 @@ resource "genesyscloud_integration_action" "callbacks_create" {
   config_request {
     request_url_template = "${local.base_url}/actions/v1/callbacks/create"
     request_type         = "POST"
-    request_template     = "{#set($sep = \"\")\n#if(\"$!{input.queue}\" != \"\")$sep\"queue\": \"$esc.jsonString($input.queue)\"#set($sep = \",\")#end\n#if(\"$!{input.queueId}\" != \"\")$sep\"queueId\": \"$esc.jsonString($input.queueId)\"#set($sep = \",\")#end\n#if(\"$!{input.phoneNumber}\" != \"\")$sep\"phoneNumber\": \"$esc.jsonString($input.phoneNumber)\"#set($sep = \",\")#end\n#if(\"$!{input.customerName}\" != \"\")$sep\"customerName\": \"$esc.jsonString($input.customerName)\"#set($sep = \",\")#end\n#if(\"$!{input.desiredTime}\" != \"\")$sep\"desiredTime\": \"$esc.jsonString($input.desiredTime)\"#set($sep = \",\")#end\n#if(\"$!{input.timezone}\" != \"\")$sep\"timezone\": \"$esc.jsonString($input.timezone)\"#set($sep = \",\")#end\n#if(\"$!{input.priority}\" != \"\")$sep\"priority\": $${input.priority}#set($sep = \",\")#end\n#if(\"$!{input.waitedSeconds}\" != \"\")$sep\"waitedSeconds\": $${input.waitedSeconds}#set($sep = \",\")#end\n#if(\"$!{input.idempotencyKey}\" != \"\")$sep\"idempotencyKey\": \"$esc.jsonString($input.idempotencyKey)\"#set($sep = \",\")#end\n#if(\"$!{input.conversationId}\" != \"\")$sep\"conversationId\": \"$esc.jsonString($input.conversationId)\"#set($sep = \",\")#end\n#if(\"$!{input.acceptNearest}\" != \"\")$sep\"acceptNearest\": $${input.acceptNearest}#set($sep = \",\")#end\n#if(\"$!{input.defaultCountry}\" != \"\")$sep\"defaultCountry\": \"$esc.jsonString($input.defaultCountry)\"#set($sep = \",\")#end\n#if(\"$!{input.userData}\" != \"\")$sep\"userData\": \"$esc.jsonString($input.userData)\"#set($sep = \",\")#end\n}"
+    request_template     = "{#set($sep = \"\")\n#if(\"$!{input.queue}\" != \"\")$sep\"queue\": \"$esc.jsonString($input.queue)\"#set($sep = \",\")#end\n#if(\"$!{input.queueId}\" != \"\")$sep\"queueId\": \"$esc.jsonString($input.queueId)\"#set($sep = \",\")#end\n#if(\"$!{input.phoneNumber}\" != \"\")$sep\"phoneNumber\": \"$esc.jsonString($input.phoneNumber)\"#set($sep = \",\")#end\n#if(\"$!{input.customerName}\" != \"\")$sep\"customerName\": \"$esc.jsonString($input.customerName)\"#set($sep = \",\")#end\n#if(\"$!{input.desiredTime}\" != \"\")$sep\"desiredTime\": \"$esc.jsonString($input.desiredTime)\"#set($sep = \",\")#end\n#if(\"$!{input.timezone}\" != \"\")$sep\"timezone\": \"$esc.jsonString($input.timezone)\"#set($sep = \",\")#end\n#if(\"$!{input.priority}\" != \"\")$sep\"priority\": $${input.priority}#set($sep = \",\")#end\n#if(\"$!{input.waitedSeconds}\" != \"\")$sep\"waitedSeconds\": $${input.waitedSeconds}#set($sep = \",\")#end\n#if(\"$!{input.idempotencyKey}\" != \"\")$sep\"idempotencyKey\": \"$esc.jsonString($input.idempotencyKey)\"#set($sep = \",\")#end\n#if(\"$!{input.conversationId}\" != \"\")$sep\"conversationId\": \"$esc.jsonString($input.conversationId)\"#set($sep = \",\")#end\n#if(\"$!{input.acceptNearest}\" != \"\")$sep\"acceptNearest\": $${input.acceptNearest}#set($sep = \",\")#end\n#if(\"$!{input.defaultCountry}\" != \"\")$sep\"defaultCountry\": \"$esc.jsonString($input.defaultCountry)\"#set($sep = \",\")#end\n#if(\"$!{input.userData}\" != \"\")$sep\"userData\": \"$esc.jsonString($input.userData)\"#set($sep = \",\")#end\n#if(\"$!{input.skills}\" != \"\")$sep\"skills\": \"$esc.jsonString($input.skills)\"#set($sep = \",\")#end\n#if(\"$!{input.language}\" != \"\")$sep\"language\": \"$esc.jsonString($input.language)\"#set($sep = \",\")#end\n#if(\"$!{input.preferredAgentIds}\" != \"\")$sep\"preferredAgentIds\": \"$esc.jsonString($input.preferredAgentIds)\"#set($sep = \",\")#end\n#if(\"$!{input.ownerAgentId}\" != \"\")$sep\"ownerAgentId\": \"$esc.jsonString($input.ownerAgentId)\"#set($sep = \",\")#end\n#if(\"$!{input.ownershipHours}\" != \"\")$sep\"ownershipHours\": $${input.ownershipHours}#set($sep = \",\")#end\n#if(\"$!{input.callerId}\" != \"\")$sep\"callerId\": \"$esc.jsonString($input.callerId)\"#set($sep = \",\")#end\n#if(\"$!{input.callerIdName}\" != \"\")$sep\"callerIdName\": \"$esc.jsonString($input.callerIdName)\"#set($sep = \",\")#end\n#if(\"$!{input.scriptId}\" != \"\")$sep\"scriptId\": \"$esc.jsonString($input.scriptId)\"#set($sep = \",\")#end\n#if(\"$!{input.routingLabel}\" != \"\")$sep\"routingLabel\": \"$esc.jsonString($input.routingLabel)\"#set($sep = \",\")#end\n#if(\"$!{input.preserveOriginal}\" != \"\")$sep\"preserveOriginal\": $${input.preserveOriginal}#set($sep = \",\")#end\n}"
     headers = {
       "Content-Type"  = "application/json"
       "Authorization" = "Bearer $${authResponse.access_token}"
