@@ -6,6 +6,7 @@
  */
 import Holidays from 'date-holidays';
 import { DateTime } from 'luxon';
+import { Lru } from '../lru.js';
 import { HOLIDAY_TYPES, WEEKDAYS } from './types.js';
 import type { BusinessHoursSpec, FieldProblem, HolidayCalendar, RecurringRule, SpecialDay } from './types.js';
 
@@ -14,29 +15,6 @@ const NTHS = [1, 2, 3, 4, 5, -1];
 /** Bounds of the caches: calendar expansions (calendar × year) and special-date sets (configuration × year). */
 const MAX_CALENDAR_YEARS = 1000;
 const MAX_SPECIAL_YEARS = 2000;
-
-/** A least-recently-used map: Map keeps insertion order, so the first key is the oldest use. */
-class Lru<V> {
-  private readonly entries = new Map<string, V>();
-  constructor(private readonly max: number) {}
-  get(key: string, make: () => V): V {
-    let value = this.entries.get(key);
-    if (value === undefined) {
-      value = make();
-      if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-    } else {
-      this.entries.delete(key);
-    }
-    this.entries.set(key, value);
-    return value;
-  }
-  get size(): number {
-    return this.entries.size;
-  }
-  clear(): void {
-    this.entries.clear();
-  }
-}
 
 const calendarYears = new Lru<Map<string, string>>(MAX_CALENDAR_YEARS);
 const specialYears = new Lru<Map<string, SpecialDay>>(MAX_SPECIAL_YEARS);

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { DB } from '../db/types.js';
+import { Lru } from '../lru.js';
 import { bookedCounts } from './bookings.js';
 import { gridZone, slotsForDay, type QueueSlotSpec, type Slot } from './engine.js';
 
@@ -12,22 +13,14 @@ import { gridZone, slotsForDay, type QueueSlotSpec, type Slot } from './engine.j
 
 /** Open slots with capacity of a day, by configuration version and local date; least recently used dropped beyond `max`. */
 export class DaySlotCache {
-  private readonly days = new Map<string, Slot[]>();
+  private readonly days: Lru<Slot[]>;
 
-  constructor(private readonly max = 20_000) {}
+  constructor(max = 20_000) {
+    this.days = new Lru(max);
+  }
 
   day(version: string, spec: QueueSlotSpec, date: string): Slot[] {
-    const key = `${version}|${date}`;
-    let slots = this.days.get(key);
-    if (slots === undefined) {
-      slots = slotsForDay(spec, date).filter((s) => s.capacity > 0);
-      if (this.days.size >= this.max) this.days.delete(this.days.keys().next().value!);
-    } else {
-      // Refresh recency: Map keeps insertion order, so the first key is the least recently used.
-      this.days.delete(key);
-    }
-    this.days.set(key, slots);
-    return slots;
+    return this.days.get(`${version}|${date}`, () => slotsForDay(spec, date).filter((s) => s.capacity > 0));
   }
 
   get size(): number {
