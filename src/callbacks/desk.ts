@@ -21,6 +21,7 @@ import {
   type CallbackSearch,
   type CallbackWithQueue,
 } from './queries.js';
+import { UUID_RE } from '../ids.js';
 
 /** The operator's callback desk: search, inspect, cancel (one or many), recreate. */
 
@@ -99,8 +100,6 @@ async function searchOf(ctx: Context, f: DeskFilter, allowed: string[] | null): 
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** A creation time as PostgreSQL prints it (to the microsecond), or as an ISO time (cursors given out before). */
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:\d{2})?)$/;
 
@@ -112,7 +111,7 @@ const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\
 export function decodeCursor(cursor: string): ExactKey {
   try {
     const { at, id } = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { at: unknown; id: unknown };
-    if (typeof at !== 'string' || typeof id !== 'string' || !UUID.test(id) || !CURSOR_TIME.test(at)) throw new Error('not ours');
+    if (typeof at !== 'string' || typeof id !== 'string' || !UUID_RE.test(id) || !CURSOR_TIME.test(at)) throw new Error('not ours');
     checkTimeRange(new Date(at.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00')), 'cursor');
     return { createdKey: at, id };
   } catch {

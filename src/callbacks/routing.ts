@@ -2,6 +2,7 @@ import type { CallbackRow, QueueRow } from '../db/types.js';
 import { errors } from '../errors.js';
 import { ErrorCode } from '../genesys/errors.js';
 import { GenesysError, type CreateCallbackRequest, type GenesysGateway, type RoutingEntity } from '../genesys/gateway.js';
+import { UUID_RE } from '../ids.js';
 
 /**
  * Routing on create: skills and a language (names or ids; names are resolved to Genesys ids through
@@ -16,9 +17,8 @@ export const MIN_OWNERSHIP_HOURS = 1;
 export const MAX_OWNERSHIP_HOURS = 720;
 export const OWNED_EDIT_CUTOFF_MS = 15 * 60_000;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Genesys ids are UUIDs: a value shaped like one is taken as an id, anything else as a name. */
-export const isGenesysId = (v: string) => UUID.test(v);
+export const isGenesysId = (v: string) => UUID_RE.test(v);
 
 /** "a, b,c" → ['a', 'b', 'c']; empty entries are a 400 naming the entry (`skills[1]`). */
 export function parseList(value: string | undefined, field: string, max: number): string[] {

@@ -8,6 +8,7 @@ import { sha256Hex } from '../auth/secrets.js';
 import type { StoredCaptcha } from '../db/types.js';
 import { contextFor, type Context, type Services } from '../context.js';
 import { errors } from '../errors.js';
+import { UUID_RE } from '../ids.js';
 
 export interface TokenClaims {
   sub: string;
@@ -222,7 +223,6 @@ export function assertCsrf(method: string, headers: Record<string, string | stri
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function authPlugin(app: FastifyInstance, opts: AuthOptions) {
   await app.register(fastifyCookie);

@@ -1,11 +1,10 @@
 import type { Insertable, Kysely, Transaction, Updateable } from 'kysely';
 import type { DB, NumberRuleRow, NumberRulesTable } from '../db/types.js';
+import { UUID_RE } from '../ids.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
 export const NUMBER_RULE_COLUMNS = ['id', 'name', 'permitted_countries', 'blocked_patterns', 'blocked_number_types', 'created_at', 'updated_at'] as const;
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function insertNumberRule(trx: Transaction<DB>, values: Insertable<NumberRulesTable>): Promise<NumberRuleRow> {
   return trx.insertInto('number_rules').values(values).returning(NUMBER_RULE_COLUMNS).executeTakeFirstOrThrow();

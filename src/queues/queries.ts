@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { shareRuleRow } from '../capacity/queries.js';
 import type { BusinessHoursRow, CapacityRuleRow, DB, NewQueue, NumberRuleRow, QueueRow, QueueUpdate } from '../db/types.js';
+import { UUID_RE } from '../ids.js';
 
 export const QUEUE_COLUMNS = [
   'id',
@@ -66,8 +67,6 @@ export async function deleteQueueRow(trx: Transaction<DB>, id: string): Promise<
 export function listQueueIdentities(db: Kysely<DB> | Transaction<DB>): Promise<Pick<QueueRow, 'id' | 'name' | 'genesys_queue_id'>[]> {
   return db.selectFrom('queues').select(['id', 'name', 'genesys_queue_id']).execute();
 }
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Business hours as a queue's configuration carries them. */
 export type HoursConfig = Pick<BusinessHoursRow, 'id' | 'timezone' | 'weekly' | 'exceptions' | 'recurring' | 'holiday_calendars' | 'revision'>;
