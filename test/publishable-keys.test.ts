@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authHeader, buildTestApp, skewDateNow, type TestApp } from './helpers/app.js';
-import { ALL_WEEK } from './helpers/access-fixtures.js';
+import { ALL_WEEK, randomPhone } from './helpers/access-fixtures.js';
 import { factories } from './helpers/factories.js';
 import { corsHeaders, listen, makeKey, type TestKey } from './helpers/web.js';
 
@@ -13,7 +13,7 @@ let queueName: string;
 let otherQueue: string;
 let key: TestKey;
 
-const phone = () => `+1212555${String(Math.floor(Math.random() * 10_000)).padStart(4, '0')}`;
+const phone = () => randomPhone('+1212555');
 
 function call(path: string, opts: { key?: string; origin?: string | null; body?: unknown; method?: string; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };

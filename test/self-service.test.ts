@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSelfServiceLink, createLinkSigner, selfServiceLink } from '../src/selfservice/link.js';
-import { ALL_WEEK, scheduledTime } from './helpers/access-fixtures.js';
+import { ALL_WEEK, randomPhone, scheduledTime } from './helpers/access-fixtures.js';
 import { authHeader, buildTestApp, TEST_JWT_SECRET, type TestApp } from './helpers/app.js';
 import { factories } from './helpers/factories.js';
 import { corsHeaders, listen, makeKey, type TestKey } from './helpers/web.js';
@@ -16,7 +16,7 @@ let queueName: string;
 let key: TestKey;
 let otherKey: TestKey;
 
-const phone = () => `+1212555${String(Math.floor(Math.random() * 10_000)).padStart(4, '0')}`;
+const phone = () => randomPhone('+1212555');
 
 interface Created {
   outcome: string;
@@ -225,6 +225,7 @@ describe('self-service: refusals are a 404 that tells nothing', () => {
   it('a deactivated key’s callbacks are no longer managed through it', async () => {
     const k = await makeKey(t, admin, { queues: [queueName], origins: [ORIGIN] });
     const c = await createWithKey({}, k);
+    expect(c.outcome).toBe('CREATED');
     expect((await publicCall('GET', c.callbackId, c.manageToken)).statusCode).toBe(200);
     const off = await t.app.inject({ method: 'PATCH', url: `/admin/v1/clients/${k.clientId}`, headers: admin, payload: { active: false } });
     expect(off.statusCode, off.body).toBe(200);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authHeader, buildTestApp, type TestApp } from './helpers/app.js';
-import { ALL_WEEK } from './helpers/access-fixtures.js';
+import { ALL_WEEK, randomPhone } from './helpers/access-fixtures.js';
 import { factories } from './helpers/factories.js';
 import { startFakeCaptcha, type FakeCaptcha } from './helpers/fake-captcha.js';
 import { listen, makeKey, type TestKey } from './helpers/web.js';
@@ -16,7 +16,7 @@ let admin: Record<string, string>;
 let queueName: string;
 let v3: TestKey;
 
-const phone = () => `+1212555${String(Math.floor(Math.random() * 10_000)).padStart(4, '0')}`;
+const phone = () => randomPhone('+1212555');
 const token = () => `tok-${randomUUID()}`;
 const good = (tok: string, over: Record<string, unknown> = {}) => fake.verdict(tok, { success: true, hostname: HOST, score: 0.9, action: 'callback', ...over });
 
