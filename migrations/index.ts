@@ -20,6 +20,7 @@ import * as m0018 from './0018_callbacks_created_order.js';
 import * as m0019 from './0019_offer_controls.js';
 import * as m0020 from './0020_holiday_calendars.js';
 import * as m0021 from './0021_callback_routing.js';
+import * as m0022 from './0022_notifications.js';
 
 /** Every migration, by name, in order. Add a new file and list it here; never edit an applied one. */
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '0019_offer_controls': m0019,
   '0020_holiday_calendars': m0020,
   '0021_callback_routing': m0021,
+  '0022_notifications': m0022,
 };

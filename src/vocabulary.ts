@@ -86,8 +86,40 @@ export const HISTORY_EVENTS = [
   'ownership-released',
   'ownership-expired',
   'ownership-release-failed',
+  // CALLBACK_UPCOMING was sent (detail: the estimated wait or the minutes before the scheduled time), or suppressed.
+  'upcoming',
+  'upcoming-suppressed',
 ] as const;
 export type HistoryEvent = (typeof HISTORY_EVENTS)[number];
+
+/** What a notification tells its receivers (webhooks, the customer's SMS and app) about a callback. */
+export const NOTIFICATION_TYPES = [
+  'CALLBACK_CREATED',
+  'CALLBACK_RESCHEDULED',
+  'CALLBACK_UPCOMING',
+  'CALLBACK_READY',
+  'CALLBACK_PURGED',
+  'CALLBACK_ATTEMPT_FAILED',
+  'CALLBACK_FINAL_ATTEMPT_FAILED',
+  'CALLBACK_COMPLETED',
+  'CALLBACK_CANCELLED',
+] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+/** Where a notification goes. */
+export const NOTIFICATION_CHANNELS = ['webhook', 'sms', 'push'] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
+/**
+ * One delivery of a notification: PENDING → SENDING (a job holds it) → SENT, back to PENDING after a
+ * retryable failure (with backoff), FAILED (given up), or DROPPED (never to be sent: the target is
+ * gone — the number opted out, the device token is dead, the webhook was disabled).
+ */
+export const NOTIFICATION_DELIVERY_STATUSES = ['PENDING', 'SENDING', 'SENT', 'FAILED', 'DROPPED'] as const;
+export type NotificationDeliveryStatus = (typeof NOTIFICATION_DELIVERY_STATUSES)[number];
+export const DEVICE_PLATFORMS = ['android', 'ios', 'web'] as const;
+export type DevicePlatform = (typeof DEVICE_PLATFORMS)[number];
+/** CALLBACK_UPCOMING of one callback: PENDING (to be sent once), SENT, SUPPRESSED (not to be sent). */
+export const UPCOMING_STATUSES = ['PENDING', 'SENT', 'SUPPRESSED'] as const;
+export type UpcomingStatus = (typeof UPCOMING_STATUSES)[number];
 
 /**
  * The `action` each event endpoint answers (and the inbox records), per endpoint: flows and

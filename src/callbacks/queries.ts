@@ -48,6 +48,9 @@ export const CALLBACK_COLUMNS = [
   'caller_id',
   'caller_id_name',
   'script_id',
+  'device_token',
+  'device_platform',
+  'upcoming_status',
 ] as const;
 
 const HISTORY_COLUMNS = ['id', 'callback_id', 'at', 'actor', 'actor_name', 'actor_kind', 'event', 'from_state', 'to_state', 'reason', 'detail'] as const;

@@ -19,6 +19,11 @@ import type {
   SignInMappingKind,
   SignInMethod,
   UserSource,
+  DevicePlatform,
+  NotificationChannel,
+  NotificationDeliveryStatus,
+  NotificationType,
+  UpcomingStatus,
 } from '../vocabulary.js';
 
 export type { CallbackState, DeliveryStatus };
@@ -211,6 +216,12 @@ export interface QueuesTable {
   owned_callbacks_enabled: Generated<boolean>;
   default_ownership_hours: Generated<number>;
   ownership_expiry: Generated<'queue' | 'disconnect'>;
+  /** The org's SMS number notifications are sent from; null: no SMS for this queue. */
+  sms_sender: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Per notification type, the SMS text (with placeholders); a type without one is not sent by SMS. */
+  sms_templates: ColumnType<Partial<Record<NotificationType, string>>, string | undefined, string>;
+  /** CALLBACK_UPCOMING's threshold in minutes; null: never sent. */
+  upcoming_minutes: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -281,6 +292,10 @@ export interface CallbacksTable {
   caller_id_name: ColumnType<string | null, string | null | undefined, string | null>;
   /** Overrides the queue's script. */
   script_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The customer's app for push (FCM registration token); cleared when FCM says it is dead. */
+  device_token: ColumnType<string | null, string | null | undefined, string | null>;
+  device_platform: ColumnType<DevicePlatform | null, DevicePlatform | null | undefined, DevicePlatform | null>;
+  upcoming_status: ColumnType<UpcomingStatus | null, UpcomingStatus | null | undefined, UpcomingStatus | null>;
 }
 export type CallbackRow = Selectable<CallbacksTable>;
 
@@ -603,7 +618,84 @@ export interface ReportDaysTable {
   rolled_at: Date | string;
 }
 
+export interface WebhooksTable {
+  id: Generated<string>;
+  name: string;
+  url: string;
+  /** Empty: every type. */
+  event_types: ColumnType<NotificationType[], NotificationType[] | undefined, NotificationType[]>;
+  /** Empty: every queue. */
+  queue_ids: ColumnType<string[], string[] | undefined, string[]>;
+  secret_sealed: string;
+  previous_secret_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+  previous_secret_expires_at: NullableTime;
+  enabled: Generated<boolean>;
+  failing_since: NullableTime;
+  disable_after_days: Generated<number>;
+  disabled_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  disabled_at: NullableTime;
+  created_by: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+export type WebhookRow = Selectable<WebhooksTable>;
+
+export interface NotificationEventsTable {
+  id: Generated<string>;
+  seq: Generated<string>;
+  callback_id: string;
+  queue_id: string;
+  type: NotificationType;
+  occurred_at: Timestamp;
+  data: Json<Record<string, unknown>>;
+}
+export type NotificationEventRow = Selectable<NotificationEventsTable>;
+
+export interface NotificationDeliveriesTable {
+  id: Generated<string>;
+  event_id: string;
+  callback_id: string;
+  seq: string;
+  channel: NotificationChannel;
+  webhook_id: string | null;
+  target: string;
+  status: Generated<NotificationDeliveryStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  lease_until: NullableTime;
+  last_error: string | null;
+  sent_at: NullableTime;
+  created_at: Generated<Date>;
+}
+export type NotificationDeliveryRow = Selectable<NotificationDeliveriesTable>;
+
+export interface NotificationAttemptsTable {
+  id: Generated<string>;
+  delivery_id: string | null;
+  webhook_id: string | null;
+  channel: NotificationChannel;
+  at: Timestamp;
+  ok: boolean;
+  status_code: number | null;
+  latency_ms: number;
+  error: string | null;
+  test: Generated<boolean>;
+}
+
+export interface MessageOptOutsTable {
+  phone_e164: string;
+  source: 'STOP' | 'list';
+  note: string | null;
+  created_by: string;
+  created_at: Generated<Date>;
+}
+
 export interface DB {
+  webhooks: WebhooksTable;
+  notification_events: NotificationEventsTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  notification_attempts: NotificationAttemptsTable;
+  message_opt_outs: MessageOptOutsTable;
   callback_retry_policies: CallbackRetryPoliciesTable;
   callback_attempts: CallbackAttemptsTable;
   users: UsersTable;

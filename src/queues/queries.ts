@@ -35,6 +35,9 @@ export const QUEUE_COLUMNS = [
   'owned_callbacks_enabled',
   'default_ownership_hours',
   'ownership_expiry',
+  'sms_sender',
+  'sms_templates',
+  'upcoming_minutes',
   'created_at',
   'updated_at',
 ] as const;
