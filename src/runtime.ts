@@ -11,6 +11,11 @@ import { createGateway } from './genesys/index.js';
 import { startJobRunner, type JobRunner } from './jobs/runner.js';
 import { buildTaskList, CRONTAB } from './jobs/tasks.js';
 import { ensureReconcileJob } from './reconcile/passes.js';
+import { resolveJwtSecret } from './auth/jwt-secret.js';
+import { createSecretBox } from './auth/encryption.js';
+import { createLinkSigner } from './selfservice/link.js';
+import { DEFAULT_BACKOFF_MS, DEFAULT_GIVE_UP_AFTER_MS, type NotificationDeps } from './notifications/channels.js';
+import { FcmSender } from './notifications/fcm.js';
 
 /** What the service and the standalone worker share: a migrated database, the gateway, the job runner. */
 export interface Runtime {
@@ -22,6 +27,19 @@ export interface Runtime {
   metrics: BusinessMetrics;
   /** Stops the worker (running jobs finish), closes the pool, stops an embedded database we started. */
   close(): Promise<void>;
+}
+
+/** What the worker's notify jobs need: the same key material as the app's sealed secrets and self-service links. */
+export async function notificationDeps(config: Config): Promise<NotificationDeps> {
+  const material = config.secretsEncryptionKey ?? (await resolveJwtSecret(config));
+  return {
+    secrets: createSecretBox(material),
+    links: createLinkSigner(material),
+    publicBaseUrl: config.publicBaseUrl,
+    fcm: new FcmSender(),
+    backoffMs: DEFAULT_BACKOFF_MS,
+    giveUpAfterMs: DEFAULT_GIVE_UP_AFTER_MS,
+  };
 }
 
 export async function startRuntime(config: Config, logger: Logger, opts: { worker: boolean }): Promise<Runtime> {
@@ -42,7 +60,7 @@ export async function startRuntime(config: Config, logger: Logger, opts: { worke
       ? await startJobRunner({
           pool: database.pool,
           db: database.db,
-          tasks: buildTaskList({ db: database.db, gateway, clock: systemClock, caches: createCaches(metrics), logger, retentionDays: config.retentionDays, reportRetentionDays: config.reportRetentionDays, reconcile: config.reconcile, sessionIdleMs: config.console.idleTimeoutMinutes * 60_000 }),
+          tasks: buildTaskList({ notifications: await notificationDeps(config), db: database.db, gateway, clock: systemClock, caches: createCaches(metrics), logger, retentionDays: config.retentionDays, reportRetentionDays: config.reportRetentionDays, reconcile: config.reconcile, sessionIdleMs: config.console.idleTimeoutMinutes * 60_000 }),
           concurrency: config.workerConcurrency,
           heartbeatMs: config.workerHeartbeatSeconds * 1000,
           deadAfterSeconds: config.workerDeadAfterSeconds,

@@ -5,6 +5,7 @@ import { errors } from '../errors.js';
 import { afterCommit } from '../db/after-commit.js';
 import type { BusinessMetrics } from '../ops/business-metrics.js';
 import type { CallbackState, CompletionReason, DeliveryStatus, HistoryEvent } from '../vocabulary.js';
+import { notificationTypeOf, recordNotification } from '../notifications/outbox.js';
 import { insertHistory, setState } from './queries.js';
 
 export type { CompletionReason };
@@ -101,8 +102,11 @@ export function historyColumns<E extends string, S extends string>(actor: Actor,
   };
 }
 
+/** Writes a history entry, and the notification it makes (notifications/outbox.ts) in the same transaction. */
 export async function recordHistory(trx: Transaction<DB>, callbackId: string, actor: Actor, entry: HistoryEntry & { from?: CallbackState | null; to?: CallbackState | null }): Promise<void> {
   await insertHistory(trx, { callback_id: callbackId, ...historyColumns(actor, entry) });
+  const type = notificationTypeOf(entry);
+  if (type) await recordNotification(trx, callbackId, type);
 }
 
 /** Who moves a callback: the actor its history names, and the metrics a completion is counted in (a Context is one). */

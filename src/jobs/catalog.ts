@@ -21,6 +21,8 @@ export const JOB_NAMES = [
   'reconcile',
   'purge-sessions',
   'ownership-expiry',
+  'notify',
+  'notify-sweep',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
@@ -40,6 +42,9 @@ export interface JobPayloads {
   'purge-sessions': Record<string, never>;
   /** An agent-owned callback's ownership ends: to the queue, or disconnected (the queue's ownershipExpiry). */
   'ownership-expiry': { callbackId: string };
+  /** Sends a callback's due notification deliveries (notifications/deliver.ts). */
+  'notify': { callbackId: string };
+  'notify-sweep': Record<string, never>;
 }
 
 /** The payload's required fields (all strings): what a job's payload is checked against before it runs. */
@@ -57,6 +62,8 @@ const PAYLOAD_FIELDS: { [N in JobName]: readonly (keyof JobPayloads[N] & string)
   'reconcile': [],
   'purge-sessions': [],
   'ownership-expiry': ['callbackId'],
+  'notify': ['callbackId'],
+  'notify-sweep': [],
 };
 
 /** Fields a payload may carry (strings too); jobs enqueued before a field existed lack it. */
@@ -84,11 +91,14 @@ export const jobKeys = {
   resubmit: (contact: { contactListId: string; contactId: string }) => `resubmit:${contact.contactListId}:${contact.contactId}`,
   campaignDial: (campaignCallbackId: string) => `campaign-dial:${campaignCallbackId}`,
   campaignRemove: (campaignCallbackId: string) => `campaign-remove:${campaignCallbackId}`,
+  notify: (callbackId: string) => `notify:${callbackId}`,
+  /** A callback's next retry of a failed notification, apart from `notify` so a new notification never waits for it. */
+  notifyRetry: (callbackId: string) => `notify-retry:${callbackId}`,
   /** One reconciler job across every worker process. */
   reconcile: 'reconcile',
 };
 
-/** The jobs features enqueue. (purge-callbacks, apply-retention, roll-up-reports and purge-sessions only run from the crontab.) */
+/** The jobs features enqueue. (purge-callbacks, apply-retention, roll-up-reports, purge-sessions and notify-sweep only run from the crontab.) */
 export const jobs = {
   /** The first delivery of a callback, or (`attempt` > 1, at `runAt`) the next attempt of a retried one. */
   deliverCallback: (callbackId: string, next?: { attempt: number; runAt: Date }): Job<'deliver-callback'> => ({
@@ -108,6 +118,10 @@ export const jobs = {
     runAt,
   }),
   dialCampaignCallback: (id: string, runAt: Date): Job<'dial-campaign-callback'> => ({ name: 'dial-campaign-callback', payload: { id }, key: jobKeys.campaignDial(id), runAt }),
+  /** Sends the callback's new notifications now. */
+  notify: (callbackId: string): Job<'notify'> => ({ name: 'notify', payload: { callbackId }, key: jobKeys.notify(callbackId) }),
+  /** Retries the callback's failed notifications at `runAt`. */
+  notifyRetry: (callbackId: string, runAt: Date): Job<'notify'> => ({ name: 'notify', payload: { callbackId }, key: jobKeys.notifyRetry(callbackId), runAt }),
   removeCampaignContact: (id: string): Job<'remove-campaign-contact'> => ({ name: 'remove-campaign-contact', payload: { id }, key: jobKeys.campaignRemove(id) }),
   /**
    * The reconciler's next run. Graphile cron ticks by the minute, so the job schedules its own next
@@ -130,6 +144,8 @@ const CRON: { schedule: string; name: JobName }[] = [
   { schedule: '7 * * * *', name: 'roll-up-reports' },
   // Ended console sessions and abandoned Genesys sign-ins: refused already, only their rows remain.
   { schedule: '41 * * * *', name: 'purge-sessions' },
+  // Notifications whose job was lost (a worker killed mid-send, a job out of attempts) are sent again.
+  { schedule: '* * * * *', name: 'notify-sweep' },
 ];
 export const CRONTAB = CRON.map((c) => `${c.schedule} ${c.name} ?max=1`).join('\n');
 

@@ -7,12 +7,14 @@ import { DEFAULT_RECONCILE, reconcileJob, type ReconcileSettings } from '../reco
 import { DEFAULT_REPORT_RETENTION_DAYS, rollUpReports } from '../reports/rollup.js';
 import { resubmitContact } from '../retries/service.js';
 import { DEFAULT_IDLE_MS, purgeEndedSessions } from '../users/sessions.js';
+import type { NotificationDeps } from '../notifications/channels.js';
+import { notifyCallback, sweepNotifications } from '../notifications/deliver.js';
 import { JOB_NAMES, payloadOf, type JobName, type JobPayloads } from './catalog.js';
 import { jobContext, type JobContext, type TaskDeps } from './context.js';
 
 export { CRONTAB } from './catalog.js';
 
-type Settings = { retentionDays: number; reportRetentionDays?: number | undefined; reconcile?: ReconcileSettings | undefined; sessionIdleMs?: number | undefined };
+type Settings = { notifications?: NotificationDeps | undefined; retentionDays: number; reportRetentionDays?: number | undefined; reconcile?: ReconcileSettings | undefined; sessionIdleMs?: number | undefined };
 type Handler<N extends JobName> = (ctx: JobContext & Settings, payload: JobPayloads[N], helpers: Pick<JobHelpers, 'job'>) => Promise<void>;
 
 /** One handler per job of the catalog. */
@@ -37,6 +39,11 @@ const HANDLERS: { [N in JobName]: Handler<N> } = {
     const { days } = await rollUpReports(ctx.db, ctx.clock.now(), { retentionDays: ctx.retentionDays, reportRetentionDays: ctx.reportRetentionDays ?? DEFAULT_REPORT_RETENTION_DAYS });
     if (days > 0) ctx.logger.debug({ days }, 'rolled up report days');
   },
+  'notify': (ctx, payload) => notifyCallback(notifying(ctx), payload),
+  'notify-sweep': async (ctx) => {
+    const { callbacks } = await sweepNotifications(notifying(ctx));
+    if (callbacks > 0) ctx.logger.info({ callbacks }, 'notifications left behind sent again');
+  },
   'reconcile': (ctx) => reconcileJob(ctx, ctx.reconcile ?? DEFAULT_RECONCILE),
   'purge-sessions': async (ctx) => {
     const { sessions, signIns } = await purgeEndedSessions(ctx.db, ctx.clock.now(), ctx.sessionIdleMs ?? DEFAULT_IDLE_MS);
@@ -44,11 +51,17 @@ const HANDLERS: { [N in JobName]: Handler<N> } = {
   },
 };
 
+/** A job's context with what sending notifications needs; a worker built without it cannot send them. */
+function notifying(ctx: JobContext & Settings) {
+  if (!ctx.notifications) throw new Error('this worker was started without notification settings');
+  return { ...ctx, notifications: ctx.notifications };
+}
+
 function task<N extends JobName>(name: N, deps: TaskDeps & Settings): Task {
   return (payload, helpers) => {
     const jobId = (helpers as Partial<JobHelpers>).job?.id;
     const ctx = jobContext(deps, jobId === undefined ? undefined : `job:${jobId}`);
-    return HANDLERS[name]({ ...ctx, retentionDays: deps.retentionDays, reportRetentionDays: deps.reportRetentionDays, reconcile: deps.reconcile, sessionIdleMs: deps.sessionIdleMs }, payloadOf(name, payload), helpers);
+    return HANDLERS[name]({ ...ctx, notifications: deps.notifications, retentionDays: deps.retentionDays, reportRetentionDays: deps.reportRetentionDays, reconcile: deps.reconcile, sessionIdleMs: deps.sessionIdleMs }, payloadOf(name, payload), helpers);
   };
 }
 
