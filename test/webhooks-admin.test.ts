@@ -206,6 +206,10 @@ describe('webhooks: test-send, rotation, delivery log', () => {
 
     clock.advance(86_400_000 + 1000);
     skew.advance(86_400_000 + 1000);
+    // Tokens issued a day ago have expired.
+    admin = (await authHeader(t, ['administrator'])).headers;
+    monitor = (await authHeader(t, ['monitor'])).headers;
+    actions = (await authHeader(t, ['actions'])).headers;
     received.length = 0;
     await api(admin, 'POST', `/admin/v1/webhooks/${hook.id}/test`);
     expect(() => new Receiver(rotated.secret).verify(received[0]!.body, received[0]!.headers as Record<string, string>)).not.toThrow();
