@@ -226,7 +226,7 @@ describe('webhooks: test-send, rotation, delivery log', () => {
 describe("a callback's notifications", () => {
   it('lists its events with each delivery, access as to the callback', async () => {
     const hook = await create();
-    const callbackId = await freshCallback(t, actions, qa.name);
+    const callbackId = await freshCallback(t, actions as { authorization: string }, qa.name);
     const db = t.database.db;
     const event = await db
       .insertInto('notification_events')
