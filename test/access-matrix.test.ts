@@ -133,6 +133,17 @@ const TABLE: Row[] = [
   ['PATCH /admin/v1/callback-retry-policies/:id',           '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
   ['DELETE /admin/v1/callback-retry-policies/:id',          '401',   IN_USE,            NO,           NO,           NO,           NO,       NO],
 
+  // A webhook outside the allow-list is not shown to a restricted caller at all (404), like a missing one.
+  ['GET /admin/v1/webhooks',                                '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
+  ['POST /admin/v1/webhooks',                               '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['GET /admin/v1/webhooks/:id',                            '401',   'ok ok 404',       'ok ok 404',  'ok ok 404',  'ok ok 404',  NO,       NO],
+  ['PATCH /admin/v1/webhooks/:id',                          '401',   'ok ok 404',       NO,           NO,           NO,           NO,       NO],
+  ['DELETE /admin/v1/webhooks/:id',                         '401',   'ok ok 404',       NO,           NO,           NO,           NO,       NO],
+  ['POST /admin/v1/webhooks/:id/rotate-secret',             '401',   'ok ok 404',       NO,           NO,           NO,           NO,       NO],
+  ['POST /admin/v1/webhooks/:id/test',                      '401',   'ok ok 404',       NO,           NO,           NO,           NO,       NO],
+  ['GET /admin/v1/webhooks/:id/deliveries',                 '401',   'ok ok 404',       'ok ok 404',  'ok ok 404',  'ok ok 404',  NO,       NO],
+  ['GET /admin/v1/callbacks/:id/notifications',             '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
+
   ['GET /admin/v1/retry-policies',                          '401',   'in',              'in',         'in',         'in',         NO,       NO],
   ['POST /admin/v1/retry-policies',                         '401',   UNRESTRICTED_ONLY, NO,           NO,           NO,           NO,       NO],
   ['GET /admin/v1/retry-policies/:id',                      '401',   'ok',              'ok',         'ok',         'ok',         NO,       NO],
@@ -360,6 +371,19 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
   'GET /admin/v1/callback-retry-policies/:id': ({ f, id }) => get(`/admin/v1/callback-retry-policies/${id(f.callbackRetryPolicyId)}`),
   'PATCH /admin/v1/callback-retry-policies/:id': ({ f, id }) => ({ method: 'PATCH', url: `/admin/v1/callback-retry-policies/${id(f.callbackRetryPolicyId)}`, payload: { maxAttempts: 3 } }),
   'DELETE /admin/v1/callback-retry-policies/:id': ({ f, id }) => ({ method: 'DELETE', url: `/admin/v1/callback-retry-policies/${id(f.callbackRetryPolicyId)}` }),
+
+  'GET /admin/v1/webhooks': ({ f }) => get('/admin/v1/webhooks', f.webhookId),
+  'POST /admin/v1/webhooks': ({ f }) => post('/admin/v1/webhooks', { name: `webhook-${uid()}`, url: 'https://hooks.example.com/y', queueIds: [f.queue.id] }),
+  'GET /admin/v1/webhooks/:id': ({ f, id }) => get(`/admin/v1/webhooks/${id(f.webhookId)}`),
+  'PATCH /admin/v1/webhooks/:id': ({ f, id }) => ({ method: 'PATCH', url: `/admin/v1/webhooks/${id(f.webhookId)}`, payload: { disableAfterDays: 3 } }),
+  'DELETE /admin/v1/webhooks/:id': async ({ f, id }) => {
+    const made = (await fixture('POST', '/admin/v1/webhooks', { name: `webhook-${uid()}`, url: 'https://hooks.example.com/z', queueIds: [f.queue.id] }))!;
+    return { method: 'DELETE', url: `/admin/v1/webhooks/${id(made.id as string)}` };
+  },
+  'POST /admin/v1/webhooks/:id/rotate-secret': ({ f, id }) => post(`/admin/v1/webhooks/${id(f.webhookId)}/rotate-secret`),
+  'POST /admin/v1/webhooks/:id/test': ({ f, id }) => post(`/admin/v1/webhooks/${id(f.webhookId)}/test`),
+  'GET /admin/v1/webhooks/:id/deliveries': ({ f, id }) => get(`/admin/v1/webhooks/${id(f.webhookId)}/deliveries`),
+  'GET /admin/v1/callbacks/:id/notifications': ({ f, id }) => get(`/admin/v1/callbacks/${id(f.callbackId)}/notifications`),
 
   'GET /admin/v1/retry-policies': ({ f }) => get('/admin/v1/retry-policies', f.retryPolicyId),
   'POST /admin/v1/retry-policies': () => post('/admin/v1/retry-policies', { name: `retry-${uid()}`, match: `WRAPUP-${uid()}`, waitSeconds: 60, maxAttempts: 3 }),

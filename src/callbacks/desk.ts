@@ -135,7 +135,7 @@ export async function listCallbacks(ctx: Context, query: DeskFilter & { limit: n
   };
 }
 
-async function visible(ctx: Context, id: string): Promise<Row> {
+export async function visibleCallback(ctx: Context, id: string): Promise<Row> {
   const row = await findCallbackWithQueue(ctx.db, id);
   if (!row) throw errors.notFound('Callback', id);
   assertQueueAccess(ctx.caller, { id: row.queue_id, name: row.queue_name, genesys_queue_id: row.genesys_queue_id });
@@ -143,7 +143,7 @@ async function visible(ctx: Context, id: string): Promise<Row> {
 }
 
 export async function getCallback(ctx: Context, id: string) {
-  const row = await visible(ctx, id);
+  const row = await visibleCallback(ctx, id);
   const [history, attempts] = await Promise.all([historyOf(ctx.db, id), attemptsOf(ctx.db, id)]);
   return {
     ...toView(row),
@@ -212,7 +212,7 @@ export async function bulkCancel(ctx: Context, body: BulkCancelBody) {
 
 /** A completed callback again, as a new callback through the same checks as a flow's create. */
 export async function recreate(ctx: Context, id: string, body: { desiredTime?: string | undefined; timezone?: string | undefined }) {
-  const old = await visible(ctx, id);
+  const old = await visibleCallback(ctx, id);
   if (old.state !== 'COMPLETED') throw errors.conflict(`Only a completed callback can be recreated; this one is ${old.state}`);
   const answer = await createCallback(ctx, {
     queueId: old.queue_id,

@@ -230,6 +230,7 @@ const PLAN: Folder[] = [
       { op: 'getAdminReportsSummary', status: 200, query: { queue: 'Demo' }, checks: { 'the demo queue, with the callback created': 'body.rows.length === 1 && body.rows[0].queueName === "Demo" && body.totals.created >= 1' } },
       { op: 'postAdminCallbacksByIdRecreate', path: { id: '{{callbackId}}' }, status: 200, checks: { 'outcome CREATED': 'body.outcome === "CREATED"' }, save: { deskCallbackId: 'body.callbackId' } },
       { op: 'getAdminCallbacksById', path: { id: '{{deskCallbackId}}' }, status: 200, checks: { 'with its history': 'body.id === pm.collectionVariables.get("deskCallbackId") && body.history.length > 0' } },
+      { op: 'getAdminCallbacksByIdNotifications', path: { id: '{{deskCallbackId}}' }, status: 200, checks: { 'a list': 'Array.isArray(body.items)' } },
       { op: 'getAdminCallbacksSearch', status: 200, query: { queue: 'Demo', q: '{{deskCallbackId}}' }, checks: { 'finds the callback by id': 'body.items.some((c) => c.id === pm.collectionVariables.get("deskCallbackId"))' } },
       { op: 'getAdminCallbacksExport', status: 200, query: { queue: 'Demo' }, checks: { 'CSV with a header': 'pm.response.text().startsWith("id,queueName,")' } },
       { op: 'postAdminCallbacksByIdReschedule', path: { id: '{{deskCallbackId}}' }, body: { desiredTime: '{{exampleTimeLater}}' }, status: 200, checks: { 'outcome RESCHEDULED': 'body.outcome === "RESCHEDULED"' } },
@@ -308,6 +309,19 @@ const PLAN: Folder[] = [
     description: 'Create, read, change and delete a callback retry policy (no queue uses it).',
     role: 'admin',
     steps: crud('AdminCallbackRetryPolicies', 'callbackRetryPolicyId', { createBody: { name: `No answer${unique}` } }),
+  },
+  {
+    name: 'webhooks',
+    description: 'Create a webhook (its secret answered once), read, change, rotate its secret, read its delivery log and delete it.',
+    role: 'admin',
+    steps: crud('AdminWebhooks', 'webhookId', {
+      createBody: { name: `CRM${unique}`, url: 'https://crm.example.com/hooks/callbacks' },
+      extra: [
+        { op: 'postAdminWebhooksByIdRotateSecret', path: { id: '{{webhookId}}' }, status: 200, checks: { 'a new secret': 'body.secret.startsWith("whsec_")' } },
+        { op: 'postAdminWebhooksByIdTest', path: { id: '{{webhookId}}' }, status: 200, checks: { 'an answer': 'typeof body.ok === "boolean"' } },
+        { op: 'getAdminWebhooksByIdDeliveries', path: { id: '{{webhookId}}' }, status: 200, checks: { 'the test attempt': 'body.items.length >= 1 && body.items[0].test === true' } },
+      ],
+    }),
   },
   {
     name: 'preview-retries',

@@ -13,6 +13,7 @@ export const OPENAPI_TAGS = [
   { name: 'callbacks', description: 'The operator’s callback desk' },
   { name: 'priority-aging', description: 'Raising the priority of waiting callbacks over time' },
   { name: 'callback-retries', description: 'Retrying callbacks nobody answered, by the wrap-up of their conversation' },
+  { name: 'webhooks', description: 'Signed notifications of what happens to callbacks, POSTed to other systems; their delivery log and test-send' },
   { name: 'preview-retries', description: 'Retrying preview-dialer contacts by wrap-up' },
   { name: 'campaigns', description: 'Always-running campaigns for automated callbacks' },
   { name: 'queues', description: 'Callback queues' },

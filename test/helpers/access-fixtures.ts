@@ -26,6 +26,8 @@ export interface SideFixtures {
   policyId: string;
   retryPolicyId: string;
   callbackRetryPolicyId: string;
+  /** A webhook of the side's queue only. */
+  webhookId: string;
   campaign: { id: string; name: string; contactListId: string };
   callbackId: string;
   /** The fixture callback's number, E.164 (its own, so a search by number finds it among many). */
@@ -171,6 +173,7 @@ async function buildSide(t: TestApp, root: AccessWorld['root'], side: Side): Pro
   }))!;
   const queue = { id: q.id as string, name: q.name as string, genesysQueueId: q.genesysQueueId as string };
   const campaign = await freshCampaign(t, admin, queue, numbers.id as string);
+  const webhook = (await call(app, admin, 'POST', '/admin/v1/webhooks', { name: `webhook-${tag}`, url: 'http://127.0.0.1:9/webhook', queueIds: [queue.id] }))!;
   const callbackPhone = side === 'QA' ? '+12125550101' : '+12125550102';
   const callbackId = await freshCallback(t, root.actions, queue.name, true, callbackPhone);
   const trackConversationId = await freshTrack(t, root.events, queue.genesysQueueId);
@@ -191,6 +194,7 @@ async function buildSide(t: TestApp, root: AccessWorld['root'], side: Side): Pro
     policyId: policy.id as string,
     retryPolicyId: retry.id as string,
     callbackRetryPolicyId: callbackRetry.id as string,
+    webhookId: webhook.id as string,
     campaign,
     callbackId,
     callbackPhone,

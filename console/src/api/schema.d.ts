@@ -1100,6 +1100,138 @@ export interface paths {
         patch: operations["patchAdminCallbackRetryPoliciesById"];
         trace?: never;
     };
+    "/admin/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhooks
+         * @description List webhooks. Needs a token with one of the roles: `administrator`, `supervisor`, `monitor`, `developer`.
+         */
+        get: operations["getAdminWebhooks"];
+        put?: never;
+        /**
+         * Create a webhook (its secret is answered this once)
+         * @description Create a webhook (its secret is answered this once). Needs a token with one of the roles: `administrator`.
+         */
+        post: operations["postAdminWebhooks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a webhook
+         * @description Get a webhook. Needs a token with one of the roles: `administrator`, `supervisor`, `monitor`, `developer`.
+         */
+        get: operations["getAdminWebhooksById"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook
+         * @description Delete a webhook. Needs a token with one of the roles: `administrator`.
+         */
+        delete: operations["deleteAdminWebhooksById"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook (only the fields sent; enabled: true clears its failure state)
+         * @description Change a webhook (only the fields sent; enabled: true clears its failure state). Needs a token with one of the roles: `administrator`.
+         */
+        patch: operations["patchAdminWebhooksById"];
+        trace?: never;
+    };
+    "/admin/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A webhook's delivery log: its attempts, newest first
+         * @description A webhook's delivery log: its attempts, newest first. Needs a token with one of the roles: `administrator`, `supervisor`, `monitor`, `developer`.
+         */
+        get: operations["getAdminWebhooksByIdDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/callbacks/{id}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A callback's notifications and their deliveries
+         * @description A callback's notifications and their deliveries. Needs a token with one of the roles: `administrator`, `supervisor`, `monitor`, `developer`.
+         */
+        get: operations["getAdminCallbacksByIdNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new signing secret (answered this once); the previous one is still signed with for 24 hours
+         * @description A new signing secret (answered this once); the previous one is still signed with for 24 hours. Needs a token with one of the roles: `administrator`.
+         */
+        post: operations["postAdminWebhooksByIdRotateSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a WEBHOOK_TEST message now and answer what the receiver said
+         * @description Send a WEBHOOK_TEST message now and answer what the receiver said. Needs a token with one of the roles: `administrator`.
+         */
+        post: operations["postAdminWebhooksByIdTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/campaigns": {
         parameters: {
             query?: never;
@@ -17222,6 +17354,1576 @@ export interface operations {
                      * @example {
                      *       "error": "CONFLICT",
                      *       "message": "A queue named \"Demo\" already exists",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getAdminWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record(s) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            url: string;
+                            eventTypes: ("CALLBACK_CREATED" | "CALLBACK_RESCHEDULED" | "CALLBACK_UPCOMING" | "CALLBACK_READY" | "CALLBACK_PURGED" | "CALLBACK_ATTEMPT_FAILED" | "CALLBACK_FINAL_ATTEMPT_FAILED" | "CALLBACK_COMPLETED" | "CALLBACK_CANCELLED")[];
+                            queueIds: string[];
+                            enabled: boolean;
+                            disableAfterDays: number;
+                            /** @description The secret masked: its last four characters */
+                            secretHint: string;
+                            /** @description Until when the rotated-out secret is still signed with */
+                            previousSecretExpiresAt: string | (never | null);
+                            /** @description Since when every attempt has failed (null: the last one succeeded) */
+                            failingSince: string | (never | null);
+                            disabledReason: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601; UTC times end in Z
+                             */
+                            disabledAt: string | null;
+                            createdBy: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601; UTC times end in Z
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601; UTC times end in Z
+                             */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid bearer token (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "UNAUTHORIZED",
+                     *       "message": "A valid bearer token is required",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description The token lacks the role this needs, or the queue is outside the client’s allow-list (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "FORBIDDEN",
+                     *       "message": "This needs one of the roles: administrator",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postAdminWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "CRM",
+                 *       "url": "https://crm.example.com/hooks/callbacks",
+                 *       "eventTypes": [
+                 *         "CALLBACK_CREATED",
+                 *         "CALLBACK_COMPLETED"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    name: string;
+                    /** @description Where deliveries are POSTed: HTTPS (plain HTTP only to 127.0.0.1/localhost, or on the embedded default database) */
+                    url: string;
+                    /** @description The notification types sent; empty: every type */
+                    eventTypes?: ("CALLBACK_CREATED" | "CALLBACK_RESCHEDULED" | "CALLBACK_UPCOMING" | "CALLBACK_READY" | "CALLBACK_PURGED" | "CALLBACK_ATTEMPT_FAILED" | "CALLBACK_FINAL_ATTEMPT_FAILED" | "CALLBACK_COMPLETED" | "CALLBACK_CANCELLED")[];
+                    /** @description Only callbacks of these queues; empty: every queue (a caller restricted to some queues must name at least one of its own) */
+                    queueIds?: string[];
+                    /** @description Deliveries are made only while enabled; enabling again clears the failure state */
+                    enabled?: boolean;
+                    /** @description Disabled automatically after this many days of nothing but failed attempts (1 to 30) */
+                    disableAfterDays?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Created: the new record */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        url: string;
+                        eventTypes: ("CALLBACK_CREATED" | "CALLBACK_RESCHEDULED" | "CALLBACK_UPCOMING" | "CALLBACK_READY" | "CALLBACK_PURGED" | "CALLBACK_ATTEMPT_FAILED" | "CALLBACK_FINAL_ATTEMPT_FAILED" | "CALLBACK_COMPLETED" | "CALLBACK_CANCELLED")[];
+                        queueIds: string[];
+                        enabled: boolean;
+                        disableAfterDays: number;
+                        /** @description The secret masked: its last four characters */
+                        secretHint: string;
+                        /** @description Until when the rotated-out secret is still signed with */
+                        previousSecretExpiresAt: string | (never | null);
+                        /** @description Since when every attempt has failed (null: the last one succeeded) */
+                        failingSince: string | (never | null);
+                        disabledReason: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601; UTC times end in Z
+                         */
+                        disabledAt: string | null;
+                        createdBy: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601; UTC times end in Z
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601; UTC times end in Z
+                         */
+                        updatedAt: string;
+                    } & {
+                        /** @description The signing secret (whsec_…): shown this once */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description The input is invalid (`VALIDATION_FAILED`, `BAD_REQUEST` or `INVALID_JSON`); `field` names it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "VALIDATION_FAILED",
+                     *       "message": "body/queue must NOT have fewer than 1 characters",
+                     *       "field": "queue",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No valid bearer token (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "UNAUTHORIZED",
+                     *       "message": "A valid bearer token is required",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description The token lacks the role this needs, or the queue is outside the client’s allow-list (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "FORBIDDEN",
+                     *       "message": "This needs one of the roles: administrator",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description A record with this name already exists, or the change conflicts with one (`CONFLICT`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "CONFLICT",
+                     *       "message": "A queue named \"Demo\" already exists",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getAdminWebhooksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record(s) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        url: string;
+                        eventTypes: ("CALLBACK_CREATED" | "CALLBACK_RESCHEDULED" | "CALLBACK_UPCOMING" | "CALLBACK_READY" | "CALLBACK_PURGED" | "CALLBACK_ATTEMPT_FAILED" | "CALLBACK_FINAL_ATTEMPT_FAILED" | "CALLBACK_COMPLETED" | "CALLBACK_CANCELLED")[];
+                        queueIds: string[];
+                        enabled: boolean;
+                        disableAfterDays: number;
+                        /** @description The secret masked: its last four characters */
+                        secretHint: string;
+                        /** @description Until when the rotated-out secret is still signed with */
+                        previousSecretExpiresAt: string | (never | null);
+                        /** @description Since when every attempt has failed (null: the last one succeeded) */
+                        failingSince: string | (never | null);
+                        disabledReason: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601; UTC times end in Z
+                         */
+                        disabledAt: string | null;
+                        createdBy: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601; UTC times end in Z
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601; UTC times end in Z
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The input is invalid (`VALIDATION_FAILED`, `BAD_REQUEST` or `INVALID_JSON`); `field` names it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "VALIDATION_FAILED",
+                     *       "message": "body/queue must NOT have fewer than 1 characters",
+                     *       "field": "queue",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No valid bearer token (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "UNAUTHORIZED",
+                     *       "message": "A valid bearer token is required",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description The token lacks the role this needs, or the queue is outside the client’s allow-list (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "FORBIDDEN",
+                     *       "message": "This needs one of the roles: administrator",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No such record (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "NOT_FOUND",
+                     *       "message": "Queue Demo not found",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteAdminWebhooksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The input is invalid (`VALIDATION_FAILED`, `BAD_REQUEST` or `INVALID_JSON`); `field` names it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "VALIDATION_FAILED",
+                     *       "message": "body/queue must NOT have fewer than 1 characters",
+                     *       "field": "queue",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No valid bearer token (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "UNAUTHORIZED",
+                     *       "message": "A valid bearer token is required",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description The token lacks the role this needs, or the queue is outside the client’s allow-list (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "FORBIDDEN",
+                     *       "message": "This needs one of the roles: administrator",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No such record (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "NOT_FOUND",
+                     *       "message": "Queue Demo not found",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    patchAdminWebhooksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enabled": true
+                 *     }
+                 */
+                "application/json": {
+                    name?: string;
+                    /** @description Where deliveries are POSTed: HTTPS (plain HTTP only to 127.0.0.1/localhost, or on the embedded default database) */
+                    url?: string;
+                    /** @description The notification types sent; empty: every type */
+                    eventTypes?: ("CALLBACK_CREATED" | "CALLBACK_RESCHEDULED" | "CALLBACK_UPCOMING" | "CALLBACK_READY" | "CALLBACK_PURGED" | "CALLBACK_ATTEMPT_FAILED" | "CALLBACK_FINAL_ATTEMPT_FAILED" | "CALLBACK_COMPLETED" | "CALLBACK_CANCELLED")[];
+                    /** @description Only callbacks of these queues; empty: every queue (a caller restricted to some queues must name at least one of its own) */
+                    queueIds?: string[];
+                    /** @description Deliveries are made only while enabled; enabling again clears the failure state */
+                    enabled?: boolean;
+                    /** @description Disabled automatically after this many days of nothing but failed attempts (1 to 30) */
+                    disableAfterDays?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Done: the result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        url: string;
+                        eventTypes: ("CALLBACK_CREATED" | "CALLBACK_RESCHEDULED" | "CALLBACK_UPCOMING" | "CALLBACK_READY" | "CALLBACK_PURGED" | "CALLBACK_ATTEMPT_FAILED" | "CALLBACK_FINAL_ATTEMPT_FAILED" | "CALLBACK_COMPLETED" | "CALLBACK_CANCELLED")[];
+                        queueIds: string[];
+                        enabled: boolean;
+                        disableAfterDays: number;
+                        /** @description The secret masked: its last four characters */
+                        secretHint: string;
+                        /** @description Until when the rotated-out secret is still signed with */
+                        previousSecretExpiresAt: string | (never | null);
+                        /** @description Since when every attempt has failed (null: the last one succeeded) */
+                        failingSince: string | (never | null);
+                        disabledReason: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601; UTC times end in Z
+                         */
+                        disabledAt: string | null;
+                        createdBy: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601; UTC times end in Z
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601; UTC times end in Z
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The input is invalid (`VALIDATION_FAILED`, `BAD_REQUEST` or `INVALID_JSON`); `field` names it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "VALIDATION_FAILED",
+                     *       "message": "body/queue must NOT have fewer than 1 characters",
+                     *       "field": "queue",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No valid bearer token (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "UNAUTHORIZED",
+                     *       "message": "A valid bearer token is required",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description The token lacks the role this needs, or the queue is outside the client’s allow-list (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "FORBIDDEN",
+                     *       "message": "This needs one of the roles: administrator",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No such record (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "NOT_FOUND",
+                     *       "message": "Queue Demo not found",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description A record with this name already exists, or the change conflicts with one (`CONFLICT`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "CONFLICT",
+                     *       "message": "A queue named \"Demo\" already exists",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getAdminWebhooksByIdDeliveries: {
+        parameters: {
+            query: {
+                /** @description Attempts per page (1 to 500) */
+                limit: number;
+                /** @description Only attempts older than this one (the previous page’s nextBefore) */
+                before?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record(s) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601; UTC times end in Z
+                             */
+                            at: string;
+                            ok: boolean;
+                            statusCode: number | null;
+                            latencyMs: number;
+                            error: string | null;
+                            test: boolean;
+                            /** Format: uuid */
+                            deliveryId: string | null;
+                            eventType: ("CALLBACK_CREATED" | "CALLBACK_RESCHEDULED" | "CALLBACK_UPCOMING" | "CALLBACK_READY" | "CALLBACK_PURGED" | "CALLBACK_ATTEMPT_FAILED" | "CALLBACK_FINAL_ATTEMPT_FAILED" | "CALLBACK_COMPLETED" | "CALLBACK_CANCELLED") | (never | null);
+                            /** Format: uuid */
+                            callbackId: string | null;
+                            deliveryStatus: ("PENDING" | "SENDING" | "SENT" | "FAILED" | "DROPPED") | (never | null);
+                        }[];
+                        nextBefore: string | null;
+                    };
+                };
+            };
+            /** @description The input is invalid (`VALIDATION_FAILED`, `BAD_REQUEST` or `INVALID_JSON`); `field` names it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "VALIDATION_FAILED",
+                     *       "message": "body/queue must NOT have fewer than 1 characters",
+                     *       "field": "queue",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No valid bearer token (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "UNAUTHORIZED",
+                     *       "message": "A valid bearer token is required",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description The token lacks the role this needs, or the queue is outside the client’s allow-list (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "FORBIDDEN",
+                     *       "message": "This needs one of the roles: administrator",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No such record (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "NOT_FOUND",
+                     *       "message": "Queue Demo not found",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getAdminCallbacksByIdNotifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record(s) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {unknown} */
+                            type: "CALLBACK_CREATED" | "CALLBACK_RESCHEDULED" | "CALLBACK_UPCOMING" | "CALLBACK_READY" | "CALLBACK_PURGED" | "CALLBACK_ATTEMPT_FAILED" | "CALLBACK_FINAL_ATTEMPT_FAILED" | "CALLBACK_COMPLETED" | "CALLBACK_CANCELLED";
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601; UTC times end in Z
+                             */
+                            occurredAt: string;
+                            deliveries: {
+                                /** Format: uuid */
+                                id: string;
+                                channel: string;
+                                /** @description The webhook's name, 'sms' or 'push' */
+                                target: string;
+                                /** Format: uuid */
+                                webhookId: string | null;
+                                /** @enum {unknown} */
+                                status: "PENDING" | "SENDING" | "SENT" | "FAILED" | "DROPPED";
+                                attempts: number;
+                                lastError: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601; UTC times end in Z
+                                 */
+                                sentAt: string | null;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description The input is invalid (`VALIDATION_FAILED`, `BAD_REQUEST` or `INVALID_JSON`); `field` names it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "VALIDATION_FAILED",
+                     *       "message": "body/queue must NOT have fewer than 1 characters",
+                     *       "field": "queue",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No valid bearer token (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "UNAUTHORIZED",
+                     *       "message": "A valid bearer token is required",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description The token lacks the role this needs, or the queue is outside the client’s allow-list (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "FORBIDDEN",
+                     *       "message": "This needs one of the roles: administrator",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No such record (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "NOT_FOUND",
+                     *       "message": "Queue Demo not found",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postAdminWebhooksByIdRotateSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done: the result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Webhook */
+                        webhook: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            url: string;
+                            eventTypes: ("CALLBACK_CREATED" | "CALLBACK_RESCHEDULED" | "CALLBACK_UPCOMING" | "CALLBACK_READY" | "CALLBACK_PURGED" | "CALLBACK_ATTEMPT_FAILED" | "CALLBACK_FINAL_ATTEMPT_FAILED" | "CALLBACK_COMPLETED" | "CALLBACK_CANCELLED")[];
+                            queueIds: string[];
+                            enabled: boolean;
+                            disableAfterDays: number;
+                            /** @description The secret masked: its last four characters */
+                            secretHint: string;
+                            /** @description Until when the rotated-out secret is still signed with */
+                            previousSecretExpiresAt: string | (never | null);
+                            /** @description Since when every attempt has failed (null: the last one succeeded) */
+                            failingSince: string | (never | null);
+                            disabledReason: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601; UTC times end in Z
+                             */
+                            disabledAt: string | null;
+                            createdBy: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601; UTC times end in Z
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601; UTC times end in Z
+                             */
+                            updatedAt: string;
+                        };
+                        /** @description The new signing secret: shown this once */
+                        secret: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601; UTC times end in Z
+                         */
+                        previousSecretExpiresAt: string;
+                    };
+                };
+            };
+            /** @description The input is invalid (`VALIDATION_FAILED`, `BAD_REQUEST` or `INVALID_JSON`); `field` names it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "VALIDATION_FAILED",
+                     *       "message": "body/queue must NOT have fewer than 1 characters",
+                     *       "field": "queue",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No valid bearer token (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "UNAUTHORIZED",
+                     *       "message": "A valid bearer token is required",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description The token lacks the role this needs, or the queue is outside the client’s allow-list (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "FORBIDDEN",
+                     *       "message": "This needs one of the roles: administrator",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No such record (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "NOT_FOUND",
+                     *       "message": "Queue Demo not found",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postAdminWebhooksByIdTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done: the result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ok: boolean;
+                        statusCode: number | null;
+                        latencyMs: number;
+                        error: string | null;
+                        /** Format: uuid */
+                        messageId: string;
+                    };
+                };
+            };
+            /** @description The input is invalid (`VALIDATION_FAILED`, `BAD_REQUEST` or `INVALID_JSON`); `field` names it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "VALIDATION_FAILED",
+                     *       "message": "body/queue must NOT have fewer than 1 characters",
+                     *       "field": "queue",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No valid bearer token (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "UNAUTHORIZED",
+                     *       "message": "A valid bearer token is required",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description The token lacks the role this needs, or the queue is outside the client’s allow-list (`FORBIDDEN`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "FORBIDDEN",
+                     *       "message": "This needs one of the roles: administrator",
+                     *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Machine-readable error code
+                         * @enum {string}
+                         */
+                        error: "BAD_REQUEST" | "VALIDATION_FAILED" | "INVALID_JSON" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "CSRF" | "ORIGIN_NOT_ALLOWED" | "CAPTCHA_REQUIRED" | "CAPTCHA_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+                        /** @description What went wrong, for a human */
+                        message: string;
+                        /** @description ININ-Correlation-Id of the request (generated when absent) */
+                        correlationId: string;
+                        /** @description The input at fault, when there is one */
+                        field?: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No such record (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "NOT_FOUND",
+                     *       "message": "Queue Demo not found",
                      *       "correlationId": "6f1c2a9e-3b7d-4e10-9a55-0c2d8e7f4b13"
                      *     }
                      */
