@@ -20,6 +20,7 @@ export const OPENAPI_TAGS = [
   { name: 'business-hours', description: 'Weekly hours with date exceptions' },
   { name: 'capacity-rules', description: 'Weekly capacity calendars' },
   { name: 'number-rules', description: 'Number screening: permitted countries, blocked patterns and number types' },
+  { name: 'notifications', description: 'Notifications of callback events: the push notification credential' },
   { name: 'self-service', description: 'A customer’s own callback, with its manage token (X-Manage-Token)' },
   { name: 'auth', description: 'OAuth 2.0 client-credentials tokens' },
   { name: 'clients', description: 'API clients (administrators)' },
