@@ -77,6 +77,8 @@ export function rolesOf(method: string, path: string, op: Operation): Role[] | n
   if (path.startsWith('/actions/')) return ['actions'];
   if (path.startsWith('/events/')) return ['events'];
   if (path.startsWith('/admin/v1/clients') || path.startsWith('/admin/v1/users') || path.startsWith('/admin/v1/genesys-sign-in')) return ['administrator'];
+  // The push credential: administrators only, even to read it masked.
+  if (path.startsWith('/admin/v1/settings/push')) return ['administrator'];
   if (path.startsWith('/admin/v1/audit')) return ['administrator', 'supervisor'];
   // Trying a number against a rule changes nothing: every operator role may.
   if (method === 'get' || path === '/admin/v1/number-rules/{id}/test') return READERS;

@@ -13,7 +13,10 @@ export const PushSettingsBody = Type.Object(
       description: 'The service account’s PEM PKCS#8 private key (private_key of the key file; "\\n" escapes are taken as line breaks). Stored encrypted, never shown again',
     }),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ projectId: 'my-firebase-project', clientEmail: 'notifier@my-firebase-project.iam.gserviceaccount.com', privateKey: '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC...\n-----END PRIVATE KEY-----\n' }],
+  },
 );
 export type PushSettingsBody = Static<typeof PushSettingsBody>;
 
@@ -32,7 +35,7 @@ export const PushTestBody = Type.Object(
     deviceToken: Type.String({ minLength: 1, maxLength: 4_096, description: 'An FCM registration token of a device to send a test notification to' }),
     devicePlatform: Type.Optional(Type.String({ enum: [...DEVICE_PLATFORMS] })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ deviceToken: 'fcm-registration-token-of-a-test-device' }] },
 );
 export type PushTestBody = Static<typeof PushTestBody>;
 
