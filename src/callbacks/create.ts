@@ -49,7 +49,7 @@ export async function createCallback(ctx: Context, input: CreateInput): Promise<
   const zone = input.timezone ?? config.queue.timezone;
   const desired = input.desiredTime === undefined ? undefined : parseTimeInput(input.desiredTime, input.timezone ?? gridZone(slotSpecOf(config)), 'desiredTime');
   const routing = await routingOf(ctx, config, input);
-  deviceOf(input);
+  deviceOf(input); // a bad device is a 400 before any decision is taken (and recorded)
 
   const scope = `callbacks.create:${config.queue.id}`;
   // Asked of Genesys before the transaction: no lock is held while it answers.
