@@ -23,6 +23,8 @@ import { activePublishableOrigins, findClient, findKeyByHash } from './clients/q
 import { createSecretBox } from './auth/encryption.js';
 import { webCors, webGuard } from './http/web.js';
 import { createLinkSigner } from './selfservice/link.js';
+import { FcmSender } from './notifications/fcm.js';
+import { pushSettingsRoutes } from './notifications/push-routes.js';
 import { selfServiceRoutes } from './selfservice/routes.js';
 import { clientRoutes } from './clients/routes.js';
 import { systemClock, type Clock } from './clock.js';
@@ -71,6 +73,8 @@ export interface AppOptions {
   workerHealthy?: () => boolean;
   /** The business metrics this process's job worker counts into (server.ts); default: the app's own. */
   metrics?: BusinessMetrics;
+  /** Sends the push test notification; default: one for config.fcmBaseUrl (FCM_BASE_URL). */
+  fcm?: FcmSender;
 }
 
 const CORRELATION_HEADER = 'inin-correlation-id';
@@ -183,6 +187,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         await scope.register(clientRoutes);
         await scope.register(userRoutes);
       });
+      await admin.register(pushSettingsRoutes, { secretBox: app.secretBox, fcm: opts.fcm ?? new FcmSender({ origin: config.fcmBaseUrl }) });
       await admin.register(async (scope) => {
         scope.addHook('onRequest', app.requireRoles('administrator', 'supervisor'));
         await scope.register(auditRoutes);

@@ -105,6 +105,11 @@ export interface Config {
   web: WebConfig;
   /** Key material for secrets stored encrypted (CAPTCHA secrets); undefined: derived from the token signing secret. */
   secretsEncryptionKey: string | undefined;
+  /**
+   * Where Firebase Cloud Messaging and Google's OAuth token endpoint are (FCM_BASE_URL, e.g. a proxy
+   * or a test server: one origin standing in for both); undefined: the real Google endpoints.
+   */
+  fcmBaseUrl: string | undefined;
   trustProxy: boolean;
   /** Create the demo clients on first start (default on for the embedded database only). */
   demoSeed: boolean;
@@ -292,6 +297,7 @@ export function loadConfig(env: Env = process.env): Config {
       captchaRetrySeconds: int(env, 'CAPTCHA_RETRY_SECONDS', 120, 1, 3_600),
     },
     secretsEncryptionKey,
+    fcmBaseUrl: url(env, 'FCM_BASE_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     demoSeed: bool(env, 'DEMO_SEED', database.kind === 'embedded'),
     shutdownTimeoutSeconds: int(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),

@@ -30,6 +30,9 @@ export const REDACT_PATHS = [
   'publishableKey',
   'captchaToken',
   'manageToken',
+  'privateKey',
+  'private_key',
+  'deviceToken',
   '*.client_secret',
   '*.clientSecret',
   '*.secret',
@@ -39,6 +42,9 @@ export const REDACT_PATHS = [
   '*.publishableKey',
   '*.captchaToken',
   '*.manageToken',
+  '*.privateKey',
+  '*.private_key',
+  '*.deviceToken',
 ];
 
 /**

@@ -24,6 +24,7 @@ import {
   type SideFixtures,
 } from './helpers/access-fixtures.js';
 import { buildTestApp, makeClient, type TestApp, type TestClient } from './helpers/app.js';
+import { startFakeFcm, type FakeFcm } from './helpers/fake-fcm.js';
 import { makePerson, sessionHeaders, signIn, type TestPerson } from './helpers/people.js';
 
 /**
@@ -151,6 +152,10 @@ const TABLE: Row[] = [
   ['DELETE /admin/v1/retry-policies/:id',                   '401',   UNRESTRICTED_ONLY, NO,           NO,           NO,           NO,       NO],
   ['GET /admin/v1/settings/preview-retries',                '401',   'ok',              'ok',         'ok',         'ok',         NO,       NO],
   ['PUT /admin/v1/settings/preview-retries',                '401',   UNRESTRICTED_ONLY, NO,           NO,           NO,           NO,       NO],
+  ['GET /admin/v1/settings/push',                           '401',   'ok',              NO,           NO,           NO,           NO,       NO],
+  ['PUT /admin/v1/settings/push',                           '401',   UNRESTRICTED_ONLY, NO,           NO,           NO,           NO,       NO],
+  ['DELETE /admin/v1/settings/push',                        '401',   UNRESTRICTED_ONLY, NO,           NO,           NO,           NO,       NO],
+  ['POST /admin/v1/settings/push/test',                     '401',   UNRESTRICTED_ONLY, NO,           NO,           NO,           NO,       NO],
   ['GET /admin/v1/preview-contacts',                        '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
   ['GET /admin/v1/preview-contacts/:id',                    '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
 
@@ -260,6 +265,7 @@ let w: AccessWorld;
 let tokenClient: TestClient;
 let signInPerson: TestPerson;
 let previewSettings: unknown;
+let fakeFcm: FakeFcm;
 const spareQueueName = () => `${w.QA.queue.name}-spare`;
 
 const get = (url: string, marker?: string): Req => ({ method: 'GET', url, ...(marker !== undefined && { marker }) });
@@ -395,6 +401,13 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
   },
   'GET /admin/v1/settings/preview-retries': () => get('/admin/v1/settings/preview-retries'),
   'PUT /admin/v1/settings/preview-retries': () => ({ method: 'PUT', url: '/admin/v1/settings/preview-retries', payload: previewSettings }),
+  'GET /admin/v1/settings/push': () => get('/admin/v1/settings/push'),
+  'PUT /admin/v1/settings/push': () => ({ method: 'PUT', url: '/admin/v1/settings/push', payload: fakeFcm.account }),
+  'DELETE /admin/v1/settings/push': () => ({ method: 'DELETE', url: '/admin/v1/settings/push' }),
+  'POST /admin/v1/settings/push/test': async () => {
+    await fixture('PUT', '/admin/v1/settings/push', fakeFcm.account);
+    return post('/admin/v1/settings/push/test', { deviceToken: `matrix-device-${uid()}` });
+  },
   'GET /admin/v1/preview-contacts': ({ f }) => get(`/admin/v1/preview-contacts?phone=${encodeURIComponent(f.previewContact.phoneNumber)}`, f.previewContact.id),
   'GET /admin/v1/preview-contacts/:id': ({ f, id }) => get(`/admin/v1/preview-contacts/${id(f.previewContact.id)}`),
 
@@ -564,7 +577,8 @@ async function run(route: string, on: Side, headers: Headers | undefined, missin
 }
 
 beforeAll(async () => {
-  t = await buildTestApp({ env: { RATE_LIMIT_MAX: '1000000', TOKEN_RATE_LIMIT_MAX: '1000000', DATABASE_POOL_MAX: '20' } });
+  fakeFcm = await startFakeFcm();
+  t = await buildTestApp({ env: { RATE_LIMIT_MAX: '1000000', TOKEN_RATE_LIMIT_MAX: '1000000', DATABASE_POOL_MAX: '20', FCM_BASE_URL: fakeFcm.origin } });
   w = await buildAccessWorld(t);
   tokenClient = await makeClient(t, ['actions']);
   signInPerson = await makePerson(t, ['monitor']);
@@ -578,6 +592,7 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(async () => {
   await t?.close();
+  await fakeFcm?.close();
 });
 
 async function check(route: string, on: Side, headers: Headers | undefined, expected: Code): Promise<void> {

@@ -3,6 +3,7 @@ import { assertCustomerMaySet } from '../auth/access.js';
 import type { Context } from '../context.js';
 import { lockKey } from '../db/locks.js';
 import type { CallbackRow, DB } from '../db/types.js';
+import type { DevicePlatform } from '../vocabulary.js';
 import { checkZone, parseTimeInput } from '../time.js';
 import { enqueue, jobs } from '../jobs/catalog.js';
 import { screenForQueue } from '../numbers/service.js';
@@ -48,6 +49,7 @@ export async function createCallback(ctx: Context, input: CreateInput): Promise<
   const zone = input.timezone ?? config.queue.timezone;
   const desired = input.desiredTime === undefined ? undefined : parseTimeInput(input.desiredTime, input.timezone ?? gridZone(slotSpecOf(config)), 'desiredTime');
   const routing = await routingOf(ctx, config, input);
+  deviceOf(input); // a bad device is a 400 before any decision is taken (and recorded)
 
   const scope = `callbacks.create:${config.queue.id}`;
   // Asked of Genesys before the transaction: no lock is held while it answers.
@@ -166,11 +168,20 @@ async function decide(
     caller_id: input.callerId ?? null,
     caller_id_name: input.callerIdName ?? null,
     script_id: input.scriptId ?? null,
+    ...deviceOf(input),
   });
   await recordHistory(trx, callback.id, ctx.caller, { event: 'created', to: callback.state, detail: { type: callback.type, correlationId: ctx.caller.correlationId, ...(routing.preserved !== undefined && { preservedFrom: input.conversationId, preserved: routing.preserved }) } });
   await enqueueDelivery(trx, callback);
   if (callback.ownership_ends_at) await enqueue(trx, jobs.ownershipExpiry(callback.id, callback.ownership_ends_at));
   return { ...emptyAnswer('CREATED', 'Callback created'), ...answerFor(callback, zone), created: true };
+}
+
+/** The customer's app for push notifications: a token with its platform, or neither. */
+function deviceOf(input: CreateInput): { device_token: string | null; device_platform: DevicePlatform | null } {
+  if (input.deviceToken === undefined && input.devicePlatform !== undefined) throw errors.validation('devicePlatform', 'devicePlatform needs a deviceToken');
+  if (input.deviceToken !== undefined && input.devicePlatform === undefined) throw errors.validation('devicePlatform', 'devicePlatform (android, ios or web) is required with a deviceToken');
+  if (input.deviceToken !== undefined && /\s/.test(input.deviceToken)) throw errors.validation('deviceToken', 'deviceToken must be an FCM registration token (no spaces)');
+  return { device_token: input.deviceToken ?? null, device_platform: (input.devicePlatform as DevicePlatform | undefined) ?? null };
 }
 
 interface CreateRouting {

@@ -55,6 +55,7 @@ export const CallbackView = Type.Object(
     createdAt: IsoTime,
     updatedAt: IsoTime,
     completedAt: Nullable(IsoTime),
+    hasDevice: Type.Boolean({ description: 'Whether the customer’s app registered for push notifications (the token itself is never shown)' }),
     routing: Type.Object(
       {
         skills: Type.Array(Type.String(), { description: 'Genesys routing skill ids (a name not resolved yet stays a name until delivery)' }),

@@ -53,6 +53,7 @@ export function toView(r: Row) {
     createdAt: isoUtc(r.created_at),
     updatedAt: isoUtc(r.updated_at),
     completedAt: isoUtcOrNull(r.completed_at),
+    hasDevice: r.device_token !== null,
     routing: {
       skills: r.routing_skills,
       language: r.routing_language,

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { EXAMPLE_PHONE, EXAMPLE_QUEUE, EXAMPLE_TIME, NOT_FOR_FLOWS } from '../http/schemas.js';
 import { QueueInput } from '../queues/resolve.js';
-import { CALLBACK_STATES } from '../vocabulary.js';
+import { CALLBACK_STATES, DEVICE_PLATFORMS } from '../vocabulary.js';
 import { CREATE_OUTCOMES } from './answers.js';
 
 const Phone = Type.String({ minLength: 1, maxLength: 1_000, description: 'E.164, national format, or a tel: URI (Genesys ANI)' });
@@ -39,6 +39,8 @@ export const CreateInput = Type.Object(
     preserveOriginal: Type.Optional(
       Type.Boolean({ description: 'With conversationId: take the skills, language and priority the IVR conversation has in Genesys (where the create names none)' }),
     ),
+    deviceToken: Type.Optional(Type.String({ minLength: 1, maxLength: 4_096, description: 'The customer’s app: its FCM registration token, for push notifications about this callback (never answered)' })),
+    devicePlatform: Type.Optional(Type.String({ enum: [...DEVICE_PLATFORMS], description: 'With deviceToken: the app’s platform' })),
   },
   {
     additionalProperties: false,

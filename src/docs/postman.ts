@@ -399,13 +399,23 @@ const PLAN: Folder[] = [
   {
     name: 'changes shared state (cleans up after itself)',
     description:
-      'Changes what other users share: the preview-retry settings (restored to what they were), an API client (created, then deleted) ' +
+      'Changes what other users share: the preview-retry settings (restored to what they were), the push credential (removed: it cannot be read back to restore it), an API client (created, then deleted) ' +
       'and a real bulk cancel (of a callback this folder recreates). Each request depends on the one before: run the folder whole.',
     role: 'admin',
     steps: [
       { op: 'getAdminSettingsPreviewRetries', name: 'Save the preview-retry settings', status: 200, save: { savedPreviewRetrySettings: 'JSON.stringify(body)' } },
       { op: 'putAdminSettingsPreviewRetries', name: 'Change the preview-retry settings', status: 200, checks: { 'changed': 'body.criteria.mediaType === "CALLBACK"' } },
       { op: 'putAdminSettingsPreviewRetries', name: 'Restore the saved preview-retry settings', rawBody: '{{savedPreviewRetrySettings}}', status: 200, checks: { restored: 'JSON.stringify(body) === pm.collectionVariables.get("savedPreviewRetrySettings")' } },
+      { op: 'getAdminSettingsPush', status: 200, checks: { 'the key masked': 'typeof body.configured === "boolean" && (body.privateKey === null || body.privateKey.startsWith("••••"))' } },
+      {
+        op: 'putAdminSettingsPush',
+        name: 'Refuse a private key that is not PEM (400 naming privateKey)',
+        body: { projectId: 'my-firebase-project', clientEmail: 'notifier@my-firebase-project.iam.gserviceaccount.com', privateKey: 'not a PEM key' },
+        status: 400,
+        checks: { 'names privateKey': 'body.field === "privateKey"' },
+      },
+      { op: 'deleteAdminSettingsPush', name: 'Remove the push credential (none on the demo; not restorable: keep the key file)', status: 204 },
+      { op: 'postAdminSettingsPushTest', name: 'Test send without a credential (409)', status: 409, checks: { CONFLICT: 'body.error === "CONFLICT"' } },
       // The body whole: the schema's optional fields of a publishable key would otherwise be filled with placeholders.
       { op: 'postAdminClients', status: 201, rawBody: JSON.stringify({ name: `Postman example client${unique}`, roles: ['actions'] }, null, 2), checks: { 'a secret': 'typeof body.clientSecret === "string"' }, save: { clientId: 'body.client.clientId' } },
       { op: 'getAdminClients', status: 200, checks: { 'lists the client': 'body.items.some((c) => c.clientId === pm.collectionVariables.get("clientId"))' } },

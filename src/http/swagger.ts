@@ -21,6 +21,7 @@ export const OPENAPI_TAGS = [
   { name: 'business-hours', description: 'Weekly hours with date exceptions' },
   { name: 'capacity-rules', description: 'Weekly capacity calendars' },
   { name: 'number-rules', description: 'Number screening: permitted countries, blocked patterns and number types' },
+  { name: 'notifications', description: 'Notifications of callback events: the push notification credential' },
   { name: 'self-service', description: 'A customer’s own callback, with its manage token (X-Manage-Token)' },
   { name: 'auth', description: 'OAuth 2.0 client-credentials tokens' },
   { name: 'clients', description: 'API clients (administrators)' },
@@ -77,6 +78,8 @@ export function rolesOf(method: string, path: string, op: Operation): Role[] | n
   if (path.startsWith('/actions/')) return ['actions'];
   if (path.startsWith('/events/')) return ['events'];
   if (path.startsWith('/admin/v1/clients') || path.startsWith('/admin/v1/users') || path.startsWith('/admin/v1/genesys-sign-in')) return ['administrator'];
+  // The push credential: administrators only, even to read it masked.
+  if (path.startsWith('/admin/v1/settings/push')) return ['administrator'];
   if (path.startsWith('/admin/v1/audit')) return ['administrator', 'supervisor'];
   // Trying a number against a rule changes nothing: every operator role may.
   if (method === 'get' || path === '/admin/v1/number-rules/{id}/test') return READERS;
