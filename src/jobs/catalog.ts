@@ -21,6 +21,7 @@ export const JOB_NAMES = [
   'reconcile',
   'purge-sessions',
   'ownership-expiry',
+  'upcoming-notice',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
@@ -40,6 +41,8 @@ export interface JobPayloads {
   'purge-sessions': Record<string, never>;
   /** An agent-owned callback's ownership ends: to the queue, or disconnected (the queue's ownershipExpiry). */
   'ownership-expiry': { callbackId: string };
+  /** A scheduled callback's CALLBACK_UPCOMING, due its queue's upcomingMinutes before its scheduled time. */
+  'upcoming-notice': { callbackId: string };
 }
 
 /** The payload's required fields (all strings): what a job's payload is checked against before it runs. */
@@ -57,6 +60,7 @@ const PAYLOAD_FIELDS: { [N in JobName]: readonly (keyof JobPayloads[N] & string)
   'reconcile': [],
   'purge-sessions': [],
   'ownership-expiry': ['callbackId'],
+  'upcoming-notice': ['callbackId'],
 };
 
 /** Fields a payload may carry (strings too); jobs enqueued before a field existed lack it. */
@@ -80,6 +84,7 @@ export const jobKeys = {
   reschedule: (callbackId: string) => `reschedule:${callbackId}`,
   cancel: (callbackId: string) => `cancel:${callbackId}`,
   ownership: (callbackId: string) => `ownership:${callbackId}`,
+  upcoming: (callbackId: string) => `upcoming:${callbackId}`,
   aging: (conversationId: string) => `aging:${conversationId}`,
   resubmit: (contact: { contactListId: string; contactId: string }) => `resubmit:${contact.contactListId}:${contact.contactId}`,
   campaignDial: (campaignCallbackId: string) => `campaign-dial:${campaignCallbackId}`,
@@ -100,6 +105,7 @@ export const jobs = {
   rescheduleCallback: (callbackId: string): Job<'reschedule-callback'> => ({ name: 'reschedule-callback', payload: { callbackId }, key: jobKeys.reschedule(callbackId) }),
   cancelCallback: (callbackId: string): Job<'cancel-callback'> => ({ name: 'cancel-callback', payload: { callbackId }, key: jobKeys.cancel(callbackId) }),
   ownershipExpiry: (callbackId: string, runAt: Date): Job<'ownership-expiry'> => ({ name: 'ownership-expiry', payload: { callbackId }, key: jobKeys.ownership(callbackId), runAt }),
+  upcomingNotice: (callbackId: string, runAt: Date): Job<'upcoming-notice'> => ({ name: 'upcoming-notice', payload: { callbackId }, key: jobKeys.upcoming(callbackId), runAt }),
   agingCheck: (conversationId: string, runAt: Date): Job<'aging-check'> => ({ name: 'aging-check', payload: { conversationId }, key: jobKeys.aging(conversationId), runAt }),
   resubmitContact: (attemptId: string, contact: { contactListId: string; contactId: string }, runAt: Date): Job<'resubmit-contact'> => ({
     name: 'resubmit-contact',

@@ -5215,6 +5215,11 @@ export interface operations {
                              */
                             ownershipExpiry: "queue" | "disconnect";
                             /**
+                             * @description CALLBACK_UPCOMING threshold: sent once when an immediate callback’s estimated wait drops to this many minutes, or this many minutes before a scheduled callback’s time; null = never
+                             * @default null
+                             */
+                            upcomingMinutes: number | null;
+                            /**
                              * Format: date-time
                              * @description ISO-8601; UTC times end in Z
                              */
@@ -5444,6 +5449,11 @@ export interface operations {
                      * @enum {unknown}
                      */
                     ownershipExpiry?: "queue" | "disconnect";
+                    /**
+                     * @description CALLBACK_UPCOMING threshold: sent once when an immediate callback’s estimated wait drops to this many minutes, or this many minutes before a scheduled callback’s time; null = never
+                     * @default null
+                     */
+                    upcomingMinutes?: number | null;
                 };
             };
         };
@@ -5589,6 +5599,11 @@ export interface operations {
                          * @enum {unknown}
                          */
                         ownershipExpiry: "queue" | "disconnect";
+                        /**
+                         * @description CALLBACK_UPCOMING threshold: sent once when an immediate callback’s estimated wait drops to this many minutes, or this many minutes before a scheduled callback’s time; null = never
+                         * @default null
+                         */
+                        upcomingMinutes: number | null;
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
@@ -5881,6 +5896,11 @@ export interface operations {
                          * @enum {unknown}
                          */
                         ownershipExpiry: "queue" | "disconnect";
+                        /**
+                         * @description CALLBACK_UPCOMING threshold: sent once when an immediate callback’s estimated wait drops to this many minutes, or this many minutes before a scheduled callback’s time; null = never
+                         * @default null
+                         */
+                        upcomingMinutes: number | null;
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
@@ -6301,6 +6321,8 @@ export interface operations {
                      * @enum {unknown}
                      */
                     ownershipExpiry?: "queue" | "disconnect";
+                    /** @description CALLBACK_UPCOMING threshold: sent once when an immediate callback’s estimated wait drops to this many minutes, or this many minutes before a scheduled callback’s time; null = never */
+                    upcomingMinutes?: number | null;
                 };
             };
         };
@@ -6446,6 +6468,11 @@ export interface operations {
                          * @enum {unknown}
                          */
                         ownershipExpiry: "queue" | "disconnect";
+                        /**
+                         * @description CALLBACK_UPCOMING threshold: sent once when an immediate callback’s estimated wait drops to this many minutes, or this many minutes before a scheduled callback’s time; null = never
+                         * @default null
+                         */
+                        upcomingMinutes: number | null;
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
