@@ -13,6 +13,7 @@ import { slotSpecOf } from '../queues/service.js';
 import { gridZone, openWindow } from '../slots/engine.js';
 import { answerFor, emptyAnswer, slotTimes, type CreateAnswer } from './answers.js';
 import { recordHistory } from './lifecycle.js';
+import { armUpcoming } from './upcoming.js';
 import { answerOnce } from './idempotency.js';
 import { countPendingForNumber, insertCallback, pendingForNumber, queueCounts } from './queries.js';
 import { closedReasonOf, emergencyRefusal, estimatedWaitIfLimited, fullRefusal, immediateTimeRefusal, lockQueueLimits, numberLimitRefusal, throttleRefusal } from './offer-controls.js';
@@ -38,7 +39,8 @@ import { MAX_PREFERRED_AGENTS, MAX_SKILLS, parseList, resolveAtCreate } from './
  *    callbacks of the local day (NUMBER_LIMIT);
  * 7. booking (SLOT_FULL).
  * Refusals about time and QUEUE_FULL carry scheduled alternatives. An idempotency key replays the
- * first answer, also to requests racing with it.
+ * first answer, also to requests racing with it. A created callback's CALLBACK_UPCOMING is armed
+ * (callbacks/upcoming.ts) with the wait asked here.
  */
 export async function createCallback(ctx: Context, input: CreateInput): Promise<CreateAnswer & { closedReason: string }> {
   const now = ctx.clock.now();
@@ -171,6 +173,7 @@ async function decide(
     ...deviceOf(input),
   });
   await recordHistory(trx, callback.id, ctx.caller, { event: 'created', to: callback.state, detail: { type: callback.type, correlationId: ctx.caller.correlationId, ...(routing.preserved !== undefined && { preservedFrom: input.conversationId, preserved: routing.preserved }) } });
+  await armUpcoming(trx, ctx.caller, callback, q, ewtSeconds, now);
   await enqueueDelivery(trx, callback);
   if (callback.ownership_ends_at) await enqueue(trx, jobs.ownershipExpiry(callback.id, callback.ownership_ends_at));
   return { ...emptyAnswer('CREATED', 'Callback created'), ...answerFor(callback, zone), created: true };

@@ -7,6 +7,7 @@ import type { BusinessMetrics } from '../ops/business-metrics.js';
 import type { CallbackState, CompletionReason, DeliveryStatus, HistoryEvent } from '../vocabulary.js';
 import { notificationTypeOf, recordNotification } from '../notifications/outbox.js';
 import { insertHistory, setState } from './queries.js';
+import { jobKeys, removeJob } from '../jobs/catalog.js';
 
 export type { CompletionReason };
 
@@ -131,6 +132,8 @@ export async function transition(
   if (to === 'COMPLETED' && !entry.reason) throw errors.badRequest('Completing a callback needs a reason');
   const { queue } = await setState(trx, callback.id, { state: to, updated_at: now, ...(to === 'COMPLETED' && { completion_reason: entry.reason ?? null, completed_at: now }) });
   await recordHistory(trx, callback.id, by.caller, { ...entry, from: callback.state, to });
+  // A completed callback gets no CALLBACK_UPCOMING: its pending notice goes.
+  if (to === 'COMPLETED') await removeJob(trx, jobKeys.upcoming(callback.id));
   const reason = entry.reason;
   if (to === 'COMPLETED' && reason) await afterCommit(trx, () => by.caches.metrics.callbackCompleted(queue, reason));
 }

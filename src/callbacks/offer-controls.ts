@@ -35,9 +35,12 @@ export function estimatedWait(ctx: Pick<Context, 'gateway' | 'caches'>, genesysQ
   );
 }
 
-/** The wait create compares with maxEwtSeconds: asked of Genesys only when the queue has that limit. */
-export function estimatedWaitIfLimited(ctx: Pick<Context, 'gateway' | 'caches'>, queue: Pick<QueueRow, 'genesys_queue_id' | 'max_ewt_seconds'>, now: Date): Promise<number> {
-  return queue.max_ewt_seconds === null ? Promise.resolve(-1) : estimatedWait(ctx, queue.genesys_queue_id, now);
+/**
+ * The wait create compares with maxEwtSeconds and with the UPCOMING threshold: asked of Genesys only
+ * when the queue has one of them.
+ */
+export function estimatedWaitIfLimited(ctx: Pick<Context, 'gateway' | 'caches'>, queue: Pick<QueueRow, 'genesys_queue_id' | 'max_ewt_seconds' | 'upcoming_minutes'>, now: Date): Promise<number> {
+  return queue.max_ewt_seconds === null && queue.upcoming_minutes === null ? Promise.resolve(-1) : estimatedWait(ctx, queue.genesys_queue_id, now);
 }
 
 /**

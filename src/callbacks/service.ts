@@ -22,6 +22,7 @@ import { lockCallback, pendingForNumber, queueCounts, setSchedule } from './quer
 import type { CancelInput, LookupInput, RescheduleInput } from './schemas.js';
 import { bookOrNearest, checkDesiredTime, nearestSlots } from './slot-choice.js';
 import { ownedCutOff } from './routing.js';
+import { armUpcoming } from './upcoming.js';
 
 const DAY_MS = 86_400_000;
 
@@ -148,6 +149,8 @@ export async function reschedule(ctx: Context, input: RescheduleInput, refusal: 
     const updated = await setSchedule(trx, callback.id, { desired_time: desired, scheduled_time: scheduled, slot_start: slotStart, updated_at: now, ...(ownershipEnd && { ownership_ends_at: ownershipEnd }) });
     if (ownershipEnd) await enqueue(trx, jobs.ownershipExpiry(callback.id, ownershipEnd));
     await recordHistory(trx, callback.id, ctx.caller, { event: 'rescheduled', detail: { from: isoUtcOrNull(callback.scheduled_time), to: isoUtc(scheduled) } });
+    // CALLBACK_UPCOMING is re-armed for the new time (suppressed when that is already inside the threshold).
+    await armUpcoming(trx, ctx.caller, updated, config.queue, -1, now);
     // A retry waiting for its next attempt is not in Genesys yet: its delivery moves to the new time.
     if (callback.attempt > 1 && callback.delivery_status === 'PENDING') await enqueue(trx, jobs.deliverCallback(callback.id, { attempt: callback.attempt, runAt: scheduled }));
     else await enqueue(trx, jobs.rescheduleCallback(callback.id));

@@ -23,6 +23,7 @@ export const JOB_NAMES = [
   'ownership-expiry',
   'notify',
   'notify-sweep',
+  'upcoming-notice',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
@@ -45,6 +46,8 @@ export interface JobPayloads {
   /** Sends a callback's due notification deliveries (notifications/deliver.ts). */
   'notify': { callbackId: string };
   'notify-sweep': Record<string, never>;
+  /** A scheduled callback's CALLBACK_UPCOMING, due its queue's upcomingMinutes before its scheduled time. */
+  'upcoming-notice': { callbackId: string };
 }
 
 /** The payload's required fields (all strings): what a job's payload is checked against before it runs. */
@@ -64,6 +67,7 @@ const PAYLOAD_FIELDS: { [N in JobName]: readonly (keyof JobPayloads[N] & string)
   'ownership-expiry': ['callbackId'],
   'notify': ['callbackId'],
   'notify-sweep': [],
+  'upcoming-notice': ['callbackId'],
 };
 
 /** Fields a payload may carry (strings too); jobs enqueued before a field existed lack it. */
@@ -87,6 +91,7 @@ export const jobKeys = {
   reschedule: (callbackId: string) => `reschedule:${callbackId}`,
   cancel: (callbackId: string) => `cancel:${callbackId}`,
   ownership: (callbackId: string) => `ownership:${callbackId}`,
+  upcoming: (callbackId: string) => `upcoming:${callbackId}`,
   aging: (conversationId: string) => `aging:${conversationId}`,
   resubmit: (contact: { contactListId: string; contactId: string }) => `resubmit:${contact.contactListId}:${contact.contactId}`,
   campaignDial: (campaignCallbackId: string) => `campaign-dial:${campaignCallbackId}`,
@@ -110,6 +115,7 @@ export const jobs = {
   rescheduleCallback: (callbackId: string): Job<'reschedule-callback'> => ({ name: 'reschedule-callback', payload: { callbackId }, key: jobKeys.reschedule(callbackId) }),
   cancelCallback: (callbackId: string): Job<'cancel-callback'> => ({ name: 'cancel-callback', payload: { callbackId }, key: jobKeys.cancel(callbackId) }),
   ownershipExpiry: (callbackId: string, runAt: Date): Job<'ownership-expiry'> => ({ name: 'ownership-expiry', payload: { callbackId }, key: jobKeys.ownership(callbackId), runAt }),
+  upcomingNotice: (callbackId: string, runAt: Date): Job<'upcoming-notice'> => ({ name: 'upcoming-notice', payload: { callbackId }, key: jobKeys.upcoming(callbackId), runAt }),
   agingCheck: (conversationId: string, runAt: Date): Job<'aging-check'> => ({ name: 'aging-check', payload: { conversationId }, key: jobKeys.aging(conversationId), runAt }),
   resubmitContact: (attemptId: string, contact: { contactListId: string; contactId: string }, runAt: Date): Job<'resubmit-contact'> => ({
     name: 'resubmit-contact',

@@ -47,6 +47,10 @@ const settings = {
   ownedCallbacksEnabled: Type.Boolean({ default: false, description: 'Creates may name an ownerAgentId: an agent-owned callback that waits for that agent' }),
   defaultOwnershipHours: Type.Integer({ minimum: 1, maximum: 720, default: 24, description: 'How long an agent owns a callback when the create names no ownershipHours (1 hour to 30 days)' }),
   ownershipExpiry: Type.Enum(['queue', 'disconnect'], { default: 'queue', description: 'At the end of ownership: queue = the callback loses its owner and routes to the queue; disconnect = it is cancelled' }),
+  upcomingMinutes: Type.Union([Type.Integer({ minimum: 1, maximum: 1440 }), Type.Null()], {
+    default: null,
+    description: 'CALLBACK_UPCOMING threshold: sent once when an immediate callback’s estimated wait drops to this many minutes, or this many minutes before a scheduled callback’s time; null = never',
+  }),
 };
 
 const Name = VisibleText(100, 'Unique; flows name the queue by it');

@@ -45,6 +45,7 @@ export function toApi(row: QueueRow): Queue {
     ownedCallbacksEnabled: row.owned_callbacks_enabled,
     defaultOwnershipHours: row.default_ownership_hours,
     ownershipExpiry: row.ownership_expiry,
+    upcomingMinutes: row.upcoming_minutes,
     createdAt: isoUtc(row.created_at),
     updatedAt: isoUtc(row.updated_at),
   };
@@ -91,6 +92,7 @@ function toColumns(body: UpdateQueueBody): Partial<NewQueue> {
     ['ownedCallbacksEnabled', 'owned_callbacks_enabled', body.ownedCallbacksEnabled],
     ['defaultOwnershipHours', 'default_ownership_hours', body.defaultOwnershipHours],
     ['ownershipExpiry', 'ownership_expiry', body.ownershipExpiry],
+    ['upcomingMinutes', 'upcoming_minutes', body.upcomingMinutes],
   ];
   return Object.fromEntries(map.filter(([field]) => body[field] !== undefined).map(([, column, value]) => [column, value]));
 }

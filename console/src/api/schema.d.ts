@@ -5889,6 +5889,11 @@ export interface operations {
                              */
                             ownershipExpiry: "queue" | "disconnect";
                             /**
+                             * @description CALLBACK_UPCOMING threshold: sent once when an immediate callback’s estimated wait drops to this many minutes, or this many minutes before a scheduled callback’s time; null = never
+                             * @default null
+                             */
+                            upcomingMinutes: number | null;
+                            /**
                              * Format: date-time
                              * @description ISO-8601; UTC times end in Z
                              */
@@ -6118,6 +6123,11 @@ export interface operations {
                      * @enum {unknown}
                      */
                     ownershipExpiry?: "queue" | "disconnect";
+                    /**
+                     * @description CALLBACK_UPCOMING threshold: sent once when an immediate callback’s estimated wait drops to this many minutes, or this many minutes before a scheduled callback’s time; null = never
+                     * @default null
+                     */
+                    upcomingMinutes?: number | null;
                 };
             };
         };
@@ -6263,6 +6273,11 @@ export interface operations {
                          * @enum {unknown}
                          */
                         ownershipExpiry: "queue" | "disconnect";
+                        /**
+                         * @description CALLBACK_UPCOMING threshold: sent once when an immediate callback’s estimated wait drops to this many minutes, or this many minutes before a scheduled callback’s time; null = never
+                         * @default null
+                         */
+                        upcomingMinutes: number | null;
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
@@ -6555,6 +6570,11 @@ export interface operations {
                          * @enum {unknown}
                          */
                         ownershipExpiry: "queue" | "disconnect";
+                        /**
+                         * @description CALLBACK_UPCOMING threshold: sent once when an immediate callback’s estimated wait drops to this many minutes, or this many minutes before a scheduled callback’s time; null = never
+                         * @default null
+                         */
+                        upcomingMinutes: number | null;
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
@@ -6975,6 +6995,8 @@ export interface operations {
                      * @enum {unknown}
                      */
                     ownershipExpiry?: "queue" | "disconnect";
+                    /** @description CALLBACK_UPCOMING threshold: sent once when an immediate callback’s estimated wait drops to this many minutes, or this many minutes before a scheduled callback’s time; null = never */
+                    upcomingMinutes?: number | null;
                 };
             };
         };
@@ -7120,6 +7142,11 @@ export interface operations {
                          * @enum {unknown}
                          */
                         ownershipExpiry: "queue" | "disconnect";
+                        /**
+                         * @description CALLBACK_UPCOMING threshold: sent once when an immediate callback’s estimated wait drops to this many minutes, or this many minutes before a scheduled callback’s time; null = never
+                         * @default null
+                         */
+                        upcomingMinutes: number | null;
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
