@@ -1,0 +1,64 @@
+/**
+ * SMS through Genesys Cloud: the sdk gateway's agentless message against the fake Genesys, and the
+ * texts the templates render to.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { GenesysError } from '../src/genesys/gateway.js';
+import { createSdkGateway } from '../src/genesys/sdk-gateway.js';
+import { renderSmsTemplate, unknownPlaceholders } from '../src/notifications/sms.js';
+import { startFakeGenesys, type FakeGenesys } from './helpers/fake-genesys.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function setup(): Promise<{ fake: FakeGenesys; gateway: ReturnType<typeof createSdkGateway> }> {
+  const fake = await startFakeGenesys();
+  cleanups.push(() => fake.close());
+  const gateway = createSdkGateway({ region: undefined, baseUrl: fake.baseUrl, clientId: fake.clientId, clientSecret: fake.clientSecret, baseBackoffMs: 20, maxRetries: 0 });
+  cleanups.push(() => gateway.close!());
+  return { fake, gateway };
+}
+
+describe('sdk gateway: agentless SMS', () => {
+  it('sends exactly the SendAgentlessOutboundMessageRequest fields, and no reference', async () => {
+    const { fake, gateway } = await setup();
+    const sent = await gateway.sendAgentlessMessage({ fromAddress: '+15550001111', toAddress: '+15557654321', textBody: 'Hello', referenceId: 'd-1' });
+    expect(fake.agentlessMessages).toHaveLength(1);
+    expect(fake.agentlessMessages[0]!.body).toEqual({ fromAddress: '+15550001111', toAddress: '+15557654321', toAddressMessengerType: 'sms', textBody: 'Hello' });
+    expect(sent.messageId).toBe(fake.agentlessMessages[0]!.id);
+    expect(sent.conversationId).not.toBe('');
+  });
+
+  it('tells a refused message (400) from a retryable outage (503)', async () => {
+    const { fake, gateway } = await setup();
+    fake.failNext('agentlessMessage', [{ status: 400 }, { status: 503 }]);
+    const send = () => gateway.sendAgentlessMessage({ fromAddress: '12345', toAddress: '+15557654321', textBody: 'x' }).then(() => null, (e: unknown) => e);
+    const refused = await send();
+    expect(refused).toBeInstanceOf(GenesysError);
+    expect((refused as GenesysError).retryable).toBe(false);
+    const outage = await send();
+    expect(outage).toBeInstanceOf(GenesysError);
+    expect((outage as GenesysError).retryable).toBe(true);
+    expect(fake.agentlessMessages).toHaveLength(0);
+  });
+});
+
+describe('SMS templates', () => {
+  it('renders the local time and date in the queue zone, the queue name, the name and the link', () => {
+    const text = renderSmsTemplate('{customerName}, {queueName} calls you at {localTime} on {date}: {link}', {
+      queueName: 'Billing',
+      time: new Date('2026-12-04T19:30:00Z'),
+      timezone: 'Europe/Paris',
+      link: 'https://cb.example/public/v1/callbacks/abc?exp=1&sig=s',
+      customerName: 'Ana',
+    });
+    expect(text).toBe('Ana, Billing calls you at 8:30 PM on Friday, December 4, 2026: https://cb.example/public/v1/callbacks/abc?exp=1&sig=s');
+  });
+
+  it('names unknown placeholders', () => {
+    expect(unknownPlaceholders('At {localTime} {when} {link} {Queue}')).toEqual(['when', 'Queue']);
+    expect(unknownPlaceholders('At {localTime}')).toEqual([]);
+  });
+});
