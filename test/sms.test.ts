@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GenesysError } from '../src/genesys/gateway.js';
 import { createSdkGateway } from '../src/genesys/sdk-gateway.js';
 import { renderSmsTemplate, unknownPlaceholders } from '../src/notifications/sms.js';
+import { authHeader, buildTestApp } from './helpers/app.js';
 import { startFakeGenesys, type FakeGenesys } from './helpers/fake-genesys.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -60,5 +61,30 @@ describe('SMS templates', () => {
   it('names unknown placeholders', () => {
     expect(unknownPlaceholders('At {localTime} {when} {link} {Queue}')).toEqual(['when', 'Queue']);
     expect(unknownPlaceholders('At {localTime}')).toEqual([]);
+  });
+});
+
+describe('queue SMS settings', () => {
+  it('stores sender and templates, PATCH changes only what it was sent, and names a bad template or sender', async () => {
+    const t = await buildTestApp();
+    cleanups.push(() => t.close());
+    const { headers } = await authHeader(t, ['administrator']);
+    const created = await t.app.inject({ method: 'POST', url: '/admin/v1/queues', headers, payload: { name: 'SMS queue', timezone: 'Europe/Paris', smsSender: '+33612345678', smsTemplates: { CALLBACK_CREATED: 'See you at {localTime}: {link}' } } });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().id as string;
+    expect(created.json()).toMatchObject({ smsSender: '+33612345678', smsTemplates: { CALLBACK_CREATED: 'See you at {localTime}: {link}' } });
+
+    const patched = await t.app.inject({ method: 'PATCH', url: `/admin/v1/queues/${id}`, headers, payload: { smsSender: '12345' } });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json()).toMatchObject({ smsSender: '12345', smsTemplates: { CALLBACK_CREATED: 'See you at {localTime}: {link}' } });
+
+    const badTemplate = await t.app.inject({ method: 'PATCH', url: `/admin/v1/queues/${id}`, headers, payload: { smsTemplates: { CALLBACK_CANCELLED: 'Cancelled at {when}' } } });
+    expect(badTemplate.statusCode).toBe(400);
+    expect(badTemplate.body).toContain('smsTemplates.CALLBACK_CANCELLED');
+    const badSender = await t.app.inject({ method: 'PATCH', url: `/admin/v1/queues/${id}`, headers, payload: { smsSender: '12' } });
+    expect(badSender.statusCode).toBe(400);
+    expect(badSender.body).toContain('smsSender');
+    const tooLong = await t.app.inject({ method: 'PATCH', url: `/admin/v1/queues/${id}`, headers, payload: { smsTemplates: { CALLBACK_CREATED: 'x'.repeat(613) } } });
+    expect(tooLong.statusCode).toBe(400);
   });
 });

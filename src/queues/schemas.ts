@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { updateBodyOf } from '../http/patch.js';
 import { IsoTime, NullableUuid, Uuid, VisibleText } from '../http/schemas.js';
 import { SLOT_DURATIONS } from '../slots/engine.js';
+import { NOTIFICATION_TYPES } from '../vocabulary.js';
 
 const NullableString = (max: number, description: string) => Type.Union([VisibleText(max), Type.Null()], { description });
 
@@ -47,6 +48,12 @@ const settings = {
   ownedCallbacksEnabled: Type.Boolean({ default: false, description: 'Creates may name an ownerAgentId: an agent-owned callback that waits for that agent' }),
   defaultOwnershipHours: Type.Integer({ minimum: 1, maximum: 720, default: 24, description: 'How long an agent owns a callback when the create names no ownershipHours (1 hour to 30 days)' }),
   ownershipExpiry: Type.Enum(['queue', 'disconnect'], { default: 'queue', description: 'At the end of ownership: queue = the callback loses its owner and routes to the queue; disconnect = it is cancelled' }),
+  smsSender: Type.Union([Type.String({ pattern: '^(\\+[1-9][0-9]{6,14}|[0-9]{3,8})$' }), Type.Null()], { default: null, description: 'The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS' }),
+  smsTemplates: Type.Object(Object.fromEntries(NOTIFICATION_TYPES.map((t) => [t, Type.Optional(Type.String({ minLength: 1, maxLength: 612 }))])) as Record<(typeof NOTIFICATION_TYPES)[number], ReturnType<typeof Type.Optional<ReturnType<typeof Type.String>>>>, {
+    additionalProperties: false,
+    default: {},
+    description: 'SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}',
+  }),
 };
 
 const Name = VisibleText(100, 'Unique; flows name the queue by it');
