@@ -5215,6 +5215,26 @@ export interface operations {
                              */
                             ownershipExpiry: "queue" | "disconnect";
                             /**
+                             * @description The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS
+                             * @default null
+                             */
+                            smsSender: string | null;
+                            /**
+                             * @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}
+                             * @default {}
+                             */
+                            smsTemplates: {
+                                CALLBACK_CREATED?: string;
+                                CALLBACK_RESCHEDULED?: string;
+                                CALLBACK_UPCOMING?: string;
+                                CALLBACK_READY?: string;
+                                CALLBACK_PURGED?: string;
+                                CALLBACK_ATTEMPT_FAILED?: string;
+                                CALLBACK_FINAL_ATTEMPT_FAILED?: string;
+                                CALLBACK_COMPLETED?: string;
+                                CALLBACK_CANCELLED?: string;
+                            };
+                            /**
                              * Format: date-time
                              * @description ISO-8601; UTC times end in Z
                              */
@@ -5444,6 +5464,26 @@ export interface operations {
                      * @enum {unknown}
                      */
                     ownershipExpiry?: "queue" | "disconnect";
+                    /**
+                     * @description The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS
+                     * @default null
+                     */
+                    smsSender?: string | null;
+                    /**
+                     * @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}
+                     * @default {}
+                     */
+                    smsTemplates?: {
+                        CALLBACK_CREATED?: string;
+                        CALLBACK_RESCHEDULED?: string;
+                        CALLBACK_UPCOMING?: string;
+                        CALLBACK_READY?: string;
+                        CALLBACK_PURGED?: string;
+                        CALLBACK_ATTEMPT_FAILED?: string;
+                        CALLBACK_FINAL_ATTEMPT_FAILED?: string;
+                        CALLBACK_COMPLETED?: string;
+                        CALLBACK_CANCELLED?: string;
+                    };
                 };
             };
         };
@@ -5589,6 +5629,26 @@ export interface operations {
                          * @enum {unknown}
                          */
                         ownershipExpiry: "queue" | "disconnect";
+                        /**
+                         * @description The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS
+                         * @default null
+                         */
+                        smsSender: string | null;
+                        /**
+                         * @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}
+                         * @default {}
+                         */
+                        smsTemplates: {
+                            CALLBACK_CREATED?: string;
+                            CALLBACK_RESCHEDULED?: string;
+                            CALLBACK_UPCOMING?: string;
+                            CALLBACK_READY?: string;
+                            CALLBACK_PURGED?: string;
+                            CALLBACK_ATTEMPT_FAILED?: string;
+                            CALLBACK_FINAL_ATTEMPT_FAILED?: string;
+                            CALLBACK_COMPLETED?: string;
+                            CALLBACK_CANCELLED?: string;
+                        };
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
@@ -5881,6 +5941,26 @@ export interface operations {
                          * @enum {unknown}
                          */
                         ownershipExpiry: "queue" | "disconnect";
+                        /**
+                         * @description The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS
+                         * @default null
+                         */
+                        smsSender: string | null;
+                        /**
+                         * @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}
+                         * @default {}
+                         */
+                        smsTemplates: {
+                            CALLBACK_CREATED?: string;
+                            CALLBACK_RESCHEDULED?: string;
+                            CALLBACK_UPCOMING?: string;
+                            CALLBACK_READY?: string;
+                            CALLBACK_PURGED?: string;
+                            CALLBACK_ATTEMPT_FAILED?: string;
+                            CALLBACK_FINAL_ATTEMPT_FAILED?: string;
+                            CALLBACK_COMPLETED?: string;
+                            CALLBACK_CANCELLED?: string;
+                        };
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
@@ -6301,6 +6381,20 @@ export interface operations {
                      * @enum {unknown}
                      */
                     ownershipExpiry?: "queue" | "disconnect";
+                    /** @description The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS */
+                    smsSender?: string | null;
+                    /** @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName} */
+                    smsTemplates?: {
+                        CALLBACK_CREATED?: string;
+                        CALLBACK_RESCHEDULED?: string;
+                        CALLBACK_UPCOMING?: string;
+                        CALLBACK_READY?: string;
+                        CALLBACK_PURGED?: string;
+                        CALLBACK_ATTEMPT_FAILED?: string;
+                        CALLBACK_FINAL_ATTEMPT_FAILED?: string;
+                        CALLBACK_COMPLETED?: string;
+                        CALLBACK_CANCELLED?: string;
+                    };
                 };
             };
         };
@@ -6446,6 +6540,26 @@ export interface operations {
                          * @enum {unknown}
                          */
                         ownershipExpiry: "queue" | "disconnect";
+                        /**
+                         * @description The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS
+                         * @default null
+                         */
+                        smsSender: string | null;
+                        /**
+                         * @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}
+                         * @default {}
+                         */
+                        smsTemplates: {
+                            CALLBACK_CREATED?: string;
+                            CALLBACK_RESCHEDULED?: string;
+                            CALLBACK_UPCOMING?: string;
+                            CALLBACK_READY?: string;
+                            CALLBACK_PURGED?: string;
+                            CALLBACK_ATTEMPT_FAILED?: string;
+                            CALLBACK_FINAL_ATTEMPT_FAILED?: string;
+                            CALLBACK_COMPLETED?: string;
+                            CALLBACK_CANCELLED?: string;
+                        };
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
