@@ -44,6 +44,18 @@ describe('sdk gateway: agentless SMS', () => {
     expect((outage as GenesysError).retryable).toBe(true);
     expect(fake.agentlessMessages).toHaveLength(0);
   });
+
+  it('does not replay a send after a 502 (it may have been sent): one request, a retryable failure', async () => {
+    const fake = await startFakeGenesys();
+    cleanups.push(() => fake.close());
+    const gateway = createSdkGateway({ region: undefined, baseUrl: fake.baseUrl, clientId: fake.clientId, clientSecret: fake.clientSecret, baseBackoffMs: 20, maxRetries: 3 });
+    cleanups.push(() => gateway.close!());
+    fake.failAfterWork('agentlessMessage', [{ status: 502 }]);
+    const err = await gateway.sendAgentlessMessage({ fromAddress: '12345', toAddress: '+15557654321', textBody: 'x' }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(GenesysError);
+    expect(fake.requestsTo('agentlessMessage')).toHaveLength(1);
+    expect(fake.agentlessMessages).toHaveLength(1);
+  });
 });
 
 describe('SMS templates', () => {
