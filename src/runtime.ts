@@ -36,7 +36,7 @@ export async function notificationDeps(config: Config): Promise<NotificationDeps
     secrets: createSecretBox(material),
     links: createLinkSigner(material),
     publicBaseUrl: config.publicBaseUrl,
-    fcm: new FcmSender(),
+    fcm: new FcmSender({ origin: config.fcmBaseUrl }),
     backoffMs: DEFAULT_BACKOFF_MS,
     giveUpAfterMs: DEFAULT_GIVE_UP_AFTER_MS,
   };

@@ -146,6 +146,24 @@ export const CONVERSATION_DETAILS_BATCH = 100;
  */
 export const CONTACTS_PER_READ = 50;
 
+/**
+ * An SMS sent without an agent. `referenceId` is the caller's idempotency key: the Genesys request
+ * (SendAgentlessOutboundMessageRequest) has no field for one, so it is not sent; the simulated
+ * gateway records it.
+ */
+export interface AgentlessMessage {
+  fromAddress: string;
+  toAddress: string;
+  textBody: string;
+  referenceId?: string;
+}
+
+export interface SentMessage {
+  /** The message id Genesys answered ('' when none). */
+  messageId: string;
+  conversationId: string;
+}
+
 export interface GenesysGateway {
   readonly kind: 'sdk' | 'simulated';
   createCallback(req: CreateCallbackRequest): Promise<CreatedCallback>;
@@ -184,6 +202,8 @@ export interface GenesysGateway {
   conversationDetails(conversationIds: string[]): Promise<ConversationDetails[]>;
   /** Estimated wait in seconds; null when Genesys cannot tell. */
   estimatedWaitTime(queueId: string, mediaType: 'callback' | 'call'): Promise<number | null>;
+  /** Sends one SMS from the org's number or short code (agentless outbound messaging). */
+  sendAgentlessMessage(msg: AgentlessMessage): Promise<SentMessage>;
   /**
    * Proves the credential works: resolves once a token is held (the current one, or a login), rejects
    * with the login's GenesysError. Only the `sdk` gateway has one (for /readyz).

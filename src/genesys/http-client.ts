@@ -48,12 +48,12 @@ interface SdkResponse {
 type Failure = { error: GenesysError; replay: 'safe' | 'if-idempotent' | 'never' };
 
 /**
- * Creating a callback has no idempotency key: after a timeout, a reset or a 502/504 it may already
- * exist, and a replay would call the customer twice. Every other call we make is idempotent
+ * Creating a callback, like sending an agentless message (SMS), has no idempotency key: after a timeout,
+ * a reset or a 502/504 it may already exist, and a replay would call (or text) the customer twice. Every other call we make is idempotent
  * (GET, PATCH to a value, contact upsert by id, disconnect).
  */
 function idempotent(method: string, url: URL): boolean {
-  return !(method === 'POST' && /\/api\/v2\/conversations\/callbacks\/?$/.test(url.pathname));
+  return !(method === 'POST' && /\/api\/v2\/conversations\/(callbacks|messages\/agentless)\/?$/.test(url.pathname));
 }
 
 function buildUrl(req: SdkRequest): URL {

@@ -10,6 +10,7 @@ import {
   CONTACTS_PER_READ,
   GenesysError,
   type AddContactsOptions,
+  type AgentlessMessage,
   type ContactInput,
   type ContactSnapshot,
   type ConversationDetails,
@@ -18,6 +19,7 @@ import {
   type CreatedCallback,
   type GenesysGateway,
   type RoutingEntity,
+  type SentMessage,
 } from './gateway.js';
 import { RetryingHttpClient, type GatewayLog } from './http-client.js';
 import { carrierOf, exactMatch, findCallbackQuery, routingDataOf, str, toContact, toConversationDetails, toParticipant } from './sdk-mapping.js';
@@ -304,6 +306,18 @@ export function createSdkGateway(config: SdkGatewayOptions, log?: GatewayLog): G
       );
       const seconds = res?.results?.[0]?.estimatedWaitTimeSeconds;
       return typeof seconds === 'number' && Number.isFinite(seconds) ? seconds : null;
+    },
+
+    async sendAgentlessMessage(msg: AgentlessMessage): Promise<SentMessage> {
+      // SendAgentlessOutboundMessageRequest has no reference/idempotency field: msg.referenceId stays here.
+      const body: platformClient.Models.SendAgentlessOutboundMessageRequest = {
+        fromAddress: msg.fromAddress,
+        toAddress: msg.toAddress,
+        toAddressMessengerType: 'sms',
+        textBody: msg.textBody,
+      };
+      const res = await call('sendAgentlessMessage', () => conversations.postConversationsMessagesAgentless(body));
+      return { messageId: str(res?.id) ?? '', conversationId: str(res?.conversationId) ?? '' };
     },
 
     async checkAccess(): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
-import type { AddContactsOptions, ContactInput, ContactSnapshot, ConversationDetails, ConversationSnapshot, CreateCallbackRequest, CreatedCallback, GenesysGateway, RoutingEntity } from './gateway.js';
+import type { AddContactsOptions, AgentlessMessage, SentMessage, ContactInput, ContactSnapshot, ConversationDetails, ConversationSnapshot, CreateCallbackRequest, CreatedCallback, GenesysGateway, RoutingEntity } from './gateway.js';
 
 /** The routing skills and languages the simulated org has, so demo flows can name them. */
 export const SIMULATED_SKILLS: readonly RoutingEntity[] = [
@@ -149,6 +149,11 @@ export function createSimulatedGateway(db: Kysely<DB>): GenesysGateway {
         out.push({ conversationId: id, start: created.at, end: cancelled, participants });
       }
       return out;
+    },
+    async sendAgentlessMessage(msg: AgentlessMessage): Promise<SentMessage> {
+      const answer = { messageId: randomUUID(), conversationId: randomUUID() };
+      await record('sendAgentlessMessage', { fromAddress: msg.fromAddress, toAddress: msg.toAddress, toAddressMessengerType: 'sms', textBody: msg.textBody, referenceId: msg.referenceId ?? null }, answer);
+      return answer;
     },
     async estimatedWaitTime(queueId: string, mediaType: 'callback' | 'call') {
       await record('estimatedWaitTime', { queueId, mediaType });

@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { updateBodyOf } from '../http/patch.js';
 import { IsoTime, NullableUuid, Uuid, VisibleText } from '../http/schemas.js';
 import { SLOT_DURATIONS } from '../slots/engine.js';
+import { NOTIFICATION_TYPES } from '../vocabulary.js';
 
 const NullableString = (max: number, description: string) => Type.Union([VisibleText(max), Type.Null()], { description });
 
@@ -50,6 +51,12 @@ const settings = {
   upcomingMinutes: Type.Union([Type.Integer({ minimum: 1, maximum: 1440 }), Type.Null()], {
     default: null,
     description: 'CALLBACK_UPCOMING threshold: sent once when an immediate callback’s estimated wait drops to this many minutes, or this many minutes before a scheduled callback’s time; null = never',
+  }),
+  smsSender: Type.Union([Type.String({ pattern: '^(\\+[1-9][0-9]{6,14}|[0-9]{3,8})$' }), Type.Null()], { default: null, description: 'The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS' }),
+  smsTemplates: Type.Object(Object.fromEntries(NOTIFICATION_TYPES.map((t) => [t, Type.Optional(Type.String({ minLength: 1, maxLength: 612 }))])) as Record<(typeof NOTIFICATION_TYPES)[number], ReturnType<typeof Type.Optional<ReturnType<typeof Type.String>>>>, {
+    additionalProperties: false,
+    default: {},
+    description: 'SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}',
   }),
 };
 

@@ -7,6 +7,7 @@ import { supportedCountry } from '../numbers/screening.js';
 import type { OpenWindow, QueueSlotSpec } from '../slots/engine.js';
 import { isoUtc, isZone } from '../time.js';
 import { toSpec } from '../hours/service.js';
+import { unknownPlaceholders } from '../notifications/sms.js';
 import { deleteQueueRow, findQueue, insertQueue, listQueueRows, lockQueue, updateQueueRow, type QueueWithConfig } from './queries.js';
 import type { CreateQueueBody, Queue, UpdateQueueBody } from './schemas.js';
 
@@ -46,6 +47,8 @@ export function toApi(row: QueueRow): Queue {
     defaultOwnershipHours: row.default_ownership_hours,
     ownershipExpiry: row.ownership_expiry,
     upcomingMinutes: row.upcoming_minutes,
+    smsSender: row.sms_sender,
+    smsTemplates: row.sms_templates,
     createdAt: isoUtc(row.created_at),
     updatedAt: isoUtc(row.updated_at),
   };
@@ -60,6 +63,10 @@ function toColumns(body: UpdateQueueBody): Partial<NewQueue> {
   if (typeof defaultCountry === 'string') {
     defaultCountry = supportedCountry(defaultCountry);
     if (defaultCountry === undefined) throw errors.validation('defaultCountry', `defaultCountry: unknown country "${body.defaultCountry}"`);
+  }
+  for (const [type, text] of Object.entries(body.smsTemplates ?? {})) {
+    const unknown = text === undefined ? [] : unknownPlaceholders(text);
+    if (unknown.length) throw errors.validation(`smsTemplates.${type}`, `smsTemplates.${type}: unknown placeholder {${unknown[0]}} (known: {queueName}, {localTime}, {date}, {link}, {customerName})`);
   }
   const map: [keyof UpdateQueueBody, keyof NewQueue, unknown][] = [
     ['name', 'name', body.name?.trim()],
@@ -93,6 +100,8 @@ function toColumns(body: UpdateQueueBody): Partial<NewQueue> {
     ['defaultOwnershipHours', 'default_ownership_hours', body.defaultOwnershipHours],
     ['ownershipExpiry', 'ownership_expiry', body.ownershipExpiry],
     ['upcomingMinutes', 'upcoming_minutes', body.upcomingMinutes],
+    ['smsSender', 'sms_sender', body.smsSender],
+    ['smsTemplates', 'sms_templates', body.smsTemplates && JSON.stringify(body.smsTemplates)],
   ];
   return Object.fromEntries(map.filter(([field]) => body[field] !== undefined).map(([, column, value]) => [column, value]));
 }

@@ -21,6 +21,7 @@ export type FakeRoute =
   | 'getContactsBulk'
   | 'deleteContact'
   | 'estimatedWaitTime'
+  | 'agentlessMessage'
   | 'listSkills'
   | 'listLanguages'
   | 'conversationDetailsQuery'
@@ -156,6 +157,8 @@ export interface FakeGenesys {
   drive(conversationId: string, step: FakeStep): void;
   seedContact(c: Omit<FakeContact, 'id' | 'callable'> & { id?: string; callable?: boolean }): string;
   setEstimatedWait(queueId: string, mediaType: string, seconds: number | null): void;
+  /** Agentless outbound messages (SMS) accepted, in order: the request body and the message id answered. */
+  agentlessMessages: { id: string; body: Record<string, unknown> }[];
   close(): Promise<void>;
 }
 
@@ -295,6 +298,19 @@ const schemas = {
   estimatedWaitTime: comm({
     required: ['queueId', 'mediaType'],
     properties: { queueId: { type: 'string' }, mediaType: { enum: ['call', 'callback', 'chat', 'email', 'message'] } },
+  }),
+  // SendAgentlessOutboundMessageRequest
+  agentlessMessage: comm({
+    required: ['fromAddress', 'toAddressMessengerType'],
+    properties: {
+      fromAddress: { type: 'string', minLength: 1 },
+      toAddress: { type: 'string' },
+      externalContactId: { type: 'string' },
+      toAddressMessengerType: { enum: ['sms', 'facebook', 'twitter', 'line', 'whatsapp', 'open', 'instagram', 'apple'] },
+      textBody: { type: 'string' },
+      messagingTemplate: { type: 'object' },
+      useExistingActiveConversation: { type: 'boolean' },
+    },
   }),
 };
 
@@ -727,6 +743,22 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
     },
   );
 
+  const agentlessMessages: { id: string; body: Record<string, unknown> }[] = [];
+  app.post('/api/v2/conversations/messages/agentless', { ...cfg('agentlessMessage'), schema: { body: schemas.agentlessMessage } }, async (req) => {
+    const body = req.body as Record<string, unknown>;
+    const id = randomUUID();
+    agentlessMessages.push({ id, body });
+    return {
+      id,
+      conversationId: randomUUID(),
+      fromAddress: body.fromAddress,
+      toAddress: body.toAddress,
+      messengerType: body.toAddressMessengerType,
+      textBody: body.textBody,
+      timestamp: new Date().toISOString(),
+    };
+  });
+
   app.setNotFoundHandler((req, reply) => notFound(reply, `Route ${req.method} ${req.url}`));
 
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -782,6 +814,7 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
       return id;
     },
     setEstimatedWait: (queueId, mediaType, seconds) => ewt.set(`${queueId}/${mediaType}`, seconds),
+    agentlessMessages,
     close: async () => {
       closing.abort();
       await app.close();

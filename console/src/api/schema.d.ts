@@ -5894,6 +5894,26 @@ export interface operations {
                              */
                             upcomingMinutes: number | null;
                             /**
+                             * @description The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS
+                             * @default null
+                             */
+                            smsSender: string | null;
+                            /**
+                             * @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}
+                             * @default {}
+                             */
+                            smsTemplates: {
+                                CALLBACK_CREATED?: string;
+                                CALLBACK_RESCHEDULED?: string;
+                                CALLBACK_UPCOMING?: string;
+                                CALLBACK_READY?: string;
+                                CALLBACK_PURGED?: string;
+                                CALLBACK_ATTEMPT_FAILED?: string;
+                                CALLBACK_FINAL_ATTEMPT_FAILED?: string;
+                                CALLBACK_COMPLETED?: string;
+                                CALLBACK_CANCELLED?: string;
+                            };
+                            /**
                              * Format: date-time
                              * @description ISO-8601; UTC times end in Z
                              */
@@ -6128,6 +6148,26 @@ export interface operations {
                      * @default null
                      */
                     upcomingMinutes?: number | null;
+                    /**
+                     * @description The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS
+                     * @default null
+                     */
+                    smsSender?: string | null;
+                    /**
+                     * @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}
+                     * @default {}
+                     */
+                    smsTemplates?: {
+                        CALLBACK_CREATED?: string;
+                        CALLBACK_RESCHEDULED?: string;
+                        CALLBACK_UPCOMING?: string;
+                        CALLBACK_READY?: string;
+                        CALLBACK_PURGED?: string;
+                        CALLBACK_ATTEMPT_FAILED?: string;
+                        CALLBACK_FINAL_ATTEMPT_FAILED?: string;
+                        CALLBACK_COMPLETED?: string;
+                        CALLBACK_CANCELLED?: string;
+                    };
                 };
             };
         };
@@ -6278,6 +6318,26 @@ export interface operations {
                          * @default null
                          */
                         upcomingMinutes: number | null;
+                        /**
+                         * @description The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS
+                         * @default null
+                         */
+                        smsSender: string | null;
+                        /**
+                         * @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}
+                         * @default {}
+                         */
+                        smsTemplates: {
+                            CALLBACK_CREATED?: string;
+                            CALLBACK_RESCHEDULED?: string;
+                            CALLBACK_UPCOMING?: string;
+                            CALLBACK_READY?: string;
+                            CALLBACK_PURGED?: string;
+                            CALLBACK_ATTEMPT_FAILED?: string;
+                            CALLBACK_FINAL_ATTEMPT_FAILED?: string;
+                            CALLBACK_COMPLETED?: string;
+                            CALLBACK_CANCELLED?: string;
+                        };
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
@@ -6575,6 +6635,26 @@ export interface operations {
                          * @default null
                          */
                         upcomingMinutes: number | null;
+                        /**
+                         * @description The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS
+                         * @default null
+                         */
+                        smsSender: string | null;
+                        /**
+                         * @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}
+                         * @default {}
+                         */
+                        smsTemplates: {
+                            CALLBACK_CREATED?: string;
+                            CALLBACK_RESCHEDULED?: string;
+                            CALLBACK_UPCOMING?: string;
+                            CALLBACK_READY?: string;
+                            CALLBACK_PURGED?: string;
+                            CALLBACK_ATTEMPT_FAILED?: string;
+                            CALLBACK_FINAL_ATTEMPT_FAILED?: string;
+                            CALLBACK_COMPLETED?: string;
+                            CALLBACK_CANCELLED?: string;
+                        };
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
@@ -6997,6 +7077,20 @@ export interface operations {
                     ownershipExpiry?: "queue" | "disconnect";
                     /** @description CALLBACK_UPCOMING threshold: sent once when an immediate callback’s estimated wait drops to this many minutes, or this many minutes before a scheduled callback’s time; null = never */
                     upcomingMinutes?: number | null;
+                    /** @description The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS */
+                    smsSender?: string | null;
+                    /** @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName} */
+                    smsTemplates?: {
+                        CALLBACK_CREATED?: string;
+                        CALLBACK_RESCHEDULED?: string;
+                        CALLBACK_UPCOMING?: string;
+                        CALLBACK_READY?: string;
+                        CALLBACK_PURGED?: string;
+                        CALLBACK_ATTEMPT_FAILED?: string;
+                        CALLBACK_FINAL_ATTEMPT_FAILED?: string;
+                        CALLBACK_COMPLETED?: string;
+                        CALLBACK_CANCELLED?: string;
+                    };
                 };
             };
         };
@@ -7147,6 +7241,26 @@ export interface operations {
                          * @default null
                          */
                         upcomingMinutes: number | null;
+                        /**
+                         * @description The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS
+                         * @default null
+                         */
+                        smsSender: string | null;
+                        /**
+                         * @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}
+                         * @default {}
+                         */
+                        smsTemplates: {
+                            CALLBACK_CREATED?: string;
+                            CALLBACK_RESCHEDULED?: string;
+                            CALLBACK_UPCOMING?: string;
+                            CALLBACK_READY?: string;
+                            CALLBACK_PURGED?: string;
+                            CALLBACK_ATTEMPT_FAILED?: string;
+                            CALLBACK_FINAL_ATTEMPT_FAILED?: string;
+                            CALLBACK_COMPLETED?: string;
+                            CALLBACK_CANCELLED?: string;
+                        };
                         /**
                          * Format: date-time
                          * @description ISO-8601; UTC times end in Z
