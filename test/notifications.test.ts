@@ -15,7 +15,7 @@ import { notificationTypeOf } from '../src/notifications/outbox.js';
 import { createLinkSigner } from '../src/selfservice/link.js';
 import { COMPLETION_REASONS } from '../src/vocabulary.js';
 import { authHeader, buildTestApp, type TestApp } from './helpers/app.js';
-import { ALL_WEEK, freshCallback, randomPhone } from './helpers/access-fixtures.js';
+import { ALL_WEEK, freshCallback, randomPhone, type Headers } from './helpers/access-fixtures.js';
 import { factories } from './helpers/factories.js';
 import { waitUntil } from './helpers/worker.js';
 
@@ -24,7 +24,7 @@ import { waitUntil } from './helpers/worker.js';
 let t: TestApp;
 let runner: JobRunner;
 let admin: Record<string, string>;
-let actions: Record<string, string>;
+let actions: Headers;
 let queue: { id: string; name: string };
 let receiver: Server;
 let receiverUrl: string;
