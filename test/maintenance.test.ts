@@ -75,7 +75,7 @@ describe('maintenance schedule (graphile-worker crontab)', () => {
 
   it('names tasks the job list has: purge-callbacks every minute, apply-retention once an hour at :17, roll-up-reports at :07, purge-sessions at :41, each tried once per tick', () => {
     const tasks = buildTaskList({ db: t.database.db, gateway: createSimulatedGateway(t.database.db), clock, caches: createCaches(), logger: createLogger('silent'), retentionDays: 14 });
-    expect(items.map((i) => i.task).sort()).toEqual(['apply-retention', 'purge-callbacks', 'purge-sessions', 'roll-up-reports']);
+    expect(items.map((i) => i.task).sort()).toEqual(['apply-retention', 'notify-sweep', 'purge-callbacks', 'purge-sessions', 'roll-up-reports']);
     for (const item of items) {
       expect(tasks[item.task], item.task).toBeTypeOf('function');
       expect(item.options.maxAttempts, item.task).toBe(1);
@@ -98,7 +98,7 @@ describe('maintenance schedule (graphile-worker crontab)', () => {
       const known = async () =>
         (await sql<{ identifier: string }>`select identifier from graphile_worker._private_known_crontabs order by identifier`.execute(t.database.db)).rows.map((r) => r.identifier);
       await waitUntil(async () => (await known()).length >= 4, 30_000);
-      expect(await known()).toEqual(['apply-retention', 'purge-callbacks', 'purge-sessions', 'roll-up-reports']);
+      expect(await known()).toEqual(['apply-retention', 'notify-sweep', 'purge-callbacks', 'purge-sessions', 'roll-up-reports']);
     } finally {
       await runtime.close();
     }

@@ -243,10 +243,12 @@ describe("a callback's notifications", () => {
 
     const res = await api(monitor, 'GET', `/admin/v1/callbacks/${callbackId}/notifications`);
     expect(res.statusCode, res.body).toBe(200);
-    const items = (res.json() as { items: { type: string; deliveries: Json[] }[] }).items;
-    expect(items).toHaveLength(1);
-    expect(items[0]!.type).toBe('CALLBACK_CREATED');
-    expect(items[0]!.deliveries).toEqual(
+    const items = (res.json() as { items: { id: string; type: string; deliveries: Json[] }[] }).items;
+    // The create's own notification (written by the outbox, not sent: no worker runs here), then the one inserted above.
+    expect(items.map((i) => i.type)).toEqual(['CALLBACK_CREATED', 'CALLBACK_CREATED']);
+    expect(items[0]!.deliveries.filter((d) => d.target === hook.name)).toEqual([expect.objectContaining({ channel: 'webhook', status: 'PENDING', attempts: 0 })]);
+    const mine = items.find((i) => i.id === event.id)!;
+    expect(mine.deliveries).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ channel: 'webhook', target: hook.name, status: 'FAILED', attempts: 2, lastError: 'HTTP 503', sentAt: null }),
         expect.objectContaining({ channel: 'sms', target: 'sms', status: 'SENT', attempts: 1 }),

@@ -78,6 +78,13 @@ export const GATEWAY_PERMISSIONS: readonly GatewayPermission[] = [
     why: 'the estimated wait time `queue-status` answers with',
   },
   {
+    permission: 'conversation:message:create',
+    sdk: { api: 'ConversationsApi', method: 'postConversationsMessagesAgentless' },
+    operation: 'POST /api/v2/conversations/messages/agentless',
+    usedBy: ['sendAgentlessMessage'],
+    why: 'text customers their notifications (agentless SMS from the queue’s sender number)',
+  },
+  {
     permission: 'outbound:contact:add',
     sdk: { api: 'OutboundApi', method: 'postOutboundContactlistContacts' },
     operation: 'POST /api/v2/outbound/contactlists/{contactListId}/contacts',

@@ -43,6 +43,7 @@ data "genesyscloud_auth_division_home" "home" {}
 #   analytics:conversationDetail:view      GET /api/v2/analytics/conversations/details
 #   routing:conversation:edit              PATCH /api/v2/routing/conversations/{conversationId}
 #   routing:queue:view                     GET /api/v2/routing/queues/{queueId}/mediatypes/{mediaType}/estimatedwaittime
+#   conversation:message:create            POST /api/v2/conversations/messages/agentless
 #   outbound:contact:add                   POST /api/v2/outbound/contactlists/{contactListId}/contacts
 #   outbound:contact:view                  GET /api/v2/outbound/contactlists/{contactListId}/contacts/{contactId}
 #   outbound:contact:view                  POST /api/v2/outbound/contactlists/{contactListId}/contacts/bulk
@@ -66,6 +67,11 @@ resource "genesyscloud_auth_role" "engine" {
     domain      = "conversation"
     entity_name = "communication"
     action_set  = ["disconnect", "view"]
+  }
+  permission_policies {
+    domain      = "conversation"
+    entity_name = "message"
+    action_set  = ["create"]
   }
   permission_policies {
     domain      = "outbound"
