@@ -13,10 +13,8 @@ import { lockCallback } from './queries.js';
  * CALLBACK_UPCOMING, once per callback, on queues with `upcomingMinutes`:
  * - scheduled: at the scheduled time minus the threshold (the `upcoming-notice` job); a callback
  *   created or rescheduled already inside the threshold is SUPPRESSED; a reschedule re-arms it;
- * - immediate: when the estimated wait Genesys gives for the queue, less what the callback has
- *   already waited, is at or below the threshold (the reconciler's `upcoming` pass); a callback
- *   whose wait is already below it at creation is SUPPRESSED, and so is one whose purge (or the end
- *   of the business day, with purgeAtClose) comes before it would be reached.
+ * - immediate: a callback whose estimated wait is already below the threshold at creation is
+ *   SUPPRESSED; otherwise it is PENDING, for `sendUpcoming` once its wait drops to the threshold.
  * A completed callback never gets it. Sending is the 'upcoming' history entry, written once under
  * the callback's row lock.
  */
@@ -24,7 +22,7 @@ import { lockCallback } from './queries.js';
 const MINUTE_MS = 60_000;
 
 /** States in which the customer is still waiting to be called: an agent on it (or done) is too late. */
-export const UPCOMING_WAITING: readonly CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING'];
+const UPCOMING_WAITING: readonly CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING'];
 
 export type Suppression = { reason: 'within-threshold'; minutesBefore: number; thresholdMinutes: number } | { reason: 'wait-below-threshold'; estimatedWaitSeconds: number; thresholdMinutes: number };
 
@@ -88,17 +86,6 @@ export async function sendUpcoming(db: Kysely<DB>, actor: Actor, callbackId: str
     if (check && !check(cb)) return false;
     await setUpcomingStatus(trx, cb.id, 'SENT');
     await recordHistory(trx, cb.id, actor, { event: 'upcoming', detail });
-    return true;
-  });
-}
-
-/** Suppresses a PENDING callback's UPCOMING for good (history 'upcoming-suppressed' with why). */
-export async function suppressUpcoming(db: Kysely<DB>, actor: Actor, callbackId: string, detail: Record<string, unknown>): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const cb = await lockCallback(trx, callbackId);
-    if (!cb || cb.upcoming_status !== 'PENDING' || cb.state === 'COMPLETED') return false;
-    await setUpcomingStatus(trx, cb.id, 'SUPPRESSED');
-    await recordHistory(trx, cb.id, actor, { event: 'upcoming-suppressed', detail });
     return true;
   });
 }

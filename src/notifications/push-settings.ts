@@ -9,6 +9,7 @@ import type { DB } from '../db/types.js';
 import { errors } from '../errors.js';
 import { isoUtc } from '../time.js';
 import type { FcmSender, PushCredential } from './fcm.js';
+import { PUSH_SETTINGS_KEY } from './outbox.js';
 import type { PushSettings, PushSettingsBody, PushTestBody } from './push-schemas.js';
 
 /**
@@ -16,7 +17,6 @@ import type { PushSettings, PushSettingsBody, PushTestBody } from './push-schema
  * `{ projectId, clientEmail, privateKeySealed, keyFingerprint }`: the private key only sealed with
  * the SecretBox (auth/encryption.ts), never answered, audited or logged.
  */
-export const PUSH_SETTINGS_KEY = 'push';
 export const MASKED_KEY = '•••• (configured)';
 
 type Db = Kysely<DB> | Transaction<DB>;
