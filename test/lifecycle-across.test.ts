@@ -311,7 +311,7 @@ describe('ROUTING: by the user.start event, by the reconciler, and by both', () 
   });
 });
 
-describe('the reconcile run: one budget for both passes', () => {
+describe('the reconcile run: one budget for all its passes', () => {
   let b: TestApp;
   let bDeps: JobContext;
   const bClock = new TestClock(new Date('2030-03-04T15:00:00Z'));
@@ -392,6 +392,7 @@ describe('the reconcile run: one budget for both passes', () => {
       if (run < runs) {
         // Each pass got its share: neither waits for the other's backlog.
         expect(report.passes.map((p) => [p.name, p.requests])).toEqual([
+          ['upcoming', 0],
           ['callbacks', 2],
           ['campaign-callbacks', 2],
         ]);

@@ -132,8 +132,11 @@ export async function transition(
   if (to === 'COMPLETED' && !entry.reason) throw errors.badRequest('Completing a callback needs a reason');
   const { queue } = await setState(trx, callback.id, { state: to, updated_at: now, ...(to === 'COMPLETED' && { completion_reason: entry.reason ?? null, completed_at: now }) });
   await recordHistory(trx, callback.id, by.caller, { ...entry, from: callback.state, to });
-  // A completed callback gets no CALLBACK_UPCOMING: its pending notice goes.
-  if (to === 'COMPLETED') await removeJob(trx, jobKeys.upcoming(callback.id));
+  // A completed callback gets no CALLBACK_UPCOMING: a pending one is suppressed, its notice job goes.
+  if (to === 'COMPLETED') {
+    await trx.updateTable('callbacks').set({ upcoming_status: 'SUPPRESSED' }).where('id', '=', callback.id).where('upcoming_status', '=', 'PENDING').execute();
+    await removeJob(trx, jobKeys.upcoming(callback.id));
+  }
   const reason = entry.reason;
   if (to === 'COMPLETED' && reason) await afterCommit(trx, () => by.caches.metrics.callbackCompleted(queue, reason));
 }

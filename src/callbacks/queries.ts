@@ -51,6 +51,7 @@ export const CALLBACK_COLUMNS = [
   'device_token',
   'device_platform',
   'upcoming_status',
+  'upcoming_checked_at',
 ] as const;
 
 const HISTORY_COLUMNS = ['id', 'callback_id', 'at', 'actor', 'actor_name', 'actor_kind', 'event', 'from_state', 'to_state', 'reason', 'detail'] as const;

@@ -22,7 +22,7 @@ import { lockCallback } from './queries.js';
 const MINUTE_MS = 60_000;
 
 /** States in which the customer is still waiting to be called: an agent on it (or done) is too late. */
-const UPCOMING_WAITING: readonly CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING'];
+export const UPCOMING_WAITING: readonly CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING'];
 
 export type Suppression = { reason: 'within-threshold'; minutesBefore: number; thresholdMinutes: number } | { reason: 'wait-below-threshold'; estimatedWaitSeconds: number; thresholdMinutes: number };
 

@@ -296,6 +296,8 @@ export interface CallbacksTable {
   device_token: ColumnType<string | null, string | null | undefined, string | null>;
   device_platform: ColumnType<DevicePlatform | null, DevicePlatform | null | undefined, DevicePlatform | null>;
   upcoming_status: ColumnType<UpcomingStatus | null, UpcomingStatus | null | undefined, UpcomingStatus | null>;
+  /** When the reconciler last asked Genesys for this (immediate, waiting) callback's own estimated wait. */
+  upcoming_checked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 export type CallbackRow = Selectable<CallbacksTable>;
 

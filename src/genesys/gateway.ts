@@ -202,6 +202,8 @@ export interface GenesysGateway {
   conversationDetails(conversationIds: string[]): Promise<ConversationDetails[]>;
   /** Estimated wait in seconds; null when Genesys cannot tell. */
   estimatedWaitTime(queueId: string, mediaType: 'callback' | 'call'): Promise<number | null>;
+  /** Estimated wait in seconds of one conversation waiting in the queue; null when Genesys cannot tell. */
+  conversationWaitTime(queueId: string, conversationId: string): Promise<number | null>;
   /** Sends one SMS from the org's number or short code (agentless outbound messaging). */
   sendAgentlessMessage(msg: AgentlessMessage): Promise<SentMessage>;
   /**

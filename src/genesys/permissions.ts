@@ -78,6 +78,13 @@ export const GATEWAY_PERMISSIONS: readonly GatewayPermission[] = [
     why: 'the estimated wait time `queue-status` answers with',
   },
   {
+    permission: 'routing:queue:view',
+    sdk: { api: 'RoutingApi', method: 'getRoutingQueueEstimatedwaittime' },
+    operation: 'GET /api/v2/routing/queues/{queueId}/estimatedwaittime',
+    usedBy: ['conversationWaitTime'],
+    why: 'a waiting immediate callback’s own estimated wait, for CALLBACK_UPCOMING',
+  },
+  {
     permission: 'conversation:message:create',
     sdk: { api: 'ConversationsApi', method: 'postConversationsMessagesAgentless' },
     operation: 'POST /api/v2/conversations/messages/agentless',

@@ -100,6 +100,12 @@ export function ownerOf(participants: platformClient.Models.Participant[]): stri
   return str(scored[0]?.agent?.id);
 }
 
+/** The best estimate's seconds, if Genesys gave one. */
+function waitSeconds(res: platformClient.Models.EstimatedWaitTimePredictions | undefined): number | null {
+  const seconds = res?.results?.[0]?.estimatedWaitTimeSeconds;
+  return typeof seconds === 'number' && Number.isFinite(seconds) ? seconds : null;
+}
+
 function iso(d: Date): string {
   if (Number.isNaN(d.getTime())) throw new GenesysError('Invalid callback time', 0, ErrorCode.invalidArgument, false);
   return d.toISOString(); // always milliseconds and Z, as Genesys expects
@@ -304,8 +310,16 @@ export function createSdkGateway(config: SdkGatewayOptions, log?: GatewayLog): G
       const res = await call('estimatedWaitTime', () =>
         routing.getRoutingQueueMediatypeEstimatedwaittime(queueId, mediaType),
       );
-      const seconds = res?.results?.[0]?.estimatedWaitTimeSeconds;
-      return typeof seconds === 'number' && Number.isFinite(seconds) ? seconds : null;
+      return waitSeconds(res);
+    },
+
+    async conversationWaitTime(queueId: string, conversationId: string): Promise<number | null> {
+      try {
+        return waitSeconds(await call('conversationWaitTime', () => routing.getRoutingQueueEstimatedwaittime(queueId, { conversationId })));
+      } catch (err) {
+        if (isNotFound(err)) return null; // no longer waiting in that queue
+        throw err;
+      }
     },
 
     async sendAgentlessMessage(msg: AgentlessMessage): Promise<SentMessage> {

@@ -159,5 +159,9 @@ export function createSimulatedGateway(db: Kysely<DB>): GenesysGateway {
       await record('estimatedWaitTime', { queueId, mediaType });
       return null;
     },
+    async conversationWaitTime(queueId: string, conversationId: string) {
+      await record('conversationWaitTime', { queueId, conversationId });
+      return null;
+    },
   };
 }

@@ -6,10 +6,12 @@ import { Budget } from './budget.js';
 import { reconcileCampaignCallbacks } from '../campaigns/reconcile.js';
 import { reconcileCallbacks } from './callbacks-pass.js';
 import { recordReconcileRun } from './last-run.js';
+import { pollUpcoming } from './upcoming-pass.js';
 
 /**
  * The reconciler: each run goes through these passes in order, all spending one request budget.
- * A pass reads Genesys for the records it owns and moves them to what Genesys shows.
+ * A pass reads Genesys for the records it owns and moves them to what Genesys shows (the upcoming
+ * pass: sends CALLBACK_UPCOMING to callbacks whose wait Genesys shows below their queue's threshold).
  */
 export interface ReconcilePass {
   name: string;
@@ -17,6 +19,8 @@ export interface ReconcilePass {
 }
 
 export const RECONCILE_PASSES: readonly ReconcilePass[] = [
+  // First: what it sends is time-bound, and with nothing waiting it spends nothing (the others get it all).
+  { name: 'upcoming', run: pollUpcoming },
   { name: 'callbacks', run: reconcileCallbacks },
   {
     name: 'campaign-callbacks',

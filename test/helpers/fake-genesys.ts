@@ -21,6 +21,7 @@ export type FakeRoute =
   | 'getContactsBulk'
   | 'deleteContact'
   | 'estimatedWaitTime'
+  | 'conversationWaitTime'
   | 'agentlessMessage'
   | 'listSkills'
   | 'listLanguages'
@@ -157,6 +158,8 @@ export interface FakeGenesys {
   drive(conversationId: string, step: FakeStep): void;
   seedContact(c: Omit<FakeContact, 'id' | 'callable'> & { id?: string; callable?: boolean }): string;
   setEstimatedWait(queueId: string, mediaType: string, seconds: number | null): void;
+  /** The estimated wait of one conversation in a queue (GET …/queues/{id}/estimatedwaittime?conversationId=). */
+  setConversationWait(queueId: string, conversationId: string, seconds: number | null): void;
   /** Agentless outbound messages (SMS) accepted, in order: the request body and the message id answered. */
   agentlessMessages: { id: string; body: Record<string, unknown> }[];
   close(): Promise<void>;
@@ -299,6 +302,7 @@ const schemas = {
     required: ['queueId', 'mediaType'],
     properties: { queueId: { type: 'string' }, mediaType: { enum: ['call', 'callback', 'chat', 'email', 'message'] } },
   }),
+  conversationWaitTime: comm({ required: ['conversationId'], properties: { conversationId: { type: 'string', minLength: 1 } } }),
   // SendAgentlessOutboundMessageRequest
   agentlessMessage: comm({
     required: ['fromAddress', 'toAddressMessengerType'],
@@ -743,6 +747,17 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
     },
   );
 
+  app.get(
+    '/api/v2/routing/queues/:queueId/estimatedwaittime',
+    { ...cfg('conversationWaitTime'), schema: { querystring: schemas.conversationWaitTime } },
+    async (req) => {
+      const { queueId } = req.params as { queueId: string };
+      const { conversationId } = req.query as { conversationId: string };
+      const seconds = ewt.get(`${queueId}/conversation/${conversationId}`);
+      return { results: seconds == null ? [] : [{ intent: 'ESTIMATE', formula: 'BEST', estimatedWaitTimeSeconds: seconds }] };
+    },
+  );
+
   const agentlessMessages: { id: string; body: Record<string, unknown> }[] = [];
   app.post('/api/v2/conversations/messages/agentless', { ...cfg('agentlessMessage'), schema: { body: schemas.agentlessMessage } }, async (req) => {
     const body = req.body as Record<string, unknown>;
@@ -814,6 +829,7 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
       return id;
     },
     setEstimatedWait: (queueId, mediaType, seconds) => ewt.set(`${queueId}/${mediaType}`, seconds),
+    setConversationWait: (queueId, conversationId, seconds) => ewt.set(`${queueId}/conversation/${conversationId}`, seconds),
     agentlessMessages,
     close: async () => {
       closing.abort();

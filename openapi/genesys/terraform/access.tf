@@ -43,6 +43,7 @@ data "genesyscloud_auth_division_home" "home" {}
 #   analytics:conversationDetail:view      GET /api/v2/analytics/conversations/details
 #   routing:conversation:edit              PATCH /api/v2/routing/conversations/{conversationId}
 #   routing:queue:view                     GET /api/v2/routing/queues/{queueId}/mediatypes/{mediaType}/estimatedwaittime
+#   routing:queue:view                     GET /api/v2/routing/queues/{queueId}/estimatedwaittime
 #   conversation:message:create            POST /api/v2/conversations/messages/agentless
 #   outbound:contact:add                   POST /api/v2/outbound/contactlists/{contactListId}/contacts
 #   outbound:contact:view                  GET /api/v2/outbound/contactlists/{contactListId}/contacts/{contactId}
