@@ -22,6 +22,7 @@ import * as m0020 from './0020_holiday_calendars.js';
 import * as m0021 from './0021_callback_routing.js';
 import * as m0022 from './0022_notifications.js';
 import * as m0023 from './0023_upcoming_checks.js';
+import * as m0024 from './0024_call_in.js';
 
 /** Every migration, by name, in order. Add a new file and list it here; never edit an applied one. */
 export const migrations: Record<string, Migration> = {
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '0021_callback_routing': m0021,
   '0022_notifications': m0022,
   '0023_upcoming_checks': m0023,
+  '0024_call_in': m0024,
 };

@@ -205,3 +205,13 @@ export type CaptchaProvider = (typeof CAPTCHA_PROVIDERS)[number];
 /** How a CAPTCHA check ended, as the `captcha_verifications_total` metric counts it. */
 export const CAPTCHA_RESULTS = ['passed', 'retried', 'missing', 'failed', 'low_score', 'wrong_action', 'wrong_hostname', 'reused', 'unavailable'] as const;
 export type CaptchaResult = (typeof CAPTCHA_RESULTS)[number];
+
+/** How a call-in must present itself to match its request. */
+export const CALL_IN_MATCH_CRITERIA = ['DNIS_AND_CODE', 'DNIS_AND_CALLER', 'ALL'] as const;
+export type CallInMatchCriteria = (typeof CALL_IN_MATCH_CRITERIA)[number];
+/**
+ * A call-in request: PENDING (handed out, waiting for the call) → MATCHED (the call presented it),
+ * EXPIRED (not called within the group's expiry), or LOCKED (too many wrong codes).
+ */
+export const CALL_IN_REQUEST_STATES = ['PENDING', 'MATCHED', 'EXPIRED', 'LOCKED'] as const;
+export type CallInRequestState = (typeof CALL_IN_REQUEST_STATES)[number];

@@ -24,6 +24,8 @@ import type {
   NotificationDeliveryStatus,
   NotificationType,
   UpcomingStatus,
+  CallInMatchCriteria,
+  CallInRequestState,
 } from '../vocabulary.js';
 
 export type { CallbackState, DeliveryStatus };
@@ -692,7 +694,52 @@ export interface MessageOptOutsTable {
   created_at: Generated<Date>;
 }
 
+export interface CallInGroupsTable {
+  id: Generated<string>;
+  name: string;
+  queue_id: string | null;
+  access_code_enabled: Generated<boolean>;
+  access_code_length: Generated<number>;
+  expiry_seconds: Generated<number>;
+  unique_dnis: Generated<boolean>;
+  match_criteria: ColumnType<CallInMatchCriteria, CallInMatchCriteria | undefined, CallInMatchCriteria>;
+  max_code_attempts: Generated<number>;
+  created_by: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+export type CallInGroupRow = Selectable<CallInGroupsTable>;
+
+export interface CallInDnisTable {
+  group_id: string;
+  number: string;
+  description: string | null;
+}
+
+export interface CallInRequestsTable {
+  id: Generated<string>;
+  group_id: string;
+  callback_id: string | null;
+  queue_id: string | null;
+  from_phone_e164: string;
+  to_number: string;
+  access_code_hash: string | null;
+  exclusive: boolean;
+  state: ColumnType<CallInRequestState, CallInRequestState | undefined, CallInRequestState>;
+  wrong_codes: Generated<number>;
+  priority: number | null;
+  user_data: Json<Record<string, string>>;
+  expires_at: Timestamp;
+  matched_at: NullableTime;
+  created_by: string;
+  created_at: Generated<Date>;
+}
+export type CallInRequestRow = Selectable<CallInRequestsTable>;
+
 export interface DB {
+  call_in_groups: CallInGroupsTable;
+  call_in_dnis: CallInDnisTable;
+  call_in_requests: CallInRequestsTable;
   webhooks: WebhooksTable;
   notification_events: NotificationEventsTable;
   notification_deliveries: NotificationDeliveriesTable;
