@@ -124,6 +124,11 @@ export interface Config {
   /** How often workers announce themselves, and when a silent one counts as dead (its jobs are released). */
   workerHeartbeatSeconds: number;
   workerDeadAfterSeconds: number;
+  /**
+   * How long a worker holds a notification it is sending: one cut off by a dead worker is sent again
+   * (same id) this long after it was taken. At least 15 s, longer than any sender's 10 s timeout.
+   */
+  notifyLeaseSeconds: number;
   /** A standalone worker serves its own metrics on this port (0: none). */
   workerMetricsPort: number;
   /** How long the database figures of /metrics (pending callbacks, jobs, reconcile lag) are reused between scrapes. */
@@ -307,6 +312,7 @@ export function loadConfig(env: Env = process.env): Config {
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 5, 1, 100),
     workerHeartbeatSeconds: int(env, 'WORKER_HEARTBEAT_SECONDS', 5, 1, 300),
     workerDeadAfterSeconds: int(env, 'WORKER_DEAD_AFTER_SECONDS', 30, 2, 3600),
+    notifyLeaseSeconds: int(env, 'NOTIFY_LEASE_SECONDS', 60, 15, 3600),
     workerMetricsPort: int(env, 'WORKER_METRICS_PORT', 0, 0, 65535),
     metricsCacheSeconds: int(env, 'METRICS_CACHE_SECONDS', 5, 0, 300),
     retentionDays: int(env, 'RETENTION_DAYS', 14, 1, 3650),

@@ -39,6 +39,7 @@ export async function notificationDeps(config: Config): Promise<NotificationDeps
     fcm: new FcmSender({ origin: config.fcmBaseUrl }),
     backoffMs: DEFAULT_BACKOFF_MS,
     giveUpAfterMs: DEFAULT_GIVE_UP_AFTER_MS,
+    leaseMs: config.notifyLeaseSeconds * 1000,
   };
 }
 

@@ -16,6 +16,7 @@ describe('config', () => {
       jwtSecret: undefined,
       retentionDays: 14,
       reportRetentionDays: 400,
+      notifyLeaseSeconds: 60,
     });
     expect(loadConfig({ REPORT_RETENTION_DAYS: '30' }).reportRetentionDays).toBe(30);
   });
@@ -35,6 +36,8 @@ describe('config', () => {
     [{ GENESYS_BASE_URL: 'not a url' }, 'GENESYS_BASE_URL'],
     [{ REPORT_RETENTION_DAYS: '0' }, 'REPORT_RETENTION_DAYS'],
     [{ REPORT_RETENTION_DAYS: 'a year' }, 'REPORT_RETENTION_DAYS'],
+    // Shorter than a sender's timeout, a slow send could be taken and sent again by another job.
+    [{ NOTIFY_LEASE_SECONDS: '5' }, 'NOTIFY_LEASE_SECONDS'],
   ])('fails fast naming the bad variable: %j', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {

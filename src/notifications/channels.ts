@@ -18,11 +18,19 @@ export interface NotificationDeps {
   backoffMs: readonly number[];
   /** A delivery still failing this long after its notification is given up (FAILED). */
   giveUpAfterMs: number;
+  /**
+   * How long a job holds a delivery it is sending (NOTIFY_LEASE_SECONDS; default DEFAULT_LEASE_MS):
+   * a job that died mid-send leaves it to be sent again this long after it took it. Longer than any
+   * sender's timeout, so a slow send is never sent again by another job while it is still going.
+   */
+  leaseMs?: number;
 }
 
 /** The default retry schedule: 10 s, 30 s, 1 min, 5 min, 15 min, 1 h, then hourly — for three days. */
 export const DEFAULT_BACKOFF_MS: readonly number[] = [10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000];
 export const DEFAULT_GIVE_UP_AFTER_MS = 3 * 86_400_000;
+/** The default lease on a delivery being sent: one minute. */
+export const DEFAULT_LEASE_MS = 60_000;
 
 export interface NotifyContext extends JobContext {
   notifications: NotificationDeps;

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB, NotificationDeliveryRow, NotificationEventRow } from '../db/types.js';
 import { enqueue, jobs } from '../jobs/catalog.js';
 import type { NotificationDeliveryStatus } from '../vocabulary.js';
-import type { NotificationDeps, NotifyContext, SendResult } from './channels.js';
+import { DEFAULT_LEASE_MS, type NotificationDeps, type NotifyContext, type SendResult } from './channels.js';
 import { SENDERS } from './senders.js';
 
 /**
@@ -13,8 +13,6 @@ import { SENDERS } from './senders.js';
  * receiver may then get it twice, with the same id (at least once, never lost).
  */
 
-/** How long a job holds a delivery it is sending (longer than any sender's timeout). */
-export const LEASE_MS = 60_000;
 /** Rounds of sending in one job (each sends every target's next delivery). */
 const MAX_ROUNDS = 50;
 
@@ -36,8 +34,8 @@ interface Claimed extends NotificationDeliveryRow {
 }
 
 /** Claims each target's oldest open delivery of the callback that is due and not held by another job. */
-async function claimHeads(db: Kysely<DB>, callbackId: string, now: Date): Promise<Claimed[]> {
-  const lease = new Date(now.getTime() + LEASE_MS);
+async function claimHeads(db: Kysely<DB>, callbackId: string, now: Date, leaseMs: number): Promise<Claimed[]> {
+  const lease = new Date(now.getTime() + leaseMs);
   const { rows } = await sql<Claimed>`
     with heads as (
       select distinct on (target) id, next_attempt_at, lease_until
@@ -141,7 +139,7 @@ async function nextRun(db: Kysely<DB>, callbackId: string): Promise<Date | null>
 /** The `notify` job. */
 export async function notifyCallback(ctx: NotifyContext, payload: { callbackId: string }): Promise<void> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const claimed = await claimHeads(ctx.db, payload.callbackId, ctx.clock.now());
+    const claimed = await claimHeads(ctx.db, payload.callbackId, ctx.clock.now(), ctx.notifications.leaseMs ?? DEFAULT_LEASE_MS);
     if (claimed.length === 0) break;
     const events = await ctx.db.selectFrom('notification_events').selectAll().where('id', 'in', [...new Set(claimed.map((d) => d.event_id))]).execute();
     const byId = new Map(events.map((e) => [e.id, e]));
