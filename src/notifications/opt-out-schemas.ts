@@ -39,7 +39,12 @@ export type PutOptOutBody = Static<typeof PutOptOutBody>;
 export const OptOutActionInput = Type.Object(
   {
     phoneNumber: Type.String({ maxLength: 1_000, description: "The customer's number (an inbound message flow's Message.Message.senderAddress): E.164 or a tel: URI" }),
-    text: Type.String({ maxLength: 4_000, description: "The customer's message (Message.Message.body): STOP, STOPALL, UNSUBSCRIBE, CANCEL, END or QUIT opts out; START, UNSTOP or YES opts back in; anything else is ignored" }),
+    text: Type.Optional(
+      Type.String({
+        maxLength: 4_000,
+        description: "The customer's message (Message.Message.body): STOP, STOPALL, UNSUBSCRIBE, CANCEL, END or QUIT opts out; START, UNSTOP or YES opts back in; anything else (or nothing, e.g. a picture alone) is ignored",
+      }),
+    ),
   },
   { additionalProperties: false, examples: [{ phoneNumber: '+12024561113', text: 'STOP' }] },
 );

@@ -140,8 +140,8 @@ export interface OptOutAnswer {
  * a stop keyword puts the number on the list (OPTED_OUT), a start keyword takes off what a STOP put
  * there (OPTED_IN) but not an operator's entry (STILL_BLOCKED); any other text is IGNORED.
  */
-export async function messageOptOut(ctx: Context, input: { phoneNumber: string; text: string }): Promise<OptOutAnswer> {
-  const word = keywordOf(input.text);
+export async function messageOptOut(ctx: Context, input: { phoneNumber: string; text?: string | undefined }): Promise<OptOutAnswer> {
+  const word = keywordOf(input.text ?? '');
   const parsed = normalizeNumber(input.phoneNumber);
   const phoneE164 = parsed.ok ? parsed.number.e164 : '';
   const answer = (outcome: OptOutOutcome, row: OptOutRow | undefined, message: string): OptOutAnswer => ({
