@@ -14,6 +14,7 @@ import { tokenRoutes } from './auth/routes.js';
 import { availabilityRoutes } from './availability/routes.js';
 import { deskRoutes } from './callbacks/desk-routes.js';
 import { callbackRetryPolicyRoutes } from './callbacks/retry-policy-routes.js';
+import { optOutActionRoutes, optOutRoutes } from './notifications/opt-out-routes.js';
 import { webhookRoutes } from './notifications/webhook-routes.js';
 import { deskSearchRoutes } from './callbacks/desk-search-routes.js';
 import { callbackActionRoutes } from './callbacks/routes.js';
@@ -206,6 +207,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await admin.register(retryRoutes);
       await admin.register(callbackRetryPolicyRoutes);
       await admin.register(webhookRoutes, { box: app.secretBox, allowHttp: config.database.kind === 'embedded' });
+      await admin.register(optOutRoutes);
       await admin.register(campaignRoutes);
       await admin.register(simulatedCallRoutes);
       await admin.register(reportRoutes({ retentionDays: config.retentionDays, reportRetentionDays: config.reportRetentionDays }));
@@ -231,6 +233,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await actions.register(callbackActionRoutes(gateway));
       await actions.register(campaignActionRoutes);
       await actions.register(offerActionRoutes);
+      await actions.register(optOutActionRoutes);
     },
     { prefix: '/actions/v1' },
   );

@@ -144,6 +144,12 @@ const TABLE: Row[] = [
   ['POST /admin/v1/webhooks/:id/test',                      '401',   'ok ok 404',       NO,           NO,           NO,           NO,       NO],
   ['GET /admin/v1/webhooks/:id/deliveries',                 '401',   'ok ok 404',       'ok ok 404',  'ok ok 404',  'ok ok 404',  NO,       NO],
   ['GET /admin/v1/callbacks/:id/notifications',             '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
+  // The opt-out list belongs to no queue: everyone reads it all; a restricted administrator adds to it
+  // (that only stops texts) but removes nothing (that would text every queue's customer again).
+  ['GET /admin/v1/message-opt-outs',                        '401',   'in',              'in',         'in',         'in',         NO,       NO],
+  ['GET /admin/v1/message-opt-outs/:phone',                 '401',   'ok',              'ok',         'ok',         'ok',         NO,       NO],
+  ['PUT /admin/v1/message-opt-outs/:phone',                 '401',   'ok',              NO,           NO,           NO,           NO,       NO],
+  ['DELETE /admin/v1/message-opt-outs/:phone',              '401',   UNRESTRICTED_ONLY, NO,           NO,           NO,           NO,       NO],
 
   ['GET /admin/v1/retry-policies',                          '401',   'in',              'in',         'in',         'in',         NO,       NO],
   ['POST /admin/v1/retry-policies',                         '401',   UNRESTRICTED_ONLY, NO,           NO,           NO,           NO,       NO],
@@ -203,6 +209,8 @@ const TABLE: Row[] = [
   ['POST /actions/v1/offers',                               '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
   ['POST /actions/v1/campaign-callbacks',                   '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
   ['POST /actions/v1/campaign-callbacks/cancel',            '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
+  // A customer's STOP or START concerns a number, not a queue: any actions client passes it on.
+  ['POST /actions/v1/messages/opt-out',                     '401',   NO,                NO,           NO,           NO,           'ok',     NO],
 
   ['POST /events/v1/conversation-acd-start',                '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
   ['POST /events/v1/conversation-acd-end',                  '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
@@ -241,6 +249,8 @@ const DOCS_PREFIX = '/docs';
  * reschedule (of callbacks and campaign callbacks), which answer the NOT_FOUND outcome of their contract.
  */
 const NOT_FOUND_OUTCOME = new Set(['POST /admin/v1/callbacks/:id/cancel', 'POST /admin/v1/callbacks/:id/reschedule', 'POST /admin/v1/campaign-callbacks/:id/cancel']);
+/** PUT of a resource named by its key creates it: an unknown key is not a 404. */
+const CREATES_AT_KEY = new Set(['PUT /admin/v1/message-opt-outs/:phone']);
 
 // ---------------------------------------------------------------------------------------------
 // How each route is called. `on` is the side whose resource the request names; `id(real)` is the
@@ -289,6 +299,15 @@ async function queueToDelete(on: Side): Promise<string> {
   const existing = await queueIdByName(name);
   if (existing) return existing;
   return (await fixture('POST', '/admin/v1/queues', { name, timezone: 'America/New_York' }))!.id as string;
+}
+
+/** Puts the side's number (back) on the opt-out list: a DELETE case may have taken it off. */
+const listOptOut = (phone: string) => fixture('PUT', `/admin/v1/message-opt-outs/${encodeURIComponent(phone)}`, {});
+/** The number a request names: the side's, listed; for the not-found cases one never listed. */
+async function optOutKey(phone: string, id: Call['id']): Promise<string> {
+  if (id(phone) !== phone) return randomPhone('+1212559');
+  await listOptOut(phone);
+  return phone;
 }
 
 const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
@@ -389,6 +408,13 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
   'POST /admin/v1/webhooks/:id/rotate-secret': ({ f, id }) => post(`/admin/v1/webhooks/${id(f.webhookId)}/rotate-secret`),
   'POST /admin/v1/webhooks/:id/test': ({ f, id }) => post(`/admin/v1/webhooks/${id(f.webhookId)}/test`),
   'GET /admin/v1/webhooks/:id/deliveries': ({ f, id }) => get(`/admin/v1/webhooks/${id(f.webhookId)}/deliveries`),
+  'GET /admin/v1/message-opt-outs': async ({ f }) => {
+    await listOptOut(f.optOutPhone);
+    return get(`/admin/v1/message-opt-outs?phone=${encodeURIComponent('+1212555011')}`, f.optOutPhone);
+  },
+  'GET /admin/v1/message-opt-outs/:phone': async ({ f, id }) => get(`/admin/v1/message-opt-outs/${encodeURIComponent(await optOutKey(f.optOutPhone, id))}`),
+  'PUT /admin/v1/message-opt-outs/:phone': ({ f }) => ({ method: 'PUT', url: `/admin/v1/message-opt-outs/${encodeURIComponent(f.optOutPhone)}`, payload: { note: `matrix ${uid()}` } }),
+  'DELETE /admin/v1/message-opt-outs/:phone': async ({ f, id }) => ({ method: 'DELETE', url: `/admin/v1/message-opt-outs/${encodeURIComponent(await optOutKey(f.optOutPhone, id))}` }),
   'GET /admin/v1/callbacks/:id/notifications': ({ f, id }) => get(`/admin/v1/callbacks/${id(f.callbackId)}/notifications`),
 
   'GET /admin/v1/retry-policies': ({ f }) => get('/admin/v1/retry-policies', f.retryPolicyId),
@@ -462,6 +488,7 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
   'POST /actions/v1/queue-status': ({ f }) => post('/actions/v1/queue-status', { queue: f.queue.name }),
   'POST /actions/v1/offers': ({ f }) => post('/actions/v1/offers', { queue: f.queue.name, conversationId: `offer-${uid()}`, offered: 'BOTH', result: 'ACCEPTED' }),
   'POST /actions/v1/campaign-callbacks': ({ f }) => post('/actions/v1/campaign-callbacks', { campaign: f.campaign.name, phoneNumber: randomPhone('+1212555'), delaySeconds: 60 }),
+  'POST /actions/v1/messages/opt-out': () => post('/actions/v1/messages/opt-out', { phoneNumber: randomPhone('+1212558'), text: 'STOP' }),
   'POST /actions/v1/campaign-callbacks/cancel': async ({ f }) => post('/actions/v1/campaign-callbacks/cancel', { callbackId: await freshCampaignCallback(t, w.root.actions, f.campaign.name) }),
 
   'POST /events/v1/conversation-acd-start': ({ f }) => post('/events/v1/conversation-acd-start', acdStartEvent(f.queue.genesysQueueId)),
@@ -642,7 +669,7 @@ describe('access matrix: every route × role × allow-list', () => {
 describe('access matrix: unknown ids are not found for a caller the table allows', () => {
   const withIds = TABLE.filter(([route]) => route.includes('/:')).flatMap(([route, , ...cells]) => {
     const i = cells.findIndex((cell) => ['ok', 'in', '409'].includes(cellCodes(cell)[0]));
-    return i < 0 ? [] : [{ route, role: ROLE_COLUMNS[i]! }];
+    return i < 0 || CREATES_AT_KEY.has(route) ? [] : [{ route, role: ROLE_COLUMNS[i]! }];
   });
 
   it.each(withIds)('$route · $role (unrestricted) · unknown id → not found', async ({ route, role }) => {

@@ -138,6 +138,7 @@ describe('Swagger UI "Try it out" on the demo data', () => {
       '/actions/v1/campaign-callbacks': (b) => b.outcome === 'SCHEDULED',
       // After the one just scheduled, for the same number.
       '/actions/v1/campaign-callbacks/cancel': (b) => b.outcome === 'CANCELLED',
+      '/actions/v1/messages/opt-out': (b) => b.outcome === 'OPTED_OUT' && b.optedOut === true,
     };
     const actions = Object.keys(doc.paths).filter((p) => p.startsWith('/actions/'));
     expect(actions.sort()).toEqual(Object.keys(expected).sort());

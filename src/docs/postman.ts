@@ -199,6 +199,8 @@ const PLAN: Folder[] = [
         save: { campaignCallbackId: 'body.callbackId' },
       },
       { op: 'postActionsCallbacksCancel', status: 200, body: { queue: null, phoneNumber: null, callbackId: '{{callbackId}}' }, checks: { 'outcome CANCELLED': 'body.outcome === "CANCELLED"' } },
+      { op: 'postActionsMessagesOptOut', name: 'A customer texts STOP (the number is texted no more)', status: 200, checks: { 'outcome OPTED_OUT': 'body.outcome === "OPTED_OUT" && body.optedOut === true' } },
+      { op: 'postActionsMessagesOptOut', name: 'The customer texts START (texted again)', body: { text: 'START' }, status: 200, checks: { 'outcome OPTED_IN': 'body.outcome === "OPTED_IN" && body.optedOut === false' } },
     ],
   },
   {
@@ -322,6 +324,17 @@ const PLAN: Folder[] = [
         { op: 'getAdminWebhooksByIdDeliveries', path: { id: '{{webhookId}}' }, status: 200, checks: { 'the test attempt': 'body.items.length >= 1 && body.items[0].test === true' } },
       ],
     }),
+  },
+  {
+    name: 'message-opt-outs',
+    description: 'Put a number on the SMS do-not-message list, find it, read it and take it off again.',
+    role: 'admin',
+    steps: [
+      { op: 'putAdminMessageOptOutsByPhone', path: { phone: '+12024561114' }, status: 201, checks: { 'on the list': 'body.phoneE164 === "+12024561114" && body.source === "list"' } },
+      { op: 'getAdminMessageOptOuts', query: { phone: '1202456' }, status: 200, checks: { 'lists the number': 'body.items.some((o) => o.phoneE164 === "+12024561114")' } },
+      { op: 'getAdminMessageOptOutsByPhone', path: { phone: '+12024561114' }, status: 200, checks: { 'the entry': 'body.phoneE164 === "+12024561114"' } },
+      { op: 'deleteAdminMessageOptOutsByPhone', path: { phone: '+12024561114' }, status: 204 },
+    ],
   },
   {
     name: 'preview-retries',

@@ -38,6 +38,8 @@ export interface SideFixtures {
   client: { id: string };
   /** A person account restricted to the side's queue. */
   user: { id: string };
+  /** A number on the SMS opt-out list (numbers belong to no queue: the side only tells two apart). */
+  optOutPhone: string;
 }
 
 export interface AccessWorld {
@@ -186,6 +188,8 @@ async function buildSide(t: TestApp, root: AccessWorld['root'], side: Side): Pro
   await createSimulatedGateway(t.database.db).createCallback({ queueId: queue.genesysQueueId, callbackNumbers: ['+12125550100'], data: { callbackEngineId: simulatedCallMarker } });
   const client = (await call(app, admin, 'POST', '/admin/v1/clients', { name: `client-${tag}`, roles: ['actions'], queues: [queue.name] }))!;
   const user = (await call(app, admin, 'POST', '/admin/v1/users', { username: `user-${tag}`, roles: ['supervisor'], queues: [queue.name] }))!;
+  const optOutPhone = side === 'QA' ? '+12125550111' : '+12125550112';
+  await call(app, admin, 'PUT', `/admin/v1/message-opt-outs/${optOutPhone}`, {});
   return {
     queue,
     hoursId: hours.id as string,
@@ -203,6 +207,7 @@ async function buildSide(t: TestApp, root: AccessWorld['root'], side: Side): Pro
     simulatedCallMarker,
     client: { id: (client.client as { clientId: string }).clientId },
     user: { id: (user.user as { id: string }).id },
+    optOutPhone,
   };
 }
 

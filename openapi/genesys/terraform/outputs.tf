@@ -25,6 +25,7 @@ output "action_ids" {
     "conversation-user-end"     = genesyscloud_integration_action.conversation_user_end.id
     "conversation-user-start"   = genesyscloud_integration_action.conversation_user_start.id
     "conversation-wrapup"       = genesyscloud_integration_action.conversation_wrapup.id
+    "messages-opt-out"          = genesyscloud_integration_action.messages_opt_out.id
     "numbers-check"             = genesyscloud_integration_action.numbers_check.id
     "offers"                    = genesyscloud_integration_action.offers.id
     "open-for"                  = genesyscloud_integration_action.open_for.id
