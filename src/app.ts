@@ -15,6 +15,8 @@ import { availabilityRoutes } from './availability/routes.js';
 import { deskRoutes } from './callbacks/desk-routes.js';
 import { callbackRetryPolicyRoutes } from './callbacks/retry-policy-routes.js';
 import { optOutActionRoutes, optOutRoutes } from './notifications/opt-out-routes.js';
+import { callInActionRoutes } from './callin/request-routes.js';
+import { createCodeHasher } from './callin/codes.js';
 import { webhookRoutes } from './notifications/webhook-routes.js';
 import { deskSearchRoutes } from './callbacks/desk-search-routes.js';
 import { callbackActionRoutes } from './callbacks/routes.js';
@@ -234,6 +236,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await actions.register(campaignActionRoutes);
       await actions.register(offerActionRoutes);
       await actions.register(optOutActionRoutes);
+      await actions.register(callInActionRoutes, { codes: createCodeHasher(secretMaterial) });
     },
     { prefix: '/actions/v1' },
   );

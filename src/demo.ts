@@ -8,6 +8,7 @@ import { createRule } from './capacity/service.js';
 import { countClients } from './clients/queries.js';
 import { createClient, type ApiClient } from './clients/service.js';
 import type { DB } from './db/types.js';
+import { EXAMPLE_CALL_IN_GROUP, EXAMPLE_DNIS } from './http/schemas.js';
 import { createHours } from './hours/service.js';
 import { createNumberRule } from './numbers/service.js';
 import { createQueue } from './queues/service.js';
@@ -31,6 +32,8 @@ export const DEMO_QUEUE = 'Demo';
 export const DEMO_ADMIN_USERNAME = 'demo-admin';
 /** An always-running campaign for `/actions/v1/campaign-callbacks` (the API docs' example names it). */
 export const DEMO_CAMPAIGN = 'Demo campaign';
+/** The demo call-in group's pool: five toll-free numbers from the fictional 555-01xx range. */
+const DEMO_DNIS = [EXAMPLE_DNIS, '+18005550101', '+18005550102', '+18005550103', '+18005550104'];
 const SEED_LOCK_KEY = 7_311_845_202;
 const actor = systemCaller('demo');
 
@@ -102,6 +105,9 @@ export async function seedDemo(db: Kysely<DB>): Promise<DemoSeed> {
         businessHoursId: hours.id,
         defaultCountry: 'US',
       });
+      // Stands for the org's inbound numbers the call-in flow answers; set the real pool when connecting an org.
+      const group = await trx.insertInto('call_in_groups').values({ name: EXAMPLE_CALL_IN_GROUP, queue_id: created.id, created_by: actor.id }).returning('id').executeTakeFirstOrThrow();
+      await trx.insertInto('call_in_dnis').values(DEMO_DNIS.map((number, i) => ({ group_id: group.id, number, description: `Demo line ${i + 1}` }))).execute();
     }
     return { clients, person, queue };
   });

@@ -211,6 +211,9 @@ const TABLE: Row[] = [
   ['POST /actions/v1/campaign-callbacks/cancel',            '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
   // A customer's STOP or START concerns a number, not a queue: any actions client passes it on.
   ['POST /actions/v1/messages/opt-out',                     '401',   NO,                NO,           NO,           NO,           'ok',     NO],
+  ['POST /actions/v1/call-in/requests',                     '401',   NO,                NO,           NO,           NO,           SCOPED,   NO],
+  // A call presents no queue: another queue's requests are not matched for it (NO_MATCH), as if absent.
+  ['POST /actions/v1/call-in/match',                        '401',   NO,                NO,           NO,           NO,           'ok',     NO],
 
   ['POST /events/v1/conversation-acd-start',                '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
   ['POST /events/v1/conversation-acd-end',                  '401',   NO,                NO,           NO,           NO,           NO,       EVENT],
@@ -489,6 +492,8 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
   'POST /actions/v1/offers': ({ f }) => post('/actions/v1/offers', { queue: f.queue.name, conversationId: `offer-${uid()}`, offered: 'BOTH', result: 'ACCEPTED' }),
   'POST /actions/v1/campaign-callbacks': ({ f }) => post('/actions/v1/campaign-callbacks', { campaign: f.campaign.name, phoneNumber: randomPhone('+1212555'), delaySeconds: 60 }),
   'POST /actions/v1/messages/opt-out': () => post('/actions/v1/messages/opt-out', { phoneNumber: randomPhone('+1212558'), text: 'STOP' }),
+  'POST /actions/v1/call-in/requests': ({ f }) => post('/actions/v1/call-in/requests', { group: f.callInGroup.name, fromPhoneNumber: randomPhone('+1212559') }),
+  'POST /actions/v1/call-in/match': ({ f }) => post('/actions/v1/call-in/match', { dialedNumber: f.callInGroup.dnis, accessCode: '123456' }),
   'POST /actions/v1/campaign-callbacks/cancel': async ({ f }) => post('/actions/v1/campaign-callbacks/cancel', { callbackId: await freshCampaignCallback(t, w.root.actions, f.campaign.name) }),
 
   'POST /events/v1/conversation-acd-start': ({ f }) => post('/events/v1/conversation-acd-start', acdStartEvent(f.queue.genesysQueueId)),

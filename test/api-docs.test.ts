@@ -139,6 +139,9 @@ describe('Swagger UI "Try it out" on the demo data', () => {
       // After the one just scheduled, for the same number.
       '/actions/v1/campaign-callbacks/cancel': (b) => b.outcome === 'CANCELLED',
       '/actions/v1/messages/opt-out': (b) => b.outcome === 'OPTED_OUT' && b.optedOut === true,
+      '/actions/v1/call-in/requests': (b) => b.outcome === 'READY' && b.toPhoneNumber !== '',
+      // Its example code is not the one just handed out (a random one): the flow's branch for a wrong code.
+      '/actions/v1/call-in/match': (b) => b.outcome === 'WRONG_CODE' || b.outcome === 'NO_MATCH',
     };
     const actions = Object.keys(doc.paths).filter((p) => p.startsWith('/actions/'));
     expect(actions.sort()).toEqual(Object.keys(expected).sort());

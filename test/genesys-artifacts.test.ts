@@ -49,6 +49,8 @@ const clock = new TestClock(new Date('2030-03-04T15:00:00Z'));
 // Names a flow could well pass along, with everything JSON and Velocity are touchy about.
 const QUEUE = 'Sales "East" \\ Zoë 😀';
 const CAMPAIGN = 'Auto "callbacks" ü';
+const CALL_IN_GROUP = 'Call-in "East" ü';
+const DNIS = '+18005550100';
 let t: TestApp;
 let authResponse: { access_token: string; token_type: string; expires_in: number };
 
@@ -73,6 +75,8 @@ const FIXTURES: Record<string, () => Inputs> = {
   'callbacks-reschedule': () => ({ callbackId: randomUUID(), desiredTime: '2030-03-05T14:15:00Z', timezone: 'America/New_York' }),
   'campaign-callbacks': () => ({ campaign: CAMPAIGN, phoneNumber: '+12024561114', fullName: 'Ada "Countess" Lovelace', delaySeconds: 60, priority: true }),
   'campaign-callbacks-cancel': () => ({ campaign: CAMPAIGN, phoneNumber: '+12024561114' }),
+  'call-in-requests': () => ({ group: CALL_IN_GROUP, fromPhoneNumber: '+12024561116', userData: JSON.stringify({ note: 'a "quoted" \\ value', emoji: '🎉' }) }),
+  'call-in-match': () => ({ dialedNumber: DNIS, callerNumber: 'tel:+12024561116', accessCode: '123456' }),
   'conversation-acd-start': () => ({ jsonData: JSON.stringify({ ...acdStartEvent, conversationId: randomUUID(), callbackUserName: 'Zoë "Z" \\ 😀' }) }),
   'conversation-acd-end': () => ({ conversationId: randomUUID(), participantId: randomUUID(), eventTime: 1769706000000, acdOutcome: 'ANSWERED', queueId: randomUUID() }),
   'conversation-user-start': () => ({ conversationId: randomUUID(), participantId: randomUUID(), eventTime: 1769706900000, mediaType: 'CALLBACK', userId: randomUUID(), callbackUserName: 'Zoë "Z" \\ 😀' }),
@@ -178,7 +182,9 @@ beforeAll(async () => {
   t = await buildTestApp({ clock });
   const make = factories(t.database.db);
   const hours = await make.hours();
-  await make.queue({ name: QUEUE, businessHoursId: hours.id });
+  const queue = await make.queue({ name: QUEUE, businessHoursId: hours.id });
+  const group = await t.database.db.insertInto('call_in_groups').values({ name: CALL_IN_GROUP, queue_id: queue.id, created_by: 'test' }).returning('id').executeTakeFirstOrThrow();
+  await t.database.db.insertInto('call_in_dnis').values({ group_id: group.id, number: DNIS, description: null }).execute();
   const admin = (await authHeader(t, ['administrator'])).headers;
   const campaign = await t.app.inject({
     method: 'POST',

@@ -201,6 +201,21 @@ const PLAN: Folder[] = [
       { op: 'postActionsCallbacksCancel', status: 200, body: { queue: null, phoneNumber: null, callbackId: '{{callbackId}}' }, checks: { 'outcome CANCELLED': 'body.outcome === "CANCELLED"' } },
       { op: 'postActionsMessagesOptOut', name: 'A customer texts STOP (the number is texted no more)', status: 200, checks: { 'outcome OPTED_OUT': 'body.outcome === "OPTED_OUT" && body.optedOut === true' } },
       { op: 'postActionsMessagesOptOut', name: 'The customer texts START (texted again)', body: { text: 'START' }, status: 200, checks: { 'outcome OPTED_IN': 'body.outcome === "OPTED_IN" && body.optedOut === false' } },
+      {
+        op: 'postActionsCallInRequests',
+        name: 'The app asks for a number to call in on',
+        status: 200,
+        checks: { 'outcome READY, a number and a code': 'body.outcome === "READY" && body.toPhoneNumber !== "" && body.accessCode.length === 6' },
+        save: { callInNumber: 'body.toPhoneNumber', callInCode: 'body.accessCode' },
+      },
+      {
+        op: 'postActionsCallInMatch',
+        name: 'The inbound flow matches the call by the dialed number and the code',
+        status: 200,
+        body: { dialedNumber: '{{callInNumber}}', accessCode: '{{callInCode}}' },
+        checks: { 'outcome MATCHED, with the demo queue': 'body.outcome === "MATCHED" && body.matched === true && body.genesysQueueId === "demo-genesys-queue"' },
+      },
+      { op: 'postActionsCallInMatch', name: 'A second call with the same code', status: 200, body: { dialedNumber: '{{callInNumber}}', accessCode: '{{callInCode}}' }, checks: { 'outcome ALREADY_USED': 'body.outcome === "ALREADY_USED"' } },
     ],
   },
   {

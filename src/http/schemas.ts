@@ -62,6 +62,9 @@ export const EXAMPLE_QUEUE = 'Demo';
 export const EXAMPLE_PHONE = '+12024561111';
 /** The demo campaign (src/demo.ts). */
 export const EXAMPLE_CAMPAIGN = 'Demo campaign';
+/** The demo call-in group (src/demo.ts), and the first number of its pool. */
+export const EXAMPLE_CALL_IN_GROUP = 'Demo call-in';
+export const EXAMPLE_DNIS = '+18005550100';
 
 /**
  * Marks an answer field a flow never gets (e.g. the manage token of a create through a publishable

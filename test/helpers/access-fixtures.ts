@@ -40,6 +40,8 @@ export interface SideFixtures {
   user: { id: string };
   /** A number on the SMS opt-out list (numbers belong to no queue: the side only tells two apart). */
   optOutPhone: string;
+  /** A call-in group of the side's queue, with one number. */
+  callInGroup: { id: string; name: string; dnis: string };
 }
 
 export interface AccessWorld {
@@ -190,6 +192,9 @@ async function buildSide(t: TestApp, root: AccessWorld['root'], side: Side): Pro
   const user = (await call(app, admin, 'POST', '/admin/v1/users', { username: `user-${tag}`, roles: ['supervisor'], queues: [queue.name] }))!;
   const optOutPhone = side === 'QA' ? '+12125550111' : '+12125550112';
   await call(app, admin, 'PUT', `/admin/v1/message-opt-outs/${optOutPhone}`, {});
+  const dnis = side === 'QA' ? '+18005550121' : '+18005550122';
+  const group = await t.database.db.insertInto('call_in_groups').values({ name: `call-in-${tag}`, queue_id: queue.id, created_by: 'fixtures' }).returning(['id', 'name']).executeTakeFirstOrThrow();
+  await t.database.db.insertInto('call_in_dnis').values({ group_id: group.id, number: dnis, description: null }).execute();
   return {
     queue,
     hoursId: hours.id as string,
@@ -208,6 +213,7 @@ async function buildSide(t: TestApp, root: AccessWorld['root'], side: Side): Pro
     client: { id: (client.client as { clientId: string }).clientId },
     user: { id: (user.user as { id: string }).id },
     optOutPhone,
+    callInGroup: { ...group, dnis },
   };
 }
 

@@ -14,6 +14,8 @@ output "action_ids" {
   description = "Data action ids by endpoint name (what Architect's Call Data Action refers to)."
   value = {
     "availability"              = genesyscloud_integration_action.availability.id
+    "call-in-match"             = genesyscloud_integration_action.call_in_match.id
+    "call-in-requests"          = genesyscloud_integration_action.call_in_requests.id
     "callbacks-cancel"          = genesyscloud_integration_action.callbacks_cancel.id
     "callbacks-create"          = genesyscloud_integration_action.callbacks_create.id
     "callbacks-lookup"          = genesyscloud_integration_action.callbacks_lookup.id
