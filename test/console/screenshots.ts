@@ -90,6 +90,22 @@ const PAGES: { file: string; nav: string; prepare?: (page: import('playwright-co
       await page.locator('table.diff').waitFor(WAIT);
     },
   },
+  {
+    file: 'webhooks',
+    nav: 'Webhooks',
+    prepare: async (page) => {
+      await page.getByRole('button', { name: 'Send test to CRM' }).click();
+      await page.getByRole('status').filter({ hasText: 'Test of CRM:' }).waitFor(WAIT);
+    },
+  },
+  {
+    file: 'webhook-deliveries',
+    nav: 'Webhooks',
+    prepare: async (page) => {
+      await page.getByRole('button', { name: 'Deliveries of CRM' }).click();
+      await page.getByRole('dialog').getByRole('row').filter({ hasText: 'CALLBACK_CANCELLED' }).first().waitFor(WAIT);
+    },
+  },
   { file: 'people', nav: 'Clients and users' },
   { file: 'genesys', nav: 'Genesys' },
 ];

@@ -103,8 +103,8 @@ export function WebhooksPage() {
             {items.map((w) => (
               <tr key={w.id}>
                 <th scope="row">{w.name}</th>
-                <td class="mono small">{w.url}</td>
-                <td class="small">{w.eventTypes.length === 0 ? 'every type' : w.eventTypes.join(', ')}</td>
+                <td class="mono small url">{w.url}</td>
+                <td class="small">{w.eventTypes.length === 0 ? 'every type' : w.eventTypes.map((e) => <div key={e}>{e}</div>)}</td>
                 <td>{w.queueIds.length === 0 ? 'every queue' : w.queueIds.map(queueName).join(', ')}</td>
                 <td>
                   {w.enabled ? (
@@ -119,7 +119,7 @@ export function WebhooksPage() {
                 </td>
                 <td>{showTime(w.failingSince)}</td>
                 <td class="mono small">{w.secretHint}</td>
-                <td class="actions wrap">
+                <td class="actions stack">
                   <button type="button" class="link" onClick={() => setLog(w)} aria-label={`Deliveries of ${w.name}`}>
                     Deliveries
                   </button>
