@@ -36,6 +36,17 @@ const PAGES: { file: string; nav: string; prepare?: (page: import('playwright-co
     },
   },
   {
+    file: 'callback-notifications',
+    nav: 'Callbacks',
+    prepare: async (page) => {
+      // A cancelled callback: its created and cancelled notifications, to each webhook they matched.
+      await page.getByRole('button', { name: 'Open callback +12025551149' }).click();
+      const table = page.getByRole('dialog').getByRole('table', { name: 'Notifications of this callback' });
+      await table.getByRole('row').filter({ hasText: 'Legacy ticketing' }).waitFor(WAIT);
+      await table.scrollIntoViewIfNeeded();
+    },
+  },
+  {
     file: 'bulk-cancel',
     nav: 'Callbacks',
     prepare: async (page) => {

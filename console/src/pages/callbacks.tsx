@@ -427,14 +427,13 @@ function Notifications({ id, version }: { id: string; version: number }) {
       {list.data && rows.length === 0 && <p class="muted">No notification yet.</p>}
       {rows.length > 0 && (
         <div class="table-wrap" tabIndex={0} role="region" aria-label="Notifications of this callback">
-          <table class="grid notifications">
+          <table class="grid notifications small">
             <caption class="sr-only">Notifications of this callback</caption>
             <thead>
               <tr>
                 <th scope="col">Time</th>
                 <th scope="col">Type</th>
-                <th scope="col">Channel</th>
-                <th scope="col">Target</th>
+                <th scope="col">Channel / target</th>
                 <th scope="col">Status</th>
                 <th scope="col">Attempts</th>
                 <th scope="col">Latency</th>
@@ -448,8 +447,7 @@ function Notifications({ id, version }: { id: string; version: number }) {
                   <td>{n.type}</td>
                   {d ? (
                     <>
-                      <td>{d.channel}</td>
-                      <td>{d.target}</td>
+                      <td>{d.channel === d.target ? d.channel : `${d.channel}: ${d.target}`}</td>
                       <td>
                         <span class={`badge ${d.status === 'SENT' ? 'open' : d.status === 'FAILED' || d.status === 'DROPPED' ? 'closed' : ''}`}>{d.status}</span>
                       </td>
@@ -458,7 +456,7 @@ function Notifications({ id, version }: { id: string; version: number }) {
                       <td class="small">{d.sentAt ? showTime(d.sentAt) : (d.lastError ?? '—')}</td>
                     </>
                   ) : (
-                    <td colSpan={6} class="muted">
+                    <td colSpan={5} class="muted">
                       no receiver (no webhook, SMS or app for it)
                     </td>
                   )}
