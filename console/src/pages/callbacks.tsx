@@ -431,8 +431,7 @@ function Notifications({ id, version }: { id: string; version: number }) {
             <caption class="sr-only">Notifications of this callback</caption>
             <thead>
               <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Type</th>
+                <th scope="col">Notification</th>
                 <th scope="col">Channel / target</th>
                 <th scope="col">Status</th>
                 <th scope="col">Attempts</th>
@@ -443,8 +442,10 @@ function Notifications({ id, version }: { id: string; version: number }) {
             <tbody>
               {rows.map(({ n, d }) => (
                 <tr key={d?.id ?? n.id}>
-                  <td>{showTime(n.occurredAt)}</td>
-                  <td>{n.type}</td>
+                  <td>
+                    {n.type}
+                    <div class="muted">{showTime(n.occurredAt)}</div>
+                  </td>
                   {d ? (
                     <>
                       <td>{d.channel === d.target ? d.channel : `${d.channel}: ${d.target}`}</td>
