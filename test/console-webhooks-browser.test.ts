@@ -215,6 +215,33 @@ describe.skipIf(!found)('the Webhooks page and a callback’s notifications in a
     await log.getByRole('button', { name: 'Close' }).click();
   });
 
+  it('shows a monitor the webhooks and their deliveries, with nothing to change', async () => {
+    const monitor = await makePerson(t, ['monitor']);
+    const p = await browser.newPage();
+    try {
+      await browser.context.clearCookies();
+      await p.goto(`${base}/console/`);
+      await p.getByLabel('Username').fill(monitor.username);
+      await p.getByLabel('Password').fill(monitor.password);
+      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await p.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Webhooks' }).click();
+      await p.getByRole('rowheader', { name: HOOK, exact: true }).waitFor(WAIT);
+      await expect(p.getByRole('button', { name: `View webhook ${HOOK}` }).count()).resolves.toBe(1);
+      for (const name of ['New webhook', `Send test to ${HOOK}`, `Disable ${HOOK}`, `Rotate secret of ${HOOK}`, `Delete webhook ${HOOK}`]) await expect(p.getByRole('button', { name }).count()).resolves.toBe(0);
+      await p.getByRole('button', { name: `Deliveries of ${HOOK}` }).click();
+      await p.getByRole('dialog').getByRole('row').filter({ hasText: 'CALLBACK_CREATED' }).waitFor(WAIT);
+    } finally {
+      await p.close();
+      await browser.context.clearCookies();
+      await page.goto(`${base}/console/`);
+      await page.getByLabel('Username').fill(admin.username);
+      await page.getByLabel('Password').fill(admin.password);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByRole('navigation', { name: 'Console' }).waitFor(WAIT);
+      await go('Webhooks');
+    }
+  });
+
   it('edits sending only the changed field, disables and enables, rotates the secret and deletes after confirming', async () => {
     await page.getByRole('button', { name: `Edit webhook ${HOOK}` }).click();
     const d = page.getByRole('dialog', { name: `Webhook: ${HOOK}` });
