@@ -250,8 +250,8 @@ describe("a callback's notifications", () => {
     const mine = items.find((i) => i.id === event.id)!;
     expect(mine.deliveries).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ channel: 'webhook', target: hook.name, status: 'FAILED', attempts: 2, lastError: 'HTTP 503', sentAt: null }),
-        expect.objectContaining({ channel: 'sms', target: 'sms', status: 'SENT', attempts: 1 }),
+        expect.objectContaining({ channel: 'webhook', target: hook.name, status: 'FAILED', attempts: 2, lastError: 'HTTP 503', latencyMs: 12, sentAt: null }),
+        expect.objectContaining({ channel: 'sms', target: 'sms', status: 'SENT', attempts: 1, latencyMs: null }),
       ]),
     );
     const log = (await api(admin, 'GET', `/admin/v1/webhooks/${hook.id}/deliveries`)).json() as { items: Json[] };

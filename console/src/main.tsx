@@ -13,10 +13,11 @@ import { PeoplePage } from './pages/people';
 import { PoliciesPage } from './pages/policies';
 import { QueuesPage } from './pages/queues';
 import { ReportsPage } from './pages/reports';
+import { WebhooksPage } from './pages/webhooks';
 import { setZonePreference, zonePreference } from './format';
 import { useState } from 'preact/hooks';
 
-/** The roles that read the callback desk also read reports. */
+/** The roles that read the callback desk also read reports and webhooks. */
 const DESK_READERS = ['administrator', 'supervisor', 'monitor', 'developer'];
 
 const PAGES: { route: string; label: string; page: FunctionComponent; roles?: string[] }[] = [
@@ -28,6 +29,7 @@ const PAGES: { route: string; label: string; page: FunctionComponent; roles?: st
   { route: '/numbers', label: 'Number rules', page: NumbersPage },
   { route: '/policies', label: 'Policies and campaigns', page: PoliciesPage },
   { route: '/audit', label: 'Audit', page: AuditPage },
+  { route: '/webhooks', label: 'Webhooks', page: WebhooksPage, roles: DESK_READERS },
   { route: '/people', label: 'Clients and users', page: PeoplePage },
   { route: '/genesys', label: 'Genesys', page: GenesysPage },
 ];

@@ -1,4 +1,4 @@
-import type { ComponentChildren } from 'preact';
+import { Fragment, type ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError } from './api/client';
 
@@ -175,3 +175,38 @@ export function parseJsonInput(text: string, field: string): unknown {
 export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 export const dayLabel = (d: string) => d.slice(0, 1).toUpperCase() + d.slice(1, 3);
+
+/** Shown once: a new secret (a client's, a person's password, a webhook's), each value with a copy button. */
+export function SecretOnce({ title, lines, onClose, children }: { title: string; lines: [string, string][]; onClose: () => void; children?: ComponentChildren }) {
+  const [copied, setCopied] = useState<string | null>(null);
+  const copy = (label: string, value: string) =>
+    navigator.clipboard.writeText(value).then(
+      () => setCopied(`${label} copied to the clipboard.`),
+      () => setCopied(`The browser did not allow copying: select the ${label.toLowerCase()} and copy it (Ctrl/Cmd-C).`),
+    );
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <p>Copy it now: it is shown only this once.</p>
+      <dl class="facts">
+        {lines.map(([k, v]) => (
+          <Fragment key={k}>
+            <dt>{k}</dt>
+            <dd>
+              <span class="mono">{v}</span>{' '}
+              <button type="button" class="link" onClick={() => void copy(k, v)} aria-label={`Copy ${k}`}>
+                Copy
+              </button>
+            </dd>
+          </Fragment>
+        ))}
+      </dl>
+      {children}
+      <p role="status" class="muted small">
+        {copied ?? ''}
+      </p>
+      <button type="button" onClick={onClose}>
+        Done
+      </button>
+    </Dialog>
+  );
+}

@@ -251,6 +251,17 @@ export async function callbackNotifications(ctx: Context, callbackId: string) {
         .orderBy('d.target')
         .execute()
     : [];
+  const lastAttempts = deliveries.length
+    ? await ctx.db
+        .selectFrom('notification_attempts')
+        .select(['delivery_id', 'latency_ms'])
+        .distinctOn('delivery_id')
+        .where('delivery_id', 'in', deliveries.map((d) => d.id))
+        .orderBy('delivery_id')
+        .orderBy('id', 'desc')
+        .execute()
+    : [];
+  const latency = new Map(lastAttempts.map((a) => [a.delivery_id, a.latency_ms]));
   return {
     items: events.map((e) => ({
       id: e.id,
@@ -266,6 +277,7 @@ export async function callbackNotifications(ctx: Context, callbackId: string) {
           status: d.status,
           attempts: d.attempts,
           lastError: d.last_error,
+          latencyMs: latency.get(d.id) ?? null,
           sentAt: isoUtcOrNull(d.sent_at),
         })),
     })),

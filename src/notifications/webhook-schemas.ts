@@ -100,6 +100,7 @@ export const CallbackNotifications = Type.Object(
             status: DeliveryStatus,
             attempts: Type.Integer(),
             lastError: Nullable(Type.String()),
+            latencyMs: Nullable(Type.Integer(), "The last attempt's time to an answer in ms (null: not attempted yet)"),
             sentAt: Nullable(IsoTime),
           }),
         ),

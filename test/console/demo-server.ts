@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -22,7 +24,8 @@ import { freePort } from '../helpers/ports.js';
  * The service as `npm start` runs it (embedded PostgreSQL in a throwaway directory, the demo seed,
  * the job worker), listening on 127.0.0.1, with more demo data: a few queues, business hours,
  * capacity, callbacks in every state (one overdue; completed as handled, not answered, expired,
- * cancelled), an aging track with its priority steps, an audit trail. For the screenshots.
+ * cancelled), an aging track with its priority steps, an audit trail, webhooks (two answered by a
+ * receiver on 127.0.0.1, one disabled after its days of failures). For the screenshots.
  */
 
 export interface DemoServer {
@@ -66,7 +69,14 @@ export async function startDemoServer(): Promise<DemoServer> {
     };
   const actionsHeaders = { authorization: `Bearer ${await token(app, actionsClient.client.clientId, actionsClient.clientSecret)}` };
   const actions = injector(app, actionsHeaders);
-  await arrange(injector(app, admin), actions);
+  // The webhooks' receiver: answers every delivery, a few milliseconds later.
+  const receiver = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => setTimeout(() => res.writeHead(204).end(), 5 + Math.floor(Math.random() * 40)));
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  await arrange(injector(app, admin), actions, { receiverUrl, refusedUrl: `http://127.0.0.1:${await freePort()}/tickets`, db: runtime.database.db });
   await lifecycle(injector(app, admin), actions, (alerting) => runReconcile(jobContext({ db: runtime.database.db, gateway: withAgentAlerting(runtime.gateway, alerting), clock: systemClock, caches: createCaches(), logger }), { maxRequests: 100 }));
 
   // A callback booked an hour ago for a slot that has passed: still SCHEDULED, so overdue.
@@ -93,13 +103,14 @@ export async function startDemoServer(): Promise<DemoServer> {
     admin,
     close: async () => {
       await app.close();
+      await new Promise((r) => receiver.close(r));
       await runtime.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-async function arrange(admin: Inject, actions: Inject): Promise<void> {
+async function arrange(admin: Inject, actions: Inject, hooks: { receiverUrl: string; refusedUrl: string; db: Runtime['database']['db'] }): Promise<void> {
   const allWeek = Object.fromEntries(['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'].map((d) => [d, [{ start: '00:00', end: '24:00' }]]));
   // Exceptions in the coming days, so the calendar shows them this month or the next.
   const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
@@ -119,9 +130,17 @@ async function arrange(admin: Inject, actions: Inject): Promise<void> {
     cells: Object.fromEntries(['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'].map((d) => [d, hourly])),
   })) as { id: string };
   const policy = (await admin('POST', '/admin/v1/prioritization-policies', { name: 'Bump every 5 minutes', mode: 'step', initialDelaySeconds: 300, intervalSeconds: 300, increment: 5, maxSteps: 6, maxPriority: 50 })) as { id: string };
-  await admin('POST', '/admin/v1/queues', { name: 'Sales', timezone: 'America/New_York', genesysQueueId: 'sales-genesys-queue', businessHoursId: hours.id, capacityRuleId: rule.id, slotDurationMinutes: 30, prioritizationPolicyId: policy.id, defaultCountry: 'US' });
+  const sales = (await admin('POST', '/admin/v1/queues', { name: 'Sales', timezone: 'America/New_York', genesysQueueId: 'sales-genesys-queue', businessHoursId: hours.id, capacityRuleId: rule.id, slotDurationMinutes: 30, prioritizationPolicyId: policy.id, defaultCountry: 'US' })) as { id: string };
   await admin('POST', '/admin/v1/queues', { name: 'Billing', timezone: 'Europe/London', slotCapacity: 2, slotDurationMinutes: 60, scheduledEnabled: true, immediateEnabled: false, defaultCountry: 'GB' });
   await admin('POST', '/admin/v1/retry-policies', { name: 'No answer: retry in 10 minutes', match: 'NO_ANSWER', waitSeconds: 600, maxAttempts: 3 });
+
+  // Webhooks before the callbacks, so their notifications have deliveries: a CRM of the Sales queue,
+  // a data warehouse taking everything, and a ticketing system that refuses every connection — failing
+  // for three days already, so its next failure disables it.
+  await admin('POST', '/admin/v1/webhooks', { name: 'CRM', url: `${hooks.receiverUrl}/crm/callbacks`, eventTypes: ['CALLBACK_CREATED', 'CALLBACK_RESCHEDULED', 'CALLBACK_COMPLETED', 'CALLBACK_CANCELLED'], queueIds: [sales.id] });
+  await admin('POST', '/admin/v1/webhooks', { name: 'Data warehouse', url: `${hooks.receiverUrl}/warehouse/events`, disableAfterDays: 7 });
+  const legacy = (await admin('POST', '/admin/v1/webhooks', { name: 'Legacy ticketing', url: hooks.refusedUrl, eventTypes: ['CALLBACK_FINAL_ATTEMPT_FAILED', 'CALLBACK_CANCELLED'] })) as { id: string };
+  await hooks.db.updateTable('webhooks').set({ failing_since: new Date(Date.now() - 3 * 86_400_000 - 60_000) }).where('id', '=', legacy.id).execute();
 
   const people = ['Ada Lovelace', 'Grace Hopper', 'Alan Turing', 'Katherine Johnson', 'Edsger Dijkstra', 'Barbara Liskov', 'Donald Knuth', 'Frances Allen'];
   const ids: string[] = [];

@@ -36,6 +36,17 @@ const PAGES: { file: string; nav: string; prepare?: (page: import('playwright-co
     },
   },
   {
+    file: 'callback-notifications',
+    nav: 'Callbacks',
+    prepare: async (page) => {
+      // A cancelled callback: its created and cancelled notifications, to each webhook they matched.
+      await page.getByRole('button', { name: 'Open callback +12025551149' }).click();
+      const table = page.getByRole('dialog').getByRole('table', { name: 'Notifications of this callback' });
+      await table.getByRole('row').filter({ hasText: 'Legacy ticketing' }).waitFor(WAIT);
+      await table.scrollIntoViewIfNeeded();
+    },
+  },
+  {
     file: 'bulk-cancel',
     nav: 'Callbacks',
     prepare: async (page) => {
@@ -88,6 +99,22 @@ const PAGES: { file: string; nav: string; prepare?: (page: import('playwright-co
     prepare: async (page) => {
       await page.getByRole('row', { name: /update capacity-rule/ }).getByRole('button', { name: 'Show changes' }).first().click();
       await page.locator('table.diff').waitFor(WAIT);
+    },
+  },
+  {
+    file: 'webhooks',
+    nav: 'Webhooks',
+    prepare: async (page) => {
+      await page.getByRole('button', { name: 'Send test to CRM' }).click();
+      await page.getByRole('status').filter({ hasText: 'Test of CRM:' }).waitFor(WAIT);
+    },
+  },
+  {
+    file: 'webhook-deliveries',
+    nav: 'Webhooks',
+    prepare: async (page) => {
+      await page.getByRole('button', { name: 'Deliveries of CRM' }).click();
+      await page.getByRole('dialog').getByRole('row').filter({ hasText: 'CALLBACK_CANCELLED' }).first().waitFor(WAIT);
     },
   },
   { file: 'people', nav: 'Clients and users' },

@@ -19271,6 +19271,8 @@ export interface operations {
                                 status: "PENDING" | "SENDING" | "SENT" | "FAILED" | "DROPPED";
                                 attempts: number;
                                 lastError: string | null;
+                                /** @description The last attempt's time to an answer in ms (null: not attempted yet) */
+                                latencyMs: number | null;
                                 /**
                                  * Format: date-time
                                  * @description ISO-8601; UTC times end in Z

@@ -16,3 +16,7 @@ export type CapacityRule = Answer<'getAdminCapacityRulesById'>;
 export type BusinessHours = Answer<'getAdminBusinessHoursById'>;
 export type NumberRule = Answer<'getAdminNumberRulesById'>;
 export type ScreeningAnswer = Answer<'postAdminNumberRulesByIdTest'>;
+export type Webhook = Answer<'getAdminWebhooksById'>;
+export type WebhookAttempt = Answer<'getAdminWebhooksByIdDeliveries'>['items'][number];
+export type WebhookTestResult = Answer<'postAdminWebhooksByIdTest'>;
+export type CallbackNotification = Answer<'getAdminCallbacksByIdNotifications'>['items'][number];

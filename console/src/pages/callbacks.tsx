@@ -2,7 +2,7 @@ import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ok } from '../api/client';
 import type { operations } from '../api/schema';
-import type { Callback, BulkReport } from '../api/types';
+import type { Callback, BulkReport, CallbackNotification } from '../api/types';
 import { inputToIso, showTime } from '../format';
 import { mayWrite, useSession } from '../session';
 import { Dialog, ErrorNote, Field, Json, Loading, Page, useAction, useLoad } from '../ui';
@@ -407,9 +407,67 @@ function CallbackDialog({ id, writer, onClose }: { id: string; writer: boolean; 
               </li>
             ))}
           </ol>
+          <Notifications id={id} version={c.history.length} />
         </>
       )}
     </Dialog>
+  );
+}
+
+type Delivery = CallbackNotification['deliveries'][number];
+
+/** The callback's notifications (`GET /admin/v1/callbacks/:id/notifications`): each delivery to a webhook, SMS or the app. */
+function Notifications({ id, version }: { id: string; version: number }) {
+  const list = useLoad(() => ok(api.GET('/admin/v1/callbacks/{id}/notifications', { params: { path: { id } } })), [id, version]);
+  const rows = (list.data?.items ?? []).flatMap((n): { n: CallbackNotification; d: Delivery | null }[] => (n.deliveries.length === 0 ? [{ n, d: null }] : n.deliveries.map((d) => ({ n, d }))));
+  return (
+    <>
+      <h3>Notifications</h3>
+      <Loading what={list} />
+      {list.data && rows.length === 0 && <p class="muted">No notification yet.</p>}
+      {rows.length > 0 && (
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Notifications of this callback">
+          <table class="grid notifications small">
+            <caption class="sr-only">Notifications of this callback</caption>
+            <thead>
+              <tr>
+                <th scope="col">Notification</th>
+                <th scope="col">Channel / target</th>
+                <th scope="col">Status</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Latency</th>
+                <th scope="col">Sent / last error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map(({ n, d }) => (
+                <tr key={d?.id ?? n.id}>
+                  <td>
+                    {n.type}
+                    <div class="muted">{showTime(n.occurredAt)}</div>
+                  </td>
+                  {d ? (
+                    <>
+                      <td>{d.channel === d.target ? d.channel : `${d.channel}: ${d.target}`}</td>
+                      <td>
+                        <span class={`badge ${d.status === 'SENT' ? 'open' : d.status === 'FAILED' || d.status === 'DROPPED' ? 'closed' : ''}`}>{d.status}</span>
+                      </td>
+                      <td>{d.attempts}</td>
+                      <td>{d.latencyMs === null ? '—' : `${d.latencyMs} ms`}</td>
+                      <td class="small">{d.sentAt ? showTime(d.sentAt) : (d.lastError ?? '—')}</td>
+                    </>
+                  ) : (
+                    <td colSpan={5} class="muted">
+                      no receiver (no webhook, SMS or app for it)
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
   );
 }
 

@@ -3,31 +3,9 @@ import { api, ok } from '../api/client';
 import { showTime } from '../format';
 import { Resource, type FieldSpec } from '../resource';
 import { useSession } from '../session';
-import { Dialog, ErrorNote, Loading, Page, useAction, useLoad } from '../ui';
+import { ErrorNote, Loading, Page, SecretOnce as Secret, useAction, useLoad } from '../ui';
 
 const ROLES = ['administrator', 'supervisor', 'monitor', 'developer', 'actions', 'events'].map((r) => ({ value: r, label: r }));
-
-/** Shown once: a new client's or person's secret. */
-function Secret({ title, lines, onClose }: { title: string; lines: [string, string][]; onClose: () => void }) {
-  return (
-    <Dialog title={title} onClose={onClose}>
-      <p>Copy it now: it is shown only this once.</p>
-      <dl class="facts">
-        {lines.map(([k, v]) => (
-          <>
-            <dt key={`${k}-k`}>{k}</dt>
-            <dd key={`${k}-v`} class="mono">
-              {v}
-            </dd>
-          </>
-        ))}
-      </dl>
-      <button type="button" onClick={onClose}>
-        Done
-      </button>
-    </Dialog>
-  );
-}
 
 export function PeoplePage() {
   const { session } = useSession();
