@@ -242,6 +242,7 @@ const PUBLISHABLE_OPEN: Record<string, string> = {
   'POST /actions/v1/open-for': 'ok 403',
   'POST /actions/v1/queue-status': 'ok 403',
   'POST /actions/v1/callbacks/create': 'ok 403',
+  'POST /actions/v1/call-in/requests': 'ok 403',
 };
 
 /** Swagger UI's pages and assets: public, like /openapi.json. */
