@@ -64,7 +64,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // A live code is never handed out twice on one number; a unique DNIS is held by one pending request.
   await sql`create unique index call_in_requests_code_idx on call_in_requests (to_number, access_code_hash) where state = 'PENDING' and access_code_hash is not null`.execute(db);
   await sql`create unique index call_in_requests_exclusive_idx on call_in_requests (to_number) where state = 'PENDING' and exclusive`.execute(db);
-  await sql`create index call_in_requests_pending_idx on call_in_requests (to_number, created_at) where state = 'PENDING'`.execute(db);
+  // What a call to a number may present: its requests of the last hours (the match), pending ones (allocation).
+  await sql`create index call_in_requests_number_idx on call_in_requests (to_number, created_at)`.execute(db);
   await sql`create index call_in_requests_created_idx on call_in_requests (created_at desc)`.execute(db);
   await sql`create index call_in_requests_callback_idx on call_in_requests (callback_id) where callback_id is not null`.execute(db);
 }

@@ -118,13 +118,19 @@ async function expireDue(trx: Transaction<DB>, now: Date, where: ReturnType<type
 }
 
 async function pickNumber(trx: Transaction<DB>, group: Group): Promise<string | undefined> {
+  // Pending requests are few next to a pool of up to 10,000 numbers: count them once, not per number.
   const { rows } = await sql<{ number: string }>`
     select d.number
       from call_in_dnis d
-      left join lateral (select count(*)::int as live from call_in_requests r where r.to_number = d.number and r.state = 'PENDING') l on true
+      left join (
+        select r.to_number, count(*)::int as live
+          from call_in_requests r
+         where r.state = 'PENDING' and r.to_number in (select number from call_in_dnis where group_id = ${group.id})
+         group by r.to_number
+      ) l on l.to_number = d.number
      where d.group_id = ${group.id}
-       ${group.unique_dnis ? sql`and l.live = 0` : sql``}
-     order by l.live, random()
+       ${group.unique_dnis ? sql`and l.live is null` : sql``}
+     order by coalesce(l.live, 0), random()
      limit 1`.execute(trx);
   return rows[0]?.number;
 }
