@@ -14,6 +14,7 @@ import { tokenRoutes } from './auth/routes.js';
 import { availabilityRoutes } from './availability/routes.js';
 import { deskRoutes } from './callbacks/desk-routes.js';
 import { callbackRetryPolicyRoutes } from './callbacks/retry-policy-routes.js';
+import { callInGroupRoutes } from './callin/group-routes.js';
 import { webhookRoutes } from './notifications/webhook-routes.js';
 import { deskSearchRoutes } from './callbacks/desk-search-routes.js';
 import { callbackActionRoutes } from './callbacks/routes.js';
@@ -207,6 +208,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await admin.register(callbackRetryPolicyRoutes);
       await admin.register(webhookRoutes, { box: app.secretBox, allowHttp: config.database.kind === 'embedded' });
       await admin.register(campaignRoutes);
+      await admin.register(callInGroupRoutes);
       await admin.register(simulatedCallRoutes);
       await admin.register(reportRoutes({ retentionDays: config.retentionDays, reportRetentionDays: config.reportRetentionDays }));
     },
