@@ -24,15 +24,17 @@ const settings = {
   queueId: Type.Optional(
     NullableUuid('The queue a matched call goes to when its request names no callback; clients restricted to some queues see only their queues’ groups (null: unrestricted clients only)'),
   ),
-  accessCodeEnabled: Type.Boolean({ default: true, description: 'Whether a request is given an access code the caller must enter' }),
-  accessCodeLength: Type.Integer({ minimum: 4, maximum: 12, default: 6, description: 'Digits of an access code (4 to 12)' }),
-  expirySeconds: Type.Integer({ minimum: 10, maximum: 1800, default: 30, description: 'How long a request waits for the call (10 to 1,800 s)' }),
-  uniqueDnis: Type.Boolean({ default: false, description: 'true: a number is handed to one pending request at a time' }),
-  matchCriteria: Type.Enum(CALL_IN_MATCH_CRITERIA, {
-    default: 'DNIS_AND_CODE',
-    description: 'What a call must present to match: the dialed number and the code, the dialed number and the caller’s number, or all three (a code needs accessCodeEnabled)',
-  }),
-  maxCodeAttempts: Type.Integer({ minimum: 1, maximum: 10, default: 3, description: 'Wrong codes a request tolerates before it no longer matches (1 to 10)' }),
+  accessCodeEnabled: Type.Optional(Type.Boolean({ default: true, description: 'Whether a request is given an access code the caller must enter' })),
+  accessCodeLength: Type.Optional(Type.Integer({ minimum: 4, maximum: 12, default: 6, description: 'Digits of an access code (4 to 12)' })),
+  expirySeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 1800, default: 30, description: 'How long a request waits for the call (10 to 1,800 s)' })),
+  uniqueDnis: Type.Optional(Type.Boolean({ default: false, description: 'true: a number is handed to one pending request at a time' })),
+  matchCriteria: Type.Optional(
+    Type.Enum(CALL_IN_MATCH_CRITERIA, {
+      default: 'DNIS_AND_CODE',
+      description: 'What a call must present to match: the dialed number and the code, the dialed number and the caller’s number, or all three (a code needs accessCodeEnabled)',
+    }),
+  ),
+  maxCodeAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, default: 3, description: 'Wrong codes a request tolerates before it no longer matches (1 to 10)' })),
 };
 
 export const CreateCallInGroupBody = Type.Object(

@@ -21663,33 +21663,33 @@ export interface operations {
                      * @description Whether a request is given an access code the caller must enter
                      * @default true
                      */
-                    accessCodeEnabled: boolean;
+                    accessCodeEnabled?: boolean;
                     /**
                      * @description Digits of an access code (4 to 12)
                      * @default 6
                      */
-                    accessCodeLength: number;
+                    accessCodeLength?: number;
                     /**
                      * @description How long a request waits for the call (10 to 1,800 s)
                      * @default 30
                      */
-                    expirySeconds: number;
+                    expirySeconds?: number;
                     /**
                      * @description true: a number is handed to one pending request at a time
                      * @default false
                      */
-                    uniqueDnis: boolean;
+                    uniqueDnis?: boolean;
                     /**
                      * @description What a call must present to match: the dialed number and the code, the dialed number and the caller’s number, or all three (a code needs accessCodeEnabled)
                      * @default DNIS_AND_CODE
                      * @enum {unknown}
                      */
-                    matchCriteria: "DNIS_AND_CODE" | "DNIS_AND_CALLER" | "ALL";
+                    matchCriteria?: "DNIS_AND_CODE" | "DNIS_AND_CALLER" | "ALL";
                     /**
                      * @description Wrong codes a request tolerates before it no longer matches (1 to 10)
                      * @default 3
                      */
-                    maxCodeAttempts: number;
+                    maxCodeAttempts?: number;
                     /** @description The DNIS pool: 1 to 10,000 numbers, each once */
                     dnis: {
                         /** @description E.164: + and digits, at most 16 characters (a missing + is added) */
