@@ -415,6 +415,35 @@ describe('queue scoping', () => {
     expect(unknownQueue.statusCode).toBe(400);
     expect(unknownQueue.json().field).toBe('queueId');
   });
+  it('a restricted caller reads the audit entries of its queues’ groups, not of the others', async () => {
+    const { headers } = await authHeader(t, ['supervisor'], { queues: [qa.name] });
+    const entries = async (id: string) => (await call('GET', `/audit?entity=call-in-group&entityId=${id}`, undefined, headers)).json().items as { action: string }[];
+    expect((await entries(inQa.id)).map((e) => e.action)).toContain('create');
+    expect(await entries(inQb.id)).toEqual([]);
+    expect(await entries(noQueue.id)).toEqual([]);
+  });
+});
+
+describe('racing creations', () => {
+  it('of one name (in different cases) create one group; the others are 409', async () => {
+    const base = `Race ${randomUUID().slice(0, 6)} ÄÖÜ`;
+    const variants = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? base.toUpperCase() : base.toLowerCase()));
+    const answers = await Promise.all(variants.map((n) => call('POST', '/call-in-groups', { name: n, dnis: pool(1) })));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([201, ...Array<number>(19).fill(409)]);
+    const listed = (await call('GET', '/call-in-groups')).json().items.filter((g: { name: string }) => g.name.toLowerCase() === base.toLowerCase());
+    expect(listed).toHaveLength(1);
+  });
+
+  it('of pool changes to one group leave one whole pool, never a mix', async () => {
+    const g = await group({ dnis: pool(1) });
+    const pools = Array.from({ length: 12 }, (_, i) => numbers(50, 1_000 + i * 100));
+    const answers = await Promise.all(
+      pools.map((p, i) => (i % 2 === 0 ? call('PUT', `/call-in-groups/${g.id}/dnis`, { dnis: p.map((number) => ({ number })) }) : csv(g.id, p.join('\n')))),
+    );
+    expect(answers.map((a) => a.statusCode)).toEqual(Array<number>(12).fill(200));
+    const now = (await dnisOf(g.id)).items.map((d: { number: string }) => d.number);
+    expect(pools.some((p) => JSON.stringify(p) === JSON.stringify(now))).toBe(true);
+  });
 });
 
 describe('the Call-In tab: GET /admin/v1/call-in/requests', () => {
