@@ -469,7 +469,7 @@ describe.skipIf(!found)('the console in a real browser', () => {
 
   it('has no serious or critical accessibility violation on any page', async () => {
     const report: Record<string, unknown> = {};
-    for (const label of ['Callbacks', 'Reports', 'Queues', 'Capacity', 'Business hours', 'Number rules', 'Policies and campaigns', 'Audit', 'Clients and users', 'Genesys']) {
+    for (const label of ['Callbacks', 'Reports', 'Queues', 'Capacity', 'Business hours', 'Number rules', 'Policies and campaigns', 'Call-In', 'Audit', 'Clients and users', 'Genesys']) {
       await go(label);
       await page.waitForLoadState('networkidle');
       const violations = await seriousViolations(page);
