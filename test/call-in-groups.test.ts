@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDnisCsv } from '../src/callin/dnis-csv.js';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
 import { factories } from './helpers/factories.js';
 
@@ -361,6 +362,26 @@ describe('CSV import and export', () => {
     const back = await csv(g.id, res.body);
     expect(back.statusCode, back.body).toBe(200);
     expect(await dnisOf(g.id)).toEqual(before);
+  });
+});
+
+describe('reading a DNIS file', () => {
+  it('follows RFC 4180 quoting and counts lines across quoted line breaks', () => {
+    const { entries, errors } = parseDnisCsv('\uFEFFNumber,Description\r+18005550100,"two\nlines"\r\n"+18005550101",plain\n+18005550102,"a ""quote"""');
+    expect(errors).toEqual([]);
+    expect(entries).toEqual([
+      { at: 2, number: '+18005550100', description: 'two\nlines' },
+      { at: 4, number: '+18005550101', description: 'plain' },
+      { at: 5, number: '+18005550102', description: 'a "quote"' },
+    ]);
+  });
+
+  it('names a broken quote, a stray quote and a bad header by line', () => {
+    expect(parseDnisCsv('+18005550100,"open\n+18005550101,x').errors).toEqual([{ line: 1, message: 'a quoted cell is not closed' }]);
+    expect(parseDnisCsv('+18005550100,ab"c\n+18005550101,x').errors.map((e) => e.line)).toEqual([1]);
+    expect(parseDnisCsv('+18005550100,"ab"c\n').errors.map((e) => e.line)).toEqual([1]);
+    expect(parseDnisCsv('number,notes\n+18005550100\n').errors).toEqual([{ line: 1, message: 'the header must be "number,description"' }]);
+    expect(parseDnisCsv("'+18005550100,'=x\n").entries).toEqual([{ at: 1, number: '+18005550100', description: '=x' }]);
   });
 });
 

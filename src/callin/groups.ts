@@ -1,4 +1,4 @@
-import type { Updateable } from 'kysely';
+import type { Kysely, Transaction, Updateable } from 'kysely';
 import { auditedChange } from '../audit/service.js';
 import { assertQueueDataAccess, mayUseQueueData, type QueueIdentity } from '../auth/access.js';
 import type { Context } from '../context.js';
@@ -9,7 +9,6 @@ import { findQueue, listQueueRows } from '../queues/queries.js';
 import { csvHeader, csvRows, type Column } from '../reports/csv.js';
 import { isoUtc } from '../time.js';
 import type { CallInMatchCriteria } from '../vocabulary.js';
-import type { Kysely, Transaction } from 'kysely';
 import { checkEntries, CSV_MAX_LISTED_ERRORS, DNIS_MAX_POOL, parseDnisCsv, type DnisEntry, type LineError } from './dnis-csv.js';
 import {
   allDnis,
