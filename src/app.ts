@@ -17,6 +17,7 @@ import { callbackRetryPolicyRoutes } from './callbacks/retry-policy-routes.js';
 import { optOutActionRoutes, optOutRoutes } from './notifications/opt-out-routes.js';
 import { callInActionRoutes } from './callin/request-routes.js';
 import { createCodeHasher } from './callin/codes.js';
+import { callInGroupRoutes } from './callin/group-routes.js';
 import { webhookRoutes } from './notifications/webhook-routes.js';
 import { deskSearchRoutes } from './callbacks/desk-search-routes.js';
 import { callbackActionRoutes } from './callbacks/routes.js';
@@ -211,6 +212,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await admin.register(webhookRoutes, { box: app.secretBox, allowHttp: config.database.kind === 'embedded' });
       await admin.register(optOutRoutes);
       await admin.register(campaignRoutes);
+      await admin.register(callInGroupRoutes);
       await admin.register(simulatedCallRoutes);
       await admin.register(reportRoutes({ retentionDays: config.retentionDays, reportRetentionDays: config.reportRetentionDays }));
     },

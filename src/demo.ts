@@ -3,6 +3,7 @@ import { systemClock } from './clock.js';
 import { contextFor, createCaches } from './context.js';
 import { createSimulatedGateway } from './genesys/simulated-gateway.js';
 import { sql, type Kysely } from 'kysely';
+import { createCallInGroup } from './callin/groups.js';
 import { createCampaign } from './campaigns/service.js';
 import { createRule } from './capacity/service.js';
 import { countClients } from './clients/queries.js';
@@ -106,8 +107,7 @@ export async function seedDemo(db: Kysely<DB>): Promise<DemoSeed> {
         defaultCountry: 'US',
       });
       // Stands for the org's inbound numbers the call-in flow answers; set the real pool when connecting an org.
-      const group = await trx.insertInto('call_in_groups').values({ name: EXAMPLE_CALL_IN_GROUP, queue_id: created.id, created_by: actor.id }).returning('id').executeTakeFirstOrThrow();
-      await trx.insertInto('call_in_dnis').values(DEMO_DNIS.map((number, i) => ({ group_id: group.id, number, description: `Demo line ${i + 1}` }))).execute();
+      await createCallInGroup(ctx, { name: EXAMPLE_CALL_IN_GROUP, queueId: created.id, dnis: DEMO_DNIS.map((number, i) => ({ number, description: `Demo line ${i + 1}` })) });
     }
     return { clients, person, queue };
   });

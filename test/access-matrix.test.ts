@@ -175,6 +175,18 @@ const TABLE: Row[] = [
   ['GET /admin/v1/campaign-callbacks/:id',                  '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
   ['POST /admin/v1/campaign-callbacks/:id/cancel',          '401',   SCOPED,            SCOPED,       NO,           NO,           NO,       NO],
 
+  // A call-in group belongs to its queue (one without a queue is for unrestricted clients only), as do its requests.
+  ['GET /admin/v1/call-in-groups',                          '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
+  ['POST /admin/v1/call-in-groups',                         '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['GET /admin/v1/call-in-groups/:id',                      '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
+  ['PATCH /admin/v1/call-in-groups/:id',                    '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['DELETE /admin/v1/call-in-groups/:id',                   '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['GET /admin/v1/call-in-groups/:id/dnis',                 '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
+  ['PUT /admin/v1/call-in-groups/:id/dnis',                 '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['POST /admin/v1/call-in-groups/:id/dnis/import',         '401',   SCOPED,            NO,           NO,           NO,           NO,       NO],
+  ['GET /admin/v1/call-in-groups/:id/dnis/export',          '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
+  ['GET /admin/v1/call-in/requests',                        '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
+
   ['GET /admin/v1/callbacks',                               '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
   ['GET /admin/v1/callbacks/:id',                           '401',   SCOPED,            SCOPED,       SCOPED,       SCOPED,       NO,       NO],
   ['GET /admin/v1/callbacks/search',                        '401',   SCOPED_LIST,       SCOPED_LIST,  SCOPED_LIST,  SCOPED_LIST,  NO,       NO],
@@ -409,6 +421,24 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
     const made = (await fixture('POST', '/admin/v1/webhooks', { name: `webhook-${uid()}`, url: 'https://hooks.example.com/z', queueIds: [f.queue.id] }))!;
     return { method: 'DELETE', url: `/admin/v1/webhooks/${id(made.id as string)}` };
   },
+  'GET /admin/v1/call-in-groups': ({ f }) => get('/admin/v1/call-in-groups', f.callInGroupId),
+  'POST /admin/v1/call-in-groups': ({ f }) => post('/admin/v1/call-in-groups', { name: `call-in-${uid()}`, queueId: f.queue.id, dnis: [{ number: f.callInDnis }] }),
+  'GET /admin/v1/call-in-groups/:id': ({ f, id }) => get(`/admin/v1/call-in-groups/${id(f.callInGroupId)}`),
+  'PATCH /admin/v1/call-in-groups/:id': ({ f, id }) => ({ method: 'PATCH', url: `/admin/v1/call-in-groups/${id(f.callInGroupId)}`, payload: { expirySeconds: 30 } }),
+  'DELETE /admin/v1/call-in-groups/:id': async ({ f, id }) => {
+    const made = (await fixture('POST', '/admin/v1/call-in-groups', { name: `doomed-${uid()}`, queueId: f.queue.id, dnis: [{ number: f.callInDnis }] }))!;
+    return { method: 'DELETE', url: `/admin/v1/call-in-groups/${id(made.id as string)}` };
+  },
+  'GET /admin/v1/call-in-groups/:id/dnis': ({ f, id }) => get(`/admin/v1/call-in-groups/${id(f.callInGroupId)}/dnis`),
+  'PUT /admin/v1/call-in-groups/:id/dnis': ({ f, id }) => ({ method: 'PUT', url: `/admin/v1/call-in-groups/${id(f.callInGroupId)}/dnis`, payload: { dnis: [{ number: f.callInDnis }] } }),
+  'POST /admin/v1/call-in-groups/:id/dnis/import': ({ f, id }) => ({
+    method: 'POST',
+    url: `/admin/v1/call-in-groups/${id(f.callInGroupId)}/dnis/import`,
+    headers: { 'content-type': 'text/csv' },
+    payload: `number,description\n${f.callInDnis},access matrix\n`,
+  }),
+  'GET /admin/v1/call-in-groups/:id/dnis/export': ({ f, id }) => get(`/admin/v1/call-in-groups/${id(f.callInGroupId)}/dnis/export`),
+  'GET /admin/v1/call-in/requests': ({ f }) => get('/admin/v1/call-in/requests', f.callInRequestId),
   'POST /admin/v1/webhooks/:id/rotate-secret': ({ f, id }) => post(`/admin/v1/webhooks/${id(f.webhookId)}/rotate-secret`),
   'POST /admin/v1/webhooks/:id/test': ({ f, id }) => post(`/admin/v1/webhooks/${id(f.webhookId)}/test`),
   'GET /admin/v1/webhooks/:id/deliveries': ({ f, id }) => get(`/admin/v1/webhooks/${id(f.webhookId)}/deliveries`),
@@ -493,8 +523,8 @@ const REQUESTS: Record<string, (c: Call) => Req | Promise<Req>> = {
   'POST /actions/v1/offers': ({ f }) => post('/actions/v1/offers', { queue: f.queue.name, conversationId: `offer-${uid()}`, offered: 'BOTH', result: 'ACCEPTED' }),
   'POST /actions/v1/campaign-callbacks': ({ f }) => post('/actions/v1/campaign-callbacks', { campaign: f.campaign.name, phoneNumber: randomPhone('+1212555'), delaySeconds: 60 }),
   'POST /actions/v1/messages/opt-out': () => post('/actions/v1/messages/opt-out', { phoneNumber: randomPhone('+1212558'), text: 'STOP' }),
-  'POST /actions/v1/call-in/requests': ({ f }) => post('/actions/v1/call-in/requests', { group: f.callInGroup.name, fromPhoneNumber: randomPhone('+1212559') }),
-  'POST /actions/v1/call-in/match': ({ f }) => post('/actions/v1/call-in/match', { dialedNumber: f.callInGroup.dnis, accessCode: '123456' }),
+  'POST /actions/v1/call-in/requests': ({ f }) => post('/actions/v1/call-in/requests', { group: f.callInGroupName, fromPhoneNumber: randomPhone('+1212559') }),
+  'POST /actions/v1/call-in/match': ({ f }) => post('/actions/v1/call-in/match', { dialedNumber: f.callInDnis, accessCode: '123456' }),
   'POST /actions/v1/campaign-callbacks/cancel': async ({ f }) => post('/actions/v1/campaign-callbacks/cancel', { callbackId: await freshCampaignCallback(t, w.root.actions, f.campaign.name) }),
 
   'POST /events/v1/conversation-acd-start': ({ f }) => post('/events/v1/conversation-acd-start', acdStartEvent(f.queue.genesysQueueId)),

@@ -310,6 +310,30 @@ describe.skipIf(!found)('the console in a real browser', () => {
     await expect(page.locator('dl.result dd.mono').first().textContent()).resolves.toBe('^1900');
   });
 
+  it('lists call-in requests on the Call-In page, filtered by group and state', async () => {
+    const made = async (name: string, number: string) =>
+      (await t.app.inject({ method: 'POST', url: '/admin/v1/call-in-groups', headers: api, payload: { name, dnis: [{ number }] } })).json() as { id: string };
+    const app = await made('Browser app call-in', '+18005550120');
+    const web = await made('Browser web call-in', '+18005550121');
+    const now = Date.now();
+    await t.database.db
+      .insertInto('call_in_requests')
+      .values([
+        { group_id: app.id, from_phone_e164: '+12125550131', to_number: '+18005550120', access_code_hash: 'x', exclusive: false, state: 'MATCHED', expires_at: new Date(now + 60_000), user_data: '{}', created_by: 'test' },
+        { group_id: app.id, from_phone_e164: '+12125550132', to_number: '+18005550120', exclusive: false, state: 'LOCKED', expires_at: new Date(now + 60_000), user_data: '{}', created_by: 'test' },
+        { group_id: web.id, from_phone_e164: '+12125550133', to_number: '+18005550121', exclusive: false, state: 'MATCHED', expires_at: new Date(now + 60_000), user_data: '{}', created_by: 'test' },
+      ])
+      .execute();
+    await go('Call-In');
+    await page.getByText('+12125550133').waitFor(WAIT);
+    await page.getByLabel('Group').selectOption({ label: 'Browser app call-in' });
+    await page.getByLabel('State').selectOption('MATCHED');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText('Records 1–1 of 1').waitFor(WAIT);
+    await expect(page.locator('table.grid tbody tr').count()).resolves.toBe(1);
+    await expect(page.locator('table.grid tbody tr td').nth(2).textContent()).resolves.toBe('+12125550131');
+  });
+
   it('draws the priority steps of an aging track as a chart', async () => {
     const policy = await t.app.inject({ method: 'POST', url: '/admin/v1/prioritization-policies', headers: api, payload: { name: 'Browser aging', mode: 'step', intervalSeconds: 60, increment: 5, maxSteps: 10, maxPriority: 100 } });
     expect(policy.statusCode, policy.body).toBe(201);
@@ -469,7 +493,7 @@ describe.skipIf(!found)('the console in a real browser', () => {
 
   it('has no serious or critical accessibility violation on any page', async () => {
     const report: Record<string, unknown> = {};
-    for (const label of ['Callbacks', 'Reports', 'Queues', 'Capacity', 'Business hours', 'Number rules', 'Policies and campaigns', 'Audit', 'Webhooks', 'Clients and users', 'Genesys']) {
+    for (const label of ['Callbacks', 'Reports', 'Queues', 'Capacity', 'Business hours', 'Number rules', 'Policies and campaigns', 'Call-In', 'Audit', 'Webhooks', 'Clients and users', 'Genesys']) {
       await go(label);
       await page.waitForLoadState('networkidle');
       const violations = await seriousViolations(page);

@@ -125,6 +125,21 @@ const cases: Case[] = [
     patch: { maxQueuedHours: 6 },
   },
   {
+    path: '/call-in-groups',
+    entity: 'call-in-group',
+    create: () => ({
+      name: 'Every call-in field',
+      accessCodeEnabled: true,
+      accessCodeLength: 8,
+      expirySeconds: 600,
+      uniqueDnis: true,
+      matchCriteria: 'ALL',
+      maxCodeAttempts: 5,
+      dnis: [{ number: '+18005550100', description: 'Main' }],
+    }),
+    patch: { maxCodeAttempts: 2 },
+  },
+  {
     path: '/clients',
     entity: 'client',
     create: () => ({ name: 'every-client-field', roles: ['supervisor', 'monitor'], queues: ['Every setting'], active: false }),

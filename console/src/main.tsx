@@ -5,6 +5,7 @@ import { linkProps, useRoute } from './router';
 import { SessionContext, SignIn, useSessionState } from './session';
 import { AuditPage } from './pages/audit';
 import { CallbacksPage } from './pages/callbacks';
+import { CallInPage } from './pages/callin';
 import { CapacityPage } from './pages/capacity';
 import { GenesysPage } from './pages/genesys';
 import { HoursPage } from './pages/hours';
@@ -28,6 +29,7 @@ const PAGES: { route: string; label: string; page: FunctionComponent; roles?: st
   { route: '/hours', label: 'Business hours', page: HoursPage },
   { route: '/numbers', label: 'Number rules', page: NumbersPage },
   { route: '/policies', label: 'Policies and campaigns', page: PoliciesPage },
+  { route: '/call-in', label: 'Call-In', page: CallInPage, roles: DESK_READERS },
   { route: '/audit', label: 'Audit', page: AuditPage },
   { route: '/webhooks', label: 'Webhooks', page: WebhooksPage, roles: DESK_READERS },
   { route: '/people', label: 'Clients and users', page: PeoplePage },

@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { auditScope, isRestricted } from '../auth/access.js';
 import type { Actor, Role } from '../auth/caller.js';
 import { listCampaignRows } from '../campaigns/queries.js';
+import { listCallInGroupRows } from '../callin/group-queries.js';
 import { listClients } from '../clients/queries.js';
 import { isoUtc } from '../time.js';
 import type { Context } from '../context.js';
@@ -63,13 +64,20 @@ export interface AuditFilter {
 export async function listAudit(ctx: Context, f: AuditFilter) {
   let scope: AuditRowFilter['scope'] = null;
   if (isRestricted(ctx.caller)) {
-    const [queues, clients, campaigns, users] = await Promise.all([listQueueRows(ctx.db), listClients(ctx.db), listCampaignRows(ctx.db), listUserRows(ctx.db)]);
+    const [queues, clients, campaigns, users, callInGroups] = await Promise.all([
+      listQueueRows(ctx.db),
+      listClients(ctx.db),
+      listCampaignRows(ctx.db),
+      listUserRows(ctx.db),
+      listCallInGroupRows(ctx.db),
+    ]);
     scope = auditScope(
       ctx.caller,
       queues,
       clients.map((c) => ({ id: c.id, roles: c.roles as Role[], queues: c.queues })),
       campaigns.map((c) => ({ id: c.id, queueId: c.queue_id })),
       users.map((u) => ({ id: u.id, roles: u.roles as Role[], queues: u.queues })),
+      callInGroups.map((g) => ({ id: g.id, queueId: g.queue_id })),
     );
   }
   const rows = await listAuditRows(ctx.db, { ...f, limit: f.limit + 1, scope });

@@ -213,7 +213,7 @@ export interface QueueWithConfigIds extends QueueIdentity {
  * What of the audit log a caller reads: null for an unrestricted caller (everything). A restricted
  * caller reads its own entries, and those of entities in its scope: queues on its allow-list, the
  * configuration those queues use (business hours, capacity and number rules, prioritization
- * and callback retry policies) and clients and person accounts whose access is within its own. Everything else — configuration no queue of
+ * and callback retry policies), its queues' campaigns and call-in groups, and clients and person accounts whose access is within its own. Everything else — configuration no queue of
  * its own uses, campaigns of other queues or of none, retry policies and settings, which belong to
  * no queue, and entities that no longer exist — is for unrestricted callers.
  */
@@ -223,6 +223,7 @@ export function auditScope(
   clients: readonly (Access & { id: string })[],
   campaigns: readonly { id: string; queueId: string | null }[] = [],
   users: readonly (Access & { id: string })[] = [],
+  callInGroups: readonly { id: string; queueId: string | null }[] = [],
 ): { actor: string; entities: Record<string, string[]> } | null {
   if (!isRestricted(caller)) return null;
   const mine = queues.filter((queue) => mayUseQueue(caller, queue));
@@ -239,6 +240,7 @@ export function auditScope(
       client: clients.filter((client) => mayGrant(caller, client, queues)).map((client) => client.id),
       user: users.filter((user) => mayGrant(caller, user, queues)).map((user) => user.id),
       campaign: campaigns.filter((campaign) => campaign.queueId !== null && mine.some((queue) => queue.id === campaign.queueId)).map((campaign) => campaign.id),
+      'call-in-group': callInGroups.filter((group) => group.queueId !== null && mine.some((queue) => queue.id === group.queueId)).map((group) => group.id),
     },
   };
 }

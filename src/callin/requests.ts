@@ -9,6 +9,7 @@ import { screenForQueue, screenWith } from '../numbers/service.js';
 import { findQueueWithConfig } from '../queues/queries.js';
 import { isoUtc } from '../time.js';
 import { randomCode, type CodeHasher } from './codes.js';
+import { findCallInGroupByName } from './group-queries.js';
 import type { CallInMatchInput, CallInMatchOutput, CallInRequestInput, CallInRequestOutput, RequestOutcome } from './request-schemas.js';
 
 /**
@@ -25,13 +26,7 @@ const RECENT_MS = 24 * 3_600_000;
 type Group = CallInGroupRow & { queue: QueueIdentity | null };
 
 async function findGroup(ctx: Context, name: string): Promise<Group | undefined> {
-  const row = await ctx.db
-    .selectFrom('call_in_groups as g')
-    .leftJoin('queues as q', 'q.id', 'g.queue_id')
-    .selectAll('g')
-    .select(['q.name as queue_name', 'q.genesys_queue_id'])
-    .where(sql<boolean>`lower(g.name) = lower(${name.trim()})`)
-    .executeTakeFirst();
+  const row = await findCallInGroupByName(ctx.db, name);
   if (!row) return undefined;
   const { queue_name, genesys_queue_id, ...group } = row;
   return { ...group, queue: group.queue_id && queue_name ? { id: group.queue_id, name: queue_name, genesys_queue_id } : null };

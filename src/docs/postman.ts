@@ -372,6 +372,27 @@ const PLAN: Folder[] = [
     }),
   },
   {
+    name: 'call-in',
+    description: 'Create a Click-To-Call-In group with its DNIS pool, read and change it, replace its pool, import it from CSV and export it, read the Call-In tab; delete it.',
+    role: 'admin',
+    steps: crud('AdminCallInGroups', 'callInGroupId', {
+      createBody: { name: `App call-in${unique}` },
+      extra: [
+        { op: 'getAdminCallInGroupsByIdDnis', path: { id: '{{callInGroupId}}' }, status: 200, checks: { 'the pool': 'body.total === 2 && body.items.length === 2' } },
+        { op: 'putAdminCallInGroupsByIdDnis', path: { id: '{{callInGroupId}}' }, status: 200, checks: { 'pool replaced': 'body.dnisCount === 2' } },
+        {
+          op: 'postAdminCallInGroupsByIdDnisImport',
+          path: { id: '{{callInGroupId}}' },
+          rawBody: 'number,description\r\n+18005550100,Toll-free main\r\n+18005550101,\r\n+18005550103,Sales\r\n',
+          status: 200,
+          checks: { 'three imported': 'body.mode === "replace" && body.imported === 3 && body.dnisCount === 3' },
+        },
+        { op: 'getAdminCallInGroupsByIdDnisExport', path: { id: '{{callInGroupId}}' }, status: 200, checks: { 'CSV with a header': 'pm.response.text().startsWith("number,description")' } },
+        { op: 'getAdminCallInRequests', status: 200, checks: { 'a page': 'Array.isArray(body.items) && typeof body.total === "number"' } },
+      ],
+    }),
+  },
+  {
     name: 'campaign-callbacks',
     description: 'The campaign-callback desk: the demo campaign callback the data-actions folder cancelled, listed, read with its history, and cancelled again (already completed).',
     role: 'admin',
@@ -586,10 +607,12 @@ function requestItem(path: string, method: string, op: OpenApiOperation, step: S
     request.body = { mode: 'urlencoded', urlencoded: [{ key: 'grant_type', value: 'client_credentials', type: 'text' }] };
   } else {
     if (Array.isArray(op.security) && op.security.length === 0) request.auth = { type: 'noauth' };
-    const raw = bodyOf(op, step);
+    const csv = op.requestBody?.content?.['text/csv'];
+    const raw = csv ? step.rawBody : bodyOf(op, step);
+    if (csv && raw === undefined) throw new Error(`${op.operationId}: a CSV body needs the plan's rawBody`);
     if (raw !== undefined) {
-      (request.header as Json[]).push({ key: 'Content-Type', value: 'application/json' });
-      request.body = { mode: 'raw', raw, options: { raw: { language: 'json' } } };
+      (request.header as Json[]).push({ key: 'Content-Type', value: csv ? 'text/csv' : 'application/json' });
+      request.body = { mode: 'raw', raw, options: { raw: { language: csv ? 'text' : 'json' } } };
     }
   }
   return {

@@ -16,6 +16,7 @@ export const OPENAPI_TAGS = [
   { name: 'webhooks', description: 'Signed notifications of what happens to callbacks, POSTed to other systems; their delivery log and test-send' },
   { name: 'preview-retries', description: 'Retrying preview-dialer contacts by wrap-up' },
   { name: 'campaigns', description: 'Always-running campaigns for automated callbacks' },
+  { name: 'call-in', description: 'Click-To-Call-In: groups (a DNIS pool and access-code settings) and the call-in records' },
   { name: 'queues', description: 'Callback queues' },
   { name: 'genesys', description: 'What the simulated Genesys gateway was asked' },
   { name: 'business-hours', description: 'Weekly hours with date exceptions' },
@@ -110,6 +111,7 @@ const DELETE_CONFLICTS: Record<string, string> = {
   '/admin/v1/capacity-rules/{id}': 'while a queue uses it',
   '/admin/v1/prioritization-policies/{id}': 'while a queue uses it',
   '/admin/v1/callback-retry-policies/{id}': 'while a queue uses it',
+  '/admin/v1/call-in-groups/{id}': 'while it has pending requests not expired yet',
 };
 
 function successDescription(method: string, path: string, status: string): string {
@@ -141,6 +143,7 @@ function responseDescription(method: string, path: string, status: string): stri
     case '413':
       return 'The body is too large (`PAYLOAD_TOO_LARGE`)';
     case '415':
+      if (path.endsWith('/dnis/import')) return 'The body is not CSV (`text/csv`) (`UNSUPPORTED_MEDIA_TYPE`)';
       return 'The content type is not form-encoded or JSON (`UNSUPPORTED_MEDIA_TYPE`)';
     case '429':
       return 'Too many requests from this client; retry after `Retry-After` seconds (`RATE_LIMITED`)';

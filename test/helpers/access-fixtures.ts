@@ -28,6 +28,11 @@ export interface SideFixtures {
   callbackRetryPolicyId: string;
   /** A webhook of the side's queue only. */
   webhookId: string;
+  /** A Click-To-Call-In group of the side's queue, its one DNIS, and a call-in request of it. */
+  callInGroupId: string;
+  callInGroupName: string;
+  callInDnis: string;
+  callInRequestId: string;
   campaign: { id: string; name: string; contactListId: string };
   callbackId: string;
   /** The fixture callback's number, E.164 (its own, so a search by number finds it among many). */
@@ -40,8 +45,6 @@ export interface SideFixtures {
   user: { id: string };
   /** A number on the SMS opt-out list (numbers belong to no queue: the side only tells two apart). */
   optOutPhone: string;
-  /** A call-in group of the side's queue, with one number. */
-  callInGroup: { id: string; name: string; dnis: string };
 }
 
 export interface AccessWorld {
@@ -178,6 +181,14 @@ async function buildSide(t: TestApp, root: AccessWorld['root'], side: Side): Pro
   const queue = { id: q.id as string, name: q.name as string, genesysQueueId: q.genesysQueueId as string };
   const campaign = await freshCampaign(t, admin, queue, numbers.id as string);
   const webhook = (await call(app, admin, 'POST', '/admin/v1/webhooks', { name: `webhook-${tag}`, url: 'http://127.0.0.1:9/webhook', queueIds: [queue.id] }))!;
+  const callInDnis = side === 'QA' ? '+18005550110' : '+18005550111';
+  const callInGroup = (await call(app, admin, 'POST', '/admin/v1/call-in-groups', { name: `call-in-${tag}`, queueId: queue.id, dnis: [{ number: callInDnis }] }))!;
+  // A record of the Call-In tab (the request data action is not what these fixtures are about).
+  const callInRequest = await t.database.db
+    .insertInto('call_in_requests')
+    .values({ group_id: callInGroup.id as string, from_phone_e164: '+12125550100', to_number: callInDnis, exclusive: false, state: 'MATCHED', expires_at: new Date(), user_data: '{}', created_by: 'fixture' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const callbackPhone = side === 'QA' ? '+12125550101' : '+12125550102';
   const callbackId = await freshCallback(t, root.actions, queue.name, true, callbackPhone);
   const trackConversationId = await freshTrack(t, root.events, queue.genesysQueueId);
@@ -192,9 +203,6 @@ async function buildSide(t: TestApp, root: AccessWorld['root'], side: Side): Pro
   const user = (await call(app, admin, 'POST', '/admin/v1/users', { username: `user-${tag}`, roles: ['supervisor'], queues: [queue.name] }))!;
   const optOutPhone = side === 'QA' ? '+12125550111' : '+12125550112';
   await call(app, admin, 'PUT', `/admin/v1/message-opt-outs/${optOutPhone}`, {});
-  const dnis = side === 'QA' ? '+18005550121' : '+18005550122';
-  const group = await t.database.db.insertInto('call_in_groups').values({ name: `call-in-${tag}`, queue_id: queue.id, created_by: 'fixtures' }).returning(['id', 'name']).executeTakeFirstOrThrow();
-  await t.database.db.insertInto('call_in_dnis').values({ group_id: group.id, number: dnis, description: null }).execute();
   return {
     queue,
     hoursId: hours.id as string,
@@ -204,6 +212,10 @@ async function buildSide(t: TestApp, root: AccessWorld['root'], side: Side): Pro
     retryPolicyId: retry.id as string,
     callbackRetryPolicyId: callbackRetry.id as string,
     webhookId: webhook.id as string,
+    callInGroupId: callInGroup.id as string,
+    callInGroupName: callInGroup.name as string,
+    callInDnis,
+    callInRequestId: callInRequest.id,
     campaign,
     callbackId,
     callbackPhone,
@@ -213,7 +225,6 @@ async function buildSide(t: TestApp, root: AccessWorld['root'], side: Side): Pro
     client: { id: (client.client as { clientId: string }).clientId },
     user: { id: (user.user as { id: string }).id },
     optOutPhone,
-    callInGroup: { ...group, dnis },
   };
 }
 
