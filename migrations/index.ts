@@ -23,6 +23,7 @@ import * as m0021 from './0021_callback_routing.js';
 import * as m0022 from './0022_notifications.js';
 import * as m0023 from './0023_upcoming_checks.js';
 import * as m0024 from './0024_call_in.js';
+import * as m0025 from './0025_delayed_call_in.js';
 
 /** Every migration, by name, in order. Add a new file and list it here; never edit an applied one. */
 export const migrations: Record<string, Migration> = {
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '0022_notifications': m0022,
   '0023_upcoming_checks': m0023,
   '0024_call_in': m0024,
+  '0025_delayed_call_in': m0025,
 };

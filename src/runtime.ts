@@ -12,6 +12,7 @@ import { startJobRunner, type JobRunner } from './jobs/runner.js';
 import { buildTaskList, CRONTAB } from './jobs/tasks.js';
 import { ensureReconcileJob } from './reconcile/passes.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
+import { createCodeHasher } from './callin/codes.js';
 import { createSecretBox } from './auth/encryption.js';
 import { createLinkSigner } from './selfservice/link.js';
 import { DEFAULT_BACKOFF_MS, DEFAULT_GIVE_UP_AFTER_MS, type NotificationDeps } from './notifications/channels.js';
@@ -34,6 +35,7 @@ export async function notificationDeps(config: Config): Promise<NotificationDeps
   const material = config.secretsEncryptionKey ?? (await resolveJwtSecret(config));
   return {
     secrets: createSecretBox(material),
+    codes: createCodeHasher(material),
     links: createLinkSigner(material),
     publicBaseUrl: config.publicBaseUrl,
     fcm: new FcmSender({ origin: config.fcmBaseUrl }),

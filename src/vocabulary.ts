@@ -89,6 +89,11 @@ export const HISTORY_EVENTS = [
   // CALLBACK_UPCOMING was sent (detail: the estimated wait or the minutes before the scheduled time), or suppressed.
   'upcoming',
   'upcoming-suppressed',
+  // Delayed call-in: the customer was handed a number and code to call (CALLBACK_READY); their call
+  // matched (the callback is done); or they did not call in time.
+  'call-in-ready',
+  'called-in',
+  'call-in-expired',
 ] as const;
 export type HistoryEvent = (typeof HISTORY_EVENTS)[number];
 

@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { Webhook as Receiver } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../src/auth/encryption.js';
+import { createCodeHasher } from '../src/callin/codes.js';
 import { systemClock } from '../src/clock.js';
 import { createCaches } from '../src/context.js';
 import { createGateway } from '../src/genesys/index.js';
@@ -168,7 +169,7 @@ describe.skipIf(!found)('the Webhooks page and a callback’s notifications in a
     const material = t.config.secretsEncryptionKey ?? t.config.jwtSecret!;
     const ctx = {
       ...jobContext({ db: t.database.db, gateway: createGateway(t.config.genesys, t.database.db, logger), clock: systemClock, caches: createCaches(), logger }),
-      notifications: { secrets: createSecretBox(material), links: createLinkSigner(material), publicBaseUrl: 'https://callbacks.example.com', fcm: new FcmSender(), backoffMs: [100], giveUpAfterMs: 60_000 },
+      notifications: { secrets: createSecretBox(material), codes: createCodeHasher(material), links: createLinkSigner(material), publicBaseUrl: 'https://callbacks.example.com', fcm: new FcmSender(), backoffMs: [100], giveUpAfterMs: 60_000 },
     };
     await notifyCallback(ctx, { callbackId });
     await notifyCallback(ctx, { callbackId: elsewhere });

@@ -393,6 +393,7 @@ describe('the reconcile run: one budget for all its passes', () => {
         // Each pass got its share: neither waits for the other's backlog.
         expect(report.passes.map((p) => [p.name, p.requests])).toEqual([
           ['upcoming', 0],
+          ['call-in', 0],
           ['callbacks', 2],
           ['campaign-callbacks', 2],
         ]);

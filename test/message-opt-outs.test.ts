@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../src/auth/encryption.js';
+import { createCodeHasher } from '../src/callin/codes.js';
 import { createCaches } from '../src/context.js';
 import { createGateway } from '../src/genesys/index.js';
 import { startJobRunner, type JobRunner } from '../src/jobs/runner.js';
@@ -219,7 +220,7 @@ describe('SMS deliveries and the opt-out list', () => {
         caches: createCaches(),
         logger,
         retentionDays: 14,
-        notifications: { secrets: createSecretBox(material), links: createLinkSigner(material), publicBaseUrl: 'https://callbacks.example.com', fcm: new FcmSender(), backoffMs: [100, 200], giveUpAfterMs: 60_000 },
+        notifications: { secrets: createSecretBox(material), codes: createCodeHasher(material), links: createLinkSigner(material), publicBaseUrl: 'https://callbacks.example.com', fcm: new FcmSender(), backoffMs: [100, 200], giveUpAfterMs: 60_000 },
       }),
       concurrency: 4,
       pollInterval: 100,

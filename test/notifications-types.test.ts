@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook as Receiver } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../src/auth/encryption.js';
+import { createCodeHasher } from '../src/callin/codes.js';
 import { purgeCallbacks } from '../src/callbacks/maintenance.js';
 import { deliverCallback } from '../src/callbacks/tasks.js';
 import { upcomingNotice } from '../src/callbacks/upcoming.js';
@@ -49,7 +50,7 @@ beforeAll(async () => {
   admin = (await authHeader(t, ['administrator'])).headers;
   deps = jobContext({ db: t.database.db, gateway, clock, caches: createCaches(), logger: createLogger('silent') });
   const material = t.config.secretsEncryptionKey ?? t.config.jwtSecret!;
-  notify = { ...deps, notifications: { secrets: createSecretBox(material), links: createLinkSigner(material), publicBaseUrl: 'https://callbacks.example.com', fcm: new FcmSender(), backoffMs: [100], giveUpAfterMs: 60_000 } };
+  notify = { ...deps, notifications: { secrets: createSecretBox(material), codes: createCodeHasher(material), links: createLinkSigner(material), publicBaseUrl: 'https://callbacks.example.com', fcm: new FcmSender(), backoffMs: [100], giveUpAfterMs: 60_000 } };
   receiver = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook as Receiver } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../src/auth/encryption.js';
+import { createCodeHasher } from '../src/callin/codes.js';
 import { systemClock } from '../src/clock.js';
 import { createCaches } from '../src/context.js';
 import { createGateway } from '../src/genesys/index.js';
@@ -62,7 +63,7 @@ beforeAll(async () => {
       caches: createCaches(),
       logger,
       retentionDays: 14,
-      notifications: { secrets: createSecretBox(material), links: createLinkSigner(material), publicBaseUrl: 'https://callbacks.example.com', fcm: new FcmSender(), backoffMs: [100, 200], giveUpAfterMs: 60_000 },
+      notifications: { secrets: createSecretBox(material), codes: createCodeHasher(material), links: createLinkSigner(material), publicBaseUrl: 'https://callbacks.example.com', fcm: new FcmSender(), backoffMs: [100, 200], giveUpAfterMs: 60_000 },
     }),
     concurrency: 4,
     pollInterval: 100,

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../src/auth/encryption.js';
+import { createCodeHasher } from '../src/callin/codes.js';
 import { DEFAULT_BACKOFF_MS, DEFAULT_GIVE_UP_AFTER_MS, type NotifyContext, type Outgoing } from '../src/notifications/channels.js';
 import { FcmSender } from '../src/notifications/fcm.js';
 import { pushSender } from '../src/notifications/push.js';
@@ -197,7 +198,7 @@ describe('the push channel', () => {
       ...testContext(t.database.db, undefined, clock),
       logger: createLogger('silent'),
       notifications: {
-        secrets: createSecretBox(TEST_JWT_SECRET),
+        secrets: createSecretBox(TEST_JWT_SECRET), codes: createCodeHasher(TEST_JWT_SECRET),
         links: createLinkSigner(TEST_JWT_SECRET),
         publicBaseUrl: 'http://127.0.0.1:3000',
         fcm: new FcmSender({ origin: fcm.origin }),

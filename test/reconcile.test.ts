@@ -344,7 +344,7 @@ describe('the request budget', () => {
     const before = detailRequests().length;
     bClock.advance(1_000);
     const first = await runReconcile(bDeps, { maxRequests: 2 });
-    expect(first).toMatchObject({ requests: 2, passes: [{ name: 'upcoming', checked: 0, requests: 0 }, { name: 'callbacks', checked: 200, requests: 2 }, { name: 'campaign-callbacks', checked: 0, requests: 0 }] });
+    expect(first).toMatchObject({ requests: 2, passes: [{ name: 'upcoming', checked: 0, requests: 0 }, { name: 'call-in', checked: 0, requests: 0 }, { name: 'callbacks', checked: 200, requests: 2 }, { name: 'campaign-callbacks', checked: 0, requests: 0 }] });
     const sent = detailRequests().slice(before);
     expect(sent.map((r) => idsIn(r).length)).toEqual([100, 100]);
     const waiting = await b.database.db.selectFrom('callbacks').select('id').where('id', 'in', ids).where('reconciled_at', 'is', null).execute();
@@ -363,7 +363,7 @@ describe('the request budget', () => {
 
     // The same run time again: the 50 that did not fit, in one request, and the budget left unspent.
     const third = await runReconcile(bDeps, { maxRequests: 5 });
-    expect(third).toMatchObject({ requests: 1, passes: [{ name: 'upcoming', checked: 0 }, { name: 'callbacks', checked: 50 }, { name: 'campaign-callbacks', checked: 0 }] });
+    expect(third).toMatchObject({ requests: 1, passes: [{ name: 'upcoming', checked: 0 }, { name: 'call-in', checked: 0 }, { name: 'callbacks', checked: 50 }, { name: 'campaign-callbacks', checked: 0 }] });
     // Nothing left to compare at this run time: no request at all.
     const idle = await runReconcile(bDeps, { maxRequests: 5 });
     expect(idle.requests).toBe(0);

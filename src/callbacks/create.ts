@@ -7,6 +7,7 @@ import type { DevicePlatform } from '../vocabulary.js';
 import { checkZone, parseTimeInput } from '../time.js';
 import { enqueue, jobs } from '../jobs/catalog.js';
 import { screenForQueue } from '../numbers/service.js';
+import { armCallIn } from '../callin/delayed.js';
 import type { QueueWithConfig } from '../queues/queries.js';
 import { resolveQueue } from '../queues/resolve.js';
 import { slotSpecOf } from '../queues/service.js';
@@ -171,10 +172,13 @@ async function decide(
     caller_id_name: input.callerIdName ?? null,
     script_id: input.scriptId ?? null,
     ...deviceOf(input),
+    // Delayed call-in: the customer calls in; nothing is sent to Genesys.
+    ...(q.call_in_group_id !== null && { delivery_status: 'NOT_REQUIRED' as const }),
   });
   await recordHistory(trx, callback.id, ctx.caller, { event: 'created', to: callback.state, detail: { type: callback.type, correlationId: ctx.caller.correlationId, ...(routing.preserved !== undefined && { preservedFrom: input.conversationId, preserved: routing.preserved }) } });
   await armUpcoming(trx, ctx.caller, callback, q, ewtSeconds, now);
-  await enqueueDelivery(trx, callback);
+  if (q.call_in_group_id !== null) await armCallIn(trx, callback);
+  else await enqueueDelivery(trx, callback);
   if (callback.ownership_ends_at) await enqueue(trx, jobs.ownershipExpiry(callback.id, callback.ownership_ends_at));
   return { ...emptyAnswer('CREATED', 'Callback created'), ...answerFor(callback, zone), created: true };
 }

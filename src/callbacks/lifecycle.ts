@@ -84,6 +84,8 @@ export interface HistoryEntry {
   event: HistoryEvent;
   reason?: string | undefined;
   detail?: unknown;
+  /** What the notification carries beyond the callback's public fields (not kept in the history), under `callIn`. */
+  notice?: Record<string, unknown> | undefined;
 }
 
 /**
@@ -105,9 +107,10 @@ export function historyColumns<E extends string, S extends string>(actor: Actor,
 
 /** Writes a history entry, and the notification it makes (notifications/outbox.ts) in the same transaction. */
 export async function recordHistory(trx: Transaction<DB>, callbackId: string, actor: Actor, entry: HistoryEntry & { from?: CallbackState | null; to?: CallbackState | null }): Promise<void> {
-  await insertHistory(trx, { callback_id: callbackId, ...historyColumns(actor, entry) });
+  const { notice, ...kept } = entry;
+  await insertHistory(trx, { callback_id: callbackId, ...historyColumns(actor, kept) });
   const type = notificationTypeOf(entry);
-  if (type) await recordNotification(trx, callbackId, type);
+  if (type) await recordNotification(trx, callbackId, type, notice);
 }
 
 /** Who moves a callback: the actor its history names, and the metrics a completion is counted in (a Context is one). */

@@ -52,6 +52,7 @@ export const CALLBACK_COLUMNS = [
   'device_platform',
   'upcoming_status',
   'upcoming_checked_at',
+  'call_in_request_id',
 ] as const;
 
 const HISTORY_COLUMNS = ['id', 'callback_id', 'at', 'actor', 'actor_name', 'actor_kind', 'event', 'from_state', 'to_state', 'reason', 'detail'] as const;

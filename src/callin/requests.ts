@@ -8,8 +8,11 @@ import { normalizeNumber } from '../numbers/normalize.js';
 import { screenForQueue, screenWith } from '../numbers/service.js';
 import { findQueueWithConfig } from '../queues/queries.js';
 import { isoUtc } from '../time.js';
-import { randomCode, type CodeHasher } from './codes.js';
+import type { CodeHasher } from './codes.js';
+import { allocate } from './allocate.js';
 import { findCallInGroupByName } from './group-queries.js';
+import { calledIn } from './delayed.js';
+import type { CallbackState } from '../vocabulary.js';
 import type { CallInMatchInput, CallInMatchOutput, CallInRequestInput, CallInRequestOutput, RequestOutcome } from './request-schemas.js';
 
 /**
@@ -18,8 +21,6 @@ import type { CallInMatchInput, CallInMatchOutput, CallInRequestInput, CallInReq
  * the request again by what the call presents.
  */
 
-/** Codes drawn before a request gives up on a number whose live codes crowd its code space. */
-const CODE_DRAWS = 20;
 /** How far back a match looks for a request that expired or was used, to say so rather than NO_MATCH. */
 const RECENT_MS = 24 * 3_600_000;
 
@@ -55,42 +56,17 @@ export async function requestCallIn(ctx: Context, codes: CodeHasher, input: Call
   if (callback?.state === 'COMPLETED') return refused('ALREADY_COMPLETED', 'The callback is completed (handled, cancelled or purged): it takes no call-in', phone);
 
   return ctx.db.transaction().execute(async (trx) => {
-    const now = ctx.clock.now();
-    await trx.selectFrom('call_in_groups').select('id').where('id', '=', group.id).forUpdate().executeTakeFirst();
-    await expireDue(trx, now, sql`to_number in (select number from call_in_dnis where group_id = ${group.id})`);
-    const dnis = await pickNumber(trx, group);
-    if (!dnis) return refused('NO_NUMBER_AVAILABLE', group.unique_dnis ? `Every number of ${group.name} is held by a pending request` : `${group.name} has no numbers`, phone);
-    let code = '';
-    let hash: string | null = null;
-    if (group.access_code_enabled) {
-      for (let i = 0; i < CODE_DRAWS && hash === null; i++) {
-        code = randomCode(group.access_code_length);
-        const candidate = codes.hash(dnis, code);
-        const taken = await trx.selectFrom('call_in_requests').select('id').where('to_number', '=', dnis).where('access_code_hash', '=', candidate).where('state', '=', 'PENDING').executeTakeFirst();
-        if (!taken) hash = candidate;
-      }
-      if (hash === null) return refused('NO_NUMBER_AVAILABLE', `${dnis} has no free access code of ${group.access_code_length} digits`, phone);
-    }
-    const expiresAt = new Date(now.getTime() + group.expiry_seconds * 1000);
-    const row = await trx
-      .insertInto('call_in_requests')
-      .values({
-        group_id: group.id,
-        callback_id: callback?.id ?? null,
-        queue_id: callback?.queue_id ?? group.queue_id,
-        from_phone_e164: phone,
-        to_number: dnis,
-        access_code_hash: hash,
-        exclusive: group.unique_dnis,
-        priority: callback?.priority ?? null,
-        user_data: JSON.stringify({ ...(callback?.user_data ?? {}), ...userData }),
-        expires_at: expiresAt,
-        created_by: ctx.caller.id,
-        created_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return { outcome: 'READY', requestId: row.id, toPhoneNumber: dnis, accessCode: code, expiresAt: isoUtc(expiresAt), expiresInSeconds: group.expiry_seconds, phoneE164: phone, message: group.access_code_enabled ? `Call ${dnis} and enter ${code}` : `Call ${dnis}` };
+    const handed = await allocate(trx, codes, group, {
+      phone,
+      callback,
+      userData,
+      expirySeconds: group.expiry_seconds,
+      createdBy: ctx.caller.id,
+      now: ctx.clock.now(),
+    });
+    if (!handed.ok) return refused('NO_NUMBER_AVAILABLE', handed.message, phone);
+    const { requestId, dnis, code, expiresAt } = handed;
+    return { outcome: 'READY', requestId, toPhoneNumber: dnis, accessCode: code, expiresAt: isoUtc(expiresAt), expiresInSeconds: group.expiry_seconds, phoneE164: phone, message: code ? `Call ${dnis} and enter ${code}` : `Call ${dnis}` };
   });
 }
 
@@ -107,30 +83,7 @@ async function callbackFor(ctx: Context, id: string) {
   return c;
 }
 
-/** Pending requests past their expiry become EXPIRED (those `where` selects). */
-async function expireDue(trx: Transaction<DB>, now: Date, where: ReturnType<typeof sql>): Promise<void> {
-  await sql`update call_in_requests set state = 'EXPIRED' where state = 'PENDING' and expires_at <= ${now} and ${where}`.execute(trx);
-}
-
-async function pickNumber(trx: Transaction<DB>, group: Group): Promise<string | undefined> {
-  // Pending requests are few next to a pool of up to 10,000 numbers: count them once, not per number.
-  const { rows } = await sql<{ number: string }>`
-    select d.number
-      from call_in_dnis d
-      left join (
-        select r.to_number, count(*)::int as live
-          from call_in_requests r
-         where r.state = 'PENDING' and r.to_number in (select number from call_in_dnis where group_id = ${group.id})
-         group by r.to_number
-      ) l on l.to_number = d.number
-     where d.group_id = ${group.id}
-       ${group.unique_dnis ? sql`and l.live is null` : sql``}
-     order by coalesce(l.live, 0), random()
-     limit 1`.execute(trx);
-  return rows[0]?.number;
-}
-
-type Candidate = CallInRequestRow & Pick<CallInGroupRow, 'match_criteria' | 'max_code_attempts'> & { queue_name: string | null; genesys_queue_id: string | null; default_priority: number | null };
+type Candidate = CallInRequestRow & Pick<CallInGroupRow, 'match_criteria' | 'max_code_attempts'> & { queue_name: string | null; genesys_queue_id: string | null; default_priority: number | null; callback_state: CallbackState | null };
 
 const noMatch = (outcome: CallInMatchOutput['outcome'], message: string, extra: Partial<CallInMatchOutput> = {}): CallInMatchOutput => ({
   matched: false,
@@ -169,10 +122,11 @@ export async function matchCallIn(ctx: Context, codes: CodeHasher, input: CallIn
   return ctx.db.transaction().execute(async (trx) => {
     const now = ctx.clock.now();
     const rows = (await sql<Candidate>`
-      select r.*, g.match_criteria, g.max_code_attempts, q.name as queue_name, q.genesys_queue_id, q.default_priority
+      select r.*, g.match_criteria, g.max_code_attempts, q.name as queue_name, q.genesys_queue_id, q.default_priority, c.state as callback_state
         from call_in_requests r
         join call_in_groups g on g.id = r.group_id
         left join queues q on q.id = r.queue_id
+        left join callbacks c on c.id = r.callback_id
        where r.to_number = ${dialed} and r.created_at > ${new Date(now.getTime() - RECENT_MS)}
        order by r.created_at
          for update of r`.execute(trx)).rows.filter((r) => r.queue_id === null || mayUseQueueData(ctx.caller, { id: r.queue_id, name: r.queue_name ?? '', genesys_queue_id: r.genesys_queue_id }));
@@ -189,10 +143,13 @@ export async function matchCallIn(ctx: Context, codes: CodeHasher, input: CallIn
       if (r.match_criteria === 'DNIS_AND_CALLER') return byCaller;
       return byCode && byCaller;
     };
-    const live = rows.filter((r) => r.state === 'PENDING');
+    // A request for a callback that has since completed (cancelled, purged) takes no call.
+    const live = rows.filter((r) => r.state === 'PENDING' && r.callback_state !== 'COMPLETED');
     const hit = live.find(presents);
     if (hit) {
       await trx.updateTable('call_in_requests').set({ state: 'MATCHED', matched_at: now }).where('id', '=', hit.id).execute();
+      // A delayed call-in's callback is done: the customer called.
+      if (hit.callback_id) await calledIn(trx, ctx, hit.callback_id, hit.id, now);
       return matchedAnswer(hit);
     }
     // The newest one the call presents, if it is no longer live: say why.

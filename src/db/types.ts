@@ -224,6 +224,9 @@ export interface QueuesTable {
   sms_templates: ColumnType<Partial<Record<NotificationType, string>>, string | undefined, string>;
   /** CALLBACK_UPCOMING's threshold in minutes; null: never sent. */
   upcoming_minutes: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Delayed call-in: callbacks call in through this group instead of being dialed. */
+  call_in_group_id: ColumnType<string | null, string | null | undefined, string | null>;
+  call_in_expiry_minutes: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -300,6 +303,8 @@ export interface CallbacksTable {
   upcoming_status: ColumnType<UpcomingStatus | null, UpcomingStatus | null | undefined, UpcomingStatus | null>;
   /** When the reconciler last asked Genesys for this (immediate, waiting) callback's own estimated wait. */
   upcoming_checked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Delayed call-in: the request its READY handed out. */
+  call_in_request_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export type CallbackRow = Selectable<CallbacksTable>;
 

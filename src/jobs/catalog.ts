@@ -24,6 +24,7 @@ export const JOB_NAMES = [
   'notify',
   'notify-sweep',
   'upcoming-notice',
+  'call-in',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
@@ -48,6 +49,8 @@ export interface JobPayloads {
   'notify-sweep': Record<string, never>;
   /** A scheduled callback's CALLBACK_UPCOMING, due its queue's upcomingMinutes before its scheduled time. */
   'upcoming-notice': { callbackId: string };
+  /** Delayed call-in: a scheduled callback's turn (READY), or the end of a READY callback's time to call (callin/delayed.ts). */
+  'call-in': { callbackId: string };
 }
 
 /** The payload's required fields (all strings): what a job's payload is checked against before it runs. */
@@ -68,6 +71,7 @@ const PAYLOAD_FIELDS: { [N in JobName]: readonly (keyof JobPayloads[N] & string)
   'notify': ['callbackId'],
   'notify-sweep': [],
   'upcoming-notice': ['callbackId'],
+  'call-in': ['callbackId'],
 };
 
 /** Fields a payload may carry (strings too); jobs enqueued before a field existed lack it. */
@@ -92,6 +96,7 @@ export const jobKeys = {
   cancel: (callbackId: string) => `cancel:${callbackId}`,
   ownership: (callbackId: string) => `ownership:${callbackId}`,
   upcoming: (callbackId: string) => `upcoming:${callbackId}`,
+  callIn: (callbackId: string) => `call-in:${callbackId}`,
   aging: (conversationId: string) => `aging:${conversationId}`,
   resubmit: (contact: { contactListId: string; contactId: string }) => `resubmit:${contact.contactListId}:${contact.contactId}`,
   campaignDial: (campaignCallbackId: string) => `campaign-dial:${campaignCallbackId}`,
@@ -116,6 +121,7 @@ export const jobs = {
   cancelCallback: (callbackId: string): Job<'cancel-callback'> => ({ name: 'cancel-callback', payload: { callbackId }, key: jobKeys.cancel(callbackId) }),
   ownershipExpiry: (callbackId: string, runAt: Date): Job<'ownership-expiry'> => ({ name: 'ownership-expiry', payload: { callbackId }, key: jobKeys.ownership(callbackId), runAt }),
   upcomingNotice: (callbackId: string, runAt: Date): Job<'upcoming-notice'> => ({ name: 'upcoming-notice', payload: { callbackId }, key: jobKeys.upcoming(callbackId), runAt }),
+  callIn: (callbackId: string, runAt: Date): Job<'call-in'> => ({ name: 'call-in', payload: { callbackId }, key: jobKeys.callIn(callbackId), runAt }),
   agingCheck: (conversationId: string, runAt: Date): Job<'aging-check'> => ({ name: 'aging-check', payload: { conversationId }, key: jobKeys.aging(conversationId), runAt }),
   resubmitContact: (attemptId: string, contact: { contactListId: string; contactId: string }, runAt: Date): Job<'resubmit-contact'> => ({
     name: 'resubmit-contact',

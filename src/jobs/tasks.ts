@@ -3,6 +3,7 @@ import { agingCheck } from '../aging/tracks.js';
 import { applyRetention, purgeCallbacks } from '../callbacks/maintenance.js';
 import { cancelInGenesys, deliverCallback, expireOwnership, rescheduleInGenesys } from '../callbacks/tasks.js';
 import { upcomingNotice } from '../callbacks/upcoming.js';
+import { callInTurn } from '../callin/delayed.js';
 import { dialCampaignCallback, removeCampaignContact } from '../campaigns/tasks.js';
 import { DEFAULT_RECONCILE, reconcileJob, type ReconcileSettings } from '../reconcile/passes.js';
 import { DEFAULT_REPORT_RETENTION_DAYS, rollUpReports } from '../reports/rollup.js';
@@ -25,6 +26,7 @@ const HANDLERS: { [N in JobName]: Handler<N> } = {
   'cancel-callback': (ctx, payload) => cancelInGenesys(ctx, payload),
   'ownership-expiry': (ctx, payload) => expireOwnership(ctx, payload),
   'upcoming-notice': (ctx, payload) => upcomingNotice(ctx, payload),
+  'call-in': (ctx, payload) => callInTurn(notifying(ctx), payload),
   'aging-check': (ctx, payload, helpers) => agingCheck(ctx, payload, helpers),
   'resubmit-contact': (ctx, payload, helpers) => resubmitContact(ctx, payload, helpers),
   'dial-campaign-callback': (ctx, payload, helpers) => dialCampaignCallback(ctx, payload, helpers),

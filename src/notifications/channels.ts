@@ -1,4 +1,5 @@
 import type { SecretBox } from '../auth/encryption.js';
+import type { CodeHasher } from '../callin/codes.js';
 import type { NotificationDeliveryRow, NotificationEventRow } from '../db/types.js';
 import type { JobContext } from '../jobs/context.js';
 import type { LinkSigner } from '../selfservice/link.js';
@@ -11,6 +12,8 @@ import type { FcmSender } from './fcm.js';
  */
 export interface NotificationDeps {
   secrets: SecretBox;
+  /** Delayed call-in: the READY notification hands out an access code, kept as this keyed hash. */
+  codes: CodeHasher;
   links: LinkSigner;
   publicBaseUrl: string;
   fcm: FcmSender;

@@ -28,6 +28,8 @@ export function notificationTypeOf(entry: { event: HistoryEvent; to?: CallbackSt
       return 'CALLBACK_ATTEMPT_FAILED';
     case 'upcoming':
       return 'CALLBACK_UPCOMING';
+    case 'call-in-ready':
+      return 'CALLBACK_READY';
   }
   return entry.to === 'COMPLETED' ? completionNotification(entry.reason as CompletionReason | undefined) : null;
 }
@@ -53,9 +55,10 @@ export const PUSH_SETTINGS_KEY = 'push';
 
 /**
  * Writes the notification `type` of a callback (as it is now, in `trx`) and its deliveries; enqueues
- * the callback's notify job when there is one. One statement.
+ * the callback's notify job when there is one. One statement. `callIn`: what a READY tells the
+ * customer (where to call, until when, the sealed code), in the event's data under `callIn`.
  */
-export async function recordNotification(trx: Transaction<DB>, callbackId: string, type: NotificationType): Promise<void> {
+export async function recordNotification(trx: Transaction<DB>, callbackId: string, type: NotificationType, callIn?: Record<string, unknown>): Promise<void> {
   await sql`
     with cb as (
       select c.id, c.queue_id, c.phone_e164, c.device_token, q.sms_sender, q.sms_templates,
@@ -78,7 +81,7 @@ export async function recordNotification(trx: Transaction<DB>, callbackId: strin
     ),
     ev as (
       insert into notification_events (callback_id, queue_id, type, occurred_at, data)
-      select cb.id, cb.queue_id, ${type}, now(), cb.data from cb
+      select cb.id, cb.queue_id, ${type}, now(), ${callIn ? sql`cb.data || jsonb_build_object('callIn', ${JSON.stringify(callIn)}::jsonb)` : sql`cb.data`} from cb
       returning id, seq, callback_id
     ),
     targets as (

@@ -3,6 +3,7 @@ import { isoUtc } from '../time.js';
 import type { NotificationType } from '../vocabulary.js';
 import type { ChannelSender, NotifyContext, Outgoing, SendResult } from './channels.js';
 import { loadPushCredential } from './push-settings.js';
+import { callInNotice, type CallInNotice } from './call-in-notice.js';
 
 /**
  * The push channel: one FCM HTTP v1 message to the device of the callback's customer, with the
@@ -41,7 +42,7 @@ function localWhen(data: Record<string, unknown>): string | null {
 const RESERVED = (key: string) => key === 'from' || key === 'notification' || key === 'message_type' || /^(google|gcm)/i.test(key);
 
 /** The message's data: FCM takes only strings; the notification's own keys win over the event's. */
-export function pushData(out: Outgoing): Record<string, string> {
+export function pushData(out: Outgoing, callIn?: CallInNotice | null): Record<string, string> {
   const data: Record<string, string> = {};
   const eventData = out.event.data ?? {};
   for (const [key, value] of Object.entries(eventData)) {
@@ -55,10 +56,15 @@ export function pushData(out: Outgoing): Record<string, string> {
     callbackId: out.event.callback_id,
     state: typeof eventData.state === 'string' ? eventData.state : '',
     scheduledTime: typeof eventData.scheduledTime === 'string' ? eventData.scheduledTime : '',
+    ...(callIn && { callInNumber: callIn.toPhoneNumber, accessCode: callIn.accessCode, callInExpiresAt: callIn.expiresAt }),
   };
 }
 
-export function pushText(out: Outgoing): { title: string; body: string } {
+export function pushText(out: Outgoing, callIn?: CallInNotice | null): { title: string; body: string } {
+  if (out.event.type === 'CALLBACK_READY' && callIn) {
+    const until = localWhen({ scheduledTime: callIn.expiresAt, timezone: out.event.data?.timezone });
+    return { title: 'We are ready for your call', body: `Call ${callIn.toPhoneNumber}${callIn.accessCode ? ` and enter ${callIn.accessCode}` : ''}${until ? ` before ${until}` : ''}.` };
+  }
   return TEXTS[out.event.type](localWhen(out.event.data ?? {}));
 }
 
@@ -78,7 +84,8 @@ export const pushSender: ChannelSender = async (ctx: NotifyContext, out: Outgoin
   const token = callback?.device_token ?? null;
   if (token === null) return drop(callback ? 'The callback has no device token (none was given, or FCM said it is no longer valid)' : 'The callback no longer exists');
 
-  const result = await ctx.notifications.fcm.send(credential, { token, ...pushText(out), data: pushData(out) });
+  const callIn = callInNotice(out.event.data ?? {}, ctx.notifications.secrets);
+  const result = await ctx.notifications.fcm.send(credential, { token, ...pushText(out, callIn), data: pushData(out, callIn) });
   if (result.ok) return { ok: true, statusCode: result.statusCode };
   if (result.dropToken) {
     // Only this token: a token given since (none today, but cheap to respect) stays.

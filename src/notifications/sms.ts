@@ -2,9 +2,10 @@ import { DateTime } from 'luxon';
 import { GenesysError } from '../genesys/gateway.js';
 import { selfServiceLink } from '../selfservice/link.js';
 import type { ChannelSender } from './channels.js';
+import { callInNotice } from './call-in-notice.js';
 
 /** The placeholders an SMS template may use. */
-export const SMS_PLACEHOLDERS = ['queueName', 'localTime', 'date', 'link', 'customerName'] as const;
+export const SMS_PLACEHOLDERS = ['queueName', 'localTime', 'date', 'link', 'customerName', 'callInNumber', 'accessCode'] as const;
 export type SmsPlaceholder = (typeof SMS_PLACEHOLDERS)[number];
 /** Four concatenated GSM-7 SMS segments (4 × 153 characters). */
 export const SMS_TEMPLATE_MAX = 612;
@@ -22,6 +23,9 @@ export interface SmsValues {
   timezone: string;
   link: string;
   customerName: string | null;
+  /** CALLBACK_READY (delayed call-in): the number to call and the code; "" otherwise. */
+  callInNumber?: string;
+  accessCode?: string;
 }
 
 /** The text of a template: each known placeholder replaced, local time and date in the queue's zone (e.g. "2:30 PM", "Friday, December 4, 2026"). */
@@ -33,6 +37,8 @@ export function renderSmsTemplate(template: string, v: SmsValues): string {
     date: local.toLocaleString(DateTime.DATE_HUGE),
     link: v.link,
     customerName: v.customerName ?? '',
+    callInNumber: v.callInNumber ?? '',
+    accessCode: v.accessCode ?? '',
   };
   return template.replace(/\{([^{}]*)\}/g, (whole, name: string) =>
     (SMS_PLACEHOLDERS as readonly string[]).includes(name) ? values[name as SmsPlaceholder] : whole,
@@ -58,7 +64,10 @@ export const smsSender: ChannelSender = async (ctx, out) => {
   if (optedOut) return { ok: false, drop: true, retryable: false, statusCode: null, error: 'opted out' };
 
   const now = ctx.clock.now();
+  const callIn = callInNotice(out.event.data ?? {}, ctx.notifications.secrets);
   const textBody = renderSmsTemplate(template, {
+    callInNumber: callIn?.toPhoneNumber ?? '',
+    accessCode: callIn?.accessCode ?? '',
     queueName: row.queue_name,
     time: row.scheduled_time ?? now,
     timezone: row.timezone,

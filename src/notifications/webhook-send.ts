@@ -2,6 +2,7 @@ import type { NotificationEventRow } from '../db/types.js';
 import { isoUtc } from '../time.js';
 import type { ChannelSender, SendResult } from './channels.js';
 import { signatureHeaders } from './webhook-signature.js';
+import { withoutCode } from './call-in-notice.js';
 
 /**
  * Webhook deliveries: a signed JSON POST. The body is
@@ -49,7 +50,7 @@ export async function postWebhook(target: WebhookTarget, messageId: string, body
 
 /** The body of a notification's webhook delivery `deliveryId`. */
 export function webhookBody(deliveryId: string, event: Pick<NotificationEventRow, 'id' | 'type' | 'occurred_at' | 'data'>): string {
-  return JSON.stringify({ id: deliveryId, type: event.type, time: isoUtc(new Date(event.occurred_at)), eventId: event.id, callback: event.data });
+  return JSON.stringify({ id: deliveryId, type: event.type, time: isoUtc(new Date(event.occurred_at)), eventId: event.id, callback: withoutCode(event.data) });
 }
 
 /** Sends a webhook delivery: to its webhook's URL, signed with its secrets; a disabled or deleted webhook's deliveries are dropped. */

@@ -38,6 +38,8 @@ export const QUEUE_COLUMNS = [
   'sms_sender',
   'sms_templates',
   'upcoming_minutes',
+  'call_in_group_id',
+  'call_in_expiry_minutes',
   'created_at',
   'updated_at',
 ] as const;

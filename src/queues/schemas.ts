@@ -52,11 +52,13 @@ const settings = {
     default: null,
     description: 'CALLBACK_UPCOMING threshold: sent once when an immediate callback’s estimated wait drops to this many minutes, or this many minutes before a scheduled callback’s time; null = never',
   }),
+  callInGroupId: NullableUuid('Delayed call-in: callbacks of this queue are never dialed; when one’s turn comes the customer is handed a number and code of this call-in group to call (CALLBACK_READY). None = callbacks are dialed'),
+  callInExpiryMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 10, description: 'Delayed call-in: how long a customer told to call has to call before the callback expires' }),
   smsSender: Type.Union([Type.String({ pattern: '^(\\+[1-9][0-9]{6,14}|[0-9]{3,8})$' }), Type.Null()], { default: null, description: 'The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS' }),
   smsTemplates: Type.Object(Object.fromEntries(NOTIFICATION_TYPES.map((t) => [t, Type.Optional(Type.String({ minLength: 1, maxLength: 612 }))])) as Record<(typeof NOTIFICATION_TYPES)[number], ReturnType<typeof Type.Optional<ReturnType<typeof Type.String>>>>, {
     additionalProperties: false,
     default: {},
-    description: 'SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}',
+    description: 'SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}; for CALLBACK_READY (delayed call-in) {callInNumber} and {accessCode}',
   }),
 };
 

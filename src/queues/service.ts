@@ -7,7 +7,7 @@ import { supportedCountry } from '../numbers/screening.js';
 import type { OpenWindow, QueueSlotSpec } from '../slots/engine.js';
 import { isoUtc, isZone } from '../time.js';
 import { toSpec } from '../hours/service.js';
-import { unknownPlaceholders } from '../notifications/sms.js';
+import { SMS_PLACEHOLDERS, unknownPlaceholders } from '../notifications/sms.js';
 import { deleteQueueRow, findQueue, insertQueue, listQueueRows, lockQueue, updateQueueRow, type QueueWithConfig } from './queries.js';
 import type { CreateQueueBody, Queue, UpdateQueueBody } from './schemas.js';
 
@@ -47,6 +47,8 @@ export function toApi(row: QueueRow): Queue {
     defaultOwnershipHours: row.default_ownership_hours,
     ownershipExpiry: row.ownership_expiry,
     upcomingMinutes: row.upcoming_minutes,
+    callInGroupId: row.call_in_group_id,
+    callInExpiryMinutes: row.call_in_expiry_minutes,
     smsSender: row.sms_sender,
     smsTemplates: row.sms_templates,
     createdAt: isoUtc(row.created_at),
@@ -66,7 +68,7 @@ function toColumns(body: UpdateQueueBody): Partial<NewQueue> {
   }
   for (const [type, text] of Object.entries(body.smsTemplates ?? {})) {
     const unknown = text === undefined ? [] : unknownPlaceholders(text);
-    if (unknown.length) throw errors.validation(`smsTemplates.${type}`, `smsTemplates.${type}: unknown placeholder {${unknown[0]}} (known: {queueName}, {localTime}, {date}, {link}, {customerName})`);
+    if (unknown.length) throw errors.validation(`smsTemplates.${type}`, `smsTemplates.${type}: unknown placeholder {${unknown[0]}} (known: ${SMS_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')})`);
   }
   const map: [keyof UpdateQueueBody, keyof NewQueue, unknown][] = [
     ['name', 'name', body.name?.trim()],
@@ -100,6 +102,8 @@ function toColumns(body: UpdateQueueBody): Partial<NewQueue> {
     ['defaultOwnershipHours', 'default_ownership_hours', body.defaultOwnershipHours],
     ['ownershipExpiry', 'ownership_expiry', body.ownershipExpiry],
     ['upcomingMinutes', 'upcoming_minutes', body.upcomingMinutes],
+    ['callInGroupId', 'call_in_group_id', body.callInGroupId],
+    ['callInExpiryMinutes', 'call_in_expiry_minutes', body.callInExpiryMinutes],
     ['smsSender', 'sms_sender', body.smsSender],
     ['smsTemplates', 'sms_templates', body.smsTemplates && JSON.stringify(body.smsTemplates)],
   ];

@@ -7,20 +7,27 @@ import { reconcileCampaignCallbacks } from '../campaigns/reconcile.js';
 import { reconcileCallbacks } from './callbacks-pass.js';
 import { recordReconcileRun } from './last-run.js';
 import { pollUpcoming } from './upcoming-pass.js';
+import { callInPass } from '../callin/delayed.js';
+import type { NotificationDeps } from '../notifications/channels.js';
 
 /**
  * The reconciler: each run goes through these passes in order, all spending one request budget.
  * A pass reads Genesys for the records it owns and moves them to what Genesys shows (the upcoming
  * pass: sends CALLBACK_UPCOMING to callbacks whose wait Genesys shows below their queue's threshold).
  */
+/** A run's context: the job's, with what sending notifications needs when the worker has it (delayed call-in hands out codes). */
+export type ReconcileContext = JobContext & { notifications?: NotificationDeps | undefined };
+
 export interface ReconcilePass {
   name: string;
-  run(ctx: JobContext, budget: Budget): Promise<{ checked: number; moved: number; requests: number }>;
+  run(ctx: ReconcileContext, budget: Budget): Promise<{ checked: number; moved: number; requests: number }>;
 }
 
 export const RECONCILE_PASSES: readonly ReconcilePass[] = [
   // First: what it sends is time-bound, and with nothing waiting it spends nothing (the others get it all).
   { name: 'upcoming', run: pollUpcoming },
+  // Delayed call-in: whose turn it is to be told to call (READY).
+  { name: 'call-in', run: callInPass },
   { name: 'callbacks', run: reconcileCallbacks },
   {
     name: 'campaign-callbacks',
@@ -51,7 +58,7 @@ export interface RunReport {
  * the passes that used up their share. A pass that fails (Genesys unreachable, a refusal) is logged
  * and the next one still runs; nothing it did not read is changed.
  */
-export async function runReconcile(ctx: JobContext, input: { maxRequests: number; passes?: readonly ReconcilePass[] }): Promise<RunReport> {
+export async function runReconcile(ctx: ReconcileContext, input: { maxRequests: number; passes?: readonly ReconcilePass[] }): Promise<RunReport> {
   const budget = new Budget(input.maxRequests, ctx.clock.now());
   const passes = input.passes ?? RECONCILE_PASSES;
   const byName = new Map<string, RunReport['passes'][number]>();
@@ -85,7 +92,7 @@ export async function runReconcile(ctx: JobContext, input: { maxRequests: number
 }
 
 /** Runs the reconciler once, then schedules its next run `intervalSeconds` after this one started. */
-export async function reconcileJob(ctx: JobContext, settings: ReconcileSettings): Promise<void> {
+export async function reconcileJob(ctx: ReconcileContext, settings: ReconcileSettings): Promise<void> {
   if (settings.intervalSeconds === 0) return; // disabled: no next run either
   const started = ctx.clock.now();
   try {

@@ -6138,12 +6138,22 @@ export interface operations {
                              */
                             upcomingMinutes: number | null;
                             /**
+                             * Format: uuid
+                             * @description Delayed call-in: callbacks of this queue are never dialed; when one’s turn comes the customer is handed a number and code of this call-in group to call (CALLBACK_READY). None = callbacks are dialed
+                             */
+                            callInGroupId: string | null;
+                            /**
+                             * @description Delayed call-in: how long a customer told to call has to call before the callback expires
+                             * @default 10
+                             */
+                            callInExpiryMinutes: number;
+                            /**
                              * @description The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS
                              * @default null
                              */
                             smsSender: string | null;
                             /**
-                             * @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}
+                             * @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}; for CALLBACK_READY (delayed call-in) {callInNumber} and {accessCode}
                              * @default {}
                              */
                             smsTemplates: {
@@ -6393,12 +6403,22 @@ export interface operations {
                      */
                     upcomingMinutes?: number | null;
                     /**
+                     * Format: uuid
+                     * @description Delayed call-in: callbacks of this queue are never dialed; when one’s turn comes the customer is handed a number and code of this call-in group to call (CALLBACK_READY). None = callbacks are dialed
+                     */
+                    callInGroupId?: string | null;
+                    /**
+                     * @description Delayed call-in: how long a customer told to call has to call before the callback expires
+                     * @default 10
+                     */
+                    callInExpiryMinutes?: number;
+                    /**
                      * @description The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS
                      * @default null
                      */
                     smsSender?: string | null;
                     /**
-                     * @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}
+                     * @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}; for CALLBACK_READY (delayed call-in) {callInNumber} and {accessCode}
                      * @default {}
                      */
                     smsTemplates?: {
@@ -6563,12 +6583,22 @@ export interface operations {
                          */
                         upcomingMinutes: number | null;
                         /**
+                         * Format: uuid
+                         * @description Delayed call-in: callbacks of this queue are never dialed; when one’s turn comes the customer is handed a number and code of this call-in group to call (CALLBACK_READY). None = callbacks are dialed
+                         */
+                        callInGroupId: string | null;
+                        /**
+                         * @description Delayed call-in: how long a customer told to call has to call before the callback expires
+                         * @default 10
+                         */
+                        callInExpiryMinutes: number;
+                        /**
                          * @description The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS
                          * @default null
                          */
                         smsSender: string | null;
                         /**
-                         * @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}
+                         * @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}; for CALLBACK_READY (delayed call-in) {callInNumber} and {accessCode}
                          * @default {}
                          */
                         smsTemplates: {
@@ -6880,12 +6910,22 @@ export interface operations {
                          */
                         upcomingMinutes: number | null;
                         /**
+                         * Format: uuid
+                         * @description Delayed call-in: callbacks of this queue are never dialed; when one’s turn comes the customer is handed a number and code of this call-in group to call (CALLBACK_READY). None = callbacks are dialed
+                         */
+                        callInGroupId: string | null;
+                        /**
+                         * @description Delayed call-in: how long a customer told to call has to call before the callback expires
+                         * @default 10
+                         */
+                        callInExpiryMinutes: number;
+                        /**
                          * @description The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS
                          * @default null
                          */
                         smsSender: string | null;
                         /**
-                         * @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}
+                         * @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}; for CALLBACK_READY (delayed call-in) {callInNumber} and {accessCode}
                          * @default {}
                          */
                         smsTemplates: {
@@ -7321,9 +7361,16 @@ export interface operations {
                     ownershipExpiry?: "queue" | "disconnect";
                     /** @description CALLBACK_UPCOMING threshold: sent once when an immediate callback’s estimated wait drops to this many minutes, or this many minutes before a scheduled callback’s time; null = never */
                     upcomingMinutes?: number | null;
+                    /**
+                     * Format: uuid
+                     * @description Delayed call-in: callbacks of this queue are never dialed; when one’s turn comes the customer is handed a number and code of this call-in group to call (CALLBACK_READY). None = callbacks are dialed
+                     */
+                    callInGroupId?: string | null;
+                    /** @description Delayed call-in: how long a customer told to call has to call before the callback expires */
+                    callInExpiryMinutes?: number;
                     /** @description The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS */
                     smsSender?: string | null;
-                    /** @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName} */
+                    /** @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}; for CALLBACK_READY (delayed call-in) {callInNumber} and {accessCode} */
                     smsTemplates?: {
                         CALLBACK_CREATED?: string;
                         CALLBACK_RESCHEDULED?: string;
@@ -7486,12 +7533,22 @@ export interface operations {
                          */
                         upcomingMinutes: number | null;
                         /**
+                         * Format: uuid
+                         * @description Delayed call-in: callbacks of this queue are never dialed; when one’s turn comes the customer is handed a number and code of this call-in group to call (CALLBACK_READY). None = callbacks are dialed
+                         */
+                        callInGroupId: string | null;
+                        /**
+                         * @description Delayed call-in: how long a customer told to call has to call before the callback expires
+                         * @default 10
+                         */
+                        callInExpiryMinutes: number;
+                        /**
                          * @description The org’s SMS number (E.164) or short code (3–8 digits) customers are texted from; none = no SMS
                          * @default null
                          */
                         smsSender: string | null;
                         /**
-                         * @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}
+                         * @description SMS text per notification type (a type without one is not texted); placeholders {queueName}, {localTime}, {date}, {link}, {customerName}; for CALLBACK_READY (delayed call-in) {callInNumber} and {accessCode}
                          * @default {}
                          */
                         smsTemplates: {
