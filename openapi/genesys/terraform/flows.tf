@@ -130,3 +130,18 @@ resource "genesyscloud_flow" "example_inbound" {
     create_action        = genesyscloud_integration_action.callbacks_create.name
   }
 }
+
+# Example call-in flow (set example_call_in): asks for the access code, matches the call, routes it to its queue.
+resource "genesyscloud_flow" "example_call_in" {
+  count = var.example_call_in ? 1 : 0
+
+  filepath          = "${local.flows_dir}/example-inbound-call-in.yaml"
+  file_content_hash = filesha256("${local.flows_dir}/example-inbound-call-in.yaml")
+  substitutions = {
+    flow_name            = "${var.integration_name} - example call-in"
+    division             = var.flows_division
+    default_language     = var.flows_language
+    data_action_category = var.integration_name
+    match_action         = genesyscloud_integration_action.call_in_match.name
+  }
+}

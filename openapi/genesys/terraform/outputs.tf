@@ -61,9 +61,10 @@ output "workflow_ids" {
 }
 
 output "example_flow_ids" {
-  description = "The example in-queue and inbound flows (null unless example_queue_name is set)."
+  description = "The example in-queue and inbound flows (null unless example_queue_name is set) and the call-in flow (null unless example_call_in)."
   value = {
     in_queue = one(genesyscloud_flow.example_in_queue[*].id)
     inbound  = one(genesyscloud_flow.example_inbound[*].id)
+    call_in  = one(genesyscloud_flow.example_call_in[*].id)
   }
 }

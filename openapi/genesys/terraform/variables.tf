@@ -182,3 +182,9 @@ variable "example_queue_name" {
   type        = string
   default     = null
 }
+
+variable "example_call_in" {
+  description = "Also deploy the example Click-To-Call-In inbound flow (point a call-in group's numbers at it)."
+  type        = bool
+  default     = false
+}

@@ -365,6 +365,89 @@ export function exampleInboundFlow(): FlowFile {
   };
 }
 
+/** The action the example call-in flow calls, by substitution name. */
+const CALL_IN_ACTIONS = { match_action: 'call-in-match' } as const;
+/** The code length the example asks for: the groups' default (a group with another length needs the flow edited). */
+export const EXAMPLE_CODE_LENGTH = 6;
+
+/**
+ * Inbound call flow for Click-To-Call-In: asks for the access code, passes the dialed number, the
+ * caller's number and the code to `call-in-match`, and on a match transfers to the queue the match
+ * names (its Genesys id) with the callback's priority; no match, Failure and Timeout apologise and
+ * disconnect.
+ */
+export function exampleCallInFlow(): FlowFile {
+  const start = 'Main_10';
+  const sorry = [playAudio('No match', tts('Sorry, we could not find your request. Please ask for a new number in the app.')), { disconnect: { name: 'Disconnect' } }];
+  const toQueue: Yaml = {
+    transferToAcd: {
+      name: 'To the request’s queue',
+      targetQueue: exp('FindQueueById(Task.genesysQueueId)'),
+      priority: exp('Task.priority'),
+      preTransferAudio: tts('Thank you. An agent will be with you shortly.'),
+      failureTransferAudio: tts('Sorry, we cannot take your call now. Please call again later.'),
+    },
+  };
+  const doc = {
+    inboundCall: {
+      name: sub('flow_name'),
+      description: 'Example: matches a call-in to its request (callback engine call-in-match) and routes it with the request’s queue and priority.',
+      division: sub('division'),
+      startUpRef: `/inboundCall/tasks/task[${start}]`,
+      defaultLanguage: sub('default_language'),
+      supportedLanguages: { 'en-us': { defaultLanguageSkill: noValue } },
+      initialGreeting: tts('Thank you for calling.'),
+      settingsErrorHandling: { errorHandling: { disconnect: { none: true } }, preHandlingAudio: tts('Sorry, an error occurred. Please try your call again.') },
+      tasks: [
+        {
+          task: {
+            name: 'Main',
+            refId: start,
+            variables: [
+              { stringVariable: { name: 'Task.code', initialValue: noValue } },
+              { booleanVariable: { name: 'Task.matched', initialValue: lit(false) } },
+              { stringVariable: { name: 'Task.genesysQueueId', initialValue: noValue } },
+              { integerVariable: { name: 'Task.priority', initialValue: lit(0) } },
+            ],
+            actions: [
+              {
+                collectInput: {
+                  name: 'Ask for the code',
+                  inputData: { var: 'Task.code' },
+                  digits: { exact: EXAMPLE_CODE_LENGTH },
+                  interDigitTimeout: noValue,
+                  noEntryTimeout: noValue,
+                  inputAudio: exp(`AudioPlaybackOptions(ToAudioTTS(${str(`Please enter your ${EXAMPLE_CODE_LENGTH}-digit access code.`)}), true)`),
+                  acceptJustStar: lit(false),
+                  acceptJustPound: lit(false),
+                  verificationType: 'none',
+                },
+              },
+              callData({
+                name: 'Match the call',
+                action: 'match_action',
+                inputs: { dialedNumber: exp('Call.CalledAddress'), callerNumber: exp('Call.Ani'), accessCode: exp('Task.code') },
+                outputs: { matched: 'Task.matched', genesysQueueId: 'Task.genesysQueueId', priority: 'Task.priority' },
+                success: [decision('Matched?', 'Task.matched and not IsNotSetOrEmpty(Task.genesysQueueId)', [toQueue], [])],
+                failure: [],
+                timeout: [],
+              }),
+              ...sorry,
+            ],
+          },
+        },
+      ],
+    },
+  };
+  return {
+    file: 'example-inbound-call-in.yaml',
+    type: 'inboundCall',
+    substitutions: ['flow_name', 'division', 'default_language', 'data_action_category', ...Object.keys(CALL_IN_ACTIONS)],
+    actions: CALL_IN_ACTIONS,
+    content: header('Inbound call flow (example)', 'match a call-in to its request by dialed number, caller and access code; route it to its queue with its priority') + toYaml(doc),
+  };
+}
+
 /** In-queue flows have no task variables: the same names live at flow level there. */
 function renameScope<T>(value: T, scope: 'Flow'): T {
   return JSON.parse(JSON.stringify(value).replaceAll('Task.', `${scope}.`)) as T;
@@ -372,9 +455,9 @@ function renameScope<T>(value: T, scope: 'Flow'): T {
 
 /** Every flow file, for the event routes given (one forwarding workflow each) and the examples. */
 export function flowFiles(routes: ActionRoute[]): FlowFile[] {
-  const missing = Object.values(EXAMPLE_ACTIONS).filter((name) => !routes.some((r) => r.name === name));
+  const missing = [...Object.values(EXAMPLE_ACTIONS), ...Object.values(CALL_IN_ACTIONS)].filter((name) => !routes.some((r) => r.name === name));
   if (missing.length > 0) throw new Error(`the example flows call actions that do not exist: ${missing.join(', ')}`);
-  return [...eventRoutes(routes).map(forwardingWorkflow), exampleInQueueFlow(), exampleInboundFlow()];
+  return [...eventRoutes(routes).map(forwardingWorkflow), exampleInQueueFlow(), exampleInboundFlow(), exampleCallInFlow()];
 }
 
 export const eventRoutes = (routes: ActionRoute[]) => routes.filter((r) => r.path.startsWith('/events/v1/'));

@@ -1,3 +1,4 @@
+import { EXAMPLE_CODE_LENGTH } from './flows.js';
 import { accessReadme } from './access.js';
 import { consoleAppReadme } from './console-app.js';
 import { ACTION_TIMEOUT_SECONDS, DEFAULT_BASE_URL, GENERATED_NOTE, type ActionRoute } from './action.js';
@@ -113,7 +114,11 @@ For the \`mypurecloud/genesyscloud\` provider. It creates:
   category and the action's \`name\`); skipped when you give your own \`*_workflow_id\`;
 - one \`genesyscloud_processautomation_trigger\` per event, started workflow = the generated one by default:
 ${TRIGGERS.map((t) => `  - \`${t.key}\`: \`${t.topic}\` where ${t.criteria.map((c) => `\`${c.jsonPath}\` = \`${c.value}\``).join(', ')} → \`${flowResource(t)}\` → \`${t.action}\`; data format \`${t.key}_data_format\` (${t.json === 'required' ? '`Json` only: `TopLevelPrimitives` drops `callbackNumbers`' : '`Json`; `TopLevelPrimitives` only with your own workflow'})`).join('\n')}
-- with \`example_queue_name\` set, \`example_in_queue\` and \`example_inbound\` (\`../flows/example-*.yaml\`).
+- with \`example_queue_name\` set, \`example_in_queue\` and \`example_inbound\` (\`../flows/example-*.yaml\`);
+  with \`example_call_in = true\`, \`example_call_in\` (\`../flows/example-inbound-call-in.yaml\`: asks for a
+  ${EXAMPLE_CODE_LENGTH}-digit access code, calls \`call-in-match\` with \`Call.CalledAddress\`, \`Call.Ani\` and the code,
+  and on a match transfers to \`FindQueueById(genesysQueueId)\` with the request's priority) — point a call-in
+  group's numbers at it.
 
 \`\`\`hcl
 module "callback_engine" {
@@ -124,6 +129,7 @@ module "callback_engine" {
 
   # optional
   # example_queue_name    = "Support"                       # also deploy the example flows
+  # example_call_in       = true                            # and the example call-in flow
   # user_end_workflow_id  = genesyscloud_flow.my_own.id     # your own workflow instead of the generated one
 }
 \`\`\`
@@ -131,7 +137,7 @@ module "callback_engine" {
 Variables: \`base_url\`, \`client_id\`, \`client_secret\` (required); \`integration_name\`,
 \`action_name_prefix\`, \`action_timeout_seconds\`, \`*_workflow_id\` and \`*_data_format\` per trigger,
 \`trigger_event_ttl_seconds\`, \`triggers_enabled\`, \`flows_dir\`, \`flows_division\`, \`flows_language\`,
-\`example_queue_name\`. Outputs: \`integration_id\`, \`credential_id\`, \`action_ids\` (by endpoint name),
+\`example_queue_name\`, \`example_call_in\`. Outputs: \`integration_id\`, \`credential_id\`, \`action_ids\` (by endpoint name),
 \`trigger_ids\`, \`workflow_ids\`, \`example_flow_ids\`.
 
 Contracts of published actions are immutable in Genesys: when a route's contract changes, Terraform

@@ -191,6 +191,12 @@ variable "example_queue_name" {
   type        = string
   default     = null
 }
+
+variable "example_call_in" {
+  description = "Also deploy the example Click-To-Call-In inbound flow (point a call-in group's numbers at it)."
+  type        = bool
+  default     = false
+}
 `;
 }
 
@@ -393,10 +399,11 @@ ${attributes(TRIGGERS.map((t) => [t.key, `var.${t.key}_workflow_id != null ? var
 }
 
 output "example_flow_ids" {
-  description = "The example in-queue and inbound flows (null unless example_queue_name is set)."
+  description = "The example in-queue and inbound flows (null unless example_queue_name is set) and the call-in flow (null unless example_call_in)."
   value = {
     in_queue = one(genesyscloud_flow.example_in_queue[*].id)
     inbound  = one(genesyscloud_flow.example_inbound[*].id)
+    call_in  = one(genesyscloud_flow.example_call_in[*].id)
   }
 }
 `;
@@ -443,7 +450,8 @@ function flowsTf(routes: ActionRoute[], flows: FlowFile[]): string {
   );
   const examples = [
     flowResourceTf('example_in_queue', flows.find((f) => f.type === 'inqueueCall')!, '"\${var.integration_name} - example in-queue"', 'var.example_queue_name == null ? 0 : 1', 'Example in-queue flow (set example_queue_name): immediate or scheduled callback offers.'),
-    flowResourceTf('example_inbound', flows.find((f) => f.type === 'inboundCall')!, '"\${var.integration_name} - example inbound"', 'var.example_queue_name == null ? 0 : 1', 'Example inbound flow (set example_queue_name): a scheduled callback when the queue cannot take the call.'),
+    flowResourceTf('example_inbound', flows.find((f) => f.file === 'example-inbound-callback.yaml')!, '"\${var.integration_name} - example inbound"', 'var.example_queue_name == null ? 0 : 1', 'Example inbound flow (set example_queue_name): a scheduled callback when the queue cannot take the call.'),
+    flowResourceTf('example_call_in', flows.find((f) => f.file === 'example-inbound-call-in.yaml')!, '"\${var.integration_name} - example call-in"', 'var.example_call_in ? 1 : 0', 'Example call-in flow (set example_call_in): asks for the access code, matches the call, routes it to its queue.'),
   ];
   return `${HEADER}
 # Architect flows from ../flows/*.yaml (Archy YAML; {{...}} are these substitutions).
