@@ -24,7 +24,7 @@ import { freePort } from '../helpers/ports.js';
  * The service as `npm start` runs it (embedded PostgreSQL in a throwaway directory, the demo seed,
  * the job worker), listening on 127.0.0.1, with more demo data: a few queues, business hours,
  * capacity, callbacks in every state (one overdue; completed as handled, not answered, expired,
- * cancelled), an aging track with its priority steps, an audit trail, webhooks (two answered by a
+ * cancelled), an aging track with its priority steps, an audit trail, call-in requests, webhooks (two answered by a
  * receiver on 127.0.0.1, one disabled after its days of failures). For the screenshots.
  */
 
@@ -154,6 +154,17 @@ async function arrange(admin: Inject, actions: Inject, hooks: { receiverUrl: str
   if (ids[6]) await admin('POST', `/admin/v1/callbacks/${ids[6]}/cancel`);
   if (ids[7]) await admin('POST', `/admin/v1/callbacks/${ids[7]}/cancel`);
   await admin('PATCH', `/admin/v1/capacity-rules/${rule.id}`, { cells: { saturday: { '10:00': 6 } } });
+
+  // Click-To-Call-In: a group of the Sales queue, four requests from the app; two called in, one with a wrong code first.
+  await admin('POST', '/admin/v1/call-in-groups', { name: 'Sales app', queueId: sales.id, expirySeconds: 600, dnis: ['+18005550140', '+18005550141', '+18005550142'].map((number, i) => ({ number, description: `Sales line ${i + 1}` })) });
+  const requested = [];
+  for (const [i, from] of ['+12025551301', '+12025551302', '+12025551303', '+12025551304'].entries()) {
+    requested.push((await actions('POST', '/actions/v1/call-in/requests', { group: 'Sales app', fromPhoneNumber: from, userData: JSON.stringify({ reason: ['billing', 'upgrade', 'support', 'billing'][i]! }) })) as { toPhoneNumber: string; accessCode: string });
+  }
+  const [a, b] = requested;
+  await actions('POST', '/actions/v1/call-in/match', { dialedNumber: a!.toPhoneNumber, callerNumber: '+12025551301', accessCode: a!.accessCode });
+  await actions('POST', '/actions/v1/call-in/match', { dialedNumber: b!.toPhoneNumber, callerNumber: '+12025551302', accessCode: b!.accessCode === '000000' ? '111111' : '000000' });
+  await actions('POST', '/actions/v1/call-in/match', { dialedNumber: b!.toPhoneNumber, callerNumber: '+12025551302', accessCode: b!.accessCode });
 }
 
 const DEADLINE_MS = 5 * 60_000;

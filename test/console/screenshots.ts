@@ -117,6 +117,13 @@ const PAGES: { file: string; nav: string; prepare?: (page: import('playwright-co
       await page.getByRole('dialog').getByRole('row').filter({ hasText: 'CALLBACK_CANCELLED' }).first().waitFor(WAIT);
     },
   },
+  {
+    file: 'call-in',
+    nav: 'Call-In',
+    prepare: async (page) => {
+      await page.getByRole('row').filter({ hasText: 'MATCHED' }).first().waitFor(WAIT);
+    },
+  },
   { file: 'people', nav: 'Clients and users' },
   { file: 'genesys', nav: 'Genesys' },
 ];
