@@ -10,6 +10,7 @@ import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app
 import { factories } from './helpers/factories.js';
 import { startFakeGenesys, type FakeGenesys } from './helpers/fake-genesys.js';
 import { gatewayFor } from './helpers/worker.js';
+import type { GenesysGateway } from '../src/genesys/gateway.js';
 
 /**
  * The delivery state of a callback, step by step: each task is called as the worker would call it,
@@ -22,10 +23,11 @@ let t: TestApp;
 let fake: FakeGenesys;
 let actions: { authorization: string };
 let deps: JobContext;
+let gateway: GenesysGateway;
 beforeAll(async () => {
   fake = await startFakeGenesys();
   // No waiting between the gateway's own retries: each test drives the attempts itself.
-  const gateway = gatewayFor(fake, { maxRetryWaitMs: 5_000, baseBackoffMs: 1 });
+  gateway = gatewayFor(fake, { maxRetryWaitMs: 5_000, baseBackoffMs: 1 });
   t = await buildTestApp({ clock, gateway });
   actions = (await authHeader(t, ['actions'])).headers;
   deps = jobContext({ db: t.database.db, gateway, clock, caches: createCaches(), logger: createLogger('silent') });
@@ -117,6 +119,45 @@ describe('cancel and reschedule around delivery', () => {
     const cancels = fake.requestsTo('cancelCallback').length;
     await cancelInGenesys(deps, { callbackId: id });
     expect(fake.requestsTo('cancelCallback')).toHaveLength(cancels);
+  });
+
+  it('a callback cancelled while its create is on its way to Genesys is cancelled there once the create lands: the cancel job waits (RetryLater), then cancels that conversation', async () => {
+    const { name } = await queue();
+    const id = await create(name);
+    // The create reaches the gateway and waits there until the test lets it through.
+    let sent!: () => void;
+    const reached = new Promise<void>((resolve) => (sent = resolve));
+    let land!: () => void;
+    const landing = new Promise<void>((resolve) => (land = resolve));
+    const gated = jobContext({
+      db: t.database.db,
+      gateway: { ...gateway, createCallback: async (req) => (sent(), await landing, gateway.createCallback(req)) },
+      clock,
+      caches: createCaches(),
+      logger: createLogger('silent'),
+    });
+    const delivering = deliverCallback(gated, { callbackId: id }, attempt(1));
+    await reached;
+    expect(await row(id)).toMatchObject({ delivery_status: 'SENDING', genesys_conversation_id: null });
+
+    const cancel = await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/cancel', headers: actions, payload: { callbackId: id } });
+    expect(cancel.json().outcome).toBe('CANCELLED');
+    const cancels = fake.requestsTo('cancelCallback').length;
+    // Genesys may be about to get it: the cancel job must not finish as if there were nothing to cancel.
+    await expect(cancelInGenesys(deps, { callbackId: id })).rejects.toBeInstanceOf(RetryLater);
+    expect(fake.requestsTo('cancelCallback')).toHaveLength(cancels);
+    expect(await history(id)).not.toContain('cancelled-in-genesys');
+
+    land();
+    await delivering;
+    const delivered = await row(id);
+    expect(delivered).toMatchObject({ state: 'COMPLETED', delivery_status: 'DELIVERED' });
+    const conversationId = delivered.genesys_conversation_id!;
+    expect(inGenesys(id).map((c) => c.id)).toEqual([conversationId]);
+
+    await cancelInGenesys(deps, { callbackId: id });
+    expect(fake.requestsTo('cancelCallback').slice(cancels).filter((r) => r.path.includes(conversationId))).toHaveLength(1);
+    expect((await history(id)).at(-1)).toBe('cancelled-in-genesys');
   });
 
   it('a reschedule of a delivered callback moves it in Genesys to the new time (through the reschedule-callback job)', async () => {
