@@ -41,9 +41,9 @@ afterAll(async () => {
 const attempt = (n: number) => ({ job: { attempts: n, max_attempts: 25 } }) as unknown as Pick<JobHelpers, 'job'>;
 
 let phone = 4569100;
-async function queue() {
+async function queue(o: { slotCapacity?: number } = {}) {
   const hours = await factories(t.database.db).hours();
-  return factories(t.database.db).queue({ businessHoursId: hours.id, genesysQueueId: `gq-${Math.random().toString(36).slice(2)}` });
+  return factories(t.database.db).queue({ businessHoursId: hours.id, genesysQueueId: `gq-${Math.random().toString(36).slice(2)}`, ...o });
 }
 async function create(queueName: string, extra: object = {}): Promise<string> {
   const res = await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/create', headers: actions, payload: { queue: queueName, phoneNumber: `+1202${++phone}`, ...extra } });
@@ -104,6 +104,24 @@ describe('a delivery whose outcome is unknown', () => {
   });
 });
 
+describe('a delivery Genesys refuses', () => {
+  it('ends the callback COMPLETED/FAILED and frees its slot: another callback may book it', async () => {
+    clock.set('2030-03-04T15:00:00Z');
+    const q = await queue({ slotCapacity: 1 });
+    const id = await create(q.name, { desiredTime: '2030-03-05T10:00' });
+    const slot = () => t.database.db.selectFrom('slot_bookings').select('booked').where('queue_id', '=', q.id).where('slot_start', '=', new Date('2030-03-05T15:00:00Z')).executeTakeFirst();
+    expect(await slot()).toEqual({ booked: 1 });
+    const full = await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/create', headers: actions, payload: { queue: q.name, phoneNumber: `+1202${++phone}`, desiredTime: '2030-03-05T10:00' } });
+    expect(full.json().outcome).toBe('SLOT_FULL');
+
+    fake.failNext('createCallback', [{ status: 400 }]);
+    await deliverCallback(deps, { callbackId: id }, attempt(1));
+    expect(await row(id)).toMatchObject({ state: 'COMPLETED', completion_reason: 'FAILED', delivery_status: 'FAILED', delivery_error: expect.stringMatching(/400/) });
+    expect(await slot()).toEqual({ booked: 0 });
+    await create(q.name, { desiredTime: '2030-03-05T10:00' });
+  });
+});
+
 describe('cancel and reschedule around delivery', () => {
   it('a callback cancelled before its delivery ran is never sent to Genesys: NOT_REQUIRED, nothing to cancel there', async () => {
     const { name } = await queue();
@@ -119,6 +137,23 @@ describe('cancel and reschedule around delivery', () => {
     const cancels = fake.requestsTo('cancelCallback').length;
     await cancelInGenesys(deps, { callbackId: id });
     expect(fake.requestsTo('cancelCallback')).toHaveLength(cancels);
+  });
+
+  it('the cancel job of a callback cancelled before its delivery ran finishes at once (no RetryLater): Genesys will never get it', async () => {
+    const { name } = await queue();
+    const id = await create(name);
+    const cancel = await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/cancel', headers: actions, payload: { callbackId: id } });
+    expect(cancel.json().outcome).toBe('CANCELLED');
+    expect(await row(id)).toMatchObject({ state: 'COMPLETED', delivery_status: 'PENDING' });
+
+    // The cancel job runs first: it has nothing to wait for, as the delivery job will skip the callback.
+    const cancels = fake.requestsTo('cancelCallback').length;
+    await cancelInGenesys(deps, { callbackId: id });
+    expect(fake.requestsTo('cancelCallback')).toHaveLength(cancels);
+    expect(await history(id)).not.toContain('cancelled-in-genesys');
+    await deliverCallback(deps, { callbackId: id }, attempt(1));
+    expect(createRequests(id)).toHaveLength(0);
+    expect(await row(id)).toMatchObject({ delivery_status: 'NOT_REQUIRED' });
   });
 
   it('a callback cancelled while its create is on its way to Genesys is cancelled there once the create lands: the cancel job waits (RetryLater), then cancels that conversation', async () => {
