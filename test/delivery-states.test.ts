@@ -104,8 +104,8 @@ describe('a delivery whose outcome is unknown', () => {
   });
 });
 
-describe('a delivery Genesys refuses', () => {
-  it('ends the callback COMPLETED/FAILED and frees its slot: another callback may book it', async () => {
+describe('a delivery that will not succeed', () => {
+  it('refused by Genesys (400): the callback ends COMPLETED/FAILED and frees its slot for another; FAILED is final, a rerun of its job sends nothing', async () => {
     clock.set('2030-03-04T15:00:00Z');
     const q = await queue({ slotCapacity: 1 });
     const id = await create(q.name, { desiredTime: '2030-03-05T10:00' });
@@ -119,6 +119,42 @@ describe('a delivery Genesys refuses', () => {
     expect(await row(id)).toMatchObject({ state: 'COMPLETED', completion_reason: 'FAILED', delivery_status: 'FAILED', delivery_error: expect.stringMatching(/400/) });
     expect(await slot()).toEqual({ booked: 0 });
     await create(q.name, { desiredTime: '2030-03-05T10:00' });
+
+    // Its job run again (a worker that died before finishing it): FAILED is final, nothing is sent.
+    await deliverCallback(deps, { callbackId: id }, attempt(2));
+    expect(createRequests(id)).toHaveLength(1);
+    expect(await row(id)).toMatchObject({ delivery_status: 'FAILED', delivery_attempts: 1 });
+  });
+
+  it('on the job’s last attempt, a failure Genesys would have us retry (500) ends the delivery FAILED and the callback COMPLETED/FAILED', async () => {
+    const { name } = await queue();
+    const id = await create(name);
+    fake.failNext('createCallback', [{ status: 500 }]);
+    await deliverCallback(deps, { callbackId: id }, attempt(25));
+    expect(await row(id)).toMatchObject({ state: 'COMPLETED', completion_reason: 'FAILED', delivery_status: 'FAILED', delivery_error: expect.stringMatching(/500/) });
+  });
+
+  it('a queue without genesysQueueId: FAILED at once, naming the setting, and nothing sent', async () => {
+    const q = await factories(t.database.db).queue({});
+    const id = await create(q.name);
+    const before = fake.requestsTo('createCallback').length;
+    await deliverCallback(deps, { callbackId: id }, attempt(1));
+    expect(await row(id)).toMatchObject({ state: 'COMPLETED', completion_reason: 'FAILED', delivery_status: 'FAILED', delivery_error: expect.stringMatching(/genesysQueueId/) });
+    expect(fake.requestsTo('createCallback')).toHaveLength(before);
+  });
+});
+
+describe('a delivered callback', () => {
+  it('is never sent again: its delivery job run a second time (its worker died after the commit) sends nothing', async () => {
+    const { name } = await queue();
+    const id = await create(name);
+    await deliverCallback(deps, { callbackId: id }, attempt(1));
+    const delivered = await row(id);
+    expect(delivered).toMatchObject({ delivery_status: 'DELIVERED', delivery_attempts: 1 });
+    await deliverCallback(deps, { callbackId: id }, attempt(2));
+    expect(createRequests(id)).toHaveLength(1);
+    expect(inGenesys(id)).toHaveLength(1);
+    expect(await row(id)).toMatchObject({ delivery_status: 'DELIVERED', delivery_attempts: 1, genesys_conversation_id: delivered.genesys_conversation_id });
   });
 });
 
