@@ -135,7 +135,7 @@ describe('events from a client restricted to queue A', () => {
     const eventsAll = await clientFor(['events'], [qa.name, qb.name]);
     const end = (conversationId: string, extra: object = {}) =>
       t.app.inject({ method: 'POST', url: '/events/v1/conversation-acd-end', headers: eventsA.headers, payload: { conversationId, acdOutcome: 'ANSWERED', ...extra } });
-    const start = (conversationId: string, queueId: string, headers: { authorization: string }) =>
+    const start = (conversationId: string, queueId: string | null, headers: { authorization: string }) =>
       t.app.inject({ method: 'POST', url: '/events/v1/conversation-acd-start', headers, payload: { conversationId, mediaType: 'CALLBACK', queueId } });
     const track = (conversationId: string) => t.database.db.selectFrom('aging_tracks').select(['status', 'queue_id']).where('conversation_id', '=', conversationId).executeTakeFirst();
 
