@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { afterConversation } from '../src/callbacks/attempts.js';
-import { deliverCallback } from '../src/callbacks/tasks.js';
+import { deliverCallback, rescheduleInGenesys } from '../src/callbacks/tasks.js';
 import { createCaches } from '../src/context.js';
 import { jobContext, type JobContext } from '../src/jobs/context.js';
 import { createLogger } from '../src/logger.js';
@@ -343,7 +343,7 @@ describe('between attempts', () => {
     expect(await booked()).toEqual([['2030-03-04T16:00:00.000Z', 1]]);
   });
 
-  it('a scheduled callback waiting for its retry can be rescheduled: its next attempt’s delivery moves to the new time', async () => {
+  it('a scheduled callback waiting for its retry can be rescheduled: its next attempt’s delivery moves to the new time, and a reschedule job has nothing to move in Genesys (no RetryLater, no request)', async () => {
     const q = await queue((await policy()).id);
     clock.set('2030-03-04T15:00:00Z');
     const id = await create(q.name, { desiredTime: '2030-03-04T15:30:00Z' });
@@ -356,6 +356,10 @@ describe('between attempts', () => {
     expect(pending!.payload).toEqual({ callbackId: id, attempt: '2' });
     expect(new Date(pending!.run_at).toISOString()).toBe('2030-03-04T18:00:00.000Z');
     expect(await row(id)).toMatchObject({ state: 'SCHEDULED', attempt: 2, scheduled_time: new Date('2030-03-04T18:00:00Z') });
+    // Genesys has no attempt 2 yet (the first attempt's conversation is over): nothing to wait for, nothing to move.
+    const patches = fake.requestsTo('rescheduleCallback').length;
+    await rescheduleInGenesys(deps, { callbackId: id });
+    expect(fake.requestsTo('rescheduleCallback')).toHaveLength(patches);
   });
 
   it('a callback waiting for its retry can be cancelled: nothing more is sent to Genesys', async () => {

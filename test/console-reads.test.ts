@@ -65,6 +65,12 @@ describe('callback search', () => {
     expect(await search('deliveryStatus=DELIVERED&deliveryStatus=SENDING')).toEqual([]);
   });
 
+  it('the phone filter finds exactly that number (E.164 or its digits), not a part of it', async () => {
+    expect(await search(`phone=${encodeURIComponent('+12125550147')}`)).toEqual([ids.sales]);
+    expect(await search('phone=442079460321')).toEqual([ids.billing]);
+    expect(await search(`phone=${encodeURIComponent('+1212555')}`)).toEqual([]);
+  });
+
   it('by any part of the number, national or E.164; by part of a name; by callback id', async () => {
     expect(await search('q=555-0147')).toEqual([ids.sales]);
     expect(await search(`q=${encodeURIComponent('(212) 555-0147')}`)).toEqual([ids.sales]);

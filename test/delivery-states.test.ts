@@ -10,6 +10,7 @@ import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app
 import { factories } from './helpers/factories.js';
 import { startFakeGenesys, type FakeGenesys } from './helpers/fake-genesys.js';
 import { gatewayFor } from './helpers/worker.js';
+import type { GenesysGateway } from '../src/genesys/gateway.js';
 
 /**
  * The delivery state of a callback, step by step: each task is called as the worker would call it,
@@ -22,10 +23,11 @@ let t: TestApp;
 let fake: FakeGenesys;
 let actions: { authorization: string };
 let deps: JobContext;
+let gateway: GenesysGateway;
 beforeAll(async () => {
   fake = await startFakeGenesys();
   // No waiting between the gateway's own retries: each test drives the attempts itself.
-  const gateway = gatewayFor(fake, { maxRetryWaitMs: 5_000, baseBackoffMs: 1 });
+  gateway = gatewayFor(fake, { maxRetryWaitMs: 5_000, baseBackoffMs: 1 });
   t = await buildTestApp({ clock, gateway });
   actions = (await authHeader(t, ['actions'])).headers;
   deps = jobContext({ db: t.database.db, gateway, clock, caches: createCaches(), logger: createLogger('silent') });
@@ -39,9 +41,9 @@ afterAll(async () => {
 const attempt = (n: number) => ({ job: { attempts: n, max_attempts: 25 } }) as unknown as Pick<JobHelpers, 'job'>;
 
 let phone = 4569100;
-async function queue() {
+async function queue(o: { slotCapacity?: number } = {}) {
   const hours = await factories(t.database.db).hours();
-  return factories(t.database.db).queue({ businessHoursId: hours.id, genesysQueueId: `gq-${Math.random().toString(36).slice(2)}` });
+  return factories(t.database.db).queue({ businessHoursId: hours.id, genesysQueueId: `gq-${Math.random().toString(36).slice(2)}`, ...o });
 }
 async function create(queueName: string, extra: object = {}): Promise<string> {
   const res = await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/create', headers: actions, payload: { queue: queueName, phoneNumber: `+1202${++phone}`, ...extra } });
@@ -102,6 +104,60 @@ describe('a delivery whose outcome is unknown', () => {
   });
 });
 
+describe('a delivery that will not succeed', () => {
+  it('refused by Genesys (400): the callback ends COMPLETED/FAILED and frees its slot for another; FAILED is final, a rerun of its job sends nothing', async () => {
+    clock.set('2030-03-04T15:00:00Z');
+    const q = await queue({ slotCapacity: 1 });
+    const id = await create(q.name, { desiredTime: '2030-03-05T10:00' });
+    const slot = () => t.database.db.selectFrom('slot_bookings').select('booked').where('queue_id', '=', q.id).where('slot_start', '=', new Date('2030-03-05T15:00:00Z')).executeTakeFirst();
+    expect(await slot()).toEqual({ booked: 1 });
+    const full = await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/create', headers: actions, payload: { queue: q.name, phoneNumber: `+1202${++phone}`, desiredTime: '2030-03-05T10:00' } });
+    expect(full.json().outcome).toBe('SLOT_FULL');
+
+    fake.failNext('createCallback', [{ status: 400 }]);
+    await deliverCallback(deps, { callbackId: id }, attempt(1));
+    expect(await row(id)).toMatchObject({ state: 'COMPLETED', completion_reason: 'FAILED', delivery_status: 'FAILED', delivery_error: expect.stringMatching(/400/) });
+    expect(await slot()).toEqual({ booked: 0 });
+    await create(q.name, { desiredTime: '2030-03-05T10:00' });
+
+    // Its job run again (a worker that died before finishing it): FAILED is final, nothing is sent.
+    await deliverCallback(deps, { callbackId: id }, attempt(2));
+    expect(createRequests(id)).toHaveLength(1);
+    expect(await row(id)).toMatchObject({ delivery_status: 'FAILED', delivery_attempts: 1 });
+  });
+
+  it('on the job’s last attempt, a failure Genesys would have us retry (500) ends the delivery FAILED and the callback COMPLETED/FAILED', async () => {
+    const { name } = await queue();
+    const id = await create(name);
+    fake.failNext('createCallback', [{ status: 500 }]);
+    await deliverCallback(deps, { callbackId: id }, attempt(25));
+    expect(await row(id)).toMatchObject({ state: 'COMPLETED', completion_reason: 'FAILED', delivery_status: 'FAILED', delivery_error: expect.stringMatching(/500/) });
+  });
+
+  it('a queue without genesysQueueId: FAILED at once, naming the setting, and nothing sent', async () => {
+    const q = await factories(t.database.db).queue({});
+    const id = await create(q.name);
+    const before = fake.requestsTo('createCallback').length;
+    await deliverCallback(deps, { callbackId: id }, attempt(1));
+    expect(await row(id)).toMatchObject({ state: 'COMPLETED', completion_reason: 'FAILED', delivery_status: 'FAILED', delivery_error: expect.stringMatching(/genesysQueueId/) });
+    expect(fake.requestsTo('createCallback')).toHaveLength(before);
+  });
+});
+
+describe('a delivered callback', () => {
+  it('is never sent again: its delivery job run a second time (its worker died after the commit) sends nothing', async () => {
+    const { name } = await queue();
+    const id = await create(name);
+    await deliverCallback(deps, { callbackId: id }, attempt(1));
+    const delivered = await row(id);
+    expect(delivered).toMatchObject({ delivery_status: 'DELIVERED', delivery_attempts: 1 });
+    await deliverCallback(deps, { callbackId: id }, attempt(2));
+    expect(createRequests(id)).toHaveLength(1);
+    expect(inGenesys(id)).toHaveLength(1);
+    expect(await row(id)).toMatchObject({ delivery_status: 'DELIVERED', delivery_attempts: 1, genesys_conversation_id: delivered.genesys_conversation_id });
+  });
+});
+
 describe('cancel and reschedule around delivery', () => {
   it('a callback cancelled before its delivery ran is never sent to Genesys: NOT_REQUIRED, nothing to cancel there', async () => {
     const { name } = await queue();
@@ -117,6 +173,62 @@ describe('cancel and reschedule around delivery', () => {
     const cancels = fake.requestsTo('cancelCallback').length;
     await cancelInGenesys(deps, { callbackId: id });
     expect(fake.requestsTo('cancelCallback')).toHaveLength(cancels);
+  });
+
+  it('the cancel job of a callback cancelled before its delivery ran finishes at once (no RetryLater): Genesys will never get it', async () => {
+    const { name } = await queue();
+    const id = await create(name);
+    const cancel = await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/cancel', headers: actions, payload: { callbackId: id } });
+    expect(cancel.json().outcome).toBe('CANCELLED');
+    expect(await row(id)).toMatchObject({ state: 'COMPLETED', delivery_status: 'PENDING' });
+
+    // The cancel job runs first: it has nothing to wait for, as the delivery job will skip the callback.
+    const cancels = fake.requestsTo('cancelCallback').length;
+    await cancelInGenesys(deps, { callbackId: id });
+    expect(fake.requestsTo('cancelCallback')).toHaveLength(cancels);
+    expect(await history(id)).not.toContain('cancelled-in-genesys');
+    await deliverCallback(deps, { callbackId: id }, attempt(1));
+    expect(createRequests(id)).toHaveLength(0);
+    expect(await row(id)).toMatchObject({ delivery_status: 'NOT_REQUIRED' });
+  });
+
+  it('a callback cancelled while its create is on its way to Genesys is cancelled there once the create lands: the cancel job waits (RetryLater), then cancels that conversation', async () => {
+    const { name } = await queue();
+    const id = await create(name);
+    // The create reaches the gateway and waits there until the test lets it through.
+    let sent!: () => void;
+    const reached = new Promise<void>((resolve) => (sent = resolve));
+    let land!: () => void;
+    const landing = new Promise<void>((resolve) => (land = resolve));
+    const gated = jobContext({
+      db: t.database.db,
+      gateway: { ...gateway, createCallback: async (req) => (sent(), await landing, gateway.createCallback(req)) },
+      clock,
+      caches: createCaches(),
+      logger: createLogger('silent'),
+    });
+    const delivering = deliverCallback(gated, { callbackId: id }, attempt(1));
+    await reached;
+    expect(await row(id)).toMatchObject({ delivery_status: 'SENDING', genesys_conversation_id: null });
+
+    const cancel = await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/cancel', headers: actions, payload: { callbackId: id } });
+    expect(cancel.json().outcome).toBe('CANCELLED');
+    const cancels = fake.requestsTo('cancelCallback').length;
+    // Genesys may be about to get it: the cancel job must not finish as if there were nothing to cancel.
+    await expect(cancelInGenesys(deps, { callbackId: id })).rejects.toBeInstanceOf(RetryLater);
+    expect(fake.requestsTo('cancelCallback')).toHaveLength(cancels);
+    expect(await history(id)).not.toContain('cancelled-in-genesys');
+
+    land();
+    await delivering;
+    const delivered = await row(id);
+    expect(delivered).toMatchObject({ state: 'COMPLETED', delivery_status: 'DELIVERED' });
+    const conversationId = delivered.genesys_conversation_id!;
+    expect(inGenesys(id).map((c) => c.id)).toEqual([conversationId]);
+
+    await cancelInGenesys(deps, { callbackId: id });
+    expect(fake.requestsTo('cancelCallback').slice(cancels).filter((r) => r.path.includes(conversationId))).toHaveLength(1);
+    expect((await history(id)).at(-1)).toBe('cancelled-in-genesys');
   });
 
   it('a reschedule of a delivered callback moves it in Genesys to the new time (through the reschedule-callback job)', async () => {

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { DateTime } from 'luxon';
 import { createCaches } from '../src/context.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
@@ -138,15 +139,37 @@ describe('delivery to Genesys', () => {
     expect(row.delivery_error).toMatch(/400/);
   });
 
-  it('cancels and reschedules in Genesys what was delivered', async () => {
+  it('cancels and reschedules in Genesys what was delivered: the cancel and the PATCH with the new time reach Genesys', async () => {
     const queue = await deliveryQueue();
     const [id] = await createCallbacks(queue.name, 1);
+    // A scheduled one, tomorrow on the hour (the queue has no business hours: any hour is open).
+    const tomorrow = DateTime.now().setZone(queue.timezone).plus({ days: 1 }).startOf('hour');
+    const booked = await t.app.inject({
+      method: 'POST',
+      url: '/actions/v1/callbacks/create',
+      headers: actions,
+      payload: { queue: queue.name, phoneNumber: `+1202${++phone}`, desiredTime: tomorrow.toFormat("yyyy-MM-dd'T'HH:mm") },
+    });
+    expect(booked.json().outcome, booked.body).toBe('CREATED');
+    const scheduledId: string = booked.json().callbackId;
     await withRunner(async () => {
-      await waitUntil(allDelivered([id!]), 15_000);
+      await waitUntil(allDelivered([id!, scheduledId]), 15_000);
+      const [cancelled, scheduled] = await Promise.all([statuses([id!]), statuses([scheduledId])]);
+      const cancelledConversation = cancelled[0]!.genesys_conversation_id!;
+      const scheduledConversation = scheduled[0]!.genesys_conversation_id!;
+
       const cancel = await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/cancel', headers: actions, payload: { callbackId: id } });
       expect(cancel.json().outcome).toBe('CANCELLED');
-      const conversationId = (await statuses([id!]))[0]!.genesys_conversation_id!;
-      await waitUntil(async () => fake.requestsTo('cancelCallback').some((r) => r.path.includes(conversationId)), 15_000);
+      await waitUntil(async () => fake.requestsTo('cancelCallback').some((r) => r.path.includes(cancelledConversation)), 15_000);
+
+      const later = tomorrow.plus({ hours: 2 });
+      const moved = await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/reschedule', headers: actions, payload: { callbackId: scheduledId, desiredTime: later.toFormat("yyyy-MM-dd'T'HH:mm") } });
+      expect(moved.json(), moved.body).toMatchObject({ outcome: 'RESCHEDULED', scheduledTime: later.toUTC().toISO({ suppressMilliseconds: true }) });
+      const reschedules = () => fake.requestsTo('rescheduleCallback').filter((r) => (r.body as { conversationId?: string }).conversationId === scheduledConversation);
+      await waitUntil(() => reschedules().length > 0, 15_000);
+      expect(reschedules().map((r) => [r.method, r.body])).toEqual([['PATCH', { conversationId: scheduledConversation, callbackScheduledTime: later.toUTC().toISO() }]]);
+      // The cancelled one was not moved, and the moved one was not cancelled.
+      expect(fake.requestsTo('cancelCallback').filter((r) => r.path.includes(scheduledConversation))).toEqual([]);
     });
   });
 

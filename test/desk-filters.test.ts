@@ -125,6 +125,13 @@ describe('the desk list', () => {
     expect(await list(`phone=${number.slice(1)}`)).toEqual(newestFirst);
     expect(await list(`queueId=${queue.id}&phone=${encodeURIComponent('+1 (202) 000-0000')}`)).toEqual([]);
   });
+
+  it('refuses a phone filter without a digit with a 400 naming phone, on the list and on the search', async () => {
+    for (const url of ['/admin/v1/callbacks?phone=abc', '/admin/v1/callbacks/search?phone=abc']) {
+      const res = await t.app.inject({ method: 'GET', url, headers: monitor });
+      expect([res.statusCode, res.json().field], url).toEqual([400, 'phone']);
+    }
+  });
 });
 
 describe('the desk reschedule and queue allow-lists', () => {

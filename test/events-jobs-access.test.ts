@@ -128,6 +128,29 @@ describe('events from a client restricted to queue A', () => {
     expect(own.json().action).toBe('TRACKING_STARTED');
     expect((await t.app.inject({ method: 'POST', url: '/events/v1/conversation-acd-end', headers: eventsA.headers, payload: { conversationId: convA, acdOutcome: 'ANSWERED' } })).json().action).toBe('TRACKING_STOPPED');
   });
+
+  it('an acd.end before its acd.start from a client limited to QA leaves a stopped track only in a queue of its own: naming none, it cannot keep QB’s later start from aging', async () => {
+    const { qa, qb } = await twoQueues();
+    const eventsA = await clientFor(['events'], [qa.name]);
+    const eventsAll = await clientFor(['events'], [qa.name, qb.name]);
+    const end = (conversationId: string, extra: object = {}) =>
+      t.app.inject({ method: 'POST', url: '/events/v1/conversation-acd-end', headers: eventsA.headers, payload: { conversationId, acdOutcome: 'ANSWERED', ...extra } });
+    const start = (conversationId: string, queueId: string | null, headers: { authorization: string }) =>
+      t.app.inject({ method: 'POST', url: '/events/v1/conversation-acd-start', headers, payload: { conversationId, mediaType: 'CALLBACK', queueId } });
+    const track = (conversationId: string) => t.database.db.selectFrom('aging_tracks').select(['status', 'queue_id']).where('conversation_id', '=', conversationId).executeTakeFirst();
+
+    const convB = `conv-b-${uid()}`;
+    expect((await end(convB)).json().action).toBe('IGNORED');
+    expect(await track(convB)).toBeUndefined();
+    expect((await start(convB, qb.genesysQueueId, eventsAll.headers)).json().action).toBe('TRACKING_STARTED');
+    expect(await track(convB)).toEqual({ status: 'ACTIVE', queue_id: qb.id });
+
+    // Naming its own queue, the early end does leave the stopped track there: the late start does nothing.
+    const convA = `conv-a-${uid()}`;
+    expect((await end(convA, { queueId: qa.genesysQueueId })).json().action).toBe('IGNORED');
+    expect(await track(convA)).toEqual({ status: 'STOPPED', queue_id: qa.id });
+    expect((await start(convA, qa.genesysQueueId, eventsA.headers)).json().action).toBe('IGNORED');
+  });
 });
 
 describe('reads scoped by the allow-list', () => {

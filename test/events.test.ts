@@ -308,6 +308,28 @@ describe('event intake', () => {
     expect(res.json().field).toBe(fieldName);
   });
 
+  it('an event is a repeat only with the same topic, conversation, participant (or session), time and, for a preview, contact: differing in one, it is processed', async () => {
+    const at = clock.now().getTime();
+    const end = (extra: object) => post('conversation-acd-end', { acdOutcome: 'ANSWERED', eventTime: at, ...extra });
+    const action = async (res: Promise<{ json: () => { action: string } }>) => (await res).json().action;
+    const byParticipant = { conversationId: `same-${uid()}`, participantId: 'p1' };
+    expect(await action(end(byParticipant))).toBe('IGNORED');
+    expect(await action(end(byParticipant))).toBe('DUPLICATE');
+    expect(await action(end({ ...byParticipant, eventTime: at + 1000 }))).toBe('IGNORED');
+    expect(await action(end({ ...byParticipant, participantId: 'p2' }))).toBe('IGNORED');
+    expect(await action(post('conversation-acd-start', { ...byParticipant, eventTime: at }))).toBe('IGNORED');
+
+    const bySession = { conversationId: `same-${uid()}`, sessionId: 's1' };
+    expect(await action(end(bySession))).toBe('IGNORED');
+    expect(await action(end(bySession))).toBe('DUPLICATE');
+    expect(await action(end({ ...bySession, sessionId: 's2' }))).toBe('IGNORED');
+
+    const preview = { phoneNumber: '+15550100123', contactListId: `list-${uid()}`, conversationId: `preview-${uid()}`, participantId: 'p1', eventTime: at };
+    expect(await action(post('preview-accepted', { ...preview, contactId: 'contact-a' }))).toBe('RECORDED');
+    expect(await action(post('preview-accepted', { ...preview, contactId: 'contact-a' }))).toBe('DUPLICATE');
+    expect(await action(post('preview-accepted', { ...preview, contactId: 'contact-b' }))).toBe('RECORDED');
+  });
+
   it('refuses a huge jsonData with a 4xx, never a 500', async () => {
     const res = await post('conversation-user-end', { jsonData: 'x'.repeat(70_000) });
     expect(res.statusCode).toBe(413);

@@ -45,6 +45,26 @@ describe('retention (14 days)', () => {
     expect(left).toEqual([young]);
   });
 
+  it('keeps a callback created before the retention but completed within it, and deletes it once its completion is 14 days old too', async () => {
+    const queue = await factories(t.database.db).queue({ maxPendingPerNumber: 5 });
+    const now = clock.now();
+    const id = await immediate(queue.name, daysAgo(20));
+    // Cancelled 13.5 days ago: a report still counts it on a day inside the retention.
+    clock.set(daysAgo(13.5));
+    try {
+      const cancel = await t.app.inject({ method: 'POST', url: '/actions/v1/callbacks/cancel', headers: actions, payload: { callbackId: id } });
+      expect(cancel.json().outcome, cancel.body).toBe('CANCELLED');
+    } finally {
+      clock.set(now);
+    }
+    const exists = async () => (await t.database.db.selectFrom('callbacks').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+    expect(await t.database.db.selectFrom('callbacks').select(['state', 'completed_at']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ state: 'COMPLETED', completed_at: daysAgo(13.5) });
+    await applyRetention(t.database.db, now, 14);
+    expect(await exists()).toBe(true);
+    await applyRetention(t.database.db, new Date(now.getTime() + DAY), 14);
+    expect(await exists()).toBe(false);
+  });
+
   it('keeps idempotent answers 30 days longer than callbacks (a booking can be 30 days ahead), then deletes them', async () => {
     const answers = [
       { scope: 'retention', key: 'older-than-44-days', created_at: daysAgo(44.5) },
