@@ -142,6 +142,10 @@ export interface FakeGenesys {
   release(route: FakeRoute): void;
   /** Do the work at once but delay the answer by `ms`: a caller that dies meanwhile never learns it succeeded. */
   slowAnswer(route: FakeRoute, ms: number): void;
+  /** Do the work of every request to `route` but hold its answer until `releaseAnswers(route)` (or close): a caller killed meanwhile never learns it succeeded. */
+  holdAnswers(route: FakeRoute): void;
+  /** Send the held answers on `route` (and future ones at once). */
+  releaseAnswers(route: FakeRoute): void;
   /** Do the work of the next requests to `route`, then answer them with these failures instead: the caller never learns it succeeded. */
   failAfterWork(route: FakeRoute, failures: InjectedFailure[]): void;
   /** Invalidate every issued token: the next API call gets a 401. */
@@ -448,11 +452,22 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
   const routeOf = (req: FastifyRequest): FakeRoute =>
     ((req.routeOptions.config as { route?: FakeRoute } | undefined)?.route ?? 'unknown');
 
+  /** Starts holding `route` in `map` until its release (or close). */
+  const holdOn = (map: typeof holds, route: FakeRoute) => {
+    if (map.has(route)) return;
+    let release = () => undefined as void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    closing.signal.addEventListener('abort', () => release(), { once: true });
+    map.set(route, { released, release });
+  };
   const answerDelays = new Map<FakeRoute, number>();
+  const answerHolds = new Map<FakeRoute, { released: Promise<void>; release: () => void }>();
   const afterWork = new Map<FakeRoute, InjectedFailure[]>();
   app.addHook('onSend', async (req, reply, payload) => {
     const delay = answerDelays.get(routeOf(req)) ?? 0;
     if (delay > 0) await sleep(delay, undefined, { signal: closing.signal }).catch(() => undefined);
+    const heldAnswer = answerHolds.get(routeOf(req));
+    if (heldAnswer) await heldAnswer.released;
     const failure = reply.statusCode < 400 ? afterWork.get(routeOf(req))?.shift() : undefined;
     if (!failure) return payload;
     if ('reset' in failure) {
@@ -798,12 +813,11 @@ export async function startFakeGenesys(opts: { clientId?: string; clientSecret?:
     failNext: (route, failures) => queued.set(route, [...(queued.get(route) ?? []), ...failures]),
     failUntilRecovered: (route, status, retryAfter) => outages.set(route, { status, ...(retryAfter !== undefined ? { retryAfter } : {}) }),
     recover: (route) => outages.delete(route),
-    hold: (route) => {
-      if (holds.has(route)) return;
-      let release = () => undefined as void;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      closing.signal.addEventListener('abort', () => release(), { once: true });
-      holds.set(route, { released, release });
+    hold: (route) => holdOn(holds, route),
+    holdAnswers: (route) => holdOn(answerHolds, route),
+    releaseAnswers: (route) => {
+      answerHolds.get(route)?.release();
+      answerHolds.delete(route);
     },
     release: (route) => {
       holds.get(route)?.release();
