@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import { recordHistory, transition, type Mover } from '../callbacks/lifecycle.js';
 import { lockCallback } from '../callbacks/queries.js';
 import type { CallbackRow, DB } from '../db/types.js';
-import { enqueue, jobs, removeJob, jobKeys } from '../jobs/catalog.js';
+import { enqueue, jobKeys, jobs, removeJob } from '../jobs/catalog.js';
 import type { JobContext } from '../jobs/context.js';
 import type { NotifyContext } from '../notifications/channels.js';
 import type { Budget } from '../reconcile/budget.js';
@@ -67,8 +67,10 @@ export async function makeReady(ctx: NotifyContext, callbackId: string): Promise
       return false;
     }
     await trx.updateTable('callbacks').set({ call_in_request_id: handed.requestId, updated_at: now }).where('id', '=', cb.id).execute();
-    if (cb.state === 'SCHEDULED') await transition(trx, cb, 'QUEUED', ctx, now, { event: 'call-in-ready', detail: { requestId: handed.requestId, toPhoneNumber: handed.dnis, expiresAt: isoUtc(handed.expiresAt) }, notice: readyNotice(ctx, handed) });
-    else await recordHistory(trx, cb.id, ctx.caller, { event: 'call-in-ready', detail: { requestId: handed.requestId, toPhoneNumber: handed.dnis, expiresAt: isoUtc(handed.expiresAt) }, notice: readyNotice(ctx, handed) });
+    const entry = { event: 'call-in-ready' as const, detail: { requestId: handed.requestId, toPhoneNumber: handed.dnis, expiresAt: isoUtc(handed.expiresAt) }, notice: readyNotice(ctx, handed) };
+    // A scheduled callback whose time has come is now waiting like an immediate one.
+    if (cb.state === 'SCHEDULED') await transition(trx, cb, 'QUEUED', ctx, now, entry);
+    else await recordHistory(trx, cb.id, ctx.caller, entry);
     await enqueue(trx, jobs.callIn(cb.id, handed.expiresAt));
     return true;
   });

@@ -184,22 +184,27 @@ function book(name: string, inputs: Record<string, { lit: unknown } | { exp: str
   });
 }
 
-/** Press 1, then `then`; any other key or none runs nothing (the flow goes on). */
-function pressOne(name: string, prompt: string, then: Yaml[]): Yaml {
+/** Collects exactly `digits` keys into `variable` after `prompt` (an expression); `success` runs on an entry. */
+function collectDigits(name: string, variable: string, digits: number, prompt: string, success?: Yaml[]): Yaml {
   return {
     collectInput: {
       name,
-      inputData: { var: 'Task.choice' },
-      digits: { exact: 1 },
+      inputData: { var: variable },
+      digits: { exact: digits },
       interDigitTimeout: noValue,
       noEntryTimeout: noValue,
       inputAudio: exp(`AudioPlaybackOptions(ToAudioTTS(${prompt}), true)`),
       acceptJustStar: lit(false),
       acceptJustPound: lit(false),
-      outputs: { success: { actions: [decision('Pressed 1?', 'Task.choice == "1"', then, [])] } },
+      ...(success ? { outputs: { success: { actions: success } } } : {}),
       verificationType: 'none',
     },
   };
+}
+
+/** Press 1, then `then`; any other key or none runs nothing (the flow goes on). */
+function pressOne(name: string, prompt: string, then: Yaml[]): Yaml {
+  return collectDigits(name, 'Task.choice', 1, prompt, [decision('Pressed 1?', 'Task.choice == "1"', then, [])]);
 }
 
 /**
@@ -307,11 +312,31 @@ export function exampleInQueueFlow(): FlowFile {
 }
 
 /**
+ * An inbound call flow of one task ("Main"): the flows' substitutions, a greeting, disconnect on error,
+ * and the task's variables and actions.
+ */
+function inboundCallFlow(description: string, variables: Yaml[], actions: Yaml[]): Yaml {
+  const start = 'Main_10';
+  return {
+    inboundCall: {
+      name: sub('flow_name'),
+      description,
+      division: sub('division'),
+      startUpRef: `/inboundCall/tasks/task[${start}]`,
+      defaultLanguage: sub('default_language'),
+      supportedLanguages: { 'en-us': { defaultLanguageSkill: noValue } },
+      initialGreeting: tts('Thank you for calling.'),
+      settingsErrorHandling: { errorHandling: { disconnect: { none: true } }, preHandlingAudio: tts('Sorry, an error occurred. Please try your call again.') },
+      tasks: [{ task: { name: 'Main', refId: start, variables, actions } }],
+    },
+  };
+}
+
+/**
  * Inbound call flow: when the queue offers only scheduled callbacks (closed, or too busy), book one
  * for the next free slot; otherwise, and on Failure or Timeout, transfer to the queue.
  */
 export function exampleInboundFlow(): FlowFile {
-  const start = 'Main_10';
   const toQueue: Yaml = {
     transferToAcd: {
       name: 'To the queue',
@@ -320,42 +345,21 @@ export function exampleInboundFlow(): FlowFile {
       failureTransferAudio: tts('Sorry, we cannot take your call now. Please call again later.'),
     },
   };
-  const doc = {
-    inboundCall: {
-      name: sub('flow_name'),
-      description: 'Example: books a scheduled callback when the queue cannot take the call now (callback engine data actions).',
-      division: sub('division'),
-      startUpRef: `/inboundCall/tasks/task[${start}]`,
-      defaultLanguage: sub('default_language'),
-      supportedLanguages: { 'en-us': { defaultLanguageSkill: noValue } },
-      initialGreeting: tts('Thank you for calling.'),
-      settingsErrorHandling: { errorHandling: { disconnect: { none: true } }, preHandlingAudio: tts('Sorry, an error occurred. Please try your call again.') },
-      tasks: [
-        {
-          task: {
-            name: 'Main',
-            refId: start,
-            variables: TASK_VARIABLES,
-            actions: [
-              queueStatus(
-                [
-                  decision(
-                    'Only a scheduled callback?',
-                    'not Task.offerImmediate and Task.offerScheduled',
-                    [scheduledOffer(goodbye(str(CONFIRM)), [playAudio('Sorry', tts(SORRY))])],
-                    [],
-                  ),
-                ],
-                [],
-              ),
-              toQueue,
-              { disconnect: { name: 'Disconnect' } },
-            ],
-          },
-        },
+  const doc = inboundCallFlow('Example: books a scheduled callback when the queue cannot take the call now (callback engine data actions).', TASK_VARIABLES, [
+    queueStatus(
+      [
+        decision(
+          'Only a scheduled callback?',
+          'not Task.offerImmediate and Task.offerScheduled',
+          [scheduledOffer(goodbye(str(CONFIRM)), [playAudio('Sorry', tts(SORRY))])],
+          [],
+        ),
       ],
-    },
-  };
+      [],
+    ),
+    toQueue,
+    { disconnect: { name: 'Disconnect' } },
+  ]);
   return {
     file: 'example-inbound-callback.yaml',
     type: 'inboundCall',
@@ -377,7 +381,6 @@ export const EXAMPLE_CODE_LENGTH = 6;
  * disconnect.
  */
 export function exampleCallInFlow(): FlowFile {
-  const start = 'Main_10';
   const sorry = [playAudio('No match', tts('Sorry, we could not find your request. Please ask for a new number in the app.')), { disconnect: { name: 'Disconnect' } }];
   const toQueue: Yaml = {
     transferToAcd: {
@@ -388,57 +391,28 @@ export function exampleCallInFlow(): FlowFile {
       failureTransferAudio: tts('Sorry, we cannot take your call now. Please call again later.'),
     },
   };
-  const doc = {
-    inboundCall: {
-      name: sub('flow_name'),
-      description: 'Example: matches a call-in to its request (callback engine call-in-match) and routes it with the request’s queue and priority.',
-      division: sub('division'),
-      startUpRef: `/inboundCall/tasks/task[${start}]`,
-      defaultLanguage: sub('default_language'),
-      supportedLanguages: { 'en-us': { defaultLanguageSkill: noValue } },
-      initialGreeting: tts('Thank you for calling.'),
-      settingsErrorHandling: { errorHandling: { disconnect: { none: true } }, preHandlingAudio: tts('Sorry, an error occurred. Please try your call again.') },
-      tasks: [
-        {
-          task: {
-            name: 'Main',
-            refId: start,
-            variables: [
-              { stringVariable: { name: 'Task.code', initialValue: noValue } },
-              { booleanVariable: { name: 'Task.matched', initialValue: lit(false) } },
-              { stringVariable: { name: 'Task.genesysQueueId', initialValue: noValue } },
-              { integerVariable: { name: 'Task.priority', initialValue: lit(0) } },
-            ],
-            actions: [
-              {
-                collectInput: {
-                  name: 'Ask for the code',
-                  inputData: { var: 'Task.code' },
-                  digits: { exact: EXAMPLE_CODE_LENGTH },
-                  interDigitTimeout: noValue,
-                  noEntryTimeout: noValue,
-                  inputAudio: exp(`AudioPlaybackOptions(ToAudioTTS(${str(`Please enter your ${EXAMPLE_CODE_LENGTH}-digit access code.`)}), true)`),
-                  acceptJustStar: lit(false),
-                  acceptJustPound: lit(false),
-                  verificationType: 'none',
-                },
-              },
-              callData({
-                name: 'Match the call',
-                action: 'match_action',
-                inputs: { dialedNumber: exp('Call.CalledAddress'), callerNumber: exp('Call.Ani'), accessCode: exp('Task.code') },
-                outputs: { matched: 'Task.matched', genesysQueueId: 'Task.genesysQueueId', priority: 'Task.priority' },
-                success: [decision('Matched?', 'Task.matched and not IsNotSetOrEmpty(Task.genesysQueueId)', [toQueue], [])],
-                failure: [],
-                timeout: [],
-              }),
-              ...sorry,
-            ],
-          },
-        },
-      ],
-    },
-  };
+  const doc = inboundCallFlow(
+    'Example: matches a call-in to its request (callback engine call-in-match) and routes it with the request’s queue and priority.',
+    [
+      { stringVariable: { name: 'Task.code', initialValue: noValue } },
+      { booleanVariable: { name: 'Task.matched', initialValue: lit(false) } },
+      { stringVariable: { name: 'Task.genesysQueueId', initialValue: noValue } },
+      { integerVariable: { name: 'Task.priority', initialValue: lit(0) } },
+    ],
+    [
+      collectDigits('Ask for the code', 'Task.code', EXAMPLE_CODE_LENGTH, str(`Please enter your ${EXAMPLE_CODE_LENGTH}-digit access code.`)),
+      callData({
+        name: 'Match the call',
+        action: 'match_action',
+        inputs: { dialedNumber: exp('Call.CalledAddress'), callerNumber: exp('Call.Ani'), accessCode: exp('Task.code') },
+        outputs: { matched: 'Task.matched', genesysQueueId: 'Task.genesysQueueId', priority: 'Task.priority' },
+        success: [decision('Matched?', 'Task.matched and not IsNotSetOrEmpty(Task.genesysQueueId)', [toQueue], [])],
+        failure: [],
+        timeout: [],
+      }),
+      ...sorry,
+    ],
+  );
   return {
     file: 'example-inbound-call-in.yaml',
     type: 'inboundCall',
