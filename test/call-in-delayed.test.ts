@@ -1,18 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSecretBox } from '../src/auth/encryption.js';
-import { createCodeHasher } from '../src/callin/codes.js';
 import { callInTurn } from '../src/callin/delayed.js';
 import { createCaches } from '../src/context.js';
 import { jobContext } from '../src/jobs/context.js';
 import { createLogger } from '../src/logger.js';
 import type { NotifyContext } from '../src/notifications/channels.js';
 import { notifyCallback } from '../src/notifications/deliver.js';
-import { FcmSender } from '../src/notifications/fcm.js';
 import { RECONCILE_PASSES, runReconcile } from '../src/reconcile/passes.js';
-import { createLinkSigner } from '../src/selfservice/link.js';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
+import { notifyDepsFor } from './helpers/notify-deps.js';
 import { factories } from './helpers/factories.js';
 import { startFakeGenesys, type FakeGenesys } from './helpers/fake-genesys.js';
 import { gatewayFor } from './helpers/worker.js';
@@ -41,10 +38,9 @@ beforeAll(async () => {
   t = await buildTestApp({ clock, gateway, env: { RATE_LIMIT_MAX: '1000000' } });
   actions = (await authHeader(t, ['actions'])).headers;
   admin = (await authHeader(t, ['administrator'])).headers;
-  const material = t.config.secretsEncryptionKey ?? t.config.jwtSecret!;
   ctx = {
     ...jobContext({ db: t.database.db, gateway, clock, caches: createCaches(), logger: createLogger('silent') }),
-    notifications: { secrets: createSecretBox(material), codes: createCodeHasher(material), links: createLinkSigner(material), publicBaseUrl: 'https://callbacks.example.com', fcm: new FcmSender(), backoffMs: [100], giveUpAfterMs: 60_000 },
+    notifications: notifyDepsFor(t),
   };
   receiver = createServer((req, res) => {
     let body = '';

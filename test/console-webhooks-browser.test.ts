@@ -3,17 +3,14 @@ import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { Webhook as Receiver } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSecretBox } from '../src/auth/encryption.js';
-import { createCodeHasher } from '../src/callin/codes.js';
 import { systemClock } from '../src/clock.js';
 import { createCaches } from '../src/context.js';
 import { createGateway } from '../src/genesys/index.js';
 import { jobContext } from '../src/jobs/context.js';
 import { createLogger } from '../src/logger.js';
-import { FcmSender } from '../src/notifications/fcm.js';
 import { notifyCallback } from '../src/notifications/deliver.js';
-import { createLinkSigner } from '../src/selfservice/link.js';
 import { authHeader, buildTestApp, type TestApp } from './helpers/app.js';
+import { notifyDepsFor } from './helpers/notify-deps.js';
 import { ALL_WEEK, freshCallback, type Headers } from './helpers/access-fixtures.js';
 import { chromiumPath, launchBrowser, NO_CHROMIUM, seriousViolations, type Browser } from './helpers/browser.js';
 import { factories } from './helpers/factories.js';
@@ -166,10 +163,9 @@ describe.skipIf(!found)('the Webhooks page and a callback’s notifications in a
     // Another queue's callback makes no delivery to this webhook.
     const elsewhere = await freshCallback(t, actions, other.name, true, '+12125550167');
     const logger = createLogger('silent');
-    const material = t.config.secretsEncryptionKey ?? t.config.jwtSecret!;
     const ctx = {
       ...jobContext({ db: t.database.db, gateway: createGateway(t.config.genesys, t.database.db, logger), clock: systemClock, caches: createCaches(), logger }),
-      notifications: { secrets: createSecretBox(material), codes: createCodeHasher(material), links: createLinkSigner(material), publicBaseUrl: 'https://callbacks.example.com', fcm: new FcmSender(), backoffMs: [100], giveUpAfterMs: 60_000 },
+      notifications: notifyDepsFor(t),
     };
     await notifyCallback(ctx, { callbackId });
     await notifyCallback(ctx, { callbackId: elsewhere });

@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSecretBox } from '../src/auth/encryption.js';
-import { createCodeHasher } from '../src/callin/codes.js';
 import { createCaches } from '../src/context.js';
 import { createGateway } from '../src/genesys/index.js';
 import { startJobRunner, type JobRunner } from '../src/jobs/runner.js';
 import { buildTaskList } from '../src/jobs/tasks.js';
 import { createLogger } from '../src/logger.js';
-import { FcmSender } from '../src/notifications/fcm.js';
 import { keywordOf } from '../src/notifications/opt-outs.js';
-import { createLinkSigner } from '../src/selfservice/link.js';
 import { ALL_WEEK, freshCallback, randomPhone, type Headers } from './helpers/access-fixtures.js';
 import { authHeader, buildTestApp, TestClock, type TestApp } from './helpers/app.js';
+import { notifyDepsFor } from './helpers/notify-deps.js';
 import { factories } from './helpers/factories.js';
 import { waitUntil } from './helpers/worker.js';
 
@@ -209,7 +206,6 @@ describe('SMS deliveries and the opt-out list', () => {
 
   async function startRunner() {
     const logger = createLogger('silent');
-    const material = t.config.secretsEncryptionKey ?? t.config.jwtSecret!;
     runner = await startJobRunner({
       pool: t.database.pool,
       db: t.database.db,
@@ -220,7 +216,7 @@ describe('SMS deliveries and the opt-out list', () => {
         caches: createCaches(),
         logger,
         retentionDays: 14,
-        notifications: { secrets: createSecretBox(material), codes: createCodeHasher(material), links: createLinkSigner(material), publicBaseUrl: 'https://callbacks.example.com', fcm: new FcmSender(), backoffMs: [100, 200], giveUpAfterMs: 60_000 },
+        notifications: notifyDepsFor(t, { backoffMs: [100, 200] }),
       }),
       concurrency: 4,
       pollInterval: 100,

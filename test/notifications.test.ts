@@ -2,20 +2,17 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook as Receiver } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSecretBox } from '../src/auth/encryption.js';
-import { createCodeHasher } from '../src/callin/codes.js';
 import { systemClock } from '../src/clock.js';
 import { createCaches } from '../src/context.js';
 import { createGateway } from '../src/genesys/index.js';
 import { startJobRunner, type JobRunner } from '../src/jobs/runner.js';
 import { buildTaskList } from '../src/jobs/tasks.js';
 import { createLogger } from '../src/logger.js';
-import { FcmSender } from '../src/notifications/fcm.js';
 import { backoffAfter, givenUp } from '../src/notifications/deliver.js';
 import { notificationTypeOf } from '../src/notifications/outbox.js';
-import { createLinkSigner } from '../src/selfservice/link.js';
 import { COMPLETION_REASONS } from '../src/vocabulary.js';
 import { authHeader, buildTestApp, type TestApp } from './helpers/app.js';
+import { notifyDepsFor } from './helpers/notify-deps.js';
 import { ALL_WEEK, freshCallback, randomPhone, type Headers } from './helpers/access-fixtures.js';
 import { factories } from './helpers/factories.js';
 import { waitUntil } from './helpers/worker.js';
@@ -52,7 +49,6 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   const logger = createLogger('silent');
-  const material = t.config.secretsEncryptionKey ?? t.config.jwtSecret!;
   runner = await startJobRunner({
     pool: t.database.pool,
     db: t.database.db,
@@ -63,7 +59,7 @@ beforeAll(async () => {
       caches: createCaches(),
       logger,
       retentionDays: 14,
-      notifications: { secrets: createSecretBox(material), codes: createCodeHasher(material), links: createLinkSigner(material), publicBaseUrl: 'https://callbacks.example.com', fcm: new FcmSender(), backoffMs: [100, 200], giveUpAfterMs: 60_000 },
+      notifications: notifyDepsFor(t, { backoffMs: [100, 200] }),
     }),
     concurrency: 4,
     pollInterval: 100,
